@@ -1,0 +1,31 @@
+//! sfdesk's shared core: everything both the edge and the widget (and the sandbox and
+//! tests) must agree on, with no IO of its own. IO happens behind [`http::Transport`].
+
+pub mod api;
+pub mod context;
+pub mod http;
+pub mod ids;
+pub mod pkce;
+pub mod salesforce;
+pub mod seal;
+pub mod soql;
+
+/// Random bytes from the platform (the OS natively, `crypto.getRandomValues` on wasm).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).expect("the platform provides randomness");
+    bytes
+}
+
+/// URL-safe base64 without padding, the encoding of JWTs, PKCE and OAuth `state`.
+pub(crate) fn b64url(bytes: impl AsRef<[u8]>) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) fn b64url_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+}
