@@ -1,0 +1,41 @@
+//! Settings from Worker vars and secrets. Pointing the edge at a real Salesforce org is a
+//! matter of these values only (see the README).
+
+use crate::error::EdgeError;
+use shared::salesforce::OAuthApp;
+use shared::seal::Sealer;
+use worker::Env;
+
+/// Where the OAuth callback lives, relative to [`Config::public_url`].
+pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
+
+pub struct Config {
+    /// Shared with the helpdesk side, which signs context tokens with it.
+    pub context_secret: String,
+    pub sealer: Sealer,
+    pub salesforce: OAuthApp,
+}
+
+fn read(env: &Env, name: &str) -> Result<String, EdgeError> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .map_err(|_| EdgeError::Config(format!("{name} is not set")))
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, EdgeError> {
+        let public_url = read(env, "PUBLIC_URL")?;
+        Ok(Config {
+            context_secret: read(env, "CONTEXT_SECRET")?,
+            sealer: Sealer::from_base64(&read(env, "TOKEN_KEY")?)
+                .map_err(|e| EdgeError::Config(format!("TOKEN_KEY: {e}")))?,
+            salesforce: OAuthApp {
+                login_url: read(env, "SALESFORCE_LOGIN_URL")?,
+                client_id: read(env, "SALESFORCE_CLIENT_ID")?,
+                client_secret: read(env, "SALESFORCE_CLIENT_SECRET")?,
+                redirect_uri: format!("{}{OAUTH_CALLBACK_PATH}", public_url.trim_end_matches('/')),
+            },
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! One error type for the edge, mapped to an HTTP answer in exactly one place.
+
+use shared::api::{ApiError, ErrorBody, ErrorCode};
+use shared::context::ContextError;
+use shared::salesforce::SfError;
+use shared::seal::SealError;
+use worker::Response;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    #[error("missing context token: open sfdesk from your helpdesk")]
+    MissingContext,
+    #[error("{0}")]
+    Context(#[from] ContextError),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("no such route")]
+    NotFound,
+    #[error("Salesforce access was revoked or expired: an administrator must reconnect Salesforce")]
+    Reconnect,
+    #[error("{0}")]
+    Salesforce(#[from] SfError),
+    #[error("stored Salesforce credentials are unreadable: {0}")]
+    Seal(#[from] SealError),
+    #[error("edge misconfigured: {0}")]
+    Config(String),
+    #[error("runtime error: {0}")]
+    Worker(#[from] worker::Error),
+    /// An error already mapped by the Durable Object, passed through unchanged.
+    #[error("{0}")]
+    Remote(ApiError),
+}
+
+impl EdgeError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            EdgeError::MissingContext | EdgeError::Context(_) => ErrorCode::Unauthorized,
+            EdgeError::Forbidden(_) => ErrorCode::Forbidden,
+            EdgeError::BadRequest(_) => ErrorCode::BadRequest,
+            EdgeError::NotFound => ErrorCode::NotFound,
+            EdgeError::Reconnect => ErrorCode::SalesforceAuth,
+            EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => ErrorCode::SalesforceAuth,
+            EdgeError::Salesforce(_) => ErrorCode::SalesforceUnavailable,
+            EdgeError::Seal(_) | EdgeError::Config(_) | EdgeError::Worker(_) => ErrorCode::Internal,
+            EdgeError::Remote(error) => error.code,
+        }
+    }
+
+    /// What the caller may read. Internal details go to the log, not to the browser.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            EdgeError::Remote(error) => error.clone(),
+            EdgeError::Salesforce(SfError::Unavailable { .. } | SfError::Transport(_)) => {
+                ApiError::new(ErrorCode::SalesforceUnavailable, "Salesforce is not answering right now. Try again in a moment.")
+            }
+            other if other.code() == ErrorCode::Internal => {
+                worker::console_error!("internal error: {other}");
+                ApiError::new(ErrorCode::Internal, "Something went wrong in sfdesk. Try again; if it persists, contact support.")
+            }
+            other => ApiError::new(other.code(), other.to_string()),
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        let error = self.to_api();
+        let status = error.code.http_status();
+        Response::from_json(&ErrorBody { error })
+            .map(|r| r.with_status(status))
+            .unwrap_or_else(|_| Response::error("error", status).expect("a plain error response builds"))
+    }
+}

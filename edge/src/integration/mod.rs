@@ -1,0 +1,61 @@
+//! The `Integration` Durable Object: one per helpdesk org, holding that org's Salesforce
+//! connection and state in its own SQLite database (schema in [`schema`]).
+//!
+//! The Worker has already verified the caller; it sends one [`Command`] per request.
+
+mod connection;
+mod panel;
+mod protocol;
+mod schema;
+
+pub use protocol::{AuthorizeRedirect, Command, ConnectedOrg, call, org_of_state};
+
+use crate::config::Config;
+use crate::error::EdgeError;
+use std::cell::Cell;
+use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, State, durable_object};
+
+#[durable_object]
+pub struct Integration {
+    state: State,
+    env: Env,
+    migrated: Cell<bool>,
+}
+
+impl DurableObject for Integration {
+    fn new(state: State, env: Env) -> Self {
+        Integration { state, env, migrated: Cell::new(false) }
+    }
+
+    async fn fetch(&self, mut request: Request) -> Result<Response> {
+        let outcome = match request.json::<Command>().await {
+            Ok(command) => self.dispatch(command).await,
+            Err(e) => Err(EdgeError::BadRequest(format!("malformed command: {e}"))),
+        };
+        Ok(outcome.unwrap_or_else(EdgeError::into_response))
+    }
+}
+
+impl Integration {
+    fn sql(&self) -> std::result::Result<SqlStorage, EdgeError> {
+        let sql = self.state.storage().sql();
+        if !self.migrated.get() {
+            schema::migrate(&sql)?;
+            self.migrated.set(true);
+        }
+        Ok(sql)
+    }
+
+    async fn dispatch(&self, command: Command) -> std::result::Result<Response, EdgeError> {
+        let config = Config::from_env(&self.env)?;
+        let sql = self.sql()?;
+        let now_ms = worker::Date::now().as_millis();
+        match command {
+            Command::Panel { claims } => Ok(Response::from_json(&panel::panel(&sql, &config, claims).await?)?),
+            Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(&sql, &config, &org, now_ms)?)?),
+            Command::CompleteOAuth { org, state, code } => {
+                Ok(Response::from_json(&connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?)?)
+            }
+        }
+    }
+}

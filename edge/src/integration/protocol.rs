@@ -1,0 +1,60 @@
+//! What the Worker asks of an org's Durable Object, and what it answers.
+
+use crate::error::EdgeError;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use shared::api::ErrorBody;
+use shared::context::ContextClaims;
+use worker::{Env, Method, Request, RequestInit};
+
+const BINDING: &str = "INTEGRATION";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    Panel { claims: ContextClaims },
+    BeginOAuth { org: String },
+    CompleteOAuth { org: String, state: String, code: String },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuthorizeRedirect {
+    pub authorize_url: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ConnectedOrg {
+    pub instance_url: String,
+    pub salesforce_org_id: String,
+}
+
+/// Sends `command` to the Durable Object of helpdesk org `org` and decodes its answer;
+/// an error answer comes back as the [`EdgeError::Remote`] it already is.
+pub async fn call<R: DeserializeOwned>(env: &Env, org: &str, command: &Command) -> Result<R, EdgeError> {
+    let stub = env.durable_object(BINDING)?.get_by_name(org)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(serde_json::to_string(command).expect("commands serialize").into()));
+    let mut response = stub.fetch_with_request(Request::new_with_init("https://integration/", &init)?).await?;
+    if (200..300).contains(&response.status_code()) {
+        Ok(response.json().await?)
+    } else {
+        let body: ErrorBody = response.json().await?;
+        Err(EdgeError::Remote(body.error))
+    }
+}
+
+/// OAuth `state` values are `<helpdesk org>.<random>`, so the callback, which carries no
+/// context token, can find the org whose Durable Object issued it.
+pub fn new_state(org: &str) -> String {
+    use base64::Engine;
+    let random = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
+    format!("{org}.{random}")
+}
+
+pub fn org_of_state(state: &str) -> Option<String> {
+    let (org, random) = state.rsplit_once('.')?;
+    let plausible = !org.is_empty()
+        && org.len() <= 64
+        && org.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && random.len() == 32;
+    plausible.then(|| org.to_owned())
+}

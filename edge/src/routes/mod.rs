@@ -1,0 +1,35 @@
+//! The Worker's routes, one file per group. Each verifies the caller, then asks the org's
+//! Durable Object to do the work.
+
+mod oauth;
+mod panel;
+
+use crate::config::{Config, OAUTH_CALLBACK_PATH};
+use crate::error::EdgeError;
+use shared::api::PANEL_PATH;
+use shared::context::{self, ContextClaims};
+use worker::{Env, Method, Request, Response};
+
+pub async fn handle(request: Request, env: &Env) -> Result<Response, EdgeError> {
+    let config = Config::from_env(env)?;
+    let path = request.path();
+    match (request.method(), path.as_str()) {
+        (Method::Get, PANEL_PATH) => panel::get(&request, env, &config).await,
+        (Method::Get, oauth::START_PATH) => oauth::start(&request, env, &config).await,
+        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env).await),
+        _ => Err(EdgeError::NotFound),
+    }
+}
+
+/// Verifies a context token against the shared secret and the current time.
+fn verify_context(token: &str, config: &Config) -> Result<ContextClaims, EdgeError> {
+    let now = worker::Date::now().as_millis() / 1000;
+    Ok(context::verify(token, config.context_secret.as_bytes(), now)?)
+}
+
+/// The context token of an API call: `Authorization: Bearer <token>`.
+fn bearer_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
+    let header = request.headers().get("Authorization")?.ok_or(EdgeError::MissingContext)?;
+    let token = header.strip_prefix("Bearer ").ok_or(EdgeError::MissingContext)?;
+    verify_context(token.trim(), config)
+}

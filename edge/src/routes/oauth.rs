@@ -1,0 +1,90 @@
+//! Connecting a Salesforce org: the OAuth 2.0 web-server flow with PKCE.
+//!
+//! `start` runs in the admin's browser (a popup), so its context token comes in the query
+//! string. The callback carries no context token: the `state` names the org and is checked,
+//! single-use, against what that org's Durable Object stored when the flow began.
+
+use super::verify_context;
+use crate::config::Config;
+use crate::error::EdgeError;
+use crate::integration::{self, AuthorizeRedirect, Command, ConnectedOrg};
+use serde::Deserialize;
+use shared::context::Role;
+use worker::{Env, Request, Response};
+
+pub const START_PATH: &str = "/oauth/salesforce/start";
+
+#[derive(Deserialize)]
+struct StartQuery {
+    ctx: Option<String>,
+}
+
+pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
+    let query: StartQuery = request.query()?;
+    let claims = verify_context(query.ctx.as_deref().ok_or(EdgeError::MissingContext)?, config)?;
+    if claims.role != Role::Admin {
+        return Err(EdgeError::Forbidden("only helpdesk administrators can connect Salesforce"));
+    }
+    let redirect: AuthorizeRedirect =
+        integration::call(env, &claims.org, &Command::BeginOAuth { org: claims.org.clone() }).await?;
+    let response = Response::empty()?.with_status(302);
+    response.headers().set("Location", &redirect.authorize_url)?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Always answers with a page a person can read, since a browser lands here.
+pub async fn callback(request: &Request, env: &Env) -> Response {
+    match complete(request, env).await {
+        Ok(org) => page(
+            200,
+            "Salesforce connected",
+            &format!("sfdesk is now connected to the Salesforce org at {}. You can close this window.", org.instance_url),
+            true,
+        ),
+        Err(error) => {
+            let error = error.to_api();
+            page(error.code.http_status(), "Salesforce was not connected", &error.message, false)
+        }
+    }
+}
+
+async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeError> {
+    let query: CallbackQuery = request.query()?;
+    if let Some(error) = query.error {
+        let description = query.error_description.unwrap_or_default();
+        return Err(EdgeError::BadRequest(match error.as_str() {
+            "access_denied" => "Access was not granted in Salesforce. Start again and choose Allow.".to_owned(),
+            _ => format!("Salesforce refused: {error} {description}"),
+        }));
+    }
+    let (Some(code), Some(state)) = (query.code, query.state) else {
+        return Err(EdgeError::BadRequest("the callback lacks `code` or `state`".into()));
+    };
+    let org = integration::org_of_state(&state).ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
+    integration::call(env, &org, &Command::CompleteOAuth { org: org.clone(), state, code }).await
+}
+
+fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
+    let (title, message) = (escape(title), escape(message));
+    let html = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font:15px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;background:#f3f6f9;color:#16325c}}
+main{{background:#fff;border-radius:10px;padding:28px 32px;max-width:420px;box-shadow:0 2px 12px #0001}}h1{{font-size:20px;margin:0 0 8px;color:{color}}}</style></head>
+<body><main><h1 data-testid="oauth-result">{title}</h1><p>{message}</p></main>
+<script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}}}, "*");</script></body></html>"#,
+        color = if ok { "#2e844a" } else { "#ba0517" },
+    );
+    Response::from_html(html).map(|r| r.with_status(status)).expect("an HTML response builds")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
