@@ -1,1 +1,17 @@
-//! harness
+//! The one harness that starts the sfdesk stack: the sandbox (Salesforce org, helpdesk and
+//! demo pages) in this process and the edge under `wrangler dev` (the real Workers
+//! runtime) as a child process. End-to-end tests and `cargo xtask dev` both use it.
+//!
+//! It expects the widget and the edge to be built already (`cargo xtask test` and
+//! `cargo xtask dev` build them first).
+
+mod browser;
+mod connect;
+mod paths;
+mod stack;
+mod transport;
+
+pub use browser::Browser;
+pub use paths::repo_root;
+pub use stack::{Ports, Stack, StackOptions};
+pub use transport::ReqwestTransport;

@@ -1,1 +1,38 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's set-up, demo and test commands.
+//!
+//! Every command first makes sure the tools it needs are installed (only what is missing,
+//! so a second run spends seconds on it), then builds what it runs.
+
+mod build;
+mod dev;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  dev     build everything, start the sandbox and the edge, print the demo URL (Ctrl-C stops)
+  test    run every test: native, widget (headless Chromium), end to end
+  setup   install the tools the other commands need, and nothing else";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let outcome = match command.as_str() {
+        "dev" => dev::run(),
+        "test" => test::run(),
+        "setup" => tools::ensure_all(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask {command}: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! The REST client: one org, one session, any [`Transport`].
 
 use super::{API_VERSION, QueryResponse, RestError, SfError};
-use crate::http::{HttpRequest, HttpResponse, Transport};
+use crate::http::{HttpRequest, HttpResponse, Method, Transport};
+use crate::ids::SfId;
 use serde::de::DeserializeOwned;
 
 /// Where and as whom to call: what a token response grants.
@@ -46,6 +47,19 @@ impl<'a, T: Transport> Client<'a, T> {
             .bearer(&self.session.access_token);
         let response = self.transport.send(request).await?;
         decode(&response)
+    }
+
+    /// `PATCH /sobjects/{object}/{id}` with the given field values (one API call).
+    pub async fn update(&self, object: &str, id: &SfId, fields: &serde_json::Value) -> Result<(), SfError> {
+        let mut request = HttpRequest::new(Method::Patch, self.data_url(&format!("sobjects/{object}/{id}")))
+            .bearer(&self.session.access_token)
+            .header("Content-Type", "application/json");
+        request.body = Some(serde_json::to_vec(fields).expect("JSON values serialize"));
+        let response = self.transport.send(request).await?;
+        if response.is_success() {
+            return Ok(());
+        }
+        decode::<serde_json::Value>(&response).map(drop)
     }
 }
 

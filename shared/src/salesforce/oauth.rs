@@ -99,6 +99,20 @@ impl OAuthApp {
         )
     }
 
+    /// The username-password grant: for tools and tests, never for end users.
+    pub fn password_grant(&self, username: &str, password: &str) -> HttpRequest {
+        HttpRequest::post_form(
+            self.endpoint("token"),
+            &[
+                ("grant_type", "password"),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.client_secret),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+    }
+
     pub fn parse_token_response(response: &HttpResponse) -> Result<TokenResponse, SfError> {
         if response.is_success() {
             return serde_json::from_slice(&response.body)

@@ -1,0 +1,94 @@
+//! Connecting the demo helpdesk org to the sandbox Salesforce org through the real OAuth
+//! code flow, the way an admin's browser walks it: the edge's start URL, the org's login
+//! and consent form, the edge's callback.
+
+use crate::stack::Stack;
+use anyhow::{Context, bail, ensure};
+use reqwest::{StatusCode, redirect::Policy};
+use shared::context::Role;
+
+impl Stack {
+    pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
+        let browser = reqwest::Client::builder().redirect(Policy::none()).cookie_store(true).build()?;
+        let start = format!("{}/oauth/salesforce/start?ctx={}", self.edge_url, self.context_token(Role::Admin, None));
+        let authorize_url = redirect_target(browser.get(&start).send().await?).context("edge start")?;
+
+        let login_page = browser.get(&authorize_url).send().await?;
+        ensure!(login_page.status() == StatusCode::OK, "login page answered {}", login_page.status());
+        let form = LoginForm::parse(&login_page.text().await?)?;
+        let action = url::Url::parse(&authorize_url)?.join(&form.action)?;
+        let mut fields = form.fields;
+        fields.retain(|(name, _)| name != "username" && name != "password");
+        fields.push(("username".into(), sandbox::demo::ADMIN_USERNAME.into()));
+        fields.push(("password".into(), sandbox::demo::ADMIN_PASSWORD.into()));
+        let consent = browser.post(action).form(&fields).send().await?;
+        let callback = redirect_target(consent).context("login and consent")?;
+
+        let result = browser.get(&callback).send().await?;
+        let status = result.status();
+        let page = result.text().await?;
+        ensure!(status == StatusCode::OK && page.contains("Salesforce connected"), "callback answered {status}: {page}");
+        Ok(())
+    }
+}
+
+fn redirect_target(response: reqwest::Response) -> anyhow::Result<String> {
+    if !response.status().is_redirection() {
+        bail!("expected a redirect, got {}", response.status());
+    }
+    let location = response.headers().get("location").context("redirect without Location")?;
+    Ok(location.to_str()?.to_owned())
+}
+
+/// The login and consent form: its action, hidden fields, and the "Allow" button.
+struct LoginForm {
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+impl LoginForm {
+    fn parse(html: &str) -> anyhow::Result<Self> {
+        let form_start = html.find("<form").context("no form on the login page")?;
+        let form = &html[form_start..html[form_start..].find("</form>").map_or(html.len(), |end| form_start + end)];
+        let action = attribute(form, "action").unwrap_or_default();
+        let mut fields = Vec::new();
+        for tag in tags(form, "<input") {
+            if let Some(name) = attribute(tag, "name") {
+                fields.push((name, attribute(tag, "value").unwrap_or_default()));
+            }
+        }
+        let allow = tags(form, "<button")
+            .filter_map(|tag| Some((attribute(tag, "name")?, attribute(tag, "value")?)))
+            .find(|(_, value)| value.to_lowercase().contains("allow"));
+        fields.extend(allow);
+        Ok(LoginForm { action, fields })
+    }
+}
+
+fn tags<'a>(html: &'a str, open: &'a str) -> impl Iterator<Item = &'a str> {
+    html.match_indices(open).map(move |(start, _)| &html[start..html[start..].find('>').map_or(html.len(), |end| start + end)])
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    let value = &tag[start..start + tag[start..].find('"')?];
+    Some(value.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hidden_fields_and_the_allow_button() {
+        let html = r#"<html><form method="post" action="/services/oauth2/authorize">
+            <input type="hidden" name="state" value="a&amp;b"><input name="username" value="">
+            <button name="decision" value="deny">Deny</button><button name="decision" value="allow">Allow</button></form>"#;
+        let form = LoginForm::parse(html).unwrap();
+        assert_eq!(form.action, "/services/oauth2/authorize");
+        assert!(form.fields.contains(&("state".into(), "a&b".into())));
+        assert!(form.fields.contains(&("decision".into(), "allow".into())));
+        assert!(!form.fields.contains(&("decision".into(), "deny".into())));
+    }
+}

@@ -1,0 +1,217 @@
+//! Starting and stopping the whole stack.
+
+use crate::paths::{npm_bin, repo_root};
+use anyhow::{Context, bail};
+use shared::context::{self, ContextClaims, Role};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Token encryption key for local development and tests only; deployments set their own
+/// `TOKEN_KEY` secret.
+const DEV_TOKEN_KEY: &str = "c2ZkZXNrLWxvY2FsLWRldmVsb3BtZW50LWtleS0zMmI=";
+
+/// Where each part listens. `0` picks a free port (tests); the defaults are what the
+/// README promises (`cargo xtask dev`).
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    pub salesforce: u16,
+    pub helpdesk: u16,
+    pub demo: u16,
+    pub edge: u16,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Ports { salesforce: 8701, helpdesk: 8702, demo: 8703, edge: 8787 }
+    }
+}
+
+impl Ports {
+    /// Free ports for a test stack, so test runs never collide with a running demo.
+    pub fn ephemeral() -> Self {
+        Ports { salesforce: 0, helpdesk: 0, demo: 0, edge: free_port() }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free local port")
+}
+
+pub struct StackOptions {
+    pub ports: Ports,
+    /// Durable Object storage; kept across restarts for the demo, fresh per test stack.
+    pub persist_dir: PathBuf,
+    /// Where `wrangler dev` writes its output.
+    pub edge_log: PathBuf,
+}
+
+impl StackOptions {
+    /// The demo: fixed ports (each overridable by `SFDESK_*_PORT`), state kept in `.wrangler/state`.
+    pub fn demo() -> anyhow::Result<Self> {
+        let defaults = Ports::default();
+        let port = |name: &str, default: u16| -> anyhow::Result<u16> {
+            match std::env::var(name) {
+                Ok(value) => value.parse().with_context(|| format!("{name}={value:?} is not a port number")),
+                Err(_) => Ok(default),
+            }
+        };
+        Ok(StackOptions {
+            ports: Ports {
+                salesforce: port("SFDESK_SALESFORCE_PORT", defaults.salesforce)?,
+                helpdesk: port("SFDESK_HELPDESK_PORT", defaults.helpdesk)?,
+                demo: port("SFDESK_DEMO_PORT", defaults.demo)?,
+                edge: port("SFDESK_EDGE_PORT", defaults.edge)?,
+            },
+            persist_dir: repo_root().join(".wrangler/state"),
+            edge_log: repo_root().join("target/sfdesk-dev/wrangler.log"),
+        })
+    }
+
+    /// A throw-away stack on free ports with empty storage.
+    pub fn test(name: &str) -> Self {
+        let dir = repo_root().join("target/e2e").join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        StackOptions { ports: Ports::ephemeral(), persist_dir: dir.join("state"), edge_log: dir.join("wrangler.log") }
+    }
+}
+
+pub struct Stack {
+    pub sandbox: sandbox::Sandbox,
+    pub edge_url: String,
+    pub edge_log: PathBuf,
+    wrangler: Child,
+}
+
+impl Stack {
+    pub async fn start(options: StackOptions) -> anyhow::Result<Stack> {
+        for built in ["edge/build/worker/shim.mjs", "widget/dist/index.html"] {
+            if !repo_root().join(built).exists() {
+                bail!("{built} is missing: build first (`cargo xtask dev` or `cargo xtask test` do)");
+            }
+        }
+        let edge_url = format!("http://127.0.0.1:{}", options.ports.edge);
+        let local = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let sandbox = sandbox::start(sandbox::Config {
+            salesforce_addr: local(options.ports.salesforce),
+            helpdesk_addr: local(options.ports.helpdesk),
+            demo_addr: local(options.ports.demo),
+            edge_url: edge_url.clone(),
+            ..sandbox::Config::default()
+        })
+        .await
+        .context("starting the sandbox")?;
+
+        if let Some(dir) = options.edge_log.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let log = std::fs::File::create(&options.edge_log)?;
+        let vars = [
+            format!("PUBLIC_URL:{edge_url}"),
+            format!("SALESFORCE_LOGIN_URL:{}", sandbox.salesforce_url),
+            format!("SALESFORCE_CLIENT_ID:{}", sandbox::demo::CLIENT_ID),
+            format!("SALESFORCE_CLIENT_SECRET:{}", sandbox::demo::CLIENT_SECRET),
+            format!("CONTEXT_SECRET:{}", sandbox::demo::CONTEXT_SECRET),
+            format!("TOKEN_KEY:{DEV_TOKEN_KEY}"),
+        ];
+        let mut command = Command::new(npm_bin("wrangler"));
+        command
+            .current_dir(repo_root())
+            .args(["dev", "--ip", "127.0.0.1", "--port", &options.ports.edge.to_string()])
+            .arg("--persist-to")
+            .arg(&options.persist_dir)
+            .args(["--show-interactive-dev-session=false", "--log-level", "info"])
+            .args(vars.iter().flat_map(|v| ["--var", v.as_str()]))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        // Its own process group, so stopping it also stops the workerd it spawns.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let wrangler = command.spawn().context("starting wrangler dev (run `npm ci`?)")?;
+        let stack = Stack { sandbox, edge_url, edge_log: options.edge_log, wrangler };
+        stack.wait_for_edge().await?;
+        Ok(stack)
+    }
+
+    /// The edge is up once its API answers (401 without a token).
+    async fn wait_for_edge(&self) -> anyhow::Result<()> {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Ok(response) = client.get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH)).send().await {
+                if response.status() == 401 {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        bail!("the edge did not come up within 90 s; see {}", self.edge_log.display())
+    }
+
+    /// A context token as the helpdesk would mint it for the demo org.
+    pub fn context_token(&self, role: Role, requester: Option<&str>) -> String {
+        let (profile_id, profile_name) = match role {
+            Role::Admin => ("1", "Administrator"),
+            Role::Agent => ("2", "Agent"),
+        };
+        let claims = ContextClaims {
+            org: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
+            agent: "harness".to_owned(),
+            profile_id: profile_id.to_owned(),
+            profile_name: profile_name.to_owned(),
+            role,
+            ticket: None,
+            requester: requester.map(|email| shared::ids::Email::parse(email).expect("a valid email")),
+            exp: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 600,
+        };
+        context::sign(&claims, sandbox::demo::CONTEXT_SECRET.as_bytes())
+    }
+
+    /// The agent panel as the API returns it, for `requester`.
+    pub async fn panel(&self, role: Role, requester: Option<&str>) -> anyhow::Result<shared::api::Panel> {
+        let response = reqwest::Client::new()
+            .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
+            .bearer_auth(self.context_token(role, requester))
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.text().await?;
+        anyhow::ensure!(status.is_success(), "panel answered {status}: {body}");
+        Ok(serde_json::from_str(&body)?)
+    }
+}
+
+impl Stack {
+    /// A Salesforce session as the sandbox's admin user (password grant), for tests that
+    /// read or change records through the org's REST API.
+    pub async fn salesforce_admin(&self) -> anyhow::Result<shared::salesforce::Session> {
+        let app = shared::salesforce::OAuthApp {
+            login_url: self.sandbox.salesforce_url.clone(),
+            client_id: sandbox::demo::CLIENT_ID.to_owned(),
+            client_secret: sandbox::demo::CLIENT_SECRET.to_owned(),
+            redirect_uri: String::new(),
+        };
+        let request = app.password_grant(sandbox::demo::ADMIN_USERNAME, sandbox::demo::ADMIN_PASSWORD);
+        let response = shared::http::Transport::send(&crate::ReqwestTransport::default(), request).await?;
+        let tokens = shared::salesforce::OAuthApp::parse_token_response(&response)?;
+        Ok(shared::salesforce::Session { instance_url: tokens.instance_url, access_token: tokens.access_token })
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // SIGTERM to the whole group lets wrangler stop workerd and flush storage.
+        let _ = Command::new("kill").arg("-TERM").arg(format!("-{}", self.wrangler.id())).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.wrangler.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.wrangler.id())).status();
+        let _ = self.wrangler.wait();
+    }
+}
