@@ -1,1 +1,5 @@
-fn main() {}
+//! The widget's entry point: Trunk builds this binary and loads it from `index.html`.
+
+fn main() {
+    leptos::mount::mount_to_body(widget::App);
+}

@@ -1,0 +1,108 @@
+//! A small typed client for the edge's JSON API. The shapes are [`shared::api`]'s; this
+//! module only adds transport (gloo-net over `fetch`, same origin) and error mapping.
+
+use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
+use shared::api::{ApiError, ErrorBody, ErrorCode, PANEL_PATH, Panel};
+use web_sys::RequestCache;
+
+/// Why a call to the edge did not produce its answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// The page has no context token, so there is nobody to ask on behalf of.
+    #[error("this panel was opened without a helpdesk context")]
+    MissingToken,
+    /// The request never got an HTTP answer (offline, DNS, connection reset, CORS).
+    #[error("could not reach sfdesk: {0}")]
+    Network(String),
+    /// The edge refused the context token (missing, forged or expired).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The edge answered with a well-formed error.
+    #[error("{0}")]
+    Api(ApiError),
+    /// The edge answered with something that is not the contract's shape.
+    #[error("unexpected answer from sfdesk (HTTP {status}): {detail}")]
+    Decode { status: u16, detail: String },
+}
+
+impl ClientError {
+    /// Whether asking again, unchanged, may succeed. An expired token or a refusal will
+    /// not change by retrying; an outage may.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ClientError::MissingToken | ClientError::Unauthorized(_) => false,
+            ClientError::Api(error) => error.code != ErrorCode::Forbidden,
+            ClientError::Network(_) | ClientError::Decode { .. } => true,
+        }
+    }
+}
+
+/// Calls the edge on behalf of one context token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    /// Origin (and optional path prefix) of the edge; empty means the page's own origin.
+    base: String,
+    token: String,
+}
+
+impl Client {
+    /// A client for the edge that served this page.
+    pub fn new(token: impl Into<String>) -> Self {
+        Client::with_base("", token)
+    }
+
+    /// A client for an edge at `base` (e.g. `http://127.0.0.1:8787`).
+    pub fn with_base(base: impl Into<String>, token: impl Into<String>) -> Self {
+        Client {
+            base: base.into().trim_end_matches('/').to_owned(),
+            token: token.into(),
+        }
+    }
+
+    /// `GET` [`PANEL_PATH`]: what the agent panel shows for the context's requester.
+    pub async fn panel(&self) -> Result<Panel, ClientError> {
+        self.get_json(PANEL_PATH).await
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let response = Request::get(&format!("{}{path}", self.base))
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Accept", "application/json")
+            // A refresh must show what the edge knows now, never a browser-cached copy.
+            .cache(RequestCache::NoStore)
+            .send()
+            .await
+            .map_err(|error| ClientError::Network(error.to_string()))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|error| ClientError::Network(error.to_string()))?;
+        decode_response(status, &body)
+    }
+}
+
+/// Turns an HTTP answer into the contract's value or a [`ClientError`]: 2xx bodies are
+/// `T`, every other body should be an [`ErrorBody`].
+pub fn decode_response<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(body).map_err(|error| ClientError::Decode {
+            status,
+            detail: error.to_string(),
+        });
+    }
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) if error.code == ErrorCode::Unauthorized => {
+            Err(ClientError::Unauthorized(error.message))
+        }
+        Ok(ErrorBody { error }) => Err(ClientError::Api(error)),
+        Err(_) if status == 401 => Err(ClientError::Unauthorized(
+            "the helpdesk session is missing or has expired".to_owned(),
+        )),
+        Err(error) => Err(ClientError::Decode {
+            status,
+            detail: error.to_string(),
+        }),
+    }
+}

@@ -1,0 +1,12 @@
+//! The sfdesk widget: a Leptos CSR app shown in an iframe beside a helpdesk ticket.
+//!
+//! It reads the helpdesk's context token from the page's hash (`#ctx=<token>`), asks the
+//! edge for the agent panel ([`shared::api::PANEL_PATH`]) and renders whichever
+//! [`shared::api::Panel`] state comes back. The components are public so that tests can
+//! mount each of them with given data.
+
+pub mod api;
+pub mod components;
+pub mod location;
+
+pub use components::App;

@@ -1,0 +1,119 @@
+use crate::support::{FetchStub, Reply, jane};
+use serde_json::json;
+use shared::api::{ApiError, ErrorBody, ErrorCode, PANEL_PATH, Panel};
+use wasm_bindgen_test::wasm_bindgen_test;
+use widget::api::{Client, ClientError, decode_response};
+
+fn error_body(code: ErrorCode, message: &str) -> String {
+    serde_json::to_string(&ErrorBody {
+        error: ApiError::new(code, message),
+    })
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_success_is_the_contract_type() {
+    let body = serde_json::to_string(&Panel::Contact { contact: jane() }).unwrap();
+    assert_eq!(
+        decode_response::<Panel>(200, &body),
+        Ok(Panel::Contact { contact: jane() })
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_error_body_is_an_api_error() {
+    let body = error_body(ErrorCode::SalesforceUnavailable, "Salesforce is down");
+    assert_eq!(
+        decode_response::<Panel>(502, &body),
+        Err(ClientError::Api(ApiError::new(
+            ErrorCode::SalesforceUnavailable,
+            "Salesforce is down"
+        )))
+    );
+}
+
+#[wasm_bindgen_test]
+fn unauthorized_is_its_own_error_with_or_without_a_body() {
+    let body = error_body(ErrorCode::Unauthorized, "the context token expired");
+    assert_eq!(
+        decode_response::<Panel>(401, &body),
+        Err(ClientError::Unauthorized(
+            "the context token expired".to_owned()
+        ))
+    );
+    assert!(matches!(
+        decode_response::<Panel>(401, "Unauthorized"),
+        Err(ClientError::Unauthorized(_))
+    ));
+}
+
+#[wasm_bindgen_test]
+fn anything_else_is_a_decode_error_with_its_status() {
+    assert!(matches!(
+        decode_response::<Panel>(500, "<html>oops</html>"),
+        Err(ClientError::Decode { status: 500, .. })
+    ));
+    assert!(matches!(
+        decode_response::<Panel>(200, r#"{"state": "mystery"}"#),
+        Err(ClientError::Decode { status: 200, .. })
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn the_client_sends_the_token_to_the_panel_path() {
+    let stub = FetchStub::install(vec![Reply::Json(200, json!({"state": "no_requester"}))]);
+
+    let panel = Client::new("tok-123").panel().await;
+
+    assert_eq!(panel, Ok(Panel::NoRequester));
+    let calls = stub.calls();
+    assert_eq!(calls.len(), 1);
+    let call = &calls[0];
+    assert_eq!(call.method, "GET");
+    assert!(
+        call.url.ends_with(PANEL_PATH),
+        "{} should end with {PANEL_PATH}",
+        call.url
+    );
+    assert_eq!(call.authorization.as_deref(), Some("Bearer tok-123"));
+    assert_eq!(call.cache, "no-store");
+}
+
+#[wasm_bindgen_test]
+async fn the_client_reports_a_network_failure() {
+    let _stub = FetchStub::install(vec![Reply::NetworkError]);
+
+    let panel = Client::new("tok").panel().await;
+
+    assert!(matches!(panel, Err(ClientError::Network(_))), "{panel:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_client_decodes_an_error_answer() {
+    let _stub = FetchStub::install(vec![Reply::Json(
+        502,
+        json!({"error": {"code": "salesforce_unavailable", "message": "try later"}}),
+    )]);
+
+    let panel = Client::with_base("", "tok").panel().await;
+
+    assert_eq!(
+        panel,
+        Err(ClientError::Api(ApiError::new(
+            ErrorCode::SalesforceUnavailable,
+            "try later"
+        )))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_client_reports_an_answer_outside_the_contract() {
+    let _stub = FetchStub::install(vec![Reply::Raw(503, "<html>Service Unavailable</html>")]);
+
+    let panel = Client::new("tok").panel().await;
+
+    assert!(
+        matches!(panel, Err(ClientError::Decode { status: 503, .. })),
+        "{panel:?}"
+    );
+}

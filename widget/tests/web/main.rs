@@ -1,0 +1,16 @@
+//! Component tests in headless Chromium: each mounts a component with given data into
+//! the page and checks what a person (or an end-to-end test) would see.
+//!
+//! Run with `wasm-bindgen-test-runner` as the wasm32 test runner (see the crate's
+//! `webdriver.json` for the browser flags).
+
+mod support;
+
+mod api;
+mod contact_card;
+mod errors;
+mod location;
+mod panel;
+mod states;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,169 @@
+use crate::support::{FetchStub, Reply, jane, mount};
+use leptos::prelude::*;
+use serde_json::json;
+use shared::api::Panel;
+use wasm_bindgen_test::wasm_bindgen_test;
+use widget::App;
+use widget::components::AgentPanel;
+
+fn contact_reply() -> Reply {
+    Reply::Json(
+        200,
+        serde_json::to_value(Panel::Contact { contact: jane() }).unwrap(),
+    )
+}
+
+fn outage_reply() -> Reply {
+    Reply::Json(
+        502,
+        json!({"error": {"code": "salesforce_unavailable", "message": "Salesforce is not answering; try again shortly."}}),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn loads_behind_a_skeleton_then_shows_the_contact() {
+    let stub = FetchStub::install(vec![contact_reply()]);
+    stub.hold();
+    let m = mount(|| {
+        let token = RwSignal::new(Some("tok-1".to_owned()));
+        view! { <AgentPanel token=token /> }
+    });
+
+    m.wait_for("the request", |_| !stub.calls().is_empty())
+        .await;
+    assert!(
+        m.has("loading"),
+        "the skeleton shows while fetching: {}",
+        m.html()
+    );
+    assert!(!m.has("contact-card"));
+    assert!(
+        m.query(".panel-body.stale").is_none(),
+        "the skeleton is not dimmed"
+    );
+
+    stub.release();
+    m.wait_for("the contact", |m| m.has("contact-name")).await;
+    assert_eq!(m.text("contact-name"), "Jane Doe");
+    assert_eq!(m.text("account-name"), "Acme Corp");
+    assert!(!m.has("loading"));
+    let calls = stub.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].authorization.as_deref(), Some("Bearer tok-1"));
+}
+
+#[wasm_bindgen_test]
+async fn without_a_token_it_explains_and_calls_nothing() {
+    let stub = FetchStub::install(vec![contact_reply()]);
+    let m = mount(|| {
+        let token = RwSignal::new(None::<String>);
+        view! { <AgentPanel token=token /> }
+    });
+
+    m.wait_for("the missing-token state", |m| m.state().is_some())
+        .await;
+    assert_eq!(m.state().as_deref(), Some("missing_token"));
+    assert!(stub.calls().is_empty(), "no API call without a token");
+}
+
+#[wasm_bindgen_test]
+async fn try_again_after_an_outage_fetches_again() {
+    let stub = FetchStub::install(vec![outage_reply(), contact_reply()]);
+    let m = mount(|| {
+        let token = RwSignal::new(Some("tok".to_owned()));
+        view! { <AgentPanel token=token /> }
+    });
+
+    m.wait_for("the error", |m| m.state().as_deref() == Some("error"))
+        .await;
+    assert_eq!(
+        m.text("state-detail"),
+        "Salesforce is not answering; try again shortly."
+    );
+    m.click("retry");
+    m.wait_for("the contact", |m| m.has("contact-name")).await;
+    assert_eq!(stub.calls().len(), 2);
+    assert_eq!(m.state(), None);
+}
+
+#[wasm_bindgen_test]
+async fn refresh_refetches_and_is_busy_meanwhile() {
+    let stub = FetchStub::install(vec![
+        Reply::Json(200, json!({"state": "no_match", "email": "new@acme.test"})),
+        contact_reply(),
+    ]);
+    let m = mount(|| {
+        let token = RwSignal::new(Some("tok".to_owned()));
+        view! { <AgentPanel token=token /> }
+    });
+    m.wait_for("the first answer", |m| {
+        m.state().as_deref() == Some("no_match")
+    })
+    .await;
+    assert_eq!(m.attr("refresh", "aria-busy").as_deref(), Some("false"));
+
+    stub.hold();
+    m.click("refresh");
+    m.wait_for("the refresh request", |_| stub.calls().len() == 2)
+        .await;
+    m.wait_for("the busy refresh button", |m| {
+        m.attr("refresh", "disabled").is_some()
+    })
+    .await;
+    assert_eq!(m.attr("refresh", "aria-busy").as_deref(), Some("true"));
+    assert_eq!(
+        m.state().as_deref(),
+        Some("no_match"),
+        "the old answer stays while refreshing"
+    );
+    assert!(
+        m.query(".panel-body.stale").is_some(),
+        "the old answer is dimmed"
+    );
+
+    stub.release();
+    m.wait_for("the refreshed contact", |m| m.has("contact-name"))
+        .await;
+    m.wait_for("the idle refresh button", |m| {
+        m.attr("refresh", "disabled").is_none()
+    })
+    .await;
+    assert_eq!(stub.calls().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_token_fetches_with_it() {
+    let stub = FetchStub::install(vec![contact_reply()]);
+    let token = RwSignal::new(Some("first".to_owned()));
+    let m = mount(move || view! { <AgentPanel token=token /> });
+    m.wait_for("the contact", |m| m.has("contact-name")).await;
+
+    token.set(Some("second".to_owned()));
+    m.wait_for("a second request", |_| stub.calls().len() == 2)
+        .await;
+    let calls = stub.calls();
+    assert_eq!(calls[0].authorization.as_deref(), Some("Bearer first"));
+    assert_eq!(calls[1].authorization.as_deref(), Some("Bearer second"));
+}
+
+#[wasm_bindgen_test]
+async fn the_app_follows_the_token_in_the_fragment() {
+    let location = web_sys::window().unwrap().location();
+    let original = location.hash().unwrap();
+    let stub = FetchStub::install(vec![contact_reply()]);
+    location.set_hash("ctx=from-hash").unwrap();
+
+    let m = mount(App);
+    m.wait_for("the contact", |m| m.has("contact-name")).await;
+    location.set_hash("ctx=next-ticket").unwrap();
+    m.wait_for("a request with the new token", |_| stub.calls().len() == 2)
+        .await;
+    location.set_hash(&original).unwrap();
+
+    let calls = stub.calls();
+    assert_eq!(calls[0].authorization.as_deref(), Some("Bearer from-hash"));
+    assert_eq!(
+        calls[1].authorization.as_deref(),
+        Some("Bearer next-ticket")
+    );
+}
