@@ -1,1 +1,343 @@
-pub fn placeholder() {}
+//! sfdesk's sandbox: a local Salesforce org, a local helpdesk (Zoho Desk API shape) and
+//! demo helpdesk pages that embed the widget, all speaking the real wire formats so the
+//! edge cannot tell them from the real services.
+//!
+//! [`start`] binds the three listeners and serves them on background tasks:
+//!
+//! ```no_run
+//! # async fn example() -> anyhow::Result<()> {
+//! let sandbox = sandbox::start(sandbox::Config::ephemeral()).await?;
+//! println!("open {}", sandbox.demo_ticket_url());
+//! # Ok(()) }
+//! ```
+
+pub mod clock;
+pub mod demo_pages;
+pub mod helpdesk;
+mod html;
+pub mod salesforce;
+pub mod seed;
+
+use anyhow::Context;
+use clock::Clock;
+use helpdesk::HelpdeskState;
+use salesforce::{ConnectedApp, SalesforceState};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The fixed names, credentials and defaults of the demo setup.
+pub mod demo {
+    /// The helpdesk organisation (`orgId` header, context token `org` claim).
+    pub const HELPDESK_ORG_ID: &str = "60012345";
+    pub const HELPDESK_ORG_NAME: &str = "Sandbox Desk";
+    /// The token the helpdesk API accepts: `Authorization: Zoho-oauthtoken <token>`.
+    pub const HELPDESK_API_TOKEN: &str = "sandbox-helpdesk-token";
+
+    /// Shared by the demo pages (which sign context tokens) and the edge (which checks them).
+    pub const DEV_CONTEXT_SECRET: &str = "sfdesk-dev-context-secret";
+    pub const CONTEXT_SECRET_ENV: &str = "SFDESK_CONTEXT_SECRET";
+
+    /// The connected app registered in the sandbox org for sfdesk.
+    pub const CLIENT_ID: &str = "sfdesk-demo";
+    pub const CLIENT_SECRET: &str = "sfdesk-demo-secret";
+    /// The edge's OAuth callback, relative to the edge URL; registered with the app.
+    pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
+
+    /// The org's administrator.
+    pub const ADMIN_USERNAME: &str = "admin@sandbox.example";
+    pub const ADMIN_PASSWORD: &str = "sandbox";
+
+    pub const SALESFORCE_PORT: u16 = 8701;
+    pub const HELPDESK_PORT: u16 = 8702;
+    pub const DEMO_PORT: u16 = 8703;
+    pub const EDGE_URL: &str = "http://127.0.0.1:8787";
+
+    /// Helpdesk profile names, one demo agent each.
+    pub const PROFILES: [&str; 3] = ["Administrator", "Agent", "Light Agent"];
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub salesforce_addr: SocketAddr,
+    pub helpdesk_addr: SocketAddr,
+    pub demo_addr: SocketAddr,
+    /// Where the edge (and so the widget) is served; the demo pages frame `<edge_url>/`.
+    pub edge_url: String,
+    /// Signs the demo pages' context tokens; the edge must hold the same secret.
+    pub context_secret: String,
+    pub helpdesk_api_token: String,
+    /// How long a Salesforce access token works before `INVALID_SESSION_ID`.
+    pub access_token_lifetime: Duration,
+    /// The org's daily REST API allowance, as `Sforce-Limit-Info` reports it.
+    pub daily_api_limit: u64,
+    /// Callback URLs registered with the demo connected app besides
+    /// `<edge_url>` + [`demo::OAUTH_CALLBACK_PATH`].
+    pub extra_redirect_uris: Vec<String>,
+}
+
+impl Default for Config {
+    /// The fixed development setup: the standard ports on 127.0.0.1.
+    fn default() -> Self {
+        let local = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        Config {
+            salesforce_addr: local(demo::SALESFORCE_PORT),
+            helpdesk_addr: local(demo::HELPDESK_PORT),
+            demo_addr: local(demo::DEMO_PORT),
+            edge_url: demo::EDGE_URL.into(),
+            context_secret: demo::DEV_CONTEXT_SECRET.into(),
+            helpdesk_api_token: demo::HELPDESK_API_TOKEN.into(),
+            access_token_lifetime: Duration::from_secs(2 * 3600),
+            daily_api_limit: 100_000,
+            extra_redirect_uris: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The defaults on ephemeral ports, so parallel tests never collide.
+    pub fn ephemeral() -> Self {
+        let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        Config {
+            salesforce_addr: any,
+            helpdesk_addr: any,
+            demo_addr: any,
+            ..Config::default()
+        }
+    }
+
+    /// The defaults with environment overrides: `SFDESK_CONTEXT_SECRET`,
+    /// `SFDESK_EDGE_URL`, `SFDESK_SALESFORCE_PORT`, `SFDESK_HELPDESK_PORT`,
+    /// `SFDESK_DEMO_PORT`.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut config = Config::default();
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(secret) = var(demo::CONTEXT_SECRET_ENV) {
+            config.context_secret = secret;
+        }
+        if let Some(url) = var("SFDESK_EDGE_URL") {
+            config.edge_url = url;
+        }
+        for (name, addr) in [
+            ("SFDESK_SALESFORCE_PORT", &mut config.salesforce_addr),
+            ("SFDESK_HELPDESK_PORT", &mut config.helpdesk_addr),
+            ("SFDESK_DEMO_PORT", &mut config.demo_addr),
+        ] {
+            if let Some(port) = var(name) {
+                let port = port
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{name} must be a port number, got {port:?}"))?;
+                addr.set_port(port);
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A running sandbox. Dropping it stops the servers; [`Sandbox::shutdown`] does so
+/// gracefully.
+pub struct Sandbox {
+    /// The org's base URL: its login URL and its `instance_url`.
+    pub salesforce_url: String,
+    /// The helpdesk API root (calls go to `<helpdesk_url>/api/v1/...`).
+    pub helpdesk_url: String,
+    pub demo_url: String,
+    salesforce: Arc<SalesforceState>,
+    helpdesk: Arc<HelpdeskState>,
+    clock: Arc<Clock>,
+    context_secret: String,
+    edge_url: String,
+    demo_ticket_id: String,
+    no_match_ticket_id: String,
+    stop: watch::Sender<bool>,
+    servers: Vec<JoinHandle<()>>,
+}
+
+/// Binds all three listeners, seeds the demo data and serves in background tasks.
+pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
+    let bind = |addr: SocketAddr, what: &'static str| async move {
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding the {what} listener to {addr}"))?;
+        let url = format!("http://{}", listener.local_addr()?);
+        anyhow::Ok((listener, url))
+    };
+    let (sf_listener, salesforce_url) = bind(config.salesforce_addr, "Salesforce").await?;
+    let (desk_listener, helpdesk_url) = bind(config.helpdesk_addr, "helpdesk").await?;
+    let (demo_listener, demo_url) = bind(config.demo_addr, "demo pages").await?;
+
+    let clock = Arc::new(Clock::default());
+    let seeded = seed::seed();
+    let edge_url = config.edge_url.trim_end_matches('/').to_owned();
+    let mut callback_urls = vec![format!("{edge_url}{}", demo::OAUTH_CALLBACK_PATH)];
+    callback_urls.extend(config.extra_redirect_uris.iter().cloned());
+    for url in &callback_urls {
+        url::Url::parse(url).with_context(|| format!("{url:?} is not a valid callback URL"))?;
+    }
+    let settings = salesforce::Settings {
+        base_url: salesforce_url.clone(),
+        token_lifetime: config.access_token_lifetime,
+        daily_api_limit: config.daily_api_limit,
+        apps: vec![ConnectedApp {
+            name: "sfdesk".into(),
+            client_id: demo::CLIENT_ID.into(),
+            client_secret: demo::CLIENT_SECRET.into(),
+            callback_urls,
+            require_pkce: true,
+            default_scope: "api refresh_token".into(),
+        }],
+        users: vec![seeded.admin],
+    };
+    let salesforce = Arc::new(SalesforceState::new(settings, seeded.org, clock.clone()));
+    let helpdesk = Arc::new(HelpdeskState::new(
+        seeded.desk,
+        config.helpdesk_api_token.clone(),
+        seeded.token_owner,
+        clock.clone(),
+    ));
+    let demo_state = Arc::new(demo_pages::DemoState {
+        helpdesk: helpdesk.clone(),
+        edge_url: edge_url.clone(),
+        context_secret: config.context_secret.clone(),
+        salesforce_url: salesforce_url.clone(),
+    });
+
+    let (stop, stopped) = watch::channel(false);
+    let servers = vec![
+        serve(
+            sf_listener,
+            salesforce::router(salesforce.clone()),
+            stopped.clone(),
+        ),
+        serve(
+            desk_listener,
+            helpdesk::router(helpdesk.clone()),
+            stopped.clone(),
+        ),
+        serve(demo_listener, demo_pages::router(demo_state), stopped),
+    ];
+    Ok(Sandbox {
+        salesforce_url,
+        helpdesk_url,
+        demo_url,
+        salesforce,
+        helpdesk,
+        clock,
+        context_secret: config.context_secret,
+        edge_url,
+        demo_ticket_id: seeded.demo_ticket_id,
+        no_match_ticket_id: seeded.no_match_ticket_id,
+        stop,
+        servers,
+    })
+}
+
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            eprintln!("sandbox server stopped: {error}");
+        }
+    })
+}
+
+impl Sandbox {
+    /// The demo page of a ticket whose requester is a Salesforce contact with an account,
+    /// as the default agent (the administrator).
+    pub fn demo_ticket_url(&self) -> String {
+        self.ticket_url(&self.demo_ticket_id)
+    }
+
+    /// The same ticket as the demo agent with this profile (see [`demo::PROFILES`]).
+    pub fn demo_ticket_url_as(&self, profile_name: &str) -> Option<String> {
+        let desk = self.helpdesk.desk();
+        let agent = demo_pages::agent_with_profile(&desk, profile_name)?;
+        Some(format!("{}?agent={}", self.demo_ticket_url(), agent.id))
+    }
+
+    /// The demo page of a ticket whose requester has no Salesforce contact.
+    pub fn no_match_ticket_url(&self) -> String {
+        self.ticket_url(&self.no_match_ticket_id)
+    }
+
+    pub fn demo_ticket_id(&self) -> &str {
+        &self.demo_ticket_id
+    }
+
+    fn ticket_url(&self, id: &str) -> String {
+        format!("{}/tickets/{id}", self.demo_url)
+    }
+
+    /// A context token as the demo pages mint it, for calling the edge without a browser:
+    /// the demo agent with `profile_name`, about the demo ticket when `with_ticket`.
+    pub fn context_token(&self, profile_name: &str, with_ticket: bool) -> Option<String> {
+        let desk = self.helpdesk.desk();
+        let agent = demo_pages::agent_with_profile(&desk, profile_name)?;
+        let ticket = with_ticket.then(|| &desk.tickets[&self.demo_ticket_id]);
+        Some(demo_pages::mint(&desk, agent, ticket, &self.context_secret))
+    }
+
+    /// The connected app as the edge should be configured to use it.
+    pub fn demo_oauth_app(&self) -> shared::salesforce::OAuthApp {
+        shared::salesforce::OAuthApp {
+            login_url: self.salesforce_url.clone(),
+            client_id: demo::CLIENT_ID.into(),
+            client_secret: demo::CLIENT_SECRET.into(),
+            redirect_uri: format!("{}{}", self.edge_url, demo::OAUTH_CALLBACK_PATH),
+        }
+    }
+
+    /// Salesforce REST API calls answered so far.
+    pub fn salesforce_api_usage(&self) -> u64 {
+        self.salesforce.api_usage()
+    }
+
+    /// Ends every Salesforce access token now (refresh tokens keep working).
+    pub fn expire_salesforce_sessions(&self) {
+        self.salesforce.expire_sessions();
+    }
+
+    /// Moves the sandbox's clock forward: tokens and codes expire, new writes carry the
+    /// later time. Context tokens are unaffected (the edge checks those on its own clock).
+    pub fn advance_clock(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// The org's state, for tests that need to look behind the API.
+    pub fn salesforce(&self) -> &SalesforceState {
+        &self.salesforce
+    }
+
+    pub fn helpdesk(&self) -> &HelpdeskState {
+        &self.helpdesk
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for server in std::mem::take(&mut self.servers) {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for server in &self.servers {
+            server.abort();
+        }
+    }
+}

@@ -5,12 +5,11 @@
 use crate::stack::Stack;
 use anyhow::{Context, bail, ensure};
 use reqwest::{StatusCode, redirect::Policy};
-use shared::context::Role;
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
         let browser = reqwest::Client::builder().redirect(Policy::none()).cookie_store(true).build()?;
-        let start = format!("{}/oauth/salesforce/start?ctx={}", self.edge_url, self.context_token(Role::Admin, None));
+        let start = format!("{}/oauth/salesforce/start?ctx={}", self.edge_url, self.context_token("Administrator", false));
         let authorize_url = redirect_target(browser.get(&start).send().await?).context("edge start")?;
 
         let login_page = browser.get(&authorize_url).send().await?;

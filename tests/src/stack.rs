@@ -2,7 +2,6 @@
 
 use crate::paths::{npm_bin, repo_root};
 use anyhow::{Context, bail};
-use shared::context::{self, ContextClaims, Role};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -112,7 +111,7 @@ impl Stack {
             format!("SALESFORCE_LOGIN_URL:{}", sandbox.salesforce_url),
             format!("SALESFORCE_CLIENT_ID:{}", sandbox::demo::CLIENT_ID),
             format!("SALESFORCE_CLIENT_SECRET:{}", sandbox::demo::CLIENT_SECRET),
-            format!("CONTEXT_SECRET:{}", sandbox::demo::CONTEXT_SECRET),
+            format!("CONTEXT_SECRET:{}", sandbox::demo::DEV_CONTEXT_SECRET),
             format!("TOKEN_KEY:{DEV_TOKEN_KEY}"),
         ];
         let mut command = Command::new(npm_bin("wrangler"));
@@ -150,30 +149,17 @@ impl Stack {
         bail!("the edge did not come up within 90 s; see {}", self.edge_log.display())
     }
 
-    /// A context token as the helpdesk would mint it for the demo org.
-    pub fn context_token(&self, role: Role, requester: Option<&str>) -> String {
-        let (profile_id, profile_name) = match role {
-            Role::Admin => ("1", "Administrator"),
-            Role::Agent => ("2", "Agent"),
-        };
-        let claims = ContextClaims {
-            org: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
-            agent: "harness".to_owned(),
-            profile_id: profile_id.to_owned(),
-            profile_name: profile_name.to_owned(),
-            role,
-            ticket: None,
-            requester: requester.map(|email| shared::ids::Email::parse(email).expect("a valid email")),
-            exp: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 600,
-        };
-        context::sign(&claims, sandbox::demo::CONTEXT_SECRET.as_bytes())
+    /// A context token as the demo pages mint it: the demo agent of `profile`, about the
+    /// demo ticket (whose requester has a Salesforce contact) when `with_ticket`.
+    pub fn context_token(&self, profile: &str, with_ticket: bool) -> String {
+        self.sandbox.context_token(profile, with_ticket).unwrap_or_else(|| panic!("the demo has an agent with profile {profile}"))
     }
 
-    /// The agent panel as the API returns it, for `requester`.
-    pub async fn panel(&self, role: Role, requester: Option<&str>) -> anyhow::Result<shared::api::Panel> {
+    /// The agent panel as the API returns it, for [`Stack::context_token`]'s caller.
+    pub async fn panel(&self, profile: &str, with_ticket: bool) -> anyhow::Result<shared::api::Panel> {
         let response = reqwest::Client::new()
             .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
-            .bearer_auth(self.context_token(role, requester))
+            .bearer_auth(self.context_token(profile, with_ticket))
             .send()
             .await?;
         let status = response.status();
@@ -187,13 +173,7 @@ impl Stack {
     /// A Salesforce session as the sandbox's admin user (password grant), for tests that
     /// read or change records through the org's REST API.
     pub async fn salesforce_admin(&self) -> anyhow::Result<shared::salesforce::Session> {
-        let app = shared::salesforce::OAuthApp {
-            login_url: self.sandbox.salesforce_url.clone(),
-            client_id: sandbox::demo::CLIENT_ID.to_owned(),
-            client_secret: sandbox::demo::CLIENT_SECRET.to_owned(),
-            redirect_uri: String::new(),
-        };
-        let request = app.password_grant(sandbox::demo::ADMIN_USERNAME, sandbox::demo::ADMIN_PASSWORD);
+        let request = self.sandbox.demo_oauth_app().password_grant(sandbox::demo::ADMIN_USERNAME, sandbox::demo::ADMIN_PASSWORD);
         let response = shared::http::Transport::send(&crate::ReqwestTransport::default(), request).await?;
         let tokens = shared::salesforce::OAuthApp::parse_token_response(&response)?;
         Ok(shared::salesforce::Session { instance_url: tokens.instance_url, access_token: tokens.access_token })

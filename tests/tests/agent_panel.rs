@@ -6,7 +6,7 @@ use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
 use serde_json::{Value, json};
 use shared::api::Panel;
-use shared::context::{self, ContextClaims, Role};
+use shared::context::{self, ContextClaims};
 use shared::salesforce::{Client, ContactRecord, QueryResponse, contact_by_email};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -20,8 +20,8 @@ async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> 
 
     api_refuses_calls_without_a_valid_context(&stack).await?;
 
-    assert_eq!(stack.panel(Role::Admin, Some("ada@example.com")).await?, Panel::NotConnected { can_connect: true });
-    assert_eq!(stack.panel(Role::Agent, Some("ada@example.com")).await?, Panel::NotConnected { can_connect: false });
+    assert_eq!(stack.panel("Administrator", true).await?, Panel::NotConnected { can_connect: true });
+    assert_eq!(stack.panel("Agent", true).await?, Panel::NotConnected { can_connect: false });
     stack.connect_salesforce().await.context("connecting through OAuth")?;
 
     let browser = Browser::start().await?;
@@ -37,7 +37,7 @@ async fn widget_shows_live_salesforce_data(stack: &Stack, browser: &Browser) -> 
     let src = frame.attr("src").await?.context("the widget iframe has a src")?;
     assert!(src.starts_with(&stack.edge_url), "the widget is served by the edge: {src}");
     let token = src.split_once("#ctx=").context("the context token travels in the fragment")?.1;
-    let claims: ContextClaims = context::verify(token, sandbox::demo::CONTEXT_SECRET.as_bytes(), now())?;
+    let claims: ContextClaims = context::verify(token, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(), now())?;
     let email = claims.requester.context("a ticket's context names its requester")?;
 
     // What Salesforce holds for that requester, read through the org's own REST API.
@@ -83,11 +83,11 @@ async fn text_of(page: &WebDriver, test_id: &str) -> anyhow::Result<String> {
 async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let panel_url = format!("{}{}", stack.edge_url, shared::api::PANEL_PATH);
-    let valid = stack.context_token(Role::Agent, Some("ada@example.com"));
-    let mut forged_claims = context::verify(&valid, sandbox::demo::CONTEXT_SECRET.as_bytes(), now())?;
+    let valid = stack.context_token("Agent", true);
+    let mut forged_claims = context::verify(&valid, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(), now())?;
     let forged = context::sign(&forged_claims, b"not-the-shared-secret");
     forged_claims.exp = now() - 1;
-    let expired = context::sign(&forged_claims, sandbox::demo::CONTEXT_SECRET.as_bytes());
+    let expired = context::sign(&forged_claims, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes());
 
     for (case, authorization, message) in [
         ("no token", None, "missing context token"),

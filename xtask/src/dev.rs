@@ -3,7 +3,6 @@
 use crate::{build, tools};
 use e2e::{Stack, StackOptions};
 use shared::api::Panel;
-use shared::context::Role;
 
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_all()?;
@@ -15,7 +14,7 @@ async fn serve() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::demo()?).await?;
     // The demo org is connected through the real OAuth flow once; the connection is kept
     // in the Durable Object's storage across restarts.
-    if matches!(stack.panel(Role::Admin, None).await?, Panel::NotConnected { .. }) {
+    if matches!(stack.panel("Administrator", false).await?, Panel::NotConnected { .. }) {
         println!("connecting the demo helpdesk to the sandbox Salesforce org (OAuth)");
         stack.connect_salesforce().await?;
     }

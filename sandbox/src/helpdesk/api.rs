@@ -1,0 +1,328 @@
+//! Zoho Desk's read endpoints: organisations, the caller, agents, profiles, tickets,
+//! contacts and accounts. Lists answer `{"data": [...]}`, or 204 with no body when
+//! nothing matches, as Zoho does; unknown query parameters are refused with 422.
+
+use super::store::Time;
+use super::{DeskError, HelpdeskState, TokenOwner};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+type Params = Query<HashMap<String, String>>;
+
+pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
+    Router::new()
+        .route("/api/v1/organizations", get(organizations))
+        .route("/api/v1/myinfo", get(myinfo))
+        .route("/api/v1/agents", get(agents))
+        .route("/api/v1/agents/{id}", get(agent))
+        .route("/api/v1/profiles", get(profiles))
+        .route("/api/v1/roles", get(roles))
+        .route("/api/v1/tickets", get(tickets))
+        .route("/api/v1/tickets/{id}", get(ticket))
+        .route("/api/v1/contacts", get(contacts))
+        .route("/api/v1/contacts/{id}", get(contact))
+        .route("/api/v1/accounts", get(accounts))
+        .route("/api/v1/accounts/{id}", get(account))
+}
+
+/// `from` (0-based index) and `limit` of a list call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    from: usize,
+    limit: usize,
+}
+
+/// Refuses parameters the endpoint does not know, then reads the list window.
+fn window(
+    params: &HashMap<String, String>,
+    allowed: &[&str],
+    max: usize,
+) -> Result<Window, DeskError> {
+    if let Some(extra) = params.keys().find(|k| {
+        !allowed.contains(&k.as_str()) && !matches!(k.as_str(), "from" | "limit" | "orgId")
+    }) {
+        return Err(DeskError::extra_parameter(extra));
+    }
+    let number = |name: &str, default: usize, range: std::ops::RangeInclusive<usize>| match params
+        .get(name)
+    {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| DeskError::invalid_data(&format!("/{name}"), "invalid")),
+    };
+    Ok(Window {
+        from: number("from", 0, 0..=usize::MAX)?,
+        limit: number("limit", 10, 1..=max)?,
+    })
+}
+
+fn only(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), DeskError> {
+    match params
+        .keys()
+        .find(|k| !allowed.contains(&k.as_str()) && k.as_str() != "orgId")
+    {
+        Some(extra) => Err(DeskError::extra_parameter(extra)),
+        None => Ok(()),
+    }
+}
+
+/// `{"data": [...]}` for a window of `items`; 204 No Content when the window is empty.
+fn list<T: Serialize>(items: impl Iterator<Item = T>, window: Window) -> Response {
+    let data: Vec<Value> = items
+        .skip(window.from)
+        .take(window.limit)
+        .map(|item| serde_json::to_value(item).expect("store types serialize"))
+        .collect();
+    if data.is_empty() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    Json(json!({ "data": data })).into_response()
+}
+
+fn one<T: Serialize>(item: Option<&T>) -> Result<Response, DeskError> {
+    item.map(|i| Json(i).into_response())
+        .ok_or_else(DeskError::not_found)
+}
+
+async fn organizations(State(state): State<Arc<HelpdeskState>>) -> Response {
+    let desk = state.desk();
+    Json(json!({"data": [{
+        "id": desk.org_id,
+        "companyName": desk.org_name,
+        "portalName": "sandboxdesk",
+        "isDefault": true,
+        "edition": "ENTERPRISE",
+    }]}))
+    .into_response()
+}
+
+async fn myinfo(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(owner): Extension<TokenOwner>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    only(&params, &[])?;
+    one(state.desk().agent(&owner.0))
+}
+
+async fn agents(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    let window = window(&params, &["status"], 200)?;
+    let desk = state.desk();
+    let status = params.get("status").map(|s| s.to_uppercase());
+    let agents = desk
+        .agents
+        .iter()
+        .filter(|a| status.as_ref().is_none_or(|s| &a.status == s));
+    Ok(list(agents, window))
+}
+
+async fn agent(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+) -> Result<Response, DeskError> {
+    one(state.desk().agent(&id))
+}
+
+async fn profiles(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    only(&params, &[])?;
+    let desk = state.desk();
+    Ok(list(
+        desk.profiles.iter(),
+        Window {
+            from: 0,
+            limit: usize::MAX,
+        },
+    ))
+}
+
+async fn roles(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    only(&params, &[])?;
+    let desk = state.desk();
+    Ok(list(
+        desk.roles.iter(),
+        Window {
+            from: 0,
+            limit: usize::MAX,
+        },
+    ))
+}
+
+async fn tickets(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    let window = window(&params, &["sortBy", "status", "include"], 100)?;
+    let desk = state.desk();
+    let mut tickets: Vec<_> = desk
+        .tickets
+        .values()
+        .filter(|t| {
+            params
+                .get("status")
+                .is_none_or(|s| s.split(',').any(|s| s.eq_ignore_ascii_case(&t.status)))
+        })
+        .collect();
+    let sort = params.get("sortBy").map(String::as_str);
+    let tickets = match sort {
+        Some(by) if by.trim_start_matches('-') == "ticketNumber" => {
+            tickets.sort_by_key(|t| t.ticket_number.parse::<u64>().unwrap_or(0));
+            if by.starts_with('-') {
+                tickets.reverse();
+            }
+            tickets
+        }
+        _ => sorted_by_time(tickets.into_iter(), sort, |t| {
+            (t.created_time, t.modified_time)
+        })?,
+    };
+    // The list view omits the description; the single-ticket view has it.
+    let summaries = tickets.into_iter().map(|t| {
+        let mut value = serde_json::to_value(t).expect("tickets serialize");
+        if let Some(map) = value.as_object_mut() {
+            map.shift_remove("description");
+        }
+        value
+    });
+    Ok(list(summaries, window))
+}
+
+async fn ticket(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    only(&params, &["include"])?;
+    one(state.desk().tickets.get(&id))
+}
+
+/// Orders by `createdTime` or `modifiedTime` (`-` prefix: descending), else keeps order.
+fn sorted_by_time<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    sort: Option<&str>,
+    times: impl Fn(&T) -> (Time, Time),
+) -> Result<Vec<&'a T>, DeskError> {
+    let mut items: Vec<&T> = items.collect();
+    if let Some(sort) = sort {
+        let (descending, key) = match sort.strip_prefix('-') {
+            Some(key) => (true, key),
+            None => (false, sort),
+        };
+        match key {
+            "createdTime" => items.sort_by_key(|i| times(i).0),
+            "modifiedTime" => items.sort_by_key(|i| times(i).1),
+            _ => return Err(DeskError::invalid_data("/sortBy", "invalid")),
+        }
+        if descending {
+            items.reverse();
+        }
+    }
+    Ok(items)
+}
+
+async fn contacts(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    let window = window(&params, &["sortBy"], 100)?;
+    let desk = state.desk();
+    let items = sorted_by_time(
+        desk.contacts.values(),
+        params.get("sortBy").map(String::as_str),
+        |c| (c.created_time, c.modified_time),
+    )?;
+    Ok(list(items.into_iter(), window))
+}
+
+async fn contact(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+) -> Result<Response, DeskError> {
+    one(state.desk().contacts.get(&id))
+}
+
+async fn accounts(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    let window = window(&params, &["sortBy"], 100)?;
+    let desk = state.desk();
+    let items = sorted_by_time(
+        desk.accounts.values(),
+        params.get("sortBy").map(String::as_str),
+        |a| (a.created_time, a.modified_time),
+    )?;
+    Ok(list(items.into_iter(), window))
+}
+
+async fn account(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+) -> Result<Response, DeskError> {
+    one(state.desk().accounts.get(&id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn window_defaults_and_bounds() {
+        assert_eq!(
+            window(&params(&[]), &[], 100).unwrap(),
+            Window { from: 0, limit: 10 }
+        );
+        assert_eq!(
+            window(&params(&[("from", "5"), ("limit", "100")]), &[], 100).unwrap(),
+            Window {
+                from: 5,
+                limit: 100
+            }
+        );
+        for bad in [
+            ("limit", "101"),
+            ("limit", "0"),
+            ("from", "-1"),
+            ("limit", "x"),
+        ] {
+            let err = window(&params(&[bad]), &[], 100).unwrap_err();
+            assert_eq!(err.code, "INVALID_DATA", "{bad:?}");
+            assert_eq!(err.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused() {
+        let err = window(&params(&[("sortOrder", "asc")]), &["sortBy"], 100).unwrap_err();
+        assert_eq!(err.code, "UNPROCESSABLE_ENTITY");
+        assert_eq!(
+            err.message,
+            "Extra query parameter 'sortOrder' is present in the input."
+        );
+    }
+}

@@ -1,0 +1,830 @@
+//! A SOQL parser for the subset the sandbox evaluates:
+//!
+//! ```text
+//! SELECT path, ... FROM Object
+//!   [WHERE condition] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST], ...]
+//!   [LIMIT n] [OFFSET n]
+//! ```
+//!
+//! Conditions compare a field path with a literal (`=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`,
+//! `LIKE`, `IN`, `NOT IN`), combine with `AND`/`OR`/`NOT` and parentheses. As in real
+//! SOQL, mixing `AND` and `OR` at one level without parentheses is an error. String
+//! literals take Salesforce's backslash escapes, so an escaped quote never ends one.
+//!
+//! Errors carry the byte offset they point at; [`SoqlError::message`] renders them the
+//! way Salesforce does (the query line, a caret, `ERROR at Row:r:Column:c`).
+
+use crate::clock;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub select: Vec<Path>,
+    pub from: Name,
+    pub filter: Option<Condition>,
+    pub order_by: Vec<OrderBy>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// An identifier as written, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub at: usize,
+}
+
+/// A dotted field path (`Email`, `Account.Name`, `Who.Account.Name`), as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    pub parts: Vec<String>,
+    pub at: usize,
+}
+
+impl Path {
+    pub fn dotted(&self) -> String {
+        self.parts.join(".")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    And(Vec<Condition>),
+    Or(Vec<Condition>),
+    Not(Box<Condition>),
+    Compare {
+        path: Path,
+        op: Op,
+        value: Literal,
+        value_at: usize,
+    },
+    Like {
+        path: Path,
+        pattern: Vec<LikePart>,
+    },
+    In {
+        path: Path,
+        values: Vec<(Literal, usize)>,
+        negated: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Number(f64),
+    Bool(bool),
+    Null,
+    /// `2025-12-16`, kept in Salesforce's format (it compares as text).
+    Date(String),
+    /// `2025-12-16T13:05:30Z`, as epoch milliseconds.
+    DateTime(i64),
+}
+
+/// One element of a `LIKE` pattern. `\%` and `\_` in the literal are plain characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LikePart {
+    AnyRun,
+    AnyOne,
+    Char(char),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    pub path: Path,
+    pub descending: bool,
+    pub nulls_last: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoqlError {
+    pub at: usize,
+    pub detail: String,
+}
+
+impl SoqlError {
+    fn new(at: usize, detail: impl Into<String>) -> Self {
+        SoqlError {
+            at,
+            detail: detail.into(),
+        }
+    }
+
+    /// Salesforce's rendering: the offending line, a caret under the column, the position.
+    pub fn message(&self, soql: &str) -> String {
+        positioned(soql, self.at, &self.detail)
+    }
+}
+
+/// Renders `detail` pointing at byte offset `at` of `soql`, as Salesforce's messages do.
+pub fn positioned(soql: &str, at: usize, detail: &str) -> String {
+    let at = at.min(soql.len());
+    let line_start = soql[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = soql[at..].find('\n').map_or(soql.len(), |i| at + i);
+    let row = soql[..at].matches('\n').count() + 1;
+    let column = soql[line_start..at].chars().count() + 1;
+    format!(
+        "\n{}\n{}^\nERROR at Row:{row}:Column:{column}\n{detail}",
+        &soql[line_start..line_end],
+        " ".repeat(column - 1)
+    )
+}
+
+pub fn parse(soql: &str) -> Result<Query, SoqlError> {
+    let tokens = lex(soql)?;
+    let mut parser = Parser { tokens, pos: 0 };
+    let query = parser.query()?;
+    Ok(query)
+}
+
+// ---------------------------------------------------------------------------------------
+// Lexer
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    /// Characters with a flag: was it backslash-escaped?
+    Str(Vec<(char, bool)>),
+    Number(f64),
+    Date(String),
+    DateTime(i64),
+    Comma,
+    Open,
+    Close,
+    Op(Op),
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    at: usize,
+    text: String,
+}
+
+fn lex(soql: &str) -> Result<Vec<Token>, SoqlError> {
+    let mut tokens = Vec::new();
+    let mut chars = soql.char_indices().peekable();
+    while let Some(&(at, c)) = chars.peek() {
+        let token = |tok, end: usize| Token {
+            tok,
+            at,
+            text: soql[at..end].to_owned(),
+        };
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            ',' | '(' | ')' => {
+                chars.next();
+                let tok = match c {
+                    ',' => Tok::Comma,
+                    '(' => Tok::Open,
+                    _ => Tok::Close,
+                };
+                tokens.push(token(tok, at + 1));
+            }
+            '=' | '!' | '<' | '>' => {
+                chars.next();
+                let next = chars.peek().map(|&(_, n)| n);
+                let (op, len) = match (c, next) {
+                    ('=', _) => (Op::Eq, 1),
+                    ('!', Some('=')) => (Op::Ne, 2),
+                    ('<', Some('>')) => (Op::Ne, 2),
+                    ('<', Some('=')) => (Op::Le, 2),
+                    ('>', Some('=')) => (Op::Ge, 2),
+                    ('<', _) => (Op::Lt, 1),
+                    ('>', _) => (Op::Gt, 1),
+                    _ => return Err(SoqlError::new(at, "unexpected token: '!'")),
+                };
+                if len == 2 {
+                    chars.next();
+                }
+                tokens.push(token(Tok::Op(op), at + len));
+            }
+            '\'' => {
+                chars.next();
+                let mut value = Vec::new();
+                let end = loop {
+                    match chars.next() {
+                        None => {
+                            return Err(SoqlError::new(
+                                at,
+                                format!("Unterminated string literal {}", &soql[at..]),
+                            ));
+                        }
+                        Some((i, '\'')) => break i + 1,
+                        Some((i, '\\')) => {
+                            let escaped = match chars.next() {
+                                Some((_, e)) => e,
+                                None => {
+                                    return Err(SoqlError::new(i, "Unterminated string literal"));
+                                }
+                            };
+                            let (decoded, literal_wildcard) = match escaped {
+                                '\\' => ('\\', false),
+                                '\'' => ('\'', false),
+                                '"' => ('"', false),
+                                'n' => ('\n', false),
+                                'r' => ('\r', false),
+                                't' => ('\t', false),
+                                'b' => ('\u{8}', false),
+                                'f' => ('\u{c}', false),
+                                // Only meaningful in LIKE: a literal % or _.
+                                '%' | '_' => (escaped, true),
+                                other => {
+                                    return Err(SoqlError::new(
+                                        i,
+                                        format!(
+                                            "Invalid string literal. Illegal character \
+                                             sequence '\\{other}' in string literal."
+                                        ),
+                                    ));
+                                }
+                            };
+                            value.push((decoded, literal_wildcard));
+                        }
+                        Some((_, other)) => value.push((other, false)),
+                    }
+                };
+                tokens.push(token(Tok::Str(value), end));
+            }
+            c if c.is_ascii_digit() || c == '-' || c == '+' || c == '.' => {
+                let mut end = at;
+                while let Some(&(i, n)) = chars.peek() {
+                    let part_of_literal =
+                        n.is_ascii_alphanumeric() || matches!(n, '.' | ':' | '-' | '+');
+                    if !part_of_literal {
+                        break;
+                    }
+                    end = i + n.len_utf8();
+                    chars.next();
+                }
+                let text = &soql[at..end];
+                tokens.push(token(literal_token(text, at)?, end));
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let mut end = at;
+                while let Some(&(i, n)) = chars.peek() {
+                    if !(n.is_alphanumeric() || n == '_' || n == '.') {
+                        break;
+                    }
+                    end = i + n.len_utf8();
+                    chars.next();
+                }
+                tokens.push(token(Tok::Word(soql[at..end].to_owned()), end));
+            }
+            other => {
+                return Err(SoqlError::new(at, format!("unexpected token: '{other}'")));
+            }
+        }
+    }
+    tokens.push(Token {
+        tok: Tok::End,
+        at: soql.len(),
+        text: "<EOF>".into(),
+    });
+    Ok(tokens)
+}
+
+/// A number, a date or a datetime: SOQL writes all three unquoted.
+fn literal_token(text: &str, at: usize) -> Result<Tok, SoqlError> {
+    let token = if text.contains('T') {
+        clock::parse_datetime(text).map(Tok::DateTime)
+    } else if text.len() == 10 && text.as_bytes().get(4) == Some(&b'-') {
+        clock::parse_date(text).map(|_| Tok::Date(text.to_owned()))
+    } else {
+        text.parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Tok::Number)
+    };
+    token.ok_or_else(|| SoqlError::new(at, format!("unexpected token: {text}")))
+}
+
+// ---------------------------------------------------------------------------------------
+// Parser
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.tokens[self.pos]
+    }
+
+    fn next(&mut self) -> Token {
+        let token = self.tokens[self.pos].clone();
+        if self.pos + 1 < self.tokens.len() {
+            self.pos += 1;
+        }
+        token
+    }
+
+    fn unexpected(&self) -> SoqlError {
+        let token = self.peek();
+        let shown = match token.tok {
+            Tok::End => "<EOF>".to_owned(),
+            _ => token.text.clone(),
+        };
+        SoqlError::new(token.at, format!("unexpected token: {shown}"))
+    }
+
+    fn at_keyword(&self, keyword: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Word(w) if w.eq_ignore_ascii_case(keyword))
+    }
+
+    fn eat_keyword(&mut self, keyword: &str) -> bool {
+        let found = self.at_keyword(keyword);
+        if found {
+            self.next();
+        }
+        found
+    }
+
+    fn expect_keyword(&mut self, keyword: &str) -> Result<(), SoqlError> {
+        if self.eat_keyword(keyword) {
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn expect(&mut self, tok: &Tok) -> Result<(), SoqlError> {
+        if &self.peek().tok == tok {
+            self.next();
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn query(&mut self) -> Result<Query, SoqlError> {
+        self.expect_keyword("SELECT")?;
+        let mut select = vec![self.select_item()?];
+        while self.peek().tok == Tok::Comma {
+            self.next();
+            select.push(self.select_item()?);
+        }
+        self.expect_keyword("FROM")?;
+        let from = self.name()?;
+        let filter = if self.eat_keyword("WHERE") {
+            Some(self.condition()?)
+        } else {
+            None
+        };
+        let mut order_by = Vec::new();
+        if self.eat_keyword("ORDER") {
+            self.expect_keyword("BY")?;
+            loop {
+                order_by.push(self.order_item()?);
+                if self.peek().tok != Tok::Comma {
+                    break;
+                }
+                self.next();
+            }
+        }
+        let limit = if self.eat_keyword("LIMIT") {
+            Some(self.count()?)
+        } else {
+            None
+        };
+        let offset = if self.eat_keyword("OFFSET") {
+            Some(self.count()?)
+        } else {
+            None
+        };
+        if self.peek().tok != Tok::End {
+            return Err(self.unexpected());
+        }
+        Ok(Query {
+            select,
+            from,
+            filter,
+            order_by,
+            limit,
+            offset,
+        })
+    }
+
+    fn select_item(&mut self) -> Result<Path, SoqlError> {
+        let path = self.path()?;
+        // Functions (COUNT(), FIELDS(ALL)) and child sub-queries are valid SOQL that the
+        // sandbox does not evaluate yet: say so rather than pretend the query is wrong.
+        if self.peek().tok == Tok::Open {
+            return Err(SoqlError::new(
+                self.peek().at,
+                "the sandbox org does not support functions in SELECT yet",
+            ));
+        }
+        Ok(path)
+    }
+
+    fn name(&mut self) -> Result<Name, SoqlError> {
+        match self.peek().tok.clone() {
+            Tok::Word(text) if !is_reserved(&text) && !text.contains('.') => {
+                let at = self.next().at;
+                Ok(Name { text, at })
+            }
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    fn path(&mut self) -> Result<Path, SoqlError> {
+        match self.peek().tok.clone() {
+            Tok::Word(text) if !is_reserved(&text) => {
+                let at = self.next().at;
+                let parts: Vec<String> = text.split('.').map(str::to_owned).collect();
+                if parts.iter().any(String::is_empty) {
+                    return Err(SoqlError::new(at, format!("unexpected token: {text}")));
+                }
+                Ok(Path { parts, at })
+            }
+            Tok::Open => Err(SoqlError::new(
+                self.peek().at,
+                "the sandbox org does not support sub-queries yet",
+            )),
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    fn count(&mut self) -> Result<u64, SoqlError> {
+        match self.peek().tok {
+            Tok::Number(n) if n >= 0.0 && n.fract() == 0.0 => {
+                self.next();
+                Ok(n as u64)
+            }
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    fn order_item(&mut self) -> Result<OrderBy, SoqlError> {
+        let path = self.path()?;
+        let descending = if self.eat_keyword("DESC") {
+            true
+        } else {
+            self.eat_keyword("ASC");
+            false
+        };
+        // Salesforce sorts nulls first ascending and last descending unless told.
+        let mut nulls_last = descending;
+        if self.eat_keyword("NULLS") {
+            if self.eat_keyword("LAST") {
+                nulls_last = true;
+            } else {
+                self.expect_keyword("FIRST")?;
+                nulls_last = false;
+            }
+        }
+        Ok(OrderBy {
+            path,
+            descending,
+            nulls_last,
+        })
+    }
+
+    /// A chain of terms joined by one operator; a different operator at the same level
+    /// is refused, as Salesforce refuses `a AND b OR c`.
+    fn condition(&mut self) -> Result<Condition, SoqlError> {
+        let first = self.term()?;
+        let joiner = if self.at_keyword("AND") {
+            "AND"
+        } else if self.at_keyword("OR") {
+            "OR"
+        } else {
+            return Ok(first);
+        };
+        let mut terms = vec![first];
+        while self.eat_keyword(joiner) {
+            terms.push(self.term()?);
+        }
+        if self.at_keyword("AND") || self.at_keyword("OR") {
+            return Err(self.unexpected());
+        }
+        Ok(if joiner == "AND" {
+            Condition::And(terms)
+        } else {
+            Condition::Or(terms)
+        })
+    }
+
+    fn term(&mut self) -> Result<Condition, SoqlError> {
+        if self.eat_keyword("NOT") {
+            return Ok(Condition::Not(Box::new(self.term()?)));
+        }
+        if self.peek().tok == Tok::Open {
+            self.next();
+            let inner = self.condition()?;
+            self.expect(&Tok::Close)?;
+            return Ok(inner);
+        }
+        let path = self.path()?;
+        if self.eat_keyword("LIKE") {
+            let token = self.next();
+            let Tok::Str(chars) = token.tok else {
+                return Err(SoqlError::new(
+                    token.at,
+                    format!("unexpected token: {}", token.text),
+                ));
+            };
+            let pattern = chars
+                .into_iter()
+                .map(|(c, escaped)| match (c, escaped) {
+                    ('%', false) => LikePart::AnyRun,
+                    ('_', false) => LikePart::AnyOne,
+                    (c, _) => LikePart::Char(c),
+                })
+                .collect();
+            return Ok(Condition::Like { path, pattern });
+        }
+        let negated = self.eat_keyword("NOT");
+        if self.eat_keyword("IN") {
+            self.expect(&Tok::Open)?;
+            let mut values = vec![self.literal()?];
+            while self.peek().tok == Tok::Comma {
+                self.next();
+                values.push(self.literal()?);
+            }
+            self.expect(&Tok::Close)?;
+            return Ok(Condition::In {
+                path,
+                values,
+                negated,
+            });
+        }
+        if negated {
+            return Err(self.unexpected());
+        }
+        let Tok::Op(op) = self.peek().tok else {
+            return Err(self.unexpected());
+        };
+        self.next();
+        let (value, value_at) = self.literal()?;
+        Ok(Condition::Compare {
+            path,
+            op,
+            value,
+            value_at,
+        })
+    }
+
+    fn literal(&mut self) -> Result<(Literal, usize), SoqlError> {
+        let token = self.peek().clone();
+        let literal = match &token.tok {
+            Tok::Str(chars) => Literal::String(chars.iter().map(|(c, _)| c).collect()),
+            Tok::Number(n) => Literal::Number(*n),
+            Tok::Date(d) => Literal::Date(d.clone()),
+            Tok::DateTime(ms) => Literal::DateTime(*ms),
+            Tok::Word(w) if w.eq_ignore_ascii_case("null") => Literal::Null,
+            Tok::Word(w) if w.eq_ignore_ascii_case("true") => Literal::Bool(true),
+            Tok::Word(w) if w.eq_ignore_ascii_case("false") => Literal::Bool(false),
+            _ => return Err(self.unexpected()),
+        };
+        self.next();
+        Ok((literal, token.at))
+    }
+}
+
+fn is_reserved(word: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "LIKE", "IN", "ORDER", "BY", "LIMIT",
+        "OFFSET", "NULL", "TRUE", "FALSE", "ASC", "DESC", "NULLS",
+    ];
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
+}
+
+/// `LIKE` matching: case-insensitive, `%` any run, `_` any one character.
+pub fn like_matches(pattern: &[LikePart], text: &str) -> bool {
+    let text: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let pattern: Vec<LikePart> = pattern
+        .iter()
+        .flat_map(|part| match part {
+            LikePart::Char(c) => c.to_lowercase().map(LikePart::Char).collect::<Vec<_>>(),
+            other => vec![*other],
+        })
+        .collect();
+    // Classic two-pointer wildcard match with backtracking to the last `%`.
+    let (mut p, mut t) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(LikePart::AnyRun) => {
+                backtrack = Some((p, t));
+                p += 1;
+            }
+            Some(LikePart::AnyOne) => {
+                p += 1;
+                t += 1;
+            }
+            Some(LikePart::Char(c)) if *c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match backtrack {
+                Some((bp, bt)) => {
+                    p = bp + 1;
+                    t = bt + 1;
+                    backtrack = Some((bp, bt + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|part| *part == LikePart::AnyRun)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(dotted: &str, at: usize) -> Path {
+        Path {
+            parts: dotted.split('.').map(str::to_owned).collect(),
+            at,
+        }
+    }
+
+    #[test]
+    fn parses_the_contact_lookup_the_edge_sends() {
+        let soql = shared::salesforce::contact_by_email(
+            &shared::ids::Email::parse("ada@example.com").unwrap(),
+        );
+        let query = parse(&soql).unwrap();
+        assert_eq!(query.from.text, "Contact");
+        let selected: Vec<String> = query.select.iter().map(Path::dotted).collect();
+        assert_eq!(
+            selected,
+            ["Id", "Name", "Title", "Email", "Phone", "Account.Name"]
+        );
+        assert_eq!(
+            query.filter,
+            Some(Condition::Compare {
+                path: path("Email", soql.find("Email =").unwrap()),
+                op: Op::Eq,
+                value: Literal::String("ada@example.com".into()),
+                value_at: soql.find('\'').unwrap(),
+            })
+        );
+        assert_eq!(query.order_by.len(), 1);
+        assert!(query.order_by[0].descending && query.order_by[0].nulls_last);
+        assert_eq!(query.limit, Some(10));
+    }
+
+    #[test]
+    fn escapes_decode_inside_one_literal() {
+        let query =
+            parse(r#"SELECT Id FROM Contact WHERE LastName = 'a\\b\'c\"d\n\r\t\b\f'"#).unwrap();
+        let Some(Condition::Compare { value, .. }) = query.filter else {
+            panic!("a comparison");
+        };
+        assert_eq!(value, Literal::String("a\\b'c\"d\n\r\t\u{8}\u{c}".into()));
+    }
+
+    #[test]
+    fn an_injection_attempt_stays_one_literal() {
+        let soql = shared::soql::Select::new("Contact", &["Id"])
+            .where_eq("Email", "x' OR Name != '")
+            .build();
+        assert_eq!(
+            soql,
+            r"SELECT Id FROM Contact WHERE Email = 'x\' OR Name != \''"
+        );
+        let query = parse(&soql).unwrap();
+        match query.filter {
+            Some(Condition::Compare {
+                value: Literal::String(value),
+                op: Op::Eq,
+                ..
+            }) => assert_eq!(value, "x' OR Name != '"),
+            other => panic!("expected one comparison, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unescaped_quote_does_break_out_and_is_refused() {
+        // What the escaping prevents: the same value unescaped leaves a dangling quote.
+        let broken_out = parse("SELECT Id FROM Contact WHERE Email = 'x' OR Name != ''").unwrap();
+        assert!(matches!(broken_out.filter, Some(Condition::Or(_))));
+        assert!(parse("SELECT Id FROM Contact WHERE Email = 'x' OR Name != '").is_err());
+    }
+
+    #[test]
+    fn literals_of_every_kind() {
+        let query = parse(
+            "SELECT Id FROM Opportunity WHERE (Amount >= 1000.5 AND IsClosed = false) \
+             OR CloseDate < 2026-01-31 OR LastModifiedDate > 2025-12-16T13:05:30Z \
+             OR NextStep = null OR StageName NOT IN ('Closed Won', 'Closed Lost')",
+        )
+        .unwrap();
+        let Some(Condition::Or(terms)) = query.filter else {
+            panic!("an OR chain");
+        };
+        assert_eq!(terms.len(), 5);
+        assert!(matches!(&terms[0], Condition::And(inner) if inner.len() == 2));
+        assert!(matches!(
+            &terms[1],
+            Condition::Compare { op: Op::Lt, value: Literal::Date(d), .. } if d == "2026-01-31"
+        ));
+        assert!(matches!(
+            &terms[2],
+            Condition::Compare {
+                value: Literal::DateTime(1_765_890_330_000),
+                ..
+            }
+        ));
+        assert!(matches!(
+            &terms[3],
+            Condition::Compare {
+                value: Literal::Null,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&terms[4], Condition::In { negated: true, values, .. } if values.len() == 2)
+        );
+    }
+
+    #[test]
+    fn keywords_are_case_insensitive_and_order_by_takes_options() {
+        let query = parse(
+            "select Name from account where name like 'North%' order by Name asc nulls last, \
+             CreatedDate desc limit 5 offset 2",
+        )
+        .unwrap();
+        assert_eq!(query.order_by.len(), 2);
+        assert!(!query.order_by[0].descending && query.order_by[0].nulls_last);
+        assert!(query.order_by[1].descending);
+        assert_eq!((query.limit, query.offset), (Some(5), Some(2)));
+    }
+
+    #[test]
+    fn malformed_queries_point_at_the_problem() {
+        let soql = "SELEKT Id FROM Contact";
+        let err = parse(soql).unwrap_err();
+        assert_eq!(err.at, 0);
+        assert_eq!(
+            err.message(soql),
+            "\nSELEKT Id FROM Contact\n^\nERROR at Row:1:Column:1\nunexpected token: SELEKT"
+        );
+        let soql = "SELECT Id FROM Contact WHERE";
+        assert!(parse(soql).unwrap_err().detail.contains("<EOF>"));
+        for bad in [
+            "SELECT FROM Contact",
+            "SELECT Id, FROM Contact",
+            "SELECT Id FROM Contact WHERE Name = 'open",
+            "SELECT Id FROM Contact WHERE Name = 'a\\x'",
+            "SELECT Id FROM Contact WHERE A = 'a' AND B = 'b' OR C = 'c'",
+            "SELECT Id FROM Contact WHERE Name LIKE 3",
+            "SELECT Id FROM Contact LIMIT -1",
+            "SELECT Id FROM Contact ORDER Name",
+            "SELECT Id FROM Contact extra",
+            "SELECT COUNT() FROM Contact",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn positions_count_rows_and_columns() {
+        let soql = "SELECT Id\nFROM Contact WHERE Foo = 1";
+        let at = soql.find("Foo").unwrap();
+        assert_eq!(
+            positioned(soql, at, "No such column"),
+            "\nFROM Contact WHERE Foo = 1\n                   ^\nERROR at Row:2:Column:20\nNo such column"
+        );
+    }
+
+    #[test]
+    fn like_wildcards_and_escapes() {
+        let pattern = |soql_literal: &str| {
+            let query = parse(&format!(
+                "SELECT Id FROM Contact WHERE Name LIKE {soql_literal}"
+            ))
+            .unwrap();
+            match query.filter {
+                Some(Condition::Like { pattern, .. }) => pattern,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(like_matches(&pattern("'ada%'"), "Ada Lovelace"));
+        assert!(like_matches(&pattern("'%love%'"), "Ada Lovelace"));
+        assert!(like_matches(&pattern("'a_a%'"), "Ada"));
+        assert!(!like_matches(&pattern("'a_a'"), "Adda"));
+        assert!(like_matches(&pattern(r"'100\%'"), "100%"));
+        assert!(!like_matches(&pattern(r"'100\%'"), "1000"));
+        assert!(like_matches(&pattern("'%'"), ""));
+        assert!(like_matches(&pattern("'%a%b%'"), "xxaxxbxx"));
+        assert!(!like_matches(&pattern("'%a%b'"), "xxaxxbxx"));
+    }
+}

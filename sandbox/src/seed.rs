@@ -1,0 +1,898 @@
+//! The demo data: one small company's customers, as its Salesforce org and its helpdesk
+//! both know them. Deterministic (fixed times, sequential Ids), so every run and every
+//! test sees the same records.
+//!
+//! Salesforce records go through the store's validation like any API write, so the seed
+//! can never hold data a real org would refuse.
+
+use crate::clock;
+use crate::demo;
+use crate::helpdesk::store::{Account, Agent, Contact, Desk, Profile, Role, Ticket, Time};
+use crate::salesforce::User;
+use crate::salesforce::schema::{self, ObjectDef};
+use crate::salesforce::store::{Org, POD};
+use serde_json::{Map, Value, json};
+use shared::ids::SfId;
+
+/// What the demo needs to find again after seeding.
+pub struct Seeded {
+    pub org: Org,
+    pub admin: User,
+    pub desk: Desk,
+    /// The agent the helpdesk API token belongs to (the administrator).
+    pub token_owner: String,
+    /// A ticket whose requester is a Salesforce contact with an account.
+    pub demo_ticket_id: String,
+    /// A ticket whose requester has no Salesforce contact.
+    pub no_match_ticket_id: String,
+}
+
+struct AccountSeed {
+    name: &'static str,
+    industry: &'static str,
+    phone: &'static str,
+    website: &'static str,
+    city: &'static str,
+    country: &'static str,
+    employees: u32,
+    revenue: f64,
+    region: &'static str,
+}
+
+const ACCOUNTS: &[AccountSeed] = &[
+    AccountSeed {
+        name: "Northwind Traders",
+        industry: "Retail",
+        phone: "+1 206 555 0140",
+        website: "https://northwind.example",
+        city: "Seattle",
+        country: "United States",
+        employees: 420,
+        revenue: 58_000_000.0,
+        region: "North America",
+    },
+    AccountSeed {
+        name: "Blue Harbor Logistics",
+        industry: "Logistics",
+        phone: "+31 10 555 0199",
+        website: "https://blueharbor.example",
+        city: "Rotterdam",
+        country: "Netherlands",
+        employees: 1_250,
+        revenue: 210_000_000.0,
+        region: "EMEA",
+    },
+    AccountSeed {
+        name: "Juniper Health",
+        industry: "Healthcare",
+        phone: "+1 303 555 0117",
+        website: "https://juniperhealth.example",
+        city: "Denver",
+        country: "United States",
+        employees: 3_100,
+        revenue: 640_000_000.0,
+        region: "North America",
+    },
+    AccountSeed {
+        name: "Lumen Labs",
+        industry: "Technology",
+        phone: "+49 30 555 0123",
+        website: "https://lumenlabs.example",
+        city: "Berlin",
+        country: "Germany",
+        employees: 85,
+        revenue: 9_500_000.0,
+        region: "EMEA",
+    },
+];
+
+struct ContactSeed {
+    first: &'static str,
+    last: &'static str,
+    title: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    account: Option<usize>,
+    subscription: &'static str,
+    /// Whether the helpdesk knows this person too (matched by email).
+    in_helpdesk: bool,
+}
+
+const CONTACTS: &[ContactSeed] = &[
+    ContactSeed {
+        first: "Maya",
+        last: "Patel",
+        title: "Head of Operations",
+        email: "maya.patel@northwind.example",
+        phone: "+1 206 555 0143",
+        account: Some(0),
+        subscription: "Enterprise",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Tom",
+        last: "Becker",
+        title: "IT Manager",
+        email: "tom.becker@northwind.example",
+        phone: "+1 206 555 0178",
+        account: Some(0),
+        subscription: "Professional",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Sofia",
+        last: "Marino",
+        title: "Procurement Lead",
+        email: "sofia.marino@blueharbor.example",
+        phone: "+31 10 555 0121",
+        account: Some(1),
+        subscription: "Enterprise",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Lars",
+        last: "Jensen",
+        title: "Warehouse Supervisor",
+        email: "lars.jensen@blueharbor.example",
+        phone: "+31 10 555 0164",
+        account: Some(1),
+        subscription: "Standard",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Grace",
+        last: "Okafor",
+        title: "Chief Technology Officer",
+        email: "grace.okafor@juniperhealth.example",
+        phone: "+1 303 555 0102",
+        account: Some(2),
+        subscription: "Enterprise",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Daniel",
+        last: "Kim",
+        title: "Billing Specialist",
+        email: "daniel.kim@juniperhealth.example",
+        phone: "+1 303 555 0150",
+        account: Some(2),
+        subscription: "Standard",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Priya",
+        last: "Raman",
+        title: "VP Engineering",
+        email: "priya.raman@lumenlabs.example",
+        phone: "+49 30 555 0188",
+        account: Some(3),
+        subscription: "Professional",
+        in_helpdesk: true,
+    },
+    ContactSeed {
+        first: "Felix",
+        last: "Wagner",
+        title: "Office Manager",
+        email: "felix.wagner@lumenlabs.example",
+        phone: "+49 30 555 0135",
+        account: Some(3),
+        subscription: "Trial",
+        in_helpdesk: false,
+    },
+    ContactSeed {
+        first: "Olivia",
+        last: "Brooks",
+        title: "Independent Consultant",
+        email: "olivia@brooksconsulting.example",
+        phone: "+44 20 7946 0321",
+        account: None,
+        subscription: "Standard",
+        in_helpdesk: false,
+    },
+];
+
+/// (contact, name, stage, amount, close date, next step)
+const OPPORTUNITIES: &[(usize, &str, &str, f64, &str, &str)] = &[
+    (
+        0,
+        "Northwind - Enterprise renewal 2027",
+        "Negotiation/Review",
+        48_000.0,
+        "2027-01-31",
+        "Send final quote with SSO add-on",
+    ),
+    (
+        0,
+        "Northwind - Onboarding package",
+        "Closed Won",
+        12_000.0,
+        "2026-06-15",
+        "",
+    ),
+    (
+        1,
+        "Northwind - Analytics add-on",
+        "Closed Lost",
+        8_000.0,
+        "2026-09-30",
+        "",
+    ),
+    (
+        2,
+        "Blue Harbor - Fleet tracking rollout",
+        "Proposal/Price Quote",
+        76_500.0,
+        "2027-03-15",
+        "Pricing review with finance",
+    ),
+    (
+        2,
+        "Blue Harbor - Pilot",
+        "Closed Won",
+        15_000.0,
+        "2026-04-30",
+        "",
+    ),
+    (
+        4,
+        "Juniper - Patient portal integration",
+        "Qualification",
+        120_000.0,
+        "2027-05-29",
+        "Security questionnaire",
+    ),
+    (
+        4,
+        "Juniper - Data residency add-on",
+        "Closed Won",
+        25_000.0,
+        "2026-08-14",
+        "",
+    ),
+    (
+        6,
+        "Lumen - Seat expansion",
+        "Value Proposition",
+        30_000.0,
+        "2027-02-26",
+        "Demo for the platform team",
+    ),
+    (
+        7,
+        "Lumen - Starter plan",
+        "Prospecting",
+        4_800.0,
+        "2027-01-15",
+        "Follow up after trial",
+    ),
+    (
+        8,
+        "Brooks Consulting - Annual plan",
+        "Closed Won",
+        6_000.0,
+        "2026-10-01",
+        "",
+    ),
+];
+
+/// (contact, title, body)
+const NOTES: &[(usize, &str, &str)] = &[
+    (
+        0,
+        "Renewal call recap",
+        "Maya wants SSO included in the renewal. Budget for Q1 is approved; legal review takes about two weeks.",
+    ),
+    (
+        0,
+        "Communication preference",
+        "Prefers email over phone; copy Tom Becker on anything technical.",
+    ),
+    (
+        2,
+        "Fleet tracking requirements",
+        "Needs live positions for 300 trucks and a weekly CSV export for customs.",
+    ),
+    (
+        4,
+        "Security review",
+        "Grace asked for our SOC 2 report and the data residency options for EU patients.",
+    ),
+    (
+        6,
+        "Expansion plans",
+        "Lumen is doubling the platform team next year; seat expansion likely in Q1.",
+    ),
+    (
+        8,
+        "Referral",
+        "Olivia referred two clients last year; keep her in the partner newsletter.",
+    ),
+];
+
+/// (contact, subject, start, minutes, location)
+const EVENTS: &[(usize, &str, &str, i64, &str)] = &[
+    (
+        0,
+        "Quarterly business review",
+        "2026-12-03T16:00:00Z",
+        60,
+        "Northwind HQ, Seattle",
+    ),
+    (0, "Renewal kickoff", "2026-10-20T17:30:00Z", 30, "Zoom"),
+    (
+        2,
+        "Fleet tracking demo",
+        "2026-12-09T09:00:00Z",
+        45,
+        "Teams",
+    ),
+    (
+        4,
+        "Security questionnaire walkthrough",
+        "2026-12-11T18:00:00Z",
+        60,
+        "Zoom",
+    ),
+    (
+        6,
+        "Platform team demo",
+        "2026-12-15T14:00:00Z",
+        45,
+        "Lumen Labs office, Berlin",
+    ),
+];
+
+/// (contact, subject, status, priority, due date)
+const TASKS: &[(usize, &str, &str, &str, &str)] = &[
+    (0, "Send renewal quote", "In Progress", "High", "2026-12-01"),
+    (
+        0,
+        "Share SSO setup guide",
+        "Completed",
+        "Normal",
+        "2026-11-10",
+    ),
+    (
+        1,
+        "Check analytics add-on feedback",
+        "Not Started",
+        "Low",
+        "2026-12-12",
+    ),
+    (
+        2,
+        "Prepare fleet tracking pricing",
+        "Not Started",
+        "High",
+        "2026-12-05",
+    ),
+    (4, "Send SOC 2 report", "Completed", "High", "2026-11-18"),
+    (
+        5,
+        "Confirm invoice contact",
+        "Not Started",
+        "Normal",
+        "2026-12-08",
+    ),
+    (
+        7,
+        "Call about trial experience",
+        "Not Started",
+        "Normal",
+        "2026-12-02",
+    ),
+];
+
+/// (requester email, subject, description, status, priority, channel)
+const TICKETS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "maya.patel@northwind.example",
+        "Invoices no longer export to CSV",
+        "Since this morning the \"Export to CSV\" button on the invoices page spins forever. We need the export for our month-end close on Friday.",
+        "Open",
+        "High",
+        "Email",
+    ),
+    (
+        "sofia.marino@blueharbor.example",
+        "Tracking map does not load for some shipments",
+        "For shipments that crossed a border the map stays blank. Other shipments look fine. Example: shipment BH-20931.",
+        "Open",
+        "Medium",
+        "Web",
+    ),
+    (
+        "noah@fischerdesign.example",
+        "Question about pricing for small teams",
+        "Hi! We're a design studio of six people. Is there a plan for small teams, and can we pay yearly?",
+        "Open",
+        "Low",
+        "Web",
+    ),
+    (
+        "grace.okafor@juniperhealth.example",
+        "SSO setup with Azure AD",
+        "We are configuring SAML with Azure AD and the test login fails with \"audience mismatch\". Which entity id should we use?",
+        "On Hold",
+        "High",
+        "Email",
+    ),
+    (
+        "priya.raman@lumenlabs.example",
+        "API rate limit increase",
+        "Our nightly sync hits the API rate limit at about 2am UTC. Could you raise our limit, or suggest how to batch better?",
+        "Escalated",
+        "Medium",
+        "Email",
+    ),
+    (
+        "tom.becker@northwind.example",
+        "Password reset email not arriving",
+        "Two of our users did not get the password reset email. Resolved: it was in their spam quarantine.",
+        "Closed",
+        "Low",
+        "Phone",
+    ),
+];
+
+/// Helpdesk-only people: requesters who are not (yet) in Salesforce.
+const HELPDESK_ONLY_CONTACTS: &[(&str, &str, &str)] =
+    &[("Noah", "Fischer", "noah@fischerdesign.example")];
+
+/// (first, last, email, profile, role)
+const AGENTS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "Alex",
+        "Morgan",
+        "alex.morgan@sandboxdesk.example",
+        "Administrator",
+        "CEO",
+    ),
+    (
+        "Jordan",
+        "Lee",
+        "jordan.lee@sandboxdesk.example",
+        "Agent",
+        "Support Agent",
+    ),
+    (
+        "Sam",
+        "Rivera",
+        "sam.rivera@sandboxdesk.example",
+        "Light Agent",
+        "Support Agent",
+    ),
+];
+
+/// (name, type, description)
+const PROFILES: &[(&str, &str, &str)] = &[
+    (
+        "Administrator",
+        "Administrator",
+        "Full access to the help desk and its setup.",
+    ),
+    ("Agent", "Agent", "Works on tickets, contacts and accounts."),
+    (
+        "Light Agent",
+        "LightAgent",
+        "Reads tickets and adds private comments.",
+    ),
+];
+
+/// When the org's history starts: records are created a few minutes apart from here.
+fn epoch() -> i64 {
+    clock::parse_datetime("2026-03-02T09:00:00Z").expect("a valid datetime")
+}
+
+pub fn seed() -> Seeded {
+    let (org, admin) = seed_salesforce();
+    let desk_seed = seed_helpdesk();
+    Seeded {
+        org,
+        admin,
+        desk: desk_seed.desk,
+        token_owner: desk_seed.admin_agent,
+        demo_ticket_id: desk_seed.tickets[0].clone(),
+        no_match_ticket_id: desk_seed.tickets[2].clone(),
+    }
+}
+
+struct SalesforceSeeder {
+    org: Org,
+    actor: SfId,
+    now: i64,
+}
+
+impl SalesforceSeeder {
+    fn create(&mut self, object: &'static ObjectDef, fields: Value) -> SfId {
+        self.now += 7 * 60_000;
+        let fields: Map<String, Value> = match fields {
+            Value::Object(map) => map,
+            _ => unreachable!("seed rows are objects"),
+        };
+        self.org
+            .create(object, &fields, &self.actor, self.now)
+            .unwrap_or_else(|e| panic!("seed {} is valid: {e:?}", object.name))
+    }
+}
+
+fn seed_salesforce() -> (Org, User) {
+    let org_id = SfId::from_parts("00D", POD, 4_207_311).expect("a valid org id");
+    let org = Org::new(org_id);
+    let admin_id = org.peek_next_id(schema::USER.key_prefix);
+    let mut seeder = SalesforceSeeder {
+        org,
+        actor: admin_id.clone(),
+        now: epoch(),
+    };
+    let created = seeder.create(
+        &schema::USER,
+        json!({
+            "Username": demo::ADMIN_USERNAME,
+            "FirstName": "Casey",
+            "LastName": "Nguyen",
+            "Email": demo::ADMIN_USERNAME,
+            "Title": "Salesforce Administrator",
+        }),
+    );
+    assert_eq!(created, admin_id, "the admin is the org's first user");
+
+    let accounts: Vec<SfId> = ACCOUNTS
+        .iter()
+        .map(|a| {
+            seeder.create(
+                &schema::ACCOUNT,
+                json!({
+                    "Name": a.name,
+                    "Type": "Customer - Direct",
+                    "Industry": a.industry,
+                    "Phone": a.phone,
+                    "Website": a.website,
+                    "BillingCity": a.city,
+                    "BillingCountry": a.country,
+                    "NumberOfEmployees": a.employees,
+                    "AnnualRevenue": a.revenue,
+                }),
+            )
+        })
+        .collect();
+    let contacts: Vec<SfId> = CONTACTS
+        .iter()
+        .map(|c| {
+            seeder.create(
+                &schema::CONTACT,
+                json!({
+                    "FirstName": c.first,
+                    "LastName": c.last,
+                    "Title": c.title,
+                    "Email": c.email,
+                    "Phone": c.phone,
+                    "AccountId": c.account.map(|i| accounts[i].to_string()),
+                    "Subscription_Type__c": c.subscription,
+                }),
+            )
+        })
+        .collect();
+    let account_of = |contact: usize| CONTACTS[contact].account.map(|i| accounts[i].to_string());
+
+    for &(contact, name, stage, amount, close, next_step) in OPPORTUNITIES {
+        let opportunity = seeder.create(
+            &schema::OPPORTUNITY,
+            json!({
+                "Name": name,
+                "StageName": stage,
+                "Amount": amount,
+                "CloseDate": close,
+                "NextStep": next_step,
+                "AccountId": account_of(contact),
+                "ContactId": contacts[contact].as_str(),
+                "Type": if stage == "Closed Won" { "New Customer" } else { "Existing Customer - Upgrade" },
+            }),
+        );
+        seeder.create(
+            &schema::OPPORTUNITY_CONTACT_ROLE,
+            json!({
+                "OpportunityId": opportunity.as_str(),
+                "ContactId": contacts[contact].as_str(),
+                "Role": "Decision Maker",
+                "IsPrimary": true,
+            }),
+        );
+    }
+    for &(contact, title, body) in NOTES {
+        seeder.create(
+            &schema::NOTE,
+            json!({"ParentId": contacts[contact].as_str(), "Title": title, "Body": body}),
+        );
+    }
+    for &(contact, subject, start, minutes, location) in EVENTS {
+        let start_ms = clock::parse_datetime(start).expect("a valid datetime");
+        seeder.create(
+            &schema::EVENT,
+            json!({
+                "WhoId": contacts[contact].as_str(),
+                "WhatId": account_of(contact),
+                "Subject": subject,
+                "StartDateTime": start,
+                "EndDateTime": clock::sf_datetime(start_ms + minutes * 60_000),
+                "Location": location,
+            }),
+        );
+    }
+    for &(contact, subject, status, priority, due) in TASKS {
+        seeder.create(
+            &schema::TASK,
+            json!({
+                "WhoId": contacts[contact].as_str(),
+                "WhatId": account_of(contact),
+                "Subject": subject,
+                "Status": status,
+                "Priority": priority,
+                "ActivityDate": due,
+            }),
+        );
+    }
+    let admin = User {
+        id: admin_id,
+        username: demo::ADMIN_USERNAME.into(),
+        password: demo::ADMIN_PASSWORD.into(),
+    };
+    (seeder.org, admin)
+}
+
+struct DeskSeed {
+    desk: Desk,
+    admin_agent: String,
+    tickets: Vec<String>,
+}
+
+fn seed_helpdesk() -> DeskSeed {
+    let mut desk = Desk::new(demo::HELPDESK_ORG_ID, demo::HELPDESK_ORG_NAME);
+    let mut now = epoch();
+    let mut tick = |minutes: i64| {
+        now += minutes * 60_000;
+        Time(now)
+    };
+
+    for &(name, kind, description) in PROFILES {
+        let profile = Profile {
+            id: desk.next_id(),
+            name: name.into(),
+            description: description.into(),
+            kind: kind.into(),
+            is_default: true,
+            is_visible: true,
+        };
+        desk.profiles.push(profile);
+    }
+    for role in ["CEO", "Support Agent"] {
+        let role = Role {
+            id: desk.next_id(),
+            name: role.into(),
+        };
+        desk.roles.push(role);
+    }
+    for &(first, last, email, profile, role) in AGENTS {
+        let profile_id = desk
+            .profiles
+            .iter()
+            .find(|p| p.name == profile)
+            .expect("seeded")
+            .id
+            .clone();
+        let role_id = desk
+            .roles
+            .iter()
+            .find(|r| r.name == role)
+            .expect("seeded")
+            .id
+            .clone();
+        let agent = Agent {
+            id: desk.next_id(),
+            first_name: first.into(),
+            last_name: last.into(),
+            name: format!("{first} {last}"),
+            email_id: email.into(),
+            profile_id,
+            role_id,
+            status: "ACTIVE".into(),
+            is_confirmed: true,
+            lang_code: "en_US".into(),
+            time_zone: "Europe/London".into(),
+        };
+        desk.agents.push(agent);
+    }
+    let admin_agent = desk.agents[0].id.clone();
+
+    let account_ids: Vec<String> = ACCOUNTS
+        .iter()
+        .map(|a| {
+            let time = tick(5);
+            let account = Account {
+                id: desk.next_id(),
+                account_name: a.name.into(),
+                email: None,
+                phone: Some(a.phone.into()),
+                website: Some(a.website.into()),
+                industry: Some(a.industry.into()),
+                description: None,
+                owner_id: Some(admin_agent.clone()),
+                created_time: time,
+                modified_time: time,
+                cf: json_map(json!({"cf_region": a.region})),
+            };
+            let id = account.id.clone();
+            desk.accounts.insert(id.clone(), account);
+            id
+        })
+        .collect();
+
+    let people = CONTACTS
+        .iter()
+        .filter(|c| c.in_helpdesk)
+        .map(|c| {
+            (
+                c.first,
+                c.last,
+                c.email,
+                c.phone,
+                c.title,
+                c.account,
+                Some(c.subscription),
+            )
+        })
+        .chain(
+            HELPDESK_ONLY_CONTACTS
+                .iter()
+                .map(|&(first, last, email)| (first, last, email, "", "", None, None)),
+        );
+    for (first, last, email, phone, title, account, plan) in people {
+        let time = tick(5);
+        let contact = Contact {
+            id: desk.next_id(),
+            first_name: Some(first.into()),
+            last_name: last.into(),
+            email: Some(email.into()),
+            phone: (!phone.is_empty()).then(|| phone.into()),
+            mobile: None,
+            title: (!title.is_empty()).then(|| title.into()),
+            account_id: account.map(|i| account_ids[i].clone()),
+            owner_id: Some(admin_agent.clone()),
+            description: None,
+            created_time: time,
+            modified_time: time,
+            cf: json_map(json!({"cf_plan": plan})),
+        };
+        desk.contacts.insert(contact.id.clone(), contact);
+    }
+
+    // Tickets arrive recently, a few hours apart.
+    let mut ticket_time = clock::parse_datetime("2026-11-23T08:15:00Z").expect("a valid datetime");
+    let mut tickets = Vec::new();
+    for (i, &(email, subject, description, status, priority, channel)) in TICKETS.iter().enumerate()
+    {
+        ticket_time += 5 * 3_600_000 + 17 * 60_000;
+        let requester = desk
+            .contact_by_email(email)
+            .expect("requesters are seeded")
+            .clone();
+        let assignee = desk.agents[1 + i % 2].id.clone();
+        let status_type = match status {
+            "Closed" => "Closed",
+            "On Hold" => "On Hold",
+            _ => "Open",
+        };
+        let ticket = Ticket {
+            id: desk.next_id(),
+            ticket_number: desk.next_ticket_number(),
+            subject: subject.into(),
+            description: description.into(),
+            status: status.into(),
+            status_type: status_type.into(),
+            priority: priority.into(),
+            channel: channel.into(),
+            contact_id: requester.id.clone(),
+            account_id: requester.account_id.clone(),
+            email: email.into(),
+            phone: requester.phone.clone(),
+            department_id: desk.department_id.clone(),
+            assignee_id: Some(assignee),
+            created_time: Time(ticket_time),
+            modified_time: Time(ticket_time + 20 * 60_000),
+            cf: Map::new(),
+        };
+        tickets.push(ticket.id.clone());
+        desk.tickets.insert(ticket.id.clone(), ticket);
+    }
+    DeskSeed {
+        desk,
+        admin_agent,
+        tickets,
+    }
+}
+
+fn json_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::salesforce::query;
+
+    #[test]
+    fn the_demo_ticket_requester_is_a_salesforce_contact_with_an_account() {
+        let seeded = seed();
+        let ticket = &seeded.desk.tickets[&seeded.demo_ticket_id];
+        let soql = shared::salesforce::contact_by_email(
+            &shared::ids::Email::parse(&ticket.email).unwrap(),
+        );
+        let rows = query::run(&seeded.org, &soql, "v64.0").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["Account"]["Name"], "Northwind Traders");
+    }
+
+    #[test]
+    fn the_no_match_requester_is_not_in_salesforce() {
+        let seeded = seed();
+        let ticket = &seeded.desk.tickets[&seeded.no_match_ticket_id];
+        let soql = shared::salesforce::contact_by_email(
+            &shared::ids::Email::parse(&ticket.email).unwrap(),
+        );
+        assert!(query::run(&seeded.org, &soql, "v64.0").unwrap().is_empty());
+    }
+
+    #[test]
+    fn seeding_is_deterministic() {
+        let (a, b) = (seed(), seed());
+        assert_eq!(a.demo_ticket_id, b.demo_ticket_id);
+        assert_eq!(a.org.org_id, b.org.org_id);
+        let soql = "SELECT Id, LastModifiedDate FROM Contact ORDER BY Id";
+        assert_eq!(
+            query::run(&a.org, soql, "v64.0").unwrap(),
+            query::run(&b.org, soql, "v64.0").unwrap()
+        );
+    }
+
+    #[test]
+    fn every_contact_has_related_records_of_each_kind_somewhere() {
+        let seeded = seed();
+        for object in [
+            "Opportunity",
+            "Note",
+            "Event",
+            "Task",
+            "OpportunityContactRole",
+        ] {
+            let rows =
+                query::run(&seeded.org, &format!("SELECT Id FROM {object}"), "v64.0").unwrap();
+            assert!(!rows.is_empty(), "{object}");
+        }
+        let open = query::run(
+            &seeded.org,
+            "SELECT Name FROM Opportunity WHERE IsClosed = false AND Contact.Email = 'maya.patel@northwind.example'",
+            "v64.0",
+        )
+        .unwrap();
+        assert_eq!(open.len(), 1);
+    }
+
+    #[test]
+    fn every_profile_has_an_agent() {
+        let seeded = seed();
+        for profile in &seeded.desk.profiles {
+            assert!(
+                seeded
+                    .desk
+                    .agents
+                    .iter()
+                    .any(|a| a.profile_id == profile.id),
+                "{}",
+                profile.name
+            );
+        }
+    }
+}
