@@ -29,7 +29,9 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> anyhow::Result<Browser> {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port();
         let mut driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -39,11 +41,17 @@ impl Browser {
         let capabilities = serde_json::json!({
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS }
         });
-        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("a JSON object") };
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("a JSON object")
+        };
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
-            match ClientBuilder::new(connector.clone()).capabilities(capabilities.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
                 Ok(client) => break client,
                 Err(error) if Instant::now() > deadline => {
                     let _ = driver.kill();

@@ -8,12 +8,24 @@ use reqwest::{StatusCode, redirect::Policy};
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
-        let browser = reqwest::Client::builder().redirect(Policy::none()).cookie_store(true).build()?;
-        let start = format!("{}/oauth/salesforce/start?ctx={}", self.edge_url, self.context_token("Administrator", false));
-        let authorize_url = redirect_target(browser.get(&start).send().await?).context("edge start")?;
+        let browser = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .cookie_store(true)
+            .build()?;
+        let start = format!(
+            "{}/oauth/salesforce/start?ctx={}",
+            self.edge_url,
+            self.context_token("Administrator", false)
+        );
+        let authorize_url =
+            redirect_target(browser.get(&start).send().await?).context("edge start")?;
 
         let login_page = browser.get(&authorize_url).send().await?;
-        ensure!(login_page.status() == StatusCode::OK, "login page answered {}", login_page.status());
+        ensure!(
+            login_page.status() == StatusCode::OK,
+            "login page answered {}",
+            login_page.status()
+        );
         let form = LoginForm::parse(&login_page.text().await?)?;
         let action = url::Url::parse(&authorize_url)?.join(&form.action)?;
         let mut fields = form.fields;
@@ -26,7 +38,10 @@ impl Stack {
         let result = browser.get(&callback).send().await?;
         let status = result.status();
         let page = result.text().await?;
-        ensure!(status == StatusCode::OK && page.contains("Salesforce connected"), "callback answered {status}: {page}");
+        ensure!(
+            status == StatusCode::OK && page.contains("Salesforce connected"),
+            "callback answered {status}: {page}"
+        );
         Ok(())
     }
 }
@@ -35,7 +50,10 @@ fn redirect_target(response: reqwest::Response) -> anyhow::Result<String> {
     if !response.status().is_redirection() {
         bail!("expected a redirect, got {}", response.status());
     }
-    let location = response.headers().get("location").context("redirect without Location")?;
+    let location = response
+        .headers()
+        .get("location")
+        .context("redirect without Location")?;
     Ok(location.to_str()?.to_owned())
 }
 
@@ -48,7 +66,10 @@ struct LoginForm {
 impl LoginForm {
     fn parse(html: &str) -> anyhow::Result<Self> {
         let form_start = html.find("<form").context("no form on the login page")?;
-        let form = &html[form_start..html[form_start..].find("</form>").map_or(html.len(), |end| form_start + end)];
+        let form = &html[form_start
+            ..html[form_start..]
+                .find("</form>")
+                .map_or(html.len(), |end| form_start + end)];
         let action = attribute(form, "action").unwrap_or_default();
         let mut fields = Vec::new();
         for tag in tags(form, "<input") {
@@ -65,14 +86,26 @@ impl LoginForm {
 }
 
 fn tags<'a>(html: &'a str, open: &'a str) -> impl Iterator<Item = &'a str> {
-    html.match_indices(open).map(move |(start, _)| &html[start..html[start..].find('>').map_or(html.len(), |end| start + end)])
+    html.match_indices(open).map(move |(start, _)| {
+        &html[start
+            ..html[start..]
+                .find('>')
+                .map_or(html.len(), |end| start + end)]
+    })
 }
 
 fn attribute(tag: &str, name: &str) -> Option<String> {
     let needle = format!(" {name}=\"");
     let start = tag.find(&needle)? + needle.len();
     let value = &tag[start..start + tag[start..].find('"')?];
-    Some(value.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    Some(
+        value
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
 }
 
 #[cfg(test)]

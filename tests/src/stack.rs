@@ -23,19 +23,32 @@ pub struct Ports {
 
 impl Default for Ports {
     fn default() -> Self {
-        Ports { salesforce: 8701, helpdesk: 8702, demo: 8703, edge: 8787 }
+        Ports {
+            salesforce: 8701,
+            helpdesk: 8702,
+            demo: 8703,
+            edge: 8787,
+        }
     }
 }
 
 impl Ports {
     /// Free ports for a test stack, so test runs never collide with a running demo.
     pub fn ephemeral() -> Self {
-        Ports { salesforce: 0, helpdesk: 0, demo: 0, edge: free_port() }
+        Ports {
+            salesforce: 0,
+            helpdesk: 0,
+            demo: 0,
+            edge: free_port(),
+        }
     }
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free local port")
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
 }
 
 pub struct StackOptions {
@@ -52,7 +65,9 @@ impl StackOptions {
         let defaults = Ports::default();
         let port = |name: &str, default: u16| -> anyhow::Result<u16> {
             match std::env::var(name) {
-                Ok(value) => value.parse().with_context(|| format!("{name}={value:?} is not a port number")),
+                Ok(value) => value
+                    .parse()
+                    .with_context(|| format!("{name}={value:?} is not a port number")),
                 Err(_) => Ok(default),
             }
         };
@@ -70,9 +85,15 @@ impl StackOptions {
 
     /// A throw-away stack on free ports with empty storage.
     pub fn test(name: &str) -> Self {
-        let dir = repo_root().join("target/e2e").join(format!("{name}-{}", std::process::id()));
+        let dir = repo_root()
+            .join("target/e2e")
+            .join(format!("{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        StackOptions { ports: Ports::ephemeral(), persist_dir: dir.join("state"), edge_log: dir.join("wrangler.log") }
+        StackOptions {
+            ports: Ports::ephemeral(),
+            persist_dir: dir.join("state"),
+            edge_log: dir.join("wrangler.log"),
+        }
     }
 }
 
@@ -87,7 +108,9 @@ impl Stack {
     pub async fn start(options: StackOptions) -> anyhow::Result<Stack> {
         for built in ["edge/build/worker/shim.mjs", "widget/dist/index.html"] {
             if !repo_root().join(built).exists() {
-                bail!("{built} is missing: build first (`cargo xtask dev` or `cargo xtask test` do)");
+                bail!(
+                    "{built} is missing: build first (`cargo xtask dev` or `cargo xtask test` do)"
+                );
             }
         }
         let edge_url = format!("http://127.0.0.1:{}", options.ports.edge);
@@ -117,10 +140,20 @@ impl Stack {
         let mut command = Command::new(npm_bin("wrangler"));
         command
             .current_dir(repo_root())
-            .args(["dev", "--ip", "127.0.0.1", "--port", &options.ports.edge.to_string()])
+            .args([
+                "dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &options.ports.edge.to_string(),
+            ])
             .arg("--persist-to")
             .arg(&options.persist_dir)
-            .args(["--show-interactive-dev-session=false", "--log-level", "info"])
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "info",
+            ])
             .args(vars.iter().flat_map(|v| ["--var", v.as_str()]))
             .env("WRANGLER_SEND_METRICS", "false")
             .stdin(Stdio::null())
@@ -128,8 +161,15 @@ impl Stack {
             .stderr(log);
         // Its own process group, so stopping it also stops the workerd it spawns.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let wrangler = command.spawn().context("starting wrangler dev (run `npm ci`?)")?;
-        let stack = Stack { sandbox, edge_url, edge_log: options.edge_log, wrangler };
+        let wrangler = command
+            .spawn()
+            .context("starting wrangler dev (run `npm ci`?)")?;
+        let stack = Stack {
+            sandbox,
+            edge_url,
+            edge_log: options.edge_log,
+            wrangler,
+        };
         stack.wait_for_edge().await?;
         Ok(stack)
     }
@@ -139,24 +179,37 @@ impl Stack {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
-            if let Ok(response) = client.get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH)).send().await {
+            if let Ok(response) = client
+                .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
+                .send()
+                .await
+            {
                 if response.status() == 401 {
                     return Ok(());
                 }
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        bail!("the edge did not come up within 90 s; see {}", self.edge_log.display())
+        bail!(
+            "the edge did not come up within 90 s; see {}",
+            self.edge_log.display()
+        )
     }
 
     /// A context token as the demo pages mint it: the demo agent of `profile`, about the
     /// demo ticket (whose requester has a Salesforce contact) when `with_ticket`.
     pub fn context_token(&self, profile: &str, with_ticket: bool) -> String {
-        self.sandbox.context_token(profile, with_ticket).unwrap_or_else(|| panic!("the demo has an agent with profile {profile}"))
+        self.sandbox
+            .context_token(profile, with_ticket)
+            .unwrap_or_else(|| panic!("the demo has an agent with profile {profile}"))
     }
 
     /// The agent panel as the API returns it, for [`Stack::context_token`]'s caller.
-    pub async fn panel(&self, profile: &str, with_ticket: bool) -> anyhow::Result<shared::api::Panel> {
+    pub async fn panel(
+        &self,
+        profile: &str,
+        with_ticket: bool,
+    ) -> anyhow::Result<shared::api::Panel> {
         let response = reqwest::Client::new()
             .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
             .bearer_auth(self.context_token(profile, with_ticket))
@@ -173,17 +226,27 @@ impl Stack {
     /// A Salesforce session as the sandbox's admin user (password grant), for tests that
     /// read or change records through the org's REST API.
     pub async fn salesforce_admin(&self) -> anyhow::Result<shared::salesforce::Session> {
-        let request = self.sandbox.demo_oauth_app().password_grant(sandbox::demo::ADMIN_USERNAME, sandbox::demo::ADMIN_PASSWORD);
-        let response = shared::http::Transport::send(&crate::ReqwestTransport::default(), request).await?;
+        let request = self
+            .sandbox
+            .demo_oauth_app()
+            .password_grant(sandbox::demo::ADMIN_USERNAME, sandbox::demo::ADMIN_PASSWORD);
+        let response =
+            shared::http::Transport::send(&crate::ReqwestTransport::default(), request).await?;
         let tokens = shared::salesforce::OAuthApp::parse_token_response(&response)?;
-        Ok(shared::salesforce::Session { instance_url: tokens.instance_url, access_token: tokens.access_token })
+        Ok(shared::salesforce::Session {
+            instance_url: tokens.instance_url,
+            access_token: tokens.access_token,
+        })
     }
 }
 
 impl Drop for Stack {
     fn drop(&mut self) {
         // SIGTERM to the whole group lets wrangler stop workerd and flush storage.
-        let _ = Command::new("kill").arg("-TERM").arg(format!("-{}", self.wrangler.id())).status();
+        let group = format!("-{}", self.wrangler.id());
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &group])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.wrangler.try_wait() {
@@ -191,7 +254,9 @@ impl Drop for Stack {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.wrangler.id())).status();
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &group])
+            .status();
         let _ = self.wrangler.wait();
     }
 }

@@ -9,7 +9,10 @@ pub struct ReqwestTransport {
 
 impl Transport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let fail = |e: reqwest::Error| TransportError { host: request.url.clone(), reason: e.to_string() };
+        let fail = |e: reqwest::Error| TransportError {
+            host: request.url.clone(),
+            reason: e.to_string(),
+        };
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -28,8 +31,17 @@ impl Transport for ReqwestTransport {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
-        Ok(HttpResponse { status, headers, body: response.bytes().await.map_err(fail)?.to_vec() })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: response.bytes().await.map_err(fail)?.to_vec(),
+        })
     }
 }

@@ -7,7 +7,9 @@ use std::process::Command;
 /// wasm-opt comes from the npm package binaryen; both Trunk and worker-build use it.
 fn path_with_npm_bins() -> std::ffi::OsString {
     let mut paths = vec![repo_root().join("node_modules/.bin")];
-    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(paths).expect("PATH entries join")
 }
 
@@ -26,7 +28,10 @@ pub fn edge() -> anyhow::Result<()> {
         .current_dir(repo_root().join("edge"))
         .env("PATH", path_with_npm_bins())
         .env("WASM_BINDGEN_BIN", "wasm-bindgen")
-        .env("WASM_OPT_BIN", repo_root().join("node_modules/.bin/wasm-opt")))
+        .env(
+            "WASM_OPT_BIN",
+            repo_root().join("node_modules/.bin/wasm-opt"),
+        ))
 }
 
 pub fn all() -> anyhow::Result<()> {

@@ -14,14 +14,21 @@ async fn serve() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::demo()?).await?;
     // The demo org is connected through the real OAuth flow once; the connection is kept
     // in the Durable Object's storage across restarts.
-    if matches!(stack.panel("Administrator", false).await?, Panel::NotConnected { .. }) {
+    if matches!(
+        stack.panel("Administrator", false).await?,
+        Panel::NotConnected { .. }
+    ) {
         println!("connecting the demo helpdesk to the sandbox Salesforce org (OAuth)");
         stack.connect_salesforce().await?;
     }
     println!();
     println!("  sandbox Salesforce  {}", stack.sandbox.salesforce_url);
     println!("  sandbox helpdesk    {}", stack.sandbox.helpdesk_url);
-    println!("  edge                {}  (log: {})", stack.edge_url, stack.edge_log.display());
+    println!(
+        "  edge                {}  (log: {})",
+        stack.edge_url,
+        stack.edge_log.display()
+    );
     println!();
     println!("  Open the demo: {}", stack.sandbox.demo_ticket_url());
     println!();

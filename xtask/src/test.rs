@@ -17,16 +17,28 @@ fn suites() -> Vec<Suite> {
     let mut widget = Command::new("cargo");
     widget
         .args(["test", "-p", "widget", "--target", "wasm32-unknown-unknown"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
         .env("CHROMEDRIVER", "/usr/bin/chromedriver");
 
     let mut end_to_end = Command::new("cargo");
     end_to_end.args(["test", "-p", "e2e"]);
 
     vec![
-        Suite { name: "native (shared, sandbox, xtask)", command: native },
-        Suite { name: "widget in headless Chromium", command: widget },
-        Suite { name: "end to end (sandbox + wrangler dev + Chromium)", command: end_to_end },
+        Suite {
+            name: "native (shared, sandbox, xtask)",
+            command: native,
+        },
+        Suite {
+            name: "widget in headless Chromium",
+            command: widget,
+        },
+        Suite {
+            name: "end to end (sandbox + wrangler dev + Chromium)",
+            command: end_to_end,
+        },
     ]
 }
 

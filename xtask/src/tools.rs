@@ -13,16 +13,35 @@ pub fn ensure_all() -> anyhow::Result<()> {
     ensure_wasm_target()?;
     let wasm_bindgen = locked_version("wasm-bindgen")?;
     // Not `--locked`: one of its locked dependencies was yanked from crates.io.
-    ensure_cargo_tool("wasm-bindgen", &wasm_bindgen, &["wasm-bindgen-cli", "--version", &wasm_bindgen])?;
-    ensure_cargo_tool("worker-build", WORKER_BUILD_VERSION, &["worker-build", "--version", WORKER_BUILD_VERSION, "--locked"])?;
-    ensure_cargo_tool("trunk", TRUNK_VERSION, &["trunk", "--version", TRUNK_VERSION, "--locked"])?;
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        &wasm_bindgen,
+        &["wasm-bindgen-cli", "--version", &wasm_bindgen],
+    )?;
+    ensure_cargo_tool(
+        "worker-build",
+        WORKER_BUILD_VERSION,
+        &[
+            "worker-build",
+            "--version",
+            WORKER_BUILD_VERSION,
+            "--locked",
+        ],
+    )?;
+    ensure_cargo_tool(
+        "trunk",
+        TRUNK_VERSION,
+        &["trunk", "--version", TRUNK_VERSION, "--locked"],
+    )?;
     ensure_npm_packages()?;
     ensure_chromium()
 }
 
 /// Runs a command, failing with its name if it fails.
 pub fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command.status().with_context(|| format!("could not start {command:?}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed ({status})");
     }
@@ -31,12 +50,17 @@ pub fn run(command: &mut Command) -> anyhow::Result<()> {
 
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn ensure_wasm_target() -> anyhow::Result<()> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !installed.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         println!("installing the wasm32-unknown-unknown target");
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
@@ -57,7 +81,9 @@ fn version_in_lock(lock: &str, package: &str) -> Option<String> {
 
 /// `binary --version` prints e.g. `trunk 0.21.14`; is it `version`?
 fn reports_version(version_output: &str, version: &str) -> bool {
-    version_output.split_whitespace().any(|word| word.trim_start_matches('v') == version)
+    version_output
+        .split_whitespace()
+        .any(|word| word.trim_start_matches('v') == version)
 }
 
 fn ensure_cargo_tool(binary: &str, version: &str, install_args: &[&str]) -> anyhow::Result<()> {
@@ -71,24 +97,32 @@ fn ensure_cargo_tool(binary: &str, version: &str, install_args: &[&str]) -> anyh
 /// `npm ci` when node_modules does not match package-lock.json.
 fn ensure_npm_packages() -> anyhow::Result<()> {
     let root = repo_root();
-    let lock = std::fs::read(root.join("package-lock.json")).context("reading package-lock.json")?;
+    let lock =
+        std::fs::read(root.join("package-lock.json")).context("reading package-lock.json")?;
     let stamp_path = root.join("node_modules/.sfdesk-lock");
     if std::fs::read(&stamp_path).is_ok_and(|stamp| stamp == lock) {
         return Ok(());
     }
     println!("installing npm packages (wrangler, binaryen)");
-    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))?;
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&root))?;
     std::fs::write(stamp_path, lock)?;
     Ok(())
 }
 
 fn ensure_chromium() -> anyhow::Result<()> {
-    if ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|p| std::path::Path::new(p).exists()) {
+    if ["/usr/bin/chromium", "/usr/bin/chromedriver"]
+        .iter()
+        .all(|p| std::path::Path::new(p).exists())
+    {
         return Ok(());
     }
     println!("installing chromium and chromium-driver from Debian");
     run(Command::new("apt-get").arg("update").arg("-qq"))?;
-    run(Command::new("apt-get").args(["install", "-y", "-qq", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 #[cfg(test)]
@@ -98,7 +132,10 @@ mod tests {
     #[test]
     fn finds_a_locked_version() {
         let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.1\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
-        assert_eq!(version_in_lock(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            version_in_lock(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(version_in_lock(lock, "trunk"), None);
     }
 
@@ -106,7 +143,10 @@ mod tests {
     fn this_workspace_pins_wasm_bindgen() {
         let version = locked_version("wasm-bindgen").unwrap();
         let manifest = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
-        assert!(manifest.contains(&format!("wasm-bindgen = \"={version}\"")), "Cargo.toml must pin wasm-bindgen to {version}");
+        assert!(
+            manifest.contains(&format!("wasm-bindgen = \"={version}\"")),
+            "Cargo.toml must pin wasm-bindgen to {version}"
+        );
     }
 
     #[test]
