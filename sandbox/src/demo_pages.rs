@@ -61,6 +61,7 @@ pub fn context_claims(
         role,
         ticket: ticket.map(|t| t.id.clone()),
         requester: ticket.and_then(|t| Email::parse(&t.email).ok()),
+        account: None,
         exp,
     }
 }

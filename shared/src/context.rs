@@ -33,6 +33,10 @@ pub struct ContextClaims {
     pub ticket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester: Option<Email>,
+    /// The account in view (the requester's, or the account page's): its name, which is
+    /// how accounts match between the helpdesk and Salesforce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// Expiry, seconds since the Unix epoch.
     pub exp: u64,
 }
@@ -102,6 +106,7 @@ mod tests {
             role: Role::Agent,
             ticket: Some("42".into()),
             requester: Some(Email::parse("ada@example.com").unwrap()),
+            account: None,
             exp: 2_000,
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod context;
+pub mod helpdesk;
 pub mod http;
 pub mod ids;
 pub mod pkce;

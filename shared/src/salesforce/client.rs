@@ -50,10 +50,18 @@ impl<'a, T: Transport> Client<'a, T> {
     }
 
     /// `PATCH /sobjects/{object}/{id}` with the given field values (one API call).
-    pub async fn update(&self, object: &str, id: &SfId, fields: &serde_json::Value) -> Result<(), SfError> {
-        let mut request = HttpRequest::new(Method::Patch, self.data_url(&format!("sobjects/{object}/{id}")))
-            .bearer(&self.session.access_token)
-            .header("Content-Type", "application/json");
+    pub async fn update(
+        &self,
+        object: &str,
+        id: &SfId,
+        fields: &serde_json::Value,
+    ) -> Result<(), SfError> {
+        let mut request = HttpRequest::new(
+            Method::Patch,
+            self.data_url(&format!("sobjects/{object}/{id}")),
+        )
+        .bearer(&self.session.access_token)
+        .header("Content-Type", "application/json");
         request.body = Some(serde_json::to_vec(fields).expect("JSON values serialize"));
         let response = self.transport.send(request).await?;
         if response.is_success() {
