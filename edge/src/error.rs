@@ -41,7 +41,9 @@ impl EdgeError {
             EdgeError::BadRequest(_) => ErrorCode::BadRequest,
             EdgeError::NotFound => ErrorCode::NotFound,
             EdgeError::Reconnect => ErrorCode::SalesforceAuth,
-            EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => ErrorCode::SalesforceAuth,
+            EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => {
+                ErrorCode::SalesforceAuth
+            }
             EdgeError::Salesforce(_) => ErrorCode::SalesforceUnavailable,
             EdgeError::Seal(_) | EdgeError::Config(_) | EdgeError::Worker(_) => ErrorCode::Internal,
             EdgeError::Remote(error) => error.code,
@@ -53,11 +55,17 @@ impl EdgeError {
         match self {
             EdgeError::Remote(error) => error.clone(),
             EdgeError::Salesforce(SfError::Unavailable { .. } | SfError::Transport(_)) => {
-                ApiError::new(ErrorCode::SalesforceUnavailable, "Salesforce is not answering right now. Try again in a moment.")
+                ApiError::new(
+                    ErrorCode::SalesforceUnavailable,
+                    "Salesforce is not answering right now. Try again in a moment.",
+                )
             }
             other if other.code() == ErrorCode::Internal => {
                 worker::console_error!("internal error: {other}");
-                ApiError::new(ErrorCode::Internal, "Something went wrong in sfdesk. Try again; if it persists, contact support.")
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "Something went wrong in sfdesk. Try again; if it persists, contact support.",
+                )
             }
             other => ApiError::new(other.code(), other.to_string()),
         }
@@ -68,6 +76,8 @@ impl EdgeError {
         let status = error.code.http_status();
         Response::from_json(&ErrorBody { error })
             .map(|r| r.with_status(status))
-            .unwrap_or_else(|_| Response::error("error", status).expect("a plain error response builds"))
+            .unwrap_or_else(|_| {
+                Response::error("error", status).expect("a plain error response builds")
+            })
     }
 }

@@ -20,7 +20,10 @@ impl Transport for WorkerFetch {
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_default();
-        let fail = |reason: worker::Error| TransportError { host: host.clone(), reason: reason.to_string() };
+        let fail = |reason: worker::Error| TransportError {
+            host: host.clone(),
+            reason: reason.to_string(),
+        };
 
         let headers = Headers::new();
         for (name, value) in &request.headers {
@@ -30,7 +33,11 @@ impl Transport for WorkerFetch {
         init.with_method(method(request.method))
             .with_headers(headers)
             .with_redirect(RequestRedirect::Manual)
-            .with_body(request.body.map(|b| js_sys::Uint8Array::from(b.as_slice()).into()));
+            .with_body(
+                request
+                    .body
+                    .map(|b| js_sys::Uint8Array::from(b.as_slice()).into()),
+            );
         let outgoing = Request::new_with_init(&request.url, &init).map_err(fail)?;
         let mut response = Fetch::Request(outgoing).send().await.map_err(fail)?;
         Ok(HttpResponse {
@@ -38,5 +45,9 @@ impl Transport for WorkerFetch {
             headers: response.headers().entries().collect(),
             body: response.bytes().await.map_err(fail)?,
         })
+    }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        worker::Delay::from(duration).await;
     }
 }

@@ -15,7 +15,9 @@ use worker::{Context, Env, Request, Response, Result, event};
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let response = routes::handle(request, &env).await.unwrap_or_else(error::EdgeError::into_response);
+    let response = routes::handle(request, &env)
+        .await
+        .unwrap_or_else(error::EdgeError::into_response);
     // Everything the Worker answers is per-agent or part of a sign-in: never cache it.
     response.headers().set("Cache-Control", "no-store")?;
     Ok(response)

@@ -104,4 +104,13 @@ pub struct TransportError {
 #[allow(async_fn_in_trait)] // Deliberately not Send: see the module docs.
 pub trait Transport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// Waits before a retry (backoff on 429, 503, `REQUEST_LIMIT_EXCEEDED`). The runtime
+    /// that sends also knows how to wait: a timer in the Worker, tokio natively.
+    async fn sleep(&self, duration: std::time::Duration);
 }
+
+#[cfg(feature = "reqwest")]
+mod native;
+#[cfg(feature = "reqwest")]
+pub use native::ReqwestTransport;

@@ -9,9 +9,8 @@ mod browser;
 mod connect;
 mod paths;
 mod stack;
-mod transport;
 
 pub use browser::Browser;
 pub use paths::repo_root;
+pub use shared::http::ReqwestTransport;
 pub use stack::{Ports, Stack, StackOptions};
-pub use transport::ReqwestTransport;

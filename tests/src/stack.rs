@@ -231,7 +231,8 @@ impl Stack {
             .demo_oauth_app()
             .password_grant(sandbox::demo::ADMIN_USERNAME, sandbox::demo::ADMIN_PASSWORD);
         let response =
-            shared::http::Transport::send(&crate::ReqwestTransport::default(), request).await?;
+            shared::http::Transport::send(&shared::http::ReqwestTransport::default(), request)
+                .await?;
         let tokens = shared::salesforce::OAuthApp::parse_token_response(&response)?;
         Ok(shared::salesforce::Session {
             instance_url: tokens.instance_url,

@@ -34,29 +34,59 @@ fn seal(config: &Config, org: &str, token: &str) -> String {
 }
 
 fn open(config: &Config, org: &str, sealed: &str) -> Result<String, EdgeError> {
-    let bytes = STANDARD.decode(sealed).map_err(|_| shared::seal::SealError::Corrupt)?;
+    let bytes = STANDARD
+        .decode(sealed)
+        .map_err(|_| shared::seal::SealError::Corrupt)?;
     Ok(config.sealer.open(&bytes, org)?)
 }
 
 pub fn load(sql: &SqlStorage, config: &Config, org: &str) -> Result<Option<Connection>, EdgeError> {
-    let rows: Vec<ConnectionRow> =
-        sql.exec("SELECT instance_url, access_token_sealed, refresh_token_sealed FROM connection", None)?.to_array()?;
-    let Some(row) = rows.into_iter().next() else { return Ok(None) };
+    let rows: Vec<ConnectionRow> = sql
+        .exec(
+            "SELECT instance_url, access_token_sealed, refresh_token_sealed FROM connection",
+            None,
+        )?
+        .to_array()?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
     Ok(Some(Connection {
-        session: Session { instance_url: row.instance_url, access_token: open(config, org, &row.access_token_sealed)? },
-        refresh_token: row.refresh_token_sealed.map(|sealed| open(config, org, &sealed)).transpose()?,
+        session: Session {
+            instance_url: row.instance_url,
+            access_token: open(config, org, &row.access_token_sealed)?,
+        },
+        refresh_token: row
+            .refresh_token_sealed
+            .map(|sealed| open(config, org, &sealed))
+            .transpose()?,
     }))
 }
 
-pub fn begin_oauth(sql: &SqlStorage, config: &Config, org: &str, now_ms: u64) -> Result<AuthorizeRedirect, EdgeError> {
+pub fn begin_oauth(
+    sql: &SqlStorage,
+    config: &Config,
+    org: &str,
+    now_ms: u64,
+) -> Result<AuthorizeRedirect, EdgeError> {
     let state = new_state(org);
     let verifier = pkce::new_verifier();
-    sql.exec("DELETE FROM oauth_pending WHERE created_at_ms < ?", vec![(now_ms.saturating_sub(PENDING_TTL_MS) as i64).into()])?;
+    sql.exec(
+        "DELETE FROM oauth_pending WHERE created_at_ms < ?",
+        vec![(now_ms.saturating_sub(PENDING_TTL_MS) as i64).into()],
+    )?;
     sql.exec(
         "INSERT INTO oauth_pending (state, code_verifier, created_at_ms) VALUES (?, ?, ?)",
-        vec![state.clone().into(), verifier.clone().into(), (now_ms as i64).into()],
+        vec![
+            state.clone().into(),
+            verifier.clone().into(),
+            (now_ms as i64).into(),
+        ],
     )?;
-    Ok(AuthorizeRedirect { authorize_url: config.salesforce.authorize_url(&state, &pkce::challenge_s256(&verifier)) })
+    Ok(AuthorizeRedirect {
+        authorize_url: config
+            .salesforce
+            .authorize_url(&state, &pkce::challenge_s256(&verifier)),
+    })
 }
 
 #[derive(Deserialize)]
@@ -74,18 +104,37 @@ pub async fn complete_oauth(
     now_ms: u64,
 ) -> Result<ConnectedOrg, EdgeError> {
     // Single use: the pending flow is consumed whether or not the exchange succeeds.
-    let pending: Vec<PendingRow> =
-        sql.exec("DELETE FROM oauth_pending WHERE state = ? RETURNING code_verifier, created_at_ms", vec![state.into()])?.to_array()?;
+    let pending: Vec<PendingRow> = sql
+        .exec(
+            "DELETE FROM oauth_pending WHERE state = ? RETURNING code_verifier, created_at_ms",
+            vec![state.into()],
+        )?
+        .to_array()?;
     let pending = pending
         .into_iter()
         .next()
         .filter(|p| now_ms.saturating_sub(p.created_at_ms as u64) <= PENDING_TTL_MS)
-        .ok_or_else(|| EdgeError::BadRequest("This sign-in link expired or was already used. Start connecting again.".into()))?;
+        .ok_or_else(|| {
+            EdgeError::BadRequest(
+                "This sign-in link expired or was already used. Start connecting again.".into(),
+            )
+        })?;
 
-    let response = WorkerFetch.send(config.salesforce.code_exchange(code, &pending.code_verifier)).await.map_err(SfError::from)?;
+    let response = WorkerFetch
+        .send(
+            config
+                .salesforce
+                .code_exchange(code, &pending.code_verifier),
+        )
+        .await
+        .map_err(SfError::from)?;
     let tokens = OAuthApp::parse_token_response(&response)?;
-    let (salesforce_org_id, user_id) =
-        tokens.org_and_user().ok_or_else(|| SfError::Decode(format!("identity URL {:?} names no org and user", tokens.id)))?;
+    let (salesforce_org_id, user_id) = tokens.org_and_user().ok_or_else(|| {
+        SfError::Decode(format!(
+            "identity URL {:?} names no org and user",
+            tokens.id
+        ))
+    })?;
     sql.exec(
         "INSERT OR REPLACE INTO connection
            (id, instance_url, salesforce_org_id, salesforce_user_id, access_token_sealed, refresh_token_sealed, connected_at_ms)
@@ -99,22 +148,42 @@ pub async fn complete_oauth(
             (now_ms as i64).into(),
         ],
     )?;
-    Ok(ConnectedOrg { salesforce_org_id: salesforce_org_id.to_owned(), instance_url: tokens.instance_url.clone() })
+    Ok(ConnectedOrg {
+        salesforce_org_id: salesforce_org_id.to_owned(),
+        instance_url: tokens.instance_url.clone(),
+    })
 }
 
 /// Trades the refresh token for a new access token and stores it; an org whose refresh
 /// token was revoked must be reconnected by an admin.
-pub async fn refresh(sql: &SqlStorage, config: &Config, org: &str, connection: &mut Connection) -> Result<(), EdgeError> {
-    let refresh_token = connection.refresh_token.as_deref().ok_or(EdgeError::Reconnect)?;
-    let response = WorkerFetch.send(config.salesforce.refresh(refresh_token)).await.map_err(SfError::from)?;
+pub async fn refresh(
+    sql: &SqlStorage,
+    config: &Config,
+    org: &str,
+    connection: &mut Connection,
+) -> Result<(), EdgeError> {
+    let refresh_token = connection
+        .refresh_token
+        .as_deref()
+        .ok_or(EdgeError::Reconnect)?;
+    let response = WorkerFetch
+        .send(config.salesforce.refresh(refresh_token))
+        .await
+        .map_err(SfError::from)?;
     let tokens = match OAuthApp::parse_token_response(&response) {
         Err(SfError::OAuth { .. }) => return Err(EdgeError::Reconnect),
         other => other?,
     };
-    sql.exec("UPDATE connection SET access_token_sealed = ?, instance_url = ?", vec![
-        seal(config, org, &tokens.access_token).into(),
-        tokens.instance_url.clone().into(),
-    ])?;
-    connection.session = Session { instance_url: tokens.instance_url, access_token: tokens.access_token };
+    sql.exec(
+        "UPDATE connection SET access_token_sealed = ?, instance_url = ?",
+        vec![
+            seal(config, org, &tokens.access_token).into(),
+            tokens.instance_url.clone().into(),
+        ],
+    )?;
+    connection.session = Session {
+        instance_url: tokens.instance_url,
+        access_token: tokens.access_token,
+    };
     Ok(())
 }

@@ -24,7 +24,11 @@ pub struct Integration {
 
 impl DurableObject for Integration {
     fn new(state: State, env: Env) -> Self {
-        Integration { state, env, migrated: Cell::new(false) }
+        Integration {
+            state,
+            env,
+            migrated: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
@@ -51,11 +55,15 @@ impl Integration {
         let sql = self.sql()?;
         let now_ms = worker::Date::now().as_millis();
         match command {
-            Command::Panel { claims } => Ok(Response::from_json(&panel::panel(&sql, &config, claims).await?)?),
-            Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(&sql, &config, &org, now_ms)?)?),
-            Command::CompleteOAuth { org, state, code } => {
-                Ok(Response::from_json(&connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?)?)
-            }
+            Command::Panel { claims } => Ok(Response::from_json(
+                &panel::panel(&sql, &config, claims).await?,
+            )?),
+            Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
+                &sql, &config, &org, now_ms,
+            )?)?),
+            Command::CompleteOAuth { org, state, code } => Ok(Response::from_json(
+                &connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?,
+            )?),
         }
     }
 }

@@ -10,15 +10,32 @@ use shared::context::{ContextClaims, Role};
 use shared::salesforce::{Client, ContactRecord, QueryResponse, SfError, contact_by_email};
 use worker::SqlStorage;
 
-pub async fn panel(sql: &SqlStorage, config: &Config, claims: ContextClaims) -> Result<Panel, EdgeError> {
+pub async fn panel(
+    sql: &SqlStorage,
+    config: &Config,
+    claims: ContextClaims,
+) -> Result<Panel, EdgeError> {
     let Some(mut connection) = connection::load(sql, config, &claims.org)? else {
-        return Ok(Panel::NotConnected { can_connect: claims.role == Role::Admin });
+        return Ok(Panel::NotConnected {
+            can_connect: claims.role == Role::Admin,
+        });
     };
-    let Some(email) = claims.requester else { return Ok(Panel::NoRequester) };
-    let page: QueryResponse<ContactRecord> = query(sql, config, &claims.org, &mut connection, &contact_by_email(&email)).await?;
+    let Some(email) = claims.requester else {
+        return Ok(Panel::NoRequester);
+    };
+    let page: QueryResponse<ContactRecord> = query(
+        sql,
+        config,
+        &claims.org,
+        &mut connection,
+        &contact_by_email(&email),
+    )
+    .await?;
     let instance_url = connection.session.instance_url.clone();
     Ok(match page.records.into_iter().next() {
-        Some(record) => Panel::Contact { contact: record.into_card(&instance_url) },
+        Some(record) => Panel::Contact {
+            contact: record.into_card(&instance_url),
+        },
         None => Panel::NoMatch { email },
     })
 }
@@ -31,10 +48,15 @@ async fn query<R: DeserializeOwned>(
     connection: &mut Connection,
     soql: &str,
 ) -> Result<QueryResponse<R>, EdgeError> {
-    match Client::new(&WorkerFetch, &connection.session).query(soql).await {
+    match Client::new(&WorkerFetch, &connection.session)
+        .query(soql)
+        .await
+    {
         Err(SfError::InvalidSession) => {
             connection::refresh(sql, config, org, connection).await?;
-            Ok(Client::new(&WorkerFetch, &connection.session).query(soql).await?)
+            Ok(Client::new(&WorkerFetch, &connection.session)
+                .query(soql)
+                .await?)
         }
         other => Ok(other?),
     }

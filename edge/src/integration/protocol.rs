@@ -11,9 +11,17 @@ const BINDING: &str = "INTEGRATION";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    Panel { claims: ContextClaims },
-    BeginOAuth { org: String },
-    CompleteOAuth { org: String, state: String, code: String },
+    Panel {
+        claims: ContextClaims,
+    },
+    BeginOAuth {
+        org: String,
+    },
+    CompleteOAuth {
+        org: String,
+        state: String,
+        code: String,
+    },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -29,11 +37,21 @@ pub struct ConnectedOrg {
 
 /// Sends `command` to the Durable Object of helpdesk org `org` and decodes its answer;
 /// an error answer comes back as the [`EdgeError::Remote`] it already is.
-pub async fn call<R: DeserializeOwned>(env: &Env, org: &str, command: &Command) -> Result<R, EdgeError> {
+pub async fn call<R: DeserializeOwned>(
+    env: &Env,
+    org: &str,
+    command: &Command,
+) -> Result<R, EdgeError> {
     let stub = env.durable_object(BINDING)?.get_by_name(org)?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(serde_json::to_string(command).expect("commands serialize").into()));
-    let mut response = stub.fetch_with_request(Request::new_with_init("https://integration/", &init)?).await?;
+    init.with_method(Method::Post).with_body(Some(
+        serde_json::to_string(command)
+            .expect("commands serialize")
+            .into(),
+    ));
+    let mut response = stub
+        .fetch_with_request(Request::new_with_init("https://integration/", &init)?)
+        .await?;
     if (200..300).contains(&response.status_code()) {
         Ok(response.json().await?)
     } else {
@@ -46,7 +64,8 @@ pub async fn call<R: DeserializeOwned>(env: &Env, org: &str, command: &Command) 
 /// context token, can find the org whose Durable Object issued it.
 pub fn new_state(org: &str) -> String {
     use base64::Engine;
-    let random = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
+    let random =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
     format!("{org}.{random}")
 }
 
@@ -54,7 +73,9 @@ pub fn org_of_state(state: &str) -> Option<String> {
     let (org, random) = state.rsplit_once('.')?;
     let plausible = !org.is_empty()
         && org.len() <= 64
-        && org.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && org
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         && random.len() == 32;
     plausible.then(|| org.to_owned())
 }

@@ -28,7 +28,10 @@ struct Version {
 }
 
 pub fn migrate(sql: &SqlStorage) -> Result<(), EdgeError> {
-    sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", None)?;
+    sql.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+        None,
+    )?;
     let current = sql
         .exec("SELECT version FROM schema_version", None)?
         .to_array::<Version>()?
@@ -37,7 +40,10 @@ pub fn migrate(sql: &SqlStorage) -> Result<(), EdgeError> {
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         sql.exec(migration, None)?;
         sql.exec("DELETE FROM schema_version", None)?;
-        sql.exec("INSERT INTO schema_version (version) VALUES (?)", vec![(index as i64 + 1).into()])?;
+        sql.exec(
+            "INSERT INTO schema_version (version) VALUES (?)",
+            vec![(index as i64 + 1).into()],
+        )?;
     }
     Ok(())
 }

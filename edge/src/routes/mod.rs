@@ -24,12 +24,21 @@ pub async fn handle(request: Request, env: &Env) -> Result<Response, EdgeError> 
 /// Verifies a context token against the shared secret and the current time.
 fn verify_context(token: &str, config: &Config) -> Result<ContextClaims, EdgeError> {
     let now = worker::Date::now().as_millis() / 1000;
-    Ok(context::verify(token, config.context_secret.as_bytes(), now)?)
+    Ok(context::verify(
+        token,
+        config.context_secret.as_bytes(),
+        now,
+    )?)
 }
 
 /// The context token of an API call: `Authorization: Bearer <token>`.
 fn bearer_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
-    let header = request.headers().get("Authorization")?.ok_or(EdgeError::MissingContext)?;
-    let token = header.strip_prefix("Bearer ").ok_or(EdgeError::MissingContext)?;
+    let header = request
+        .headers()
+        .get("Authorization")?
+        .ok_or(EdgeError::MissingContext)?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .ok_or(EdgeError::MissingContext)?;
     verify_context(token.trim(), config)
 }

@@ -21,14 +21,27 @@ struct StartQuery {
 
 pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
     let query: StartQuery = request.query()?;
-    let claims = verify_context(query.ctx.as_deref().ok_or(EdgeError::MissingContext)?, config)?;
+    let claims = verify_context(
+        query.ctx.as_deref().ok_or(EdgeError::MissingContext)?,
+        config,
+    )?;
     if claims.role != Role::Admin {
-        return Err(EdgeError::Forbidden("only helpdesk administrators can connect Salesforce"));
+        return Err(EdgeError::Forbidden(
+            "only helpdesk administrators can connect Salesforce",
+        ));
     }
-    let redirect: AuthorizeRedirect =
-        integration::call(env, &claims.org, &Command::BeginOAuth { org: claims.org.clone() }).await?;
+    let redirect: AuthorizeRedirect = integration::call(
+        env,
+        &claims.org,
+        &Command::BeginOAuth {
+            org: claims.org.clone(),
+        },
+    )
+    .await?;
     let response = Response::empty()?.with_status(302);
-    response.headers().set("Location", &redirect.authorize_url)?;
+    response
+        .headers()
+        .set("Location", &redirect.authorize_url)?;
     Ok(response)
 }
 
@@ -46,12 +59,20 @@ pub async fn callback(request: &Request, env: &Env) -> Response {
         Ok(org) => page(
             200,
             "Salesforce connected",
-            &format!("sfdesk is now connected to the Salesforce org at {}. You can close this window.", org.instance_url),
+            &format!(
+                "sfdesk is now connected to the Salesforce org at {}. You can close this window.",
+                org.instance_url
+            ),
             true,
         ),
         Err(error) => {
             let error = error.to_api();
-            page(error.code.http_status(), "Salesforce was not connected", &error.message, false)
+            page(
+                error.code.http_status(),
+                "Salesforce was not connected",
+                &error.message,
+                false,
+            )
         }
     }
 }
@@ -61,15 +82,29 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
     if let Some(error) = query.error {
         let description = query.error_description.unwrap_or_default();
         return Err(EdgeError::BadRequest(match error.as_str() {
-            "access_denied" => "Access was not granted in Salesforce. Start again and choose Allow.".to_owned(),
+            "access_denied" => {
+                "Access was not granted in Salesforce. Start again and choose Allow.".to_owned()
+            }
             _ => format!("Salesforce refused: {error} {description}"),
         }));
     }
     let (Some(code), Some(state)) = (query.code, query.state) else {
-        return Err(EdgeError::BadRequest("the callback lacks `code` or `state`".into()));
+        return Err(EdgeError::BadRequest(
+            "the callback lacks `code` or `state`".into(),
+        ));
     };
-    let org = integration::org_of_state(&state).ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
-    integration::call(env, &org, &Command::CompleteOAuth { org: org.clone(), state, code }).await
+    let org = integration::org_of_state(&state)
+        .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
+    integration::call(
+        env,
+        &org,
+        &Command::CompleteOAuth {
+            org: org.clone(),
+            state,
+            code,
+        },
+    )
+    .await
 }
 
 fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
@@ -82,9 +117,14 @@ main{{background:#fff;border-radius:10px;padding:28px 32px;max-width:420px;box-s
 <script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}}}, "*");</script></body></html>"#,
         color = if ok { "#2e844a" } else { "#ba0517" },
     );
-    Response::from_html(html).map(|r| r.with_status(status)).expect("an HTML response builds")
+    Response::from_html(html)
+        .map(|r| r.with_status(status))
+        .expect("an HTML response builds")
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

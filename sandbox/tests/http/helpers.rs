@@ -54,6 +54,10 @@ impl Transport for Http {
             body,
         })
     }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
 }
 
 /// A token from the username-password grant: the quickest way to an API session.

@@ -1,6 +1,7 @@
-//! [`Transport`] over reqwest, so tests drive the sandbox with the very client the edge uses.
+//! [`Transport`] over reqwest, for native tools and tests (feature `reqwest`): they drive
+//! the sandbox with the very clients the edge uses.
 
-use shared::http::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use super::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 #[derive(Default, Clone)]
 pub struct ReqwestTransport {
@@ -43,5 +44,9 @@ impl Transport for ReqwestTransport {
             headers,
             body: response.bytes().await.map_err(fail)?.to_vec(),
         })
+    }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
     }
 }
