@@ -6,10 +6,12 @@ pub mod context;
 pub mod helpdesk;
 pub mod http;
 pub mod ids;
+pub mod mapping;
 pub mod pkce;
 pub mod salesforce;
 pub mod seal;
 pub mod soql;
+pub mod sync;
 
 /// Random bytes from the platform (the OS natively, `crypto.getRandomValues` on wasm).
 pub fn random_bytes<const N: usize>() -> [u8; N] {

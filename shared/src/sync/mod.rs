@@ -1,0 +1,8 @@
+//! The sync engine's decisions, as pure functions: what changed, who wins, what to write,
+//! what to call a failure, what to keep in the history. The engine that performs them
+//! (reads, writes, storage) drives these from the org's Durable Object and from tests.
+
+pub mod failure;
+pub mod history;
+pub mod matching;
+pub mod merge;
