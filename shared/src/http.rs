@@ -110,7 +110,7 @@ pub trait Transport {
     async fn sleep(&self, duration: std::time::Duration);
 }
 
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "native")]
 mod native;
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "native")]
 pub use native::ReqwestTransport;

@@ -11,6 +11,7 @@ pub mod pkce;
 pub mod salesforce;
 pub mod seal;
 pub mod soql;
+pub mod sql;
 pub mod sync;
 
 /// Random bytes from the platform (the OS natively, `crypto.getRandomValues` on wasm).

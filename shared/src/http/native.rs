@@ -1,4 +1,4 @@
-//! [`Transport`] over reqwest, for native tools and tests (feature `reqwest`): they drive
+//! [`Transport`] over reqwest, for native tools and tests (feature `native`): they drive
 //! the sandbox with the very clients the edge uses.
 
 use super::{HttpRequest, HttpResponse, Method, Transport, TransportError};

@@ -6,3 +6,4 @@ pub mod failure;
 pub mod history;
 pub mod matching;
 pub mod merge;
+pub mod store;

@@ -1,0 +1,445 @@
+//! What the sync engine keeps between runs, in the org's SQLite: links between records,
+//! settings, cursors, the durable inbox of notifications, the history and the failure log.
+
+use super::failure::FailureReason;
+use super::history::{Direction, Run, RunKind, retention_cutoff_ms};
+use super::merge::Values;
+use crate::ids::SfId;
+use crate::mapping::ObjectKind;
+use crate::sql::{self, Sql, SqlError, SqlValue};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// Append-only; each entry runs once per database.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE sync_links (
+        object TEXT NOT NULL,
+        salesforce_id TEXT NOT NULL,
+        helpdesk_id TEXT NOT NULL,
+        snapshot TEXT NOT NULL,
+        PRIMARY KEY (object, salesforce_id),
+        UNIQUE (object, helpdesk_id)
+    );
+    CREATE TABLE sync_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        object TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        UNIQUE (source, object, record_id)
+    );
+    CREATE TABLE sync_runs (
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        object TEXT NOT NULL,
+        added INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        failed INTEGER NOT NULL
+    );
+    CREATE INDEX sync_runs_at ON sync_runs (at_ms);
+    CREATE TABLE sync_failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        object TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        UNIQUE (object, direction, record_id)
+    )
+"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Sql(#[from] SqlError),
+    #[error("stored {what} is unreadable: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+}
+
+/// One Salesforce record and its helpdesk counterpart, with the values both last held.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub object: ObjectKind,
+    pub salesforce_id: SfId,
+    pub helpdesk_id: String,
+    pub snapshot: Values,
+}
+
+/// Which side a notification came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Salesforce,
+    Helpdesk,
+}
+
+/// A stored notification: "this record changed", to be re-read and synced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub source: Source,
+    pub object: ObjectKind,
+    pub record_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub id: i64,
+    pub object: ObjectKind,
+    pub direction: Direction,
+    /// The record on the source side of `direction`.
+    pub record_id: String,
+    /// What a person recognises the record by (name, email).
+    pub label: String,
+    pub reason: FailureReason,
+    pub at_ms: i64,
+}
+
+fn enum_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        other => panic!("{other:?} is not a unit enum"),
+    }
+}
+
+fn enum_from<T: DeserializeOwned>(what: &'static str, text: Option<&str>) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.unwrap_or_default().to_owned()))
+        .map_err(|e| StoreError::Corrupt { what, detail: e.to_string() })
+}
+
+fn text(row: &[SqlValue], column: usize) -> Option<&str> {
+    row.get(column).and_then(SqlValue::as_text)
+}
+
+fn integer(row: &[SqlValue], column: usize) -> i64 {
+    row.get(column).and_then(SqlValue::as_integer).unwrap_or_default()
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Salesforce => "salesforce",
+            Source::Helpdesk => "helpdesk",
+        }
+    }
+}
+
+pub struct Store<S: Sql> {
+    sql: S,
+}
+
+impl<S: Sql> Store<S> {
+    /// Opens the store, creating or upgrading its tables.
+    pub fn open(sql: S) -> Result<Self, StoreError> {
+        sql::migrate(&sql, "sync", MIGRATIONS)?;
+        Ok(Store { sql })
+    }
+
+    // Links.
+
+    pub fn link_by_salesforce(&self, object: ObjectKind, id: &SfId) -> Result<Option<Link>, StoreError> {
+        self.link_where("salesforce_id", object, id.as_str())
+    }
+
+    pub fn link_by_helpdesk(&self, object: ObjectKind, id: &str) -> Result<Option<Link>, StoreError> {
+        self.link_where("helpdesk_id", object, id)
+    }
+
+    fn link_where(&self, column: &str, object: ObjectKind, id: &str) -> Result<Option<Link>, StoreError> {
+        let query = format!("SELECT salesforce_id, helpdesk_id, snapshot FROM sync_links WHERE object = ? AND {column} = ?");
+        let rows = self.sql.query(&query, &[enum_text(&object).into(), id.into()])?;
+        let Some(row) = rows.first() else { return Ok(None) };
+        let corrupt = |detail: String| StoreError::Corrupt { what: "link", detail };
+        Ok(Some(Link {
+            object,
+            salesforce_id: SfId::parse(text(row, 0).unwrap_or_default()).map_err(|e| corrupt(e.to_string()))?,
+            helpdesk_id: text(row, 1).unwrap_or_default().to_owned(),
+            snapshot: serde_json::from_str(text(row, 2).unwrap_or("{}")).map_err(|e| corrupt(e.to_string()))?,
+        }))
+    }
+
+    /// Inserts or replaces the link of `link.salesforce_id` (and drops any stale link that
+    /// still claims its helpdesk record).
+    pub fn save_link(&self, link: &Link) -> Result<(), StoreError> {
+        let object = enum_text(&link.object);
+        self.sql.execute(
+            "DELETE FROM sync_links WHERE object = ? AND helpdesk_id = ? AND salesforce_id != ?",
+            &[object.clone().into(), link.helpdesk_id.as_str().into(), link.salesforce_id.as_str().into()],
+        )?;
+        self.sql.execute(
+            "INSERT INTO sync_links (object, salesforce_id, helpdesk_id, snapshot) VALUES (?, ?, ?, ?)
+             ON CONFLICT (object, salesforce_id) DO UPDATE SET helpdesk_id = excluded.helpdesk_id, snapshot = excluded.snapshot",
+            &[
+                object.into(),
+                link.salesforce_id.as_str().into(),
+                link.helpdesk_id.as_str().into(),
+                serde_json::to_string(&link.snapshot).expect("JSON values serialize").into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn link_count(&self, object: ObjectKind) -> Result<i64, StoreError> {
+        let rows = self.sql.query("SELECT count(*) FROM sync_links WHERE object = ?", &[enum_text(&object).into()])?;
+        Ok(rows.first().map_or(0, |row| integer(row, 0)))
+    }
+
+    // Settings and cursors: small JSON values by key.
+
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let rows = self.sql.query("SELECT value FROM sync_settings WHERE key = ?", &[key.into()])?;
+        rows.first()
+            .map(|row| serde_json::from_str(text(row, 0).unwrap_or("null")))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt { what: "setting", detail: format!("{key}: {e}") })
+    }
+
+    pub fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        self.sql.execute(
+            "INSERT INTO sync_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[key.into(), serde_json::to_string(value).expect("settings serialize").into()],
+        )?;
+        Ok(())
+    }
+
+    // The inbox: notifications stored before they are acknowledged.
+
+    /// Stores a change notification; a record already waiting is not queued twice, since
+    /// the record is re-read when processed anyway.
+    pub fn enqueue(&self, source: Source, object: ObjectKind, record_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.sql.execute(
+            "INSERT INTO sync_inbox (source, object, record_id, received_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (source, object, record_id) DO NOTHING",
+            &[source.as_str().into(), enum_text(&object).into(), record_id.into(), now_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn inbox(&self, limit: u32) -> Result<Vec<InboxEntry>, StoreError> {
+        let rows = self.sql.query(
+            "SELECT id, source, object, record_id FROM sync_inbox ORDER BY id LIMIT ?",
+            &[i64::from(limit).into()],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(InboxEntry {
+                    id: integer(row, 0),
+                    source: if text(row, 1) == Some("salesforce") { Source::Salesforce } else { Source::Helpdesk },
+                    object: enum_from("inbox object", text(row, 2))?,
+                    record_id: text(row, 3).unwrap_or_default().to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    pub fn inbox_len(&self) -> Result<i64, StoreError> {
+        Ok(self.sql.query("SELECT count(*) FROM sync_inbox", &[])?.first().map_or(0, |row| integer(row, 0)))
+    }
+
+    pub fn done(&self, entry: &InboxEntry) -> Result<(), StoreError> {
+        self.sql.execute("DELETE FROM sync_inbox WHERE id = ?", &[entry.id.into()])?;
+        Ok(())
+    }
+
+    // History.
+
+    /// Records a run (skipping empty ones) and prunes entries past the retention window.
+    pub fn record_run(&self, run: &Run) -> Result<(), StoreError> {
+        if run.added + run.updated + run.failed > 0 {
+            self.sql.execute(
+                "INSERT INTO sync_runs (at_ms, kind, direction, object, added, updated, failed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    run.at_ms.into(),
+                    enum_text(&run.kind).into(),
+                    enum_text(&run.direction).into(),
+                    enum_text(&run.object).into(),
+                    i64::from(run.added).into(),
+                    i64::from(run.updated).into(),
+                    i64::from(run.failed).into(),
+                ],
+            )?;
+        }
+        self.sql.execute("DELETE FROM sync_runs WHERE at_ms < ?", &[retention_cutoff_ms(run.at_ms).into()])?;
+        Ok(())
+    }
+
+    /// Runs within the retention window, newest first.
+    pub fn runs(&self, now_ms: i64) -> Result<Vec<Run>, StoreError> {
+        let rows = self.sql.query(
+            "SELECT at_ms, kind, direction, object, added, updated, failed FROM sync_runs WHERE at_ms >= ? ORDER BY at_ms DESC",
+            &[retention_cutoff_ms(now_ms).into()],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(Run {
+                    at_ms: integer(row, 0),
+                    kind: enum_from::<RunKind>("run kind", text(row, 1))?,
+                    direction: enum_from("run direction", text(row, 2))?,
+                    object: enum_from("run object", text(row, 3))?,
+                    added: integer(row, 4) as u32,
+                    updated: integer(row, 5) as u32,
+                    failed: integer(row, 6) as u32,
+                })
+            })
+            .collect()
+    }
+
+    // The failure log: one entry per record and direction, the latest reason.
+
+    pub fn record_failure(
+        &self,
+        object: ObjectKind,
+        direction: Direction,
+        record_id: &str,
+        label: &str,
+        reason: &FailureReason,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.sql.execute(
+            "INSERT INTO sync_failures (object, direction, record_id, label, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (object, direction, record_id) DO UPDATE SET label = excluded.label, reason = excluded.reason, at_ms = excluded.at_ms",
+            &[
+                enum_text(&object).into(),
+                enum_text(&direction).into(),
+                record_id.into(),
+                label.into(),
+                serde_json::to_string(reason).expect("reasons serialize").into(),
+                now_ms.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A record synced fine: it has no failure any more.
+    pub fn clear_failure(&self, object: ObjectKind, direction: Direction, record_id: &str) -> Result<(), StoreError> {
+        self.sql.execute(
+            "DELETE FROM sync_failures WHERE object = ? AND direction = ? AND record_id = ?",
+            &[enum_text(&object).into(), enum_text(&direction).into(), record_id.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Failures, newest first; all objects when `object` is `None`.
+    pub fn failures(&self, object: Option<ObjectKind>) -> Result<Vec<Failure>, StoreError> {
+        let filter = object.map(|o| enum_text(&o));
+        let rows = self.sql.query(
+            "SELECT id, object, direction, record_id, label, reason, at_ms FROM sync_failures
+             WHERE ? IS NULL OR object = ? ORDER BY at_ms DESC, id DESC",
+            &[filter.clone().into(), filter.into()],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(Failure {
+                    id: integer(row, 0),
+                    object: enum_from("failure object", text(row, 1))?,
+                    direction: enum_from("failure direction", text(row, 2))?,
+                    record_id: text(row, 3).unwrap_or_default().to_owned(),
+                    label: text(row, 4).unwrap_or_default().to_owned(),
+                    reason: serde_json::from_str(text(row, 5).unwrap_or("null"))
+                        .map_err(|e| StoreError::Corrupt { what: "failure reason", detail: e.to_string() })?,
+                    at_ms: integer(row, 6),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::NativeSql;
+    use serde_json::json;
+
+    fn store() -> Store<NativeSql> {
+        Store::open(NativeSql::in_memory()).unwrap()
+    }
+
+    fn sf_id(n: u64) -> SfId {
+        SfId::from_parts("003", "5g", n).unwrap()
+    }
+
+    #[test]
+    fn links_are_found_from_either_side_and_updated_in_place() {
+        let store = store();
+        let mut link = Link {
+            object: ObjectKind::Contact,
+            salesforce_id: sf_id(1),
+            helpdesk_id: "h1".into(),
+            snapshot: [("email".to_owned(), json!("a@x.co"))].into(),
+        };
+        store.save_link(&link).unwrap();
+        assert_eq!(store.link_by_helpdesk(ObjectKind::Contact, "h1").unwrap(), Some(link.clone()));
+        assert_eq!(store.link_by_helpdesk(ObjectKind::Account, "h1").unwrap(), None);
+        link.helpdesk_id = "h2".into();
+        store.save_link(&link).unwrap();
+        assert_eq!(store.link_by_salesforce(ObjectKind::Contact, &sf_id(1)).unwrap().unwrap().helpdesk_id, "h2");
+        assert_eq!(store.link_count(ObjectKind::Contact).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_helpdesk_record_is_linked_once() {
+        let store = store();
+        let link = |n| Link { object: ObjectKind::Contact, salesforce_id: sf_id(n), helpdesk_id: "h1".into(), snapshot: Values::new() };
+        store.save_link(&link(1)).unwrap();
+        store.save_link(&link(2)).unwrap();
+        assert_eq!(store.link_by_helpdesk(ObjectKind::Contact, "h1").unwrap().unwrap().salesforce_id, sf_id(2));
+        assert_eq!(store.link_by_salesforce(ObjectKind::Contact, &sf_id(1)).unwrap(), None);
+    }
+
+    #[test]
+    fn inbox_keeps_one_entry_per_record_in_arrival_order() {
+        let store = store();
+        store.enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 1).unwrap();
+        store.enqueue(Source::Salesforce, ObjectKind::Account, "001", 2).unwrap();
+        store.enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 3).unwrap();
+        let entries = store.inbox(10).unwrap();
+        assert_eq!(entries.iter().map(|e| e.record_id.as_str()).collect::<Vec<_>>(), ["h1", "001"]);
+        assert_eq!(entries[1].source, Source::Salesforce);
+        store.done(&entries[0]).unwrap();
+        assert_eq!(store.inbox_len().unwrap(), 1);
+    }
+
+    #[test]
+    fn settings_round_trip() {
+        let store = store();
+        assert_eq!(store.get::<String>("cursor").unwrap(), None);
+        store.put("cursor", &"2025-01-01").unwrap();
+        store.put("cursor", &"2025-01-02").unwrap();
+        assert_eq!(store.get::<String>("cursor").unwrap().as_deref(), Some("2025-01-02"));
+    }
+
+    #[test]
+    fn history_skips_empty_runs_and_prunes_old_ones() {
+        let store = store();
+        let day = 24 * 60 * 60 * 1000;
+        let run = |at_ms, added| Run {
+            at_ms,
+            kind: RunKind::Incremental,
+            direction: Direction::HelpdeskToSalesforce,
+            object: ObjectKind::Account,
+            added,
+            updated: 0,
+            failed: 0,
+        };
+        store.record_run(&run(day, 1)).unwrap();
+        store.record_run(&run(2 * day, 0)).unwrap();
+        store.record_run(&run(9 * day, 4)).unwrap();
+        assert_eq!(store.runs(9 * day).unwrap(), vec![run(9 * day, 4)]);
+    }
+
+    #[test]
+    fn failures_keep_the_latest_reason_per_record_until_cleared() {
+        let store = store();
+        let (contact, direction) = (ObjectKind::Contact, Direction::SalesforceToHelpdesk);
+        store.record_failure(contact, direction, "003x", "Ada", &FailureReason::MandatoryFieldMissing, 1).unwrap();
+        store.record_failure(contact, direction, "003x", "Ada L", &FailureReason::AlreadyMapped, 2).unwrap();
+        let failures = store.failures(Some(contact)).unwrap();
+        assert_eq!(failures.len(), 1);
+        assert_eq!((failures[0].label.as_str(), &failures[0].reason), ("Ada L", &FailureReason::AlreadyMapped));
+        assert!(store.failures(Some(ObjectKind::Account)).unwrap().is_empty());
+        assert_eq!(store.failures(None).unwrap().len(), 1);
+        store.clear_failure(contact, direction, "003x").unwrap();
+        assert!(store.failures(None).unwrap().is_empty());
+    }
+}
