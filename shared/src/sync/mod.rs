@@ -2,6 +2,7 @@
 //! what to call a failure, what to keep in the history. The engine that performs them
 //! (reads, writes, storage) drives these from the org's Durable Object and from tests.
 
+pub mod engine;
 pub mod failure;
 pub mod history;
 pub mod matching;

@@ -1,0 +1,1095 @@
+//! The engine: brings one changed record into step with its counterpart.
+//!
+//! Both systems sit behind the same small [`Port`] trait, so one code path serves both
+//! directions: a change is read from its source, matched or linked to its counterpart,
+//! merged field by field, written where needed, and the link's snapshot updated. The
+//! caller decides *which* records to bring into step (a notification, a catch-up page,
+//! the initial sync, a retry) and aggregates the outcomes into the history.
+
+use super::failure::FailureReason;
+use super::history::Direction;
+use super::matching::{self, Candidate, MatchOutcome};
+use super::merge::{self, Values};
+use super::store::{Link, Source, Store, StoreError};
+use crate::ids::SfId;
+use crate::mapping::{self, FieldMeta, FieldPair, ObjectKind, Side, SyncType};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One record as a side holds it: API field names to values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: String,
+    pub modified_ms: i64,
+    pub fields: Map<String, Value>,
+}
+
+/// Why a side could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortError {
+    /// This record cannot be synced as it is; it goes to the failure log.
+    #[error("{0}")]
+    Record(FailureReason),
+    /// The side is unavailable or out of allowance; try the whole change again later.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Salesforce access was revoked: nothing syncs until an admin reconnects.
+    #[error("reconnect Salesforce")]
+    Reconnect,
+}
+
+/// What the engine needs from one system.
+#[allow(async_fn_in_trait)] // Not Send: the Worker's handles are !Send.
+pub trait Port {
+    fn side(&self) -> Side;
+    /// The field holding the match key: the contact's email, the account's name.
+    fn key_field(&self, object: ObjectKind) -> &'static str;
+    /// The contact's account reference.
+    fn parent_field(&self) -> &'static str;
+    fn fields(&self, object: ObjectKind) -> &[FieldMeta];
+    /// `None` when the record does not exist (or was deleted).
+    async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError>;
+    /// Records whose key field equals `key` (case-insensitively for emails).
+    async fn find(&self, object: ObjectKind, key: &str) -> Result<Vec<Record>, PortError>;
+    async fn create(
+        &self,
+        object: ObjectKind,
+        fields: Map<String, Value>,
+    ) -> Result<String, PortError>;
+    async fn update(
+        &self,
+        object: ObjectKind,
+        id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), PortError>;
+}
+
+/// The admin's choices: direction and field pairs per object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub sync_type: SyncType,
+    pub contacts: Vec<FieldPair>,
+    pub accounts: Vec<FieldPair>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            sync_type: SyncType::TwoWay,
+            contacts: mapping::default_pairs(ObjectKind::Contact),
+            accounts: mapping::default_pairs(ObjectKind::Account),
+        }
+    }
+}
+
+impl Settings {
+    pub fn pairs(&self, object: ObjectKind) -> &[FieldPair] {
+        match object {
+            ObjectKind::Contact => &self.contacts,
+            ObjectKind::Account => &self.accounts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Added,
+    Updated,
+    Unchanged,
+    Failed(FailureReason),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("Salesforce access was revoked: reconnect Salesforce")]
+    Reconnect,
+}
+
+pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
+    pub store: &'a Store<S>,
+    pub salesforce: &'a SF,
+    pub helpdesk: &'a HD,
+    pub settings: &'a Settings,
+    pub now_ms: i64,
+}
+
+/// Where a change flows, seen from its source.
+fn direction(source: Source) -> Direction {
+    match source {
+        Source::Salesforce => Direction::SalesforceToHelpdesk,
+        Source::Helpdesk => Direction::HelpdeskToSalesforce,
+    }
+}
+
+/// A record-level failure, or an error that stops this change altogether.
+enum Stop {
+    Failed(FailureReason),
+    Engine(EngineError),
+}
+
+impl From<PortError> for Stop {
+    fn from(error: PortError) -> Self {
+        match error {
+            PortError::Record(reason) => Stop::Failed(reason),
+            PortError::Unavailable(detail) => Stop::Engine(EngineError::Unavailable(detail)),
+            PortError::Reconnect => Stop::Engine(EngineError::Reconnect),
+        }
+    }
+}
+
+impl From<StoreError> for Stop {
+    fn from(error: StoreError) -> Self {
+        Stop::Engine(EngineError::Store(error))
+    }
+}
+
+impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
+    /// Brings the record `id` of `source` into step with its counterpart. Record-level
+    /// problems are logged as failures and returned as [`Outcome::Failed`]; outages and
+    /// a revoked connection are errors, so the caller keeps the change for later.
+    pub async fn sync_record(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Outcome, EngineError> {
+        if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
+            return Ok(Outcome::Unchanged);
+        }
+        let outcome = match Box::pin(self.bring_into_step(source, object, id)).await {
+            Ok(outcome) => outcome,
+            Err(Stop::Engine(error)) => return Err(error),
+            Err(Stop::Failed(reason)) => Outcome::Failed(reason),
+        };
+        let (direction, label) = (direction(source), id);
+        match &outcome {
+            Outcome::Failed(reason) => {
+                self.store
+                    .record_failure(object, direction, id, label, reason, self.now_ms)?
+            }
+            _ => self.store.clear_failure(object, direction, id)?,
+        }
+        Ok(outcome)
+    }
+
+    fn link(&self, side: Side, object: ObjectKind, id: &str) -> Result<Option<Link>, StoreError> {
+        match side {
+            Side::Salesforce => match SfId::parse(id) {
+                Ok(sf_id) => self.store.link_by_salesforce(object, &sf_id),
+                Err(_) => Ok(None),
+            },
+            Side::Helpdesk => self.store.link_by_helpdesk(object, id),
+        }
+    }
+
+    async fn get(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Record>, PortError> {
+        match side {
+            Side::Salesforce => self.salesforce.get(object, id).await,
+            Side::Helpdesk => self.helpdesk.get(object, id).await,
+        }
+    }
+
+    async fn bring_into_step(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Outcome, Stop> {
+        let (from, to) = match source {
+            Source::Salesforce => (Side::Salesforce, Side::Helpdesk),
+            Source::Helpdesk => (Side::Helpdesk, Side::Salesforce),
+        };
+        // Deletes never propagate: a record gone from its source is left alone elsewhere.
+        let Some(record) = self.get(from, object, id).await? else {
+            return Ok(Outcome::Unchanged);
+        };
+        let pairs = self.settings.pairs(object);
+        let from_values = self.values(from, object, &record, pairs);
+        let link = self.link(from, object, id)?;
+
+        let (counterpart, snapshot) = match &link {
+            Some(link) => {
+                // Our own write coming back, or a change to unmapped fields only.
+                if from_values == link.snapshot {
+                    return Ok(Outcome::Unchanged);
+                }
+                let other_id = if to == Side::Helpdesk {
+                    link.helpdesk_id.clone()
+                } else {
+                    link.salesforce_id.to_string()
+                };
+                match self.get(to, object, &other_id).await? {
+                    Some(other) => (Some(other), Some(link.snapshot.clone())),
+                    // Deleted on the other side: an update here adds it back there.
+                    None => (None, None),
+                }
+            }
+            None => (self.find_counterpart(to, object, &record).await?, None),
+        };
+
+        let empty = Values::new();
+        let to_values = counterpart
+            .as_ref()
+            .map(|c| self.values(to, object, c, pairs));
+        let (sf_record, sf_values, hd_values) = match from {
+            Side::Salesforce => (
+                Some(&record),
+                &from_values,
+                to_values.as_ref().unwrap_or(&empty),
+            ),
+            Side::Helpdesk => (
+                counterpart.as_ref(),
+                to_values.as_ref().unwrap_or(&empty),
+                &from_values,
+            ),
+        };
+        let hd_record = if from == Side::Helpdesk {
+            Some(&record)
+        } else {
+            counterpart.as_ref()
+        };
+        let merged = merge::merge(
+            self.settings.sync_type,
+            snapshot.as_ref(),
+            merge::Side {
+                values: sf_values,
+                modified_ms: sf_record.map_or(0, |r| r.modified_ms),
+            },
+            merge::Side {
+                values: hd_values,
+                modified_ms: hd_record.map_or(0, |r| r.modified_ms),
+            },
+        );
+
+        let parent = self.counterpart_parent(from, to, object, &record).await?;
+        let (to_changes, from_changes) = match to {
+            Side::Helpdesk => (&merged.to_helpdesk, &merged.to_salesforce),
+            Side::Salesforce => (&merged.to_salesforce, &merged.to_helpdesk),
+        };
+        let mut to_fields = self.write_fields(from, to, object, to_changes, pairs)?;
+        let parent_changed = match (&parent, &counterpart) {
+            (Some(parent_id), Some(other)) => {
+                other.fields.get(self.port_parent_field(to))
+                    != Some(&Value::String(parent_id.clone()))
+            }
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if let Some(parent_id) = parent.filter(|_| parent_changed) {
+            to_fields.insert(
+                self.port_parent_field(to).to_owned(),
+                Value::String(parent_id),
+            );
+        }
+
+        let (outcome, other_id) = match &counterpart {
+            None => {
+                let new_id = self.create(to, object, to_fields).await?;
+                (Outcome::Added, new_id)
+            }
+            Some(other) => {
+                if !to_fields.is_empty() {
+                    self.update(to, object, &other.id, to_fields).await?;
+                }
+                let back = self.write_fields(to, from, object, from_changes, pairs)?;
+                if !back.is_empty() {
+                    self.update(from, object, id, back).await?;
+                }
+                let changed = !merged.is_noop() || parent_changed;
+                (
+                    if changed {
+                        Outcome::Updated
+                    } else {
+                        Outcome::Unchanged
+                    },
+                    other.id.clone(),
+                )
+            }
+        };
+
+        let (salesforce_id, helpdesk_id) = match from {
+            Side::Salesforce => (id.to_owned(), other_id),
+            Side::Helpdesk => (other_id, id.to_owned()),
+        };
+        let salesforce_id = SfId::parse(&salesforce_id).map_err(|e| {
+            Stop::Failed(FailureReason::Other(format!(
+                "Salesforce answered with an invalid Id: {e}"
+            )))
+        })?;
+        self.store.save_link(&Link {
+            object,
+            salesforce_id,
+            helpdesk_id,
+            snapshot: merged.agreed,
+        })?;
+        Ok(outcome)
+    }
+
+    /// A counterpart found by match key; a match already linked elsewhere is a failure.
+    async fn find_counterpart(
+        &self,
+        to: Side,
+        object: ObjectKind,
+        record: &Record,
+    ) -> Result<Option<Record>, Stop> {
+        let from = if to == Side::Helpdesk {
+            Side::Salesforce
+        } else {
+            Side::Helpdesk
+        };
+        let raw_key = record
+            .fields
+            .get(self.port_key_field(from, object))
+            .and_then(Value::as_str);
+        let Some(key) = matching::match_key(object, raw_key) else {
+            return Ok(None);
+        };
+        let found = match to {
+            Side::Salesforce => {
+                self.salesforce
+                    .find(object, raw_key.unwrap_or_default())
+                    .await?
+            }
+            Side::Helpdesk => {
+                self.helpdesk
+                    .find(object, raw_key.unwrap_or_default())
+                    .await?
+            }
+        };
+        let candidates = found
+            .iter()
+            .map(|r| {
+                Ok(Candidate {
+                    id: r.id.clone(),
+                    linked_elsewhere: self.link(to, object, &r.id)?.is_some(),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        match matching::choose(Some(&key), &candidates) {
+            MatchOutcome::Create => Ok(None),
+            MatchOutcome::Link(chosen) => Ok(found.into_iter().find(|r| r.id == chosen)),
+            MatchOutcome::AlreadyMapped(_) => Err(Stop::Failed(FailureReason::AlreadyMapped)),
+        }
+    }
+
+    /// The other side's id of a contact's account, syncing the account first if needed.
+    async fn counterpart_parent(
+        &self,
+        from: Side,
+        to: Side,
+        object: ObjectKind,
+        record: &Record,
+    ) -> Result<Option<String>, Stop> {
+        if object != ObjectKind::Contact {
+            return Ok(None);
+        }
+        let Some(parent_id) = record
+            .fields
+            .get(self.port_parent_field(from))
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+        else {
+            return Ok(None);
+        };
+        let source = if from == Side::Salesforce {
+            Source::Salesforce
+        } else {
+            Source::Helpdesk
+        };
+        if self.link(from, ObjectKind::Account, parent_id)?.is_none() {
+            match Box::pin(self.sync_record(source, ObjectKind::Account, parent_id)).await {
+                Ok(_) => {}
+                Err(EngineError::Store(e)) => return Err(e.into()),
+                Err(EngineError::Unavailable(d)) => {
+                    return Err(Stop::Engine(EngineError::Unavailable(d)));
+                }
+                Err(EngineError::Reconnect) => return Err(Stop::Engine(EngineError::Reconnect)),
+            }
+        }
+        Ok(self
+            .link(from, ObjectKind::Account, parent_id)?
+            .map(|link| match to {
+                Side::Helpdesk => link.helpdesk_id,
+                Side::Salesforce => link.salesforce_id.to_string(),
+            }))
+    }
+
+    fn port_key_field(&self, side: Side, object: ObjectKind) -> &'static str {
+        match side {
+            Side::Salesforce => self.salesforce.key_field(object),
+            Side::Helpdesk => self.helpdesk.key_field(object),
+        }
+    }
+
+    fn port_parent_field(&self, side: Side) -> &'static str {
+        match side {
+            Side::Salesforce => self.salesforce.parent_field(),
+            Side::Helpdesk => self.helpdesk.parent_field(),
+        }
+    }
+
+    fn metas(&self, side: Side, object: ObjectKind) -> &[FieldMeta] {
+        match side {
+            Side::Salesforce => self.salesforce.fields(object),
+            Side::Helpdesk => self.helpdesk.fields(object),
+        }
+    }
+
+    /// A record's mapped values in canonical form, keyed by helpdesk field name.
+    fn values(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        record: &Record,
+        pairs: &[FieldPair],
+    ) -> Values {
+        let metas = self.metas(side, object);
+        pairs
+            .iter()
+            .map(|pair| {
+                let name = if side == Side::Salesforce {
+                    &pair.salesforce
+                } else {
+                    &pair.helpdesk
+                };
+                let kind = metas
+                    .iter()
+                    .find(|m| &m.name == name)
+                    .map_or(mapping::ValueKind::Text, |m| m.kind);
+                let value = record
+                    .fields
+                    .get(name)
+                    .map_or(Value::Null, |v| mapping::canonical(v, kind));
+                (pair.helpdesk.clone(), value)
+            })
+            .collect()
+    }
+
+    /// Values to write on `target`, converted to its field names and types.
+    fn write_fields(
+        &self,
+        source: Side,
+        target: Side,
+        object: ObjectKind,
+        values: &Values,
+        pairs: &[FieldPair],
+    ) -> Result<Map<String, Value>, Stop> {
+        let (source_metas, target_metas) = (self.metas(source, object), self.metas(target, object));
+        let mut fields = Map::new();
+        for (key, value) in values {
+            let Some(pair) = pairs.iter().find(|p| &p.helpdesk == key) else {
+                continue;
+            };
+            let (source_name, target_name) = match target {
+                Side::Helpdesk => (&pair.salesforce, &pair.helpdesk),
+                Side::Salesforce => (&pair.helpdesk, &pair.salesforce),
+            };
+            let source_kind = source_metas
+                .iter()
+                .find(|m| &m.name == source_name)
+                .map_or(mapping::ValueKind::Text, |m| m.kind);
+            let Some(target_meta) = target_metas.iter().find(|m| &m.name == target_name) else {
+                return Err(Stop::Failed(FailureReason::IncorrectParameter));
+            };
+            let converted =
+                mapping::convert(value, source_kind, target_meta, target).map_err(|e| {
+                    Stop::Failed(match e {
+                        mapping::ConversionError::Kind { .. } => {
+                            FailureReason::TypeMismatch(e.to_string())
+                        }
+                        other => FailureReason::InvalidValue(other.to_string()),
+                    })
+                })?;
+            fields.insert(target_name.clone(), converted);
+        }
+        Ok(fields)
+    }
+
+    async fn create(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        fields: Map<String, Value>,
+    ) -> Result<String, PortError> {
+        match side {
+            Side::Salesforce => self.salesforce.create(object, fields).await,
+            Side::Helpdesk => self.helpdesk.create(object, fields).await,
+        }
+    }
+
+    async fn update(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), PortError> {
+        match side {
+            Side::Salesforce => self.salesforce.update(object, id, fields).await,
+            Side::Helpdesk => self.helpdesk.update(object, id, fields).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::ValueKind;
+    use crate::sql::NativeSql;
+    use serde_json::json;
+    use std::cell::{Cell, RefCell};
+    use std::collections::BTreeMap;
+
+    fn meta(name: &str, kind: ValueKind, required: bool) -> FieldMeta {
+        FieldMeta {
+            name: name.into(),
+            label: name.into(),
+            kind,
+            max_length: None,
+            picklist: None,
+            required,
+            writable: true,
+        }
+    }
+
+    /// A system held in memory, with the field names of the real one.
+    struct MemoryPort {
+        side: Side,
+        records: RefCell<BTreeMap<(ObjectKind, String), Record>>,
+        next_id: Cell<u64>,
+        contacts: Vec<FieldMeta>,
+        accounts: Vec<FieldMeta>,
+        writes: Cell<u32>,
+        clock: Cell<i64>,
+    }
+
+    impl MemoryPort {
+        fn salesforce() -> Self {
+            let contacts = [
+                "FirstName",
+                "Email",
+                "Phone",
+                "MobilePhone",
+                "Title",
+                "Description",
+                "AccountId",
+            ]
+            .iter()
+            .map(|n| meta(n, ValueKind::Text, false))
+            .chain([meta("LastName", ValueKind::Text, true)])
+            .collect();
+            let accounts = ["Phone", "Website", "Industry", "Description"]
+                .iter()
+                .map(|n| meta(n, ValueKind::Text, false))
+                .chain([meta("Name", ValueKind::Text, true)])
+                .collect();
+            Self::new(Side::Salesforce, contacts, accounts)
+        }
+
+        fn helpdesk() -> Self {
+            let contacts = [
+                "firstName",
+                "email",
+                "phone",
+                "mobile",
+                "title",
+                "description",
+                "accountId",
+            ]
+            .iter()
+            .map(|n| meta(n, ValueKind::Text, false))
+            .chain([
+                meta("lastName", ValueKind::Text, true),
+                meta("cf_seats", ValueKind::Integer, false),
+            ])
+            .collect();
+            let accounts = ["phone", "website", "industry", "description"]
+                .iter()
+                .map(|n| meta(n, ValueKind::Text, false))
+                .chain([meta("accountName", ValueKind::Text, true)])
+                .collect();
+            Self::new(Side::Helpdesk, contacts, accounts)
+        }
+
+        fn new(side: Side, contacts: Vec<FieldMeta>, accounts: Vec<FieldMeta>) -> Self {
+            MemoryPort {
+                side,
+                records: RefCell::default(),
+                next_id: Cell::new(1),
+                contacts,
+                accounts,
+                writes: Cell::new(0),
+                clock: Cell::new(1_000),
+            }
+        }
+
+        fn tick(&self) -> i64 {
+            self.clock.set(self.clock.get() + 1);
+            self.clock.get()
+        }
+
+        fn new_id(&self, object: ObjectKind) -> String {
+            let n = self.next_id.get();
+            self.next_id.set(n + 1);
+            match self.side {
+                Side::Salesforce => SfId::from_parts(
+                    if object == ObjectKind::Contact {
+                        "003"
+                    } else {
+                        "001"
+                    },
+                    "5g",
+                    n,
+                )
+                .unwrap()
+                .to_string(),
+                Side::Helpdesk => format!("hd{n}"),
+            }
+        }
+
+        /// A person editing the record in that system's UI.
+        fn put(&self, object: ObjectKind, id: Option<&str>, fields: Value) -> String {
+            let id = id.map_or_else(|| self.new_id(object), str::to_owned);
+            let mut records = self.records.borrow_mut();
+            let modified_ms = self.tick();
+            let record = records.entry((object, id.clone())).or_insert(Record {
+                id: id.clone(),
+                modified_ms,
+                fields: Map::new(),
+            });
+            record.modified_ms = modified_ms;
+            record.fields.extend(fields.as_object().unwrap().clone());
+            id
+        }
+
+        fn field(&self, object: ObjectKind, id: &str, name: &str) -> Value {
+            self.records.borrow()[&(object, id.to_owned())]
+                .fields
+                .get(name)
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+
+        fn ids(&self, object: ObjectKind) -> Vec<String> {
+            self.records
+                .borrow()
+                .keys()
+                .filter(|(o, _)| *o == object)
+                .map(|(_, id)| id.clone())
+                .collect()
+        }
+
+        fn delete(&self, object: ObjectKind, id: &str) {
+            self.records.borrow_mut().remove(&(object, id.to_owned()));
+        }
+    }
+
+    impl Port for MemoryPort {
+        fn side(&self) -> Side {
+            self.side
+        }
+        fn key_field(&self, object: ObjectKind) -> &'static str {
+            match (self.side, object) {
+                (Side::Salesforce, ObjectKind::Contact) => "Email",
+                (Side::Salesforce, ObjectKind::Account) => "Name",
+                (Side::Helpdesk, ObjectKind::Contact) => "email",
+                (Side::Helpdesk, ObjectKind::Account) => "accountName",
+            }
+        }
+        fn parent_field(&self) -> &'static str {
+            if self.side == Side::Salesforce {
+                "AccountId"
+            } else {
+                "accountId"
+            }
+        }
+        fn fields(&self, object: ObjectKind) -> &[FieldMeta] {
+            if object == ObjectKind::Contact {
+                &self.contacts
+            } else {
+                &self.accounts
+            }
+        }
+        async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError> {
+            Ok(self.records.borrow().get(&(object, id.to_owned())).cloned())
+        }
+        async fn find(&self, object: ObjectKind, key: &str) -> Result<Vec<Record>, PortError> {
+            let field = self.key_field(object);
+            Ok(self
+                .records
+                .borrow()
+                .iter()
+                .filter(|((o, _), r)| {
+                    *o == object
+                        && r.fields
+                            .get(field)
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| v.eq_ignore_ascii_case(key))
+                })
+                .map(|(_, r)| r.clone())
+                .collect())
+        }
+        async fn create(
+            &self,
+            object: ObjectKind,
+            fields: Map<String, Value>,
+        ) -> Result<String, PortError> {
+            let required = self
+                .fields(object)
+                .iter()
+                .filter(|m| m.required)
+                .map(|m| m.name.clone())
+                .collect::<Vec<_>>();
+            if required
+                .iter()
+                .any(|r| fields.get(r).is_none_or(Value::is_null))
+            {
+                return Err(PortError::Record(FailureReason::MandatoryFieldMissing));
+            }
+            self.writes.set(self.writes.get() + 1);
+            Ok(self.put(object, None, Value::Object(fields)))
+        }
+        async fn update(
+            &self,
+            object: ObjectKind,
+            id: &str,
+            fields: Map<String, Value>,
+        ) -> Result<(), PortError> {
+            self.writes.set(self.writes.get() + 1);
+            self.put(object, Some(id), Value::Object(fields));
+            Ok(())
+        }
+    }
+
+    struct World {
+        store: Store<NativeSql>,
+        salesforce: MemoryPort,
+        helpdesk: MemoryPort,
+        settings: Settings,
+    }
+
+    impl World {
+        fn new() -> Self {
+            World {
+                store: Store::open(NativeSql::in_memory()).unwrap(),
+                salesforce: MemoryPort::salesforce(),
+                helpdesk: MemoryPort::helpdesk(),
+                settings: Settings::default(),
+            }
+        }
+
+        fn engine(&self) -> Engine<'_, NativeSql, MemoryPort, MemoryPort> {
+            Engine {
+                store: &self.store,
+                salesforce: &self.salesforce,
+                helpdesk: &self.helpdesk,
+                settings: &self.settings,
+                now_ms: 5,
+            }
+        }
+
+        fn sync(&self, source: Source, object: ObjectKind, id: &str) -> Outcome {
+            block_on(self.engine().sync_record(source, object, id)).unwrap()
+        }
+    }
+
+    /// The ports here never wait, so a single poll completes every future.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        let waker = std::task::Waker::noop();
+        let mut context = std::task::Context::from_waker(waker);
+        match std::pin::pin!(future).poll(&mut context) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("memory ports complete immediately"),
+        }
+    }
+
+    #[test]
+    fn a_new_salesforce_contact_is_created_in_the_helpdesk_with_its_account() {
+        let w = World::new();
+        let account = w.salesforce.put(
+            ObjectKind::Account,
+            None,
+            json!({"Name": "Northwind", "Phone": "1"}),
+        );
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "maya@nw.example", "AccountId": account}),
+        );
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Added
+        );
+        let hd_contact = &w.helpdesk.ids(ObjectKind::Contact)[0];
+        let hd_account = &w.helpdesk.ids(ObjectKind::Account)[0];
+        assert_eq!(
+            w.helpdesk
+                .field(ObjectKind::Contact, hd_contact, "lastName"),
+            json!("Patel")
+        );
+        assert_eq!(
+            w.helpdesk
+                .field(ObjectKind::Contact, hd_contact, "accountId"),
+            json!(hd_account)
+        );
+        assert_eq!(
+            w.helpdesk
+                .field(ObjectKind::Account, hd_account, "accountName"),
+            json!("Northwind")
+        );
+        assert_eq!(w.store.link_count(ObjectKind::Account).unwrap(), 1);
+    }
+
+    #[test]
+    fn duplicates_are_linked_by_email_regardless_of_case() {
+        let w = World::new();
+        let existing = w.helpdesk.put(
+            ObjectKind::Contact,
+            None,
+            json!({"lastName": "Patel", "email": "MAYA@nw.example", "phone": "555"}),
+        );
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "maya@nw.example", "Title": "Ops"}),
+        );
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Updated
+        );
+        assert_eq!(
+            w.helpdesk.ids(ObjectKind::Contact),
+            vec![existing.clone()],
+            "no duplicate was created"
+        );
+        // First meeting fills gaps both ways.
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &existing, "title"),
+            json!("Ops")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Phone"),
+            json!("555")
+        );
+    }
+
+    #[test]
+    fn accounts_match_by_name_and_a_taken_match_fails_with_the_reference_message() {
+        let w = World::new();
+        w.helpdesk
+            .put(ObjectKind::Account, None, json!({"accountName": "Acme"}));
+        let first = w
+            .salesforce
+            .put(ObjectKind::Account, None, json!({"Name": "ACME"}));
+        let second = w
+            .salesforce
+            .put(ObjectKind::Account, None, json!({"Name": "acme"}));
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Account, &first),
+            Outcome::Updated
+        );
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Account, &second),
+            Outcome::Failed(FailureReason::AlreadyMapped)
+        );
+        let failures = w.store.failures(None).unwrap();
+        assert_eq!(failures.len(), 1);
+        assert_eq!(
+            failures[0].reason.to_string(),
+            "CRM ID is already mapped with another Support Entity"
+        );
+    }
+
+    #[test]
+    fn contacts_without_email_are_created_not_matched() {
+        let w = World::new();
+        w.helpdesk
+            .put(ObjectKind::Contact, None, json!({"lastName": "Nomail"}));
+        let contact = w
+            .salesforce
+            .put(ObjectKind::Contact, None, json!({"LastName": "Nomail"}));
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Added
+        );
+        assert_eq!(w.helpdesk.ids(ObjectKind::Contact).len(), 2);
+    }
+
+    #[test]
+    fn our_own_write_coming_back_is_not_a_change() {
+        let w = World::new();
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example"}),
+        );
+        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        let writes = (w.salesforce.writes.get(), w.helpdesk.writes.get());
+        // The helpdesk's webhook for the record we just created:
+        assert_eq!(
+            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            (w.salesforce.writes.get(), w.helpdesk.writes.get()),
+            writes,
+            "no echo write either way"
+        );
+    }
+
+    #[test]
+    fn two_way_changes_flow_back_to_salesforce() {
+        let w = World::new();
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example"}),
+        );
+        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        w.helpdesk.put(
+            ObjectKind::Contact,
+            Some(&hd),
+            json!({"title": "Head of Ops"}),
+        );
+        assert_eq!(
+            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            Outcome::Updated
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("Head of Ops")
+        );
+    }
+
+    #[test]
+    fn one_way_ignores_helpdesk_changes() {
+        let mut w = World::new();
+        w.settings.sync_type = SyncType::SalesforceToHelpdesk;
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example"}),
+        );
+        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        w.helpdesk.put(
+            ObjectKind::Contact,
+            Some(&hd),
+            json!({"title": "Changed here"}),
+        );
+        assert_eq!(
+            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn deletes_do_not_propagate_and_an_update_adds_the_record_back() {
+        let w = World::new();
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example"}),
+        );
+        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        w.helpdesk.delete(ObjectKind::Contact, &hd);
+        assert_eq!(
+            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            w.salesforce.ids(ObjectKind::Contact),
+            vec![contact.clone()],
+            "the Salesforce record stays"
+        );
+        w.salesforce.put(
+            ObjectKind::Contact,
+            Some(&contact),
+            json!({"Title": "Back"}),
+        );
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Added
+        );
+        let again = w.helpdesk.ids(ObjectKind::Contact);
+        assert_eq!(again.len(), 1);
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &again[0], "title"),
+            json!("Back")
+        );
+        assert_eq!(
+            w.store
+                .link_by_helpdesk(ObjectKind::Contact, &again[0])
+                .unwrap()
+                .unwrap()
+                .salesforce_id
+                .as_str(),
+            contact
+        );
+    }
+
+    #[test]
+    fn a_type_mismatch_goes_to_the_failure_log_and_clears_when_fixed() {
+        let mut w = World::new();
+        w.settings.contacts.push(FieldPair {
+            helpdesk: "cf_seats".into(),
+            salesforce: "Description".into(),
+        });
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Description": "lots"}),
+        );
+        let outcome = w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        assert_eq!(
+            outcome,
+            Outcome::Failed(FailureReason::TypeMismatch(
+                "Text value is given for an Integer field (cf_seats)".into()
+            ))
+        );
+        assert_eq!(
+            w.store.failures(Some(ObjectKind::Contact)).unwrap().len(),
+            1
+        );
+        w.salesforce.put(
+            ObjectKind::Contact,
+            Some(&contact),
+            json!({"Description": "12"}),
+        );
+        // Still text: "12" is a string in a Text field; fix the mapping instead.
+        w.settings.contacts.pop();
+        assert_eq!(
+            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Added
+        );
+        assert!(w.store.failures(None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_missing_mandatory_value_is_reported() {
+        let w = World::new();
+        let contact = w
+            .helpdesk
+            .put(ObjectKind::Contact, None, json!({"email": "x@y.example"}));
+        assert_eq!(
+            w.sync(Source::Helpdesk, ObjectKind::Contact, &contact),
+            Outcome::Failed(FailureReason::MandatoryFieldMissing)
+        );
+    }
+}
