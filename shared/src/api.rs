@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const PANEL_PATH: &str = "/api/panel";
 
 /// The agent panel's answer: one of the states a person can understand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Panel {
     /// No Salesforce org is connected to this helpdesk org yet.
@@ -25,6 +25,132 @@ pub enum Panel {
     Contact {
         contact: ContactCard,
     },
+    /// The requester's (or the page's) Salesforce record with the sections this profile
+    /// may see; a section the profile may not see is absent (`None`).
+    View {
+        view: SalesforceView,
+    },
+    /// Several Salesforce contacts share the requester's email: the agent picks one,
+    /// remembered for the ticket.
+    Choose {
+        email: Email,
+        candidates: Vec<ContactChoice>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Contact,
+    Account,
+}
+
+/// Everything the agent panel shows about one Salesforce record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalesforceView {
+    pub kind: RecordKind,
+    pub id: SfId,
+    /// "View in Salesforce" for the record.
+    pub url: String,
+    pub record: Option<RecordDetails>,
+    /// Open ones first (by close date), then closed ones.
+    pub opportunities: Option<Vec<OpportunitySummary>>,
+    /// Newest first.
+    pub notes: Option<Vec<NoteSummary>>,
+    /// By start time.
+    pub events: Option<Vec<EventSummary>>,
+    /// By due date.
+    pub tasks: Option<Vec<TaskSummary>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDetails {
+    /// The contact's or the account's name.
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// A contact's account.
+    pub account_name: Option<String>,
+    pub account_url: Option<String>,
+    pub owner_name: Option<String>,
+    /// Further fields as label and display value (custom fields such as the
+    /// subscription type), in the order to show them.
+    pub fields: Vec<DetailField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailField {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpportunitySummary {
+    pub id: SfId,
+    pub name: String,
+    pub stage: String,
+    pub amount: Option<f64>,
+    /// ISO 4217 code; the org's default currency when absent.
+    pub currency: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub close_date: Option<String>,
+    /// Percent, 0-100.
+    pub probability: Option<f64>,
+    pub is_closed: bool,
+    pub is_won: bool,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteSummary {
+    pub id: SfId,
+    pub title: String,
+    pub body: String,
+    pub author: Option<String>,
+    /// RFC 3339 UTC.
+    pub created: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub id: SfId,
+    pub subject: String,
+    /// RFC 3339 UTC.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub location: Option<String>,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub id: SfId,
+    pub subject: String,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    pub url: String,
+}
+
+/// One of several contacts matching an email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactChoice {
+    pub id: SfId,
+    pub name: String,
+    pub title: Option<String>,
+    pub account_name: Option<String>,
+}
+
+/// `POST`: remember which contact a ticket's requester is (body [`PanelChoice`]); the
+/// panel is then read with `?contact=<id>`.
+pub const PANEL_CHOICE_PATH: &str = "/api/panel/choice";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelChoice {
+    pub contact: SfId,
 }
 
 /// A Salesforce contact as the panel shows it.

@@ -7,6 +7,7 @@ pub mod helpdesk;
 pub mod http;
 pub mod ids;
 pub mod mapping;
+pub mod permissions;
 pub mod pkce;
 pub mod salesforce;
 pub mod seal;

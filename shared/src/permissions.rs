@@ -1,0 +1,235 @@
+//! What each helpdesk profile may see of Salesforce in the agent panel.
+//!
+//! Enforced in the edge before anything leaves it: [`Permissions::filter`] removes what a
+//! profile may not see from the view, so a hidden section is absent from the answer, not
+//! merely not drawn.
+
+use crate::api::{RecordKind, SalesforceView};
+use serde::{Deserialize, Serialize};
+
+/// The items an admin can switch on and off for restricted access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Items {
+    /// The contact or account record itself.
+    pub information: bool,
+    pub opportunities: bool,
+    pub notes: bool,
+    pub events: bool,
+    pub tasks: bool,
+}
+
+impl Items {
+    pub const ALL: Items = Items {
+        information: true,
+        opportunities: true,
+        notes: true,
+        events: true,
+        tasks: true,
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "level", rename_all = "snake_case")]
+pub enum Access {
+    Full,
+    Restricted { items: Items },
+}
+
+impl Access {
+    pub fn items(self) -> Items {
+        match self {
+            Access::Full => Items::ALL,
+            Access::Restricted { items } => items,
+        }
+    }
+}
+
+/// One profile's settings, as the admin console's permissions table shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    /// Unticked: the profile does not see the integration at all.
+    pub visible: bool,
+    /// Whether the profile sees the requester's contact or their account.
+    pub shows: RecordKind,
+    pub access: Access,
+}
+
+impl Permissions {
+    /// The defaults: full access, except that light agents do not see opportunities
+    /// (the reference integration's own example).
+    pub fn default_for(profile_name: &str) -> Self {
+        let access = if profile_name.eq_ignore_ascii_case("Light Agent") {
+            Access::Restricted {
+                items: Items {
+                    opportunities: false,
+                    ..Items::ALL
+                },
+            }
+        } else {
+            Access::Full
+        };
+        Permissions {
+            visible: true,
+            shows: RecordKind::Contact,
+            access,
+        }
+    }
+
+    /// The view with every section this profile may not see removed. `None` when the
+    /// profile may not see the integration at all.
+    pub fn filter(&self, mut view: SalesforceView) -> Option<SalesforceView> {
+        if !self.visible {
+            return None;
+        }
+        let items = self.access.items();
+        if !items.information {
+            view.record = None;
+        }
+        if !items.opportunities {
+            view.opportunities = None;
+        }
+        if !items.notes {
+            view.notes = None;
+        }
+        if !items.events {
+            view.events = None;
+        }
+        if !items.tasks {
+            view.tasks = None;
+        }
+        Some(view)
+    }
+
+    /// Whether the edge needs to ask Salesforce for a section at all.
+    pub fn wants(&self) -> Items {
+        if self.visible {
+            self.access.items()
+        } else {
+            Items {
+                information: false,
+                opportunities: false,
+                notes: false,
+                events: false,
+                tasks: false,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{NoteSummary, OpportunitySummary, RecordDetails};
+    use crate::ids::SfId;
+
+    fn view() -> SalesforceView {
+        let id = SfId::parse("003A000001abcde").unwrap();
+        SalesforceView {
+            kind: RecordKind::Contact,
+            id: id.clone(),
+            url: "https://org.example/003A000001abcdeIAA".into(),
+            record: Some(RecordDetails {
+                name: "Maya Patel".into(),
+                title: None,
+                email: None,
+                phone: None,
+                account_name: None,
+                account_url: None,
+                owner_name: None,
+                fields: vec![],
+            }),
+            opportunities: Some(vec![OpportunitySummary {
+                id: id.clone(),
+                name: "Renewal".into(),
+                stage: "Negotiation".into(),
+                amount: Some(1000.0),
+                currency: None,
+                close_date: None,
+                probability: None,
+                is_closed: false,
+                is_won: false,
+                url: String::new(),
+            }]),
+            notes: Some(vec![NoteSummary {
+                id,
+                title: "Call".into(),
+                body: String::new(),
+                author: None,
+                created: String::new(),
+                url: String::new(),
+            }]),
+            events: Some(vec![]),
+            tasks: Some(vec![]),
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_reference() {
+        assert_eq!(
+            Permissions::default_for("Administrator").access,
+            Access::Full
+        );
+        assert_eq!(Permissions::default_for("Agent").access, Access::Full);
+        let light = Permissions::default_for("Light Agent").access.items();
+        assert!(!light.opportunities);
+        assert!(light.information && light.notes && light.events && light.tasks);
+    }
+
+    #[test]
+    fn each_switch_removes_exactly_its_section() {
+        let switches: [(fn(&mut Items), fn(&SalesforceView) -> bool); 5] = [
+            (|i| i.information = false, |v| v.record.is_none()),
+            (|i| i.opportunities = false, |v| v.opportunities.is_none()),
+            (|i| i.notes = false, |v| v.notes.is_none()),
+            (|i| i.events = false, |v| v.events.is_none()),
+            (|i| i.tasks = false, |v| v.tasks.is_none()),
+        ];
+        for (switch_off, is_gone) in switches {
+            let mut items = Items::ALL;
+            switch_off(&mut items);
+            let permissions = Permissions {
+                visible: true,
+                shows: RecordKind::Contact,
+                access: Access::Restricted { items },
+            };
+            let filtered = permissions.filter(view()).unwrap();
+            assert!(is_gone(&filtered));
+            let present = [
+                filtered.record.is_some(),
+                filtered.opportunities.is_some(),
+                filtered.notes.is_some(),
+                filtered.events.is_some(),
+                filtered.tasks.is_some(),
+            ];
+            assert_eq!(
+                present.iter().filter(|p| **p).count(),
+                4,
+                "only one section goes"
+            );
+        }
+    }
+
+    #[test]
+    fn full_access_keeps_everything_and_invisible_gets_nothing() {
+        let full = Permissions {
+            visible: true,
+            shows: RecordKind::Account,
+            access: Access::Full,
+        };
+        assert_eq!(full.filter(view()), Some(view()));
+        let hidden = Permissions {
+            visible: false,
+            ..full
+        };
+        assert_eq!(hidden.filter(view()), None);
+        assert!(!hidden.wants().information);
+    }
+
+    #[test]
+    fn serialized_shape_is_stable() {
+        let json = serde_json::to_value(Permissions::default_for("Light Agent")).unwrap();
+        assert_eq!(json["access"]["level"], "restricted");
+        assert_eq!(json["access"]["items"]["opportunities"], false);
+        assert_eq!(json["shows"], "contact");
+    }
+}
