@@ -61,17 +61,25 @@ pub trait Sql {
     fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>, SqlError>;
 }
 
-/// Applies the not-yet-applied entries of an append-only migration list, tracking the
+/// Applies the not-yet-applied entries of an append-only migration list (statements
+/// separated by `;`, so none may contain one), tracking the
 /// version under `name` so several lists can share one database.
 pub fn migrate(sql: &impl Sql, name: &str, migrations: &[&str]) -> Result<(), SqlError> {
     sql.execute("CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)", &[])?;
     let current = sql
-        .query("SELECT version FROM schema_versions WHERE name = ?", &[name.into()])?
+        .query(
+            "SELECT version FROM schema_versions WHERE name = ?",
+            &[name.into()],
+        )?
         .first()
         .and_then(|row| row.first()?.as_integer())
         .unwrap_or(0);
     for (index, migration) in migrations.iter().enumerate().skip(current as usize) {
-        for statement in migration.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        for statement in migration
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             sql.execute(statement, &[])?;
         }
         sql.execute(
@@ -94,16 +102,37 @@ mod tests {
     #[test]
     fn migrations_apply_once_and_in_order() {
         let sql = rusqlite_backed();
-        let first = ["CREATE TABLE a (x INTEGER)", "CREATE TABLE b (y TEXT); INSERT INTO b VALUES ('one')"];
+        let first = [
+            "CREATE TABLE a (x INTEGER)",
+            "CREATE TABLE b (y TEXT); INSERT INTO b VALUES ('one')",
+        ];
         migrate(&sql, "test", &first).unwrap();
         migrate(&sql, "test", &first).unwrap();
-        assert_eq!(sql.query("SELECT count(*) FROM b", &[]).unwrap(), vec![vec![SqlValue::Integer(1)]]);
+        assert_eq!(
+            sql.query("SELECT count(*) FROM b", &[]).unwrap(),
+            vec![vec![SqlValue::Integer(1)]]
+        );
         // A later list with one more entry applies only the new one.
-        migrate(&sql, "test", &[first[0], first[1], "INSERT INTO b VALUES ('two')"]).unwrap();
-        assert_eq!(sql.query("SELECT count(*) FROM b", &[]).unwrap(), vec![vec![SqlValue::Integer(2)]]);
+        migrate(
+            &sql,
+            "test",
+            &[first[0], first[1], "INSERT INTO b VALUES ('two')"],
+        )
+        .unwrap();
+        assert_eq!(
+            sql.query("SELECT count(*) FROM b", &[]).unwrap(),
+            vec![vec![SqlValue::Integer(2)]]
+        );
         // Another list keeps its own version.
         migrate(&sql, "other", &["CREATE TABLE c (z INTEGER)"]).unwrap();
-        assert_eq!(sql.query("SELECT version FROM schema_versions WHERE name = 'test'", &[]).unwrap(), vec![vec![SqlValue::Integer(3)]]);
+        assert_eq!(
+            sql.query(
+                "SELECT version FROM schema_versions WHERE name = 'test'",
+                &[]
+            )
+            .unwrap(),
+            vec![vec![SqlValue::Integer(3)]]
+        );
     }
 
     fn rusqlite_backed() -> NativeSql {

@@ -7,6 +7,7 @@ mod connection;
 mod panel;
 mod protocol;
 mod schema;
+mod sql;
 
 pub use protocol::{AuthorizeRedirect, Command, ConnectedOrg, call, org_of_state};
 
@@ -44,7 +45,8 @@ impl Integration {
     fn sql(&self) -> std::result::Result<SqlStorage, EdgeError> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
-            schema::migrate(&sql)?;
+            schema::migrate(&sql::DurableSql(sql.clone()))
+                .map_err(|e| EdgeError::Config(format!("storage migration: {e}")))?;
             self.migrated.set(true);
         }
         Ok(sql)
