@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use shared::http::Transport;
 use shared::pkce;
-use shared::salesforce::{OAuthApp, Session, SfError};
+use shared::salesforce::{Client, OAuthApp, Refreshed, Session, SfError};
 use worker::SqlStorage;
 
 /// An OAuth flow must finish within this long of starting.
@@ -154,36 +154,54 @@ pub async fn complete_oauth(
     })
 }
 
-/// Trades the refresh token for a new access token and stores it; an org whose refresh
-/// token was revoked must be reconnected by an admin.
-pub async fn refresh(
+impl Connection {
+    /// The REST client for this connection: it renews the access token itself when
+    /// Salesforce says it expired (see [`store_refreshed`] to keep the renewed one).
+    pub fn client<'a, T: Transport>(&self, transport: &'a T, app: &'a OAuthApp) -> Client<'a, T> {
+        let client = Client::new(transport, &self.session);
+        match &self.refresh_token {
+            Some(refresh_token) => client.with_refresh(app, refresh_token.clone()),
+            None => client,
+        }
+    }
+}
+
+/// Stores, sealed, the session a client renewed (and the refresh token, when the app
+/// rotates them), so the next request starts from it.
+pub fn store_refreshed<T: Transport>(
     sql: &SqlStorage,
     config: &Config,
     org: &str,
-    connection: &mut Connection,
+    client: &Client<'_, T>,
 ) -> Result<(), EdgeError> {
-    let refresh_token = connection
-        .refresh_token
-        .as_deref()
-        .ok_or(EdgeError::Reconnect)?;
-    let response = WorkerFetch
-        .send(config.salesforce.refresh(refresh_token))
-        .await
-        .map_err(SfError::from)?;
-    let tokens = match OAuthApp::parse_token_response(&response) {
-        Err(SfError::OAuth { .. }) => return Err(EdgeError::Reconnect),
-        other => other?,
+    let Some(Refreshed {
+        session,
+        refresh_token,
+    }) = client.take_refreshed()
+    else {
+        return Ok(());
     };
     sql.exec(
         "UPDATE connection SET access_token_sealed = ?, instance_url = ?",
         vec![
-            seal(config, org, &tokens.access_token).into(),
-            tokens.instance_url.clone().into(),
+            seal(config, org, &session.access_token).into(),
+            session.instance_url.clone().into(),
         ],
     )?;
-    connection.session = Session {
-        instance_url: tokens.instance_url,
-        access_token: tokens.access_token,
-    };
+    if let Some(rotated) = refresh_token {
+        sql.exec(
+            "UPDATE connection SET refresh_token_sealed = ?",
+            vec![seal(config, org, &rotated).into()],
+        )?;
+    }
     Ok(())
+}
+
+/// An org whose tokens no longer work must be reconnected by an admin.
+pub fn reconnect_if_revoked(error: SfError) -> EdgeError {
+    if error.needs_reconnect() {
+        EdgeError::Reconnect
+    } else {
+        EdgeError::Salesforce(error)
+    }
 }

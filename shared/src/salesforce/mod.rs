@@ -1,36 +1,48 @@
-//! Salesforce: wire formats, the OAuth web-server flow and the REST client.
+//! Salesforce: wire formats, the OAuth web-server flow and the typed REST client.
+//!
+//! - [`Client`] (in `client`): owns its [`Session`] and renews it, backs off, counts the
+//!   API allowance; record calls by Id and `/limits`.
+//! - `query`: SOQL pages, `nextRecordsUrl` walks ([`Pager`]), `/queryAll`.
+//! - `collections`: sObject Collections in batches of 200; `composite`: up to 25
+//!   sub-requests in one call; `describe`; `changes`: `/updated` and `/deleted`.
+//! - `records`: the agent panel's records and queries; `wire`, `datetime`: JSON shapes.
+//! - `session`, `retry`, `limits`: the client's rules, each testable on its own.
 
+mod changes;
 mod client;
-mod contact;
+mod collections;
+mod composite;
+mod datetime;
+mod describe;
+mod error;
+mod limits;
 mod oauth;
+pub mod outbound;
+mod query;
+mod records;
+mod retry;
+mod session;
 mod wire;
 
-pub use client::{Client, Session};
-pub use contact::{ContactRecord, contact_by_email};
+pub use changes::{DeletedRecord, DeletedRecords, UpdatedRecords};
+pub use client::{Client, ClientOptions};
+pub use collections::{COLLECTION_LIMIT, batches};
+pub use composite::{
+    COMPOSITE_LIMIT, CompositeItem, CompositeRequest, CompositeResponse, reference,
+};
+pub use datetime::{DateError, SfDate, SfDateTime};
+pub use describe::{FieldDescribe, FieldType, PicklistValue, SObjectDescribe};
+pub use error::SfError;
+pub use limits::{ApiUsage, Budget, Limit, OrgLimits};
 pub use oauth::{OAuthApp, TokenResponse};
-pub use wire::{QueryResponse, RestError};
+pub use query::{Pager, Scope};
+pub use records::{
+    AccountName, ContactRecord, EventRecord, Named, NoteRecord, OpportunityRecord,
+    PANEL_CHILD_LIMIT, PanelContact, TaskRecord, contact_by_email, panel_lookup,
+};
+pub use retry::RetryPolicy;
+pub use session::{Refreshed, Session};
+pub use wire::{Attributes, QueryResponse, RestError, SaveError, SaveResult, null_as_empty};
 
 /// The REST API version we speak (and the sandbox serves).
 pub const API_VERSION: &str = "v64.0";
-
-/// Everything that can go wrong talking to Salesforce, typed so callers can react:
-/// refresh on `InvalidSession`, ask an admin to reconnect on `OAuth`, retry on `Unavailable`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SfError {
-    #[error(transparent)]
-    Transport(#[from] crate::http::TransportError),
-    #[error("Salesforce session expired or invalid")]
-    InvalidSession,
-    #[error("Salesforce refused the sign-in: {error}: {description}")]
-    OAuth { error: String, description: String },
-    #[error("Salesforce answered {status} {code}: {message}")]
-    Api {
-        status: u16,
-        code: String,
-        message: String,
-    },
-    #[error("Salesforce is unavailable (HTTP {status})")]
-    Unavailable { status: u16 },
-    #[error("unexpected answer from Salesforce: {0}")]
-    Decode(String),
-}

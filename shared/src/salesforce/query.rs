@@ -1,0 +1,321 @@
+//! SOQL queries: one page, the pages after it (`nextRecordsUrl`), and walks over all of
+//! them. `/query` sees live records; `/queryAll` also sees deleted and archived ones.
+
+use super::client::{Call, Client};
+use super::{QueryResponse, SfError};
+use crate::http::{Method, Transport};
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+
+/// Which records a query sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// `/query`: live records.
+    #[default]
+    Live,
+    /// `/queryAll`: also records in the recycle bin (`IsDeleted = true`) and archived ones.
+    IncludeDeleted,
+}
+
+impl Scope {
+    fn resource(self) -> &'static str {
+        match self {
+            Scope::Live => "query",
+            Scope::IncludeDeleted => "queryAll",
+        }
+    }
+}
+
+impl<'a, T: Transport> Client<'a, T> {
+    fn batch_size_header(&self, call: Call) -> Call {
+        match self.options().batch_size {
+            Some(size) => call.header("Sforce-Query-Options", format!("batchSize={size}")),
+            None => call,
+        }
+    }
+
+    fn first_page_call(&self, soql: &str, scope: Scope) -> Call {
+        let query = serde_urlencoded::to_string([("q", soql)]).expect("string pairs encode");
+        self.batch_size_header(Call::data(
+            Method::Get,
+            &format!("{}?{query}", scope.resource()),
+        ))
+    }
+
+    /// The first page of a SOQL query (one API call). Build `soql` with
+    /// [`crate::soql::Select`].
+    pub async fn query<R: DeserializeOwned>(
+        &self,
+        soql: &str,
+    ) -> Result<QueryResponse<R>, SfError> {
+        self.query_scoped(soql, Scope::Live).await
+    }
+
+    /// The first page through `/queryAll`, deleted records included.
+    pub async fn query_include_deleted<R: DeserializeOwned>(
+        &self,
+        soql: &str,
+    ) -> Result<QueryResponse<R>, SfError> {
+        self.query_scoped(soql, Scope::IncludeDeleted).await
+    }
+
+    pub async fn query_scoped<R: DeserializeOwned>(
+        &self,
+        soql: &str,
+        scope: Scope,
+    ) -> Result<QueryResponse<R>, SfError> {
+        self.execute_json(&self.first_page_call(soql, scope)).await
+    }
+
+    /// The page at a `nextRecordsUrl` (one API call).
+    pub async fn query_more<R: DeserializeOwned>(
+        &self,
+        next_records_url: &str,
+    ) -> Result<QueryResponse<R>, SfError> {
+        let path = next_page_path(next_records_url)?;
+        self.execute_json(&self.batch_size_header(Call::at(Method::Get, path)))
+            .await
+    }
+
+    /// A walk over every page of a query, one call per page, pulled with
+    /// [`Pager::next_page`].
+    pub fn pages<R: DeserializeOwned>(&self, soql: &str, scope: Scope) -> Pager<'_, 'a, T, R> {
+        Pager {
+            client: self,
+            state: PagerState::Start {
+                soql: soql.to_owned(),
+                scope,
+            },
+            total_size: None,
+            record: PhantomData,
+        }
+    }
+
+    /// Every record of every page, in order (one call per page of up to 2,000).
+    pub async fn query_all_pages<R: DeserializeOwned>(
+        &self,
+        soql: &str,
+        scope: Scope,
+    ) -> Result<Vec<R>, SfError> {
+        let mut pager = self.pages(soql, scope);
+        let mut records = Vec::new();
+        while let Some(page) = pager.next_page().await? {
+            if records.is_empty() {
+                // Room for what Salesforce announced, within reason.
+                let announced = pager.total_size().unwrap_or_default().min(50_000);
+                records.reserve(announced as usize);
+            }
+            records.extend(page);
+        }
+        Ok(records)
+    }
+}
+
+/// A `nextRecordsUrl` is a path on the instance; anything else is refused rather than
+/// followed (it would carry our token elsewhere).
+fn next_page_path(next_records_url: &str) -> Result<String, SfError> {
+    let well_formed = next_records_url.starts_with("/services/data/")
+        && !next_records_url.contains("..")
+        && next_records_url
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'#');
+    if well_formed {
+        Ok(next_records_url.to_owned())
+    } else {
+        Err(SfError::InvalidRequest(format!(
+            "{next_records_url:?} is not a Salesforce query locator path"
+        )))
+    }
+}
+
+enum PagerState {
+    Start { soql: String, scope: Scope },
+    Next(String),
+    Done,
+}
+
+/// Pages of one query, fetched on demand: a stream without a `Send` bound. Between pages
+/// the caller may store [`Pager::next_records_url`] and resume later with
+/// [`Pager::resume`] (query locators live for about 15 minutes of inactivity).
+pub struct Pager<'c, 'a, T: Transport, R> {
+    client: &'c Client<'a, T>,
+    state: PagerState,
+    total_size: Option<u64>,
+    record: PhantomData<fn() -> R>,
+}
+
+impl<'c, 'a, T: Transport, R: DeserializeOwned> Pager<'c, 'a, T, R> {
+    /// Continues a walk from a stored `nextRecordsUrl`.
+    pub fn resume(client: &'c Client<'a, T>, next_records_url: impl Into<String>) -> Self {
+        Pager {
+            client,
+            state: PagerState::Next(next_records_url.into()),
+            total_size: None,
+            record: PhantomData,
+        }
+    }
+
+    /// The next page's records, or `None` when the walk is over. After an error the
+    /// same page can be asked for again.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<R>>, SfError> {
+        let page: QueryResponse<R> = match &self.state {
+            PagerState::Start { soql, scope } => self.client.query_scoped(soql, *scope).await?,
+            PagerState::Next(url) => self.client.query_more(url).await?,
+            PagerState::Done => return Ok(None),
+        };
+        self.total_size = Some(page.total_size);
+        self.state = match page.next_records_url {
+            Some(url) if !page.done => PagerState::Next(url),
+            _ => PagerState::Done,
+        };
+        Ok(Some(page.records))
+    }
+
+    /// `totalSize` as the last page reported it.
+    pub fn total_size(&self) -> Option<u64> {
+        self.total_size
+    }
+
+    /// Where the walk continues, once a page was read and more remain.
+    pub fn next_records_url(&self) -> Option<&str> {
+        match &self.state {
+            PagerState::Next(url) => Some(url),
+            _ => None,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, PagerState::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::client::tests::{Script, answer, ok, run, session};
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "PascalCase")]
+    struct Row {
+        name: String,
+    }
+
+    fn page(total: u64, names: &[&str], next: Option<&str>) -> String {
+        let records: Vec<_> = names
+            .iter()
+            .map(|n| serde_json::json!({"attributes": {"type": "Contact", "url": "/x"}, "Name": n}))
+            .collect();
+        let mut body =
+            serde_json::json!({"totalSize": total, "done": next.is_none(), "records": records});
+        if let Some(next) = next {
+            body["nextRecordsUrl"] = next.into();
+        }
+        body.to_string()
+    }
+
+    const NEXT_1: &str = "/services/data/v64.0/query/01gRO0000016PIAYA2-2000";
+    const NEXT_2: &str = "/services/data/v64.0/query/01gRO0000016PIAYA2-4000";
+
+    #[test]
+    fn walks_every_page_in_order() {
+        let script = Script::new([
+            ok(&page(5, &["a", "b"], Some(NEXT_1))),
+            ok(&page(5, &["c", "d"], Some(NEXT_2))),
+            ok(&page(5, &["e"], None)),
+        ]);
+        let client = Client::new(&script, session()).with_batch_size(2);
+        let rows: Vec<Row> =
+            run(client.query_all_pages("SELECT Name FROM Contact", Scope::Live)).unwrap();
+        let names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            script.urls(),
+            [
+                "https://org.example/services/data/v64.0/query?q=SELECT+Name+FROM+Contact"
+                    .to_owned(),
+                format!("https://org.example{NEXT_1}"),
+                format!("https://org.example{NEXT_2}"),
+            ]
+        );
+        for i in 0..3 {
+            assert_eq!(
+                script.header(i, "Sforce-Query-Options").as_deref(),
+                Some("batchSize=200"),
+                "batch size clamped to Salesforce's minimum"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pager_can_be_paused_and_resumed_from_its_cursor() {
+        let script = Script::new([
+            ok(&page(3, &["a"], Some(NEXT_1))),
+            ok(&page(3, &["b", "c"], None)),
+        ]);
+        let client = Client::new(&script, session());
+        let mut pager = client.pages::<Row>("SELECT Name FROM Contact", Scope::IncludeDeleted);
+        assert_eq!(pager.next_records_url(), None);
+        let first = run(pager.next_page()).unwrap().unwrap();
+        assert_eq!(first, [Row { name: "a".into() }]);
+        assert_eq!(pager.total_size(), Some(3));
+        let cursor = pager.next_records_url().unwrap().to_owned();
+        assert_eq!(cursor, NEXT_1);
+        drop(pager);
+
+        let mut resumed = Pager::<_, Row>::resume(&client, cursor);
+        assert_eq!(run(resumed.next_page()).unwrap().unwrap().len(), 2);
+        assert!(resumed.is_done());
+        assert_eq!(run(resumed.next_page()).unwrap(), None);
+        assert!(script.urls()[0].contains("/queryAll?q="));
+        assert_eq!(script.header(0, "Sforce-Query-Options"), None);
+    }
+
+    #[test]
+    fn a_failed_page_can_be_fetched_again() {
+        let expired =
+            r#"[{"message":"invalid query locator","errorCode":"INVALID_QUERY_LOCATOR"}]"#;
+        let script = Script::new([
+            ok(&page(2, &["a"], Some(NEXT_1))),
+            answer(400, Some("11/1000"), expired),
+            ok(&page(2, &["b"], None)),
+        ]);
+        let client = Client::new(&script, session());
+        let mut pager = client.pages::<Row>("SELECT Name FROM Contact", Scope::Live);
+        run(pager.next_page()).unwrap();
+        let error = run(pager.next_page()).unwrap_err();
+        assert_eq!(error.code(), Some("INVALID_QUERY_LOCATOR"));
+        assert_eq!(pager.next_records_url(), Some(NEXT_1));
+        assert_eq!(run(pager.next_page()).unwrap().unwrap()[0].name, "b");
+    }
+
+    #[test]
+    fn soql_travels_url_encoded() {
+        let script = Script::new([ok(&page(0, &[], None))]);
+        let client = Client::new(&script, session());
+        let soql = r"SELECT Id FROM Contact WHERE Email = 'a+b&c=d\'e@x.co'";
+        let page: QueryResponse<Row> = run(client.query(soql)).unwrap();
+        assert_eq!(page.total_size, 0);
+        let url = url::Url::parse(&script.urls()[0]).unwrap();
+        let q = url.query_pairs().find(|(k, _)| k == "q").unwrap().1;
+        assert_eq!(q, soql);
+    }
+
+    #[test]
+    fn foreign_next_urls_are_not_followed() {
+        let script = Script::new([]);
+        let client = Client::new(&script, session());
+        for url in [
+            "https://evil.example/services/data/v64.0/query/01g-2000",
+            "//evil.example/x",
+            "/services/data/v64.0/query/../../../x",
+            "/services/data/v64.0/query/01g 2000",
+        ] {
+            assert!(matches!(
+                run(client.query_more::<Row>(url)),
+                Err(SfError::InvalidRequest(_))
+            ));
+        }
+        assert!(script.sent.borrow().is_empty());
+    }
+}
