@@ -41,7 +41,6 @@ pub enum PortError {
 /// What the engine needs from one system.
 #[allow(async_fn_in_trait)] // Not Send: the Worker's handles are !Send.
 pub trait Port {
-    fn side(&self) -> Side;
     /// The field holding the match key: the contact's email, the account's name.
     fn key_field(&self, object: ObjectKind) -> &'static str;
     /// The contact's account reference.
@@ -694,9 +693,6 @@ mod tests {
     }
 
     impl Port for MemoryPort {
-        fn side(&self) -> Side {
-            self.side
-        }
         fn key_field(&self, object: ObjectKind) -> &'static str {
             match (self.side, object) {
                 (Side::Salesforce, ObjectKind::Contact) => "Email",

@@ -7,4 +7,5 @@ pub mod failure;
 pub mod history;
 pub mod matching;
 pub mod merge;
+pub mod salesforce_port;
 pub mod store;

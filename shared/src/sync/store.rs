@@ -104,8 +104,13 @@ fn enum_text<T: Serialize>(value: &T) -> String {
 }
 
 fn enum_from<T: DeserializeOwned>(what: &'static str, text: Option<&str>) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.unwrap_or_default().to_owned()))
-        .map_err(|e| StoreError::Corrupt { what, detail: e.to_string() })
+    serde_json::from_value(serde_json::Value::String(
+        text.unwrap_or_default().to_owned(),
+    ))
+    .map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
 }
 
 fn text(row: &[SqlValue], column: usize) -> Option<&str> {
@@ -113,7 +118,9 @@ fn text(row: &[SqlValue], column: usize) -> Option<&str> {
 }
 
 fn integer(row: &[SqlValue], column: usize) -> i64 {
-    row.get(column).and_then(SqlValue::as_integer).unwrap_or_default()
+    row.get(column)
+        .and_then(SqlValue::as_integer)
+        .unwrap_or_default()
 }
 
 impl Source {
@@ -138,24 +145,48 @@ impl<S: Sql> Store<S> {
 
     // Links.
 
-    pub fn link_by_salesforce(&self, object: ObjectKind, id: &SfId) -> Result<Option<Link>, StoreError> {
+    pub fn link_by_salesforce(
+        &self,
+        object: ObjectKind,
+        id: &SfId,
+    ) -> Result<Option<Link>, StoreError> {
         self.link_where("salesforce_id", object, id.as_str())
     }
 
-    pub fn link_by_helpdesk(&self, object: ObjectKind, id: &str) -> Result<Option<Link>, StoreError> {
+    pub fn link_by_helpdesk(
+        &self,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Link>, StoreError> {
         self.link_where("helpdesk_id", object, id)
     }
 
-    fn link_where(&self, column: &str, object: ObjectKind, id: &str) -> Result<Option<Link>, StoreError> {
-        let query = format!("SELECT salesforce_id, helpdesk_id, snapshot FROM sync_links WHERE object = ? AND {column} = ?");
-        let rows = self.sql.query(&query, &[enum_text(&object).into(), id.into()])?;
-        let Some(row) = rows.first() else { return Ok(None) };
-        let corrupt = |detail: String| StoreError::Corrupt { what: "link", detail };
+    fn link_where(
+        &self,
+        column: &str,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Link>, StoreError> {
+        let query = format!(
+            "SELECT salesforce_id, helpdesk_id, snapshot FROM sync_links WHERE object = ? AND {column} = ?"
+        );
+        let rows = self
+            .sql
+            .query(&query, &[enum_text(&object).into(), id.into()])?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let corrupt = |detail: String| StoreError::Corrupt {
+            what: "link",
+            detail,
+        };
         Ok(Some(Link {
             object,
-            salesforce_id: SfId::parse(text(row, 0).unwrap_or_default()).map_err(|e| corrupt(e.to_string()))?,
+            salesforce_id: SfId::parse(text(row, 0).unwrap_or_default())
+                .map_err(|e| corrupt(e.to_string()))?,
             helpdesk_id: text(row, 1).unwrap_or_default().to_owned(),
-            snapshot: serde_json::from_str(text(row, 2).unwrap_or("{}")).map_err(|e| corrupt(e.to_string()))?,
+            snapshot: serde_json::from_str(text(row, 2).unwrap_or("{}"))
+                .map_err(|e| corrupt(e.to_string()))?,
         }))
     }
 
@@ -165,7 +196,11 @@ impl<S: Sql> Store<S> {
         let object = enum_text(&link.object);
         self.sql.execute(
             "DELETE FROM sync_links WHERE object = ? AND helpdesk_id = ? AND salesforce_id != ?",
-            &[object.clone().into(), link.helpdesk_id.as_str().into(), link.salesforce_id.as_str().into()],
+            &[
+                object.clone().into(),
+                link.helpdesk_id.as_str().into(),
+                link.salesforce_id.as_str().into(),
+            ],
         )?;
         self.sql.execute(
             "INSERT INTO sync_links (object, salesforce_id, helpdesk_id, snapshot) VALUES (?, ?, ?, ?)
@@ -181,18 +216,27 @@ impl<S: Sql> Store<S> {
     }
 
     pub fn link_count(&self, object: ObjectKind) -> Result<i64, StoreError> {
-        let rows = self.sql.query("SELECT count(*) FROM sync_links WHERE object = ?", &[enum_text(&object).into()])?;
+        let rows = self.sql.query(
+            "SELECT count(*) FROM sync_links WHERE object = ?",
+            &[enum_text(&object).into()],
+        )?;
         Ok(rows.first().map_or(0, |row| integer(row, 0)))
     }
 
     // Settings and cursors: small JSON values by key.
 
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
-        let rows = self.sql.query("SELECT value FROM sync_settings WHERE key = ?", &[key.into()])?;
+        let rows = self.sql.query(
+            "SELECT value FROM sync_settings WHERE key = ?",
+            &[key.into()],
+        )?;
         rows.first()
             .map(|row| serde_json::from_str(text(row, 0).unwrap_or("null")))
             .transpose()
-            .map_err(|e| StoreError::Corrupt { what: "setting", detail: format!("{key}: {e}") })
+            .map_err(|e| StoreError::Corrupt {
+                what: "setting",
+                detail: format!("{key}: {e}"),
+            })
     }
 
     pub fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
@@ -207,11 +251,22 @@ impl<S: Sql> Store<S> {
 
     /// Stores a change notification; a record already waiting is not queued twice, since
     /// the record is re-read when processed anyway.
-    pub fn enqueue(&self, source: Source, object: ObjectKind, record_id: &str, now_ms: i64) -> Result<(), StoreError> {
+    pub fn enqueue(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        record_id: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         self.sql.execute(
             "INSERT INTO sync_inbox (source, object, record_id, received_ms) VALUES (?, ?, ?, ?)
              ON CONFLICT (source, object, record_id) DO NOTHING",
-            &[source.as_str().into(), enum_text(&object).into(), record_id.into(), now_ms.into()],
+            &[
+                source.as_str().into(),
+                enum_text(&object).into(),
+                record_id.into(),
+                now_ms.into(),
+            ],
         )?;
         Ok(())
     }
@@ -225,7 +280,11 @@ impl<S: Sql> Store<S> {
             .map(|row| {
                 Ok(InboxEntry {
                     id: integer(row, 0),
-                    source: if text(row, 1) == Some("salesforce") { Source::Salesforce } else { Source::Helpdesk },
+                    source: if text(row, 1) == Some("salesforce") {
+                        Source::Salesforce
+                    } else {
+                        Source::Helpdesk
+                    },
                     object: enum_from("inbox object", text(row, 2))?,
                     record_id: text(row, 3).unwrap_or_default().to_owned(),
                 })
@@ -234,11 +293,16 @@ impl<S: Sql> Store<S> {
     }
 
     pub fn inbox_len(&self) -> Result<i64, StoreError> {
-        Ok(self.sql.query("SELECT count(*) FROM sync_inbox", &[])?.first().map_or(0, |row| integer(row, 0)))
+        Ok(self
+            .sql
+            .query("SELECT count(*) FROM sync_inbox", &[])?
+            .first()
+            .map_or(0, |row| integer(row, 0)))
     }
 
     pub fn done(&self, entry: &InboxEntry) -> Result<(), StoreError> {
-        self.sql.execute("DELETE FROM sync_inbox WHERE id = ?", &[entry.id.into()])?;
+        self.sql
+            .execute("DELETE FROM sync_inbox WHERE id = ?", &[entry.id.into()])?;
         Ok(())
     }
 
@@ -260,7 +324,10 @@ impl<S: Sql> Store<S> {
                 ],
             )?;
         }
-        self.sql.execute("DELETE FROM sync_runs WHERE at_ms < ?", &[retention_cutoff_ms(run.at_ms).into()])?;
+        self.sql.execute(
+            "DELETE FROM sync_runs WHERE at_ms < ?",
+            &[retention_cutoff_ms(run.at_ms).into()],
+        )?;
         Ok(())
     }
 
@@ -312,10 +379,19 @@ impl<S: Sql> Store<S> {
     }
 
     /// A record synced fine: it has no failure any more.
-    pub fn clear_failure(&self, object: ObjectKind, direction: Direction, record_id: &str) -> Result<(), StoreError> {
+    pub fn clear_failure(
+        &self,
+        object: ObjectKind,
+        direction: Direction,
+        record_id: &str,
+    ) -> Result<(), StoreError> {
         self.sql.execute(
             "DELETE FROM sync_failures WHERE object = ? AND direction = ? AND record_id = ?",
-            &[enum_text(&object).into(), enum_text(&direction).into(), record_id.into()],
+            &[
+                enum_text(&object).into(),
+                enum_text(&direction).into(),
+                record_id.into(),
+            ],
         )?;
         Ok(())
     }
@@ -336,8 +412,12 @@ impl<S: Sql> Store<S> {
                     direction: enum_from("failure direction", text(row, 2))?,
                     record_id: text(row, 3).unwrap_or_default().to_owned(),
                     label: text(row, 4).unwrap_or_default().to_owned(),
-                    reason: serde_json::from_str(text(row, 5).unwrap_or("null"))
-                        .map_err(|e| StoreError::Corrupt { what: "failure reason", detail: e.to_string() })?,
+                    reason: serde_json::from_str(text(row, 5).unwrap_or("null")).map_err(|e| {
+                        StoreError::Corrupt {
+                            what: "failure reason",
+                            detail: e.to_string(),
+                        }
+                    })?,
                     at_ms: integer(row, 6),
                 })
             })
@@ -369,32 +449,74 @@ mod tests {
             snapshot: [("email".to_owned(), json!("a@x.co"))].into(),
         };
         store.save_link(&link).unwrap();
-        assert_eq!(store.link_by_helpdesk(ObjectKind::Contact, "h1").unwrap(), Some(link.clone()));
-        assert_eq!(store.link_by_helpdesk(ObjectKind::Account, "h1").unwrap(), None);
+        assert_eq!(
+            store.link_by_helpdesk(ObjectKind::Contact, "h1").unwrap(),
+            Some(link.clone())
+        );
+        assert_eq!(
+            store.link_by_helpdesk(ObjectKind::Account, "h1").unwrap(),
+            None
+        );
         link.helpdesk_id = "h2".into();
         store.save_link(&link).unwrap();
-        assert_eq!(store.link_by_salesforce(ObjectKind::Contact, &sf_id(1)).unwrap().unwrap().helpdesk_id, "h2");
+        assert_eq!(
+            store
+                .link_by_salesforce(ObjectKind::Contact, &sf_id(1))
+                .unwrap()
+                .unwrap()
+                .helpdesk_id,
+            "h2"
+        );
         assert_eq!(store.link_count(ObjectKind::Contact).unwrap(), 1);
     }
 
     #[test]
     fn a_helpdesk_record_is_linked_once() {
         let store = store();
-        let link = |n| Link { object: ObjectKind::Contact, salesforce_id: sf_id(n), helpdesk_id: "h1".into(), snapshot: Values::new() };
+        let link = |n| Link {
+            object: ObjectKind::Contact,
+            salesforce_id: sf_id(n),
+            helpdesk_id: "h1".into(),
+            snapshot: Values::new(),
+        };
         store.save_link(&link(1)).unwrap();
         store.save_link(&link(2)).unwrap();
-        assert_eq!(store.link_by_helpdesk(ObjectKind::Contact, "h1").unwrap().unwrap().salesforce_id, sf_id(2));
-        assert_eq!(store.link_by_salesforce(ObjectKind::Contact, &sf_id(1)).unwrap(), None);
+        assert_eq!(
+            store
+                .link_by_helpdesk(ObjectKind::Contact, "h1")
+                .unwrap()
+                .unwrap()
+                .salesforce_id,
+            sf_id(2)
+        );
+        assert_eq!(
+            store
+                .link_by_salesforce(ObjectKind::Contact, &sf_id(1))
+                .unwrap(),
+            None
+        );
     }
 
     #[test]
     fn inbox_keeps_one_entry_per_record_in_arrival_order() {
         let store = store();
-        store.enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 1).unwrap();
-        store.enqueue(Source::Salesforce, ObjectKind::Account, "001", 2).unwrap();
-        store.enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 3).unwrap();
+        store
+            .enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 1)
+            .unwrap();
+        store
+            .enqueue(Source::Salesforce, ObjectKind::Account, "001", 2)
+            .unwrap();
+        store
+            .enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 3)
+            .unwrap();
         let entries = store.inbox(10).unwrap();
-        assert_eq!(entries.iter().map(|e| e.record_id.as_str()).collect::<Vec<_>>(), ["h1", "001"]);
+        assert_eq!(
+            entries
+                .iter()
+                .map(|e| e.record_id.as_str())
+                .collect::<Vec<_>>(),
+            ["h1", "001"]
+        );
         assert_eq!(entries[1].source, Source::Salesforce);
         store.done(&entries[0]).unwrap();
         assert_eq!(store.inbox_len().unwrap(), 1);
@@ -406,7 +528,10 @@ mod tests {
         assert_eq!(store.get::<String>("cursor").unwrap(), None);
         store.put("cursor", &"2025-01-01").unwrap();
         store.put("cursor", &"2025-01-02").unwrap();
-        assert_eq!(store.get::<String>("cursor").unwrap().as_deref(), Some("2025-01-02"));
+        assert_eq!(
+            store.get::<String>("cursor").unwrap().as_deref(),
+            Some("2025-01-02")
+        );
     }
 
     #[test]
@@ -432,12 +557,38 @@ mod tests {
     fn failures_keep_the_latest_reason_per_record_until_cleared() {
         let store = store();
         let (contact, direction) = (ObjectKind::Contact, Direction::SalesforceToHelpdesk);
-        store.record_failure(contact, direction, "003x", "Ada", &FailureReason::MandatoryFieldMissing, 1).unwrap();
-        store.record_failure(contact, direction, "003x", "Ada L", &FailureReason::AlreadyMapped, 2).unwrap();
+        store
+            .record_failure(
+                contact,
+                direction,
+                "003x",
+                "Ada",
+                &FailureReason::MandatoryFieldMissing,
+                1,
+            )
+            .unwrap();
+        store
+            .record_failure(
+                contact,
+                direction,
+                "003x",
+                "Ada L",
+                &FailureReason::AlreadyMapped,
+                2,
+            )
+            .unwrap();
         let failures = store.failures(Some(contact)).unwrap();
         assert_eq!(failures.len(), 1);
-        assert_eq!((failures[0].label.as_str(), &failures[0].reason), ("Ada L", &FailureReason::AlreadyMapped));
-        assert!(store.failures(Some(ObjectKind::Account)).unwrap().is_empty());
+        assert_eq!(
+            (failures[0].label.as_str(), &failures[0].reason),
+            ("Ada L", &FailureReason::AlreadyMapped)
+        );
+        assert!(
+            store
+                .failures(Some(ObjectKind::Account))
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(store.failures(None).unwrap().len(), 1);
         store.clear_failure(contact, direction, "003x").unwrap();
         assert!(store.failures(None).unwrap().is_empty());

@@ -1,0 +1,177 @@
+//! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
+
+use super::engine::{Port, PortError, Record};
+use super::failure::FailureReason;
+use crate::http::Transport;
+use crate::ids::SfId;
+use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
+use crate::salesforce::{Client, FieldDescribe, FieldType, SfError};
+use crate::soql::{Ident, Select};
+use serde_json::{Map, Value};
+
+pub struct SalesforcePort<'a, T: Transport> {
+    client: &'a Client<'a, T>,
+    contacts: Vec<FieldMeta>,
+    accounts: Vec<FieldMeta>,
+}
+
+fn meta(field: &FieldDescribe) -> FieldMeta {
+    FieldMeta {
+        name: field.name.clone(),
+        label: field.label.clone(),
+        kind: ValueKind::from_salesforce(field.field_type.name()),
+        max_length: (field.length > 0).then_some(field.length),
+        picklist: matches!(field.field_type, FieldType::Picklist)
+            .then(|| field.active_values().map(str::to_owned).collect()),
+        required: field.required_on_create(),
+        writable: field.createable || field.updateable,
+    }
+}
+
+/// Sorts a Salesforce failure into "this record" and "try again later".
+pub fn port_error(error: SfError) -> PortError {
+    if error.needs_reconnect() {
+        return PortError::Reconnect;
+    }
+    match error {
+        SfError::Save { errors } => match errors.first() {
+            Some(first) => PortError::Record(FailureReason::from_salesforce(
+                &first.status_code,
+                &first.message,
+            )),
+            None => PortError::Record(FailureReason::Other(
+                "Salesforce refused the record without a reason".into(),
+            )),
+        },
+        SfError::Api { code, message, .. } if code != "REQUEST_LIMIT_EXCEEDED" => {
+            PortError::Record(FailureReason::from_salesforce(&code, &message))
+        }
+        other => PortError::Unavailable(other.to_string()),
+    }
+}
+
+/// A record's last change, from the system field every record has.
+fn modified_ms(fields: &Map<String, Value>) -> i64 {
+    ["SystemModstamp", "LastModifiedDate"]
+        .iter()
+        .filter_map(|name| fields.get(*name)?.as_str())
+        .find_map(|text| chrono::DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z").ok())
+        .map_or(0, |dt| dt.timestamp_millis())
+}
+
+fn record(mut fields: Map<String, Value>) -> Option<Record> {
+    fields.remove("attributes");
+    let id = fields.get("Id")?.as_str()?.to_owned();
+    Some(Record {
+        id,
+        modified_ms: modified_ms(&fields),
+        fields,
+    })
+}
+
+impl<'a, T: Transport> SalesforcePort<'a, T> {
+    /// Reads both objects' field metadata (two describe calls).
+    pub async fn load(client: &'a Client<'a, T>) -> Result<Self, PortError> {
+        let describe = |object: ObjectKind| async move {
+            client
+                .describe(object.salesforce_name())
+                .await
+                .map(|d| d.fields.iter().map(meta).collect::<Vec<_>>())
+                .map_err(port_error)
+        };
+        Ok(SalesforcePort {
+            client,
+            contacts: describe(ObjectKind::Contact).await?,
+            accounts: describe(ObjectKind::Account).await?,
+        })
+    }
+
+    /// The fields a query selects: every field the describe listed, so a found record
+    /// carries whatever the mapping needs.
+    fn select(&self, object: ObjectKind) -> Select {
+        let names = self
+            .fields(object)
+            .iter()
+            .filter_map(|f| Ident::parse(&f.name).ok());
+        Select::from_object(object.salesforce_name()).fields(names)
+    }
+}
+
+impl<T: Transport> Port for SalesforcePort<'_, T> {
+    fn key_field(&self, object: ObjectKind) -> &'static str {
+        match object {
+            ObjectKind::Contact => "Email",
+            ObjectKind::Account => "Name",
+        }
+    }
+
+    fn parent_field(&self) -> &'static str {
+        "AccountId"
+    }
+
+    fn fields(&self, object: ObjectKind) -> &[FieldMeta] {
+        match object {
+            ObjectKind::Contact => &self.contacts,
+            ObjectKind::Account => &self.accounts,
+        }
+    }
+
+    async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError> {
+        let Ok(id) = SfId::parse(id) else {
+            return Ok(None);
+        };
+        match self
+            .client
+            .get::<Map<String, Value>>(object.salesforce_name(), &id, &[])
+            .await
+        {
+            Ok(fields) => Ok(record(fields)),
+            Err(SfError::Api { code, .. })
+                if code == "NOT_FOUND" || code == "ENTITY_IS_DELETED" =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(port_error(error)),
+        }
+    }
+
+    async fn find(&self, object: ObjectKind, key: &str) -> Result<Vec<Record>, PortError> {
+        let soql = self
+            .select(object)
+            .where_eq(self.key_field(object), key)
+            .limit(10)
+            .build();
+        let page = self
+            .client
+            .query::<Map<String, Value>>(&soql)
+            .await
+            .map_err(port_error)?;
+        Ok(page.records.into_iter().filter_map(record).collect())
+    }
+
+    async fn create(
+        &self,
+        object: ObjectKind,
+        fields: Map<String, Value>,
+    ) -> Result<String, PortError> {
+        self.client
+            .create(object.salesforce_name(), &fields)
+            .await
+            .map(|id| id.to_string())
+            .map_err(port_error)
+    }
+
+    async fn update(
+        &self,
+        object: ObjectKind,
+        id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), PortError> {
+        let id =
+            SfId::parse(id).map_err(|_| PortError::Record(FailureReason::IncorrectParameter))?;
+        self.client
+            .update(object.salesforce_name(), &id, &fields)
+            .await
+            .map_err(port_error)
+    }
+}
