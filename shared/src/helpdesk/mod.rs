@@ -1,1 +1,37 @@
 //! The helpdesk (Zoho Desk API shape): wire formats, webhooks and the REST client.
+//!
+//! - [`Client`]: typed calls over any [`crate::http::Transport`], with paging through
+//!   `from`/`limit`, search, writes tagged with a `sourceId`, and backoff on 429 and 503
+//!   (waiting with the transport's `sleep`, or any [`Sleep`]).
+//! - [`Contact`], [`Account`] and their drafts; [`FieldMeta`] for mapping type checks.
+//! - [`WebhookEvent`] and [`parse_delivery`] for what the helpdesk posts, and
+//!   [`verify_delivery`] for its `X-ZDesk-JWT` signature against the published [`Jwks`].
+
+mod client;
+mod error;
+mod fields;
+mod records;
+mod signature;
+mod webhooks;
+
+pub use client::{
+    Client, Connection, JWKS_PATH, RateLimitInfo, RetryPolicy, SOURCE_ID_HEADER, Sleep, Sort,
+    TransportSleep,
+};
+pub use error::{FieldIssue, HelpdeskError};
+pub use fields::{FieldMeta, FieldType, FieldValueError, Module};
+pub use records::{
+    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,
+};
+pub use signature::{
+    DeliveryClaims, Expected, JWT_HEADER, Jwk, Jwks, SignatureError, body_sha256, verify_delivery,
+};
+pub use webhooks::{
+    EventType, SubscriptionOptions, Webhook, WebhookDraft, WebhookEvent, parse_delivery,
+};
+
+/// The API prefix every call goes under.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The most records one list or search call returns (`limit`).
+pub const PAGE_LIMIT: usize = 100;

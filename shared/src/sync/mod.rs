@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod failure;
+pub mod helpdesk_port;
 pub mod history;
 pub mod matching;
 pub mod merge;

@@ -1,0 +1,154 @@
+//! The helpdesk as the engine sees it: the [`Port`] over the helpdesk [`Client`].
+//!
+//! Records are flattened for the engine: custom fields (`cf.cf_plan`) sit beside the
+//! standard ones (`cf_plan`), since the mapping names them that way.
+
+use super::engine::{Port, PortError, Record};
+use super::failure::FailureReason;
+use crate::helpdesk::{self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, Sleep};
+use crate::http::Transport;
+use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub struct HelpdeskPort<'a, T: Transport, S: Sleep> {
+    client: &'a Client<'a, T, S>,
+    contacts: Vec<FieldMeta>,
+    accounts: Vec<FieldMeta>,
+}
+
+fn meta(field: &helpdesk::FieldMeta) -> FieldMeta {
+    FieldMeta {
+        name: field.api_name.clone(),
+        label: field.display_label.clone(),
+        kind: ValueKind::from_helpdesk(field.field_type.as_str()),
+        max_length: field.max_length,
+        picklist: (!field.allowed_values.is_empty()).then(|| field.allowed_values.clone()),
+        required: field.is_mandatory,
+        writable: true,
+    }
+}
+
+fn port_error(error: HelpdeskError) -> PortError {
+    if error.is_transient() {
+        return PortError::Unavailable(error.to_string());
+    }
+    let code = error.code().unwrap_or("ERROR").to_owned();
+    PortError::Record(FailureReason::from_helpdesk(&code, &error.to_string()))
+}
+
+/// A helpdesk record as the engine's flat field map.
+fn record(id: &str, modified_ms: i64, typed: &impl Serialize) -> Record {
+    let mut fields = match serde_json::to_value(typed) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    if let Some(Value::Object(custom)) = fields.remove("cf") {
+        fields.extend(custom);
+    }
+    Record { id: id.to_owned(), modified_ms, fields }
+}
+
+/// The engine's flat fields as a draft: `cf_*` back under `cf`.
+fn draft<D: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<D, PortError> {
+    let (custom, standard): (Map<String, Value>, Map<String, Value>) = fields.into_iter().partition(|(name, _)| name.starts_with("cf_"));
+    let mut body = standard;
+    if !custom.is_empty() {
+        body.insert("cf".into(), Value::Object(custom));
+    }
+    serde_json::from_value(Value::Object(body)).map_err(|e| PortError::Record(FailureReason::InvalidValue(e.to_string())))
+}
+
+impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
+    /// Reads both modules' field lists (two calls).
+    pub async fn load(client: &'a Client<'a, T, S>) -> Result<Self, PortError> {
+        let fields = |module| async move { client.fields(module).await.map(|f| f.iter().map(meta).collect::<Vec<_>>()).map_err(port_error) };
+        Ok(HelpdeskPort { client, contacts: fields(Module::Contacts).await?, accounts: fields(Module::Accounts).await? })
+    }
+}
+
+impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
+    fn key_field(&self, object: ObjectKind) -> &'static str {
+        match object {
+            ObjectKind::Contact => "email",
+            ObjectKind::Account => "accountName",
+        }
+    }
+
+    fn parent_field(&self) -> &'static str {
+        "accountId"
+    }
+
+    fn fields(&self, object: ObjectKind) -> &[FieldMeta] {
+        match object {
+            ObjectKind::Contact => &self.contacts,
+            ObjectKind::Account => &self.accounts,
+        }
+    }
+
+    async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError> {
+        let found = match object {
+            ObjectKind::Contact => self.client.contact(id).await.map(|c| record(&c.id, c.modified_time.epoch_ms(), &c)),
+            ObjectKind::Account => self.client.account(id).await.map(|a| record(&a.id, a.modified_time.epoch_ms(), &a)),
+        };
+        match found {
+            Ok(found) => Ok(Some(found)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(port_error(error)),
+        }
+    }
+
+    async fn find(&self, object: ObjectKind, key: &str) -> Result<Vec<Record>, PortError> {
+        Ok(match object {
+            ObjectKind::Contact => self
+                .client
+                .search_contacts_by_email(key)
+                .await
+                .map_err(port_error)?
+                .iter()
+                .map(|c| record(&c.id, c.modified_time.epoch_ms(), c))
+                .collect(),
+            ObjectKind::Account => self
+                .client
+                .search_accounts_by_name(key)
+                .await
+                .map_err(port_error)?
+                .iter()
+                .map(|a| record(&a.id, a.modified_time.epoch_ms(), a))
+                .collect(),
+        })
+    }
+
+    async fn create(&self, object: ObjectKind, fields: Map<String, Value>) -> Result<String, PortError> {
+        match object {
+            ObjectKind::Contact => self.client.create_contact(&draft::<ContactDraft>(fields)?).await.map(|c| c.id),
+            ObjectKind::Account => self.client.create_account(&draft::<AccountDraft>(fields)?).await.map(|a| a.id),
+        }
+        .map_err(port_error)
+    }
+
+    async fn update(&self, object: ObjectKind, id: &str, fields: Map<String, Value>) -> Result<(), PortError> {
+        match object {
+            ObjectKind::Contact => self.client.update_contact(id, &draft::<ContactDraft>(fields)?).await.map(drop),
+            ObjectKind::Account => self.client.update_account(id, &draft::<AccountDraft>(fields)?).await.map(drop),
+        }
+        .map_err(port_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn custom_fields_are_flattened_and_put_back() {
+        let typed = json!({"id": "1", "lastName": "Patel", "cf": {"cf_plan": "Gold"}});
+        let flat = record("1", 5, &typed);
+        assert_eq!(flat.fields.get("cf_plan"), Some(&json!("Gold")));
+        assert!(!flat.fields.contains_key("cf"));
+        let back: ContactDraft = draft(flat.fields).unwrap();
+        assert_eq!(back.last_name.as_deref(), Some("Patel"));
+        assert_eq!(back.cf.get("cf_plan"), Some(&json!("Gold")));
+    }
+}
