@@ -1,9 +1,12 @@
 //! A small typed client for the edge's JSON API. The shapes are [`shared::api`]'s; this
 //! module only adds transport (gloo-net over `fetch`, same origin) and error mapping.
 
-use gloo_net::http::Request;
-use serde::de::DeserializeOwned;
-use shared::api::{ApiError, ErrorBody, ErrorCode, PANEL_PATH, Panel};
+use gloo_net::http::{Request, RequestBuilder};
+use serde::de::{DeserializeOwned, IgnoredAny};
+use shared::api::{
+    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice,
+};
+use shared::ids::SfId;
 use web_sys::RequestCache;
 
 /// Why a call to the edge did not produce its answer.
@@ -62,25 +65,64 @@ impl Client {
 
     /// `GET` [`PANEL_PATH`]: what the agent panel shows for the context's requester.
     pub async fn panel(&self) -> Result<Panel, ClientError> {
-        self.get_json(PANEL_PATH).await
+        self.panel_for(None).await
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let response = Request::get(&format!("{}{path}", self.base))
-            .header("Authorization", &format!("Bearer {}", self.token))
-            .header("Accept", "application/json")
+    /// `GET` [`PANEL_PATH`], for the contact the agent chose among several
+    /// (`?contact=<id>`) when there is one.
+    pub async fn panel_for(&self, contact: Option<&SfId>) -> Result<Panel, ClientError> {
+        let request = self
+            .authorized(Request::get(&self.url(PANEL_PATH)))
+            // An Id is 15 or 18 letters and digits: nothing to escape.
+            .query(contact.map(|id| ("contact", id.as_str())))
             // A refresh must show what the edge knows now, never a browser-cached copy.
             .cache(RequestCache::NoStore)
-            .send()
-            .await
+            .build()
             .map_err(|error| ClientError::Network(error.to_string()))?;
-        let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|error| ClientError::Network(error.to_string()))?;
+        let (status, body) = send(request).await?;
         decode_response(status, &body)
     }
+
+    /// `POST` [`PANEL_CHOICE_PATH`]: the requester is this contact (remembered for the
+    /// ticket). Any 2xx answer is a yes; its body is not read.
+    pub async fn choose(&self, contact: &SfId) -> Result<(), ClientError> {
+        let request = self
+            .authorized(Request::post(&self.url(PANEL_CHOICE_PATH)))
+            .json(&PanelChoice {
+                contact: contact.clone(),
+            })
+            .map_err(|error| ClientError::Network(error.to_string()))?;
+        let (status, body) = send(request).await?;
+        if (200..300).contains(&status) {
+            Ok(())
+        } else {
+            decode_response::<IgnoredAny>(status, &body).map(|_| ())
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        request
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Accept", "application/json")
+    }
+}
+
+/// Sends a request; the answer's status and body text.
+async fn send(request: Request) -> Result<(u16, String), ClientError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|error| ClientError::Network(error.to_string()))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|error| ClientError::Network(error.to_string()))?;
+    Ok((status, body))
 }
 
 /// Turns an HTTP answer into the contract's value or a [`ClientError`]: 2xx bodies are

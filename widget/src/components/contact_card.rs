@@ -1,3 +1,4 @@
+use super::format::{dialable, initials, is_web_url};
 use leptos::prelude::*;
 use shared::api::ContactCard;
 
@@ -90,30 +91,4 @@ pub fn ContactCardView(contact: ContactCard) -> impl IntoView {
             {link}
         </article>
     }
-}
-
-/// Up to two letters for the avatar: the first letters of the first and last words.
-fn initials(name: &str) -> String {
-    let mut words = name.split_whitespace();
-    let first = words.next().and_then(|word| word.chars().next());
-    let last = words.last().and_then(|word| word.chars().next());
-    first
-        .into_iter()
-        .chain(last)
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-/// A phone number as a `tel:` URL wants it: digits and the dialling signs only.
-fn dialable(phone: &str) -> String {
-    phone
-        .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, '+' | '*' | '#' | ',' | ';'))
-        .collect()
-}
-
-/// Only `http(s)` links are rendered: a record URL is never a `javascript:` one.
-fn is_web_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
 }

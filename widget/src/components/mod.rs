@@ -1,22 +1,55 @@
 //! The widget's components, one file each. All are public so tests can mount them alone.
 //!
-//! Stable hooks for end-to-end tests are `data-testid` attributes: `panel-state` (with
-//! `data-state`) on every state that is not a contact, `contact-card`, `contact-name`,
-//! `contact-title`, `contact-email`, `contact-phone`, `account-name`,
-//! `view-in-salesforce`, `loading`, `refresh` and `retry`.
+//! Stable hooks for end-to-end tests are `data-testid` attributes:
+//! - every state that is not a record: `panel-state` (with `data-state`: the contract's
+//!   tag, e.g. `not_connected`, `choose`, or `error`), `state-title`, `state-detail`,
+//!   `retry`; while choosing among contacts, `choose-contact` on each candidate (with
+//!   `data-contact-id`) and `choose-error`;
+//! - the frame: `loading`, `refresh`;
+//! - a record (`Panel::View`, `salesforce-view` with `data-kind`): `record-header`,
+//!   `record-name` (holding `contact-name` or `account-name`), `record-title`,
+//!   `account-name` (a contact's account), `record-email`, `record-phone`,
+//!   `record-owner`, `record-field`, `view-in-salesforce` (the record's own link);
+//!   sections `section-opportunities`, `section-notes`, `section-events`,
+//!   `section-tasks` (each with `count`, `section-toggle` and, when empty, `empty`);
+//!   rows `opportunity`, `note`, `event`, `task` (with `data-status`), each with an
+//!   `item-link` into Salesforce, parts such as `opportunity-amount`, `task-due`, and
+//!   for a long note `item-body` and `body-toggle`; `closed-opportunities`;
+//! - the older contact card (`Panel::Contact`): `contact-card`, `contact-name`,
+//!   `contact-title`, `contact-email`, `contact-phone`, `account-name`,
+//!   `view-in-salesforce`.
 
 mod app;
+mod choose_contact;
 mod contact_card;
 mod error_state;
+mod events;
+pub mod format;
 mod header;
+mod item_row;
+mod notes;
+mod opportunities;
 mod panel;
+mod record_header;
+mod record_view;
+mod section;
 mod skeleton;
 mod states;
+mod tasks;
 
 pub use app::App;
+pub use choose_contact::ChooseContact;
 pub use contact_card::ContactCardView;
 pub use error_state::ErrorState;
+pub use events::{EventsSection, event_row, events_section, split_events};
 pub use header::PanelHeader;
+pub use item_row::{Body, ItemList, ItemRow, Part, Row, ViewInSalesforce};
+pub use notes::{NotesSection, note_row, notes_section};
+pub use opportunities::{OpportunitiesSection, opportunities_section, opportunity_row};
 pub use panel::{AgentPanel, PanelView};
+pub use record_header::{FieldRow, RecordHeader, field_rows};
+pub use record_view::RecordView;
+pub use section::{Group, SectionData, SectionView};
 pub use skeleton::LoadingSkeleton;
 pub use states::{NoMatchState, NoRequesterState, NotConnectedState, StateMessage};
+pub use tasks::{TasksSection, is_completed, is_overdue, task_row, tasks_section};

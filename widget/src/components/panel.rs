@@ -1,43 +1,114 @@
 use super::{
-    ContactCardView, ErrorState, LoadingSkeleton, NoMatchState, NoRequesterState,
-    NotConnectedState, PanelHeader,
+    ChooseContact, ContactCardView, ErrorState, LoadingSkeleton, NoMatchState, NoRequesterState,
+    NotConnectedState, PanelHeader, RecordView,
 };
 use crate::api::{Client, ClientError};
 use leptos::prelude::*;
 use shared::api::Panel;
+use shared::ids::SfId;
+
+/// The contact an agent chose among several, for the context (ticket) it was chosen in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chosen {
+    token: String,
+    contact: SfId,
+}
+
+/// An answer of the edge, and the token (ticket) it answers for.
+#[derive(Debug, Clone)]
+struct Answer {
+    token: Option<String>,
+    outcome: Result<Panel, ClientError>,
+}
 
 /// The agent panel: fetches [`Panel`] for the context token and shows it: the skeleton
-/// on first load; later, the previous answer dimmed while the refresh button spins.
-/// Without a token it explains that, and calls nothing.
+/// until the first answer for this token; on a refresh, the answer shown stays, dimmed,
+/// while the refresh button spins. Without a token it explains that, and calls nothing.
+/// Once the agent has chosen among several contacts, every fetch for that token asks for
+/// the chosen one (`?contact=`).
+///
+/// Only the latest fetch counts: when the agent moves to another ticket while a fetch is
+/// under way, the new ticket is fetched at once and the late answer for the old one is
+/// dropped, never shown.
 #[component]
 pub fn AgentPanel(
     /// The helpdesk context token; `None` when the page was opened without one.
     #[prop(into)]
     token: Signal<Option<String>>,
 ) -> impl IntoView {
-    let panel = LocalResource::new(move || {
-        let token = token.get();
-        async move {
-            match token {
-                Some(token) => Client::new(token).panel().await,
+    let chosen = RwSignal::new(None::<Chosen>);
+    let answer = RwSignal::new(None::<Answer>);
+    let busy = RwSignal::new(false);
+    // Numbers the fetches; an answer is shown only if no fetch started after its own.
+    let latest = StoredValue::new(0_u64);
+
+    let load = move || {
+        let token = token.get_untracked();
+        let contact = chosen.with_untracked(|chosen| {
+            chosen
+                .as_ref()
+                .filter(|chosen| token.as_ref() == Some(&chosen.token))
+                .map(|chosen| chosen.contact.clone())
+        });
+        let this = latest.get_value() + 1;
+        latest.set_value(this);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = match &token {
+                Some(token) => Client::new(token).panel_for(contact.as_ref()).await,
                 None => Err(ClientError::MissingToken),
+            };
+            if latest.try_get_value() == Some(this) {
+                answer.try_set(Some(Answer { token, outcome }));
+                busy.try_set(false);
             }
+        });
+    };
+    // A new token (ticket) or a new choice of contact: fetch again.
+    Effect::new(move |_| {
+        token.track();
+        chosen.track();
+        load();
+    });
+    let refresh = Callback::new(move |()| load());
+    let on_chosen = Callback::new(move |contact: SfId| {
+        if let Some(token) = token.get_untracked() {
+            chosen.set(Some(Chosen { token, contact }));
         }
     });
-    let (busy, set_busy) = signal(false);
+
+    // The answer for the token now in the URL; another ticket's is never shown.
+    let current = Memo::new(move |_| {
+        let token = token.get();
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .filter(|answer| answer.token == token)
+                .map(|answer| answer.outcome.clone())
+        })
+    });
     // Dims an answer already shown while a newer one loads; the first load has the skeleton.
-    let stale = move || busy.get() && panel.with(Option::is_some);
-    let refresh = Callback::new(move |()| panel.refetch());
+    let stale = move || busy.get() && current.with(Option::is_some);
 
     view! {
         <div class="panel">
             <PanelHeader busy=busy on_refresh=refresh />
             <main class="panel-body" class:stale=stale>
-                <Transition fallback=|| view! { <LoadingSkeleton /> } set_pending=set_busy>
-                    {move || {
-                        panel.get().map(|outcome| view! { <PanelView outcome=outcome on_retry=refresh /> })
-                    }}
-                </Transition>
+                {move || match current.get() {
+                    Some(outcome) => {
+                        let client = token.get_untracked().map(Client::new);
+                        view! {
+                            <PanelView
+                                outcome=outcome
+                                on_retry=refresh
+                                client=client
+                                on_chosen=on_chosen
+                            />
+                        }
+                            .into_any()
+                    }
+                    None => view! { <LoadingSkeleton /> }.into_any(),
+                }}
             </main>
         </div>
     }
@@ -50,8 +121,27 @@ pub fn PanelView(
     /// Asks for the panel again (offered on retryable errors).
     #[prop(into)]
     on_retry: Callback<()>,
+    /// Sends a choice among several contacts; without it choosing explains that it can't.
+    #[prop(default = None)]
+    client: Option<Client>,
+    /// Shows the contact chosen among several (after the edge has the choice).
+    #[prop(optional, into)]
+    on_chosen: Option<Callback<SfId>>,
 ) -> impl IntoView {
     match outcome {
+        Ok(Panel::View { view }) => view! { <RecordView view=view /> }.into_any(),
+        Ok(Panel::Choose { email, candidates }) => {
+            let on_chosen = on_chosen.unwrap_or_else(|| Callback::new(|_| {}));
+            view! {
+                <ChooseContact
+                    email=email
+                    candidates=candidates
+                    client=client
+                    on_chosen=on_chosen
+                />
+            }
+            .into_any()
+        }
         Ok(Panel::Contact { contact }) => view! { <ContactCardView contact=contact /> }.into_any(),
         Ok(Panel::NotConnected { can_connect }) => {
             view! { <NotConnectedState can_connect=can_connect /> }.into_any()

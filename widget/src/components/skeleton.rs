@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-/// Grey placeholder shapes of a contact card, shimmering while the panel loads.
+/// Grey placeholder shapes of a record and a section, shimmering while the panel loads.
 #[component]
 pub fn LoadingSkeleton() -> impl IntoView {
     view! {
         <div class="skeleton" data-testid="loading" role="status" aria-busy="true">
-            <span class="visually-hidden">"Loading the Salesforce contact…"</span>
+            <span class="visually-hidden">"Loading Salesforce…"</span>
             <div class="sk-head" aria-hidden="true">
                 <div class="sk sk-avatar"></div>
                 <div class="sk-lines">
@@ -20,6 +20,11 @@ pub fn LoadingSkeleton() -> impl IntoView {
                 <div class="sk sk-line w60"></div>
             </div>
             <div class="sk sk-button" aria-hidden="true"></div>
+            <div class="sk-section" aria-hidden="true">
+                <div class="sk sk-line w30"></div>
+                <div class="sk sk-line w80"></div>
+                <div class="sk sk-line w60"></div>
+            </div>
         </div>
     }
 }

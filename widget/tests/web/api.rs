@@ -1,6 +1,7 @@
+use crate::fixtures::id;
 use crate::support::{FetchStub, Reply, jane};
 use serde_json::json;
-use shared::api::{ApiError, ErrorBody, ErrorCode, PANEL_PATH, Panel};
+use shared::api::{ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, Panel};
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::{Client, ClientError, decode_response};
 
@@ -115,5 +116,67 @@ async fn the_client_reports_an_answer_outside_the_contract() {
     assert!(
         matches!(panel, Err(ClientError::Decode { status: 503, .. })),
         "{panel:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_client_asks_for_a_chosen_contact() {
+    let stub = FetchStub::install(vec![Reply::Json(200, json!({"state": "no_requester"}))]);
+    let contact = id("003", 7);
+
+    let panel = Client::new("tok").panel_for(Some(&contact)).await;
+
+    assert_eq!(panel, Ok(Panel::NoRequester));
+    let calls = stub.calls();
+    assert!(
+        calls[0]
+            .url
+            .ends_with(&format!("{PANEL_PATH}?contact={contact}")),
+        "{}",
+        calls[0].url
+    );
+    assert_eq!(calls[0].method, "GET");
+    assert_eq!(calls[0].cache, "no-store");
+}
+
+#[wasm_bindgen_test]
+async fn the_client_posts_a_choice_and_takes_any_success() {
+    let stub = FetchStub::install(vec![
+        Reply::Raw(200, ""),
+        Reply::Json(201, json!({"ok": true})),
+    ]);
+    let contact = id("003", 7);
+
+    assert_eq!(Client::new("tok-c").choose(&contact).await, Ok(()));
+    assert_eq!(Client::new("tok-c").choose(&contact).await, Ok(()));
+
+    let calls = stub.calls();
+    assert_eq!(calls[0].method, "POST");
+    assert!(
+        calls[0].url.ends_with(PANEL_CHOICE_PATH),
+        "{}",
+        calls[0].url
+    );
+    assert_eq!(calls[0].authorization.as_deref(), Some("Bearer tok-c"));
+    let body: serde_json::Value =
+        serde_json::from_str(calls[0].body.as_deref().expect("a body")).expect("JSON");
+    assert_eq!(body, json!({"contact": contact.to_string()}));
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_choice_is_an_error() {
+    let _stub = FetchStub::install(vec![Reply::Json(
+        403,
+        json!({"error": {"code": "forbidden", "message": "not yours"}}),
+    )]);
+
+    let outcome = Client::new("tok").choose(&id("003", 7)).await;
+
+    assert_eq!(
+        outcome,
+        Err(ClientError::Api(ApiError::new(
+            ErrorCode::Forbidden,
+            "not yours"
+        )))
     );
 }

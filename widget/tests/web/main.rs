@@ -4,13 +4,17 @@
 //! Run with `wasm-bindgen-test-runner` as the wasm32 test runner (see the crate's
 //! `webdriver.json` for the browser flags).
 
+mod fixtures;
 mod support;
 
 mod api;
+mod choose;
 mod contact_card;
 mod errors;
+mod format;
 mod location;
 mod panel;
+mod record_view;
 mod states;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -167,3 +167,50 @@ async fn the_app_follows_the_token_in_the_fragment() {
         Some("Bearer next-ticket")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_new_ticket_is_fetched_at_once_and_a_late_answer_for_the_old_one_is_dropped() {
+    let stub = FetchStub::install(vec![
+        contact_reply(),
+        Reply::Json(200, json!({"state": "no_match", "email": "old@acme.test"})),
+    ]);
+    stub.hold();
+    let token = RwSignal::new(Some("slow-ticket".to_owned()));
+    let m = mount(move || view! { <AgentPanel token=token /> });
+    m.wait_for("the first request", |_| stub.calls().len() == 1)
+        .await;
+
+    token.set(Some("next-ticket".to_owned()));
+    m.wait_for("a request for the next ticket", |_| stub.calls().len() == 2)
+        .await;
+    assert_eq!(
+        stub.calls()[1].authorization.as_deref(),
+        Some("Bearer next-ticket")
+    );
+
+    // The next ticket's answer comes first; the old ticket's comes late.
+    stub.release_newest();
+    m.wait_for("the next ticket's contact", |m| m.has("contact-name"))
+        .await;
+    stub.release();
+    crate::support::sleep(100).await;
+    assert!(m.has("contact-name"), "{}", m.html());
+    assert_eq!(m.state(), None, "the old ticket's answer is not shown");
+    assert!(m.query(".panel-body.stale").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn another_ticket_shows_the_skeleton_not_the_last_ticket() {
+    let stub = FetchStub::install(vec![contact_reply()]);
+    let token = RwSignal::new(Some("first".to_owned()));
+    let m = mount(move || view! { <AgentPanel token=token /> });
+    m.wait_for("the contact", |m| m.has("contact-name")).await;
+
+    stub.hold();
+    token.set(Some("second".to_owned()));
+    m.wait_for("the skeleton", |m| m.has("loading")).await;
+    assert!(!m.has("contact-name"), "the first ticket's contact is gone");
+    stub.release();
+    m.wait_for("the second ticket's contact", |m| m.has("contact-name"))
+        .await;
+}

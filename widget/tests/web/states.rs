@@ -95,3 +95,16 @@ fn the_switch_shows_an_error_as_an_error() {
     assert_eq!(m.state().as_deref(), Some("missing_token"));
     assert!(!m.has("contact-card"));
 }
+
+#[wasm_bindgen_test]
+fn the_switch_shows_a_view_as_the_record_and_its_sections() {
+    let m = show(Ok(Panel::View {
+        view: crate::fixtures::full_view(),
+    }));
+
+    assert_eq!(m.text("record-name"), "Maya Patel");
+    assert_eq!(m.text("contact-name"), "Maya Patel");
+    assert_eq!(m.text("account-name"), "Northwind Traders");
+    assert!(m.has("section-opportunities") && m.has("section-tasks"));
+    assert_eq!(m.state(), None, "a record is not a panel state");
+}

@@ -66,6 +66,26 @@ impl Mounted {
             .expect("a valid selector")
     }
 
+    /// Every element matching `selector`, in document order.
+    pub fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self
+            .container
+            .query_selector_all(selector)
+            .expect("a valid selector");
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|node| node.unchecked_into())
+            .collect()
+    }
+
+    /// The text of every element matching `selector`, whitespace collapsed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        self.all(selector)
+            .iter()
+            .map(|element| collapse(&element.text_content().unwrap_or_default()))
+            .collect()
+    }
+
     pub fn get(&self, test_id: &str) -> Element {
         self.find(test_id)
             .unwrap_or_else(|| panic!("no [data-testid={test_id:?}] in {}", self.html()))
@@ -77,8 +97,7 @@ impl Mounted {
 
     /// The element's text, with runs of whitespace collapsed.
     pub fn text(&self, test_id: &str) -> String {
-        let text = self.get(test_id).text_content().unwrap_or_default();
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        collapse(&self.get(test_id).text_content().unwrap_or_default())
     }
 
     pub fn attr(&self, test_id: &str, name: &str) -> Option<String> {
@@ -108,6 +127,10 @@ impl Mounted {
             self.html()
         );
     }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Drop for Mounted {
@@ -140,6 +163,9 @@ pub struct Call {
     pub method: String,
     pub authorization: Option<String>,
     pub cache: String,
+    pub content_type: Option<String>,
+    /// The body's text, for anything but `GET`.
+    pub body: Option<String>,
 }
 
 /// Replaces the page's `fetch` with a script: each call takes the next reply, the last
@@ -170,12 +196,18 @@ impl FetchStub {
             globalThis.__sfdeskFetch = state;
             globalThis.fetch = async (input, init) => {
                 const request = new Request(input, init);
-                state.calls.push({
+                const call = {
                     url: request.url,
                     method: request.method,
                     authorization: request.headers.get("Authorization"),
                     cache: request.cache,
-                });
+                    content_type: request.headers.get("Content-Type"),
+                    body: null,
+                };
+                state.calls.push(call);
+                if (request.method !== "GET") {
+                    call.body = await request.clone().text();
+                }
                 if (state.hold) {
                     await new Promise((resolve) => state.gates.push(resolve));
                 }
@@ -205,6 +237,11 @@ impl FetchStub {
     pub fn release(&self) {
         run("const s = globalThis.__sfdeskFetch; s.hold = false; \
              while (s.gates.length) { s.gates.shift()(); }");
+    }
+
+    /// Lets only the latest waiting call answer (calls keep waiting for the others).
+    pub fn release_newest(&self) {
+        run("const s = globalThis.__sfdeskFetch; if (s.gates.length) { s.gates.pop()(); }");
     }
 
     pub fn calls(&self) -> Vec<Call> {
