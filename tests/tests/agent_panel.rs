@@ -35,6 +35,7 @@ async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> 
         .connect_salesforce()
         .await
         .context("connecting through OAuth")?;
+    profiles_see_only_what_they_may(&stack).await?;
 
     let browser = Browser::start().await?;
     let result = widget_shows_live_salesforce_data(&stack, &browser).await;
@@ -188,5 +189,45 @@ async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Res
         .send()
         .await?;
     assert_eq!(response.status(), 403, "an agent cannot connect Salesforce");
+    Ok(())
+}
+
+/// Permissions are enforced in the edge: a light agent calling the API directly receives
+/// no opportunity data at all, while an agent sees every section.
+async fn profiles_see_only_what_they_may(stack: &Stack) -> anyhow::Result<()> {
+    let Panel::View { view: agent } = stack.panel("Agent", true).await? else {
+        anyhow::bail!("an agent sees the record")
+    };
+    assert!(
+        agent.opportunities.as_ref().is_some_and(|o| !o.is_empty()),
+        "the demo requester has opportunities"
+    );
+    assert!(
+        agent.record.is_some()
+            && agent.notes.is_some()
+            && agent.events.is_some()
+            && agent.tasks.is_some()
+    );
+
+    let raw = reqwest::Client::new()
+        .get(format!("{}{}", stack.edge_url, shared::api::PANEL_PATH))
+        .bearer_auth(stack.context_token("Light Agent", true))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let light: Panel = serde_json::from_str(&raw)?;
+    let Panel::View { view: light } = light else {
+        anyhow::bail!("a light agent sees the record: {raw}")
+    };
+    assert_eq!(light.opportunities, None);
+    for opportunity in agent.opportunities.unwrap_or_default() {
+        assert!(
+            !raw.contains(&opportunity.name),
+            "{} leaked to a light agent",
+            opportunity.name
+        );
+    }
+    assert!(light.record.is_some() && light.notes.is_some());
     Ok(())
 }

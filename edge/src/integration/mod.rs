@@ -9,7 +9,7 @@ mod protocol;
 mod schema;
 mod sql;
 
-pub use protocol::{AuthorizeRedirect, Command, ConnectedOrg, call, org_of_state};
+pub use protocol::{AuthorizeRedirect, Command, ConnectedOrg, call, call_no_content, org_of_state};
 
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -57,9 +57,13 @@ impl Integration {
         let sql = self.sql()?;
         let now_ms = worker::Date::now().as_millis();
         match command {
-            Command::Panel { claims } => Ok(Response::from_json(
-                &panel::panel(&sql, &config, claims).await?,
+            Command::Panel { claims, contact } => Ok(Response::from_json(
+                &panel::panel(&sql, &config, claims, contact).await?,
             )?),
+            Command::ChooseContact { claims, contact } => {
+                panel::choose(&sql, &claims, &contact, now_ms)?;
+                Ok(Response::empty()?.with_status(204))
+            }
             Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
                 &sql, &config, &org, now_ms,
             )?)?),

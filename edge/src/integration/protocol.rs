@@ -4,6 +4,7 @@ use crate::error::EdgeError;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::api::ErrorBody;
 use shared::context::ContextClaims;
+use shared::ids::SfId;
 use worker::{Env, Method, Request, RequestInit};
 
 const BINDING: &str = "INTEGRATION";
@@ -11,8 +12,15 @@ const BINDING: &str = "INTEGRATION";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
+    /// `contact`: the agent's pick among several contacts with the requester's email.
     Panel {
         claims: ContextClaims,
+        contact: Option<SfId>,
+    },
+    /// Remembers `contact` as the requester of the context's ticket.
+    ChooseContact {
+        claims: ContextClaims,
+        contact: SfId,
     },
     BeginOAuth {
         org: String,
@@ -42,6 +50,15 @@ pub async fn call<R: DeserializeOwned>(
     org: &str,
     command: &Command,
 ) -> Result<R, EdgeError> {
+    Ok(send(env, org, command).await?.json().await?)
+}
+
+/// [`call`] for commands that answer with no body.
+pub async fn call_no_content(env: &Env, org: &str, command: &Command) -> Result<(), EdgeError> {
+    send(env, org, command).await.map(drop)
+}
+
+async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Response, EdgeError> {
     let stub = env.durable_object(BINDING)?.get_by_name(org)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(
@@ -53,7 +70,7 @@ pub async fn call<R: DeserializeOwned>(
         .fetch_with_request(Request::new_with_init("https://integration/", &init)?)
         .await?;
     if (200..300).contains(&response.status_code()) {
-        Ok(response.json().await?)
+        Ok(response)
     } else {
         let body: ErrorBody = response.json().await?;
         Err(EdgeError::Remote(body.error))

@@ -22,6 +22,12 @@ const MIGRATIONS: &[&str] = &[
         code_verifier TEXT NOT NULL,
         created_at_ms INTEGER NOT NULL
     )",
+    // 2: which of several same-email contacts an agent picked for a ticket.
+    "CREATE TABLE panel_choices (
+        ticket TEXT PRIMARY KEY,
+        contact_id TEXT NOT NULL,
+        chosen_at_ms INTEGER NOT NULL
+    )",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {

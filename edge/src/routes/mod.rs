@@ -6,7 +6,7 @@ mod panel;
 
 use crate::config::{Config, OAUTH_CALLBACK_PATH};
 use crate::error::EdgeError;
-use shared::api::PANEL_PATH;
+use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH};
 use shared::context::{self, ContextClaims};
 use worker::{Env, Method, Request, Response};
 
@@ -15,6 +15,7 @@ pub async fn handle(request: Request, env: &Env) -> Result<Response, EdgeError> 
     let path = request.path();
     match (request.method(), path.as_str()) {
         (Method::Get, PANEL_PATH) => panel::get(&request, env, &config).await,
+        (Method::Post, PANEL_CHOICE_PATH) => panel::choose(request, env, &config).await,
         (Method::Get, oauth::START_PATH) => oauth::start(&request, env, &config).await,
         (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env).await),
         _ => Err(EdgeError::NotFound),

@@ -6,7 +6,10 @@
 
 use super::datetime::{SfDate, SfDateTime};
 use super::wire::{QueryResponse, null_as_empty};
-use crate::api::ContactCard;
+use crate::api::{
+    ContactCard, ContactChoice, DetailField, EventSummary, NoteSummary, OpportunitySummary,
+    RecordDetails, RecordKind, SalesforceView, TaskSummary,
+};
 use crate::ids::{Email, SfId};
 use crate::soql::{Order, Select};
 use serde::Deserialize;
@@ -39,6 +42,7 @@ pub fn panel_lookup(email: &Email) -> String {
             "AccountId",
             "Account.Name",
             "Owner.Name",
+            "Subscription_Type__c",
         ],
     )
     .subquery(
@@ -137,6 +141,8 @@ pub struct PanelContact {
     pub account_id: Option<SfId>,
     pub account: Option<Named>,
     pub owner: Option<Named>,
+    #[serde(rename = "Subscription_Type__c", default)]
+    pub subscription_type: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub opportunities: QueryResponse<OpportunityRecord>,
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -148,6 +154,110 @@ pub struct PanelContact {
 }
 
 impl PanelContact {
+    /// Everything the panel shows, ordered for reading: open opportunities first by
+    /// close date then closed ones, newest notes first, events and tasks by time.
+    pub fn into_view(self, instance_url: &str) -> SalesforceView {
+        let base = instance_url.trim_end_matches('/').to_owned();
+        let link = |id: &SfId| format!("{base}/{id}");
+        let mut opportunities: Vec<OpportunitySummary> = self
+            .opportunities
+            .records
+            .into_iter()
+            .map(|o| OpportunitySummary {
+                url: link(&o.id),
+                id: o.id,
+                name: o.name,
+                stage: o.stage_name,
+                amount: o.amount,
+                currency: None,
+                close_date: Some(o.close_date.to_string()),
+                probability: o.probability,
+                is_closed: o.is_closed,
+                is_won: o.is_won,
+            })
+            .collect();
+        opportunities
+            .sort_by(|a, b| (a.is_closed, &a.close_date).cmp(&(b.is_closed, &b.close_date)));
+        let notes = self
+            .notes
+            .records
+            .into_iter()
+            .map(|n| NoteSummary {
+                url: link(&n.id),
+                id: n.id,
+                title: n.title,
+                body: n.body.unwrap_or_default(),
+                author: n.created_by.and_then(|c| c.name),
+                created: n.created_date.to_iso8601(),
+            })
+            .collect();
+        let mut events: Vec<EventSummary> = self
+            .events
+            .records
+            .into_iter()
+            .map(|e| EventSummary {
+                url: link(&e.id),
+                id: e.id,
+                subject: e.subject.unwrap_or_default(),
+                start: e.start_date_time.map(|t| t.to_iso8601()),
+                end: e.end_date_time.map(|t| t.to_iso8601()),
+                location: e.location,
+            })
+            .collect();
+        events.sort_by(|a, b| a.start.cmp(&b.start));
+        let mut tasks: Vec<TaskSummary> = self
+            .tasks
+            .records
+            .into_iter()
+            .map(|t| TaskSummary {
+                url: link(&t.id),
+                id: t.id,
+                subject: t.subject.unwrap_or_default(),
+                status: t.status,
+                priority: t.priority,
+                due_date: t.activity_date.map(|d| d.to_string()),
+            })
+            .collect();
+        tasks.sort_by(|a, b| a.due_date.cmp(&b.due_date));
+        let fields = self
+            .subscription_type
+            .map(|value| DetailField {
+                label: "Subscription Type".into(),
+                value,
+            })
+            .into_iter()
+            .collect();
+        SalesforceView {
+            kind: RecordKind::Contact,
+            url: link(&self.id),
+            record: Some(RecordDetails {
+                name: self.name,
+                title: self.title,
+                email: self.email,
+                phone: self.phone,
+                account_name: self.account.and_then(|a| a.name),
+                account_url: self.account_id.as_ref().map(link),
+                owner_name: self.owner.and_then(|o| o.name),
+                fields,
+            }),
+            id: self.id,
+            opportunities: Some(opportunities),
+            notes: Some(notes),
+            events: Some(events),
+            tasks: Some(tasks),
+        }
+    }
+
+    /// How the contact is told apart from others with the same email.
+    pub fn choice(&self) -> ContactChoice {
+        ContactChoice {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            title: self.title.clone(),
+            account_name: self.account.as_ref().and_then(|a| a.name.clone()),
+        }
+    }
+
     /// The contact card part, as [`ContactRecord::into_card`] makes it.
     pub fn card(&self, instance_url: &str) -> ContactCard {
         ContactCard {
@@ -239,7 +349,7 @@ mod tests {
         let email = Email::parse("maya@northwind.example").unwrap();
         assert_eq!(
             panel_lookup(&email),
-            "SELECT Id, Name, Title, Email, Phone, AccountId, Account.Name, Owner.Name, \
+            "SELECT Id, Name, Title, Email, Phone, AccountId, Account.Name, Owner.Name, Subscription_Type__c, \
              (SELECT Id, Name, StageName, Amount, CloseDate, Probability, IsClosed, IsWon FROM Opportunities ORDER BY CloseDate DESC LIMIT 20), \
              (SELECT Id, Title, Body, CreatedBy.Name, CreatedDate FROM Notes ORDER BY CreatedDate DESC LIMIT 20), \
              (SELECT Id, Subject, Status, Priority, ActivityDate FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT 20), \
@@ -253,7 +363,7 @@ mod tests {
     const PANEL_PAGE: &str = r#"{"totalSize":1,"done":true,"records":[{
         "attributes":{"type":"Contact","url":"/services/data/v64.0/sobjects/Contact/0035g00000A1b2cAAB"},
         "Id":"0035g00000A1b2cAAB","Name":"Maya Patel","Title":"Head of Operations","Email":"maya@northwind.example",
-        "Phone":null,"AccountId":"0015g00000B2c3dAAB",
+        "Phone":null,"AccountId":"0015g00000B2c3dAAB","Subscription_Type__c":"Enterprise",
         "Account":{"attributes":{"type":"Account","url":"/services/data/v64.0/sobjects/Account/0015g00000B2c3dAAB"},"Name":"Northwind Traders"},
         "Owner":{"attributes":{"type":"User","url":"/services/data/v64.0/sobjects/User/0055g00000C3d4eAAB"},"Name":"Sam Admin"},
         "Opportunities":{"totalSize":2,"done":true,"records":[
@@ -303,5 +413,50 @@ mod tests {
         let card = maya.card("https://org.example");
         assert_eq!(card.account_name.as_deref(), Some("Northwind Traders"));
         assert_eq!(card.url, "https://org.example/0035g00000A1b2cAAB");
+    }
+
+    #[test]
+    fn the_view_orders_sections_for_reading() {
+        let page: QueryResponse<PanelContact> = serde_json::from_str(PANEL_PAGE).unwrap();
+        let view = page
+            .records
+            .into_iter()
+            .next()
+            .unwrap()
+            .into_view("https://org.example/");
+        assert_eq!(view.url, "https://org.example/0035g00000A1b2cAAB");
+        let record = view.record.unwrap();
+        assert_eq!(
+            record.account_url.as_deref(),
+            Some("https://org.example/0015g00000B2c3dAAB")
+        );
+        assert_eq!(record.owner_name.as_deref(), Some("Sam Admin"));
+        assert_eq!(
+            record.fields,
+            vec![DetailField {
+                label: "Subscription Type".into(),
+                value: "Enterprise".into()
+            }]
+        );
+        let opportunities = view.opportunities.unwrap();
+        assert_eq!(
+            opportunities
+                .iter()
+                .map(|o| o.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Renewal", "Pilot"],
+            "open first"
+        );
+        assert_eq!(opportunities[0].close_date.as_deref(), Some("2027-01-31"));
+        let notes = view.notes.unwrap();
+        assert_eq!(
+            (notes[0].created.as_str(), notes[0].url.as_str()),
+            (
+                "2025-12-16T13:05:30+00:00",
+                "https://org.example/0025g00000E5f6gAAB"
+            )
+        );
+        assert_eq!(view.tasks.unwrap()[0].due_date, None);
+        assert_eq!(view.events, Some(vec![]));
     }
 }
