@@ -56,8 +56,9 @@ pub mod demo {
     pub const DEMO_PORT: u16 = 8703;
     pub const EDGE_URL: &str = "http://127.0.0.1:8787";
 
-    /// Helpdesk profile names, one demo agent each.
-    pub const PROFILES: [&str; 3] = ["Administrator", "Agent", "Light Agent"];
+    /// Helpdesk profile names, one demo agent each: the three built-in profiles and a
+    /// custom one.
+    pub const PROFILES: [&str; 4] = ["Administrator", "Agent", "Light Agent", "Support Lead"];
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +78,15 @@ pub struct Config {
     /// Callback URLs registered with the demo connected app besides
     /// `<edge_url>` + [`demo::OAUTH_CALLBACK_PATH`].
     pub extra_redirect_uris: Vec<String>,
+    /// The helpdesk's API rate limit and webhook timing.
+    pub helpdesk: helpdesk::Settings,
+    /// Salesforce Outbound Message receivers set up from the start: object (`Contact`,
+    /// `Account`) and endpoint URL. Tests can also set them at run time.
+    pub salesforce_outbound_endpoints: Vec<(String, String)>,
+    /// How undelivered Outbound Messages are retried.
+    pub salesforce_outbound_retry: salesforce::RetryPolicy,
+    /// Whether the Salesforce port also answers HTTPS (plain HTTP always works).
+    pub salesforce_https: bool,
 }
 
 impl Default for Config {
@@ -93,6 +103,10 @@ impl Default for Config {
             access_token_lifetime: Duration::from_secs(2 * 3600),
             daily_api_limit: 100_000,
             extra_redirect_uris: Vec::new(),
+            helpdesk: helpdesk::Settings::default(),
+            salesforce_outbound_endpoints: Vec::new(),
+            salesforce_outbound_retry: salesforce::RetryPolicy::default(),
+            salesforce_https: true,
         }
     }
 }
@@ -191,6 +205,12 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
             default_scope: "api refresh_token".into(),
         }],
         users: vec![seeded.admin],
+        outbound: config
+            .salesforce_outbound_endpoints
+            .iter()
+            .map(|(object, url)| (object.clone(), salesforce::OutboundEndpoint::new(url)))
+            .collect(),
+        outbound_retry: config.salesforce_outbound_retry,
     };
     let salesforce = Arc::new(SalesforceState::new(settings, seeded.org, clock.clone()));
     let helpdesk = Arc::new(HelpdeskState::new(
@@ -198,6 +218,7 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
         config.helpdesk_api_token.clone(),
         seeded.token_owner,
         clock.clone(),
+        config.helpdesk.clone(),
     ));
     let demo_state = Arc::new(demo_pages::DemoState {
         helpdesk: helpdesk.clone(),
@@ -208,17 +229,24 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
 
     let (stop, stopped) = watch::channel(false);
     let servers = vec![
-        serve(
+        salesforce::serve(
             sf_listener,
-            salesforce::router(salesforce.clone()),
+            salesforce.clone(),
+            config.salesforce_https,
             stopped.clone(),
-        ),
+        )?,
+        tokio::spawn(salesforce::deliver_outbound_messages(salesforce.clone())),
         serve(
             desk_listener,
             helpdesk::router(helpdesk.clone()),
             stopped.clone(),
         ),
-        serve(demo_listener, demo_pages::router(demo_state), stopped),
+        serve(
+            demo_listener,
+            demo_pages::router(demo_state),
+            stopped.clone(),
+        ),
+        helpdesk::webhooks::spawn_worker(helpdesk.clone(), stopped),
     ];
     Ok(Sandbox {
         salesforce_url,
@@ -277,6 +305,21 @@ impl Sandbox {
         &self.demo_ticket_id
     }
 
+    /// The demo page of the demo ticket's requester (a contact with an account).
+    pub fn demo_contact_url(&self) -> String {
+        let desk = self.helpdesk.desk();
+        let contact = &desk.tickets[&self.demo_ticket_id].contact_id;
+        format!("{}/contacts/{contact}", self.demo_url)
+    }
+
+    /// The demo page of the demo requester's account.
+    pub fn demo_account_url(&self) -> String {
+        let desk = self.helpdesk.desk();
+        let ticket = &desk.tickets[&self.demo_ticket_id];
+        let account = ticket.account_id.as_deref().unwrap_or_default();
+        format!("{}/accounts/{account}", self.demo_url)
+    }
+
     fn ticket_url(&self, id: &str) -> String {
         format!("{}/tickets/{id}", self.demo_url)
     }
@@ -286,8 +329,12 @@ impl Sandbox {
     pub fn context_token(&self, profile_name: &str, with_ticket: bool) -> Option<String> {
         let desk = self.helpdesk.desk();
         let agent = demo_pages::agent_with_profile(&desk, profile_name)?;
-        let ticket = with_ticket.then(|| &desk.tickets[&self.demo_ticket_id]);
-        Some(demo_pages::mint(&desk, agent, ticket, &self.context_secret))
+        let view = if with_ticket {
+            demo_pages::View::Ticket(&desk.tickets[&self.demo_ticket_id])
+        } else {
+            demo_pages::View::Setup
+        };
+        Some(demo_pages::mint(&desk, agent, view, &self.context_secret))
     }
 
     /// The connected app as the edge should be configured to use it.
@@ -316,7 +363,15 @@ impl Sandbox {
         self.clock.advance(by);
     }
 
-    /// The org's state, for tests that need to look behind the API.
+    /// The org's base URL over HTTPS (same port), when it answers HTTPS; clients must
+    /// trust [`salesforce::SalesforceState::tls_ca_pem`].
+    pub fn salesforce_https_url(&self) -> Option<String> {
+        self.salesforce.tls_ca_pem()?;
+        Some(self.salesforce_url.replacen("http://", "https://", 1))
+    }
+
+    /// The org's state and test controls (counters, faults, bulk seed, user edits,
+    /// Outbound Message endpoints), for tests that need to look behind the API.
     pub fn salesforce(&self) -> &SalesforceState {
         &self.salesforce
     }

@@ -62,6 +62,16 @@ async fn main() -> anyhow::Result<()> {
     };
     let sandbox = sandbox::start(config).await?;
     println!("Salesforce org   {}", sandbox.salesforce_url);
+    if let Some(https) = sandbox.salesforce_https_url() {
+        println!(
+            "  over HTTPS     {https} (trust {}/__sandbox/tls/ca.pem)",
+            sandbox.salesforce_url
+        );
+    }
+    println!(
+        "  test controls  {}/__sandbox/... (seed, records, counters, faults, limits, outbound)",
+        sandbox.salesforce_url
+    );
     println!("Helpdesk API     {}/api/v1", sandbox.helpdesk_url);
     println!("Demo helpdesk    {}", sandbox.demo_url);
     println!();

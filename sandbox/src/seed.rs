@@ -7,7 +7,8 @@
 
 use crate::clock;
 use crate::demo;
-use crate::helpdesk::store::{Account, Agent, Contact, Desk, Profile, Role, Ticket, Time};
+use crate::helpdesk::fields::{FieldDef, Kind};
+use crate::helpdesk::store::{Account, Agent, Contact, Desk, Module, Profile, Role, Ticket, Time};
 use crate::salesforce::User;
 use crate::salesforce::schema::{self, ObjectDef};
 use crate::salesforce::store::{Org, POD};
@@ -462,9 +463,16 @@ const AGENTS: &[(&str, &str, &str, &str, &str)] = &[
         "Light Agent",
         "Support Agent",
     ),
+    (
+        "Riley",
+        "Chen",
+        "riley.chen@sandboxdesk.example",
+        "Support Lead",
+        "Support Lead",
+    ),
 ];
 
-/// (name, type, description)
+/// (name, type, description); the last one is a custom profile.
 const PROFILES: &[(&str, &str, &str)] = &[
     (
         "Administrator",
@@ -477,6 +485,35 @@ const PROFILES: &[(&str, &str, &str)] = &[
         "LightAgent",
         "Reads tickets and adds private comments.",
     ),
+    (
+        "Support Lead",
+        "Agent",
+        "A custom profile: an agent who also manages the team's queues.",
+    ),
+];
+
+/// The custom fields of contacts: (label, kind, picklist values).
+const CONTACT_FIELDS: &[(&str, Kind, &[&str])] = &[
+    (
+        "Plan",
+        Kind::Picklist,
+        &["Enterprise", "Professional", "Standard", "Trial"],
+    ),
+    ("Seats", Kind::Number, &[]),
+    ("Renewal Date", Kind::Date, &[]),
+    ("Preferred Language", Kind::Text, &[]),
+];
+
+/// The custom fields of accounts.
+const ACCOUNT_FIELDS: &[(&str, Kind, &[&str])] = &[
+    (
+        "Region",
+        Kind::Picklist,
+        &["North America", "EMEA", "APAC", "LATAM"],
+    ),
+    ("Employees", Kind::Number, &[]),
+    ("Customer Since", Kind::Date, &[]),
+    ("Support Tier", Kind::Text, &[]),
 ];
 
 /// When the org's history starts: records are created a few minutes apart from here.
@@ -654,18 +691,25 @@ fn seed_helpdesk() -> DeskSeed {
         Time(now)
     };
 
-    for &(name, kind, description) in PROFILES {
+    for (i, &(name, kind, description)) in PROFILES.iter().enumerate() {
         let profile = Profile {
             id: desk.next_id(),
             name: name.into(),
             description: description.into(),
             kind: kind.into(),
-            is_default: true,
+            // The built-in three are the defaults; the rest are custom.
+            is_default: i < 3,
             is_visible: true,
         };
         desk.profiles.push(profile);
     }
-    for role in ["CEO", "Support Agent"] {
+    for &(label, kind, values) in CONTACT_FIELDS {
+        desk.add_field(Module::Contacts, FieldDef::custom(label, kind, values));
+    }
+    for &(label, kind, values) in ACCOUNT_FIELDS {
+        desk.add_field(Module::Accounts, FieldDef::custom(label, kind, values));
+    }
+    for role in ["CEO", "Support Agent", "Support Lead"] {
         let role = Role {
             id: desk.next_id(),
             name: role.into(),
@@ -706,8 +750,10 @@ fn seed_helpdesk() -> DeskSeed {
 
     let account_ids: Vec<String> = ACCOUNTS
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let time = tick(5);
+            let since = ["2019-04-01", "2021-09-15", "2018-01-08", "2024-06-03"][i % 4];
             let account = Account {
                 id: desk.next_id(),
                 account_name: a.name.into(),
@@ -719,7 +765,12 @@ fn seed_helpdesk() -> DeskSeed {
                 owner_id: Some(admin_agent.clone()),
                 created_time: time,
                 modified_time: time,
-                cf: json_map(json!({"cf_region": a.region})),
+                cf: json_map(json!({
+                    "cf_region": a.region,
+                    "cf_employees": a.employees.to_string(),
+                    "cf_customer_since": since,
+                    "cf_support_tier": if a.employees > 1_000 { "Premier" } else { "Standard" },
+                })),
             };
             let id = account.id.clone();
             desk.accounts.insert(id.clone(), account);
@@ -746,8 +797,16 @@ fn seed_helpdesk() -> DeskSeed {
                 .iter()
                 .map(|&(first, last, email)| (first, last, email, "", "", None, None)),
         );
-    for (first, last, email, phone, title, account, plan) in people {
+    for (i, (first, last, email, phone, title, account, plan)) in people.enumerate() {
         let time = tick(5);
+        let seats = plan.map(|p| match p {
+            "Enterprise" => "250",
+            "Professional" => "40",
+            "Standard" => "10",
+            _ => "3",
+        });
+        let renewal = plan.map(|_| format!("2027-{:02}-{:02}", 1 + i % 12, 10 + i % 18));
+        let language = ["English", "English", "Dutch", "English", "German"][i % 5];
         let contact = Contact {
             id: desk.next_id(),
             first_name: Some(first.into()),
@@ -761,7 +820,12 @@ fn seed_helpdesk() -> DeskSeed {
             description: None,
             created_time: time,
             modified_time: time,
-            cf: json_map(json!({"cf_plan": plan})),
+            cf: json_map(json!({
+                "cf_plan": plan,
+                "cf_seats": seats,
+                "cf_renewal_date": renewal,
+                "cf_preferred_language": language,
+            })),
         };
         desk.contacts.insert(contact.id.clone(), contact);
     }
@@ -881,8 +945,58 @@ mod tests {
     }
 
     #[test]
+    fn seeded_custom_values_fit_their_fields() {
+        let seeded = seed();
+        let desk = &seeded.desk;
+        for (module, records) in [
+            (
+                Module::Contacts,
+                desk.contacts
+                    .values()
+                    .map(|c| (c.id.clone(), c.cf.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                Module::Accounts,
+                desk.accounts
+                    .values()
+                    .map(|a| (a.id.clone(), a.cf.clone()))
+                    .collect(),
+            ),
+        ] {
+            let custom: Vec<&str> = desk
+                .fields(module)
+                .iter()
+                .filter(|f| f.custom)
+                .map(|f| f.api_name.as_str())
+                .collect();
+            for (id, cf) in records {
+                let keys: Vec<&str> = cf.keys().map(String::as_str).collect();
+                assert_eq!(keys, custom, "{id}");
+                // What the seed holds is what the API would accept.
+                let body = json!({ "cf": cf });
+                crate::helpdesk::fields::check(
+                    module.as_str(),
+                    desk.fields(module),
+                    &body,
+                    false,
+                    |_, _| true,
+                )
+                .unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            }
+        }
+    }
+
+    #[test]
     fn every_profile_has_an_agent() {
         let seeded = seed();
+        let names: Vec<&str> = seeded
+            .desk
+            .profiles
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, demo::PROFILES);
         for profile in &seeded.desk.profiles {
             assert!(
                 seeded

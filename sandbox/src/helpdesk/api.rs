@@ -1,6 +1,7 @@
-//! Zoho Desk's read endpoints: organisations, the caller, agents, profiles, tickets,
-//! contacts and accounts. Lists answer `{"data": [...]}`, or 204 with no body when
-//! nothing matches, as Zoho does; unknown query parameters are refused with 422.
+//! Zoho Desk's read endpoints for the org and its people: organisations, the caller,
+//! agents, profiles, roles and tickets (contacts and accounts are in `records`). Lists
+//! answer `{"data": [...]}`, or 204 with no body when nothing matches, as Zoho does;
+//! unknown query parameters are refused with 422.
 
 use super::store::Time;
 use super::{DeskError, HelpdeskState, TokenOwner};
@@ -26,21 +27,17 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
         .route("/api/v1/roles", get(roles))
         .route("/api/v1/tickets", get(tickets))
         .route("/api/v1/tickets/{id}", get(ticket))
-        .route("/api/v1/contacts", get(contacts))
-        .route("/api/v1/contacts/{id}", get(contact))
-        .route("/api/v1/accounts", get(accounts))
-        .route("/api/v1/accounts/{id}", get(account))
 }
 
 /// `from` (0-based index) and `limit` of a list call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Window {
-    from: usize,
-    limit: usize,
+pub(super) struct Window {
+    pub from: usize,
+    pub limit: usize,
 }
 
 /// Refuses parameters the endpoint does not know, then reads the list window.
-fn window(
+pub(super) fn window(
     params: &HashMap<String, String>,
     allowed: &[&str],
     max: usize,
@@ -66,7 +63,7 @@ fn window(
     })
 }
 
-fn only(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), DeskError> {
+pub(super) fn only(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), DeskError> {
     match params
         .keys()
         .find(|k| !allowed.contains(&k.as_str()) && k.as_str() != "orgId")
@@ -77,7 +74,7 @@ fn only(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), DeskEr
 }
 
 /// `{"data": [...]}` for a window of `items`; 204 No Content when the window is empty.
-fn list<T: Serialize>(items: impl Iterator<Item = T>, window: Window) -> Response {
+pub(super) fn list<T: Serialize>(items: impl Iterator<Item = T>, window: Window) -> Response {
     let data: Vec<Value> = items
         .skip(window.from)
         .take(window.limit)
@@ -89,7 +86,7 @@ fn list<T: Serialize>(items: impl Iterator<Item = T>, window: Window) -> Respons
     Json(json!({ "data": data })).into_response()
 }
 
-fn one<T: Serialize>(item: Option<&T>) -> Result<Response, DeskError> {
+pub(super) fn one<T: Serialize>(item: Option<&T>) -> Result<Response, DeskError> {
     item.map(|i| Json(i).into_response())
         .ok_or_else(DeskError::not_found)
 }
@@ -215,7 +212,7 @@ async fn ticket(
 }
 
 /// Orders by `createdTime` or `modifiedTime` (`-` prefix: descending), else keeps order.
-fn sorted_by_time<'a, T: 'a>(
+pub(super) fn sorted_by_time<'a, T: 'a>(
     items: impl Iterator<Item = &'a T>,
     sort: Option<&str>,
     times: impl Fn(&T) -> (Time, Time),
@@ -236,48 +233,6 @@ fn sorted_by_time<'a, T: 'a>(
         }
     }
     Ok(items)
-}
-
-async fn contacts(
-    State(state): State<Arc<HelpdeskState>>,
-    Query(params): Params,
-) -> Result<Response, DeskError> {
-    let window = window(&params, &["sortBy"], 100)?;
-    let desk = state.desk();
-    let items = sorted_by_time(
-        desk.contacts.values(),
-        params.get("sortBy").map(String::as_str),
-        |c| (c.created_time, c.modified_time),
-    )?;
-    Ok(list(items.into_iter(), window))
-}
-
-async fn contact(
-    State(state): State<Arc<HelpdeskState>>,
-    Path(id): Path<String>,
-) -> Result<Response, DeskError> {
-    one(state.desk().contacts.get(&id))
-}
-
-async fn accounts(
-    State(state): State<Arc<HelpdeskState>>,
-    Query(params): Params,
-) -> Result<Response, DeskError> {
-    let window = window(&params, &["sortBy"], 100)?;
-    let desk = state.desk();
-    let items = sorted_by_time(
-        desk.accounts.values(),
-        params.get("sortBy").map(String::as_str),
-        |a| (a.created_time, a.modified_time),
-    )?;
-    Ok(list(items.into_iter(), window))
-}
-
-async fn account(
-    State(state): State<Arc<HelpdeskState>>,
-    Path(id): Path<String>,
-) -> Result<Response, DeskError> {
-    one(state.desk().accounts.get(&id))
 }
 
 #[cfg(test)]

@@ -1,6 +1,12 @@
 //! The helpdesk's data, shaped like Zoho Desk's resources. Field names serialize as
 //! Zoho's camelCase JSON; custom fields live in `cf`, as Zoho keeps them.
+//!
+//! Writes to contacts and accounts go through [`fields::check`] and answer a [`Change`],
+//! which the webhooks turn into events.
 
+use super::DeskError;
+use super::fields::{self, FieldDef};
+use super::webhooks::Subscription;
 use crate::clock;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -89,6 +95,51 @@ pub struct Contact {
     pub cf: Map<String, Value>,
 }
 
+impl Contact {
+    /// Sets a standard field by its `apiName` (already checked).
+    fn set(&mut self, name: &str, value: Option<String>) {
+        match name {
+            "firstName" => self.first_name = value,
+            "lastName" => self.last_name = value.unwrap_or_default(),
+            "email" => self.email = value,
+            "phone" => self.phone = value,
+            "mobile" => self.mobile = value,
+            "title" => self.title = value,
+            "accountId" => self.account_id = value,
+            "ownerId" => self.owner_id = value,
+            "description" => self.description = value,
+            other => unreachable!("{other} is not a checked contact field"),
+        }
+    }
+
+    /// "First Last", or the last name alone.
+    pub fn full_name(&self) -> String {
+        match self.first_name.as_deref() {
+            Some(first) if !first.is_empty() => format!("{first} {}", self.last_name),
+            _ => self.last_name.clone(),
+        }
+    }
+}
+
+impl Account {
+    fn set(&mut self, name: &str, value: Option<String>) {
+        match name {
+            "accountName" => self.account_name = value.unwrap_or_default(),
+            "email" => self.email = value,
+            "phone" => self.phone = value,
+            "website" => self.website = value,
+            "industry" => self.industry = value,
+            "ownerId" => self.owner_id = value,
+            "description" => self.description = value,
+            other => unreachable!("{other} is not a checked account field"),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(record: &T) -> Value {
+    serde_json::to_value(record).expect("records serialize")
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ticket {
@@ -113,6 +164,61 @@ pub struct Ticket {
     pub cf: Map<String, Value>,
 }
 
+/// The modules that can be written (and so have fields and webhook events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    Contacts,
+    Accounts,
+}
+
+impl Module {
+    pub fn parse(text: &str) -> Option<Module> {
+        match text {
+            "contacts" => Some(Module::Contacts),
+            "accounts" => Some(Module::Accounts),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Contacts => "contacts",
+            Module::Accounts => "accounts",
+        }
+    }
+
+    /// `Contact`, `Account`: the prefix of the module's webhook events.
+    pub fn event_prefix(self) -> &'static str {
+        match self {
+            Module::Contacts => "Contact",
+            Module::Accounts => "Account",
+        }
+    }
+}
+
+/// What a write did, for the webhooks: `Contact_Add`, `Account_Update`, ...
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub event_type: String,
+    /// The record now (for a delete: its id).
+    pub payload: Value,
+    /// The record before an update.
+    pub prev_state: Option<Value>,
+    /// Epoch milliseconds.
+    pub time: i64,
+}
+
+impl Change {
+    fn new(module: Module, action: &str, payload: Value, prev: Option<Value>, time: Time) -> Self {
+        Change {
+            event_type: format!("{}_{action}", module.event_prefix()),
+            payload,
+            prev_state: prev,
+            time: time.0,
+        }
+    }
+}
+
 /// One helpdesk organisation.
 pub struct Desk {
     pub org_id: String,
@@ -124,8 +230,13 @@ pub struct Desk {
     pub accounts: BTreeMap<String, Account>,
     pub contacts: BTreeMap<String, Contact>,
     pub tickets: BTreeMap<String, Ticket>,
+    /// Standard fields first, then custom ones.
+    pub contact_fields: Vec<FieldDef>,
+    pub account_fields: Vec<FieldDef>,
+    pub webhooks: Vec<Subscription>,
     issued_ids: u64,
     issued_ticket_numbers: u64,
+    last_write_ms: i64,
 }
 
 impl Desk {
@@ -140,11 +251,225 @@ impl Desk {
             accounts: BTreeMap::new(),
             contacts: BTreeMap::new(),
             tickets: BTreeMap::new(),
+            contact_fields: Vec::new(),
+            account_fields: Vec::new(),
+            webhooks: Vec::new(),
             issued_ids: 0,
             issued_ticket_numbers: 100,
+            last_write_ms: 0,
         };
         desk.department_id = desk.next_id();
+        for field in fields::standard_contact_fields() {
+            desk.add_field(Module::Contacts, field);
+        }
+        for field in fields::standard_account_fields() {
+            desk.add_field(Module::Accounts, field);
+        }
         desk
+    }
+
+    /// Adds a field (a custom one: every record gets it, empty).
+    pub fn add_field(&mut self, module: Module, mut field: FieldDef) {
+        field.id = self.next_id();
+        if field.custom {
+            let records: Vec<&mut Map<String, Value>> = match module {
+                Module::Contacts => self.contacts.values_mut().map(|c| &mut c.cf).collect(),
+                Module::Accounts => self.accounts.values_mut().map(|a| &mut a.cf).collect(),
+            };
+            for cf in records {
+                cf.entry(field.api_name.clone()).or_insert(Value::Null);
+            }
+        }
+        self.fields_mut(module).push(field);
+    }
+
+    pub fn fields(&self, module: Module) -> &[FieldDef] {
+        match module {
+            Module::Contacts => &self.contact_fields,
+            Module::Accounts => &self.account_fields,
+        }
+    }
+
+    fn fields_mut(&mut self, module: Module) -> &mut Vec<FieldDef> {
+        match module {
+            Module::Contacts => &mut self.contact_fields,
+            Module::Accounts => &mut self.account_fields,
+        }
+    }
+
+    /// A write's time: the clock, but always after the previous write, so that sorting
+    /// by `modifiedTime` orders writes as they happened.
+    pub fn stamp(&mut self, now_ms: i64) -> Time {
+        self.last_write_ms = now_ms.max(self.last_write_ms + 1);
+        Time(self.last_write_ms)
+    }
+
+    fn check(
+        &self,
+        module: Module,
+        body: &Value,
+        creating: bool,
+    ) -> Result<fields::Checked, DeskError> {
+        fields::check(
+            module.as_str(),
+            self.fields(module),
+            body,
+            creating,
+            |field, id| match field {
+                "accountId" => self.accounts.contains_key(id),
+                "ownerId" => self.agent(id).is_some(),
+                _ => false,
+            },
+        )
+    }
+
+    /// Every custom field of the module, empty, then the given values.
+    fn custom_values(&self, module: Module, given: Map<String, Value>) -> Map<String, Value> {
+        let mut cf: Map<String, Value> = self
+            .fields(module)
+            .iter()
+            .filter(|f| f.custom)
+            .map(|f| (f.api_name.clone(), Value::Null))
+            .collect();
+        cf.extend(given);
+        cf
+    }
+
+    pub fn create_contact(
+        &mut self,
+        body: &Value,
+        owner: &str,
+        now_ms: i64,
+    ) -> Result<(Contact, Change), DeskError> {
+        let checked = self.check(Module::Contacts, body, true)?;
+        let time = self.stamp(now_ms);
+        let mut contact = Contact {
+            id: self.next_id(),
+            first_name: None,
+            last_name: String::new(),
+            email: None,
+            phone: None,
+            mobile: None,
+            title: None,
+            account_id: None,
+            owner_id: Some(owner.to_owned()),
+            description: None,
+            created_time: time,
+            modified_time: time,
+            cf: self.custom_values(Module::Contacts, checked.cf),
+        };
+        for (name, value) in checked.standard {
+            contact.set(&name, value);
+        }
+        let change = Change::new(Module::Contacts, "Add", to_json(&contact), None, time);
+        self.contacts.insert(contact.id.clone(), contact.clone());
+        Ok((contact, change))
+    }
+
+    pub fn update_contact(
+        &mut self,
+        id: &str,
+        body: &Value,
+        now_ms: i64,
+    ) -> Result<(Contact, Change), DeskError> {
+        if !self.contacts.contains_key(id) {
+            return Err(DeskError::not_found());
+        }
+        let checked = self.check(Module::Contacts, body, false)?;
+        let time = self.stamp(now_ms);
+        let contact = self.contacts.get_mut(id).expect("checked above");
+        let before = to_json(contact);
+        for (name, value) in checked.standard {
+            contact.set(&name, value);
+        }
+        contact.cf.extend(checked.cf);
+        contact.modified_time = time;
+        let change = Change::new(
+            Module::Contacts,
+            "Update",
+            to_json(contact),
+            Some(before),
+            time,
+        );
+        Ok((contact.clone(), change))
+    }
+
+    /// Zoho's delete: the contact moves to the trash (here: is gone).
+    pub fn trash_contact(&mut self, id: &str, now_ms: i64) -> Result<Change, DeskError> {
+        let contact = self.contacts.remove(id).ok_or_else(DeskError::not_found)?;
+        let time = self.stamp(now_ms);
+        let payload = serde_json::json!({ "id": contact.id });
+        Ok(Change::new(Module::Contacts, "Delete", payload, None, time))
+    }
+
+    pub fn create_account(
+        &mut self,
+        body: &Value,
+        owner: &str,
+        now_ms: i64,
+    ) -> Result<(Account, Change), DeskError> {
+        let checked = self.check(Module::Accounts, body, true)?;
+        let time = self.stamp(now_ms);
+        let mut account = Account {
+            id: self.next_id(),
+            account_name: String::new(),
+            email: None,
+            phone: None,
+            website: None,
+            industry: None,
+            description: None,
+            owner_id: Some(owner.to_owned()),
+            created_time: time,
+            modified_time: time,
+            cf: self.custom_values(Module::Accounts, checked.cf),
+        };
+        for (name, value) in checked.standard {
+            account.set(&name, value);
+        }
+        let change = Change::new(Module::Accounts, "Add", to_json(&account), None, time);
+        self.accounts.insert(account.id.clone(), account.clone());
+        Ok((account, change))
+    }
+
+    pub fn update_account(
+        &mut self,
+        id: &str,
+        body: &Value,
+        now_ms: i64,
+    ) -> Result<(Account, Change), DeskError> {
+        if !self.accounts.contains_key(id) {
+            return Err(DeskError::not_found());
+        }
+        let checked = self.check(Module::Accounts, body, false)?;
+        let time = self.stamp(now_ms);
+        let account = self.accounts.get_mut(id).expect("checked above");
+        let before = to_json(account);
+        for (name, value) in checked.standard {
+            account.set(&name, value);
+        }
+        account.cf.extend(checked.cf);
+        account.modified_time = time;
+        let change = Change::new(
+            Module::Accounts,
+            "Update",
+            to_json(account),
+            Some(before),
+            time,
+        );
+        Ok((account.clone(), change))
+    }
+
+    /// The account goes to the trash; its contacts stay, without an account.
+    pub fn trash_account(&mut self, id: &str, now_ms: i64) -> Result<Change, DeskError> {
+        let account = self.accounts.remove(id).ok_or_else(DeskError::not_found)?;
+        for contact in self.contacts.values_mut() {
+            if contact.account_id.as_deref() == Some(id) {
+                contact.account_id = None;
+            }
+        }
+        let time = self.stamp(now_ms);
+        let payload = serde_json::json!({ "id": account.id });
+        Ok(Change::new(Module::Accounts, "Delete", payload, None, time))
     }
 
     pub fn next_id(&mut self) -> String {
@@ -163,6 +488,11 @@ impl Desk {
 
     pub fn profile(&self, id: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.id == id)
+    }
+
+    pub fn account_name(&self, id: Option<&str>) -> Option<&str> {
+        id.and_then(|id| self.accounts.get(id))
+            .map(|a| a.account_name.as_str())
     }
 
     pub fn contact_by_email(&self, email: &str) -> Option<&Contact> {
@@ -185,6 +515,70 @@ mod tests {
         assert_eq!(a.len(), b.len());
         assert!(a < b);
         assert_eq!(desk.next_ticket_number(), "101");
+    }
+
+    fn desk() -> Desk {
+        let mut desk = Desk::new("1", "Org");
+        desk.add_field(
+            Module::Contacts,
+            FieldDef::custom("Seats", fields::Kind::Number, &[]),
+        );
+        desk
+    }
+
+    #[test]
+    fn writes_stamp_strictly_increasing_times() {
+        let mut desk = desk();
+        let (a, _) = desk
+            .create_contact(&serde_json::json!({"lastName": "A"}), "9", 1_000)
+            .unwrap();
+        let (b, change) = desk
+            .update_contact(&a.id, &serde_json::json!({"title": "CTO"}), 1_000)
+            .unwrap();
+        assert_eq!(a.created_time, Time(1_000));
+        assert_eq!(b.modified_time, Time(1_001));
+        assert_eq!(b.created_time, a.created_time);
+        assert_eq!(change.event_type, "Contact_Update");
+        assert_eq!(change.prev_state.unwrap()["title"], Value::Null);
+        assert_eq!(change.payload["title"], "CTO");
+    }
+
+    #[test]
+    fn custom_fields_are_always_present() {
+        let mut desk = desk();
+        let (contact, _) = desk
+            .create_contact(&serde_json::json!({"lastName": "A"}), "9", 1)
+            .unwrap();
+        assert_eq!(contact.cf["cf_seats"], Value::Null);
+        desk.add_field(
+            Module::Contacts,
+            FieldDef::custom("Tier", fields::Kind::Text, &[]),
+        );
+        assert_eq!(desk.contacts[&contact.id].cf["cf_tier"], Value::Null);
+    }
+
+    #[test]
+    fn trashing_an_account_unlinks_its_contacts() {
+        let mut desk = desk();
+        let (account, _) = desk
+            .create_account(&serde_json::json!({"accountName": "Acme"}), "9", 1)
+            .unwrap();
+        let (contact, _) = desk
+            .create_contact(
+                &serde_json::json!({"lastName": "A", "accountId": account.id}),
+                "9",
+                2,
+            )
+            .unwrap();
+        let change = desk.trash_account(&account.id, 3).unwrap();
+        assert_eq!(change.event_type, "Account_Delete");
+        assert_eq!(change.payload, serde_json::json!({"id": account.id}));
+        assert_eq!(desk.contacts[&contact.id].account_id, None);
+        assert!(desk.trash_account(&account.id, 4).is_err());
+        assert!(
+            desk.update_contact("nope", &serde_json::json!({}), 5)
+                .is_err()
+        );
     }
 
     #[test]

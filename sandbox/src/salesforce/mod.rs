@@ -1,26 +1,38 @@
-//! The Salesforce org emulator: OAuth 2.0 endpoints, the REST API (query, sObjects,
-//! describe, limits) and minimal record pages, speaking Salesforce's wire format (see
-//! the project's `spec/salesforce-wire-notes.md`).
+//! The Salesforce org emulator: OAuth 2.0 endpoints (and the SOAP `login` call), the REST
+//! API (query and queryAll, sObjects, sObject Collections, Composite, describe, the
+//! replication resources, limits), Outbound Messages, minimal record pages, and test
+//! controls under `/__sandbox`, speaking Salesforce's wire format (see the project's
+//! `spec/salesforce-wire-notes.md`).
+//!
+//! The listener answers plain HTTP and HTTPS on the same port (see [`tls`]): third-party
+//! clients only speak `https://`.
 
+mod composite;
+pub mod control;
 mod oauth;
+pub mod outbound;
 mod pages;
 pub mod query;
 mod rest;
 pub mod schema;
+mod soap;
 pub mod soql;
 pub mod store;
+pub mod tls;
 
+pub use control::{BulkSeed, Counters, Faults, Seeded};
 pub use oauth::{ConnectedApp, User};
+pub use outbound::{Delivery, OutboundEndpoint, OutboundStatus, RetryPolicy};
 
 use crate::clock::Clock;
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shared::ids::SfId;
-use shared::salesforce::RestError;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -36,7 +48,12 @@ pub struct Settings {
     pub token_lifetime: Duration,
     pub daily_api_limit: u64,
     pub apps: Vec<ConnectedApp>,
+    /// The first user is the org's administrator: the one whose edits
+    /// [`SalesforceState::user_update`] simulates.
     pub users: Vec<User>,
+    /// Outbound Message endpoints configured from the start, by object name.
+    pub outbound: Vec<(String, OutboundEndpoint)>,
+    pub outbound_retry: RetryPolicy,
 }
 
 pub struct SalesforceState {
@@ -46,27 +63,54 @@ pub struct SalesforceState {
     auth: Mutex<oauth::Auth>,
     cursors: Mutex<rest::Cursors>,
     api_usage: AtomicU64,
-    daily_api_limit: u64,
-    token_lifetime: Duration,
+    daily_api_limit: AtomicU64,
+    token_lifetime_ms: AtomicU64,
+    admin: Option<SfId>,
+    counters: Mutex<BTreeMap<String, u64>>,
+    faults: Mutex<control::FaultState>,
+    outbound: outbound::Outbound,
+    bulk_sequence: AtomicU64,
+    tls_ca: Mutex<Option<String>>,
 }
 
 impl SalesforceState {
-    pub fn new(settings: Settings, org: Org, clock: Arc<Clock>) -> Self {
-        SalesforceState {
+    pub fn new(settings: Settings, mut org: Org, clock: Arc<Clock>) -> Self {
+        // What the org held before it started is history, not news for Outbound Messages.
+        org.take_changes();
+        let admin = settings.users.first().map(|u| u.id.clone());
+        let state = SalesforceState {
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
             clock,
             org: Mutex::new(org),
             auth: Mutex::new(oauth::Auth::new(settings.apps, settings.users)),
             cursors: Mutex::new(rest::Cursors::default()),
             api_usage: AtomicU64::new(0),
-            daily_api_limit: settings.daily_api_limit,
-            token_lifetime: settings.token_lifetime,
+            daily_api_limit: AtomicU64::new(settings.daily_api_limit),
+            token_lifetime_ms: AtomicU64::new(
+                u64::try_from(settings.token_lifetime.as_millis()).unwrap_or(u64::MAX / 2),
+            ),
+            admin,
+            counters: Mutex::new(BTreeMap::new()),
+            faults: Mutex::new(control::FaultState::default()),
+            outbound: outbound::Outbound::new(settings.outbound_retry),
+            bulk_sequence: AtomicU64::new(0),
+            tls_ca: Mutex::new(None),
+        };
+        for (object, endpoint) in settings.outbound {
+            if let Err(error) = state.set_outbound_endpoint(&object, endpoint) {
+                eprintln!("sandbox: ignoring the Outbound Message endpoint for {object}: {error}");
+            }
         }
+        state
     }
 
     /// REST API calls answered so far (what `Sforce-Limit-Info` reports as used).
     pub fn api_usage(&self) -> u64 {
         self.api_usage.load(Ordering::Relaxed)
+    }
+
+    pub fn daily_api_limit(&self) -> u64 {
+        self.daily_api_limit.load(Ordering::Relaxed)
     }
 
     /// Ends every access token now, as an admin's "revoke sessions" or an org-wide
@@ -77,6 +121,23 @@ impl SalesforceState {
 
     pub fn org_id(&self) -> SfId {
         lock(&self.org).org_id.clone()
+    }
+
+    /// How long new access tokens live.
+    pub(crate) fn token_lifetime(&self) -> Duration {
+        Duration::from_millis(self.token_lifetime_ms.load(Ordering::Relaxed))
+    }
+
+    /// Runs writes on the org; the creates and updates they commit become Outbound
+    /// Messages (for the objects that have an endpoint).
+    pub(crate) fn write<R>(&self, f: impl FnOnce(&mut Org) -> R) -> R {
+        let mut org = lock(&self.org);
+        let result = f(&mut org);
+        let changes = org.take_changes();
+        if !changes.is_empty() {
+            self.outbound.enqueue(&org, &changes, &self.base_url);
+        }
+        result
     }
 }
 
@@ -91,13 +152,78 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn router(state: Arc<SalesforceState>) -> Router {
     let api =
         rest::routes().route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let counted = oauth::routes()
+        .merge(soap::routes())
+        .route_layer(middleware::from_fn_with_state(state.clone(), count_call));
     Router::new()
-        .merge(oauth::routes())
+        .merge(counted)
         .merge(api)
         .merge(rest::public_routes())
+        .merge(control::routes())
         .merge(pages::routes())
         .fallback(not_found)
         .with_state(state)
+}
+
+/// Serves the org on `listener` until `stopped` turns true: plain HTTP, and HTTPS on the
+/// same port when `https` (see [`tls`]).
+pub fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<SalesforceState>,
+    https: bool,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    // Salesforce answers `/query/` like `/query` (and clients rely on it): paths lose a
+    // trailing slash before routing, so the whole router sits inside the rewrite.
+    let app = axum::ServiceExt::<Request>::into_make_service(tower::Layer::layer(
+        &middleware::from_fn(strip_trailing_slash),
+        router(state.clone()),
+    ));
+    let shutdown = async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    if !https {
+        return Ok(tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                eprintln!("sandbox Salesforce server stopped: {error}");
+            }
+        }));
+    }
+    let identity = tls::TlsIdentity::generate()?;
+    state.set_tls_ca_pem(identity.ca_pem.clone());
+    let listener = tls::DualListener::new(listener, &identity)?;
+    Ok(tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            eprintln!("sandbox Salesforce server stopped: {error}");
+        }
+    }))
+}
+
+async fn strip_trailing_slash(mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let rewritten = match request.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = rewritten.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    next.run(request).await
+}
+
+/// The Outbound Message delivery loop; runs until the task is aborted.
+pub async fn deliver_outbound_messages(state: Arc<SalesforceState>) {
+    outbound::run(state).await;
 }
 
 /// Who is calling the REST API, in which version: put on the request by [`authenticate`].
@@ -107,13 +233,45 @@ pub struct Caller {
     pub version: String,
 }
 
-/// Gate of every `/services/data/vNN.0/...` call: a valid session, then the API budget,
-/// and `Sforce-Limit-Info` on whatever the handler answers.
+/// `GET /query`, `POST /services/oauth2/token`: the counter key of a routed request.
+fn endpoint_key(method: &Method, request: &Request) -> String {
+    let path = request.extensions().get::<MatchedPath>().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let path = path
+        .strip_prefix("/services/data/{version}")
+        .map_or(path.clone(), |rest| {
+            if rest.is_empty() {
+                "/".to_owned()
+            } else {
+                rest.to_owned()
+            }
+        });
+    format!("{method} {path}")
+}
+
+fn count(state: &SalesforceState, key: String) {
+    *lock(&state.counters).entry(key).or_default() += 1;
+}
+
+async fn count_call(
+    State(state): State<Arc<SalesforceState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    count(&state, endpoint_key(request.method(), &request));
+    next.run(request).await
+}
+
+/// Gate of every `/services/data/vNN.0/...` call: counters, injected faults, a valid
+/// session, then the API budget, and `Sforce-Limit-Info` on whatever is answered.
 async fn authenticate(
     State(state): State<Arc<SalesforceState>>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    count(&state, endpoint_key(request.method(), &request));
     let version = request
         .uri()
         .path()
@@ -121,33 +279,56 @@ async fn authenticate(
         .nth(3)
         .unwrap_or_default()
         .to_owned();
+    let injected = lock(&state.faults).draw();
+    if !injected.latency.is_zero() {
+        tokio::time::sleep(injected.latency).await;
+    }
+    let limit = state.daily_api_limit();
+    let with_usage = |mut response: Response, used: u64| {
+        let limit_info = format!("api-usage={used}/{limit}");
+        response.headers_mut().insert(
+            "Sforce-Limit-Info",
+            HeaderValue::from_str(&limit_info).expect("digits and ASCII"),
+        );
+        response
+    };
     if !rest::supported_version(&version) {
-        return ApiError::not_found().into_response();
+        return with_usage(ApiError::not_found().into_response(), state.api_usage());
     }
     let now = state.clock.now_ms();
     let user = bearer_token(request.headers())
         .and_then(|token| lock(&state.auth).session_user(token, now));
     let Some(user) = user else {
-        return invalid_session();
+        return with_usage(invalid_session(), state.api_usage());
     };
+    if injected.unavailable {
+        return with_usage(server_unavailable(), state.api_usage());
+    }
     let used = state.api_usage.fetch_add(1, Ordering::Relaxed) + 1;
-    let mut response = if used > state.daily_api_limit {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "REQUEST_LIMIT_EXCEEDED",
-            "TotalRequests Limit exceeded.",
-        )
-        .into_response()
+    let response = if used > limit || injected.limit_exceeded {
+        limit_exceeded().into_response()
     } else {
         request.extensions_mut().insert(Caller { user, version });
         next.run(request).await
     };
-    let limit_info = format!("api-usage={used}/{}", state.daily_api_limit);
-    response.headers_mut().insert(
-        "Sforce-Limit-Info",
-        HeaderValue::from_str(&limit_info).expect("digits and ASCII"),
-    );
-    response
+    with_usage(response, used)
+}
+
+fn limit_exceeded() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "REQUEST_LIMIT_EXCEEDED",
+        "TotalRequests Limit exceeded.",
+    )
+}
+
+fn server_unavailable() -> Response {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVER_UNAVAILABLE",
+        "Unable to process your request at this time. Please try again later.",
+    )
+    .into_response()
 }
 
 /// `Authorization: Bearer <token>` (Salesforce also takes the older `OAuth <token>`).
@@ -194,18 +375,28 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
         .into_response()
 }
 
+/// One element of a REST error body, in the order Salesforce writes its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub message: String,
+    pub error_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
 /// A REST error: answered as Salesforce does, a one-element array.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: RestError,
+    pub body: ErrorBody,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: RestError {
+            body: ErrorBody {
                 message: message.into(),
                 error_code: code.to_owned(),
                 fields: None,
@@ -224,6 +415,15 @@ impl ApiError {
             "NOT_FOUND",
             "The requested resource does not exist",
         )
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// The error array, as a JSON value (Composite item bodies carry it).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::json!([self.body])
     }
 }
 

@@ -110,6 +110,13 @@ impl Auth {
         self.sessions.clear();
     }
 
+    /// No session outlives `deadline_ms` (early token expiry).
+    pub(super) fn cap_sessions(&mut self, deadline_ms: i64) {
+        for session in self.sessions.values_mut() {
+            session.expires_ms = session.expires_ms.min(deadline_ms);
+        }
+    }
+
     fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
         self.apps.iter().find(|a| a.client_id == client_id)
     }
@@ -684,7 +691,7 @@ fn issue_session(
     let org_id = lock(&state.org).org_id.clone();
     // `<15-char org id>!<opaque>`, the shape of a real session id.
     let token = format!("{}!AQ{}", &org_id.as_str()[..15], random_token(72));
-    let lifetime = i64::try_from(state.token_lifetime.as_millis()).unwrap_or(i64::MAX / 2);
+    let lifetime = i64::try_from(state.token_lifetime().as_millis()).unwrap_or(i64::MAX / 2);
     auth.sessions.insert(
         token.clone(),
         Session {
@@ -694,6 +701,19 @@ fn issue_session(
         },
     );
     token
+}
+
+/// A session for the SOAP `login` call: the user's Id and an access token, or `None`
+/// for bad credentials.
+pub(super) fn password_session(
+    state: &SalesforceState,
+    username: &str,
+    password: &str,
+) -> Option<(String, SfId)> {
+    let mut auth = lock(&state.auth);
+    let user = auth.sign_in(username, password)?.id.clone();
+    let token = issue_session(&mut auth, state, user.clone(), None);
+    Some((token, user))
 }
 
 fn token_response(
@@ -793,7 +813,7 @@ async fn identity(
         return (StatusCode::FORBIDDEN, "Bad_Id").into_response();
     }
     let store = lock(&state.org);
-    let Some((_, record)) = store.get(&caller) else {
+    let Some(record) = store.get(&caller) else {
         return (StatusCode::NOT_FOUND, "Bad_Id").into_response();
     };
     let base = &state.base_url;

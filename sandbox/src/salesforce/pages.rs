@@ -5,7 +5,7 @@
 //! A real org would ask for a login first; the sandbox shows records to anyone local.
 
 use super::schema::{self, FieldType, ObjectDef};
-use super::store::{self, Org, Record};
+use super::store::{Org, Record};
 use super::{SalesforceState, lock};
 use crate::html::{self, escape};
 use axum::Router;
@@ -46,19 +46,22 @@ fn display_name(object: &ObjectDef, record: &Record) -> String {
         .get(object.name_field)
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
-        .or_else(|| record.get("Id").and_then(Value::as_str))
+        .or_else(|| Some(record.id()))
         .unwrap_or_default()
         .to_owned()
 }
 
 fn record_link(object: &ObjectDef, record: &Record) -> String {
-    let id = record.get("Id").and_then(Value::as_str).unwrap_or_default();
+    let id = record.id();
     format!(
         "<a href=\"/{}\">{}</a>",
         escape(id),
         escape(&display_name(object, record))
     )
 }
+
+/// Records listed per object on the home page.
+const HOME_LIST_LIMIT: usize = 200;
 
 async fn home(State(state): State<Arc<SalesforceState>>) -> Response {
     let org = lock(&state.org);
@@ -67,18 +70,25 @@ async fn home(State(state): State<Arc<SalesforceState>>) -> Response {
         escape(org.org_id.as_str())
     );
     for object in schema::OBJECTS {
-        let links: Vec<String> = org
-            .live(object)
-            .map(|record| format!("<li>{}</li>", record_link(object, record)))
-            .collect();
-        if links.is_empty() {
+        let total = org.count_live(object);
+        if total == 0 {
             continue;
         }
+        // A bulk-seeded org has far too many records for one page: show the first ones.
+        let mut links: String = org
+            .live(object)
+            .take(HOME_LIST_LIMIT)
+            .map(|record| format!("<li>{}</li>", record_link(object, record)))
+            .collect();
+        if total > HOME_LIST_LIMIT {
+            links.push_str(&format!(
+                "<li class=\"muted\">and {} more</li>",
+                total - HOME_LIST_LIMIT
+            ));
+        }
         content.push_str(&format!(
-            "<section class=\"card\"><h2>{} <span class=\"count\">{}</span></h2><ul>{}</ul></section>",
+            "<section class=\"card\"><h2>{} <span class=\"count\">{total}</span></h2><ul>{links}</ul></section>",
             escape(object.label_plural),
-            links.len(),
-            links.concat()
         ));
     }
     html::respond(
@@ -95,20 +105,19 @@ async fn record_page(
         return not_found_page();
     };
     let org = lock(&state.org);
-    let Some((object, record)) = org.get(&id) else {
+    let Some(record) = org.get(&id) else {
         return not_found_page();
     };
+    let object = record.object();
     let title = display_name(object, record);
-    let deleted = if store::is_deleted(record) {
+    let deleted = if record.is_deleted() {
         "<p class=\"error\">This record is in the recycle bin.</p>"
     } else {
         ""
     };
-    let rows: String = object
-        .fields
-        .iter()
-        .map(|field| {
-            let value = record.get(field.name).unwrap_or(&Value::Null);
+    let rows: String = record
+        .fields()
+        .map(|(field, value)| {
             format!(
                 "<tr><th>{}</th><td>{}</td></tr>",
                 escape(field.label),
@@ -156,7 +165,7 @@ fn field_html(org: &Org, ty: FieldType, value: &Value) -> String {
         (FieldType::Reference { .. }, Value::String(id)) => {
             let name = SfId::parse(id)
                 .ok()
-                .and_then(|id| org.get(&id).map(|(o, r)| display_name(o, r)))
+                .and_then(|id| org.get(&id).map(|r| display_name(r.object(), r)))
                 .unwrap_or_else(|| id.clone());
             format!("<a href=\"/{}\">{}</a>", escape(id), escape(&name))
         }
@@ -172,17 +181,18 @@ fn children<'a>(
     object: &'static ObjectDef,
     id: &'a SfId,
 ) -> impl Iterator<Item = &'a Record> + 'a {
-    let lookups: Vec<&'static str> = object
+    let lookups: Vec<usize> = object
         .fields
         .iter()
-        .filter(|f| matches!(f.ty, FieldType::Reference { .. }))
-        .filter(|f| !matches!(f.name, "OwnerId" | "CreatedById" | "LastModifiedById"))
-        .map(|f| f.name)
+        .enumerate()
+        .filter(|(_, f)| matches!(f.ty, FieldType::Reference { .. }))
+        .filter(|(_, f)| !matches!(f.name, "OwnerId" | "CreatedById" | "LastModifiedById"))
+        .map(|(i, _)| i)
         .collect();
     org.live(object).filter(move |record| {
         lookups
             .iter()
-            .any(|f| record.get(*f).and_then(Value::as_str) == Some(id.as_str()))
+            .any(|&i| record.at(i).as_str() == Some(id.as_str()))
     })
 }
 

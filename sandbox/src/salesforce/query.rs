@@ -1,14 +1,22 @@
 //! Evaluates a parsed SOQL query against the org: resolves every column against the
 //! schema (with Salesforce's errors for unknown ones), filters, sorts, and shapes rows the
-//! way the REST API does (`attributes` first, parents as nested records or `null`).
+//! way the REST API does (`attributes` first, parents as nested records or `null`, child
+//! sub-queries as nested `{"totalSize", "done", "records"}` or `null`).
+//!
+//! [`execute`] returns the matching rows as positions in the object's table plus a
+//! [`Plan`] that shapes any slice of them later: a query locator keeps both, so paging
+//! through a hundred thousand rows never materialises them all at once.
 
-use super::schema::{self, FieldDef, FieldType, ObjectDef};
-use super::soql::{self, Condition, LikePart, Literal, Op, Path};
+use super::schema::{self, FieldType, ObjectDef};
+use super::soql::{self, Condition, LikePart, Literal, Op, Path, SelectItem};
 use super::store::{Org, Record};
 use crate::clock;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use shared::ids::SfId;
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A query Salesforce would refuse: `code` is its `errorCode`, answered with 400.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,19 +25,76 @@ pub struct QueryError {
     pub message: String,
 }
 
-/// Runs `soql` and returns every matching row (paging is the caller's business).
+/// How a query is run: in which API version rows are linked, whether the recycle bin is
+/// included (`queryAll`), and what "today" is for date literals.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub version: String,
+    pub include_deleted: bool,
+    pub now_ms: i64,
+}
+
+impl Options {
+    pub fn new(version: &str, now_ms: i64) -> Self {
+        Options {
+            version: version.to_owned(),
+            include_deleted: false,
+            now_ms,
+        }
+    }
+}
+
+/// What a query answered.
+pub enum Answer {
+    /// Records: positions in the object's table, in answer order, shaped by the plan.
+    Rows {
+        plan: Arc<Plan>,
+        positions: Vec<usize>,
+    },
+    /// `SELECT COUNT() ...`: a total and no records.
+    Count(usize),
+    /// Aggregate rows (`COUNT(Id)`), already shaped.
+    Aggregate(Vec<Value>),
+}
+
+impl Answer {
+    /// `totalSize` as Salesforce reports it.
+    pub fn total(&self) -> usize {
+        match self {
+            Answer::Rows { positions, .. } => positions.len(),
+            Answer::Count(n) => *n,
+            Answer::Aggregate(rows) => rows.len(),
+        }
+    }
+
+    /// Every record of the answer, shaped (fine for small answers; pages use the plan).
+    pub fn into_values(self, org: &Org) -> Vec<Value> {
+        match self {
+            Answer::Rows { plan, positions } => plan.shape(org, &positions),
+            Answer::Count(_) => Vec::new(),
+            Answer::Aggregate(rows) => rows,
+        }
+    }
+}
+
+/// Runs `soql` as the REST API's `/query` would and returns every row, shaped.
 pub fn run(org: &Org, soql_text: &str, version: &str) -> Result<Vec<Value>, QueryError> {
+    let options = Options::new(version, clock::wall_clock_ms());
+    Ok(execute(org, soql_text, &options)?.into_values(org))
+}
+
+/// Parses, checks and runs a query.
+pub fn execute(org: &Org, soql_text: &str, options: &Options) -> Result<Answer, QueryError> {
     let query = soql::parse(soql_text).map_err(|e| QueryError {
         code: "MALFORMED_QUERY",
         message: e.message(soql_text),
     })?;
-    let fail = |code, at, detail: String| QueryError {
+    let fail = |(code, at, detail): Failure| QueryError {
         code,
         message: soql::positioned(soql_text, at, &detail),
     };
-
     let object = schema::object(&query.from.text).ok_or_else(|| {
-        fail(
+        fail((
             "INVALID_TYPE",
             query.from.at,
             format!(
@@ -38,45 +103,311 @@ pub fn run(org: &Org, soql_text: &str, version: &str) -> Result<Vec<Value>, Quer
                  your WSDL or the describe call for the appropriate names.",
                 query.from.text
             ),
-        )
+        ))
     })?;
+    let compiled = compile(object, &query, options, false).map_err(fail)?;
+    let mut records: Vec<(usize, &Record)> = org
+        .all(object)
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| options.include_deleted || !r.is_deleted())
+        .filter(|(_, r)| compiled.matches(org, r))
+        .collect();
+    compiled.sort(org, &mut records);
+    let rows = records.iter().map(|(i, _)| *i);
+    match &compiled.kind {
+        Kind::CountRows => Ok(Answer::Count(compiled.window(rows).count())),
+        Kind::Aggregate(counts) => {
+            let matched: Vec<&Record> = records.iter().map(|(_, r)| *r).collect();
+            let mut row = Map::new();
+            row.insert("attributes".into(), json!({"type": "AggregateResult"}));
+            for (column, alias) in counts {
+                let n = matched
+                    .iter()
+                    .filter(|r| !column.value(org, r).is_null())
+                    .count();
+                row.insert(alias.clone(), Value::from(n));
+            }
+            Ok(Answer::Aggregate(vec![Value::Object(row)]))
+        }
+        Kind::Rows => {
+            let positions = compiled.window(rows).collect();
+            let plan = Plan {
+                query: compiled,
+                version: options.version.clone(),
+                include_deleted: options.include_deleted,
+            };
+            Ok(Answer::Rows {
+                plan: Arc::new(plan),
+                positions,
+            })
+        }
+    }
+}
 
-    let mut columns: Vec<Column> = Vec::with_capacity(query.select.len());
-    for path in &query.select {
-        let column = resolve(object, path).map_err(|d| fail("INVALID_FIELD", path.at, d))?;
-        if columns.iter().any(|c| c.canonical == column.canonical) {
-            return Err(fail(
+/// `{"type": ..., "url": "/services/data/vNN.0/sobjects/<Object>/<Id>"}`.
+pub fn attributes(type_name: &str, object: &str, id: &str, version: &str) -> Value {
+    json!({
+        "type": type_name,
+        "url": format!("/services/data/{version}/sobjects/{object}/{id}"),
+    })
+}
+
+/// A checked query, ready to shape any of its rows.
+pub struct Plan {
+    query: Compiled,
+    version: String,
+    include_deleted: bool,
+}
+
+impl Plan {
+    pub fn object(&self) -> &'static ObjectDef {
+        self.query.object
+    }
+
+    /// The rows at these table positions, in the wire shape.
+    pub fn shape(&self, org: &Org, positions: &[usize]) -> Vec<Value> {
+        let table = org.all(self.query.object);
+        let records: Vec<&Record> = positions.iter().filter_map(|&i| table.get(i)).collect();
+        // Children of every parent on the page, found in one pass per relationship.
+        let children: Vec<HashMap<&str, Vec<&Record>>> = self
+            .query
+            .children
+            .iter()
+            .map(|(_, child)| {
+                let parents: HashSet<&str> = records.iter().map(|r| r.id()).collect();
+                let mut found: HashMap<&str, Vec<&Record>> = HashMap::new();
+                for record in org.all(child.query.object) {
+                    if record.is_deleted() && !self.include_deleted {
+                        continue;
+                    }
+                    if let Some(parent) = record.at(child.link).as_str()
+                        && let Some(parent) = parents.get(parent)
+                        && child.query.matches(org, record)
+                    {
+                        found.entry(parent).or_default().push(record);
+                    }
+                }
+                found
+            })
+            .collect();
+        records
+            .iter()
+            .map(|record| {
+                let mut row = self.query.shape(org, record, &self.version);
+                for ((slot, child), found) in self.query.children.iter().zip(&children) {
+                    let value = match found.get(record.id()) {
+                        Some(list) => {
+                            let mut list: Vec<(usize, &Record)> =
+                                list.iter().map(|r| (0, *r)).collect();
+                            child.query.sort(org, &mut list);
+                            let rows: Vec<Value> = child
+                                .query
+                                .window(list.into_iter().map(|(_, r)| r))
+                                .map(|r| Value::Object(child.query.shape(org, r, &self.version)))
+                                .collect();
+                            if rows.is_empty() {
+                                Value::Null
+                            } else {
+                                json!({"totalSize": rows.len(), "done": true, "records": rows})
+                            }
+                        }
+                        None => Value::Null,
+                    };
+                    row.insert(slot.clone(), value);
+                }
+                // Keep the SELECT order: sub-query results sit where they were selected.
+                Value::Object(self.query.reorder(row))
+            })
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Compiling
+
+/// An error before positioning: (errorCode, byte offset, detail).
+type Failure = (&'static str, usize, String);
+
+enum Kind {
+    Rows,
+    CountRows,
+    /// `COUNT(field)` columns with their output names.
+    Aggregate(Vec<(Column, String)>),
+}
+
+/// A child relationship sub-query: the child object's compiled query and the position of
+/// its lookup to the parent.
+struct Child {
+    query: Compiled,
+    link: usize,
+}
+
+struct Compiled {
+    object: &'static ObjectDef,
+    kind: Kind,
+    columns: Vec<Column>,
+    /// (relationship name as Salesforce spells it, the sub-query), in SELECT order.
+    children: Vec<(String, Child)>,
+    /// Output keys in SELECT order.
+    order_of_keys: Vec<String>,
+    filter: Option<Filter>,
+    order: Vec<(Column, soql::OrderBy)>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+fn compile(
+    object: &'static ObjectDef,
+    query: &soql::Query,
+    options: &Options,
+    nested: bool,
+) -> Result<Compiled, Failure> {
+    let mut columns: Vec<Column> = Vec::new();
+    let mut children: Vec<(String, Child)> = Vec::new();
+    let mut counts: Vec<(Column, String)> = Vec::new();
+    let mut count_rows = false;
+    let mut order_of_keys: Vec<String> = Vec::new();
+    for item in &query.select {
+        match item {
+            SelectItem::Field(path) => {
+                let column = resolve(object, path).map_err(|d| ("INVALID_FIELD", path.at, d))?;
+                if columns.iter().any(|c| c.canonical == column.canonical) {
+                    return Err((
+                        "MALFORMED_QUERY",
+                        path.at,
+                        format!("duplicate field selected: {}", path.dotted()),
+                    ));
+                }
+                let key = column.top_key().to_owned();
+                if !order_of_keys.contains(&key) {
+                    order_of_keys.push(key);
+                }
+                columns.push(column);
+            }
+            SelectItem::SubQuery { query: sub, at } => {
+                let Some(def) = object.child(&sub.from.text) else {
+                    return Err((
+                        "INVALID_TYPE",
+                        sub.from.at,
+                        format!(
+                            "Didn't understand relationship '{}' in FROM part of query call. If \
+                             you are attempting to use a custom relationship, be sure to append \
+                             the '__r' after the custom relationship name. Please reference your \
+                             WSDL or the describe call for the appropriate names.",
+                            sub.from.text
+                        ),
+                    ));
+                };
+                if children.iter().any(|(name, _)| name == def.name) {
+                    return Err((
+                        "MALFORMED_QUERY",
+                        *at,
+                        format!("duplicate child relationship selected: {}", def.name),
+                    ));
+                }
+                let child_object = schema::object(def.object).expect("children name objects");
+                let compiled = compile(child_object, sub, options, true)?;
+                let link = child_object
+                    .index_of(def.field)
+                    .expect("child relationships name lookups");
+                order_of_keys.push(def.name.to_owned());
+                children.push((
+                    def.name.to_owned(),
+                    Child {
+                        query: compiled,
+                        link,
+                    },
+                ));
+            }
+            SelectItem::CountRows { at } => {
+                if nested {
+                    return Err((
+                        "MALFORMED_QUERY",
+                        *at,
+                        "COUNT() is not supported in a child sub-query".into(),
+                    ));
+                }
+                count_rows = true;
+            }
+            SelectItem::CountField { path, alias, at } => {
+                if nested {
+                    return Err((
+                        "MALFORMED_QUERY",
+                        *at,
+                        "aggregate functions are not supported in a child sub-query".into(),
+                    ));
+                }
+                let column = resolve(object, path).map_err(|d| ("INVALID_FIELD", path.at, d))?;
+                let name = alias
+                    .clone()
+                    .unwrap_or_else(|| format!("expr{}", counts.len()));
+                counts.push((column, name));
+            }
+        }
+    }
+    if !counts.is_empty() {
+        if let Some(first) = columns.first() {
+            return Err((
                 "MALFORMED_QUERY",
-                path.at,
-                format!("duplicate field selected: {}", path.dotted()),
+                0,
+                format!("Field must be grouped or aggregated: {}", first.canonical),
             ));
         }
-        columns.push(column);
+        if !children.is_empty() || !query.order_by.is_empty() {
+            return Err((
+                "MALFORMED_QUERY",
+                0,
+                "an aggregate query can select neither sub-queries nor an ORDER BY".into(),
+            ));
+        }
     }
     let filter = query
         .filter
         .as_ref()
-        .map(|c| resolve_condition(object, c))
-        .transpose()
-        .map_err(|(code, at, detail)| fail(code, at, detail))?;
-    let order: Vec<(Column, &soql::OrderBy)> = query
+        .map(|c| resolve_condition(object, c, options.now_ms))
+        .transpose()?;
+    let order = query
         .order_by
         .iter()
         .map(|o| {
             resolve(object, &o.path)
-                .map(|c| (c, o))
-                .map_err(|d| fail("INVALID_FIELD", o.path.at, d))
+                .map(|c| (c, o.clone()))
+                .map_err(|d| ("INVALID_FIELD", o.path.at, d))
         })
         .collect::<Result<_, _>>()?;
+    let kind = if count_rows {
+        Kind::CountRows
+    } else if !counts.is_empty() {
+        Kind::Aggregate(counts)
+    } else {
+        Kind::Rows
+    };
+    Ok(Compiled {
+        object,
+        kind,
+        columns,
+        children,
+        order_of_keys,
+        filter,
+        order,
+        limit: query.limit,
+        offset: query.offset,
+    })
+}
 
-    let mut records: Vec<&Record> = org
-        .live(object)
-        .filter(|record| filter.as_ref().is_none_or(|f| f.matches(org, record)))
-        .collect();
-    if !order.is_empty() {
-        // A stable sort: ties keep Id order, like Salesforce's default.
-        records.sort_by(|a, b| {
-            order
+impl Compiled {
+    fn matches(&self, org: &Org, record: &Record) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.matches(org, record))
+    }
+
+    /// A stable sort by the ORDER BY columns: ties keep Id order, like Salesforce's default.
+    fn sort(&self, org: &Org, records: &mut [(usize, &Record)]) {
+        if self.order.is_empty() {
+            return;
+        }
+        records.sort_by(|(_, a), (_, b)| {
+            self.order
                 .iter()
                 .map(|(column, spec)| {
                     let (x, y) = (column.value(org, a), column.value(org, b));
@@ -100,22 +431,42 @@ pub fn run(org: &Org, soql_text: &str, version: &str) -> Result<Vec<Value>, Quer
                 .unwrap_or(Ordering::Equal)
         });
     }
-    let offset = query.offset.unwrap_or(0) as usize;
-    let limit = query.limit.map_or(usize::MAX, |l| l as usize);
-    Ok(records
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .map(|record| shape(org, object, record, &columns, version))
-        .collect())
-}
 
-/// `{"type": ..., "url": "/services/data/vNN.0/sobjects/<Object>/<Id>"}`.
-pub fn attributes(type_name: &str, object: &str, id: &str, version: &str) -> Value {
-    serde_json::json!({
-        "type": type_name,
-        "url": format!("/services/data/{version}/sobjects/{object}/{id}"),
-    })
+    /// OFFSET and LIMIT.
+    fn window<T>(&self, rows: impl Iterator<Item = T>) -> impl Iterator<Item = T> {
+        let offset = self.offset.unwrap_or(0) as usize;
+        let limit = self.limit.map_or(usize::MAX, |l| l as usize);
+        rows.skip(offset).take(limit)
+    }
+
+    fn shape(&self, org: &Org, record: &Record, version: &str) -> Map<String, Value> {
+        let mut row = Map::new();
+        row.insert(
+            "attributes".into(),
+            attributes(self.object.name, self.object.name, record.id(), version),
+        );
+        for column in &self.columns {
+            put(&mut row, org, record, &column.hops, column, version);
+        }
+        row
+    }
+
+    fn reorder(&self, mut row: Map<String, Value>) -> Map<String, Value> {
+        if self.children.is_empty() {
+            return row;
+        }
+        let mut ordered = Map::new();
+        if let Some(attributes) = row.remove("attributes") {
+            ordered.insert("attributes".into(), attributes);
+        }
+        for key in &self.order_of_keys {
+            if let Some(value) = row.remove(key) {
+                ordered.insert(key.clone(), value);
+            }
+        }
+        ordered.extend(row);
+        ordered
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -124,14 +475,16 @@ pub fn attributes(type_name: &str, object: &str, id: &str, version: &str) -> Val
 /// One lookup traversed on the way to a field.
 #[derive(Debug, Clone)]
 struct Hop {
-    via: &'static FieldDef,
+    /// The lookup's position in the record it starts from.
+    via: usize,
     relationship: &'static str,
     polymorphic: bool,
 }
 
 #[derive(Debug, Clone)]
 enum Leaf {
-    Field(&'static FieldDef),
+    /// A field and its position in the record that holds it.
+    Field(&'static str, usize),
     /// A field of Salesforce's `Name` object, reached through a polymorphic lookup.
     NameField(&'static str),
 }
@@ -148,45 +501,46 @@ struct Column {
 impl Column {
     fn leaf_name(&self) -> &'static str {
         match self.leaf {
-            Leaf::Field(f) => f.name,
-            Leaf::NameField(n) => n,
+            Leaf::Field(name, _) => name,
+            Leaf::NameField(name) => name,
         }
+    }
+
+    /// The key the column occupies in a row: the first relationship, or the field.
+    fn top_key(&self) -> &'static str {
+        self.hops
+            .first()
+            .map_or(self.leaf_name(), |hop| hop.relationship)
     }
 
     /// The column's value for a record; `null` when any lookup on the way is empty.
-    fn value(&self, org: &Org, record: &Record) -> Value {
+    fn value<'a>(&self, org: &'a Org, record: &'a Record) -> Cow<'a, Value> {
         let mut current = record;
-        let mut current_type = "";
         for hop in &self.hops {
             match parent(org, current, hop) {
-                Some((object, parent)) => {
-                    current = parent;
-                    current_type = object.name;
-                }
-                None => return Value::Null,
+                Some(parent) => current = parent,
+                None => return Cow::Owned(Value::Null),
             }
         }
-        leaf_value(current, &self.leaf, current_type)
+        leaf_value(current, &self.leaf)
     }
 }
 
-fn leaf_value(record: &Record, leaf: &Leaf, object_name: &str) -> Value {
+fn leaf_value<'a>(record: &'a Record, leaf: &Leaf) -> Cow<'a, Value> {
     match leaf {
-        Leaf::Field(f) => record.get(f.name).cloned().unwrap_or(Value::Null),
-        Leaf::NameField("Type") => Value::String(object_name.to_owned()),
-        Leaf::NameField(name) => record.get(*name).cloned().unwrap_or(Value::Null),
+        Leaf::Field(_, index) => Cow::Borrowed(record.at(*index)),
+        Leaf::NameField("Type") => Cow::Owned(Value::String(record.object().name.to_owned())),
+        Leaf::NameField(name) => match record.get(name) {
+            Some(value) => Cow::Borrowed(value),
+            None => Cow::Owned(Value::Null),
+        },
     }
 }
 
-fn parent<'a>(
-    org: &'a Org,
-    record: &Record,
-    hop: &Hop,
-) -> Option<(&'static ObjectDef, &'a Record)> {
-    let id = record.get(hop.via.name)?.as_str()?;
-    let id = SfId::parse(id).ok()?;
-    let (object, parent) = org.get(&id)?;
-    (!super::store::is_deleted(parent)).then_some((object, parent))
+fn parent<'a>(org: &'a Org, record: &Record, hop: &Hop) -> Option<&'a Record> {
+    let id = record.at(hop.via).as_str()?;
+    let parent = org.get_str(id)?;
+    (!parent.is_deleted()).then_some(parent)
 }
 
 /// Resolves a path against the schema, or says why not in Salesforce's words.
@@ -197,8 +551,8 @@ fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
     // `None` once a polymorphic lookup has led to the `Name` object.
     let mut current = Some(object);
     for part in relationships {
-        let understood = current.and_then(|o| o.relationship(part));
-        let Some(field) = understood else {
+        let understood = current.and_then(|o| o.relationship(part).map(|f| (o, f)));
+        let Some((owner, field)) = understood else {
             return Err(format!(
                 "Didn't understand relationship '{part}' in field path. If you are attempting \
                  to use a custom relationship, be sure to append the '__r' after the custom \
@@ -215,7 +569,9 @@ fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
             unreachable!("relationship() returns lookups only");
         };
         hops.push(Hop {
-            via: field,
+            via: owner
+                .index_of(field.name)
+                .expect("the field is the owner's"),
             relationship,
             polymorphic,
         });
@@ -228,8 +584,11 @@ fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
     }
     let (leaf, ty) = match current {
         Some(o) => {
-            let field = o.field(last).ok_or_else(|| no_such_column(last, o.name))?;
-            (Leaf::Field(field), field.ty)
+            let index = o
+                .index_of(last)
+                .ok_or_else(|| no_such_column(last, o.name))?;
+            let field = &o.fields[index];
+            (Leaf::Field(field.name, index), field.ty)
         }
         None => {
             let name = schema::NAME_OBJECT_FIELDS
@@ -277,6 +636,13 @@ enum Filter {
         op: Op,
         value: Literal,
     },
+    /// A comparison with a date literal: `[start, end)` in epoch milliseconds.
+    Span {
+        column: Column,
+        op: Op,
+        start: i64,
+        end: i64,
+    },
     Like {
         column: Column,
         pattern: Vec<LikePart>,
@@ -288,24 +654,23 @@ enum Filter {
     },
 }
 
-type ResolveError = (&'static str, usize, String);
-
 fn resolve_condition(
     object: &'static ObjectDef,
     condition: &Condition,
-) -> Result<Filter, ResolveError> {
+    now_ms: i64,
+) -> Result<Filter, Failure> {
     let column =
         |path: &Path| resolve(object, path).map_err(|detail| ("INVALID_FIELD", path.at, detail));
     let all = |terms: &[Condition]| {
         terms
             .iter()
-            .map(|t| resolve_condition(object, t))
+            .map(|t| resolve_condition(object, t, now_ms))
             .collect::<Result<Vec<_>, _>>()
     };
     Ok(match condition {
         Condition::And(terms) => Filter::And(all(terms)?),
         Condition::Or(terms) => Filter::Or(all(terms)?),
-        Condition::Not(inner) => Filter::Not(Box::new(resolve_condition(object, inner)?)),
+        Condition::Not(inner) => Filter::Not(Box::new(resolve_condition(object, inner, now_ms)?)),
         Condition::Compare {
             path,
             op,
@@ -313,11 +678,21 @@ fn resolve_condition(
             value_at,
         } => {
             let column = column(path)?;
-            let value = check_literal(&column, value, *value_at)?;
-            Filter::Compare {
-                column,
-                op: *op,
-                value,
+            match check_literal(&column, value, *value_at)? {
+                Literal::DateRange(literal) => {
+                    let (start, end) = literal.range(now_ms);
+                    Filter::Span {
+                        column,
+                        op: *op,
+                        start,
+                        end,
+                    }
+                }
+                value => Filter::Compare {
+                    column,
+                    op: *op,
+                    value,
+                },
             }
         }
         Condition::Like { path, pattern } => {
@@ -342,7 +717,14 @@ fn resolve_condition(
             let column = column(path)?;
             let values = values
                 .iter()
-                .map(|(value, at)| check_literal(&column, value, *at))
+                .map(|(value, at)| match check_literal(&column, value, *at)? {
+                    Literal::DateRange(_) => Err((
+                        "MALFORMED_QUERY",
+                        *at,
+                        "date literals are not supported in IN lists".to_owned(),
+                    )),
+                    value => Ok(value),
+                })
                 .collect::<Result<_, _>>()?;
             Filter::In {
                 column,
@@ -355,7 +737,7 @@ fn resolve_condition(
 
 /// Refuses a literal of the wrong kind for the column, as Salesforce does, and puts Id
 /// literals in their 18-character form so they compare with stored Ids.
-fn check_literal(column: &Column, value: &Literal, at: usize) -> Result<Literal, ResolveError> {
+fn check_literal(column: &Column, value: &Literal, at: usize) -> Result<Literal, Failure> {
     let wrong = |kind: &str, quoted: bool| {
         let quotes = if quoted {
             "should be enclosed in quotes"
@@ -387,6 +769,9 @@ fn check_literal(column: &Column, value: &Literal, at: usize) -> Result<Literal,
         Literal::Bool(_) if ty == FieldType::Boolean => Ok(value.clone()),
         Literal::Date(_) if ty == FieldType::Date => Ok(value.clone()),
         Literal::DateTime(_) if ty == FieldType::DateTime => Ok(value.clone()),
+        Literal::DateRange(_) if matches!(ty, FieldType::Date | FieldType::DateTime) => {
+            Ok(value.clone())
+        }
         _ if ty.is_text() || ty.is_id() => wrong("string", true),
         _ if ty.is_numeric() => wrong("double", false),
         _ if ty == FieldType::Date => wrong("date", false),
@@ -404,8 +789,31 @@ impl Filter {
             Filter::Compare { column, op, value } => {
                 compare(&column.value(org, record), column.ty, *op, value)
             }
-            Filter::Like { column, pattern } => match column.value(org, record) {
-                Value::String(text) => soql::like_matches(pattern, &text),
+            Filter::Span {
+                column,
+                op,
+                start,
+                end,
+            } => {
+                let value = column.value(org, record);
+                let Some(ms) = value.as_str().and_then(|text| match column.ty {
+                    FieldType::Date => clock::parse_date(text),
+                    _ => clock::parse_datetime(text),
+                }) else {
+                    return *op == Op::Ne;
+                };
+                let inside = *start <= ms && ms < *end;
+                match op {
+                    Op::Eq => inside,
+                    Op::Ne => !inside,
+                    Op::Lt => ms < *start,
+                    Op::Le => ms < *end,
+                    Op::Gt => ms >= *end,
+                    Op::Ge => ms >= *start,
+                }
+            }
+            Filter::Like { column, pattern } => match column.value(org, record).as_ref() {
+                Value::String(text) => soql::like_matches(pattern, text),
                 _ => false,
             },
             Filter::In {
@@ -439,7 +847,7 @@ fn compare(actual: &Value, ty: FieldType, op: Op, literal: &Literal) -> bool {
         Literal::Number(n) => Value::from(*n),
         Literal::Bool(b) => Value::Bool(*b),
         Literal::DateTime(ms) => Value::String(clock::sf_datetime(*ms)),
-        Literal::Null => unreachable!("handled above"),
+        Literal::Null | Literal::DateRange(_) => unreachable!("handled before"),
     };
     let ordering = order_values(actual, &literal_value, ty);
     match op {
@@ -469,8 +877,20 @@ fn order_values(a: &Value, b: &Value, ty: FieldType) -> Ordering {
             a.as_str().cmp(&b.as_str())
         }
         _ => {
-            let lower = |v: &Value| v.as_str().unwrap_or_default().to_lowercase();
-            lower(a).cmp(&lower(b))
+            let (x, y) = (
+                a.as_str().unwrap_or_default(),
+                b.as_str().unwrap_or_default(),
+            );
+            if x.is_ascii() && y.is_ascii() {
+                let lower = |s: &str| {
+                    s.bytes()
+                        .map(|c| c.to_ascii_lowercase())
+                        .collect::<Vec<_>>()
+                };
+                lower(x).cmp(&lower(y))
+            } else {
+                x.to_lowercase().cmp(&y.to_lowercase())
+            }
         }
     }
 }
@@ -478,39 +898,11 @@ fn order_values(a: &Value, b: &Value, ty: FieldType) -> Ordering {
 // ---------------------------------------------------------------------------------------
 // Shaping
 
-fn shape(
-    org: &Org,
-    object: &ObjectDef,
-    record: &Record,
-    columns: &[Column],
-    version: &str,
-) -> Value {
-    let id = record["Id"].as_str().unwrap_or_default();
-    let mut row = Map::new();
-    row.insert(
-        "attributes".into(),
-        attributes(object.name, object.name, id, version),
-    );
-    for column in columns {
-        put(
-            &mut row,
-            org,
-            record,
-            object.name,
-            &column.hops,
-            column,
-            version,
-        );
-    }
-    Value::Object(row)
-}
-
 /// Writes one column into a row, creating the nested parent records on its path.
 fn put(
     row: &mut Map<String, Value>,
     org: &Org,
     record: &Record,
-    record_type: &str,
     hops: &[Hop],
     column: &Column,
     version: &str,
@@ -518,16 +910,16 @@ fn put(
     let Some((hop, rest)) = hops.split_first() else {
         row.insert(
             column.leaf_name().to_owned(),
-            leaf_value(record, &column.leaf, record_type),
+            leaf_value(record, &column.leaf).into_owned(),
         );
         return;
     };
-    let Some((parent_object, parent)) = parent(org, record, hop) else {
+    let Some(parent) = parent(org, record, hop) else {
         row.entry(hop.relationship).or_insert(Value::Null);
         return;
     };
+    let parent_object = parent.object();
     let nested = row.entry(hop.relationship).or_insert_with(|| {
-        let id = parent["Id"].as_str().unwrap_or_default();
         // Polymorphic lookups answer as Salesforce's `Name` object, url to the real one.
         let type_name = if hop.polymorphic {
             "Name"
@@ -537,20 +929,12 @@ fn put(
         let mut nested = Map::new();
         nested.insert(
             "attributes".into(),
-            attributes(type_name, parent_object.name, id, version),
+            attributes(type_name, parent_object.name, parent.id(), version),
         );
         Value::Object(nested)
     });
     if let Value::Object(nested) = nested {
-        put(
-            nested,
-            org,
-            parent,
-            parent_object.name,
-            rest,
-            column,
-            version,
-        );
+        put(nested, org, parent, rest, column, version);
     }
 }
 
@@ -773,5 +1157,119 @@ mod tests {
             run(&org, "SELEKT Id FROM Contact", V).unwrap_err().code,
             "MALFORMED_QUERY"
         );
+    }
+
+    #[test]
+    fn child_sub_queries_nest_records_or_null() {
+        let org = org();
+        let rows = run(
+            &org,
+            "SELECT Name, (SELECT Subject FROM Tasks), (SELECT Title FROM Notes), Email \
+             FROM Contact ORDER BY Name",
+            V,
+        )
+        .unwrap();
+        let ada = &rows[0];
+        let keys: Vec<_> = ada.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["attributes", "Name", "Tasks", "Notes", "Email"]);
+        assert_eq!(ada["Tasks"]["totalSize"], 1);
+        assert_eq!(ada["Tasks"]["done"], true);
+        assert_eq!(ada["Tasks"]["records"][0]["Subject"], "Call");
+        assert_eq!(ada["Tasks"]["records"][0]["attributes"]["type"], "Task");
+        assert_eq!(ada["Notes"], Value::Null, "null when there are no children");
+        assert_eq!(rows[1]["Tasks"], Value::Null);
+
+        let accounts = run(
+            &org,
+            "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC LIMIT 1) FROM Account",
+            V,
+        )
+        .unwrap();
+        assert_eq!(
+            accounts[0]["Contacts"]["records"][0]["LastName"],
+            "Lovelace"
+        );
+        let err = run(&org, "SELECT Name, (SELECT Id FROM Opps) FROM Account", V).unwrap_err();
+        assert_eq!(err.code, "INVALID_TYPE");
+        assert!(
+            err.message
+                .contains("Didn't understand relationship 'Opps'")
+        );
+    }
+
+    #[test]
+    fn counts_and_aggregates() {
+        let org = org();
+        let options = Options::new(V, 1_765_890_400_000);
+        let answer = execute(
+            &org,
+            "SELECT COUNT() FROM Contact WHERE Email != null",
+            &options,
+        )
+        .unwrap();
+        assert_eq!(answer.total(), 3);
+        assert!(answer.into_values(&org).is_empty());
+        let rows = run(
+            &org,
+            "SELECT COUNT(AccountId) linked, COUNT(Id) FROM Contact",
+            V,
+        )
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![json!({"attributes": {"type": "AggregateResult"}, "linked": 1, "expr1": 3})]
+        );
+        assert_eq!(
+            run(&org, "SELECT Id, COUNT(Id) FROM Contact", V)
+                .unwrap_err()
+                .code,
+            "MALFORMED_QUERY"
+        );
+    }
+
+    #[test]
+    fn date_literals_filter_relative_to_now() {
+        let org = org();
+        // The records were created on 2025-12-16 around 13:05 UTC.
+        let on = |now: &str, soql: &str| {
+            let options = Options::new(V, clock::parse_datetime(now).unwrap());
+            execute(&org, soql, &options).unwrap().total()
+        };
+        let soql = "SELECT Id FROM Contact WHERE CreatedDate = TODAY";
+        assert_eq!(on("2025-12-16T23:00:00Z", soql), 3);
+        assert_eq!(on("2025-12-17T01:00:00Z", soql), 0);
+        let soql = "SELECT Id FROM Contact WHERE CreatedDate = LAST_N_DAYS:7";
+        assert_eq!(on("2025-12-23T10:00:00Z", soql), 3);
+        assert_eq!(on("2025-12-24T10:00:00Z", soql), 0);
+        let soql = "SELECT Id FROM Contact WHERE CreatedDate < THIS_MONTH";
+        assert_eq!(on("2026-01-02T00:00:00Z", soql), 3);
+        assert_eq!(on("2025-12-31T00:00:00Z", soql), 0);
+        let err = execute(
+            &org,
+            "SELECT Id FROM Contact WHERE Email = TODAY",
+            &Options::new(V, 0),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(err.code, "INVALID_FIELD");
+    }
+
+    #[test]
+    fn query_all_sees_the_recycle_bin() {
+        let mut org = org();
+        let actor = SfId::parse(org.all(&schema::CONTACT)[0]["OwnerId"].as_str().unwrap()).unwrap();
+        let id = SfId::parse(org.all(&schema::CONTACT)[1].id()).unwrap();
+        org.delete(&schema::CONTACT, &id, &actor, 1_765_890_400_000)
+            .unwrap();
+        let soql = "SELECT Name, IsDeleted FROM Contact ORDER BY Name";
+        assert_eq!(run(&org, soql, V).unwrap().len(), 2);
+        let options = Options {
+            include_deleted: true,
+            ..Options::new(V, 0)
+        };
+        let rows = execute(&org, soql, &options).unwrap().into_values(&org);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1]["Name"], "Charles Babbage");
+        assert_eq!(rows[1]["IsDeleted"], true);
     }
 }

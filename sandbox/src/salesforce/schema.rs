@@ -111,6 +111,22 @@ pub struct FieldDef {
     pub ty: FieldType,
     pub access: Access,
     pub custom: bool,
+    /// No two live records may hold the same value (compared case-insensitively):
+    /// a second one is refused with `DUPLICATE_VALUE`.
+    pub unique: bool,
+    /// An external id: `describe` says so, and it is a lookup key.
+    pub external_id: bool,
+    /// A restricted picklist: values outside the list are refused.
+    pub restricted: bool,
+}
+
+/// A child relationship: `(SELECT ... FROM <name>)` on the parent reaches the records of
+/// `object` whose lookup `field` points at the parent.
+#[derive(Debug, Clone, Copy)]
+pub struct ChildDef {
+    pub name: &'static str,
+    pub object: &'static str,
+    pub field: &'static str,
 }
 
 #[derive(Debug)]
@@ -122,7 +138,18 @@ pub struct ObjectDef {
     /// The field a person would call the record by (`Name`, `Subject`, `Title`).
     pub name_field: &'static str,
     pub fields: &'static [FieldDef],
+    /// Child relationships, as `describe` lists them in `childRelationships`.
+    pub children: &'static [ChildDef],
 }
+
+/// Objects are singletons: one is another when the names match.
+impl PartialEq for ObjectDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for ObjectDef {}
 
 impl ObjectDef {
     /// Field names are case-insensitive in SOQL and in REST bodies.
@@ -130,6 +157,20 @@ impl ObjectDef {
         self.fields
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The position of a field in [`ObjectDef::fields`] (and in every stored record).
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// A child relationship by name (`Opportunities`), case-insensitive.
+    pub fn child(&self, name: &str) -> Option<&'static ChildDef> {
+        self.children
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     /// The lookup field behind a relationship name (`Account` -> `AccountId`).
@@ -197,8 +238,34 @@ const fn field(name: &'static str, label: &'static str, ty: FieldType, access: A
         ty,
         access,
         custom: false,
+        unique: false,
+        external_id: false,
+        restricted: false,
     }
 }
+
+const fn child(name: &'static str, object: &'static str, field: &'static str) -> ChildDef {
+    ChildDef {
+        name,
+        object,
+        field,
+    }
+}
+
+/// A custom field (`__c`).
+const fn custom(name: &'static str, label: &'static str, ty: FieldType) -> FieldDef {
+    FieldDef {
+        custom: true,
+        ..field(name, label, ty, Access::Editable)
+    }
+}
+
+/// A unique, case-insensitive external id: what an integration keys its records by.
+const HELPDESK_ID: FieldDef = FieldDef {
+    unique: true,
+    external_id: true,
+    ..custom("Helpdesk_Id__c", "Helpdesk ID", FieldType::String(64))
+};
 
 const fn lookup(
     name: &'static str,
@@ -351,12 +418,20 @@ pub static ACCOUNT: ObjectDef = ObjectDef {
             FieldType::TextArea(32_000),
             Access::Editable,
         ),
+        HELPDESK_ID,
         OWNER_ID,
         CREATED_DATE,
         CREATED_BY_ID,
         LAST_MODIFIED_DATE,
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
+    ],
+    children: &[
+        child("Contacts", "Contact", "AccountId"),
+        child("Opportunities", "Opportunity", "AccountId"),
+        child("Notes", "Note", "ParentId"),
+        child("Tasks", "Task", "WhatId"),
+        child("Events", "Event", "WhatId"),
     ],
 };
 
@@ -434,18 +509,32 @@ pub static CONTACT: ObjectDef = ObjectDef {
             Access::Editable,
         ),
         FieldDef {
-            name: "Subscription_Type__c",
-            label: "Subscription Type",
-            ty: FieldType::Picklist(&["Trial", "Standard", "Professional", "Enterprise"]),
-            access: Access::Editable,
-            custom: true,
+            restricted: true,
+            ..custom(
+                "Subscription_Type__c",
+                "Subscription Type",
+                FieldType::Picklist(&["Trial", "Standard", "Professional", "Enterprise"]),
+            )
         },
+        custom("Seats__c", "Seats", FieldType::Double),
+        HELPDESK_ID,
         OWNER_ID,
         CREATED_DATE,
         CREATED_BY_ID,
         LAST_MODIFIED_DATE,
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
+    ],
+    children: &[
+        child("Opportunities", "Opportunity", "ContactId"),
+        child(
+            "OpportunityContactRoles",
+            "OpportunityContactRole",
+            "ContactId",
+        ),
+        child("Notes", "Note", "ParentId"),
+        child("Tasks", "Task", "WhoId"),
+        child("Events", "Event", "WhoId"),
     ],
 };
 
@@ -525,6 +614,16 @@ pub static OPPORTUNITY: ObjectDef = ObjectDef {
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
     ],
+    children: &[
+        child(
+            "OpportunityContactRoles",
+            "OpportunityContactRole",
+            "OpportunityId",
+        ),
+        child("Notes", "Note", "ParentId"),
+        child("Tasks", "Task", "WhatId"),
+        child("Events", "Event", "WhatId"),
+    ],
 };
 
 pub static OPPORTUNITY_CONTACT_ROLE: ObjectDef = ObjectDef {
@@ -570,6 +669,7 @@ pub static OPPORTUNITY_CONTACT_ROLE: ObjectDef = ObjectDef {
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
     ],
+    children: &[],
 };
 
 pub static NOTE: ObjectDef = ObjectDef {
@@ -605,6 +705,7 @@ pub static NOTE: ObjectDef = ObjectDef {
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
     ],
+    children: &[],
 };
 
 const WHO: FieldDef = polymorphic("WhoId", "Name ID", &["Contact"], "Who");
@@ -670,6 +771,7 @@ pub static TASK: ObjectDef = ObjectDef {
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
     ],
+    children: &[],
 };
 
 pub static EVENT: ObjectDef = ObjectDef {
@@ -744,6 +846,7 @@ pub static EVENT: ObjectDef = ObjectDef {
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
     ],
+    children: &[],
 };
 
 pub static USER: ObjectDef = ObjectDef {
@@ -782,6 +885,7 @@ pub static USER: ObjectDef = ObjectDef {
         LAST_MODIFIED_BY_ID,
         SYSTEM_MODSTAMP,
     ],
+    children: &[],
 };
 
 #[cfg(test)]
@@ -816,5 +920,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn records_start_with_their_id_and_children_point_at_real_lookups() {
+        for object in OBJECTS {
+            assert_eq!(object.fields[0].name, "Id", "{}", object.name);
+            for child in object.children {
+                let target = super::object(child.object).unwrap();
+                let field = target.field(child.field).unwrap();
+                let FieldType::Reference { to, .. } = field.ty else {
+                    panic!("{}.{} is a lookup", child.object, child.field);
+                };
+                assert!(
+                    to.contains(&object.name),
+                    "{} -> {}",
+                    child.name,
+                    object.name
+                );
+            }
+        }
+        assert!(CONTACT.child("opportunities").is_some());
+        assert_eq!(CONTACT.field("Seats__c").unwrap().ty, FieldType::Double);
     }
 }

@@ -1,15 +1,20 @@
 //! A SOQL parser for the subset the sandbox evaluates:
 //!
 //! ```text
-//! SELECT path, ... FROM Object
+//! SELECT item, ... FROM Object
 //!   [WHERE condition] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST], ...]
 //!   [LIMIT n] [OFFSET n]
 //! ```
+//!
+//! An item is a field path (`Email`, `Account.Name`), a child sub-query
+//! (`(SELECT Id, Name FROM Opportunities WHERE ... ORDER BY ... LIMIT n)`), `COUNT()` on
+//! its own, or `COUNT(field) [alias]`.
 //!
 //! Conditions compare a field path with a literal (`=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`,
 //! `LIKE`, `IN`, `NOT IN`), combine with `AND`/`OR`/`NOT` and parentheses. As in real
 //! SOQL, mixing `AND` and `OR` at one level without parentheses is an error. String
 //! literals take Salesforce's backslash escapes, so an escaped quote never ends one.
+//! Literals also include date literals (`TODAY`, `LAST_N_DAYS:7`, `THIS_MONTH`, ...).
 //!
 //! Errors carry the byte offset they point at; [`SoqlError::message`] renders them the
 //! way Salesforce does (the query line, a caret, `ERROR at Row:r:Column:c`).
@@ -18,12 +23,33 @@ use crate::clock;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
-    pub select: Vec<Path>,
+    pub select: Vec<SelectItem>,
     pub from: Name,
     pub filter: Option<Condition>,
     pub order_by: Vec<OrderBy>,
     pub limit: Option<u64>,
     pub offset: Option<u64>,
+}
+
+/// One element of the SELECT list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    Field(Path),
+    /// `(SELECT ... FROM <child relationship>)`; `at` is the opening parenthesis.
+    SubQuery {
+        query: Box<Query>,
+        at: usize,
+    },
+    /// `COUNT()`: the answer is the number of rows, with no records.
+    CountRows {
+        at: usize,
+    },
+    /// `COUNT(field) [alias]`: one aggregate row.
+    CountField {
+        path: Path,
+        alias: Option<String>,
+        at: usize,
+    },
 }
 
 /// An identifier as written, and where.
@@ -88,6 +114,113 @@ pub enum Literal {
     Date(String),
     /// `2025-12-16T13:05:30Z`, as epoch milliseconds.
     DateTime(i64),
+    /// A relative date range such as `TODAY` or `LAST_N_DAYS:7`, resolved when the query
+    /// runs (see [`DateLiteral::range`]).
+    DateRange(DateLiteral),
+}
+
+/// A SOQL date literal: a span of whole days (UTC, the org's time zone), weeks starting
+/// on Sunday, calendar months or years, relative to today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateLiteral {
+    pub unit: DateUnit,
+    /// First and last unit of the span relative to the current one (0 = this day, week...).
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateUnit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl DateLiteral {
+    /// Recognises a date literal word (`LAST_N_DAYS:7`), case-insensitively.
+    pub fn parse(word: &str) -> Option<Self> {
+        use DateUnit::*;
+        let upper = word.to_ascii_uppercase();
+        let (name, n) = match upper.split_once(':') {
+            Some((name, n)) => (name.to_owned(), Some(n.parse::<i64>().ok()?)),
+            None => (upper, None),
+        };
+        let span = |unit, from, to| Some(DateLiteral { unit, from, to });
+        match (name.as_str(), n) {
+            ("YESTERDAY", None) => span(Day, -1, -1),
+            ("TODAY", None) => span(Day, 0, 0),
+            ("TOMORROW", None) => span(Day, 1, 1),
+            ("LAST_WEEK", None) => span(Week, -1, -1),
+            ("THIS_WEEK", None) => span(Week, 0, 0),
+            ("NEXT_WEEK", None) => span(Week, 1, 1),
+            ("LAST_MONTH", None) => span(Month, -1, -1),
+            ("THIS_MONTH", None) => span(Month, 0, 0),
+            ("NEXT_MONTH", None) => span(Month, 1, 1),
+            ("LAST_90_DAYS", None) => span(Day, -90, 0),
+            ("NEXT_90_DAYS", None) => span(Day, 1, 90),
+            ("LAST_YEAR", None) => span(Year, -1, -1),
+            ("THIS_YEAR", None) => span(Year, 0, 0),
+            ("NEXT_YEAR", None) => span(Year, 1, 1),
+            // "Starts 00:00:00 of the current day and continues for the past n days."
+            ("LAST_N_DAYS", Some(n)) => span(Day, -n, 0),
+            ("NEXT_N_DAYS", Some(n)) => span(Day, 1, n),
+            ("N_DAYS_AGO", Some(n)) => span(Day, -n, -n),
+            ("LAST_N_WEEKS", Some(n)) => span(Week, -n, -1),
+            ("NEXT_N_WEEKS", Some(n)) => span(Week, 1, n),
+            ("N_WEEKS_AGO", Some(n)) => span(Week, -n, -n),
+            ("LAST_N_MONTHS", Some(n)) => span(Month, -n, -1),
+            ("NEXT_N_MONTHS", Some(n)) => span(Month, 1, n),
+            ("N_MONTHS_AGO", Some(n)) => span(Month, -n, -n),
+            ("LAST_N_YEARS", Some(n)) => span(Year, -n, -1),
+            ("NEXT_N_YEARS", Some(n)) => span(Year, 1, n),
+            ("N_YEARS_AGO", Some(n)) => span(Year, -n, -n),
+            _ => None,
+        }
+    }
+
+    /// The span as `[start, end)` epoch milliseconds, relative to `now_ms`.
+    pub fn range(&self, now_ms: i64) -> (i64, i64) {
+        const DAY: i64 = 86_400_000;
+        let today = now_ms.div_euclid(DAY);
+        match self.unit {
+            DateUnit::Day => ((today + self.from) * DAY, (today + self.to + 1) * DAY),
+            DateUnit::Week => {
+                // 1970-01-01 was a Thursday: shift so weeks start on Sunday.
+                let sunday = today - (today + 4).rem_euclid(7);
+                (
+                    (sunday + 7 * self.from) * DAY,
+                    (sunday + 7 * (self.to + 1)) * DAY,
+                )
+            }
+            DateUnit::Month | DateUnit::Year => {
+                let (year, month) = year_month(now_ms);
+                let months = if self.unit == DateUnit::Year { 12 } else { 1 };
+                let base = if self.unit == DateUnit::Year {
+                    year * 12
+                } else {
+                    year * 12 + i64::from(month) - 1
+                };
+                let start = base + self.from * months;
+                let end = base + (self.to + 1) * months;
+                (month_start_ms(start), month_start_ms(end))
+            }
+        }
+    }
+}
+
+/// The UTC year and month (1-12) of an instant.
+fn year_month(ms: i64) -> (i64, u32) {
+    let date = clock::sf_date(ms);
+    let year = date[..4].parse().unwrap_or(1970);
+    let month = date[5..7].parse().unwrap_or(1);
+    (year, month)
+}
+
+/// Midnight UTC on the first of a month counted from year 0 (`year * 12 + month - 1`).
+fn month_start_ms(months: i64) -> i64 {
+    let (year, month) = (months.div_euclid(12), months.rem_euclid(12) + 1);
+    clock::parse_date(&format!("{year:04}-{month:02}-01")).unwrap_or(0)
 }
 
 /// One element of a `LIKE` pattern. `\%` and `\_` in the literal are plain characters.
@@ -141,7 +274,11 @@ pub fn positioned(soql: &str, at: usize, detail: &str) -> String {
 
 pub fn parse(soql: &str) -> Result<Query, SoqlError> {
     let tokens = lex(soql)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        nested: false,
+    };
     let query = parser.query()?;
     Ok(query)
 }
@@ -281,6 +418,17 @@ fn lex(soql: &str) -> Result<Vec<Token>, SoqlError> {
                     end = i + n.len_utf8();
                     chars.next();
                 }
+                // A date literal with a count: `LAST_N_DAYS:7` is one token.
+                let rest = &soql[end..];
+                if let Some(digits) = rest.strip_prefix(':') {
+                    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+                    if len > 0 {
+                        for _ in 0..=len {
+                            chars.next();
+                        }
+                        end += 1 + len;
+                    }
+                }
                 tokens.push(token(Tok::Word(soql[at..end].to_owned()), end));
             }
             other => {
@@ -317,6 +465,8 @@ fn literal_token(text: &str, at: usize) -> Result<Tok, SoqlError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Inside a child sub-query.
+    nested: bool,
 }
 
 impl Parser {
@@ -371,6 +521,36 @@ impl Parser {
     }
 
     fn query(&mut self) -> Result<Query, SoqlError> {
+        let query = self.query_body()?;
+        if self.peek().tok != Tok::End {
+            return Err(self.unexpected());
+        }
+        let counts = query
+            .select
+            .iter()
+            .filter(|item| matches!(item, SelectItem::CountRows { .. }))
+            .count();
+        if counts > 0 && query.select.len() > 1 {
+            let at = match query
+                .select
+                .iter()
+                .find(|i| !matches!(i, SelectItem::CountRows { .. }))
+            {
+                Some(SelectItem::Field(path)) => path.at,
+                Some(SelectItem::SubQuery { at, .. } | SelectItem::CountField { at, .. }) => *at,
+                _ => 0,
+            };
+            return Err(SoqlError::new(
+                at,
+                "COUNT() must be the only element in the SELECT list",
+            ));
+        }
+        Ok(query)
+    }
+
+    /// `SELECT ... [LIMIT n] [OFFSET n]`, stopping before whatever follows (the end, or
+    /// the closing parenthesis of a sub-query).
+    fn query_body(&mut self) -> Result<Query, SoqlError> {
         self.expect_keyword("SELECT")?;
         let mut select = vec![self.select_item()?];
         while self.peek().tok == Tok::Comma {
@@ -405,7 +585,8 @@ impl Parser {
         } else {
             None
         };
-        if self.peek().tok != Tok::End {
+        let ends = if self.nested { Tok::Close } else { Tok::End };
+        if self.peek().tok != ends {
             return Err(self.unexpected());
         }
         Ok(Query {
@@ -418,17 +599,51 @@ impl Parser {
         })
     }
 
-    fn select_item(&mut self) -> Result<Path, SoqlError> {
-        let path = self.path()?;
-        // Functions (COUNT(), FIELDS(ALL)) and child sub-queries are valid SOQL that the
-        // sandbox does not evaluate yet: say so rather than pretend the query is wrong.
+    fn select_item(&mut self) -> Result<SelectItem, SoqlError> {
+        let at = self.peek().at;
         if self.peek().tok == Tok::Open {
-            return Err(SoqlError::new(
-                self.peek().at,
-                "the sandbox org does not support functions in SELECT yet",
-            ));
+            if self.nested {
+                // Salesforce allows one level of child sub-queries only.
+                return Err(self.unexpected());
+            }
+            self.next();
+            self.nested = true;
+            let query = self.query_body();
+            self.nested = false;
+            let query = query?;
+            self.expect(&Tok::Close)?;
+            return Ok(SelectItem::SubQuery {
+                query: Box::new(query),
+                at,
+            });
         }
-        Ok(path)
+        let is_count = self.at_keyword("COUNT")
+            && self.tokens.get(self.pos + 1).map(|t| &t.tok) == Some(&Tok::Open);
+        if is_count {
+            self.next();
+            self.next();
+            if self.peek().tok == Tok::Close {
+                self.next();
+                return Ok(SelectItem::CountRows { at });
+            }
+            let path = self.path()?;
+            self.expect(&Tok::Close)?;
+            let alias = match self.peek().tok.clone() {
+                Tok::Word(word) if !is_reserved(&word) && !word.contains('.') => {
+                    self.next();
+                    Some(word)
+                }
+                _ => None,
+            };
+            return Ok(SelectItem::CountField { path, alias, at });
+        }
+        let path = self.path()?;
+        // Other functions (FIELDS(ALL), MAX(...)) are valid SOQL the sandbox does not
+        // evaluate: refuse them at the parenthesis.
+        if self.peek().tok == Tok::Open {
+            return Err(self.unexpected());
+        }
+        Ok(SelectItem::Field(path))
     }
 
     fn name(&mut self) -> Result<Name, SoqlError> {
@@ -451,10 +666,6 @@ impl Parser {
                 }
                 Ok(Path { parts, at })
             }
-            Tok::Open => Err(SoqlError::new(
-                self.peek().at,
-                "the sandbox org does not support sub-queries yet",
-            )),
             _ => Err(self.unexpected()),
         }
     }
@@ -589,6 +800,10 @@ impl Parser {
             Tok::Word(w) if w.eq_ignore_ascii_case("null") => Literal::Null,
             Tok::Word(w) if w.eq_ignore_ascii_case("true") => Literal::Bool(true),
             Tok::Word(w) if w.eq_ignore_ascii_case("false") => Literal::Bool(false),
+            Tok::Word(w) => match DateLiteral::parse(w) {
+                Some(literal) => Literal::DateRange(literal),
+                None => return Err(self.unexpected()),
+            },
             _ => return Err(self.unexpected()),
         };
         self.next();
@@ -662,7 +877,14 @@ mod tests {
         );
         let query = parse(&soql).unwrap();
         assert_eq!(query.from.text, "Contact");
-        let selected: Vec<String> = query.select.iter().map(Path::dotted).collect();
+        let selected: Vec<String> = query
+            .select
+            .iter()
+            .map(|item| match item {
+                SelectItem::Field(path) => path.dotted(),
+                other => panic!("a field, got {other:?}"),
+            })
+            .collect();
         assert_eq!(
             selected,
             ["Id", "Name", "Title", "Email", "Phone", "Account.Name"]
@@ -789,7 +1011,13 @@ mod tests {
             "SELECT Id FROM Contact LIMIT -1",
             "SELECT Id FROM Contact ORDER Name",
             "SELECT Id FROM Contact extra",
-            "SELECT COUNT() FROM Contact",
+            "SELECT Id, COUNT() FROM Contact",
+            "SELECT Id, (SELECT Id FROM Notes WHERE Id IN (SELECT Id FROM Tasks)) FROM Contact",
+            "SELECT Id, (SELECT Id, (SELECT Id FROM Notes) FROM Opportunities) FROM Contact",
+            "SELECT Id, (SELECT Id FROM Notes FROM Contact",
+            "SELECT FIELDS(ALL) FROM Contact",
+            "SELECT Id FROM Contact WHERE CreatedDate = LAST_FISCAL_QUARTER",
+            "SELECT Id FROM Contact WHERE CreatedDate = LAST_N_DAYS",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
@@ -826,5 +1054,84 @@ mod tests {
         assert!(like_matches(&pattern("'%'"), ""));
         assert!(like_matches(&pattern("'%a%b%'"), "xxaxxbxx"));
         assert!(!like_matches(&pattern("'%a%b'"), "xxaxxbxx"));
+    }
+
+    #[test]
+    fn child_sub_queries_and_counts_parse() {
+        let query = parse(
+            "SELECT Id, Name, (SELECT Id, Name, StageName FROM Opportunities \
+             WHERE IsClosed = false ORDER BY CloseDate LIMIT 5), (SELECT Title FROM Notes) \
+             FROM Contact WHERE Email = 'a@b.example'",
+        )
+        .unwrap();
+        assert_eq!(query.select.len(), 4);
+        let SelectItem::SubQuery { query: sub, .. } = &query.select[2] else {
+            panic!("a sub-query");
+        };
+        assert_eq!(sub.from.text, "Opportunities");
+        assert_eq!(sub.select.len(), 3);
+        assert!(sub.filter.is_some());
+        assert_eq!((sub.order_by.len(), sub.limit), (1, Some(5)));
+        assert!(
+            query.filter.is_some(),
+            "the outer WHERE survives the sub-queries"
+        );
+
+        let count = parse("SELECT COUNT() FROM Contact WHERE Email != null").unwrap();
+        assert!(matches!(count.select[..], [SelectItem::CountRows { .. }]));
+        let aggregate = parse("SELECT COUNT(Id) total FROM Contact").unwrap();
+        assert!(matches!(
+            &aggregate.select[..],
+            [SelectItem::CountField { alias: Some(a), .. }] if a == "total"
+        ));
+    }
+
+    #[test]
+    fn date_literals_are_spans_of_days_weeks_months_and_years() {
+        let query = parse(
+            "SELECT Id FROM Contact WHERE CreatedDate = LAST_N_DAYS:7 AND CreatedDate < today",
+        )
+        .unwrap();
+        let Some(Condition::And(terms)) = query.filter else {
+            panic!("an AND");
+        };
+        let literal = |term: &Condition| match term {
+            Condition::Compare {
+                value: Literal::DateRange(d),
+                ..
+            } => *d,
+            other => panic!("{other:?}"),
+        };
+        // Tuesday 2025-12-16T13:05:30Z.
+        let now = 1_765_890_330_000;
+        let day = |text: &str| clock::parse_date(text).unwrap();
+        assert_eq!(
+            literal(&terms[0]).range(now),
+            (day("2025-12-09"), day("2025-12-17"))
+        );
+        assert_eq!(
+            literal(&terms[1]).range(now),
+            (day("2025-12-16"), day("2025-12-17"))
+        );
+        let range = |word: &str| DateLiteral::parse(word).unwrap().range(now);
+        assert_eq!(range("YESTERDAY"), (day("2025-12-15"), day("2025-12-16")));
+        assert_eq!(range("THIS_WEEK"), (day("2025-12-14"), day("2025-12-21")));
+        assert_eq!(range("LAST_WEEK"), (day("2025-12-07"), day("2025-12-14")));
+        assert_eq!(range("THIS_MONTH"), (day("2025-12-01"), day("2026-01-01")));
+        assert_eq!(range("NEXT_MONTH"), (day("2026-01-01"), day("2026-02-01")));
+        assert_eq!(
+            range("LAST_N_MONTHS:12"),
+            (day("2024-12-01"), day("2025-12-01"))
+        );
+        assert_eq!(range("THIS_YEAR"), (day("2025-01-01"), day("2026-01-01")));
+        assert_eq!(
+            range("NEXT_N_DAYS:2"),
+            (day("2025-12-17"), day("2025-12-19"))
+        );
+        assert_eq!(
+            range("N_DAYS_AGO:16"),
+            (day("2025-11-30"), day("2025-12-01"))
+        );
+        assert!(DateLiteral::parse("LAST_FISCAL_QUARTER").is_none());
     }
 }

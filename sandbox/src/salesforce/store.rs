@@ -1,15 +1,17 @@
-//! The org's data: records as ordered field maps, validated against the schema on every
-//! write the way Salesforce validates them, so a client that passes here is not surprised
-//! by a real org.
+//! The org's data: records validated against the schema on every write the way Salesforce
+//! validates them, so a client that passes here is not surprised by a real org.
+//!
+//! A record is a row of values in schema order (no per-record field names), each table is
+//! a vector in creation order (which is also Id order) with a hash index by Id, so the org
+//! holds hundreds of thousands of records and scans them quickly. Writes can be grouped in
+//! a transaction ([`Org::begin`]) that rolls back as a whole, as `allOrNone` needs; every
+//! create and update is also recorded as a [`Change`] for the org's Outbound Messages.
 
 use super::schema::{self, Access, FieldDef, FieldType, ObjectDef};
 use crate::clock;
 use serde_json::{Map, Value};
 use shared::ids::{Email, SfId};
-use std::collections::{BTreeMap, HashMap};
-
-/// One record: every field of its object, in schema order, `null` where empty.
-pub type Record = Map<String, Value>;
+use std::collections::HashMap;
 
 /// The org's pod code: the two characters after the key prefix in every Id.
 pub const POD: &str = "5g";
@@ -17,6 +19,83 @@ pub const POD: &str = "5g";
 /// Sequences start high so Ids have mixed-case digits (and non-trivial case-safe
 /// suffixes) like real ones, instead of a run of zeros.
 const SEQUENCE_BASE: u64 = 7_316_210_000;
+
+static NULL: Value = Value::Null;
+
+/// One record: a value for every field of its object, in schema order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    object: &'static ObjectDef,
+    values: Box<[Value]>,
+    /// `SystemModstamp`, as epoch milliseconds.
+    modstamp_ms: i64,
+    /// When the record went to the recycle bin.
+    deleted_ms: Option<i64>,
+}
+
+impl Record {
+    pub fn object(&self) -> &'static ObjectDef {
+        self.object
+    }
+
+    /// The record's 18-character Id (every object's first field).
+    pub fn id(&self) -> &str {
+        self.values[0].as_str().unwrap_or_default()
+    }
+
+    /// A field by name, case-insensitive; `None` when the object has no such field.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.object.index_of(name).map(|i| &self.values[i])
+    }
+
+    /// The value at a schema position (see [`ObjectDef::index_of`]).
+    pub fn at(&self, index: usize) -> &Value {
+        &self.values[index]
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_ms.is_some()
+    }
+
+    pub fn deleted_ms(&self) -> Option<i64> {
+        self.deleted_ms
+    }
+
+    pub fn modstamp_ms(&self) -> i64 {
+        self.modstamp_ms
+    }
+
+    /// Every field with its value, in schema order.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static FieldDef, &Value)> + '_ {
+        self.object.fields.iter().zip(self.values.iter())
+    }
+
+    /// The record as a JSON object (field names in schema order).
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.fields()
+            .map(|(f, v)| (f.name.to_owned(), v.clone()))
+            .collect()
+    }
+
+    fn set(&mut self, name: &str, value: Value) {
+        if let Some(i) = self.object.index_of(name) {
+            self.values[i] = value;
+        }
+    }
+
+    fn text(&self, name: &str) -> &str {
+        self.get(name).and_then(Value::as_str).unwrap_or_default()
+    }
+}
+
+impl std::ops::Index<&str> for Record {
+    type Output = Value;
+
+    /// `null` for a field the object does not have, like a JSON object would answer.
+    fn index(&self, name: &str) -> &Value {
+        self.get(name).unwrap_or(&NULL)
+    }
+}
 
 /// A write Salesforce would refuse, in its own words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +106,11 @@ pub struct WriteError {
 }
 
 impl WriteError {
-    fn new(code: &'static str, message: impl Into<String>, fields: Option<Vec<String>>) -> Self {
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        fields: Option<Vec<String>>,
+    ) -> Self {
         WriteError {
             code,
             message: message.into(),
@@ -44,11 +127,58 @@ impl WriteError {
     }
 }
 
+/// What a write did to a record, for the org's Outbound Messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub object: &'static ObjectDef,
+    pub id: String,
+    pub kind: ChangeKind,
+}
+
+/// Where a transaction started: see [`Org::begin`].
+#[derive(Debug)]
+#[must_use = "a transaction ends with commit or rollback"]
+pub struct Savepoint {
+    undo: usize,
+    changes: usize,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Table {
+    /// In creation order, which is Id order; records are never removed (the recycle bin
+    /// keeps deleted ones), so positions are stable.
+    records: Vec<Record>,
+    by_id: HashMap<String, usize>,
+}
+
+/// How to undo one write of an open transaction.
+#[derive(Debug)]
+enum Undo {
+    Created { object: &'static str },
+    Replaced { index: usize, old: Record },
+}
+
 pub struct Org {
     pub org_id: SfId,
-    tables: HashMap<&'static str, BTreeMap<String, Record>>,
+    tables: HashMap<&'static str, Table>,
     /// One counter for every object, so no two records share an Id body.
     sequence: u64,
+    /// Values of unique fields: (object, field position) -> lower-cased value -> Id.
+    unique: HashMap<(&'static str, usize), HashMap<String, String>>,
+    /// The undo log while a transaction is open.
+    journal: Vec<Undo>,
+    /// How many transactions are open (they nest as savepoints).
+    depth: usize,
+    /// Creates and updates not yet taken by [`Org::take_changes`].
+    changes: Vec<Change>,
+    /// When the first record was written: the oldest date the replication API covers.
+    created_ms: Option<i64>,
 }
 
 impl Org {
@@ -57,11 +187,16 @@ impl Org {
             org_id,
             tables: HashMap::new(),
             sequence: 0,
+            unique: HashMap::new(),
+            journal: Vec::new(),
+            depth: 0,
+            changes: Vec::new(),
+            created_ms: None,
         }
     }
 
     /// A fresh Id with this key prefix. Base62 digits sort like their values, so a
-    /// table keyed by Id iterates in creation order, as Salesforce's default order does.
+    /// table in creation order is in Id order, as Salesforce's default order is.
     pub fn next_id(&mut self, key_prefix: &str) -> SfId {
         self.sequence += 1;
         SfId::from_parts(key_prefix, POD, SEQUENCE_BASE + self.sequence)
@@ -76,23 +211,40 @@ impl Org {
     }
 
     /// A record by Id, deleted ones included (callers decide how to answer for those).
-    pub fn get(&self, id: &SfId) -> Option<(&'static ObjectDef, &Record)> {
-        let object = schema::object_by_prefix(id.key_prefix())?;
-        let record = self.tables.get(object.name)?.get(id.as_str())?;
-        Some((object, record))
+    pub fn get(&self, id: &SfId) -> Option<&Record> {
+        self.get_str(id.as_str())
+    }
+
+    /// A record by its 18-character Id as stored.
+    pub fn get_str(&self, id: &str) -> Option<&Record> {
+        let object = schema::object_by_prefix(id.get(..3)?)?;
+        let table = self.tables.get(object.name)?;
+        table.by_id.get(id).map(|&i| &table.records[i])
+    }
+
+    /// Every record of an object, deleted ones included, in Id order.
+    pub fn all(&self, object: &ObjectDef) -> &[Record] {
+        self.tables
+            .get(object.name)
+            .map_or(&[][..], |t| t.records.as_slice())
     }
 
     /// The records a query sees: not deleted, in Id order.
     pub fn live<'a>(&'a self, object: &ObjectDef) -> impl Iterator<Item = &'a Record> + 'a {
-        self.tables
-            .get(object.name)
-            .into_iter()
-            .flat_map(|table| table.values())
-            .filter(|record| !is_deleted(record))
+        self.all(object).iter().filter(|r| !r.is_deleted())
+    }
+
+    pub fn count_live(&self, object: &ObjectDef) -> usize {
+        self.live(object).count()
     }
 
     pub fn is_live(&self, id: &SfId) -> bool {
-        self.get(id).is_some_and(|(_, record)| !is_deleted(record))
+        self.get(id).is_some_and(|r| !r.is_deleted())
+    }
+
+    /// The oldest time the org's replication API can answer for.
+    pub fn created_ms(&self) -> Option<i64> {
+        self.created_ms
     }
 
     pub fn create(
@@ -103,38 +255,22 @@ impl Org {
         now_ms: i64,
     ) -> Result<SfId, WriteError> {
         let changes = self.validate(object, input)?;
+        let mut record = blank(object);
+        apply_defaults(&mut record);
+        for (i, value) in &changes {
+            record.values[*i] = value.clone();
+        }
+        derive(&mut record, &changes);
+        check_required(&record)?;
+        self.check_unique(&record, None)?;
         let id = self.next_id(object.key_prefix);
-        let mut record = Record::new();
-        for field in object.fields {
-            let empty = match field.ty {
-                FieldType::Boolean => Value::Bool(false),
-                _ => Value::Null,
-            };
-            record.insert(field.name.to_owned(), empty);
-        }
-        let now = Value::String(clock::sf_datetime(now_ms));
-        let actor = Value::String(actor.to_string());
-        for (name, value) in [
-            ("Id", Value::String(id.to_string())),
-            ("CreatedDate", now.clone()),
-            ("CreatedById", actor.clone()),
-            ("OwnerId", actor.clone()),
-            ("LastModifiedDate", now.clone()),
-            ("LastModifiedById", actor),
-            ("SystemModstamp", now),
-        ] {
-            if let Some(slot) = record.get_mut(name) {
-                *slot = value;
-            }
-        }
-        apply_defaults(object, &mut record);
-        record.extend(changes.clone());
-        derive(object, &mut record, &changes);
-        check_required(object, &record)?;
-        self.tables
-            .entry(object.name)
-            .or_default()
-            .insert(id.to_string(), record);
+        stamp_new(&mut record, &id, actor, now_ms);
+        self.insert(record);
+        self.changes.push(Change {
+            object,
+            id: id.to_string(),
+            kind: ChangeKind::Created,
+        });
         Ok(id)
     }
 
@@ -146,15 +282,23 @@ impl Org {
         actor: &SfId,
         now_ms: i64,
     ) -> Result<(), WriteError> {
-        self.check_writable(object, id)?;
+        let index = self.writable(object, id)?;
         let changes = self.validate(object, input)?;
-        let record = self.record_mut(object, id)?;
-        let mut updated = record.clone();
-        updated.extend(changes.clone());
-        derive(object, &mut updated, &changes);
-        check_required(object, &updated)?;
+        let table = &self.tables[object.name];
+        let mut updated = table.records[index].clone();
+        for (i, value) in &changes {
+            updated.values[*i] = value.clone();
+        }
+        derive(&mut updated, &changes);
+        check_required(&updated)?;
+        self.check_unique(&updated, Some(id.as_str()))?;
         touch(&mut updated, actor, now_ms);
-        *record = updated;
+        self.replace(object, index, updated);
+        self.changes.push(Change {
+            object,
+            id: id.to_string(),
+            kind: ChangeKind::Updated,
+        });
         Ok(())
     }
 
@@ -166,45 +310,198 @@ impl Org {
         actor: &SfId,
         now_ms: i64,
     ) -> Result<(), WriteError> {
-        self.check_writable(object, id)?;
-        let record = self.record_mut(object, id)?;
-        record.insert("IsDeleted".into(), Value::Bool(true));
-        touch(record, actor, now_ms);
+        let index = self.writable(object, id)?;
+        let mut record = self.tables[object.name].records[index].clone();
+        record.set("IsDeleted", Value::Bool(true));
+        record.deleted_ms = Some(now_ms);
+        touch(&mut record, actor, now_ms);
+        self.replace(object, index, record);
         Ok(())
     }
 
-    fn check_writable(&self, object: &ObjectDef, id: &SfId) -> Result<(), WriteError> {
-        match self.get(id) {
-            Some((found, _)) if found.name != object.name => Err(WriteError::not_found()),
-            Some((_, record)) if is_deleted(record) => Err(WriteError::deleted()),
-            Some(_) => Ok(()),
-            None => Err(WriteError::not_found()),
+    /// Inserts a record the caller vouches for (the bulk seed): no validation, no
+    /// Outbound Messages. `values` are (field position, value) pairs.
+    pub fn insert_trusted(
+        &mut self,
+        object: &'static ObjectDef,
+        values: impl IntoIterator<Item = (usize, Value)>,
+        actor: &SfId,
+        now_ms: i64,
+    ) -> SfId {
+        let mut record = blank(object);
+        apply_defaults(&mut record);
+        for (i, value) in values {
+            record.values[i] = value;
+        }
+        derive(&mut record, &Vec::new());
+        let id = self.next_id(object.key_prefix);
+        stamp_new(&mut record, &id, actor, now_ms);
+        self.insert(record);
+        id
+    }
+
+    /// Makes room for `additional` more records of `object`.
+    pub fn reserve(&mut self, object: &'static ObjectDef, additional: usize) {
+        let table = self.tables.entry(object.name).or_default();
+        table.records.reserve(additional);
+        table.by_id.reserve(additional);
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Transactions
+
+    /// Starts recording writes so that [`Org::rollback`] can undo them. Transactions nest:
+    /// an inner one is a savepoint of the outer.
+    pub fn begin(&mut self) -> Savepoint {
+        self.depth += 1;
+        Savepoint {
+            undo: self.journal.len(),
+            changes: self.changes.len(),
         }
     }
 
-    fn record_mut(&mut self, object: &ObjectDef, id: &SfId) -> Result<&mut Record, WriteError> {
-        self.tables
-            .get_mut(object.name)
-            .and_then(|table| table.get_mut(id.as_str()))
-            .ok_or_else(WriteError::not_found)
+    /// Keeps the writes since `savepoint` (an outer transaction may still undo them).
+    pub fn commit(&mut self, savepoint: Savepoint) {
+        let _ = savepoint;
+        self.end();
     }
 
-    /// Maps a request body to canonical field names and stored values, or refuses it.
+    /// Undoes every write since `savepoint`, newest first; their changes are forgotten.
+    pub fn rollback(&mut self, savepoint: Savepoint) {
+        let undone = self
+            .journal
+            .split_off(savepoint.undo.min(self.journal.len()));
+        for undo in undone.into_iter().rev() {
+            match undo {
+                Undo::Created { object } => {
+                    let table = self
+                        .tables
+                        .get_mut(object)
+                        .expect("a created record's table");
+                    let record = table.records.pop().expect("the created record is last");
+                    table.by_id.remove(record.id());
+                    unindex_unique(&mut self.unique, &record);
+                }
+                Undo::Replaced { index, old } => {
+                    let table = self
+                        .tables
+                        .get_mut(old.object.name)
+                        .expect("a replaced record's table");
+                    let current = std::mem::replace(&mut table.records[index], old);
+                    unindex_unique(&mut self.unique, &current);
+                    index_unique(&mut self.unique, &table.records[index]);
+                }
+            }
+        }
+        self.changes.truncate(savepoint.changes);
+        self.end();
+    }
+
+    fn end(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.depth == 0 {
+            self.journal.clear();
+        }
+    }
+
+    /// The creates and updates since the last call, oldest first; nothing while a
+    /// transaction is open (it may still roll back).
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        if self.depth > 0 {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.changes)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Internals
+
+    fn insert(&mut self, record: Record) {
+        self.created_ms.get_or_insert(record.modstamp_ms);
+        index_unique(&mut self.unique, &record);
+        let object = record.object.name;
+        let table = self.tables.entry(object).or_default();
+        table
+            .by_id
+            .insert(record.id().to_owned(), table.records.len());
+        table.records.push(record);
+        if self.depth > 0 {
+            self.journal.push(Undo::Created { object });
+        }
+    }
+
+    fn replace(&mut self, object: &'static ObjectDef, index: usize, record: Record) {
+        let table = self
+            .tables
+            .get_mut(object.name)
+            .expect("the record's table");
+        let old = std::mem::replace(&mut table.records[index], record);
+        unindex_unique(&mut self.unique, &old);
+        index_unique(&mut self.unique, &table.records[index]);
+        if self.depth > 0 {
+            self.journal.push(Undo::Replaced { index, old });
+        }
+    }
+
+    /// The position of a record that may be written: exists, of this object, not deleted.
+    fn writable(&self, object: &ObjectDef, id: &SfId) -> Result<usize, WriteError> {
+        let table = self
+            .tables
+            .get(object.name)
+            .ok_or_else(WriteError::not_found)?;
+        let index = *table
+            .by_id
+            .get(id.as_str())
+            .ok_or_else(WriteError::not_found)?;
+        if table.records[index].is_deleted() {
+            return Err(WriteError::deleted());
+        }
+        Ok(index)
+    }
+
+    fn check_unique(&self, record: &Record, own_id: Option<&str>) -> Result<(), WriteError> {
+        if record.is_deleted() {
+            return Ok(());
+        }
+        for (i, field) in record.object.fields.iter().enumerate() {
+            let Some(text) = record.values[i].as_str().filter(|_| field.unique) else {
+                continue;
+            };
+            let holder = self
+                .unique
+                .get(&(record.object.name, i))
+                .and_then(|values| values.get(&text.to_lowercase()));
+            if let Some(holder) = holder.filter(|h| Some(h.as_str()) != own_id) {
+                return Err(WriteError::new(
+                    "DUPLICATE_VALUE",
+                    format!(
+                        "duplicate value found: {} duplicates value on record with id: {holder}",
+                        field.name
+                    ),
+                    Some(vec![]),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Maps a request body to field positions and stored values, or refuses it.
     fn validate(
         &self,
         object: &ObjectDef,
         input: &Map<String, Value>,
-    ) -> Result<Record, WriteError> {
-        let mut changes = Record::new();
+    ) -> Result<Vec<(usize, Value)>, WriteError> {
+        let mut changes = Vec::with_capacity(input.len());
         let mut read_only = Vec::new();
         for (name, value) in input {
-            let Some(field) = object.field(name) else {
+            let Some(index) = object.index_of(name) else {
                 return Err(WriteError::new(
                     "INVALID_FIELD",
                     format!("No such column '{name}' on sobject of type {}", object.name),
                     None,
                 ));
             };
+            let field = &object.fields[index];
             if !field.access.writable() {
                 read_only.push(field.name.to_owned());
                 continue;
@@ -220,7 +517,8 @@ impl Org {
                     ));
                 }
             }
-            changes.insert(field.name.to_owned(), value);
+            changes.retain(|(i, _)| *i != index);
+            changes.push((index, value));
         }
         if !read_only.is_empty() {
             return Err(WriteError::new(
@@ -237,25 +535,87 @@ impl Org {
     }
 }
 
-pub fn is_deleted(record: &Record) -> bool {
-    record.get("IsDeleted") == Some(&Value::Bool(true))
+fn blank(object: &'static ObjectDef) -> Record {
+    let values = object
+        .fields
+        .iter()
+        .map(|f| match f.ty {
+            FieldType::Boolean => Value::Bool(false),
+            _ => Value::Null,
+        })
+        .collect();
+    Record {
+        object,
+        values,
+        modstamp_ms: 0,
+        deleted_ms: None,
+    }
+}
+
+fn stamp_new(record: &mut Record, id: &SfId, actor: &SfId, now_ms: i64) {
+    let now = Value::String(clock::sf_datetime(now_ms));
+    let actor = Value::String(actor.to_string());
+    record.set("Id", Value::String(id.to_string()));
+    record.set("CreatedDate", now.clone());
+    record.set("CreatedById", actor.clone());
+    if record.get("OwnerId").is_some_and(Value::is_null) {
+        record.set("OwnerId", actor.clone());
+    }
+    record.set("LastModifiedDate", now.clone());
+    record.set("LastModifiedById", actor);
+    record.set("SystemModstamp", now);
+    record.modstamp_ms = now_ms;
 }
 
 fn touch(record: &mut Record, actor: &SfId, now_ms: i64) {
     let now = Value::String(clock::sf_datetime(now_ms));
-    record.insert("LastModifiedDate".into(), now.clone());
-    record.insert("LastModifiedById".into(), Value::String(actor.to_string()));
-    record.insert("SystemModstamp".into(), now);
+    record.set("LastModifiedDate", now.clone());
+    record.set("LastModifiedById", Value::String(actor.to_string()));
+    record.set("SystemModstamp", now);
+    record.modstamp_ms = now_ms;
+}
+
+fn unique_keys(record: &Record) -> impl Iterator<Item = (usize, String)> + '_ {
+    record
+        .object
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.unique)
+        .filter_map(|(i, _)| record.values[i].as_str().map(|v| (i, v.to_lowercase())))
+}
+
+fn index_unique(index: &mut HashMap<(&'static str, usize), HashMap<String, String>>, r: &Record) {
+    if r.is_deleted() {
+        return;
+    }
+    for (i, value) in unique_keys(r) {
+        index
+            .entry((r.object.name, i))
+            .or_default()
+            .insert(value, r.id().to_owned());
+    }
+}
+
+fn unindex_unique(index: &mut HashMap<(&'static str, usize), HashMap<String, String>>, r: &Record) {
+    for (i, value) in unique_keys(r) {
+        if let Some(values) = index.get_mut(&(r.object.name, i))
+            && values.get(&value).map(String::as_str) == Some(r.id())
+        {
+            values.remove(&value);
+        }
+    }
 }
 
 /// Converts a JSON value to what the field stores, with Salesforce's error when it cannot.
 fn coerce(field: &FieldDef, value: &Value) -> Result<Value, WriteError> {
     let ty = field.ty;
+    let shown = match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
     let parser_error = || {
-        let shown = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
         let kind = match value {
             Value::String(_) => "VALUE_STRING",
             Value::Number(_) => "VALUE_NUMBER",
@@ -273,18 +633,42 @@ fn coerce(field: &FieldDef, value: &Value) -> Result<Value, WriteError> {
             None,
         )
     };
+    let wrong_type = || {
+        WriteError::new(
+            "INVALID_TYPE_ON_FIELD_IN_RECORD",
+            format!("{}: value not of required type: {shown}", field.label),
+            Some(vec![field.name.to_owned()]),
+        )
+    };
     if value.is_null() {
-        return Ok(match ty {
-            FieldType::Boolean => Value::Bool(false),
-            _ => Value::Null,
-        });
+        // A checkbox is true or false, never empty.
+        return match ty {
+            FieldType::Boolean => Err(wrong_type()),
+            _ => Ok(Value::Null),
+        };
     }
     match ty {
-        FieldType::Boolean => value.as_bool().map(Value::Bool).ok_or_else(parser_error),
+        FieldType::Boolean => match value {
+            Value::Bool(b) => Ok(Value::Bool(*b)),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
+            Value::String(_) | Value::Number(_) => Err(wrong_type()),
+            _ => Err(parser_error()),
+        },
         FieldType::Int => {
             let number = number_of(value).ok_or_else(parser_error)?;
             if number.fract() != 0.0 {
-                return Err(parser_error());
+                return Err(wrong_type());
+            }
+            if number.abs() >= 1e9 {
+                return Err(WriteError::new(
+                    "NUMBER_OUTSIDE_VALID_RANGE",
+                    format!(
+                        "{}: value outside of valid range on numeric field: {shown}",
+                        field.label
+                    ),
+                    Some(vec![field.name.to_owned()]),
+                ));
             }
             Ok(Value::from(number as i64))
         }
@@ -340,6 +724,19 @@ fn coerce(field: &FieldDef, value: &Value) -> Result<Value, WriteError> {
                     Some(vec![field.name.to_owned()]),
                 ));
             }
+            if let FieldType::Picklist(values) = ty
+                && field.restricted
+                && !values.contains(&text.as_str())
+            {
+                return Err(WriteError::new(
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    format!(
+                        "{}: bad value for restricted picklist field: {text}",
+                        field.label
+                    ),
+                    Some(vec![field.name.to_owned()]),
+                ));
+            }
             let max = ty.max_length().unwrap_or(u32::MAX) as usize;
             if text.chars().count() > max {
                 return Err(WriteError::new(
@@ -366,83 +763,75 @@ fn number_of(value: &Value) -> Option<f64> {
 }
 
 /// The defaults a new org ships with.
-fn apply_defaults(object: &ObjectDef, record: &mut Record) {
-    match object.name {
+fn apply_defaults(record: &mut Record) {
+    match record.object.name {
         "Task" => {
-            record.insert("Status".into(), Value::String("Not Started".into()));
-            record.insert("Priority".into(), Value::String("Normal".into()));
+            record.set("Status", Value::String("Not Started".into()));
+            record.set("Priority", Value::String("Normal".into()));
         }
         "User" => {
-            record.insert("IsActive".into(), Value::Bool(true));
+            record.set("IsActive", Value::Bool(true));
         }
         _ => {}
     }
 }
 
-/// Recomputes the fields Salesforce derives from others.
-fn derive(object: &ObjectDef, record: &mut Record, changes: &Record) {
-    let text = |record: &Record, name: &str| {
-        record
-            .get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+/// Recomputes the fields Salesforce derives from others; `changes` are the positions and
+/// values just written.
+fn derive(record: &mut Record, changes: &[(usize, Value)]) {
+    let object = record.object;
+    let changed = |name: &str| {
+        object
+            .index_of(name)
+            .is_some_and(|i| changes.iter().any(|(c, _)| *c == i))
     };
     match object.name {
         "Contact" | "User" => {
-            let name = [text(record, "FirstName"), text(record, "LastName")]
+            let name = [record.text("FirstName"), record.text("LastName")]
                 .into_iter()
                 .filter(|part| !part.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
-            record.insert("Name".into(), Value::String(name));
+            record.set("Name", Value::String(name));
         }
         "Opportunity" => {
-            let stage = text(record, "StageName");
+            let stage = record.text("StageName").to_owned();
             // A stage change sets the stage's default probability unless one is given.
             let default = schema::OPPORTUNITY_STAGES.iter().find(|(s, _)| *s == stage);
-            if changes.contains_key("StageName")
-                && !changes.contains_key("Probability")
+            if changed("StageName")
+                && !changed("Probability")
                 && let Some((_, probability)) = default
             {
-                record.insert("Probability".into(), Value::from(*probability));
+                record.set("Probability", Value::from(*probability));
             }
             let closed = stage.starts_with("Closed");
-            record.insert("IsClosed".into(), Value::Bool(closed));
-            record.insert("IsWon".into(), Value::Bool(stage == "Closed Won"));
+            record.set("IsClosed", Value::Bool(closed));
+            record.set("IsWon", Value::Bool(stage == "Closed Won"));
         }
         "Task" => {
-            let closed = text(record, "Status") == "Completed";
-            record.insert("IsClosed".into(), Value::Bool(closed));
+            let closed = record.text("Status") == "Completed";
+            record.set("IsClosed", Value::Bool(closed));
         }
         "Event" => {
-            let start = clock::parse_datetime(&text(record, "StartDateTime"));
-            let end = clock::parse_datetime(&text(record, "EndDateTime"));
+            let start = clock::parse_datetime(record.text("StartDateTime"));
+            let end = clock::parse_datetime(record.text("EndDateTime"));
             if let Some(start) = start {
-                record.insert(
-                    "ActivityDateTime".into(),
-                    Value::String(clock::sf_datetime(start)),
-                );
-                record.insert("ActivityDate".into(), Value::String(clock::sf_date(start)));
+                record.set("ActivityDateTime", Value::String(clock::sf_datetime(start)));
+                record.set("ActivityDate", Value::String(clock::sf_date(start)));
             }
             if let (Some(start), Some(end)) = (start, end) {
-                record.insert(
-                    "DurationInMinutes".into(),
-                    Value::from((end - start) / 60_000),
-                );
+                record.set("DurationInMinutes", Value::from((end - start) / 60_000));
             }
         }
         _ => {}
     }
 }
 
-fn check_required(object: &ObjectDef, record: &Record) -> Result<(), WriteError> {
-    let missing: Vec<String> = object
-        .fields
-        .iter()
-        .filter(|f| f.access == Access::Required)
-        .filter(|f| record.get(f.name).is_none_or(Value::is_null))
-        .map(|f| f.name.to_owned())
+fn check_required(record: &Record) -> Result<(), WriteError> {
+    let missing: Vec<String> = record
+        .fields()
+        .filter(|(f, v)| f.access == Access::Required && v.is_null())
+        .map(|(f, _)| f.name.to_owned())
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -500,6 +889,7 @@ mod tests {
             .map(|r| r["LastName"].clone())
             .collect();
         assert_eq!(names, vec![json!("A"), json!("B")]);
+        assert_eq!(org.get(&a).unwrap().id(), a.as_str());
     }
 
     #[test]
@@ -513,7 +903,7 @@ mod tests {
                 NOW,
             )
             .unwrap();
-        let (_, record) = org.get(&id).unwrap();
+        let record = org.get(&id).unwrap();
         assert_eq!(record["Name"], "Ada Lovelace");
         assert_eq!(
             record["Email"],
@@ -523,7 +913,8 @@ mod tests {
         assert_eq!(record["IsDeleted"], false);
         assert_eq!(record["CreatedDate"], "2025-12-16T13:05:30.000+0000");
         assert_eq!(record["OwnerId"], actor.as_str());
-        let keys: Vec<_> = record.keys().take(2).collect();
+        let map = record.to_map();
+        let keys: Vec<_> = map.keys().take(2).collect();
         assert_eq!(keys, ["Id", "IsDeleted"], "schema order");
     }
 
@@ -540,7 +931,7 @@ mod tests {
                 NOW,
             )
             .unwrap();
-        assert_eq!(org.get(&id).unwrap().1["Probability"], 10.0);
+        assert_eq!(org.get(&id).unwrap()["Probability"], 10.0);
         org.update(
             &schema::OPPORTUNITY,
             &id,
@@ -549,11 +940,12 @@ mod tests {
             NOW + 1000,
         )
         .unwrap();
-        let (_, record) = org.get(&id).unwrap();
+        let record = org.get(&id).unwrap();
         assert_eq!(record["IsWon"], true);
         assert_eq!(record["Probability"], 100.0);
         assert_eq!(record["LastModifiedDate"], "2025-12-16T13:05:31.000+0000");
         assert_eq!(record["CreatedDate"], "2025-12-16T13:05:30.000+0000");
+        assert_eq!(record.modstamp_ms(), NOW + 1000);
     }
 
     #[test]
@@ -563,7 +955,9 @@ mod tests {
             org.create(&schema::CONTACT, &body(input), &actor, NOW)
                 .unwrap_err()
         };
-        assert_eq!(refuse(&mut org, json!({})).code, "REQUIRED_FIELD_MISSING");
+        let missing = refuse(&mut org, json!({}));
+        assert_eq!(missing.code, "REQUIRED_FIELD_MISSING");
+        assert_eq!(missing.fields, Some(vec!["LastName".to_owned()]));
         assert_eq!(
             refuse(&mut org, json!({"LastName": "X", "Nope": 1})).code,
             "INVALID_FIELD"
@@ -579,6 +973,14 @@ mod tests {
             refuse(&mut org, json!({"LastName": "X", "AccountId": "003"})).code,
             "MALFORMED_ID"
         );
+        let too_long = refuse(&mut org, json!({"LastName": "x".repeat(81)}));
+        assert_eq!(too_long.code, "STRING_TOO_LONG");
+        assert_eq!(too_long.fields, Some(vec!["LastName".to_owned()]));
+        let picklist = refuse(
+            &mut org,
+            json!({"LastName": "X", "Subscription_Type__c": "Gold"}),
+        );
+        assert_eq!(picklist.code, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
         let missing_account = SfId::from_parts("001", POD, 99).unwrap().to_string();
         assert_eq!(
             refuse(
@@ -598,6 +1000,147 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code, "JSON_PARSER_ERROR");
         assert!(err.message.contains("int"), "{}", err.message);
+        let err = org
+            .create(
+                &schema::NOTE,
+                &body(json!({"Title": "T", "ParentId": null, "IsPrivate": null})),
+                &actor,
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_TYPE_ON_FIELD_IN_RECORD");
+        assert_eq!(err.fields, Some(vec!["IsPrivate".to_owned()]));
+        let seats = org
+            .create(
+                &schema::CONTACT,
+                &body(json!({"LastName": "S", "Seats__c": "12"})),
+                &actor,
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(org.get(&seats).unwrap()["Seats__c"], 12.0);
+    }
+
+    #[test]
+    fn unique_fields_refuse_duplicates_case_insensitively() {
+        let (mut org, actor) = org();
+        let first = org
+            .create(
+                &schema::CONTACT,
+                &body(json!({"LastName": "A", "Helpdesk_Id__c": "hd-1"})),
+                &actor,
+                NOW,
+            )
+            .unwrap();
+        let err = org
+            .create(
+                &schema::CONTACT,
+                &body(json!({"LastName": "B", "Helpdesk_Id__c": "HD-1"})),
+                &actor,
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(err.code, "DUPLICATE_VALUE");
+        assert!(err.message.contains(first.as_str()), "{}", err.message);
+        // Re-saving the holder itself is fine; once it is deleted the value is free.
+        org.update(
+            &schema::CONTACT,
+            &first,
+            &body(json!({"Helpdesk_Id__c": "hd-1"})),
+            &actor,
+            NOW,
+        )
+        .unwrap();
+        org.delete(&schema::CONTACT, &first, &actor, NOW).unwrap();
+        org.create(
+            &schema::CONTACT,
+            &body(json!({"LastName": "B", "Helpdesk_Id__c": "HD-1"})),
+            &actor,
+            NOW,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_rolled_back_transaction_leaves_no_trace() {
+        let (mut org, actor) = org();
+        let kept = org
+            .create(
+                &schema::CONTACT,
+                &body(json!({"LastName": "Kept", "Helpdesk_Id__c": "k"})),
+                &actor,
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(org.take_changes().len(), 1);
+        let outer = org.begin();
+        org.update(
+            &schema::CONTACT,
+            &kept,
+            &body(json!({"LastName": "Changed", "Helpdesk_Id__c": "k2"})),
+            &actor,
+            NOW + 1,
+        )
+        .unwrap();
+        let gone = org
+            .create(
+                &schema::CONTACT,
+                &body(json!({"LastName": "Gone", "Helpdesk_Id__c": "k"})),
+                &actor,
+                NOW + 1,
+            )
+            .unwrap();
+        assert!(
+            org.take_changes().is_empty(),
+            "nothing leaves an open transaction"
+        );
+        org.rollback(outer);
+        assert!(org.get(&gone).is_none());
+        assert_eq!(org.get(&kept).unwrap()["LastName"], "Kept");
+        assert!(org.take_changes().is_empty());
+        let err = org
+            .create(
+                &schema::CONTACT,
+                &body(json!({"LastName": "Dup", "Helpdesk_Id__c": "K"})),
+                &actor,
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.code, "DUPLICATE_VALUE",
+            "the unique index is restored too"
+        );
+
+        let outer = org.begin();
+        org.update(
+            &schema::CONTACT,
+            &kept,
+            &body(json!({"Title": "CEO"})),
+            &actor,
+            NOW + 2,
+        )
+        .unwrap();
+        let inner = org.begin();
+        org.update(
+            &schema::CONTACT,
+            &kept,
+            &body(json!({"Title": "CTO"})),
+            &actor,
+            NOW + 3,
+        )
+        .unwrap();
+        org.rollback(inner);
+        assert_eq!(
+            org.get(&kept).unwrap()["Title"],
+            "CEO",
+            "back to the savepoint"
+        );
+        assert!(org.take_changes().is_empty());
+        org.commit(outer);
+        let changes = org.take_changes();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, ChangeKind::Updated);
+        assert_eq!(changes[0].id, kept.as_str());
     }
 
     #[test]
@@ -611,8 +1154,10 @@ mod tests {
                 NOW,
             )
             .unwrap();
-        org.delete(&schema::ACCOUNT, &id, &actor, NOW).unwrap();
+        org.delete(&schema::ACCOUNT, &id, &actor, NOW + 5).unwrap();
         assert_eq!(org.live(&schema::ACCOUNT).count(), 0);
+        assert_eq!(org.get(&id).unwrap().deleted_ms(), Some(NOW + 5));
+        assert_eq!(org.get(&id).unwrap()["IsDeleted"], true);
         assert_eq!(
             org.delete(&schema::ACCOUNT, &id, &actor, NOW)
                 .unwrap_err()
@@ -625,5 +1170,20 @@ mod tests {
                 .code,
             "NOT_FOUND"
         );
+    }
+
+    #[test]
+    fn trusted_inserts_skip_validation_but_derive() {
+        let (mut org, actor) = org();
+        let first = schema::CONTACT.index_of("FirstName").unwrap();
+        let last = schema::CONTACT.index_of("LastName").unwrap();
+        let id = org.insert_trusted(
+            &schema::CONTACT,
+            [(first, json!("Bulk")), (last, json!("Contact"))],
+            &actor,
+            NOW,
+        );
+        assert_eq!(org.get(&id).unwrap()["Name"], "Bulk Contact");
+        assert!(org.take_changes().is_empty());
     }
 }

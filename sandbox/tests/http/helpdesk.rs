@@ -201,7 +201,11 @@ async fn agents_profiles_and_the_caller() {
     assert_eq!(names, demo::PROFILES);
 
     let agents = data(authed(&sandbox, "/agents")).await;
-    assert_eq!(agents.len(), 3);
+    assert_eq!(
+        agents.len(),
+        demo::PROFILES.len(),
+        "one demo agent per profile"
+    );
     for agent in &agents {
         for field in ["id", "name", "emailId", "profileId", "roleId"] {
             assert!(agent[field].is_string(), "{field} in {agent}");

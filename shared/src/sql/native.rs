@@ -9,11 +9,15 @@ pub struct NativeSql {
 
 impl NativeSql {
     pub fn in_memory() -> Self {
-        NativeSql { connection: rusqlite::Connection::open_in_memory().expect("SQLite opens in memory") }
+        NativeSql {
+            connection: rusqlite::Connection::open_in_memory().expect("SQLite opens in memory"),
+        }
     }
 
     pub fn open(path: &std::path::Path) -> Result<Self, SqlError> {
-        rusqlite::Connection::open(path).map(|connection| NativeSql { connection }).map_err(fail)
+        rusqlite::Connection::open(path)
+            .map(|connection| NativeSql { connection })
+            .map_err(fail)
     }
 }
 
@@ -35,14 +39,19 @@ fn from_sqlite(value: ValueRef<'_>) -> SqlValue {
         ValueRef::Null => SqlValue::Null,
         ValueRef::Integer(n) => SqlValue::Integer(n),
         ValueRef::Real(f) => SqlValue::Real(f),
-        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => SqlValue::Text(String::from_utf8_lossy(bytes).into_owned()),
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            SqlValue::Text(String::from_utf8_lossy(bytes).into_owned())
+        }
     }
 }
 
 impl Sql for NativeSql {
     fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<(), SqlError> {
         let params: Vec<Value> = params.iter().map(to_sqlite).collect();
-        self.connection.execute(sql, rusqlite::params_from_iter(params)).map(drop).map_err(fail)
+        self.connection
+            .execute(sql, rusqlite::params_from_iter(params))
+            .map(drop)
+            .map_err(fail)
     }
 
     fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>, SqlError> {
@@ -50,7 +59,11 @@ impl Sql for NativeSql {
         let mut statement = self.connection.prepare_cached(sql).map_err(fail)?;
         let columns = statement.column_count();
         let rows = statement
-            .query_map(rusqlite::params_from_iter(params), |row| (0..columns).map(|i| row.get_ref(i).map(from_sqlite)).collect())
+            .query_map(rusqlite::params_from_iter(params), |row| {
+                (0..columns)
+                    .map(|i| row.get_ref(i).map(from_sqlite))
+                    .collect()
+            })
             .map_err(fail)?;
         rows.collect::<Result<_, _>>().map_err(fail)
     }

@@ -46,24 +46,41 @@ fn record(id: &str, modified_ms: i64, typed: &impl Serialize) -> Record {
     if let Some(Value::Object(custom)) = fields.remove("cf") {
         fields.extend(custom);
     }
-    Record { id: id.to_owned(), modified_ms, fields }
+    Record {
+        id: id.to_owned(),
+        modified_ms,
+        fields,
+    }
 }
 
 /// The engine's flat fields as a draft: `cf_*` back under `cf`.
 fn draft<D: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<D, PortError> {
-    let (custom, standard): (Map<String, Value>, Map<String, Value>) = fields.into_iter().partition(|(name, _)| name.starts_with("cf_"));
+    let (custom, standard): (Map<String, Value>, Map<String, Value>) = fields
+        .into_iter()
+        .partition(|(name, _)| name.starts_with("cf_"));
     let mut body = standard;
     if !custom.is_empty() {
         body.insert("cf".into(), Value::Object(custom));
     }
-    serde_json::from_value(Value::Object(body)).map_err(|e| PortError::Record(FailureReason::InvalidValue(e.to_string())))
+    serde_json::from_value(Value::Object(body))
+        .map_err(|e| PortError::Record(FailureReason::InvalidValue(e.to_string())))
 }
 
 impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
     /// Reads both modules' field lists (two calls).
     pub async fn load(client: &'a Client<'a, T, S>) -> Result<Self, PortError> {
-        let fields = |module| async move { client.fields(module).await.map(|f| f.iter().map(meta).collect::<Vec<_>>()).map_err(port_error) };
-        Ok(HelpdeskPort { client, contacts: fields(Module::Contacts).await?, accounts: fields(Module::Accounts).await? })
+        let fields = |module| async move {
+            client
+                .fields(module)
+                .await
+                .map(|f| f.iter().map(meta).collect::<Vec<_>>())
+                .map_err(port_error)
+        };
+        Ok(HelpdeskPort {
+            client,
+            contacts: fields(Module::Contacts).await?,
+            accounts: fields(Module::Accounts).await?,
+        })
     }
 }
 
@@ -88,8 +105,16 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
 
     async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError> {
         let found = match object {
-            ObjectKind::Contact => self.client.contact(id).await.map(|c| record(&c.id, c.modified_time.epoch_ms(), &c)),
-            ObjectKind::Account => self.client.account(id).await.map(|a| record(&a.id, a.modified_time.epoch_ms(), &a)),
+            ObjectKind::Contact => self
+                .client
+                .contact(id)
+                .await
+                .map(|c| record(&c.id, c.modified_time.epoch_ms(), &c)),
+            ObjectKind::Account => self
+                .client
+                .account(id)
+                .await
+                .map(|a| record(&a.id, a.modified_time.epoch_ms(), &a)),
         };
         match found {
             Ok(found) => Ok(Some(found)),
@@ -119,18 +144,43 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
         })
     }
 
-    async fn create(&self, object: ObjectKind, fields: Map<String, Value>) -> Result<String, PortError> {
+    async fn create(
+        &self,
+        object: ObjectKind,
+        fields: Map<String, Value>,
+    ) -> Result<String, PortError> {
         match object {
-            ObjectKind::Contact => self.client.create_contact(&draft::<ContactDraft>(fields)?).await.map(|c| c.id),
-            ObjectKind::Account => self.client.create_account(&draft::<AccountDraft>(fields)?).await.map(|a| a.id),
+            ObjectKind::Contact => self
+                .client
+                .create_contact(&draft::<ContactDraft>(fields)?)
+                .await
+                .map(|c| c.id),
+            ObjectKind::Account => self
+                .client
+                .create_account(&draft::<AccountDraft>(fields)?)
+                .await
+                .map(|a| a.id),
         }
         .map_err(port_error)
     }
 
-    async fn update(&self, object: ObjectKind, id: &str, fields: Map<String, Value>) -> Result<(), PortError> {
+    async fn update(
+        &self,
+        object: ObjectKind,
+        id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), PortError> {
         match object {
-            ObjectKind::Contact => self.client.update_contact(id, &draft::<ContactDraft>(fields)?).await.map(drop),
-            ObjectKind::Account => self.client.update_account(id, &draft::<AccountDraft>(fields)?).await.map(drop),
+            ObjectKind::Contact => self
+                .client
+                .update_contact(id, &draft::<ContactDraft>(fields)?)
+                .await
+                .map(drop),
+            ObjectKind::Account => self
+                .client
+                .update_account(id, &draft::<AccountDraft>(fields)?)
+                .await
+                .map(drop),
         }
         .map_err(port_error)
     }

@@ -1,0 +1,448 @@
+//! Test controls for the helpdesk, on its listener under `/__sandbox/` (JSON, no token)
+//! and as methods on [`crate::Sandbox`]; both call the same [`HelpdeskState`] methods.
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET /__sandbox` | lists these controls |
+//! | `GET /__sandbox/calls`, `POST /__sandbox/calls/reset` | API call counters (total, by route, rate-limited, faulted) |
+//! | `POST /__sandbox/faults`, `DELETE /__sandbox/faults` | queue a fault for the next calls: `{"status": 503, "times": 2, "path": "/api/v1/contacts"}`, `{"status": 429, "retryAfter": 2}`, `{"latencyMs": 800}` |
+//! | `GET`/`PUT /__sandbox/rate-limit` | `{"credits": 10, "windowMs": 1000}`, or `{"credits": null}` for none |
+//! | `POST /__sandbox/seed` | bulk-create `{"contacts": 250, "accounts": 20}` (`"webhooks": true` to announce them) |
+//! | `POST /__sandbox/agent-edits` | what an agent does in the helpdesk UI: `{"action": "update", "module": "contacts", "id": "...", "fields": {"title": "CTO"}}` (also `create`, `delete`); fires webhooks |
+//! | `GET`/`DELETE /__sandbox/webhooks/deliveries` | every delivery attempt, with its body and the receiver's answer |
+//! | `PUT /__sandbox/webhooks/retry` | `{"baseMs": 50, "maxMs": 400}`: how soon failed deliveries are retried |
+
+use super::store::Module;
+use super::traffic::{CallCounts, Fault, RateLimit};
+use super::webhooks::Delivery;
+use super::{DeskError, HelpdeskState};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
+    Router::new()
+        .route("/__sandbox", get(index))
+        .route("/__sandbox/calls", get(calls))
+        .route("/__sandbox/calls/reset", post(reset_calls))
+        .route("/__sandbox/faults", post(add_fault).delete(clear_faults))
+        .route("/__sandbox/rate-limit", get(rate_limit).put(set_rate_limit))
+        .route("/__sandbox/seed", post(seed))
+        .route("/__sandbox/agent-edits", post(agent_edit))
+        .route(
+            "/__sandbox/webhooks/deliveries",
+            get(deliveries).delete(clear_deliveries),
+        )
+        .route("/__sandbox/webhooks/retry", put(set_retry))
+}
+
+/// Bulk records to create.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedRequest {
+    #[serde(default)]
+    pub contacts: usize,
+    #[serde(default)]
+    pub accounts: usize,
+    /// Announce the new records to webhooks (a bulk import usually does not).
+    #[serde(default)]
+    pub webhooks: bool,
+}
+
+/// The ids of what a seed created, in creation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seeded {
+    pub account_ids: Vec<String>,
+    pub contact_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditAction {
+    Create,
+    Update,
+    Delete,
+}
+
+/// One change an agent makes in the helpdesk's own UI (so with no `sourceId`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgentEdit {
+    pub action: EditAction,
+    /// `contacts` or `accounts`.
+    pub module: String,
+    /// The record, for `update` and `delete`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The fields to write, as the API takes them (with `cf` for custom fields).
+    #[serde(default)]
+    pub fields: Value,
+    /// Who edits (default: the administrator).
+    #[serde(default)]
+    pub agent_id: Option<String>,
+}
+
+impl AgentEdit {
+    pub fn update(module: &str, id: &str, fields: Value) -> Self {
+        AgentEdit {
+            action: EditAction::Update,
+            module: module.to_owned(),
+            id: Some(id.to_owned()),
+            fields,
+            agent_id: None,
+        }
+    }
+
+    pub fn create(module: &str, fields: Value) -> Self {
+        AgentEdit {
+            action: EditAction::Create,
+            id: None,
+            ..AgentEdit::update(module, "", fields)
+        }
+    }
+
+    pub fn delete(module: &str, id: &str) -> Self {
+        AgentEdit {
+            action: EditAction::Delete,
+            ..AgentEdit::update(module, id, Value::Null)
+        }
+    }
+}
+
+const SEED_LIMIT: usize = 10_000;
+
+const INDUSTRIES: [&str; 5] = ["Retail", "Logistics", "Healthcare", "Technology", "Finance"];
+
+impl HelpdeskState {
+    /// API calls answered since the last reset.
+    pub fn calls(&self) -> CallCounts {
+        self.traffic().counts().clone()
+    }
+
+    pub fn reset_calls(&self) {
+        self.traffic().reset_counts();
+    }
+
+    /// Queues a fault for the next matching calls.
+    pub fn inject_fault(&self, fault: Fault) -> Result<(), String> {
+        fault.validate()?;
+        self.traffic().add_fault(fault);
+        Ok(())
+    }
+
+    pub fn clear_faults(&self) {
+        self.traffic().clear_faults();
+    }
+
+    /// Replaces the rate limit (and starts a fresh window); `None` lifts it.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        self.traffic().set_limit(limit);
+    }
+
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.traffic().limit()
+    }
+
+    /// Bulk-creates accounts, then contacts spread over the new accounts, through the
+    /// same validation as the API.
+    pub fn seed(&self, request: &SeedRequest) -> Result<Seeded, DeskError> {
+        if request.contacts + request.accounts > SEED_LIMIT {
+            return Err(DeskError::invalid_body(&format!(
+                "Seed at most {SEED_LIMIT} records at a time."
+            )));
+        }
+        let owner = self.token_owner().to_owned();
+        let announce = request.webhooks;
+        self.write(None, |desk, now| {
+            let mut seeded = Seeded::default();
+            let mut changes = Vec::new();
+            let base_accounts = desk.accounts.len();
+            for i in 0..request.accounts {
+                let n = base_accounts + i + 1;
+                let fields = json!({
+                    "accountName": format!("Bulk Account {n:04}"),
+                    "industry": INDUSTRIES[n % INDUSTRIES.len()],
+                    "website": format!("https://bulk-{n:04}.example"),
+                });
+                let (account, change) = desk.create_account(&fields, &owner, now)?;
+                seeded.account_ids.push(account.id);
+                changes.push(change);
+            }
+            let base_contacts = desk.contacts.len();
+            for i in 0..request.contacts {
+                let n = base_contacts + i + 1;
+                let mut fields = json!({
+                    "firstName": "Bulk",
+                    "lastName": format!("Contact {n:05}"),
+                    "email": format!("contact{n:05}@bulk.example"),
+                });
+                if !seeded.account_ids.is_empty() {
+                    fields["accountId"] = json!(seeded.account_ids[i % seeded.account_ids.len()]);
+                }
+                let (contact, change) = desk.create_contact(&fields, &owner, now)?;
+                seeded.contact_ids.push(contact.id);
+                changes.push(change);
+            }
+            Ok((seeded, if announce { changes } else { Vec::new() }))
+        })
+    }
+
+    /// Makes the change an agent would make in the helpdesk, and tells the webhooks.
+    pub fn agent_edit(&self, edit: &AgentEdit) -> Result<Value, DeskError> {
+        let module = Module::parse(&edit.module)
+            .ok_or_else(|| DeskError::invalid_body("module is contacts or accounts"))?;
+        let agent = match &edit.agent_id {
+            Some(id) if self.desk().agent(id).is_none() => {
+                return Err(DeskError::invalid_body(&format!(
+                    "No agent has the id {id:?}"
+                )));
+            }
+            Some(id) => id.clone(),
+            None => self.token_owner().to_owned(),
+        };
+        let id = || {
+            edit.id
+                .clone()
+                .ok_or_else(|| DeskError::invalid_body("update and delete need the record's id"))
+        };
+        let fields = if edit.fields.is_null() {
+            json!({})
+        } else {
+            edit.fields.clone()
+        };
+        self.write(None, |desk, now| {
+            let (record, change) = match (edit.action, module) {
+                (EditAction::Create, Module::Contacts) => {
+                    let (contact, change) = desk.create_contact(&fields, &agent, now)?;
+                    (to_json(contact), change)
+                }
+                (EditAction::Create, Module::Accounts) => {
+                    let (account, change) = desk.create_account(&fields, &agent, now)?;
+                    (to_json(account), change)
+                }
+                (EditAction::Update, Module::Contacts) => {
+                    let (contact, change) = desk.update_contact(&id()?, &fields, now)?;
+                    (to_json(contact), change)
+                }
+                (EditAction::Update, Module::Accounts) => {
+                    let (account, change) = desk.update_account(&id()?, &fields, now)?;
+                    (to_json(account), change)
+                }
+                (EditAction::Delete, Module::Contacts) => {
+                    let change = desk.trash_contact(&id()?, now)?;
+                    (change.payload.clone(), change)
+                }
+                (EditAction::Delete, Module::Accounts) => {
+                    let change = desk.trash_account(&id()?, now)?;
+                    (change.payload.clone(), change)
+                }
+            };
+            Ok((record, vec![change]))
+        })
+    }
+}
+
+fn to_json(record: impl Serialize) -> Value {
+    serde_json::to_value(record).expect("records serialize")
+}
+
+impl crate::Sandbox {
+    /// Helpdesk API calls answered since the last reset.
+    pub fn helpdesk_calls(&self) -> CallCounts {
+        self.helpdesk.calls()
+    }
+
+    pub fn reset_helpdesk_calls(&self) {
+        self.helpdesk.reset_calls();
+    }
+
+    /// Queues a fault for the next matching helpdesk API calls.
+    pub fn inject_helpdesk_fault(&self, fault: Fault) -> Result<(), String> {
+        self.helpdesk.inject_fault(fault)
+    }
+
+    pub fn clear_helpdesk_faults(&self) {
+        self.helpdesk.clear_faults();
+    }
+
+    /// Sets the helpdesk's API limit (`None` lifts it).
+    pub fn set_helpdesk_rate_limit(&self, limit: Option<RateLimit>) {
+        self.helpdesk.set_rate_limit(limit);
+    }
+
+    /// Bulk-creates helpdesk contacts and accounts.
+    pub fn seed_helpdesk(&self, request: &SeedRequest) -> Result<Seeded, DeskError> {
+        self.helpdesk.seed(request)
+    }
+
+    /// An agent's edit in the helpdesk UI: fires webhooks like any write without a
+    /// `sourceId`.
+    pub fn helpdesk_agent_edit(&self, edit: &AgentEdit) -> Result<Value, DeskError> {
+        self.helpdesk.agent_edit(edit)
+    }
+
+    /// Every helpdesk webhook delivery attempt so far.
+    pub fn helpdesk_webhook_deliveries(&self) -> Vec<Delivery> {
+        self.helpdesk.webhook_deliveries()
+    }
+
+    /// How soon failed webhook deliveries are retried.
+    pub fn set_helpdesk_webhook_retry(&self, base: Duration, max: Duration) {
+        self.helpdesk.set_webhook_retry(base, max);
+    }
+
+    /// Waits until every queued webhook event is delivered; false if `timeout` passed
+    /// first (say, a receiver keeps failing).
+    pub async fn helpdesk_webhooks_settled(&self, timeout: Duration) -> bool {
+        self.helpdesk.webhooks_settled(timeout).await
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": message.into() })),
+    )
+        .into_response()
+}
+
+/// A control's JSON body, or the 400 to answer (boxed: a `Response` is large).
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body)
+        .map_err(|e| Box::new(bad_request(format!("bad control request: {e}"))))
+}
+
+async fn index() -> Json<Value> {
+    Json(json!({
+        "controls": {
+            "GET /__sandbox/calls": "API call counters",
+            "POST /__sandbox/calls/reset": "zero the counters",
+            "POST /__sandbox/faults": "{\"status\": 503|429|500, \"latencyMs\": n, \"retryAfter\": s, \"times\": n, \"path\": \"/api/v1/...\"}",
+            "DELETE /__sandbox/faults": "drop queued faults",
+            "GET|PUT /__sandbox/rate-limit": "{\"credits\": n, \"windowMs\": n} or {\"credits\": null}",
+            "POST /__sandbox/seed": "{\"contacts\": n, \"accounts\": n, \"webhooks\": false}",
+            "POST /__sandbox/agent-edits": "{\"action\": \"create|update|delete\", \"module\": \"contacts|accounts\", \"id\": \"...\", \"fields\": {...}}",
+            "GET|DELETE /__sandbox/webhooks/deliveries": "the delivery log",
+            "PUT /__sandbox/webhooks/retry": "{\"baseMs\": n, \"maxMs\": n}",
+        }
+    }))
+}
+
+async fn calls(State(state): State<Arc<HelpdeskState>>) -> Json<CallCounts> {
+    Json(state.calls())
+}
+
+async fn reset_calls(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
+    state.reset_calls();
+    StatusCode::NO_CONTENT
+}
+
+async fn add_fault(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let fault: Fault = match parse(&body) {
+        Ok(fault) => fault,
+        Err(response) => return *response,
+    };
+    match state.inject_fault(fault) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(message) => bad_request(message),
+    }
+}
+
+async fn clear_faults(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
+    state.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RateLimitBody {
+    credits: Option<u32>,
+    #[serde(default)]
+    window_ms: Option<u64>,
+}
+
+fn rate_limit_json(limit: Option<RateLimit>) -> Json<RateLimitBody> {
+    Json(RateLimitBody {
+        credits: limit.map(|l| l.credits),
+        window_ms: limit.map(|l| u64::try_from(l.window.as_millis()).unwrap_or(u64::MAX)),
+    })
+}
+
+async fn rate_limit(State(state): State<Arc<HelpdeskState>>) -> Json<RateLimitBody> {
+    rate_limit_json(state.rate_limit())
+}
+
+async fn set_rate_limit(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: RateLimitBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    let limit = match (body.credits, body.window_ms) {
+        (None, _) => None,
+        (Some(credits), Some(ms)) if ms > 0 => Some(RateLimit {
+            credits,
+            window: Duration::from_millis(ms),
+        }),
+        (Some(_), _) => return bad_request("a rate limit needs windowMs > 0"),
+    };
+    state.set_rate_limit(limit);
+    rate_limit_json(limit).into_response()
+}
+
+async fn seed(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let request: SeedRequest = match parse(&body) {
+        Ok(request) => request,
+        Err(response) => return *response,
+    };
+    match state.seed(&request) {
+        Ok(seeded) => Json(seeded).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn agent_edit(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let edit: AgentEdit = match parse(&body) {
+        Ok(edit) => edit,
+        Err(response) => return *response,
+    };
+    match state.agent_edit(&edit) {
+        Ok(record) => Json(record).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn deliveries(State(state): State<Arc<HelpdeskState>>) -> Json<Vec<Delivery>> {
+    Json(state.webhook_deliveries())
+}
+
+async fn clear_deliveries(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
+    state.clear_webhook_deliveries();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RetryBody {
+    base_ms: u64,
+    max_ms: u64,
+}
+
+async fn set_retry(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: RetryBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    state.set_webhook_retry(
+        Duration::from_millis(body.base_ms),
+        Duration::from_millis(body.max_ms),
+    );
+    StatusCode::NO_CONTENT.into_response()
+}

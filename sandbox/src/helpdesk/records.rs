@@ -1,0 +1,379 @@
+//! Contacts and accounts: list (`from`/`limit` up to 100, `sortBy` `createdTime` or
+//! `modifiedTime`), read, search (`/contacts/search?email=`, `/accounts/search?accountName=`,
+//! with `*` wildcards and `modifiedTimeRange`/`createdTimeRange`), create (POST), update
+//! (PATCH), delete (`POST .../moveToTrash`), and the field metadata
+//! (`/organizationFields?module=`). Writes may carry a `sourceId` header (see webhooks).
+
+use super::api::{list, one, only, sorted_by_time, window};
+use super::store::{Account, Contact, Desk, Module, Time};
+use super::{DeskError, HelpdeskState, TokenOwner, json_body, source_id};
+use crate::clock;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+type Params = Query<HashMap<String, String>>;
+
+pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
+    Router::new()
+        .route(
+            "/api/v1/contacts",
+            get(list_of::<Contact>).post(create_contact),
+        )
+        .route("/api/v1/contacts/search", get(search::<Contact>))
+        .route("/api/v1/contacts/moveToTrash", post(trash_contacts))
+        .route(
+            "/api/v1/contacts/{id}",
+            get(one_of::<Contact>).patch(update_contact),
+        )
+        .route(
+            "/api/v1/accounts",
+            get(list_of::<Account>).post(create_account),
+        )
+        .route("/api/v1/accounts/search", get(search::<Account>))
+        .route("/api/v1/accounts/moveToTrash", post(trash_accounts))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(one_of::<Account>).patch(update_account),
+        )
+        .route("/api/v1/organizationFields", get(fields))
+}
+
+/// What lists and searches need of a record.
+trait Record: Serialize + Sized + 'static {
+    /// The search parameters this module takes.
+    const SEARCH: &'static [&'static str];
+    fn all(desk: &Desk) -> impl Iterator<Item = &Self>;
+    fn get<'a>(desk: &'a Desk, id: &str) -> Option<&'a Self>;
+    fn times(&self) -> (Time, Time);
+    /// The value a search parameter is matched against.
+    fn searched(&self, param: &str) -> Option<String>;
+}
+
+impl Record for Contact {
+    const SEARCH: &'static [&'static str] = &[
+        "email",
+        "firstName",
+        "lastName",
+        "fullName",
+        "phone",
+        "mobile",
+    ];
+
+    fn all(desk: &Desk) -> impl Iterator<Item = &Self> {
+        desk.contacts.values()
+    }
+
+    fn get<'a>(desk: &'a Desk, id: &str) -> Option<&'a Self> {
+        desk.contacts.get(id)
+    }
+
+    fn times(&self) -> (Time, Time) {
+        (self.created_time, self.modified_time)
+    }
+
+    fn searched(&self, param: &str) -> Option<String> {
+        match param {
+            "email" => self.email.clone(),
+            "firstName" => self.first_name.clone(),
+            "lastName" => Some(self.last_name.clone()),
+            "fullName" => Some(self.full_name()),
+            "phone" => self.phone.clone(),
+            "mobile" => self.mobile.clone(),
+            _ => None,
+        }
+    }
+}
+
+impl Record for Account {
+    const SEARCH: &'static [&'static str] = &["accountName", "email", "phone", "website"];
+
+    fn all(desk: &Desk) -> impl Iterator<Item = &Self> {
+        desk.accounts.values()
+    }
+
+    fn get<'a>(desk: &'a Desk, id: &str) -> Option<&'a Self> {
+        desk.accounts.get(id)
+    }
+
+    fn times(&self) -> (Time, Time) {
+        (self.created_time, self.modified_time)
+    }
+
+    fn searched(&self, param: &str) -> Option<String> {
+        match param {
+            "accountName" => Some(self.account_name.clone()),
+            "email" => self.email.clone(),
+            "phone" => self.phone.clone(),
+            "website" => self.website.clone(),
+            _ => None,
+        }
+    }
+}
+
+async fn list_of<R: Record>(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    let window = window(&params, &["sortBy"], 100)?;
+    let desk = state.desk();
+    let items = sorted_by_time(
+        R::all(&desk),
+        params.get("sortBy").map(String::as_str),
+        R::times,
+    )?;
+    Ok(list(items.into_iter(), window))
+}
+
+async fn one_of<R: Record>(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+) -> Result<Response, DeskError> {
+    one(R::get(&state.desk(), &id))
+}
+
+/// `*` matches any run of characters; everything else matches itself, ignoring case.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.to_lowercase(), text.to_lowercase());
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `from,to` as two helpdesk times (either may be empty for an open end).
+fn time_range(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<(i64, i64)>, DeskError> {
+    let Some(text) = params.get(name) else {
+        return Ok(None);
+    };
+    let invalid = || DeskError::invalid_data(&format!("/{name}"), "invalid");
+    let (from, to) = text.split_once(',').ok_or_else(invalid)?;
+    let end = |t: &str, open: i64| match t.trim() {
+        "" => Ok(open),
+        t => clock::parse_datetime(t).ok_or_else(invalid),
+    };
+    Ok(Some((end(from, i64::MIN)?, end(to, i64::MAX)?)))
+}
+
+async fn search<R: Record>(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    let mut allowed = R::SEARCH.to_vec();
+    allowed.extend(["sortBy", "modifiedTimeRange", "createdTimeRange"]);
+    let window = window(&params, &allowed, 100)?;
+    let modified = time_range(&params, "modifiedTimeRange")?;
+    let created = time_range(&params, "createdTimeRange")?;
+    let criteria: Vec<(&str, &String)> = R::SEARCH
+        .iter()
+        .filter_map(|p| params.get(*p).map(|v| (*p, v)))
+        .collect();
+    let desk = state.desk();
+    let matching = R::all(&desk).filter(|record| {
+        let (created_at, modified_at) = record.times();
+        let within = |range: Option<(i64, i64)>, at: Time| {
+            range.is_none_or(|(from, to)| (from..=to).contains(&at.0))
+        };
+        within(modified, modified_at)
+            && within(created, created_at)
+            && criteria.iter().all(|(param, pattern)| {
+                record
+                    .searched(param)
+                    .is_some_and(|value| glob(pattern.trim(), &value))
+            })
+    });
+    let found = sorted_by_time(matching, params.get("sortBy").map(String::as_str), R::times)?;
+    let count = found.len();
+    let data: Vec<Value> = found
+        .into_iter()
+        .skip(window.from)
+        .take(window.limit)
+        .map(|r| serde_json::to_value(r).expect("records serialize"))
+        .collect();
+    if data.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Ok(Json(json!({ "data": data, "count": count })).into_response())
+}
+
+async fn create_contact(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(owner): Extension<TokenOwner>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let body = json_body(&body)?;
+    let contact = state.write(source_id(&headers).as_deref(), |desk, now| {
+        let (contact, change) = desk.create_contact(&body, &owner.0, now)?;
+        Ok((contact, vec![change]))
+    })?;
+    Ok(Json(contact).into_response())
+}
+
+async fn update_contact(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let body = json_body(&body)?;
+    let contact = state.write(source_id(&headers).as_deref(), |desk, now| {
+        let (contact, change) = desk.update_contact(&id, &body, now)?;
+        Ok((contact, vec![change]))
+    })?;
+    Ok(Json(contact).into_response())
+}
+
+async fn create_account(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(owner): Extension<TokenOwner>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let body = json_body(&body)?;
+    let account = state.write(source_id(&headers).as_deref(), |desk, now| {
+        let (account, change) = desk.create_account(&body, &owner.0, now)?;
+        Ok((account, vec![change]))
+    })?;
+    Ok(Json(account).into_response())
+}
+
+async fn update_account(
+    State(state): State<Arc<HelpdeskState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let body = json_body(&body)?;
+    let account = state.write(source_id(&headers).as_deref(), |desk, now| {
+        let (account, change) = desk.update_account(&id, &body, now)?;
+        Ok((account, vec![change]))
+    })?;
+    Ok(Json(account).into_response())
+}
+
+/// The ids of a `moveToTrash` body (`contactIds`/`accountIds`), all of which must exist.
+fn ids_to_trash(
+    body: &Value,
+    key: &str,
+    exists: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, DeskError> {
+    let pointer = format!("/{key}");
+    let ids: Vec<String> = body
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| DeskError::invalid_data(&pointer, "missing"))?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect::<Option<_>>()
+        .ok_or_else(|| DeskError::invalid_data(&pointer, "invalid"))?;
+    if ids.is_empty() || ids.len() > 50 || !ids.iter().all(|id| exists(id)) {
+        return Err(DeskError::invalid_data(&pointer, "invalid"));
+    }
+    Ok(ids)
+}
+
+async fn trash_contacts(
+    State(state): State<Arc<HelpdeskState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let body = json_body(&body)?;
+    state.write(source_id(&headers).as_deref(), |desk, now| {
+        let ids = ids_to_trash(&body, "contactIds", |id| desk.contacts.contains_key(id))?;
+        let changes = ids
+            .iter()
+            .map(|id| desk.trash_contact(id, now))
+            .collect::<Result<_, _>>()?;
+        Ok(((), changes))
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn trash_accounts(
+    State(state): State<Arc<HelpdeskState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let body = json_body(&body)?;
+    state.write(source_id(&headers).as_deref(), |desk, now| {
+        let ids = ids_to_trash(&body, "accountIds", |id| desk.accounts.contains_key(id))?;
+        let changes = ids
+            .iter()
+            .map(|id| desk.trash_account(id, now))
+            .collect::<Result<_, _>>()?;
+        Ok(((), changes))
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn fields(
+    State(state): State<Arc<HelpdeskState>>,
+    Query(params): Params,
+) -> Result<Response, DeskError> {
+    only(&params, &["module", "departmentId"])?;
+    let module = params
+        .get("module")
+        .ok_or_else(|| DeskError::invalid_data("/module", "missing"))?;
+    let module =
+        Module::parse(module).ok_or_else(|| DeskError::invalid_data("/module", "invalid"))?;
+    let desk = state.desk();
+    let data: Vec<Value> = desk.fields(module).iter().map(|f| f.to_json()).collect();
+    Ok(Json(json!({ "data": data })).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_like_zoho_search() {
+        assert!(glob(
+            "maya.patel@northwind.example",
+            "Maya.Patel@Northwind.example"
+        ));
+        assert!(glob("*@northwind.example", "tom@northwind.example"));
+        assert!(glob("north*", "Northwind Traders"));
+        assert!(glob("*wind*trad*", "Northwind Traders"));
+        assert!(!glob("north", "Northwind Traders"));
+        assert!(!glob("*@northwind.example", "tom@blueharbor.example"));
+        assert!(!glob("ab*ba", "aba"));
+    }
+
+    #[test]
+    fn time_ranges_parse_with_open_ends() {
+        let params: HashMap<String, String> = [(
+            "modifiedTimeRange".to_owned(),
+            "2026-03-02T09:00:00.000Z,".to_owned(),
+        )]
+        .into();
+        let (from, to) = time_range(&params, "modifiedTimeRange").unwrap().unwrap();
+        assert_eq!(from, clock::parse_datetime("2026-03-02T09:00:00Z").unwrap());
+        assert_eq!(to, i64::MAX);
+        let bad: HashMap<String, String> =
+            [("createdTimeRange".to_owned(), "yesterday".to_owned())].into();
+        assert!(time_range(&bad, "createdTimeRange").is_err());
+    }
+}

@@ -1,0 +1,188 @@
+//! The demo helpdesk in a real browser, against the real edge: for every demo agent (one
+//! per profile), the ticket, contact and account pages show the widget in their right
+//! panel, loaded with a context token that names that agent, that profile and the record
+//! in view, and the widget accepts it.
+
+use anyhow::{Context, bail, ensure};
+use e2e::{Browser, Stack, StackOptions, repo_root};
+use fantoccini::{Client as WebDriver, Locator};
+use sandbox::demo;
+use shared::context::{self, ContextClaims};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const PATIENCE: Duration = Duration::from_secs(15);
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_demo_agent_gets_the_widget_on_ticket_contact_and_account_pages() -> anyhow::Result<()>
+{
+    let stack = Stack::start(StackOptions::test("demo-pages")).await?;
+    let browser = Browser::start().await?;
+    let result = visit_every_page(&stack, &browser).await;
+    browser.close().await?;
+    result
+}
+
+/// What a page's token must say beyond the agent.
+struct Expect {
+    page: &'static str,
+    url: String,
+    ticket: Option<String>,
+    requester: Option<String>,
+    account: Option<String>,
+}
+
+async fn visit_every_page(stack: &Stack, browser: &Browser) -> anyhow::Result<()> {
+    let sandbox = &stack.sandbox;
+    let (email, account) = {
+        let desk = sandbox.helpdesk().desk();
+        let ticket = &desk.tickets[sandbox.demo_ticket_id()];
+        let account = desk
+            .account_name(ticket.account_id.as_deref())
+            .context("the demo requester has an account")?
+            .to_owned();
+        (ticket.email.clone(), account)
+    };
+    let pages = [
+        Expect {
+            page: "ticket",
+            url: sandbox.demo_ticket_url(),
+            ticket: Some(sandbox.demo_ticket_id().to_owned()),
+            requester: Some(email.clone()),
+            account: Some(account.clone()),
+        },
+        Expect {
+            page: "contact",
+            url: sandbox.demo_contact_url(),
+            ticket: None,
+            requester: Some(email.clone()),
+            account: Some(account.clone()),
+        },
+        Expect {
+            page: "account",
+            url: sandbox.demo_account_url(),
+            ticket: None,
+            requester: None,
+            account: Some(account.clone()),
+        },
+    ];
+    let page = &browser.client;
+
+    // The picker offers one agent per profile.
+    page.goto(&format!("{}/agents", sandbox.demo_url)).await?;
+    let cards = page.find_all(Locator::Css(".agent-card")).await?;
+    ensure!(
+        cards.len() == demo::PROFILES.len(),
+        "{} agent cards for {} profiles",
+        cards.len(),
+        demo::PROFILES.len()
+    );
+
+    for profile in demo::PROFILES {
+        let agent = sandbox
+            .demo_agent_id(profile)
+            .with_context(|| format!("a demo agent has the {profile} profile"))?;
+        for expect in &pages {
+            let url = sandbox
+                .demo_page_as(&expect.url, profile)
+                .context("a page as an agent")?;
+            let case = format!("{} page as {profile}", expect.page);
+            page.goto(&url).await?;
+            let claims = widget_claims(page, &stack.edge_url)
+                .await
+                .with_context(|| case.clone())?;
+            ensure!(claims.agent == agent, "{case}: agent {}", claims.agent);
+            ensure!(
+                claims.profile_name == profile,
+                "{case}: profile {}",
+                claims.profile_name
+            );
+            ensure!(claims.org == demo::HELPDESK_ORG_ID, "{case}: org");
+            ensure!(
+                claims.ticket == expect.ticket,
+                "{case}: ticket {:?}",
+                claims.ticket
+            );
+            ensure!(
+                claims.requester.as_ref().map(|e| e.as_str().to_owned()) == expect.requester,
+                "{case}: requester {:?}",
+                claims.requester
+            );
+            ensure!(
+                claims.account == expect.account,
+                "{case}: account {:?}",
+                claims.account
+            );
+            widget_accepted_the_token(page)
+                .await
+                .with_context(|| case.clone())?;
+            if profile == demo::PROFILES[0] {
+                browser
+                    .screenshot(
+                        &repo_root().join(format!("target/artifacts/demo-{}.png", expect.page)),
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The widget iframe's context token (in `#ctx=`), verified with the demo secret.
+async fn widget_claims(page: &WebDriver, edge_url: &str) -> anyhow::Result<ContextClaims> {
+    let frame = page
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Id(sandbox::demo_pages::WIDGET_IFRAME_ID))
+        .await
+        .context("waiting for the widget's iframe")?;
+    let src = frame.attr("src").await?.context("the iframe has a src")?;
+    ensure!(
+        src.starts_with(edge_url),
+        "the edge serves the widget: {src}"
+    );
+    let token = src
+        .split_once("#ctx=")
+        .context("the token travels in the fragment")?
+        .1;
+    Ok(context::verify(
+        token,
+        demo::DEV_CONTEXT_SECRET.as_bytes(),
+        now(),
+    )?)
+}
+
+/// Inside the frame the widget rendered a state or a contact, not "reload the page".
+async fn widget_accepted_the_token(page: &WebDriver) -> anyhow::Result<()> {
+    let frame = page
+        .find(Locator::Id(sandbox::demo_pages::WIDGET_IFRAME_ID))
+        .await?;
+    frame.enter_frame().await?;
+    let rendered = page
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(
+            "[data-testid=panel-state], [data-testid=contact-card]",
+        ))
+        .await
+        .context("waiting for the widget to render");
+    let refused = match &rendered {
+        Ok(_) => page
+            .find_all(Locator::Css("[data-error-code=unauthorized]"))
+            .await
+            .map(|found| !found.is_empty()),
+        Err(_) => Ok(false),
+    };
+    page.enter_parent_frame().await?;
+    rendered?;
+    if refused? {
+        bail!("the widget refused the page's context token");
+    }
+    Ok(())
+}
