@@ -2,7 +2,7 @@
 
 use sandbox::{Config, Sandbox, demo};
 use serde_json::Value;
-use shared::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use shared::http::ReqwestTransport;
 use shared::salesforce::{OAuthApp, Session, TokenResponse};
 use std::collections::HashMap;
 
@@ -22,42 +22,9 @@ pub fn client() -> reqwest::Client {
         .expect("a client builds")
 }
 
-/// `shared`'s transport seam over reqwest, so the shared client runs against the sandbox.
-pub struct Http(pub reqwest::Client);
-
-impl Transport for Http {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let failed = |e: reqwest::Error| TransportError {
-            host: request.url.clone(),
-            reason: e.to_string(),
-        };
-        let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
-            .expect("HTTP methods are valid");
-        let mut builder = self.0.request(method, &request.url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        let response = builder.send().await.map_err(failed)?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-            .collect();
-        let body = response.bytes().await.map_err(failed)?.to_vec();
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-        })
-    }
-
-    async fn sleep(&self, duration: std::time::Duration) {
-        tokio::time::sleep(duration).await;
-    }
+/// `shared`'s own reqwest transport, without following redirects.
+pub fn http() -> ReqwestTransport {
+    ReqwestTransport::new(client())
 }
 
 /// A token from the username-password grant: the quickest way to an API session.

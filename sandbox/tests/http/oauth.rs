@@ -25,9 +25,7 @@ async fn code_for(sandbox: &sandbox::Sandbox, app: &OAuthApp, verifier: &str) ->
 }
 
 async fn exchange(app: &OAuthApp, code: &str, verifier: &str) -> Result<TokenResponse, SfError> {
-    let response = Http(client())
-        .send_now(app.code_exchange(code, verifier))
-        .await;
+    let response = http().send_now(app.code_exchange(code, verifier)).await;
     OAuthApp::parse_token_response(&response)
 }
 
@@ -36,7 +34,7 @@ trait SendNow {
     async fn send_now(&self, request: shared::http::HttpRequest) -> shared::http::HttpResponse;
 }
 
-impl SendNow for Http {
+impl SendNow for shared::http::ReqwestTransport {
     async fn send_now(&self, request: shared::http::HttpRequest) -> shared::http::HttpResponse {
         use shared::http::Transport;
         self.send(request).await.expect("the sandbox answers")
@@ -70,9 +68,7 @@ async fn authorization_code_flow_with_pkce() {
     let code = &query["code"];
     assert!(code.ends_with("=="), "codes look like Salesforce's: {code}");
 
-    let raw = Http(client())
-        .send_now(app.code_exchange(code, &verifier))
-        .await;
+    let raw = http().send_now(app.code_exchange(code, &verifier)).await;
     assert_eq!(raw.status, 200);
     assert_eq!(
         raw.header("content-type"),
@@ -289,7 +285,7 @@ async fn refresh_grant_and_revocation() {
     let first = exchange(&app, &code, &verifier).await.unwrap();
     let refresh_token = first.refresh_token.clone().unwrap();
 
-    let response = Http(client()).send_now(app.refresh(&refresh_token)).await;
+    let response = http().send_now(app.refresh(&refresh_token)).await;
     let refreshed = OAuthApp::parse_token_response(&response).unwrap();
     assert_ne!(refreshed.access_token, first.access_token);
     assert!(
@@ -304,9 +300,7 @@ async fn refresh_grant_and_revocation() {
         client_secret: "wrong".into(),
         ..app.clone()
     };
-    let response = Http(client())
-        .send_now(other_client.refresh(&refresh_token))
-        .await;
+    let response = http().send_now(other_client.refresh(&refresh_token)).await;
     assert_eq!(
         oauth_error(OAuthApp::parse_token_response(&response)).0,
         "invalid_client"
@@ -320,7 +314,7 @@ async fn refresh_grant_and_revocation() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let response = Http(client()).send_now(app.refresh(&refresh_token)).await;
+    let response = http().send_now(app.refresh(&refresh_token)).await;
     assert_eq!(
         oauth_error(OAuthApp::parse_token_response(&response)),
         (

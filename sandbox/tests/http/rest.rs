@@ -14,7 +14,7 @@ async fn the_shared_client_finds_a_contact_by_email_with_its_account() {
     let sandbox = spawn().await;
     let token = password_token(&sandbox).await;
     let session = session(&token);
-    let transport = Http(client());
+    let transport = http();
     let client = Client::new(&transport, &session);
 
     // Case differs from the stored address: SOQL's `=` ignores case.
@@ -52,7 +52,7 @@ async fn the_shared_client_finds_a_contact_by_email_with_its_account() {
 }
 
 async fn transport_sees_invalid_session(
-    transport: &Http,
+    transport: &shared::http::ReqwestTransport,
     token: &shared::salesforce::TokenResponse,
 ) {
     let bad = shared::salesforce::Session {

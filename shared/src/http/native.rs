@@ -8,6 +8,13 @@ pub struct ReqwestTransport {
     client: reqwest::Client,
 }
 
+impl ReqwestTransport {
+    /// Over a configured client (e.g. one that does not follow redirects).
+    pub fn new(client: reqwest::Client) -> Self {
+        ReqwestTransport { client }
+    }
+}
+
 impl Transport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let fail = |e: reqwest::Error| TransportError {
