@@ -159,12 +159,46 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
             return Ok(Outcome::Unchanged);
         }
-        let outcome = match Box::pin(self.bring_into_step(source, object, id)).await {
+        let from = if source == Source::Salesforce {
+            Side::Salesforce
+        } else {
+            Side::Helpdesk
+        };
+        // Deletes never propagate: a record gone from its source is left alone elsewhere.
+        let record = match self.get(from, object, id).await.map_err(Stop::from) {
+            Ok(Some(record)) => record,
+            Ok(None) => return Ok(Outcome::Unchanged),
+            Err(Stop::Engine(error)) => return Err(error),
+            Err(Stop::Failed(reason)) => {
+                return self.log(source, object, id, id, Outcome::Failed(reason));
+            }
+        };
+        // What a person recognises the record by in the failure log: its email or name.
+        let label = record
+            .fields
+            .get(self.port_key_field(from, object))
+            .and_then(Value::as_str)
+            .filter(|key| !key.is_empty())
+            .unwrap_or(id)
+            .to_owned();
+        let outcome = match Box::pin(self.bring_into_step(source, object, &record)).await {
             Ok(outcome) => outcome,
             Err(Stop::Engine(error)) => return Err(error),
             Err(Stop::Failed(reason)) => Outcome::Failed(reason),
         };
-        let (direction, label) = (direction(source), id);
+        self.log(source, object, id, &label, outcome)
+    }
+
+    /// Keeps the failure log in step with the outcome.
+    fn log(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        id: &str,
+        label: &str,
+        outcome: Outcome,
+    ) -> Result<Outcome, EngineError> {
+        let direction = direction(source);
         match &outcome {
             Outcome::Failed(reason) => {
                 self.store
@@ -201,18 +235,15 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         &self,
         source: Source,
         object: ObjectKind,
-        id: &str,
+        record: &Record,
     ) -> Result<Outcome, Stop> {
+        let id = record.id.as_str();
         let (from, to) = match source {
             Source::Salesforce => (Side::Salesforce, Side::Helpdesk),
             Source::Helpdesk => (Side::Helpdesk, Side::Salesforce),
         };
-        // Deletes never propagate: a record gone from its source is left alone elsewhere.
-        let Some(record) = self.get(from, object, id).await? else {
-            return Ok(Outcome::Unchanged);
-        };
         let pairs = self.settings.pairs(object);
-        let from_values = self.values(from, object, &record, pairs);
+        let from_values = self.values(from, object, record, pairs);
         let link = self.link(from, object, id)?;
 
         let (counterpart, snapshot) = match &link {
@@ -232,7 +263,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                     None => (None, None),
                 }
             }
-            None => (self.find_counterpart(to, object, &record).await?, None),
+            None => (self.find_counterpart(to, object, record).await?, None),
         };
 
         let empty = Values::new();
@@ -241,7 +272,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             .map(|c| self.values(to, object, c, pairs));
         let (sf_record, sf_values, hd_values) = match from {
             Side::Salesforce => (
-                Some(&record),
+                Some(record),
                 &from_values,
                 to_values.as_ref().unwrap_or(&empty),
             ),
@@ -252,7 +283,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             ),
         };
         let hd_record = if from == Side::Helpdesk {
-            Some(&record)
+            Some(record)
         } else {
             counterpart.as_ref()
         };
@@ -269,7 +300,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             },
         );
 
-        let parent = self.counterpart_parent(from, to, object, &record).await?;
+        let parent = self.counterpart_parent(from, to, object, record).await?;
         let (to_changes, from_changes) = match to {
             Side::Helpdesk => (&merged.to_helpdesk, &merged.to_salesforce),
             Side::Salesforce => (&merged.to_salesforce, &merged.to_helpdesk),
@@ -902,6 +933,10 @@ mod tests {
         assert_eq!(
             failures[0].reason.to_string(),
             "CRM ID is already mapped with another Support Entity"
+        );
+        assert_eq!(
+            failures[0].label, "acme",
+            "the log names the record as people know it"
         );
     }
 
