@@ -396,13 +396,13 @@ pub fn convert(
                 max,
             });
         }
-        if let Some(allowed) = &target.picklist {
-            if !allowed.iter().any(|a| a == text) {
-                return Err(ConversionError::NotInPicklist {
-                    field: target.name.clone(),
-                    value: text.clone(),
-                });
-            }
+        if let Some(allowed) = &target.picklist
+            && !allowed.iter().any(|a| a == text)
+        {
+            return Err(ConversionError::NotInPicklist {
+                field: target.name.clone(),
+                value: text.clone(),
+            });
         }
     }
     Ok(converted)

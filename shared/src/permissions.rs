@@ -175,9 +175,12 @@ mod tests {
         assert!(light.information && light.notes && light.events && light.tasks);
     }
 
+    /// Turns one item off; says whether its section is gone from a view.
+    type Switch = (fn(&mut Items), fn(&SalesforceView) -> bool);
+
     #[test]
     fn each_switch_removes_exactly_its_section() {
-        let switches: [(fn(&mut Items), fn(&SalesforceView) -> bool); 5] = [
+        let switches: [Switch; 5] = [
             (|i| i.information = false, |v| v.record.is_none()),
             (|i| i.opportunities = false, |v| v.opportunities.is_none()),
             (|i| i.notes = false, |v| v.notes.is_none()),

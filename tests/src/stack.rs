@@ -179,14 +179,12 @@ impl Stack {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
-            if let Ok(response) = client
+            let answer = client
                 .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
                 .send()
-                .await
-            {
-                if response.status() == 401 {
-                    return Ok(());
-                }
+                .await;
+            if answer.is_ok_and(|response| response.status() == 401) {
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
