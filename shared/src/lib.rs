@@ -2,6 +2,7 @@
 //! tests) must agree on, with no IO of its own. IO happens behind [`http::Transport`].
 
 pub mod api;
+pub mod calendar;
 pub mod context;
 pub mod helpdesk;
 pub mod http;

@@ -2,6 +2,7 @@
 //! (keyed by their `apiName`, values as the helpdesk gives them), times as
 //! `2026-03-02T09:05:00.000Z`.
 
+use crate::calendar;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -43,14 +44,14 @@ impl DeskTime {
         };
         if !(1..=12).contains(&month)
             || day < 1
-            || day > days_in_month(year, month)
+            || day > i64::from(calendar::days_in_month(year, month as u32))
             || hour > 23
             || minute > 59
             || second > 59
         {
             return None;
         }
-        let days = days_from_civil(year, month, day);
+        let days = calendar::days_from_civil(year, month as u32, day as u32);
         Some(DeskTime(
             days * MS_PER_DAY + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis,
         ))
@@ -63,40 +64,9 @@ fn number(text: &str, width: usize) -> Option<i64> {
         .flatten()
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Proleptic Gregorian calendar <-> days since 1970-01-01 (Howard Hinnant's algorithms).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
 impl fmt::Display for DeskTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, mo, d) = civil_from_days(self.0.div_euclid(MS_PER_DAY));
+        let (y, mo, d) = calendar::civil_from_days(self.0.div_euclid(MS_PER_DAY));
         let in_day = self.0.rem_euclid(MS_PER_DAY);
         write!(
             f,
