@@ -583,19 +583,35 @@ async fn contact_list(
             )
         })
         .collect();
-    let body = format!(
-        "{bar}<main><div class=\"page-head\"><h1>Contacts</h1><span class=\"muted\">{count} contacts{more}</span></div>\
-         <table class=\"list\"><thead><tr><th>Name</th><th>Email</th><th>Account</th><th>Modified</th></tr></thead>\
-         <tbody>{rows}</tbody></table></main>",
-        bar = top_bar(&state, &desk, &agent, "/contacts", Section::Contacts),
-        count = contacts.len(),
-        more = if shown < contacts.len() {
-            ", the first 200 shown"
-        } else {
-            ""
-        },
+    let body = list_page(
+        &top_bar(&state, &desk, &agent, "/contacts", Section::Contacts),
+        "Contacts",
+        (contacts.len(), shown),
+        &["Name", "Email", "Account", "Modified"],
+        &rows,
     );
     respond(StatusCode::OK, "Contacts", body, cookie)
+}
+
+/// A list page: heading with the count, then a table of `rows` under `columns`.
+fn list_page(
+    bar: &str,
+    title: &str,
+    (total, shown): (usize, usize),
+    columns: &[&str],
+    rows: &str,
+) -> String {
+    let more = if shown < total {
+        format!(", the first {shown} shown")
+    } else {
+        String::new()
+    };
+    let head: String = columns.iter().map(|c| format!("<th>{c}</th>")).collect();
+    format!(
+        "{bar}<main><div class=\"page-head\"><h1>{title}</h1><span class=\"muted\">{total} {noun}{more}</span></div>\
+         <table class=\"list\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></main>",
+        noun = title.to_lowercase(),
+    )
 }
 
 async fn contact_page(
@@ -704,17 +720,12 @@ async fn account_list(
             )
         })
         .collect();
-    let body = format!(
-        "{bar}<main><div class=\"page-head\"><h1>Accounts</h1><span class=\"muted\">{count} accounts{more}</span></div>\
-         <table class=\"list\"><thead><tr><th>Account</th><th>Industry</th><th>Contacts</th><th>Modified</th></tr></thead>\
-         <tbody>{rows}</tbody></table></main>",
-        bar = top_bar(&state, &desk, &agent, "/accounts", Section::Accounts),
-        count = accounts.len(),
-        more = if shown < accounts.len() {
-            ", the first 200 shown"
-        } else {
-            ""
-        },
+    let body = list_page(
+        &top_bar(&state, &desk, &agent, "/accounts", Section::Accounts),
+        "Accounts",
+        (accounts.len(), shown),
+        &["Account", "Industry", "Contacts", "Modified"],
+        &rows,
     );
     respond(StatusCode::OK, "Accounts", body, cookie)
 }
