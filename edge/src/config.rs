@@ -2,6 +2,7 @@
 //! matter of these values only (see the README).
 
 use crate::error::EdgeError;
+use shared::helpdesk;
 use shared::salesforce::OAuthApp;
 use shared::seal::Sealer;
 use worker::Env;
@@ -14,6 +15,8 @@ pub struct Config {
     pub context_secret: String,
     pub sealer: Sealer,
     pub salesforce: OAuthApp,
+    helpdesk_api_url: String,
+    helpdesk_api_token: String,
 }
 
 fn read(env: &Env, name: &str) -> Result<String, EdgeError> {
@@ -36,6 +39,17 @@ impl Config {
                 client_secret: read(env, "SALESFORCE_CLIENT_SECRET")?,
                 redirect_uri: format!("{}{OAUTH_CALLBACK_PATH}", public_url.trim_end_matches('/')),
             },
+            helpdesk_api_url: read(env, "HELPDESK_API_URL")?,
+            helpdesk_api_token: read(env, "HELPDESK_API_TOKEN")?,
         })
+    }
+
+    /// The helpdesk API as helpdesk org `org`.
+    pub fn helpdesk(&self, org: &str) -> helpdesk::Connection {
+        helpdesk::Connection {
+            base_url: self.helpdesk_api_url.clone(),
+            org_id: org.to_owned(),
+            access_token: self.helpdesk_api_token.clone(),
+        }
     }
 }

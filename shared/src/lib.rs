@@ -1,6 +1,7 @@
 //! sfdesk's shared core: everything both the edge and the widget (and the sandbox and
 //! tests) must agree on, with no IO of its own. IO happens behind [`http::Transport`].
 
+pub mod admin;
 pub mod api;
 pub mod calendar;
 pub mod context;

@@ -136,6 +136,8 @@ impl Stack {
             format!("SALESFORCE_CLIENT_SECRET:{}", sandbox::demo::CLIENT_SECRET),
             format!("CONTEXT_SECRET:{}", sandbox::demo::DEV_CONTEXT_SECRET),
             format!("TOKEN_KEY:{DEV_TOKEN_KEY}"),
+            format!("HELPDESK_API_URL:{}", sandbox.helpdesk_url),
+            format!("HELPDESK_API_TOKEN:{}", sandbox::demo::HELPDESK_API_TOKEN),
         ];
         let mut command = Command::new(npm_bin("wrangler"));
         command

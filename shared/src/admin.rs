@@ -1,0 +1,266 @@
+//! The admin console's contract with the edge: every request and answer under
+//! `/api/admin`. All of it needs a context token with the admin role; any other role gets
+//! 403 from every path here.
+//!
+//! Connecting Salesforce is the OAuth popup at `/oauth/salesforce/start?ctx=<token>`,
+//! which ends by posting `{sfdesk: "oauth", ok}` to its opener.
+
+use crate::mapping::{self, FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType};
+use crate::permissions::Permissions;
+use crate::sync::history::{DayTotals, Direction, Run};
+use serde::{Deserialize, Serialize};
+
+/// `GET` → [`AdminStatus`].
+pub const STATUS_PATH: &str = "/api/admin/status";
+/// `GET` → [`SettingsView`]; `PUT` [`SaveSettings`] → [`SettingsView`] (400 naming every
+/// mapping issue when invalid: the widget runs [`SaveSettings::issues`] first).
+pub const SETTINGS_PATH: &str = "/api/admin/settings";
+/// `POST` → [`SyncStatus`]: starts the initial sync (again, when already done).
+pub const SYNC_START_PATH: &str = "/api/admin/sync/start";
+/// `POST` → [`SyncStatus`].
+pub const SYNC_PAUSE_PATH: &str = "/api/admin/sync/pause";
+/// `POST` → [`SyncStatus`]: catches up everything changed while paused.
+pub const SYNC_RESUME_PATH: &str = "/api/admin/sync/resume";
+/// `GET` → [`HistoryView`].
+pub const HISTORY_PATH: &str = "/api/admin/history";
+/// `GET` → `Vec<FailureView>`, newest first.
+pub const FAILURES_PATH: &str = "/api/admin/failures";
+/// `POST` [`RetryRequest`] → [`RetryResult`].
+pub const RETRY_PATH: &str = "/api/admin/failures/retry";
+/// `GET` → `Vec<ProfilePermissions>` (every helpdesk profile, defaults filled in);
+/// `PUT` [`ProfilePermissions`] → [`ProfilePermissions`].
+pub const PERMISSIONS_PATH: &str = "/api/admin/permissions";
+/// `DELETE` → 204: revokes Salesforce, removes the helpdesk webhooks, erases the org's
+/// stored state.
+pub const INTEGRATION_PATH: &str = "/api/admin/integration";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminStatus {
+    pub connection: ConnectionStatus,
+    pub sync: SyncStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    NotConnected,
+    Connected(ConnectedOrgInfo),
+    /// Salesforce refused the stored refresh token: an admin must connect again.
+    Revoked {
+        instance_url: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectedOrgInfo {
+    pub instance_url: String,
+    pub salesforce_org_id: String,
+    /// The connected Salesforce user's username.
+    pub username: String,
+    pub connected_at_ms: i64,
+    /// Today's API requests used and allowed, as Salesforce last reported them.
+    pub api_used: Option<u64>,
+    pub api_max: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Settings can be changed; nothing is exchanged until the admin starts the sync.
+    NotStarted,
+    /// The initial sync is under way (see [`SyncStatus::steps`]).
+    InitialSync,
+    /// Ongoing sync: changes on either side flow within seconds.
+    Live,
+    Paused,
+    /// Salesforce access was revoked; nothing syncs until an admin reconnects.
+    NeedsReconnect,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub sync_type: SyncType,
+    /// The initial sync's progress, one entry per object and direction, in run order;
+    /// empty before the first start.
+    pub steps: Vec<StepProgress>,
+    pub started_ms: Option<i64>,
+    pub finished_ms: Option<i64>,
+    /// Changes received and not yet applied.
+    pub pending_changes: u64,
+    /// Why the sync is waiting, when it is (e.g. the API allowance share is used up).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepProgress {
+    pub object: ObjectKind,
+    pub direction: Direction,
+    pub done: u64,
+    /// Known once the source has been counted.
+    pub total: Option<u64>,
+    pub finished: bool,
+}
+
+/// Both sides' fields of one object, for the mapping dropdowns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectFields {
+    pub salesforce: Vec<FieldMeta>,
+    pub helpdesk: Vec<FieldMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub sync_type: SyncType,
+    pub contacts: Vec<FieldPair>,
+    pub accounts: Vec<FieldPair>,
+    pub contact_fields: ObjectFields,
+    pub account_fields: ObjectFields,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveSettings {
+    pub sync_type: SyncType,
+    pub contacts: Vec<FieldPair>,
+    pub accounts: Vec<FieldPair>,
+}
+
+/// A mapping issue and the object whose mapping has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectIssue {
+    pub object: ObjectKind,
+    pub issue: MappingIssue,
+}
+
+impl SaveSettings {
+    /// Every issue of both mappings against the fields in `view`; empty when valid. The
+    /// edge refuses to save unless this is empty; the console shows the same list inline.
+    pub fn issues(&self, view: &SettingsView) -> Vec<ObjectIssue> {
+        [
+            (ObjectKind::Contact, &self.contacts, &view.contact_fields),
+            (ObjectKind::Account, &self.accounts, &view.account_fields),
+        ]
+        .into_iter()
+        .flat_map(|(object, pairs, fields)| {
+            mapping::validate(pairs, self.sync_type, &fields.helpdesk, &fields.salesforce)
+                .into_iter()
+                .map(move |issue| ObjectIssue { object, issue })
+        })
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    /// Every run of the last seven days, newest first.
+    pub runs: Vec<Run>,
+    /// Per-day totals for the chart, oldest first, today last.
+    pub days: Vec<DayTotals>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureView {
+    pub id: i64,
+    pub object: ObjectKind,
+    pub direction: Direction,
+    pub record_id: String,
+    /// What a person recognises the record by: its email or name.
+    pub label: String,
+    /// The reason in plain words.
+    pub reason: String,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "retry", rename_all = "snake_case")]
+pub enum RetryRequest {
+    /// These failure log entries.
+    Records { ids: Vec<i64> },
+    /// Every failure of one record type, or of all when `object` is `None`.
+    All { object: Option<ObjectKind> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryResult {
+    pub retried: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfilePermissions {
+    pub profile_id: String,
+    pub profile_name: String,
+    pub permissions: Permissions,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::ValueKind;
+
+    fn field(name: &str, kind: ValueKind, required: bool) -> FieldMeta {
+        FieldMeta {
+            name: name.into(),
+            label: name.into(),
+            kind,
+            max_length: None,
+            picklist: None,
+            required,
+            writable: true,
+        }
+    }
+
+    #[test]
+    fn issues_name_their_object_and_use_the_reference_wording() {
+        let fields = |sf: Vec<FieldMeta>, hd: Vec<FieldMeta>| ObjectFields {
+            salesforce: sf,
+            helpdesk: hd,
+        };
+        let view = SettingsView {
+            sync_type: SyncType::TwoWay,
+            contacts: vec![],
+            accounts: vec![],
+            contact_fields: fields(
+                vec![
+                    field("LastName", ValueKind::Text, true),
+                    field("Title", ValueKind::Text, false),
+                ],
+                vec![
+                    field("lastName", ValueKind::Text, true),
+                    field("cf_seats", ValueKind::Integer, false),
+                ],
+            ),
+            account_fields: fields(
+                vec![field("Name", ValueKind::Text, true)],
+                vec![field("accountName", ValueKind::Text, true)],
+            ),
+        };
+        let pair = |h: &str, s: &str| FieldPair {
+            helpdesk: h.into(),
+            salesforce: s.into(),
+        };
+        let save = SaveSettings {
+            sync_type: SyncType::TwoWay,
+            contacts: vec![pair("lastName", "LastName"), pair("cf_seats", "Title")],
+            accounts: vec![],
+        };
+        let issues = save.issues(&view);
+        let messages: Vec<_> = issues
+            .iter()
+            .map(|i| (i.object, i.issue.to_string()))
+            .collect();
+        assert!(messages.contains(&(
+            ObjectKind::Contact,
+            "Text value is given for an Integer field".to_owned()
+        )));
+        assert!(messages.contains(&(ObjectKind::Account, "Mandatory Field Missing".to_owned())));
+
+        let fixed = SaveSettings {
+            contacts: vec![pair("lastName", "LastName")],
+            accounts: vec![pair("accountName", "Name")],
+            ..save
+        };
+        assert_eq!(fixed.issues(&view), vec![]);
+    }
+}
