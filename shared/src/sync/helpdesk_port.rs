@@ -3,9 +3,11 @@
 //! Records are flattened for the engine: custom fields (`cf.cf_plan`) sit beside the
 //! standard ones (`cf_plan`), since the mapping names them that way.
 
-use super::engine::{Port, PortError, Record};
+use super::engine::{Page, Port, PortError, Record};
 use super::failure::FailureReason;
-use crate::helpdesk::{self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, Sleep};
+use crate::helpdesk::{
+    self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, PAGE_LIMIT, Sleep, Sort,
+};
 use crate::http::Transport;
 use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
 use serde::Serialize;
@@ -183,6 +185,32 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
                 .map(drop),
         }
         .map_err(port_error)
+    }
+
+    /// Pages by offset in creation order, so records added meanwhile come last.
+    async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {
+        let from: usize = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let sort = Some(Sort::CreatedTime);
+        let records: Vec<Record> = match object {
+            ObjectKind::Contact => self
+                .client
+                .contacts_page(from, PAGE_LIMIT, sort)
+                .await
+                .map_err(port_error)?
+                .iter()
+                .map(|c| record(&c.id, c.modified_time.epoch_ms(), c))
+                .collect(),
+            ObjectKind::Account => self
+                .client
+                .accounts_page(from, PAGE_LIMIT, sort)
+                .await
+                .map_err(port_error)?
+                .iter()
+                .map(|a| record(&a.id, a.modified_time.epoch_ms(), a))
+                .collect(),
+        };
+        let next = (records.len() == PAGE_LIMIT).then(|| (from + PAGE_LIMIT).to_string());
+        Ok(Page { records, next })
     }
 }
 

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod failure;
 pub mod helpdesk_port;
 pub mod history;
+pub mod initial;
 pub mod matching;
 pub mod merge;
 pub mod salesforce_port;

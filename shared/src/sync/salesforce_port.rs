@@ -1,12 +1,12 @@
 //! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
 
-use super::engine::{Port, PortError, Record};
+use super::engine::{Page, Port, PortError, Record};
 use super::failure::FailureReason;
 use crate::http::Transport;
 use crate::ids::SfId;
 use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
-use crate::salesforce::{Client, FieldDescribe, FieldType, SfError};
-use crate::soql::{Ident, Select};
+use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfError};
+use crate::soql::{Condition, Ident, Select};
 use serde_json::{Map, Value};
 
 pub struct SalesforcePort<'a, T: Transport> {
@@ -48,6 +48,20 @@ pub fn port_error(error: SfError) -> PortError {
         }
         other => PortError::Unavailable(other.to_string()),
     }
+}
+
+/// Records per query page: Salesforce's largest.
+const PAGE_SIZE: u32 = 2000;
+
+/// A collection result as the engine's per-record outcome.
+fn save_outcome(result: SaveResult) -> Result<String, FailureReason> {
+    result
+        .into_result()
+        .map(|id| id.to_string())
+        .map_err(|error| match port_error(error) {
+            PortError::Record(reason) => reason,
+            other => FailureReason::Other(other.to_string()),
+        })
 }
 
 /// A record's last change, from the system field every record has.
@@ -173,5 +187,60 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .update(object.salesforce_name(), &id, &fields)
             .await
             .map_err(port_error)
+    }
+
+    /// Pages by Id (keyset): a page can be re-read after a restart, unlike a query
+    /// locator, which expires.
+    async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {
+        let mut select = self.select(object).order_by("Id").limit(PAGE_SIZE);
+        if let Some(after) = cursor {
+            select = select.filter(Condition::gt("Id", after));
+        }
+        let page = self
+            .client
+            .query::<Map<String, Value>>(&select.build())
+            .await
+            .map_err(port_error)?;
+        let records: Vec<Record> = page.records.into_iter().filter_map(record).collect();
+        let next = (records.len() == PAGE_SIZE as usize)
+            .then(|| records.last().map(|r| r.id.clone()))
+            .flatten();
+        Ok(Page { records, next })
+    }
+
+    async fn create_many(
+        &self,
+        object: ObjectKind,
+        records: Vec<Map<String, Value>>,
+    ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
+        let results = self
+            .client
+            .create_many(object.salesforce_name(), &records, false)
+            .await
+            .map_err(port_error)?;
+        Ok(results.into_iter().map(save_outcome).collect())
+    }
+
+    async fn update_many(
+        &self,
+        object: ObjectKind,
+        records: Vec<(String, Map<String, Value>)>,
+    ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
+        let bodies: Vec<Map<String, Value>> = records
+            .into_iter()
+            .map(|(id, mut fields)| {
+                fields.insert("Id".into(), Value::String(id));
+                fields
+            })
+            .collect();
+        let results = self
+            .client
+            .update_many(object.salesforce_name(), &bodies, false)
+            .await
+            .map_err(port_error)?;
+        Ok(results
+            .into_iter()
+            .map(|r| save_outcome(r).map(drop))
+            .collect())
     }
 }
