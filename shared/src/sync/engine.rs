@@ -62,6 +62,24 @@ pub trait Port {
         fields: Map<String, Value>,
     ) -> Result<(), PortError>;
 
+    /// The records among `ids` that exist, in as few calls as the side allows.
+    async fn get_many(&self, object: ObjectKind, ids: &[&str]) -> Result<Vec<Record>, PortError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.extend(self.get(object, id).await?);
+        }
+        Ok(found)
+    }
+
+    /// Records of `object` changed at or after `since_ms` (with some before: callers
+    /// overlap windows), and the time up to which changes are now covered.
+    async fn changed_since(
+        &self,
+        object: ObjectKind,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Result<(Vec<Record>, i64), PortError>;
+
     /// One page of every record of `object`, in a stable order; `cursor` is the previous
     /// page's [`Page::next`].
     async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError>;
@@ -161,6 +179,17 @@ pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
     pub now_ms: i64,
 }
 
+/// A port error that stops a whole batch (a record-level one is not expected here).
+impl From<PortError> for EngineError {
+    fn from(error: PortError) -> Self {
+        match error {
+            PortError::Reconnect => EngineError::Reconnect,
+            PortError::Unavailable(detail) => EngineError::Unavailable(detail),
+            PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),
+        }
+    }
+}
+
 /// What a [`Plan`] writes on the other side.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
@@ -234,27 +263,34 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
             return Ok(Outcome::Unchanged);
         }
-        let from = if source == Source::Salesforce {
-            Side::Salesforce
-        } else {
-            Side::Helpdesk
-        };
+        let (from, _) = sides(source);
         // Deletes never propagate: a record gone from its source is left alone elsewhere.
-        let record = match self.get(from, object, id).await.map_err(Stop::from) {
-            Ok(Some(record)) => record,
-            Ok(None) => return Ok(Outcome::Unchanged),
-            Err(Stop::Engine(error)) => return Err(error),
-            Err(Stop::Failed(reason)) => {
-                return self.log(source, object, id, id, Outcome::Failed(reason));
-            }
-        };
-        let label = self.label_of(from, object, &record);
-        let outcome = match Box::pin(self.bring_into_step(source, object, &record)).await {
+        match self.get(from, object, id).await.map_err(Stop::from) {
+            Ok(Some(record)) => self.sync_fetched(source, object, &record).await,
+            Ok(None) => Ok(Outcome::Unchanged),
+            Err(Stop::Engine(error)) => Err(error),
+            Err(Stop::Failed(reason)) => self.log(source, object, id, id, Outcome::Failed(reason)),
+        }
+    }
+
+    /// [`Engine::sync_record`] for a record already read from `source` (a page of
+    /// changes, or records read together with [`Port::get_many`]).
+    pub async fn sync_fetched(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        record: &Record,
+    ) -> Result<Outcome, EngineError> {
+        if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
+            return Ok(Outcome::Unchanged);
+        }
+        let label = self.label_of(sides(source).0, object, record);
+        let outcome = match Box::pin(self.bring_into_step(source, object, record)).await {
             Ok(outcome) => outcome,
             Err(Stop::Engine(error)) => return Err(error),
             Err(Stop::Failed(reason)) => Outcome::Failed(reason),
         };
-        self.log(source, object, id, &label, outcome)
+        self.log(source, object, &record.id, &label, outcome)
     }
 
     /// What a person recognises a record by in the failure log: its email or name.
@@ -909,6 +945,21 @@ mod tests {
             self.writes.set(self.writes.get() + 1);
             self.put(object, Some(id), Value::Object(fields));
             Ok(())
+        }
+        async fn changed_since(
+            &self,
+            object: ObjectKind,
+            since_ms: i64,
+            now_ms: i64,
+        ) -> Result<(Vec<Record>, i64), PortError> {
+            let changed = self
+                .records
+                .borrow()
+                .iter()
+                .filter(|((o, _), r)| *o == object && r.modified_ms >= since_ms)
+                .map(|(_, r)| r.clone())
+                .collect();
+            Ok((changed, now_ms))
         }
         /// Pages of three, so the initial sync's paging is exercised.
         async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {

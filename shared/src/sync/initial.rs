@@ -63,7 +63,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn count(&mut self, outcome: &Outcome) {
+    pub(super) fn count(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::Added => self.added += 1,
             Outcome::Updated => self.updated += 1,
@@ -173,7 +173,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             Source::Salesforce => self.salesforce.page(object, cursor).await,
             Source::Helpdesk => self.helpdesk.page(object, cursor).await,
         }
-        .map_err(unavailable)?;
+        .map_err(EngineError::from)?;
         let (from, _) = sides(side);
         let keyed: Vec<_> = page
             .records
@@ -286,7 +286,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let created = self
             .create_many(to, object, fields)
             .await
-            .map_err(unavailable)?;
+            .map_err(EngineError::from)?;
         for (index, outcome) in indexes.into_iter().zip(created) {
             results[index] = outcome.map(Some);
         }
@@ -295,7 +295,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             let updated = self
                 .update_many(side, object, bodies)
                 .await
-                .map_err(unavailable)?;
+                .map_err(EngineError::from)?;
             for (index, outcome) in indexes.into_iter().zip(updated) {
                 if let (Err(reason), Ok(_)) = (outcome, &results[index]) {
                     results[index] = Err(reason);
@@ -463,14 +463,6 @@ enum Decision {
     Fail(FailureReason),
     /// The counterpart's id (when there is one) and what to write.
     Plan(Option<String>, Plan),
-}
-
-fn unavailable(error: PortError) -> EngineError {
-    match error {
-        PortError::Reconnect => EngineError::Reconnect,
-        PortError::Unavailable(detail) => EngineError::Unavailable(detail),
-        PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),
-    }
 }
 
 /// Starts (or restarts) the initial sync and stores its state.

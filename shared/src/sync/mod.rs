@@ -9,5 +9,6 @@ pub mod history;
 pub mod initial;
 pub mod matching;
 pub mod merge;
+pub mod ongoing;
 pub mod salesforce_port;
 pub mod store;

@@ -5,7 +5,7 @@ use super::failure::FailureReason;
 use crate::http::Transport;
 use crate::ids::SfId;
 use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
-use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfError};
+use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfDateTime, SfError};
 use crate::soql::{Condition, Ident, Select};
 use serde_json::{Map, Value};
 
@@ -84,6 +84,25 @@ fn record(mut fields: Map<String, Value>) -> Option<Record> {
 }
 
 impl<'a, T: Transport> SalesforcePort<'a, T> {
+    /// A port over field metadata read earlier (see [`SalesforcePort::fields_read`]), so
+    /// a short-lived invocation need not describe both objects again.
+    pub fn with_fields(
+        client: &'a Client<'a, T>,
+        contacts: Vec<FieldMeta>,
+        accounts: Vec<FieldMeta>,
+    ) -> Self {
+        SalesforcePort {
+            client,
+            contacts,
+            accounts,
+        }
+    }
+
+    /// The contact and account fields this port was loaded with.
+    pub fn fields_read(&self) -> (Vec<FieldMeta>, Vec<FieldMeta>) {
+        (self.contacts.clone(), self.accounts.clone())
+    }
+
     /// Reads both objects' field metadata (two describe calls).
     pub async fn load(client: &'a Client<'a, T>) -> Result<Self, PortError> {
         let describe = |object: ObjectKind| async move {
@@ -187,6 +206,49 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .update(object.salesforce_name(), &id, &fields)
             .await
             .map_err(port_error)
+    }
+
+    /// The replication API lists the Ids changed in the window (one call), then the
+    /// records are read 200 a query.
+    async fn changed_since(
+        &self,
+        object: ObjectKind,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Result<(Vec<Record>, i64), PortError> {
+        // Salesforce windows have minute granularity and must not be empty.
+        let end = now_ms.max(since_ms + 60_000);
+        let updated = self
+            .client
+            .updated(
+                object.salesforce_name(),
+                SfDateTime::from_unix_millis(since_ms),
+                SfDateTime::from_unix_millis(end),
+            )
+            .await
+            .map_err(port_error)?;
+        let ids: Vec<&str> = updated.ids.iter().map(SfId::as_str).collect();
+        let records = self.get_many(object, &ids).await?;
+        Ok((
+            records,
+            updated.latest_date_covered.unix_millis().min(now_ms),
+        ))
+    }
+
+    /// One query per 200 Ids.
+    async fn get_many(&self, object: ObjectKind, ids: &[&str]) -> Result<Vec<Record>, PortError> {
+        let valid: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
+        let mut found = Vec::with_capacity(valid.len());
+        for chunk in valid.chunks(200) {
+            let soql = self.select(object).where_in("Id", chunk).build();
+            let page = self
+                .client
+                .query::<Map<String, Value>>(&soql)
+                .await
+                .map_err(port_error)?;
+            found.extend(page.records.into_iter().filter_map(record));
+        }
+        Ok(found)
     }
 
     /// Pages by Id (keyset): a page can be re-read after a restart, unlike a query

@@ -104,7 +104,7 @@ pub enum StagedState {
 }
 
 /// Which side a notification came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Salesforce,
