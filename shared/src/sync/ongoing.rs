@@ -37,7 +37,7 @@ impl Covered {
 pub struct Tallies(BTreeMap<(Source, ObjectKind), Tally>);
 
 impl Tallies {
-    fn count(&mut self, source: Source, object: ObjectKind, outcome: &Outcome) {
+    pub fn count(&mut self, source: Source, object: ObjectKind, outcome: &Outcome) {
         self.0.entry((source, object)).or_default().count(outcome);
     }
 
