@@ -202,3 +202,80 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gone()
+-> anyhow::Result<()> {
+    use shared::admin::{INTEGRATION_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SyncStatus};
+    let stack = Stack::start(StackOptions::test("sync-pause")).await?;
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+        .await?;
+    let transport = ReqwestTransport::default();
+    let connection = helpdesk_connection(&stack);
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let desk_maya = desk.search_contacts_by_email(MAYA).await?[0].id.clone();
+    let sf_maya = {
+        let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+        let page = salesforce
+            .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
+            .await?;
+        page.records[0]["Id"].as_str().context("an Id")?.to_owned()
+    };
+
+    let paused: SyncStatus = stack.admin(Method::POST, SYNC_PAUSE_PATH, None).await?;
+    assert_eq!(paused.state, SyncState::Paused);
+    stack
+        .sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            &sf_maya,
+            json!({"Title": "Edited while paused"}).as_object().unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // The notification is stored (Salesforce stops resending) but not applied.
+    eventually(
+        "the notification stored",
+        Duration::from_secs(10),
+        async || {
+            let status = stack.admin_status().await?.sync;
+            Ok((status.pending_changes == 1).then_some(()))
+        },
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_ne!(
+        desk.contact(&desk_maya).await?.title.as_deref(),
+        Some("Edited while paused")
+    );
+
+    let resumed: SyncStatus = stack.admin(Method::POST, SYNC_RESUME_PATH, None).await?;
+    assert_eq!(resumed.state, SyncState::Live);
+    eventually(
+        "the paused change applied",
+        Duration::from_secs(20),
+        async || {
+            let contact = desk.contact(&desk_maya).await?;
+            Ok((contact.title.as_deref() == Some("Edited while paused")).then_some(()))
+        },
+    )
+    .await?;
+
+    // Delete: the webhook is gone from the helpdesk, the panel says "not connected".
+    let _: Value = stack.admin(Method::DELETE, INTEGRATION_PATH, None).await?;
+    assert!(desk.webhooks().await?.is_empty(), "the webhook was removed");
+    assert!(matches!(
+        stack.panel("Agent", true).await?,
+        shared::api::Panel::NotConnected { .. }
+    ));
+    let status = stack.admin_status().await?;
+    assert_eq!(status.sync.state, SyncState::NotStarted);
+    assert!(matches!(
+        status.connection,
+        shared::admin::ConnectionStatus::NotConnected
+    ));
+    Ok(())
+}
