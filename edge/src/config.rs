@@ -11,6 +11,8 @@ use worker::Env;
 pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
 
 pub struct Config {
+    /// Where this edge is reached from outside (webhook URLs are built on it).
+    pub public_url: String,
     /// Shared with the helpdesk side, which signs context tokens with it.
     pub context_secret: String,
     pub sealer: Sealer,
@@ -30,6 +32,7 @@ impl Config {
     pub fn from_env(env: &Env) -> Result<Self, EdgeError> {
         let public_url = read(env, "PUBLIC_URL")?;
         Ok(Config {
+            public_url: public_url.trim_end_matches('/').to_owned(),
             context_secret: read(env, "CONTEXT_SECRET")?,
             sealer: Sealer::from_base64(&read(env, "TOKEN_KEY")?)
                 .map_err(|e| EdgeError::Config(format!("TOKEN_KEY: {e}")))?,

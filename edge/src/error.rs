@@ -14,6 +14,9 @@ pub enum EdgeError {
     Context(#[from] ContextError),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A webhook whose signature or secret does not check out.
+    #[error("{0}")]
+    Signature(String),
     #[error("{0}")]
     BadRequest(String),
     #[error("no such route")]
@@ -22,6 +25,9 @@ pub enum EdgeError {
     Reconnect,
     #[error("{0}")]
     Salesforce(#[from] SfError),
+    /// Salesforce or the helpdesk cannot be reached or is out of allowance for now.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("stored Salesforce credentials are unreadable: {0}")]
     Seal(#[from] SealError),
     #[error("edge misconfigured: {0}")]
@@ -36,7 +42,9 @@ pub enum EdgeError {
 impl EdgeError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            EdgeError::MissingContext | EdgeError::Context(_) => ErrorCode::Unauthorized,
+            EdgeError::MissingContext | EdgeError::Context(_) | EdgeError::Signature(_) => {
+                ErrorCode::Unauthorized
+            }
             EdgeError::Forbidden(_) => ErrorCode::Forbidden,
             EdgeError::BadRequest(_) => ErrorCode::BadRequest,
             EdgeError::NotFound => ErrorCode::NotFound,
@@ -44,7 +52,9 @@ impl EdgeError {
             EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => {
                 ErrorCode::SalesforceAuth
             }
-            EdgeError::Salesforce(_) => ErrorCode::SalesforceUnavailable,
+            EdgeError::Salesforce(_) | EdgeError::Unavailable(_) => {
+                ErrorCode::SalesforceUnavailable
+            }
             EdgeError::Seal(_) | EdgeError::Config(_) | EdgeError::Worker(_) => ErrorCode::Internal,
             EdgeError::Remote(error) => error.code,
         }

@@ -38,6 +38,10 @@ pub const INTEGRATION_PATH: &str = "/api/admin/integration";
 pub struct AdminStatus {
     pub connection: ConnectionStatus,
     pub sync: SyncStatus,
+    /// Where Salesforce must send the Outbound Messages of its Account and Contact
+    /// workflow rules (a secret URL), once the sync has started.
+    #[serde(default)]
+    pub outbound_message_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

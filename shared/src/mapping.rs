@@ -23,6 +23,15 @@ impl ObjectKind {
         }
     }
 
+    /// The object of a Salesforce sObject type name, if it is one we sync.
+    pub fn from_salesforce_name(name: &str) -> Option<Self> {
+        match name {
+            "Account" => Some(ObjectKind::Account),
+            "Contact" => Some(ObjectKind::Contact),
+            _ => None,
+        }
+    }
+
     pub fn plural(self) -> &'static str {
         match self {
             ObjectKind::Account => "Accounts",

@@ -5,6 +5,7 @@
 //! It expects the widget and the edge to be built already (`cargo xtask test` and
 //! `cargo xtask dev` build them first).
 
+mod admin;
 mod browser;
 mod connect;
 mod paths;

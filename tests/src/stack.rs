@@ -102,6 +102,67 @@ pub struct Stack {
     pub edge_url: String,
     pub edge_log: PathBuf,
     wrangler: Child,
+    edge: Edge,
+}
+
+/// How `wrangler dev` is started, so it can be started again.
+struct Edge {
+    port: u16,
+    persist_dir: PathBuf,
+    log: PathBuf,
+    vars: Vec<String>,
+}
+
+impl Edge {
+    fn spawn(&self) -> anyhow::Result<Child> {
+        if let Some(dir) = self.log.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)?;
+        let mut command = Command::new(npm_bin("wrangler"));
+        command
+            .current_dir(repo_root())
+            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            .arg("--persist-to")
+            .arg(&self.persist_dir)
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "info",
+            ])
+            .args(self.vars.iter().flat_map(|v| ["--var", v.as_str()]))
+            .env("WRANGLER_SEND_METRICS", "false")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        // Its own process group, so stopping it also stops the workerd it spawns.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        command
+            .spawn()
+            .context("starting wrangler dev (run `npm ci`?)")
+    }
+}
+
+/// Signals wrangler's whole process group and waits for it to end.
+fn stop_group(child: &mut Child, signal: &str) {
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill")
+        .args(["-s", signal, "--", &group])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &group])
+        .status();
+    let _ = child.wait();
 }
 
 impl Stack {
@@ -125,11 +186,7 @@ impl Stack {
         .await
         .context("starting the sandbox")?;
 
-        if let Some(dir) = options.edge_log.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let log = std::fs::File::create(&options.edge_log)?;
-        let vars = [
+        let vars = vec![
             format!("PUBLIC_URL:{edge_url}"),
             format!("SALESFORCE_LOGIN_URL:{}", sandbox.salesforce_url),
             format!("SALESFORCE_CLIENT_ID:{}", sandbox::demo::CLIENT_ID),
@@ -139,38 +196,18 @@ impl Stack {
             format!("HELPDESK_API_URL:{}", sandbox.helpdesk_url),
             format!("HELPDESK_API_TOKEN:{}", sandbox::demo::HELPDESK_API_TOKEN),
         ];
-        let mut command = Command::new(npm_bin("wrangler"));
-        command
-            .current_dir(repo_root())
-            .args([
-                "dev",
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                &options.ports.edge.to_string(),
-            ])
-            .arg("--persist-to")
-            .arg(&options.persist_dir)
-            .args([
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "info",
-            ])
-            .args(vars.iter().flat_map(|v| ["--var", v.as_str()]))
-            .env("WRANGLER_SEND_METRICS", "false")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
-        // Its own process group, so stopping it also stops the workerd it spawns.
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let wrangler = command
-            .spawn()
-            .context("starting wrangler dev (run `npm ci`?)")?;
+        let edge = Edge {
+            port: options.ports.edge,
+            persist_dir: options.persist_dir,
+            log: options.edge_log,
+            vars,
+        };
         let stack = Stack {
             sandbox,
             edge_url,
-            edge_log: options.edge_log,
-            wrangler,
+            edge_log: edge.log.clone(),
+            wrangler: edge.spawn()?,
+            edge,
         };
         stack.wait_for_edge().await?;
         Ok(stack)
@@ -241,23 +278,19 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// Kills the edge outright, as a crash would (no chance to finish what it was
+    /// doing), and starts it again on the same storage.
+    pub async fn crash_and_restart_edge(&mut self) -> anyhow::Result<()> {
+        stop_group(&mut self.wrangler, "KILL");
+        self.wrangler = self.edge.spawn()?;
+        self.wait_for_edge().await
+    }
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         // SIGTERM to the whole group lets wrangler stop workerd and flush storage.
-        let group = format!("-{}", self.wrangler.id());
-        let _ = Command::new("kill")
-            .args(["-s", "TERM", "--", &group])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.wrangler.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &group])
-            .status();
-        let _ = self.wrangler.wait();
+        stop_group(&mut self.wrangler, "TERM");
     }
 }

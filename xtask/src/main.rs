@@ -15,6 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev     build everything, start the sandbox and the edge, print the demo URL (Ctrl-C stops)
   test    run every test: native, widget (headless Chromium), end to end
+  build   build the widget and the edge (release), as `dev` and `test` do first
   setup   install the tools the other commands need, and nothing else";
 
 fn main() -> ExitCode {
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
     let outcome = match command.as_str() {
         "dev" => dev::run(),
         "test" => test::run(),
+        "build" => tools::ensure_all().and_then(|()| build::all()),
         "setup" => tools::ensure_all(),
         _ => {
             eprintln!("{USAGE}");

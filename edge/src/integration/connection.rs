@@ -62,6 +62,34 @@ pub fn load(sql: &SqlStorage, config: &Config, org: &str) -> Result<Option<Conne
     }))
 }
 
+/// The connection's public facts, for the admin console.
+#[derive(Deserialize)]
+pub struct ConnectionInfo {
+    pub instance_url: String,
+    pub salesforce_org_id: String,
+    pub salesforce_user_id: String,
+    pub connected_at_ms: i64,
+}
+
+pub fn info(sql: &SqlStorage) -> Result<Option<ConnectionInfo>, EdgeError> {
+    let rows: Vec<ConnectionInfo> = sql
+        .exec(
+            "SELECT instance_url, salesforce_org_id, salesforce_user_id, connected_at_ms FROM connection",
+            None,
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next())
+}
+
+/// The refresh token, opened: only to revoke it.
+pub fn refresh_token(
+    sql: &SqlStorage,
+    config: &Config,
+    org: &str,
+) -> Result<Option<String>, EdgeError> {
+    Ok(load(sql, config, org)?.and_then(|c| c.refresh_token))
+}
+
 pub fn begin_oauth(
     sql: &SqlStorage,
     config: &Config,
@@ -149,6 +177,7 @@ pub async fn complete_oauth(
         ],
     )?;
     Ok(ConnectedOrg {
+        salesforce_user_id: user_id.to_owned(),
         salesforce_org_id: salesforce_org_id.to_owned(),
         instance_url: tokens.instance_url.clone(),
     })

@@ -3,13 +3,20 @@
 //!
 //! The Worker has already verified the caller; it sends one [`Command`] per request.
 
+mod admin;
 mod connection;
 mod panel;
 mod protocol;
 mod schema;
 mod sql;
+mod sync;
+mod webhooks;
 
-pub use protocol::{AuthorizeRedirect, Command, ConnectedOrg, call, call_no_content, org_of_state};
+pub use admin::AdminRequest;
+pub use protocol::{
+    AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
+    org_of_state,
+};
 
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -39,6 +46,33 @@ impl DurableObject for Integration {
         };
         Ok(outcome.unwrap_or_else(EdgeError::into_response))
     }
+
+    async fn alarm(&self) -> Result<Response> {
+        let next = match Config::from_env(&self.env) {
+            Ok(config) => match self.sql() {
+                Ok(sql) => sync::run_slice(&sql, &config, now_ms()).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match next {
+            Ok(sync::Next::Idle) => {}
+            Ok(sync::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
+            Err(error) => {
+                worker::console_error!("sync alarm failed: {error}");
+                self.state.storage().set_alarm(30_000).await?;
+            }
+        }
+        Response::empty()
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> std::result::Result<Response, EdgeError> {
+    Ok(Response::from_json(value)?)
+}
+
+fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
 }
 
 impl Integration {
@@ -55,7 +89,7 @@ impl Integration {
     async fn dispatch(&self, command: Command) -> std::result::Result<Response, EdgeError> {
         let config = Config::from_env(&self.env)?;
         let sql = self.sql()?;
-        let now_ms = worker::Date::now().as_millis();
+        let now_ms = now_ms() as u64;
         match command {
             Command::Panel { claims, contact } => Ok(Response::from_json(
                 &panel::panel(&sql, &config, claims, contact).await?,
@@ -67,9 +101,91 @@ impl Integration {
             Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
                 &sql, &config, &org, now_ms,
             )?)?),
-            Command::CompleteOAuth { org, state, code } => Ok(Response::from_json(
-                &connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?,
-            )?),
+            Command::CompleteOAuth { org, state, code } => {
+                let connected =
+                    connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?;
+                let context = self.context(&sql, &config, &org);
+                admin::remember_username(&context, &connected.salesforce_user_id).await?;
+                // A reconnect picks the sync up where it stopped.
+                if admin::status(&context)?.sync.state == shared::admin::SyncState::NeedsReconnect {
+                    admin::resume(&context)?;
+                    self.wake().await?;
+                }
+                Ok(Response::from_json(&connected)?)
+            }
+            Command::Admin { org, request } => {
+                // Alarms may not outlive a crash of the local runtime: any admin call
+                // (the console polls the status) sets one again if work is pending.
+                if self.state.storage().get_alarm().await?.is_none() {
+                    self.wake().await?;
+                }
+                self.admin(&self.context(&sql, &config, &org), request)
+                    .await
+            }
+            Command::HelpdeskWebhook { org, token, body } => {
+                let context = self.context(&sql, &config, &org);
+                let stored = webhooks::helpdesk(&context, token.as_deref(), &body).await?;
+                self.wake().await?;
+                Ok(Response::from_json(&stored)?)
+            }
+            Command::SalesforceOutbound { org, key, body } => {
+                let stored = webhooks::salesforce(&self.context(&sql, &config, &org), &key, &body)?;
+                self.wake().await?;
+                Ok(Response::from_json(&stored)?)
+            }
+        }
+    }
+
+    fn context<'a>(
+        &self,
+        sql: &'a SqlStorage,
+        config: &'a Config,
+        org: &'a str,
+    ) -> sync::Context<'a> {
+        sync::Context {
+            sql,
+            config,
+            org,
+            now_ms: now_ms(),
+        }
+    }
+
+    /// Has the alarm run now, unless the sync is idle (it then ignores the alarm).
+    async fn wake(&self) -> std::result::Result<(), EdgeError> {
+        self.state.storage().set_alarm(0).await?;
+        Ok(())
+    }
+
+    async fn admin(
+        &self,
+        context: &sync::Context<'_>,
+        request: AdminRequest,
+    ) -> std::result::Result<Response, EdgeError> {
+        match request {
+            AdminRequest::Status => json(&admin::status(context)?),
+            AdminRequest::Settings => json(&admin::settings(context).await?),
+            AdminRequest::SaveSettings(save) => json(&admin::save_settings(context, save).await?),
+            AdminRequest::Start => {
+                let status = admin::start(context).await?;
+                self.wake().await?;
+                json(&status)
+            }
+            AdminRequest::Pause => json(&admin::pause(context)?),
+            AdminRequest::Resume => {
+                let status = admin::resume(context)?;
+                self.wake().await?;
+                json(&status)
+            }
+            AdminRequest::History => json(&admin::history(context)?),
+            AdminRequest::Failures => json(&admin::failures(context)?),
+            AdminRequest::Retry(request) => json(&admin::retry(context, request).await?),
+            AdminRequest::Delete => {
+                admin::release(context).await?;
+                self.state.storage().delete_alarm().await?;
+                self.state.storage().delete_all().await?;
+                self.migrated.set(false);
+                Ok(Response::empty()?.with_status(204))
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the Worker asks of an org's Durable Object, and what it answers.
 
+use super::admin::AdminRequest;
 use crate::error::EdgeError;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::api::ErrorBody;
@@ -30,6 +31,29 @@ pub enum Command {
         state: String,
         code: String,
     },
+    /// Needs the admin role; the Worker has checked it.
+    Admin {
+        org: String,
+        request: AdminRequest,
+    },
+    /// A helpdesk webhook delivery, unverified: the Durable Object holds the keys.
+    HelpdeskWebhook {
+        org: String,
+        token: Option<String>,
+        body: String,
+    },
+    /// A Salesforce Outbound Message with the secret `key` of its URL.
+    SalesforceOutbound {
+        org: String,
+        key: String,
+        body: String,
+    },
+}
+
+/// How many notifications a webhook delivery stored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Stored {
+    pub stored: usize,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,6 +65,7 @@ pub struct AuthorizeRedirect {
 pub struct ConnectedOrg {
     pub instance_url: String,
     pub salesforce_org_id: String,
+    pub salesforce_user_id: String,
 }
 
 /// Sends `command` to the Durable Object of helpdesk org `org` and decodes its answer;
@@ -88,11 +113,14 @@ pub fn new_state(org: &str) -> String {
 
 pub fn org_of_state(state: &str) -> Option<String> {
     let (org, random) = state.rsplit_once('.')?;
-    let plausible = !org.is_empty()
+    (is_org_id(org) && random.len() == 32).then(|| org.to_owned())
+}
+
+/// Whether `org` can be a helpdesk org id (as URLs without a context token carry them).
+pub fn is_org_id(org: &str) -> bool {
+    !org.is_empty()
         && org.len() <= 64
         && org
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        && random.len() == 32;
-    plausible.then(|| org.to_owned())
 }

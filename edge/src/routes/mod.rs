@@ -1,8 +1,10 @@
 //! The Worker's routes, one file per group. Each verifies the caller, then asks the org's
 //! Durable Object to do the work.
 
+mod admin;
 mod oauth;
 mod panel;
+mod webhooks;
 
 use crate::config::{Config, OAUTH_CALLBACK_PATH};
 use crate::error::EdgeError;
@@ -10,7 +12,7 @@ use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH};
 use shared::context::{self, ContextClaims};
 use worker::{Env, Method, Request, Response};
 
-pub async fn handle(request: Request, env: &Env) -> Result<Response, EdgeError> {
+pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeError> {
     let config = Config::from_env(env)?;
     let path = request.path();
     match (request.method(), path.as_str()) {
@@ -18,7 +20,15 @@ pub async fn handle(request: Request, env: &Env) -> Result<Response, EdgeError> 
         (Method::Post, PANEL_CHOICE_PATH) => panel::choose(request, env, &config).await,
         (Method::Get, oauth::START_PATH) => oauth::start(&request, env, &config).await,
         (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env).await),
-        _ => Err(EdgeError::NotFound),
+        _ => {
+            if let Some(answer) = admin::handle(&mut request, env, &config).await {
+                return answer;
+            }
+            if let Some(answer) = webhooks::handle(&mut request, env).await {
+                return answer;
+            }
+            Err(EdgeError::NotFound)
+        }
     }
 }
 

@@ -99,6 +99,12 @@ impl OAuthApp {
         )
     }
 
+    /// Revokes `token` (an access or refresh token; revoking a refresh token ends the
+    /// whole grant), as deleting the integration does.
+    pub fn revoke(&self, token: &str) -> HttpRequest {
+        HttpRequest::post_form(self.endpoint("revoke"), &[("token", token)])
+    }
+
     /// The username-password grant: for tools and tests, never for end users.
     pub fn password_grant(&self, username: &str, password: &str) -> HttpRequest {
         HttpRequest::post_form(

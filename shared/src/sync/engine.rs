@@ -61,6 +61,69 @@ pub trait Port {
         id: &str,
         fields: Map<String, Value>,
     ) -> Result<(), PortError>;
+
+    /// The records among `ids` that exist, in as few calls as the side allows.
+    async fn get_many(&self, object: ObjectKind, ids: &[&str]) -> Result<Vec<Record>, PortError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.extend(self.get(object, id).await?);
+        }
+        Ok(found)
+    }
+
+    /// Records of `object` changed at or after `since_ms` (with some before: callers
+    /// overlap windows), and the time up to which changes are now covered.
+    async fn changed_since(
+        &self,
+        object: ObjectKind,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Result<(Vec<Record>, i64), PortError>;
+
+    /// One page of every record of `object`, in a stable order; `cursor` is the previous
+    /// page's [`Page::next`].
+    async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError>;
+
+    /// Creates each record, in the side's largest batches; one result per record, in order.
+    async fn create_many(
+        &self,
+        object: ObjectKind,
+        records: Vec<Map<String, Value>>,
+    ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
+        let mut results = Vec::with_capacity(records.len());
+        for fields in records {
+            results.push(match self.create(object, fields).await {
+                Ok(id) => Ok(id),
+                Err(PortError::Record(reason)) => Err(reason),
+                Err(other) => return Err(other),
+            });
+        }
+        Ok(results)
+    }
+
+    /// Updates each `(id, fields)`, in the side's largest batches; results in order.
+    async fn update_many(
+        &self,
+        object: ObjectKind,
+        records: Vec<(String, Map<String, Value>)>,
+    ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
+        let mut results = Vec::with_capacity(records.len());
+        for (id, fields) in records {
+            results.push(match self.update(object, &id, fields).await {
+                Ok(()) => Ok(()),
+                Err(PortError::Record(reason)) => Err(reason),
+                Err(other) => return Err(other),
+            });
+        }
+        Ok(results)
+    }
+}
+
+/// Records read in one call, and where the next page starts (`None`: that was the last).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    pub records: Vec<Record>,
+    pub next: Option<String>,
 }
 
 /// The admin's choices: direction and field pairs per object.
@@ -116,6 +179,47 @@ pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
     pub now_ms: i64,
 }
 
+/// A port error that stops a whole batch (a record-level one is not expected here).
+impl From<PortError> for EngineError {
+    fn from(error: PortError) -> Self {
+        match error {
+            PortError::Reconnect => EngineError::Reconnect,
+            PortError::Unavailable(detail) => EngineError::Unavailable(detail),
+            PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),
+        }
+    }
+}
+
+/// What a [`Plan`] writes on the other side.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// No counterpart yet: create it with these fields.
+    Create(Map<String, Value>),
+    /// Fields to change on the counterpart (`to`) and on the changed record (`back`,
+    /// two-way only); either may be empty.
+    Update {
+        to: Map<String, Value>,
+        back: Map<String, Value>,
+    },
+}
+
+/// How to bring one record and its counterpart into step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub write: Write,
+    pub outcome: Outcome,
+    /// What both sides hold once the writes are done: the link's next snapshot.
+    pub agreed: Values,
+}
+
+/// The side a change comes from, and the side it goes to.
+pub fn sides(source: Source) -> (Side, Side) {
+    match source {
+        Source::Salesforce => (Side::Salesforce, Side::Helpdesk),
+        Source::Helpdesk => (Side::Helpdesk, Side::Salesforce),
+    }
+}
+
 /// Where a change flows, seen from its source.
 fn direction(source: Source) -> Direction {
     match source {
@@ -125,7 +229,7 @@ fn direction(source: Source) -> Direction {
 }
 
 /// A record-level failure, or an error that stops this change altogether.
-enum Stop {
+pub(super) enum Stop {
     Failed(FailureReason),
     Engine(EngineError),
 }
@@ -159,38 +263,59 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
             return Ok(Outcome::Unchanged);
         }
-        let from = if source == Source::Salesforce {
-            Side::Salesforce
-        } else {
-            Side::Helpdesk
-        };
+        let (from, _) = sides(source);
         // Deletes never propagate: a record gone from its source is left alone elsewhere.
-        let record = match self.get(from, object, id).await.map_err(Stop::from) {
-            Ok(Some(record)) => record,
-            Ok(None) => return Ok(Outcome::Unchanged),
-            Err(Stop::Engine(error)) => return Err(error),
-            Err(Stop::Failed(reason)) => {
-                return self.log(source, object, id, id, Outcome::Failed(reason));
-            }
-        };
-        // What a person recognises the record by in the failure log: its email or name.
-        let label = record
-            .fields
-            .get(self.port_key_field(from, object))
-            .and_then(Value::as_str)
-            .filter(|key| !key.is_empty())
-            .unwrap_or(id)
-            .to_owned();
-        let outcome = match Box::pin(self.bring_into_step(source, object, &record)).await {
+        match self.get(from, object, id).await.map_err(Stop::from) {
+            Ok(Some(record)) => self.sync_fetched(source, object, &record).await,
+            Ok(None) => Ok(Outcome::Unchanged),
+            Err(Stop::Engine(error)) => Err(error),
+            Err(Stop::Failed(reason)) => self.log(source, object, id, id, Outcome::Failed(reason)),
+        }
+    }
+
+    /// [`Engine::sync_record`] for a record already read from `source` (a page of
+    /// changes, or records read together with [`Port::get_many`]).
+    pub async fn sync_fetched(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        record: &Record,
+    ) -> Result<Outcome, EngineError> {
+        if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
+            return Ok(Outcome::Unchanged);
+        }
+        let label = self.label_of(sides(source).0, object, record);
+        let outcome = match Box::pin(self.bring_into_step(source, object, record)).await {
             Ok(outcome) => outcome,
             Err(Stop::Engine(error)) => return Err(error),
             Err(Stop::Failed(reason)) => Outcome::Failed(reason),
         };
-        self.log(source, object, id, &label, outcome)
+        self.log(source, object, &record.id, &label, outcome)
+    }
+
+    /// What a person recognises a record by in the failure log: its email or name.
+    pub(super) fn label_of(&self, side: Side, object: ObjectKind, record: &Record) -> String {
+        self.key_of(side, object, record)
+            .filter(|key| !key.is_empty())
+            .unwrap_or(&record.id)
+            .to_owned()
+    }
+
+    /// The record's match key as it holds it (email or name).
+    pub(super) fn key_of<'r>(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        record: &'r Record,
+    ) -> Option<&'r str> {
+        record
+            .fields
+            .get(self.port_key_field(side, object))
+            .and_then(Value::as_str)
     }
 
     /// Keeps the failure log in step with the outcome.
-    fn log(
+    pub(super) fn log(
         &self,
         source: Source,
         object: ObjectKind,
@@ -209,7 +334,12 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         Ok(outcome)
     }
 
-    fn link(&self, side: Side, object: ObjectKind, id: &str) -> Result<Option<Link>, StoreError> {
+    pub(super) fn link(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Link>, StoreError> {
         match side {
             Side::Salesforce => match SfId::parse(id) {
                 Ok(sf_id) => self.store.link_by_salesforce(object, &sf_id),
@@ -238,119 +368,64 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         record: &Record,
     ) -> Result<Outcome, Stop> {
         let id = record.id.as_str();
-        let (from, to) = match source {
-            Source::Salesforce => (Side::Salesforce, Side::Helpdesk),
-            Source::Helpdesk => (Side::Helpdesk, Side::Salesforce),
-        };
-        let pairs = self.settings.pairs(object);
-        let from_values = self.values(from, object, record, pairs);
+        let (from, to) = sides(source);
         let link = self.link(from, object, id)?;
-
         let (counterpart, snapshot) = match &link {
             Some(link) => {
                 // Our own write coming back, or a change to unmapped fields only.
-                if from_values == link.snapshot {
+                if self.values(from, object, record) == link.snapshot {
                     return Ok(Outcome::Unchanged);
                 }
-                let other_id = if to == Side::Helpdesk {
-                    link.helpdesk_id.clone()
-                } else {
-                    link.salesforce_id.to_string()
-                };
-                match self.get(to, object, &other_id).await? {
-                    Some(other) => (Some(other), Some(link.snapshot.clone())),
+                match self.get(to, object, &link.id_on(to)).await? {
+                    Some(other) => (Some(other), Some(&link.snapshot)),
                     // Deleted on the other side: an update here adds it back there.
                     None => (None, None),
                 }
             }
             None => (self.find_counterpart(to, object, record).await?, None),
         };
-
-        let empty = Values::new();
-        let to_values = counterpart
-            .as_ref()
-            .map(|c| self.values(to, object, c, pairs));
-        let (sf_record, sf_values, hd_values) = match from {
-            Side::Salesforce => (
-                Some(record),
-                &from_values,
-                to_values.as_ref().unwrap_or(&empty),
-            ),
-            Side::Helpdesk => (
-                counterpart.as_ref(),
-                to_values.as_ref().unwrap_or(&empty),
-                &from_values,
-            ),
-        };
-        let hd_record = if from == Side::Helpdesk {
-            Some(record)
-        } else {
-            counterpart.as_ref()
-        };
-        let merged = merge::merge(
-            self.settings.sync_type,
-            snapshot.as_ref(),
-            merge::Side {
-                values: sf_values,
-                modified_ms: sf_record.map_or(0, |r| r.modified_ms),
-            },
-            merge::Side {
-                values: hd_values,
-                modified_ms: hd_record.map_or(0, |r| r.modified_ms),
-            },
-        );
-
         let parent = self.counterpart_parent(from, to, object, record).await?;
-        let (to_changes, from_changes) = match to {
-            Side::Helpdesk => (&merged.to_helpdesk, &merged.to_salesforce),
-            Side::Salesforce => (&merged.to_salesforce, &merged.to_helpdesk),
-        };
-        let mut to_fields = self.write_fields(from, to, object, to_changes, pairs)?;
-        let parent_changed = match (&parent, &counterpart) {
-            (Some(parent_id), Some(other)) => {
-                other.fields.get(self.port_parent_field(to))
-                    != Some(&Value::String(parent_id.clone()))
-            }
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if let Some(parent_id) = parent.filter(|_| parent_changed) {
-            to_fields.insert(
-                self.port_parent_field(to).to_owned(),
-                Value::String(parent_id),
-            );
-        }
+        let plan = self
+            .plan(
+                source,
+                object,
+                record,
+                counterpart.as_ref(),
+                snapshot,
+                parent,
+            )
+            .map_err(Stop::Failed)?;
 
-        let (outcome, other_id) = match &counterpart {
-            None => {
-                let new_id = self.create(to, object, to_fields).await?;
-                (Outcome::Added, new_id)
-            }
-            Some(other) => {
-                if !to_fields.is_empty() {
-                    self.update(to, object, &other.id, to_fields).await?;
+        let other_id = match (&plan.write, &counterpart) {
+            (Write::Create(fields), _) => self.create(to, object, fields.clone()).await?,
+            (Write::Update { to: there, back }, Some(other)) => {
+                if !there.is_empty() {
+                    self.update(to, object, &other.id, there.clone()).await?;
                 }
-                let back = self.write_fields(to, from, object, from_changes, pairs)?;
                 if !back.is_empty() {
-                    self.update(from, object, id, back).await?;
+                    self.update(from, object, id, back.clone()).await?;
                 }
-                let changed = !merged.is_noop() || parent_changed;
-                (
-                    if changed {
-                        Outcome::Updated
-                    } else {
-                        Outcome::Unchanged
-                    },
-                    other.id.clone(),
-                )
+                other.id.clone()
             }
+            (Write::Update { .. }, None) => unreachable!("an update plan has a counterpart"),
         };
-
         let (salesforce_id, helpdesk_id) = match from {
             Side::Salesforce => (id.to_owned(), other_id),
             Side::Helpdesk => (other_id, id.to_owned()),
         };
-        let salesforce_id = SfId::parse(&salesforce_id).map_err(|e| {
+        self.save_link(object, &salesforce_id, helpdesk_id, plan.agreed)?;
+        Ok(plan.outcome)
+    }
+
+    /// Records the pair as linked, with the values both now hold.
+    pub(super) fn save_link(
+        &self,
+        object: ObjectKind,
+        salesforce_id: &str,
+        helpdesk_id: String,
+        agreed: Values,
+    ) -> Result<(), Stop> {
+        let salesforce_id = SfId::parse(salesforce_id).map_err(|e| {
             Stop::Failed(FailureReason::Other(format!(
                 "Salesforce answered with an invalid Id: {e}"
             )))
@@ -359,9 +434,92 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             object,
             salesforce_id,
             helpdesk_id,
-            snapshot: merged.agreed,
+            snapshot: agreed,
         })?;
-        Ok(outcome)
+        Ok(())
+    }
+
+    /// What to write where to bring `record` (from `source`) and its `counterpart` (if
+    /// any) into step, given the values they last agreed on and the counterpart's parent
+    /// on the other side. Pure: the single-record path and the bulk initial sync both
+    /// gather the inputs their own way and carry out the plan their own way.
+    pub fn plan(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        record: &Record,
+        counterpart: Option<&Record>,
+        snapshot: Option<&Values>,
+        parent: Option<String>,
+    ) -> Result<Plan, FailureReason> {
+        let (from, to) = sides(source);
+        let from_values = self.values(from, object, record);
+        let to_values = counterpart
+            .map(|c| self.values(to, object, c))
+            .unwrap_or_default();
+        let modified = |r: Option<&Record>| r.map_or(0, |r| r.modified_ms);
+        let ((sf_values, sf_modified), (hd_values, hd_modified)) = match from {
+            Side::Salesforce => (
+                (&from_values, modified(Some(record))),
+                (&to_values, modified(counterpart)),
+            ),
+            Side::Helpdesk => (
+                (&to_values, modified(counterpart)),
+                (&from_values, modified(Some(record))),
+            ),
+        };
+        let merged = merge::merge(
+            self.settings.sync_type,
+            snapshot,
+            merge::Side {
+                values: sf_values,
+                modified_ms: sf_modified,
+            },
+            merge::Side {
+                values: hd_values,
+                modified_ms: hd_modified,
+            },
+        );
+
+        let (to_changes, from_changes) = match to {
+            Side::Helpdesk => (&merged.to_helpdesk, &merged.to_salesforce),
+            Side::Salesforce => (&merged.to_salesforce, &merged.to_helpdesk),
+        };
+        let mut to_fields = self.write_fields(from, to, object, to_changes)?;
+        let parent_field = self.port_parent_field(to);
+        let parent_changed = match (&parent, counterpart) {
+            (Some(parent_id), Some(other)) => {
+                other.fields.get(parent_field) != Some(&Value::String(parent_id.clone()))
+            }
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if let Some(parent_id) = parent.filter(|_| parent_changed) {
+            to_fields.insert(parent_field.to_owned(), Value::String(parent_id));
+        }
+        let (write, outcome) = match counterpart {
+            None => (Write::Create(to_fields), Outcome::Added),
+            Some(_) => {
+                let back = self.write_fields(to, from, object, from_changes)?;
+                let outcome = if !merged.is_noop() || parent_changed {
+                    Outcome::Updated
+                } else {
+                    Outcome::Unchanged
+                };
+                (
+                    Write::Update {
+                        to: to_fields,
+                        back,
+                    },
+                    outcome,
+                )
+            }
+        };
+        Ok(Plan {
+            write,
+            outcome,
+            agreed: merged.agreed,
+        })
     }
 
     /// A counterpart found by match key; a match already linked elsewhere is a failure.
@@ -460,7 +618,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         }
     }
 
-    fn port_parent_field(&self, side: Side) -> &'static str {
+    pub(super) fn port_parent_field(&self, side: Side) -> &'static str {
         match side {
             Side::Salesforce => self.salesforce.parent_field(),
             Side::Helpdesk => self.helpdesk.parent_field(),
@@ -475,15 +633,10 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
     }
 
     /// A record's mapped values in canonical form, keyed by helpdesk field name.
-    fn values(
-        &self,
-        side: Side,
-        object: ObjectKind,
-        record: &Record,
-        pairs: &[FieldPair],
-    ) -> Values {
+    pub(super) fn values(&self, side: Side, object: ObjectKind, record: &Record) -> Values {
         let metas = self.metas(side, object);
-        pairs
+        self.settings
+            .pairs(object)
             .iter()
             .map(|pair| {
                 let name = if side == Side::Salesforce {
@@ -511,8 +664,8 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         target: Side,
         object: ObjectKind,
         values: &Values,
-        pairs: &[FieldPair],
-    ) -> Result<Map<String, Value>, Stop> {
+    ) -> Result<Map<String, Value>, FailureReason> {
+        let pairs = self.settings.pairs(object);
         let (source_metas, target_metas) = (self.metas(source, object), self.metas(target, object));
         let mut fields = Map::new();
         for (key, value) in values {
@@ -528,16 +681,14 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 .find(|m| &m.name == source_name)
                 .map_or(mapping::ValueKind::Text, |m| m.kind);
             let Some(target_meta) = target_metas.iter().find(|m| &m.name == target_name) else {
-                return Err(Stop::Failed(FailureReason::IncorrectParameter));
+                return Err(FailureReason::IncorrectParameter);
             };
             let converted =
-                mapping::convert(value, source_kind, target_meta, target).map_err(|e| {
-                    Stop::Failed(match e {
-                        mapping::ConversionError::Kind { .. } => {
-                            FailureReason::TypeMismatch(e.to_string())
-                        }
-                        other => FailureReason::InvalidValue(other.to_string()),
-                    })
+                mapping::convert(value, source_kind, target_meta, target).map_err(|e| match e {
+                    mapping::ConversionError::Kind { .. } => {
+                        FailureReason::TypeMismatch(e.to_string())
+                    }
+                    other => FailureReason::InvalidValue(other.to_string()),
                 })?;
             fields.insert(target_name.clone(), converted);
         }
@@ -795,6 +946,34 @@ mod tests {
             self.put(object, Some(id), Value::Object(fields));
             Ok(())
         }
+        async fn changed_since(
+            &self,
+            object: ObjectKind,
+            since_ms: i64,
+            now_ms: i64,
+        ) -> Result<(Vec<Record>, i64), PortError> {
+            let changed = self
+                .records
+                .borrow()
+                .iter()
+                .filter(|((o, _), r)| *o == object && r.modified_ms >= since_ms)
+                .map(|(_, r)| r.clone())
+                .collect();
+            Ok((changed, now_ms))
+        }
+        /// Pages of three, so the initial sync's paging is exercised.
+        async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {
+            let records: Vec<Record> = self
+                .records
+                .borrow()
+                .iter()
+                .filter(|((o, id), _)| *o == object && cursor.is_none_or(|c| id.as_str() > c))
+                .take(3)
+                .map(|(_, r)| r.clone())
+                .collect();
+            let next = (records.len() == 3).then(|| records[2].id.clone());
+            Ok(Page { records, next })
+        }
     }
 
     struct World {
@@ -837,6 +1016,122 @@ mod tests {
             std::task::Poll::Ready(output) => output,
             std::task::Poll::Pending => panic!("memory ports complete immediately"),
         }
+    }
+
+    /// Runs the initial sync to its end, counting the steps.
+    fn initial(w: &World) -> (crate::sync::initial::InitialSync, u32) {
+        let mut run = crate::sync::initial::start(&w.store, w.settings.sync_type, 5).unwrap();
+        let mut steps = 0;
+        while !run.is_finished() {
+            block_on(w.engine().advance_initial(&mut run)).unwrap();
+            steps += 1;
+            assert!(steps < 100, "the initial sync does not end");
+        }
+        (run, steps)
+    }
+
+    #[test]
+    fn the_initial_sync_matches_duplicates_links_accounts_and_exports_the_rest() {
+        let w = World::new();
+        let northwind = w
+            .salesforce
+            .put(ObjectKind::Account, None, json!({"Name": "Northwind"}));
+        w.salesforce
+            .put(ObjectKind::Account, None, json!({"Name": "Contoso"}));
+        let maya = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "maya@nw.example", "AccountId": northwind}),
+        );
+        w.salesforce
+            .put(ObjectKind::Contact, None, json!({"LastName": "Nomail"}));
+        for n in 0..4 {
+            w.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": format!("Sf{n}"), "Email": format!("sf{n}@x.example")}),
+            );
+        }
+        let hd_northwind = w.helpdesk.put(
+            ObjectKind::Account,
+            None,
+            json!({"accountName": "NORTHWIND", "website": "nw.example"}),
+        );
+        let hd_maya = w.helpdesk.put(
+            ObjectKind::Contact,
+            None,
+            json!({"lastName": "Patel", "email": "Maya@NW.example"}),
+        );
+        w.helpdesk.put(
+            ObjectKind::Contact,
+            None,
+            json!({"lastName": "Helpdesk only", "email": "hd@x.example"}),
+        );
+
+        let (run, _) = initial(&w);
+
+        // Salesforce: 2 accounts; the helpdesk: 1 + 1 new. Contacts: 6 + 1 exported back.
+        assert_eq!(w.helpdesk.ids(ObjectKind::Account).len(), 2);
+        assert_eq!(w.salesforce.ids(ObjectKind::Contact).len(), 7);
+        assert_eq!(w.helpdesk.ids(ObjectKind::Contact).len(), 7);
+        assert_eq!(w.store.link_count(ObjectKind::Contact).unwrap(), 7);
+        let link = w
+            .store
+            .link_by_helpdesk(ObjectKind::Contact, &hd_maya)
+            .unwrap()
+            .unwrap();
+        assert_eq!(link.salesforce_id.as_str(), maya);
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd_maya, "accountId"),
+            json!(hd_northwind),
+            "the contact's account link is carried across"
+        );
+        assert_eq!(
+            w.salesforce
+                .field(ObjectKind::Account, &northwind, "Website"),
+            json!("nw.example"),
+            "a field only the helpdesk had flows to Salesforce"
+        );
+        let steps: Vec<_> = run
+            .steps
+            .iter()
+            .map(|s| (s.done, s.total, s.finished))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (2, Some(2), true),
+                (6, Some(6), true),
+                (1, Some(1), true),
+                (2, Some(2), true)
+            ]
+        );
+        let runs = w.store.runs(10).unwrap();
+        let added: u32 = runs.iter().map(|r| r.added).sum();
+        assert_eq!(
+            added,
+            1 + 5 + 1,
+            "1 account and 5 contacts out, 1 contact back"
+        );
+        assert!(run.finished_ms.is_some());
+    }
+
+    #[test]
+    fn a_second_initial_sync_changes_nothing() {
+        let w = World::new();
+        for n in 0..5 {
+            w.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": format!("C{n}"), "Email": format!("c{n}@x.example")}),
+            );
+        }
+        initial(&w);
+        let writes = (w.salesforce.writes.get(), w.helpdesk.writes.get());
+        let (run, _) = initial(&w);
+        assert_eq!((w.salesforce.writes.get(), w.helpdesk.writes.get()), writes);
+        assert_eq!(w.helpdesk.ids(ObjectKind::Contact).len(), 5);
+        assert!(run.steps.iter().all(|s| s.finished));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! Records are flattened for the engine: custom fields (`cf.cf_plan`) sit beside the
 //! standard ones (`cf_plan`), since the mapping names them that way.
 
-use super::engine::{Port, PortError, Record};
+use super::engine::{Page, Port, PortError, Record};
 use super::failure::FailureReason;
-use crate::helpdesk::{self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, Sleep};
+use crate::helpdesk::{
+    self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, PAGE_LIMIT, Sleep, Sort,
+};
 use crate::http::Transport;
 use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
 use serde::Serialize;
@@ -67,6 +69,51 @@ fn draft<D: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<D
 }
 
 impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
+    /// A port over field lists read earlier (see [`HelpdeskPort::fields_read`]).
+    pub fn with_fields(
+        client: &'a Client<'a, T, S>,
+        contacts: Vec<FieldMeta>,
+        accounts: Vec<FieldMeta>,
+    ) -> Self {
+        HelpdeskPort {
+            client,
+            contacts,
+            accounts,
+        }
+    }
+
+    /// The contact and account fields this port was loaded with.
+    pub fn fields_read(&self) -> (Vec<FieldMeta>, Vec<FieldMeta>) {
+        (self.contacts.clone(), self.accounts.clone())
+    }
+
+    /// One page of a module's list.
+    async fn list(
+        &self,
+        object: ObjectKind,
+        from: usize,
+        sort: Option<Sort>,
+    ) -> Result<Vec<Record>, PortError> {
+        Ok(match object {
+            ObjectKind::Contact => self
+                .client
+                .contacts_page(from, PAGE_LIMIT, sort)
+                .await
+                .map_err(port_error)?
+                .iter()
+                .map(|c| record(&c.id, c.modified_time.epoch_ms(), c))
+                .collect(),
+            ObjectKind::Account => self
+                .client
+                .accounts_page(from, PAGE_LIMIT, sort)
+                .await
+                .map_err(port_error)?
+                .iter()
+                .map(|a| record(&a.id, a.modified_time.epoch_ms(), a))
+                .collect(),
+        })
+    }
+
     /// Reads both modules' field lists (two calls).
     pub async fn load(client: &'a Client<'a, T, S>) -> Result<Self, PortError> {
         let fields = |module| async move {
@@ -183,6 +230,35 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
                 .map(drop),
         }
         .map_err(port_error)
+    }
+
+    /// Newest changes first, page by page, until a record older than `since_ms`.
+    async fn changed_since(
+        &self,
+        object: ObjectKind,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Result<(Vec<Record>, i64), PortError> {
+        let sort = Some(Sort::ModifiedTimeDesc);
+        let mut changed = Vec::new();
+        for from in (0..).step_by(PAGE_LIMIT) {
+            let page = self.list(object, from, sort).await?;
+            let full = page.len() == PAGE_LIMIT;
+            let before = changed.len();
+            changed.extend(page.into_iter().filter(|r| r.modified_ms >= since_ms));
+            if !full || changed.len() - before < PAGE_LIMIT {
+                break;
+            }
+        }
+        Ok((changed, now_ms))
+    }
+
+    /// Pages by offset in creation order, so records added meanwhile come last.
+    async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {
+        let from: usize = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let records = self.list(object, from, Some(Sort::CreatedTime)).await?;
+        let next = (records.len() == PAGE_LIMIT).then(|| (from + PAGE_LIMIT).to_string());
+        Ok(Page { records, next })
     }
 }
 

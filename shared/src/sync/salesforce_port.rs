@@ -1,12 +1,12 @@
 //! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
 
-use super::engine::{Port, PortError, Record};
+use super::engine::{Page, Port, PortError, Record};
 use super::failure::FailureReason;
 use crate::http::Transport;
 use crate::ids::SfId;
 use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
-use crate::salesforce::{Client, FieldDescribe, FieldType, SfError};
-use crate::soql::{Ident, Select};
+use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfDateTime, SfError};
+use crate::soql::{Condition, Ident, Select};
 use serde_json::{Map, Value};
 
 pub struct SalesforcePort<'a, T: Transport> {
@@ -50,6 +50,20 @@ pub fn port_error(error: SfError) -> PortError {
     }
 }
 
+/// Records per query page: Salesforce's largest.
+const PAGE_SIZE: u32 = 2000;
+
+/// A collection result as the engine's per-record outcome.
+fn save_outcome(result: SaveResult) -> Result<String, FailureReason> {
+    result
+        .into_result()
+        .map(|id| id.to_string())
+        .map_err(|error| match port_error(error) {
+            PortError::Record(reason) => reason,
+            other => FailureReason::Other(other.to_string()),
+        })
+}
+
 /// A record's last change, from the system field every record has.
 fn modified_ms(fields: &Map<String, Value>) -> i64 {
     ["SystemModstamp", "LastModifiedDate"]
@@ -70,6 +84,25 @@ fn record(mut fields: Map<String, Value>) -> Option<Record> {
 }
 
 impl<'a, T: Transport> SalesforcePort<'a, T> {
+    /// A port over field metadata read earlier (see [`SalesforcePort::fields_read`]), so
+    /// a short-lived invocation need not describe both objects again.
+    pub fn with_fields(
+        client: &'a Client<'a, T>,
+        contacts: Vec<FieldMeta>,
+        accounts: Vec<FieldMeta>,
+    ) -> Self {
+        SalesforcePort {
+            client,
+            contacts,
+            accounts,
+        }
+    }
+
+    /// The contact and account fields this port was loaded with.
+    pub fn fields_read(&self) -> (Vec<FieldMeta>, Vec<FieldMeta>) {
+        (self.contacts.clone(), self.accounts.clone())
+    }
+
     /// Reads both objects' field metadata (two describe calls).
     pub async fn load(client: &'a Client<'a, T>) -> Result<Self, PortError> {
         let describe = |object: ObjectKind| async move {
@@ -173,5 +206,103 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .update(object.salesforce_name(), &id, &fields)
             .await
             .map_err(port_error)
+    }
+
+    /// The replication API lists the Ids changed in the window (one call), then the
+    /// records are read 200 a query.
+    async fn changed_since(
+        &self,
+        object: ObjectKind,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Result<(Vec<Record>, i64), PortError> {
+        // Salesforce windows have minute granularity and must not be empty.
+        let end = now_ms.max(since_ms + 60_000);
+        let updated = self
+            .client
+            .updated(
+                object.salesforce_name(),
+                SfDateTime::from_unix_millis(since_ms),
+                SfDateTime::from_unix_millis(end),
+            )
+            .await
+            .map_err(port_error)?;
+        let ids: Vec<&str> = updated.ids.iter().map(SfId::as_str).collect();
+        let records = self.get_many(object, &ids).await?;
+        Ok((
+            records,
+            updated.latest_date_covered.unix_millis().min(now_ms),
+        ))
+    }
+
+    /// One query per 200 Ids.
+    async fn get_many(&self, object: ObjectKind, ids: &[&str]) -> Result<Vec<Record>, PortError> {
+        let valid: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
+        let mut found = Vec::with_capacity(valid.len());
+        for chunk in valid.chunks(200) {
+            let soql = self.select(object).where_in("Id", chunk).build();
+            let page = self
+                .client
+                .query::<Map<String, Value>>(&soql)
+                .await
+                .map_err(port_error)?;
+            found.extend(page.records.into_iter().filter_map(record));
+        }
+        Ok(found)
+    }
+
+    /// Pages by Id (keyset): a page can be re-read after a restart, unlike a query
+    /// locator, which expires.
+    async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {
+        let mut select = self.select(object).order_by("Id").limit(PAGE_SIZE);
+        if let Some(after) = cursor {
+            select = select.filter(Condition::gt("Id", after));
+        }
+        let page = self
+            .client
+            .query::<Map<String, Value>>(&select.build())
+            .await
+            .map_err(port_error)?;
+        let records: Vec<Record> = page.records.into_iter().filter_map(record).collect();
+        let next = (records.len() == PAGE_SIZE as usize)
+            .then(|| records.last().map(|r| r.id.clone()))
+            .flatten();
+        Ok(Page { records, next })
+    }
+
+    async fn create_many(
+        &self,
+        object: ObjectKind,
+        records: Vec<Map<String, Value>>,
+    ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
+        let results = self
+            .client
+            .create_many(object.salesforce_name(), &records, false)
+            .await
+            .map_err(port_error)?;
+        Ok(results.into_iter().map(save_outcome).collect())
+    }
+
+    async fn update_many(
+        &self,
+        object: ObjectKind,
+        records: Vec<(String, Map<String, Value>)>,
+    ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
+        let bodies: Vec<Map<String, Value>> = records
+            .into_iter()
+            .map(|(id, mut fields)| {
+                fields.insert("Id".into(), Value::String(id));
+                fields
+            })
+            .collect();
+        let results = self
+            .client
+            .update_many(object.salesforce_name(), &bodies, false)
+            .await
+            .map_err(port_error)?;
+        Ok(results
+            .into_iter()
+            .map(|r| save_outcome(r).map(drop))
+            .collect())
     }
 }

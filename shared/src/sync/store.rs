@@ -1,6 +1,7 @@
 //! What the sync engine keeps between runs, in the org's SQLite: links between records,
 //! settings, cursors, the durable inbox of notifications, the history and the failure log.
 
+use super::engine::Record;
 use super::failure::FailureReason;
 use super::history::{Direction, Run, RunKind, retention_cutoff_ms};
 use super::merge::Values;
@@ -10,7 +11,8 @@ use crate::sql::{self, Sql, SqlError, SqlValue};
 use serde::{Serialize, de::DeserializeOwned};
 
 /// Append-only; each entry runs once per database.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE sync_links (
         object TEXT NOT NULL,
         salesforce_id TEXT NOT NULL,
@@ -48,7 +50,21 @@ const MIGRATIONS: &[&str] = &["
         at_ms INTEGER NOT NULL,
         UNIQUE (object, direction, record_id)
     )
-"];
+",
+    "
+    CREATE TABLE sync_staged (
+        side TEXT NOT NULL,
+        object TEXT NOT NULL,
+        id TEXT NOT NULL,
+        match_key TEXT,
+        modified_ms INTEGER NOT NULL,
+        fields TEXT NOT NULL,
+        state INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (side, object, id)
+    );
+    CREATE INDEX sync_staged_key ON sync_staged (side, object, match_key)
+",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -67,8 +83,29 @@ pub struct Link {
     pub snapshot: Values,
 }
 
-/// Which side a notification came from.
+impl Link {
+    /// The id of this link's record on `side`.
+    pub fn id_on(&self, side: crate::mapping::Side) -> String {
+        match side {
+            crate::mapping::Side::Salesforce => self.salesforce_id.to_string(),
+            crate::mapping::Side::Helpdesk => self.helpdesk_id.clone(),
+        }
+    }
+}
+
+/// Where a staged record is in the initial sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StagedState {
+    Read,
+    /// Its counterpart was being created when the sync stopped: it may exist already,
+    /// so it is looked up again by match key rather than created blindly.
+    Writing,
+    Applied,
+}
+
+/// Which side a notification came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Source {
     Salesforce,
     Helpdesk,
@@ -78,6 +115,8 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxEntry {
     pub id: i64,
+    /// When the latest notification for the record arrived.
+    pub received_ms: i64,
     pub source: Source,
     pub object: ObjectKind,
     pub record_id: String,
@@ -124,7 +163,7 @@ fn integer(row: &[SqlValue], column: usize) -> i64 {
 }
 
 impl Source {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Source::Salesforce => "salesforce",
             Source::Helpdesk => "helpdesk",
@@ -260,7 +299,7 @@ impl<S: Sql> Store<S> {
     ) -> Result<(), StoreError> {
         self.sql.execute(
             "INSERT INTO sync_inbox (source, object, record_id, received_ms) VALUES (?, ?, ?, ?)
-             ON CONFLICT (source, object, record_id) DO NOTHING",
+             ON CONFLICT (source, object, record_id) DO UPDATE SET received_ms = excluded.received_ms",
             &[
                 source.as_str().into(),
                 enum_text(&object).into(),
@@ -273,7 +312,7 @@ impl<S: Sql> Store<S> {
 
     pub fn inbox(&self, limit: u32) -> Result<Vec<InboxEntry>, StoreError> {
         let rows = self.sql.query(
-            "SELECT id, source, object, record_id FROM sync_inbox ORDER BY id LIMIT ?",
+            "SELECT id, source, object, record_id, received_ms FROM sync_inbox ORDER BY id LIMIT ?",
             &[i64::from(limit).into()],
         )?;
         rows.iter()
@@ -287,6 +326,7 @@ impl<S: Sql> Store<S> {
                     },
                     object: enum_from("inbox object", text(row, 2))?,
                     record_id: text(row, 3).unwrap_or_default().to_owned(),
+                    received_ms: integer(row, 4),
                 })
             })
             .collect()
@@ -300,9 +340,160 @@ impl<S: Sql> Store<S> {
             .map_or(0, |row| integer(row, 0)))
     }
 
+    /// Removes a processed entry, unless a newer notification for the record arrived
+    /// while it was processed: then the record is read once more.
     pub fn done(&self, entry: &InboxEntry) -> Result<(), StoreError> {
-        self.sql
-            .execute("DELETE FROM sync_inbox WHERE id = ?", &[entry.id.into()])?;
+        self.sql.execute(
+            "DELETE FROM sync_inbox WHERE id = ? AND received_ms = ?",
+            &[entry.id.into(), entry.received_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    // Staging: both sides' records, read once at the start of the initial sync, so
+    // duplicates are matched without a search call per record.
+
+    /// Stores a page of `side`'s records; records already staged keep their state.
+    pub fn stage(
+        &self,
+        side: Source,
+        object: ObjectKind,
+        records: &[(Record, Option<String>)],
+    ) -> Result<(), StoreError> {
+        for (record, key) in records {
+            self.sql.execute(
+                "INSERT INTO sync_staged (side, object, id, match_key, modified_ms, fields) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (side, object, id) DO NOTHING",
+                &[
+                    side.as_str().into(),
+                    enum_text(&object).into(),
+                    record.id.as_str().into(),
+                    key.clone().map_or(SqlValue::Null, SqlValue::from),
+                    record.modified_ms.into(),
+                    serde_json::to_string(&record.fields).expect("JSON values serialize").into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` staged records not yet applied, in id order.
+    pub fn staged_to_apply(
+        &self,
+        side: Source,
+        object: ObjectKind,
+        limit: u32,
+    ) -> Result<Vec<(Record, StagedState)>, StoreError> {
+        self.staged_where(
+            "state != 2 ORDER BY id LIMIT ?",
+            side,
+            object,
+            i64::from(limit).into(),
+        )
+    }
+
+    /// Staged records of `side` with this match key.
+    pub fn staged_by_key(
+        &self,
+        side: Source,
+        object: ObjectKind,
+        key: &str,
+    ) -> Result<Vec<Record>, StoreError> {
+        Ok(self
+            .staged_where("match_key = ? ORDER BY id", side, object, key.into())?
+            .into_iter()
+            .map(|(record, _)| record)
+            .collect())
+    }
+
+    pub fn staged(
+        &self,
+        side: Source,
+        object: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Record>, StoreError> {
+        Ok(self
+            .staged_where("id = ?", side, object, id.into())?
+            .into_iter()
+            .next()
+            .map(|(record, _)| record))
+    }
+
+    fn staged_where(
+        &self,
+        condition: &str,
+        side: Source,
+        object: ObjectKind,
+        value: SqlValue,
+    ) -> Result<Vec<(Record, StagedState)>, StoreError> {
+        let query = format!(
+            "SELECT id, modified_ms, fields, state FROM sync_staged WHERE side = ? AND object = ? AND {condition}"
+        );
+        let rows = self.sql.query(
+            &query,
+            &[side.as_str().into(), enum_text(&object).into(), value],
+        )?;
+        rows.iter()
+            .map(|row| {
+                let fields = serde_json::from_str(text(row, 2).unwrap_or("{}")).map_err(|e| {
+                    StoreError::Corrupt {
+                        what: "staged record",
+                        detail: e.to_string(),
+                    }
+                })?;
+                let state = match integer(row, 3) {
+                    1 => StagedState::Writing,
+                    2 => StagedState::Applied,
+                    _ => StagedState::Read,
+                };
+                Ok((
+                    Record {
+                        id: text(row, 0).unwrap_or_default().to_owned(),
+                        modified_ms: integer(row, 1),
+                        fields,
+                    },
+                    state,
+                ))
+            })
+            .collect()
+    }
+
+    pub fn mark_staged(
+        &self,
+        side: Source,
+        object: ObjectKind,
+        ids: &[&str],
+        state: StagedState,
+    ) -> Result<(), StoreError> {
+        let code: i64 = match state {
+            StagedState::Read => 0,
+            StagedState::Writing => 1,
+            StagedState::Applied => 2,
+        };
+        for id in ids {
+            self.sql.execute(
+                "UPDATE sync_staged SET state = ? WHERE side = ? AND object = ? AND id = ?",
+                &[
+                    code.into(),
+                    side.as_str().into(),
+                    enum_text(&object).into(),
+                    (*id).into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn staged_count(&self, side: Source, object: ObjectKind) -> Result<u64, StoreError> {
+        let rows = self.sql.query(
+            "SELECT count(*) FROM sync_staged WHERE side = ? AND object = ?",
+            &[side.as_str().into(), enum_text(&object).into()],
+        )?;
+        Ok(rows.first().map_or(0, |row| integer(row, 0)) as u64)
+    }
+
+    pub fn clear_staged(&self) -> Result<(), StoreError> {
+        self.sql.execute("DELETE FROM sync_staged", &[])?;
         Ok(())
     }
 

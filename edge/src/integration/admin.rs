@@ -1,0 +1,327 @@
+//! The admin console's requests, answered by the org's Durable Object.
+
+use super::connection;
+use super::sync::{self, Context, Control, EdgeStore, store_error};
+use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
+use serde::{Deserialize, Serialize};
+use shared::admin::{
+    AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
+    RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
+};
+use shared::helpdesk::{self, WebhookDraft};
+use shared::http::Transport;
+use shared::sync::engine::{Outcome, Settings};
+use shared::sync::history::{Direction, RunKind, daily_totals};
+use shared::sync::initial::{self, InitialSync};
+use shared::sync::ongoing::Tallies;
+use shared::sync::store::Source;
+
+/// What an admin asks of the org's integration.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum AdminRequest {
+    Status,
+    Settings,
+    SaveSettings(SaveSettings),
+    Start,
+    Pause,
+    Resume,
+    History,
+    Failures,
+    Retry(RetryRequest),
+    /// Revokes and unsubscribes; the Durable Object then erases its storage.
+    Delete,
+}
+
+const USERNAME_KEY: &str = "salesforce_username";
+
+/// Remembers the connected user's name for the console (one query, at connect time).
+pub async fn remember_username(context: &Context<'_>, user_id: &str) -> Result<(), EdgeError> {
+    let Some(connection) = connection::load(context.sql, context.config, context.org)? else {
+        return Ok(());
+    };
+    let transport = WorkerFetch;
+    let client = connection.client(&transport, &context.config.salesforce);
+    let id = shared::ids::SfId::parse(user_id)
+        .map_err(|e| EdgeError::BadRequest(format!("Salesforce named an invalid user: {e}")))?;
+    #[derive(Deserialize)]
+    struct User {
+        #[serde(rename = "Username")]
+        username: String,
+    }
+    let user: User = client.get("User", &id, &["Username"]).await?;
+    sync::store(context.sql)?
+        .put(USERNAME_KEY, &user.username)
+        .map_err(store_error)
+}
+
+pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
+    let store = sync::store(context.sql)?;
+    let control = sync::control(&store)?;
+    let connection = match connection::info(context.sql)? {
+        None => ConnectionStatus::NotConnected,
+        Some(info) if control.as_ref().map(|c| c.state) == Some(SyncState::NeedsReconnect) => {
+            ConnectionStatus::Revoked {
+                instance_url: info.instance_url,
+            }
+        }
+        Some(info) => {
+            let usage = sync::api_usage(&store)?;
+            ConnectionStatus::Connected(ConnectedOrgInfo {
+                username: store
+                    .get(USERNAME_KEY)
+                    .map_err(store_error)?
+                    .unwrap_or(info.salesforce_user_id),
+                instance_url: info.instance_url,
+                salesforce_org_id: info.salesforce_org_id,
+                connected_at_ms: info.connected_at_ms,
+                api_used: usage.map(|u| u.used),
+                api_max: usage.map(|u| u.max),
+            })
+        }
+    };
+    Ok(AdminStatus {
+        connection,
+        sync: sync::status(&store)?,
+        outbound_message_url: control.map(|c| outbound_url(context, &c)),
+    })
+}
+
+fn outbound_url(context: &Context<'_>, control: &Control) -> String {
+    format!(
+        "{}/webhooks/salesforce/{}?key={}",
+        context.config.public_url, context.org, control.outbound_key
+    )
+}
+
+pub fn helpdesk_webhook_url(context: &Context<'_>) -> String {
+    format!(
+        "{}/webhooks/helpdesk/{}",
+        context.config.public_url, context.org
+    )
+}
+
+pub async fn settings(context: &Context<'_>) -> Result<SettingsView, EdgeError> {
+    context
+        .with_engine(true, async |engine, fields| {
+            Ok(SettingsView {
+                sync_type: engine.settings.sync_type,
+                contacts: engine.settings.contacts.clone(),
+                accounts: engine.settings.accounts.clone(),
+                contact_fields: fields.contacts.clone(),
+                account_fields: fields.accounts.clone(),
+            })
+        })
+        .await
+}
+
+pub async fn save_settings(
+    context: &Context<'_>,
+    save: SaveSettings,
+) -> Result<SettingsView, EdgeError> {
+    let current = settings(context).await?;
+    let issues = save.issues(&current);
+    if !issues.is_empty() {
+        let messages: Vec<String> = issues
+            .iter()
+            .map(|i| format!("{}: {}", i.object.plural(), i.issue))
+            .collect();
+        return Err(EdgeError::BadRequest(format!(
+            "The mapping was not saved: {}",
+            messages.join("; ")
+        )));
+    }
+    let settings = Settings {
+        sync_type: save.sync_type,
+        contacts: save.contacts,
+        accounts: save.accounts,
+    };
+    sync::save_settings(&sync::store(context.sql)?, &settings)?;
+    Ok(SettingsView {
+        sync_type: settings.sync_type,
+        contacts: settings.contacts,
+        accounts: settings.accounts,
+        ..current
+    })
+}
+
+/// Subscribes the helpdesk webhook (once) and starts the initial sync.
+pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
+    if connection::info(context.sql)?.is_none() {
+        return Err(EdgeError::BadRequest(
+            "Connect Salesforce before starting the sync.".into(),
+        ));
+    }
+    let store = sync::store(context.sql)?;
+    let mut control = sync::control(&store)?.unwrap_or_else(|| Control {
+        org: context.org.to_owned(),
+        state: SyncState::NotStarted,
+        note: None,
+        covered: None,
+        next_catch_up_ms: 0,
+        webhook_id: None,
+        outbound_key: secret(),
+        backoff_ms: 0,
+    });
+    if control.webhook_id.is_none() {
+        let connection = context.config.helpdesk(context.org);
+        let transport = WorkerFetch;
+        let client = helpdesk::Client::new(&transport, &connection);
+        let webhook = client
+            .create_webhook(&WebhookDraft::contacts_and_accounts(
+                &helpdesk_webhook_url(context),
+                "sfdesk Salesforce sync",
+                Some(sync::SOURCE_ID),
+            ))
+            .await
+            .map_err(|e| {
+                EdgeError::Unavailable(format!("the helpdesk refused the webhook: {e}"))
+            })?;
+        control.webhook_id = Some(webhook.id);
+    }
+    control.state = SyncState::InitialSync;
+    control.note = None;
+    control.backoff_ms = 0;
+    initial::start(&store, sync::settings(&store)?.sync_type, context.now_ms)
+        .map_err(store_error)?;
+    sync::save_control(&store, &control)?;
+    sync::status(&store)
+}
+
+fn secret() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>())
+}
+
+pub fn pause(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
+    let store = sync::store(context.sql)?;
+    let mut control = started(&store)?;
+    if matches!(control.state, SyncState::InitialSync | SyncState::Live) {
+        control.state = SyncState::Paused;
+        control.note = None;
+        sync::save_control(&store, &control)?;
+    }
+    sync::status(&store)
+}
+
+/// Picks up where the sync was: the initial sync if unfinished, else live sync with a
+/// catch-up straight away for whatever changed meanwhile. Also how a reconnect resumes.
+pub fn resume(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
+    let store = sync::store(context.sql)?;
+    let mut control = started(&store)?;
+    if matches!(control.state, SyncState::Paused | SyncState::NeedsReconnect) {
+        let run: Option<InitialSync> = store.get(initial::STATE_KEY).map_err(store_error)?;
+        control.state = match run {
+            Some(run) if !run.is_finished() => SyncState::InitialSync,
+            _ => SyncState::Live,
+        };
+        control.note = None;
+        control.backoff_ms = 0;
+        control.next_catch_up_ms = context.now_ms;
+        sync::save_control(&store, &control)?;
+    }
+    sync::status(&store)
+}
+
+fn started(store: &EdgeStore) -> Result<Control, EdgeError> {
+    sync::control(store)?
+        .ok_or_else(|| EdgeError::BadRequest("The sync has not been started yet.".into()))
+}
+
+pub fn history(context: &Context<'_>) -> Result<HistoryView, EdgeError> {
+    let store = sync::store(context.sql)?;
+    let mut runs = store.runs(context.now_ms).map_err(store_error)?;
+    let days = daily_totals(&runs, context.now_ms);
+    runs.sort_by_key(|run| std::cmp::Reverse(run.at_ms));
+    Ok(HistoryView { runs, days })
+}
+
+pub fn failures(context: &Context<'_>) -> Result<Vec<FailureView>, EdgeError> {
+    let store = sync::store(context.sql)?;
+    Ok(store
+        .failures(None)
+        .map_err(store_error)?
+        .into_iter()
+        .map(|f| FailureView {
+            id: f.id,
+            object: f.object,
+            direction: f.direction,
+            record_id: f.record_id,
+            label: f.label,
+            reason: f.reason.to_string(),
+            at_ms: f.at_ms,
+        })
+        .collect())
+}
+
+/// Syncs each chosen failed record again, now; the history records it as a retry run.
+pub async fn retry(context: &Context<'_>, request: RetryRequest) -> Result<RetryResult, EdgeError> {
+    let store = sync::store(context.sql)?;
+    let chosen: Vec<_> = store
+        .failures(None)
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|f| match &request {
+            RetryRequest::Records { ids } => ids.contains(&f.id),
+            RetryRequest::All { object } => object.is_none_or(|o| o == f.object),
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Err(EdgeError::BadRequest(
+            "There is no such failure to try again.".into(),
+        ));
+    }
+    let now_ms = context.now_ms;
+    context
+        .with_engine(false, async |engine, _| {
+            let mut tallies = Tallies::default();
+            let mut result = RetryResult {
+                retried: 0,
+                succeeded: 0,
+                failed: 0,
+            };
+            for failure in &chosen {
+                let source = match failure.direction {
+                    Direction::SalesforceToHelpdesk => Source::Salesforce,
+                    Direction::HelpdeskToSalesforce => Source::Helpdesk,
+                };
+                let outcome = engine
+                    .sync_record(source, failure.object, &failure.record_id)
+                    .await?;
+                result.retried += 1;
+                match outcome {
+                    Outcome::Failed(_) => result.failed += 1,
+                    _ => result.succeeded += 1,
+                }
+                tallies.count(source, failure.object, &outcome);
+            }
+            for run in tallies.runs(RunKind::Retry, now_ms) {
+                engine.store.record_run(&run)?;
+            }
+            Ok(result)
+        })
+        .await
+}
+
+/// Everything outside the Durable Object that the integration holds: the Salesforce
+/// grant and the helpdesk webhook. Failures to reach either do not stop the delete; the
+/// caller erases the storage afterwards either way.
+pub async fn release(context: &Context<'_>) -> Result<(), EdgeError> {
+    let store = sync::store(context.sql)?;
+    let transport = WorkerFetch;
+    if let Some(token) = connection::refresh_token(context.sql, context.config, context.org)? {
+        let revoke = context.config.salesforce.revoke(&token);
+        if let Err(e) = transport.send(revoke).await {
+            worker::console_warn!("revoking the Salesforce token failed: {e}");
+        }
+    }
+    if let Some(webhook_id) = sync::control(&store)?.and_then(|c| c.webhook_id) {
+        let connection = context.config.helpdesk(context.org);
+        let client = helpdesk::Client::new(&transport, &connection);
+        if let Err(e) = client.delete_webhook(&webhook_id).await {
+            worker::console_warn!("removing the helpdesk webhook failed: {e}");
+        }
+    }
+    Ok(())
+}

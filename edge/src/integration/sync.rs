@@ -1,0 +1,337 @@
+//! The sync engine, driven by the Durable Object: what the admin started, paused or
+//! resumed; the alarm that does the work in slices short enough for one invocation; the
+//! notifications stored before they are acknowledged.
+
+use super::connection;
+use super::sql::DurableSql;
+use crate::config::Config;
+use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
+use serde::{Deserialize, Serialize};
+use shared::admin::{ObjectFields, SyncState, SyncStatus};
+use shared::helpdesk::{self, TransportSleep};
+use shared::mapping::FieldMeta;
+use shared::salesforce::{ApiUsage, Budget};
+use shared::sync::engine::{Engine, EngineError, Settings};
+use shared::sync::helpdesk_port::HelpdeskPort;
+use shared::sync::history::RunKind;
+use shared::sync::initial::{self, InitialSync};
+use shared::sync::ongoing::{Covered, Tallies};
+use shared::sync::salesforce_port::SalesforcePort;
+use shared::sync::store::Store;
+use worker::SqlStorage;
+
+/// Writes carrying this helpdesk `sourceId` do not trigger our own webhook (the helpdesk
+/// wants a UUID).
+pub const SOURCE_ID: &str = "5f0c2a4e-8d1b-4c7e-9a36-2b7d5e9f1c40";
+/// Background sync never spends more than this share of the org's daily API allowance;
+/// the rest stays for the agent panel and the org's other integrations.
+const SYNC_BUDGET: Budget = Budget::Percent(80);
+/// One alarm invocation works this long, then hands over to the next.
+const SLICE_MS: i64 = 10_000;
+/// How often the catch-up looks for changes whose notification was lost.
+const CATCH_UP_EVERY_MS: i64 = 60_000;
+/// Notifications applied per inbox batch.
+const INBOX_BATCH: u32 = 200;
+/// Field metadata is read again after this long (and whenever settings are opened).
+const FIELDS_TTL_MS: i64 = 60 * 60 * 1000;
+
+const CONTROL_KEY: &str = "control";
+const SETTINGS_KEY: &str = "settings";
+const FIELDS_KEY: &str = "fields";
+const USAGE_KEY: &str = "api_usage";
+
+/// The sync's own state, beside the engine's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Control {
+    /// The helpdesk org this Durable Object serves (alarms carry no request to say it).
+    pub org: String,
+    pub state: SyncState,
+    pub note: Option<String>,
+    pub covered: Option<Covered>,
+    pub next_catch_up_ms: i64,
+    /// The helpdesk webhook subscription we created.
+    pub webhook_id: Option<String>,
+    /// The secret in the Outbound Message URL given to Salesforce.
+    pub outbound_key: String,
+    /// Wait before the next attempt after an outage; doubles, capped.
+    pub backoff_ms: i64,
+}
+
+/// Both sides' fields of both objects, as last read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fields {
+    pub contacts: ObjectFields,
+    pub accounts: ObjectFields,
+    pub read_ms: i64,
+}
+
+pub type EdgeStore = Store<DurableSql>;
+type EdgeEngine<'a> = Engine<
+    'a,
+    DurableSql,
+    SalesforcePort<'a, WorkerFetch>,
+    HelpdeskPort<'a, WorkerFetch, TransportSleep<'a, WorkerFetch>>,
+>;
+
+pub fn store(sql: &SqlStorage) -> Result<EdgeStore, EdgeError> {
+    Store::open(DurableSql(sql.clone())).map_err(store_error)
+}
+
+pub fn store_error(error: shared::sync::store::StoreError) -> EdgeError {
+    EdgeError::Config(format!("sync storage: {error}"))
+}
+
+pub fn control(store: &EdgeStore) -> Result<Option<Control>, EdgeError> {
+    store.get(CONTROL_KEY).map_err(store_error)
+}
+
+pub fn save_control(store: &EdgeStore, control: &Control) -> Result<(), EdgeError> {
+    store.put(CONTROL_KEY, control).map_err(store_error)
+}
+
+pub fn settings(store: &EdgeStore) -> Result<Settings, EdgeError> {
+    Ok(store
+        .get(SETTINGS_KEY)
+        .map_err(store_error)?
+        .unwrap_or_default())
+}
+
+pub fn save_settings(store: &EdgeStore, settings: &Settings) -> Result<(), EdgeError> {
+    store.put(SETTINGS_KEY, settings).map_err(store_error)
+}
+
+pub fn api_usage(store: &EdgeStore) -> Result<Option<ApiUsage>, EdgeError> {
+    store.get(USAGE_KEY).map_err(store_error)
+}
+
+/// The org's connection to both systems for one invocation.
+pub struct Context<'a> {
+    pub sql: &'a SqlStorage,
+    pub config: &'a Config,
+    pub org: &'a str,
+    pub now_ms: i64,
+}
+
+impl Context<'_> {
+    /// Runs `job` with an engine over both systems, then keeps what the Salesforce
+    /// client learnt (a renewed token, the API usage). `fresh_fields` reads both sides'
+    /// field metadata again instead of using the stored copy.
+    pub async fn with_engine<R>(
+        &self,
+        fresh_fields: bool,
+        job: impl AsyncFnOnce(&EdgeEngine<'_>, &Fields) -> Result<R, EngineError>,
+    ) -> Result<R, EdgeError> {
+        let connection = connection::load(self.sql, self.config, self.org)?.ok_or(
+            EdgeError::BadRequest("Salesforce is not connected: connect it first".into()),
+        )?;
+        let store = store(self.sql)?;
+        let transport = WorkerFetch;
+        let mut salesforce = connection
+            .client(&transport, &self.config.salesforce)
+            .with_budget(SYNC_BUDGET);
+        if let Some(usage) = api_usage(&store)? {
+            salesforce = salesforce.with_known_usage(usage);
+        }
+        let helpdesk_connection = self.config.helpdesk(self.org);
+        let helpdesk =
+            helpdesk::Client::new(&transport, &helpdesk_connection).with_source_id(SOURCE_ID);
+
+        let stored: Option<Fields> = store.get(FIELDS_KEY).map_err(store_error)?;
+        let fields = match stored {
+            Some(fields) if !fresh_fields && self.now_ms - fields.read_ms < FIELDS_TTL_MS => fields,
+            _ => {
+                let read = async {
+                    let sf = SalesforcePort::load(&salesforce).await?.fields_read();
+                    let hd = HelpdeskPort::load(&helpdesk).await?.fields_read();
+                    Ok::<_, EngineError>(fields_of(sf, hd, self.now_ms))
+                };
+                let fields = read.await.map_err(|e| self.engine_error(e))?;
+                store.put(FIELDS_KEY, &fields).map_err(store_error)?;
+                fields
+            }
+        };
+        let settings = settings(&store)?;
+        let salesforce_port = SalesforcePort::with_fields(
+            &salesforce,
+            fields.contacts.salesforce.clone(),
+            fields.accounts.salesforce.clone(),
+        );
+        let helpdesk_port = HelpdeskPort::with_fields(
+            &helpdesk,
+            fields.contacts.helpdesk.clone(),
+            fields.accounts.helpdesk.clone(),
+        );
+        let engine = Engine {
+            store: &store,
+            salesforce: &salesforce_port,
+            helpdesk: &helpdesk_port,
+            settings: &settings,
+            now_ms: self.now_ms,
+        };
+        let outcome = job(&engine, &fields).await;
+        connection::store_refreshed(self.sql, self.config, self.org, &salesforce)?;
+        if let Some(usage) = salesforce.api_usage() {
+            store.put(USAGE_KEY, &usage).map_err(store_error)?;
+        }
+        outcome.map_err(|e| self.engine_error(e))
+    }
+
+    fn engine_error(&self, error: EngineError) -> EdgeError {
+        match error {
+            EngineError::Reconnect => EdgeError::Reconnect,
+            EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
+            EngineError::Store(e) => store_error(e),
+        }
+    }
+}
+
+fn fields_of(
+    (sf_contacts, sf_accounts): (Vec<FieldMeta>, Vec<FieldMeta>),
+    (hd_contacts, hd_accounts): (Vec<FieldMeta>, Vec<FieldMeta>),
+    now_ms: i64,
+) -> Fields {
+    Fields {
+        contacts: ObjectFields {
+            salesforce: sf_contacts,
+            helpdesk: hd_contacts,
+        },
+        accounts: ObjectFields {
+            salesforce: sf_accounts,
+            helpdesk: hd_accounts,
+        },
+        read_ms: now_ms,
+    }
+}
+
+/// What the alarm should do next.
+pub enum Next {
+    /// Nothing scheduled: not started, paused, or waiting for a reconnect.
+    Idle,
+    /// Run again after this many milliseconds.
+    After(i64),
+}
+
+/// One alarm's work: a slice of the initial sync, or of the inbox and the catch-up.
+pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result<Next, EdgeError> {
+    let store = store(sql)?;
+    let Some(mut control) = control(&store)? else {
+        return Ok(Next::Idle);
+    };
+    if !matches!(control.state, SyncState::InitialSync | SyncState::Live) {
+        return Ok(Next::Idle);
+    }
+    let context = Context {
+        sql,
+        config,
+        org: &control.org.clone(),
+        now_ms,
+    };
+    let deadline = now_ms + SLICE_MS;
+    let outcome = match control.state {
+        SyncState::InitialSync => {
+            context
+                .with_engine(false, async |engine, _| {
+                    let mut run: InitialSync = engine
+                        .store
+                        .get(initial::STATE_KEY)?
+                        .unwrap_or_else(|| InitialSync::new(engine.settings.sync_type, now_ms));
+                    while !run.is_finished() && worker::Date::now().as_millis() as i64 <= deadline {
+                        engine.advance_initial(&mut run).await?;
+                    }
+                    Ok(run.finished_ms)
+                })
+                .await
+        }
+        _ => {
+            let catch_up_due = now_ms >= control.next_catch_up_ms;
+            let mut covered = control.covered.unwrap_or(Covered::from(now_ms));
+            context
+                .with_engine(false, async |engine, _| {
+                    let mut tallies = Tallies::default();
+                    while engine.store.inbox_len()? > 0
+                        && worker::Date::now().as_millis() as i64 <= deadline
+                    {
+                        engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
+                    }
+                    if catch_up_due {
+                        engine.catch_up(&mut covered, &mut tallies).await?;
+                    }
+                    for run in tallies.runs(RunKind::Incremental, now_ms) {
+                        engine.store.record_run(&run)?;
+                    }
+                    Ok(None)
+                })
+                .await
+                .inspect(|_| {
+                    control.covered = Some(covered);
+                    if catch_up_due {
+                        control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+                    }
+                })
+        }
+    };
+    let next = match outcome {
+        Ok(finished) => {
+            control.note = None;
+            control.backoff_ms = 0;
+            if let Some(finished_ms) = finished {
+                // From here on, changes flow as they happen; the catch-up starts where
+                // the initial sync's reading began.
+                control.state = SyncState::Live;
+                let started = store
+                    .get::<InitialSync>(initial::STATE_KEY)
+                    .map_err(store_error)?
+                    .map_or(finished_ms, |run| run.started_ms);
+                control.covered = Some(Covered::from(started));
+                control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+            }
+            let busy = control.state == SyncState::InitialSync
+                || store.inbox_len().map_err(store_error)? > 0;
+            Next::After(if busy {
+                0
+            } else {
+                (control.next_catch_up_ms - now_ms).max(1_000)
+            })
+        }
+        Err(EdgeError::Reconnect) => {
+            control.state = SyncState::NeedsReconnect;
+            control.note = Some(
+                "Salesforce refused sfdesk's access (the connection was revoked or expired). Reconnect Salesforce to resume syncing."
+                    .into(),
+            );
+            Next::Idle
+        }
+        Err(EdgeError::Unavailable(detail)) => {
+            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, 300_000);
+            control.note = Some(format!(
+                "Waiting {} s before trying again: {detail}",
+                control.backoff_ms / 1000
+            ));
+            Next::After(control.backoff_ms)
+        }
+        Err(other) => {
+            worker::console_error!("sync slice failed: {other}");
+            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, 300_000);
+            control.note = Some(format!("Sync hit an error and will try again: {other}"));
+            Next::After(control.backoff_ms)
+        }
+    };
+    save_control(&store, &control)?;
+    Ok(next)
+}
+
+/// The sync's state as the admin console shows it.
+pub fn status(store: &EdgeStore) -> Result<SyncStatus, EdgeError> {
+    let control = control(store)?;
+    let run: Option<InitialSync> = store.get(initial::STATE_KEY).map_err(store_error)?;
+    Ok(SyncStatus {
+        state: control.as_ref().map_or(SyncState::NotStarted, |c| c.state),
+        sync_type: settings(store)?.sync_type,
+        steps: run.as_ref().map(|r| r.steps.clone()).unwrap_or_default(),
+        started_ms: run.as_ref().map(|r| r.started_ms),
+        finished_ms: run.as_ref().and_then(|r| r.finished_ms),
+        pending_changes: store.inbox_len().map_err(store_error)? as u64,
+        note: control.and_then(|c| c.note),
+    })
+}

@@ -1,0 +1,121 @@
+//! Change notifications from both sides, checked and stored in the inbox before they are
+//! acknowledged. They are hints: the records they name are read again when applied.
+
+use super::connection;
+use super::protocol::Stored;
+use super::sync::{self, Context, Control, store_error};
+use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
+use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
+use shared::mapping::ObjectKind;
+use shared::salesforce::outbound;
+use shared::sync::store::Source;
+
+const JWKS_KEY: &str = "helpdesk_jwks";
+
+fn running(context: &Context<'_>) -> Result<Control, EdgeError> {
+    sync::control(&sync::store(context.sql)?)?.ok_or(EdgeError::Forbidden(
+        "this helpdesk org has no sync running",
+    ))
+}
+
+/// A helpdesk delivery: its `X-ZDesk-JWT` verified against the helpdesk's keys (fetched
+/// again once if it names a key we lack), then each contact or account event stored.
+/// Delete events are dropped: deletes never propagate.
+pub async fn helpdesk(
+    context: &Context<'_>,
+    token: Option<&str>,
+    body: &str,
+) -> Result<Stored, EdgeError> {
+    let control = running(context)?;
+    let token =
+        token.ok_or_else(|| EdgeError::Signature("the delivery has no X-ZDesk-JWT".into()))?;
+    let store = sync::store(context.sql)?;
+    let expected = Expected {
+        org_id: context.org,
+        webhook_id: control.webhook_id.as_deref(),
+        // Zoho's own tokens do not bind the body; the record is re-read anyway.
+        require_body_hash: false,
+    };
+    let now_secs = (context.now_ms / 1000) as u64;
+    let verify =
+        |jwks: &Jwks| helpdesk::verify_delivery(token, body.as_bytes(), jwks, expected, now_secs);
+    let cached: Option<Jwks> = store.get(JWKS_KEY).map_err(store_error)?;
+    let verified = match cached.as_ref().map(verify) {
+        Some(Err(SignatureError::UnknownKey(_))) | None => {
+            let connection = context.config.helpdesk(context.org);
+            let transport = WorkerFetch;
+            let jwks = helpdesk::Client::new(&transport, &connection)
+                .jwks()
+                .await
+                .map_err(|e| EdgeError::Unavailable(format!("the helpdesk's keys: {e}")))?;
+            store.put(JWKS_KEY, &jwks).map_err(store_error)?;
+            verify(&jwks)
+        }
+        Some(result) => result,
+    };
+    verified.map_err(|e| EdgeError::Signature(e.to_string()))?;
+
+    let events = helpdesk::parse_delivery(body.as_bytes())
+        .map_err(|e| EdgeError::BadRequest(format!("the delivery is not a list of events: {e}")))?;
+    let mut stored = 0;
+    for event in &events {
+        let object = match event.event_type {
+            EventType::ContactAdd | EventType::ContactUpdate => ObjectKind::Contact,
+            EventType::AccountAdd | EventType::AccountUpdate => ObjectKind::Account,
+            _ => continue,
+        };
+        let Some(id) = event.record_id() else {
+            return Err(EdgeError::BadRequest(format!(
+                "a {} event names no record id",
+                event.event_type.as_str()
+            )));
+        };
+        store
+            .enqueue(Source::Helpdesk, object, id, context.now_ms)
+            .map_err(store_error)?;
+        stored += 1;
+    }
+    Ok(Stored { stored })
+}
+
+/// A Salesforce Outbound Message: the secret key of its URL and its org checked, then
+/// each Account and Contact notification stored.
+pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored, EdgeError> {
+    let control = running(context)?;
+    if !constant_time_eq(key.as_bytes(), control.outbound_key.as_bytes()) {
+        return Err(EdgeError::Signature(
+            "the Outbound Message URL's key is wrong".into(),
+        ));
+    }
+    let message = outbound::parse(body).map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+    let connected = connection::info(context.sql)?
+        .ok_or(EdgeError::Forbidden("Salesforce is not connected"))?;
+    // Salesforce writes the 18-character org Id here; compare the case-sensitive part.
+    let same_org = message.organization_id.get(..15) == connected.salesforce_org_id.get(..15);
+    if !same_org {
+        return Err(EdgeError::Forbidden(
+            "the Outbound Message comes from another Salesforce org",
+        ));
+    }
+    let store = sync::store(context.sql)?;
+    let mut stored = 0;
+    for notification in &message.notifications {
+        if let Some(object) = ObjectKind::from_salesforce_name(&notification.object) {
+            store
+                .enqueue(
+                    Source::Salesforce,
+                    object,
+                    notification.record_id.as_str(),
+                    context.now_ms,
+                )
+                .map_err(store_error)?;
+            stored += 1;
+        }
+    }
+    Ok(Stored { stored })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,88 @@
+//! The admin console's API (paths in `shared::admin`): every path needs the admin role,
+//! checked here before the org's Durable Object is asked.
+
+use super::bearer_context;
+use crate::config::Config;
+use crate::error::EdgeError;
+use crate::integration::{self, AdminRequest, Command};
+use serde::de::DeserializeOwned;
+use shared::admin::{
+    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
+    SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
+};
+use shared::context::{ContextClaims, Role};
+use worker::{Env, Method, Request, Response};
+
+/// The admin request a method and path name; those with a body are read later.
+enum Kind {
+    Ready(AdminRequest),
+    SaveSettings,
+    Retry,
+}
+
+fn kind(method: &Method, path: &str) -> Option<Kind> {
+    Some(match (method, path) {
+        (Method::Get, STATUS_PATH) => Kind::Ready(AdminRequest::Status),
+        (Method::Get, SETTINGS_PATH) => Kind::Ready(AdminRequest::Settings),
+        (Method::Put, SETTINGS_PATH) => Kind::SaveSettings,
+        (Method::Post, SYNC_START_PATH) => Kind::Ready(AdminRequest::Start),
+        (Method::Post, SYNC_PAUSE_PATH) => Kind::Ready(AdminRequest::Pause),
+        (Method::Post, SYNC_RESUME_PATH) => Kind::Ready(AdminRequest::Resume),
+        (Method::Get, HISTORY_PATH) => Kind::Ready(AdminRequest::History),
+        (Method::Get, FAILURES_PATH) => Kind::Ready(AdminRequest::Failures),
+        (Method::Post, RETRY_PATH) => Kind::Retry,
+        (Method::Delete, INTEGRATION_PATH) => Kind::Ready(AdminRequest::Delete),
+        _ => return None,
+    })
+}
+
+/// `None` when the path is not one of these admin paths.
+pub async fn handle(
+    request: &mut Request,
+    env: &Env,
+    config: &Config,
+) -> Option<Result<Response, EdgeError>> {
+    let kind = kind(&request.method(), &request.path())?;
+    Some(answer(request, env, config, kind).await)
+}
+
+async fn answer(
+    request: &mut Request,
+    env: &Env,
+    config: &Config,
+    kind: Kind,
+) -> Result<Response, EdgeError> {
+    let claims = admin_context(request, config)?;
+    let admin_request = match kind {
+        Kind::Ready(admin_request) => admin_request,
+        Kind::SaveSettings => AdminRequest::SaveSettings(json_body(request).await?),
+        Kind::Retry => AdminRequest::Retry(json_body(request).await?),
+    };
+    let deleting = matches!(admin_request, AdminRequest::Delete);
+    let command = Command::Admin {
+        org: claims.org.clone(),
+        request: admin_request,
+    };
+    if deleting {
+        integration::call_no_content(env, &claims.org, &command).await?;
+        return Ok(Response::empty()?.with_status(204));
+    }
+    let answer: serde_json::Value = integration::call(env, &claims.org, &command).await?;
+    Ok(Response::from_json(&answer)?)
+}
+
+pub fn admin_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
+    let claims = bearer_context(request, config)?;
+    if claims.role != Role::Admin {
+        return Err(EdgeError::Forbidden(
+            "only helpdesk administrators can manage the Salesforce integration",
+        ));
+    }
+    Ok(claims)
+}
+
+async fn json_body<T: DeserializeOwned>(request: &mut Request) -> Result<T, EdgeError> {
+    let text = request.text().await?;
+    serde_json::from_str(&text)
+        .map_err(|e| EdgeError::BadRequest(format!("the request body is not valid: {e}")))
+}

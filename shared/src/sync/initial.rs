@@ -1,0 +1,478 @@
+//! The initial sync: bulk import and export, in steps small enough for one Worker
+//! invocation each, resumable from what is stored after any restart.
+//!
+//! First both sides' records are read page by page into a staging table (Salesforce's
+//! pages of 2,000, the helpdesk's of 100), so duplicates are matched by email or name
+//! without a search call per record. Then each staged record is brought into step in
+//! chunks of 200 (one sObject Collections call on the Salesforce side): accounts before
+//! contacts, so a contact's account is linked by the time the contact is written.
+//! Salesforce's records go first; two-way, the helpdesk's unmatched records follow.
+//!
+//! A chunk marks the records whose counterparts it is about to create; if the sync stops
+//! before their links are stored, those few are redone through the single-record path,
+//! which looks the counterpart up by match key instead of creating it twice.
+
+use super::engine::{
+    Engine, EngineError, Outcome, Plan, Port, PortError, Record, Stop, Write, sides,
+};
+use super::failure::FailureReason;
+use super::history::{Direction, Run, RunKind};
+use super::matching::{self, Candidate, MatchOutcome};
+use super::store::{Source, StagedState, Store, StoreError};
+use crate::admin::StepProgress;
+use crate::mapping::{ObjectKind, Side, SyncType};
+use crate::sql::Sql;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// Where the initial sync's state is kept in the store.
+pub const STATE_KEY: &str = "initial_sync";
+/// Records brought into step per chunk: one sObject Collections call.
+const CHUNK: u32 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    Read { side: Source, object: ObjectKind },
+    Apply { source: Source, object: ObjectKind },
+    Done,
+}
+
+/// What a run of the initial sync has done so far; stored after every step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitialSync {
+    pub started_ms: i64,
+    pub finished_ms: Option<i64>,
+    pub stage: Stage,
+    /// Where the current read stage goes on.
+    pub cursor: Option<String>,
+    /// Records read into staging so far.
+    pub read: u64,
+    /// One entry per apply stage, in order.
+    pub steps: Vec<StepProgress>,
+    /// The current apply stage's outcomes, recorded in the history when it ends.
+    pub tally: Tally,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub added: u32,
+    pub updated: u32,
+    pub failed: u32,
+}
+
+impl Tally {
+    pub(super) fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Added => self.added += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Failed(_) => self.failed += 1,
+            Outcome::Unchanged => {}
+        }
+    }
+}
+
+fn direction(source: Source) -> Direction {
+    match source {
+        Source::Salesforce => Direction::SalesforceToHelpdesk,
+        Source::Helpdesk => Direction::HelpdeskToSalesforce,
+    }
+}
+
+const OBJECTS: [ObjectKind; 2] = [ObjectKind::Account, ObjectKind::Contact];
+
+/// Every stage of a run for `sync_type`, in order.
+fn stages(sync_type: SyncType) -> Vec<Stage> {
+    let mut stages: Vec<Stage> = [Source::Helpdesk, Source::Salesforce]
+        .into_iter()
+        .flat_map(|side| OBJECTS.map(|object| Stage::Read { side, object }))
+        .collect();
+    let sources: &[Source] = match sync_type {
+        SyncType::TwoWay => &[Source::Salesforce, Source::Helpdesk],
+        SyncType::SalesforceToHelpdesk => &[Source::Salesforce],
+    };
+    for &source in sources {
+        stages.extend(OBJECTS.map(|object| Stage::Apply { source, object }));
+    }
+    stages.push(Stage::Done);
+    stages
+}
+
+impl InitialSync {
+    pub fn new(sync_type: SyncType, now_ms: i64) -> Self {
+        let steps = stages(sync_type)
+            .into_iter()
+            .filter_map(|stage| match stage {
+                Stage::Apply { source, object } => Some(StepProgress {
+                    object,
+                    direction: direction(source),
+                    done: 0,
+                    total: None,
+                    finished: false,
+                }),
+                _ => None,
+            })
+            .collect();
+        InitialSync {
+            started_ms: now_ms,
+            finished_ms: None,
+            stage: stages(sync_type)[0],
+            cursor: None,
+            read: 0,
+            steps,
+            tally: Tally::default(),
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.stage == Stage::Done
+    }
+
+    fn next_stage(&mut self, sync_type: SyncType) {
+        let all = stages(sync_type);
+        let at = all.iter().position(|s| *s == self.stage).unwrap_or(0);
+        self.stage = all.get(at + 1).copied().unwrap_or(Stage::Done);
+        self.cursor = None;
+        self.tally = Tally::default();
+    }
+
+    fn step_mut(&mut self, source: Source, object: ObjectKind) -> Option<&mut StepProgress> {
+        self.steps
+            .iter_mut()
+            .find(|s| s.object == object && s.direction == direction(source))
+    }
+}
+
+impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
+    /// Does one step of the initial sync (one page read, or one chunk brought into step)
+    /// and stores where it got to. Outages and a revoked connection are errors: the step
+    /// is redone later from the stored state.
+    pub async fn advance_initial(&self, run: &mut InitialSync) -> Result<(), EngineError> {
+        match run.stage {
+            Stage::Read { side, object } => self.read_page(run, side, object).await?,
+            Stage::Apply { source, object } => self.apply_chunk(run, source, object).await?,
+            Stage::Done => return Ok(()),
+        }
+        if run.stage == Stage::Done {
+            run.finished_ms = Some(self.now_ms);
+            self.store.clear_staged()?;
+        }
+        self.store.put(STATE_KEY, run)?;
+        Ok(())
+    }
+
+    async fn read_page(
+        &self,
+        run: &mut InitialSync,
+        side: Source,
+        object: ObjectKind,
+    ) -> Result<(), EngineError> {
+        let cursor = run.cursor.as_deref();
+        let page = match side {
+            Source::Salesforce => self.salesforce.page(object, cursor).await,
+            Source::Helpdesk => self.helpdesk.page(object, cursor).await,
+        }
+        .map_err(EngineError::from)?;
+        let (from, _) = sides(side);
+        let keyed: Vec<_> = page
+            .records
+            .into_iter()
+            .map(|record| {
+                let key = matching::match_key(object, self.key_of(from, object, &record));
+                (record, key)
+            })
+            .collect();
+        self.store.stage(side, object, &keyed)?;
+        run.read += keyed.len() as u64;
+        match page.next {
+            Some(next) => run.cursor = Some(next),
+            None => {
+                run.next_stage(self.settings.sync_type);
+                if let Stage::Apply { .. } = run.stage {
+                    // Everything is read: each apply step now knows its total.
+                    for step in &mut run.steps {
+                        let source = match step.direction {
+                            Direction::SalesforceToHelpdesk => Source::Salesforce,
+                            Direction::HelpdeskToSalesforce => Source::Helpdesk,
+                        };
+                        step.total = Some(self.store.staged_count(source, step.object)?);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn apply_chunk(
+        &self,
+        run: &mut InitialSync,
+        source: Source,
+        object: ObjectKind,
+    ) -> Result<(), EngineError> {
+        let rows = self.store.staged_to_apply(source, object, CHUNK)?;
+        if rows.is_empty() {
+            if let Some(step) = run.step_mut(source, object) {
+                step.finished = true;
+            }
+            self.store.record_run(&Run {
+                at_ms: self.now_ms,
+                kind: RunKind::Initial,
+                direction: direction(source),
+                object,
+                added: run.tally.added,
+                updated: run.tally.updated,
+                failed: run.tally.failed,
+            })?;
+            run.next_stage(self.settings.sync_type);
+            return Ok(());
+        }
+        let (from, to) = sides(source);
+        let other = match to {
+            Side::Salesforce => Source::Salesforce,
+            Side::Helpdesk => Source::Helpdesk,
+        };
+        let mut tally = Tally::default();
+        let mut claimed = HashSet::new();
+        let mut planned = Vec::new();
+        for (record, state) in &rows {
+            if *state == StagedState::Writing {
+                // Its counterpart may have been created just before a restart.
+                tally.count(&self.sync_record(source, object, &record.id).await?);
+                continue;
+            }
+            let decided = self
+                .decide(source, object, record, other, &mut claimed)
+                .await?;
+            match decided {
+                Decision::Skip => {}
+                Decision::Fail(reason) => tally.count(&self.fail(source, object, record, reason)?),
+                Decision::Plan(counterpart_id, plan) => {
+                    planned.push((record, counterpart_id, plan))
+                }
+            }
+        }
+
+        // Creates first, marked so a restart in between cannot duplicate them.
+        let creating: Vec<&str> = planned
+            .iter()
+            .filter(|(_, _, p)| matches!(p.write, Write::Create(_)))
+            .map(|(r, _, _)| r.id.as_str())
+            .collect();
+        self.store
+            .mark_staged(source, object, &creating, StagedState::Writing)?;
+        let mut creates = Vec::new();
+        let mut updates_there = Vec::new();
+        let mut updates_back = Vec::new();
+        for (index, (record, counterpart_id, plan)) in planned.iter().enumerate() {
+            match &plan.write {
+                Write::Create(fields) => creates.push((index, fields.clone())),
+                Write::Update { to: there, back } => {
+                    let counterpart_id = counterpart_id.clone().unwrap_or_default();
+                    if !there.is_empty() {
+                        updates_there.push((index, (counterpart_id, there.clone())));
+                    }
+                    if !back.is_empty() {
+                        updates_back.push((index, (record.id.clone(), back.clone())));
+                    }
+                }
+            }
+        }
+        let mut results: Vec<Result<Option<String>, FailureReason>> = planned
+            .iter()
+            .map(|(_, counterpart_id, _)| Ok(counterpart_id.clone()))
+            .collect();
+        let (indexes, fields): (Vec<_>, Vec<_>) = creates.into_iter().unzip();
+        let created = self
+            .create_many(to, object, fields)
+            .await
+            .map_err(EngineError::from)?;
+        for (index, outcome) in indexes.into_iter().zip(created) {
+            results[index] = outcome.map(Some);
+        }
+        for (side, updates) in [(to, updates_there), (from, updates_back)] {
+            let (indexes, bodies): (Vec<_>, Vec<_>) = updates.into_iter().unzip();
+            let updated = self
+                .update_many(side, object, bodies)
+                .await
+                .map_err(EngineError::from)?;
+            for (index, outcome) in indexes.into_iter().zip(updated) {
+                if let (Err(reason), Ok(_)) = (outcome, &results[index]) {
+                    results[index] = Err(reason);
+                }
+            }
+        }
+
+        for ((record, _, plan), result) in planned.into_iter().zip(results) {
+            let outcome = match result {
+                Ok(Some(counterpart_id)) => {
+                    let (salesforce_id, helpdesk_id) = match from {
+                        Side::Salesforce => (record.id.clone(), counterpart_id),
+                        Side::Helpdesk => (counterpart_id, record.id.clone()),
+                    };
+                    match self.save_link(object, &salesforce_id, helpdesk_id, plan.agreed) {
+                        Ok(()) => self.log(source, object, &record.id, "", plan.outcome)?,
+                        Err(Stop::Failed(reason)) => self.fail(source, object, record, reason)?,
+                        Err(Stop::Engine(error)) => return Err(error),
+                    }
+                }
+                Ok(None) => plan.outcome,
+                Err(reason) => self.fail(source, object, record, reason)?,
+            };
+            tally.count(&outcome);
+        }
+        let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
+        self.store
+            .mark_staged(source, object, &ids, StagedState::Applied)?;
+        run.tally.added += tally.added;
+        run.tally.updated += tally.updated;
+        run.tally.failed += tally.failed;
+        if let Some(step) = run.step_mut(source, object) {
+            step.done += rows.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// What to do with one staged record, its counterpart taken from staging.
+    async fn decide(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        record: &Record,
+        other: Source,
+        claimed: &mut HashSet<String>,
+    ) -> Result<Decision, EngineError> {
+        let (from, to) = sides(source);
+        let (counterpart, snapshot) = match self.link(from, object, &record.id)? {
+            Some(link) => {
+                if self.values(from, object, record) == link.snapshot {
+                    // Already in step (linked earlier in this run, or by an earlier one).
+                    return Ok(Decision::Skip);
+                }
+                match self.store.staged(other, object, &link.id_on(to))? {
+                    Some(counterpart) => (Some(counterpart), Some(link.snapshot)),
+                    None => {
+                        // Linked to a record newer than the staging: take the long way.
+                        self.sync_record(source, object, &record.id).await?;
+                        return Ok(Decision::Skip);
+                    }
+                }
+            }
+            None => {
+                let key = matching::match_key(object, self.key_of(from, object, record));
+                let found = match &key {
+                    Some(key) => self.store.staged_by_key(other, object, key)?,
+                    None => Vec::new(),
+                };
+                let candidates = found
+                    .iter()
+                    .map(|r| {
+                        Ok(Candidate {
+                            id: r.id.clone(),
+                            linked_elsewhere: claimed.contains(&r.id)
+                                || self.link(to, object, &r.id)?.is_some(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                match matching::choose(key.as_deref(), &candidates) {
+                    MatchOutcome::Create => (None, None),
+                    MatchOutcome::Link(id) => {
+                        claimed.insert(id.clone());
+                        (found.into_iter().find(|r| r.id == id), None)
+                    }
+                    MatchOutcome::AlreadyMapped(_) => {
+                        return Ok(Decision::Fail(FailureReason::AlreadyMapped));
+                    }
+                }
+            }
+        };
+        // Accounts were applied first, so a contact's account is linked by now.
+        let parent = match object {
+            ObjectKind::Contact => record
+                .fields
+                .get(self.port_parent_field(from))
+                .and_then(Value::as_str)
+                .filter(|p| !p.is_empty())
+                .map(|p| self.link(from, ObjectKind::Account, p))
+                .transpose()?
+                .flatten()
+                .map(|link| link.id_on(to)),
+            ObjectKind::Account => None,
+        };
+        let counterpart_id = counterpart.as_ref().map(|c| c.id.clone());
+        Ok(
+            match self.plan(
+                source,
+                object,
+                record,
+                counterpart.as_ref(),
+                snapshot.as_ref(),
+                parent,
+            ) {
+                Ok(plan) => Decision::Plan(counterpart_id, plan),
+                Err(reason) => Decision::Fail(reason),
+            },
+        )
+    }
+
+    fn fail(
+        &self,
+        source: Source,
+        object: ObjectKind,
+        record: &Record,
+        reason: FailureReason,
+    ) -> Result<Outcome, EngineError> {
+        let label = self.label_of(sides(source).0, object, record);
+        self.log(source, object, &record.id, &label, Outcome::Failed(reason))
+    }
+
+    async fn create_many(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        records: Vec<Map<String, Value>>,
+    ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        match side {
+            Side::Salesforce => self.salesforce.create_many(object, records).await,
+            Side::Helpdesk => self.helpdesk.create_many(object, records).await,
+        }
+    }
+
+    async fn update_many(
+        &self,
+        side: Side,
+        object: ObjectKind,
+        records: Vec<(String, Map<String, Value>)>,
+    ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        match side {
+            Side::Salesforce => self.salesforce.update_many(object, records).await,
+            Side::Helpdesk => self.helpdesk.update_many(object, records).await,
+        }
+    }
+}
+
+enum Decision {
+    /// Nothing to write for this record now.
+    Skip,
+    Fail(FailureReason),
+    /// The counterpart's id (when there is one) and what to write.
+    Plan(Option<String>, Plan),
+}
+
+/// Starts (or restarts) the initial sync and stores its state.
+pub fn start<S: Sql>(
+    store: &Store<S>,
+    sync_type: SyncType,
+    now_ms: i64,
+) -> Result<InitialSync, StoreError> {
+    store.clear_staged()?;
+    let run = InitialSync::new(sync_type, now_ms);
+    store.put(STATE_KEY, &run)?;
+    Ok(run)
+}

@@ -1,0 +1,80 @@
+//! The admin API as the console calls it, and the sync set up end to end: started through
+//! the API, and the sandbox org told where to send its Outbound Messages (what an admin
+//! does in Salesforce's workflow setup).
+
+use crate::stack::Stack;
+use anyhow::{Context, bail};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use shared::admin::{AdminStatus, STATUS_PATH, SYNC_START_PATH, SyncState, SyncStatus};
+use std::time::{Duration, Instant};
+
+impl Stack {
+    /// Calls an admin path as the demo administrator; a non-2xx answer is an error
+    /// carrying the body.
+    pub async fn admin<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> anyhow::Result<T> {
+        let mut request = reqwest::Client::new()
+            .request(method.clone(), format!("{}{path}", self.edge_url))
+            .bearer_auth(self.context_token("Administrator", false));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let text = response.text().await?;
+        if !status.is_success() {
+            bail!("{method} {path} answered {status}: {text}");
+        }
+        let text = if text.is_empty() { "null" } else { &text };
+        serde_json::from_str(text).with_context(|| format!("{method} {path}: {text}"))
+    }
+
+    pub async fn admin_status(&self) -> anyhow::Result<AdminStatus> {
+        self.admin(Method::GET, STATUS_PATH, None).await
+    }
+
+    /// Starts the sync and points the org's Outbound Messages for Accounts and Contacts
+    /// at the URL the edge gives.
+    pub async fn start_sync(&self) -> anyhow::Result<AdminStatus> {
+        let _: SyncStatus = self.admin(Method::POST, SYNC_START_PATH, None).await?;
+        let status = self.admin_status().await?;
+        let url = status
+            .outbound_message_url
+            .clone()
+            .context("a started sync names its Outbound Message URL")?;
+        for object in ["Account", "Contact"] {
+            self.sandbox
+                .salesforce()
+                .set_outbound_endpoint(
+                    object,
+                    sandbox::salesforce::OutboundEndpoint::new(url.clone()),
+                )
+                .map_err(anyhow::Error::msg)?;
+        }
+        Ok(status)
+    }
+
+    /// Polls the status until the sync is in `state`.
+    pub async fn wait_for_sync(
+        &self,
+        state: SyncState,
+        timeout: Duration,
+    ) -> anyhow::Result<SyncStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let status = self.admin_status().await?.sync;
+            if status.state == state {
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                bail!("the sync did not reach {state:?} within {timeout:?}: {status:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}

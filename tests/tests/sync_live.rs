@@ -1,0 +1,281 @@
+//! The sync running in the edge under `wrangler dev`: started through the admin API,
+//! changes carried both ways through the real webhook paths (Salesforce Outbound
+//! Messages, signed helpdesk webhooks), and an initial sync surviving a crash.
+
+use anyhow::Context;
+use e2e::{ReqwestTransport, Stack, StackOptions};
+use reqwest::Method;
+use sandbox::helpdesk::controls::AgentEdit;
+use serde_json::{Map, Value, json};
+use shared::admin::{HISTORY_PATH, HistoryView, SyncState};
+use shared::helpdesk;
+use shared::salesforce::{Client, Scope};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+const MAYA: &str = "maya.patel@northwind.example";
+
+/// Polls `check` until it yields a value, or fails after `timeout`.
+async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
+    what: &str,
+    timeout: Duration,
+    mut check: F,
+) -> anyhow::Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await? {
+            return Ok(value);
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{what}: not within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn helpdesk_connection(stack: &Stack) -> helpdesk::Connection {
+    helpdesk::Connection {
+        base_url: stack.sandbox.helpdesk_url.clone(),
+        org_id: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
+        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("sync-live")).await?;
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    let status = stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+        .await?;
+    assert!(status.steps.iter().all(|s| s.finished), "{status:?}");
+
+    let transport = ReqwestTransport::default();
+    let connection = helpdesk_connection(&stack);
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let found = desk.search_contacts_by_email(MAYA).await?;
+    assert_eq!(
+        found.len(),
+        1,
+        "the demo's shared contact is linked, not copied"
+    );
+    let desk_maya = found[0].id.clone();
+
+    // A Salesforce user edits Maya: the Outbound Message brings it to the helpdesk.
+    let session = stack.salesforce_admin().await?;
+    let salesforce = Client::new(&transport, session);
+    let page = salesforce
+        .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
+        .await?;
+    let sf_maya = page.records[0]["Id"].as_str().context("an Id")?.to_owned();
+    let edited = Instant::now();
+    stack
+        .sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            &sf_maya,
+            json!({"Title": "Chief of Staff"}).as_object().unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    eventually(
+        "the Salesforce edit in the helpdesk",
+        Duration::from_secs(20),
+        async || {
+            let contact = desk.contact(&desk_maya).await?;
+            Ok((contact.title.as_deref() == Some("Chief of Staff")).then_some(()))
+        },
+    )
+    .await?;
+    let salesforce_to_helpdesk = edited.elapsed();
+
+    // An agent edits her in the helpdesk: the signed webhook brings it to Salesforce.
+    let edited = Instant::now();
+    stack
+        .sandbox
+        .helpdesk()
+        .agent_edit(&AgentEdit::update(
+            "contacts",
+            &desk_maya,
+            json!({"title": "VP Operations"}),
+        ))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let sf_id = shared::ids::SfId::parse(&sf_maya)?;
+    eventually(
+        "the helpdesk edit in Salesforce",
+        Duration::from_secs(20),
+        async || {
+            let record: Value = salesforce.get("Contact", &sf_id, &["Title"]).await?;
+            Ok((record["Title"] == "VP Operations").then_some(()))
+        },
+    )
+    .await?;
+    let helpdesk_to_salesforce = edited.elapsed();
+    println!(
+        "Salesforce -> helpdesk {salesforce_to_helpdesk:?}, helpdesk -> Salesforce {helpdesk_to_salesforce:?}"
+    );
+
+    // No echo: our write to Salesforce comes back as an Outbound Message and changes nothing.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let history: HistoryView = stack.admin(Method::GET, HISTORY_PATH, None).await?;
+    let updated: u32 = history.runs.iter().map(|r| r.updated).sum();
+    assert!(updated >= 2, "both edits are in the history: {history:?}");
+    assert_eq!(
+        desk.contact(&desk_maya).await?.title.as_deref(),
+        Some("VP Operations")
+    );
+    let status = stack.admin_status().await?.sync;
+    assert_eq!(status.pending_changes, 0, "{status:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() -> anyhow::Result<()>
+{
+    let mut stack = Stack::start(StackOptions::test("sync-crash")).await?;
+    stack
+        .sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 3_000,
+            accounts: 50,
+        });
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    eventually(
+        "some contacts written",
+        Duration::from_secs(120),
+        async || {
+            let status = stack.admin_status().await?.sync;
+            Ok(status
+                .steps
+                .iter()
+                .any(|s| s.object == shared::mapping::ObjectKind::Contact && s.done > 0)
+                .then_some(()))
+        },
+    )
+    .await?;
+    stack.crash_and_restart_edge().await?;
+    let status = stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(300))
+        .await?;
+    assert!(status.steps.iter().all(|s| s.finished), "{status:?}");
+
+    // Compare both sides by email: each exactly once on each side.
+    let transport = ReqwestTransport::default();
+    let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+    let mut salesforce_emails = BTreeMap::new();
+    let records: Vec<Map<String, Value>> = salesforce
+        .query_all_pages("SELECT Email FROM Contact", Scope::Live)
+        .await?;
+    for record in records {
+        let email = record["Email"].as_str().unwrap_or_default().to_lowercase();
+        *salesforce_emails.entry(email).or_insert(0) += 1;
+    }
+    let connection = helpdesk_connection(&stack);
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let mut helpdesk_emails = BTreeMap::new();
+    for contact in desk.all_contacts(None).await? {
+        let email = contact.email.unwrap_or_default().to_lowercase();
+        *helpdesk_emails.entry(email).or_insert(0) += 1;
+    }
+    let doubled: Vec<_> = helpdesk_emails
+        .iter()
+        .chain(&salesforce_emails)
+        .filter(|(email, n)| !email.is_empty() && **n > 1)
+        .collect();
+    assert!(doubled.is_empty(), "duplicated: {doubled:?}");
+    let missing: Vec<_> = salesforce_emails
+        .keys()
+        .filter(|email| !helpdesk_emails.contains_key(*email))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} lost, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
+    assert!(salesforce_emails.len() >= 3_000);
+    assert_eq!(
+        salesforce_emails.len(),
+        helpdesk_emails.len(),
+        "two-way: the helpdesk's own contacts reached Salesforce too"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gone()
+-> anyhow::Result<()> {
+    use shared::admin::{INTEGRATION_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SyncStatus};
+    let stack = Stack::start(StackOptions::test("sync-pause")).await?;
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+        .await?;
+    let transport = ReqwestTransport::default();
+    let connection = helpdesk_connection(&stack);
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let desk_maya = desk.search_contacts_by_email(MAYA).await?[0].id.clone();
+    let sf_maya = {
+        let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+        let page = salesforce
+            .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
+            .await?;
+        page.records[0]["Id"].as_str().context("an Id")?.to_owned()
+    };
+
+    let paused: SyncStatus = stack.admin(Method::POST, SYNC_PAUSE_PATH, None).await?;
+    assert_eq!(paused.state, SyncState::Paused);
+    stack
+        .sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            &sf_maya,
+            json!({"Title": "Edited while paused"}).as_object().unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // The notification is stored (Salesforce stops resending) but not applied.
+    eventually(
+        "the notification stored",
+        Duration::from_secs(10),
+        async || {
+            let status = stack.admin_status().await?.sync;
+            Ok((status.pending_changes == 1).then_some(()))
+        },
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_ne!(
+        desk.contact(&desk_maya).await?.title.as_deref(),
+        Some("Edited while paused")
+    );
+
+    let resumed: SyncStatus = stack.admin(Method::POST, SYNC_RESUME_PATH, None).await?;
+    assert_eq!(resumed.state, SyncState::Live);
+    eventually(
+        "the paused change applied",
+        Duration::from_secs(20),
+        async || {
+            let contact = desk.contact(&desk_maya).await?;
+            Ok((contact.title.as_deref() == Some("Edited while paused")).then_some(()))
+        },
+    )
+    .await?;
+
+    // Delete: the webhook is gone from the helpdesk, the panel says "not connected".
+    let _: Value = stack.admin(Method::DELETE, INTEGRATION_PATH, None).await?;
+    assert!(desk.webhooks().await?.is_empty(), "the webhook was removed");
+    assert!(matches!(
+        stack.panel("Agent", true).await?,
+        shared::api::Panel::NotConnected { .. }
+    ));
+    let status = stack.admin_status().await?;
+    assert_eq!(status.sync.state, SyncState::NotStarted);
+    assert!(matches!(
+        status.connection,
+        shared::admin::ConnectionStatus::NotConnected
+    ));
+    Ok(())
+}
