@@ -160,6 +160,7 @@ pub fn FailureList(
                                 on:click=move |_| filter.set(object)
                             >
                                 {label}
+                                " "
                                 <span class="count">{n}</span>
                             </button>
                         }
@@ -215,7 +216,9 @@ pub fn FailureList(
                                 </p>
                                 <div class="failure-meta">
                                     <span class="meta-part">{object_singular(failure.object)}</span>
+                                    " "
                                     <span class="meta-part">{direction_label(failure.direction)}</span>
+                                    " "
                                     <span class="meta-part">{when_label(failure.at_ms, now)}</span>
                                 </div>
                             </li>

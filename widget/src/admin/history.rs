@@ -180,6 +180,7 @@ pub fn HistoryChart(days: Vec<DayTotals>) -> impl IntoView {
                             <li class=format!("legend-{}", series.name()) data-testid=format!("legend-{}", series.name())>
                                 <span class="swatch" aria-hidden="true"></span>
                                 <span class="legend-name">{series.name()}</span>
+                                " "
                                 <strong>{format_count(total)}</strong>
                             </li>
                         }

@@ -360,6 +360,7 @@ fn ObjectMapping(
                         view! {
                             <p class="field-issue object-issue" data-testid="mapping-issue" role="alert">
                                 <strong>{message}</strong>
+                                " "
                                 {hint.map(|hint| view! { <span class="hint">{hint}</span> })}
                             </p>
                         }
@@ -506,6 +507,7 @@ fn MappingRow(
                             view! {
                                 <p class="field-issue" data-testid="mapping-issue">
                                     <strong>{message}</strong>
+                                " "
                                     {hint.map(|hint| view! { <span class="hint">{hint}</span> })}
                                 </p>
                             }

@@ -215,7 +215,9 @@ impl FetchStub {
                 if (reply.network_error) {
                     throw new TypeError("Failed to fetch");
                 }
-                return new Response(reply.body, {
+                // A 204 or 205 answer has no body at all.
+                const empty = reply.status === 204 || reply.status === 205;
+                return new Response(empty ? null : reply.body, {
                     status: reply.status,
                     headers: { "Content-Type": "application/json" },
                 });
