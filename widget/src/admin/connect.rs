@@ -331,3 +331,49 @@ fn api_allowance(used: Option<u64>, max: Option<u64>) -> AnyView {
         _ => view! { <span class="muted">"Not reported yet"</span> }.into_any(),
     }
 }
+
+/// Where Salesforce must send its Outbound Messages (the Account and Contact workflow
+/// rules an admin sets up in Salesforce), once the sync has started.
+#[component]
+pub fn OutboundMessageCard(url: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            let clipboard = window().navigator().clipboard();
+            let _ = clipboard.write_text(&url);
+            copied.set(true);
+        }
+    };
+    view! {
+        <section class="card" data-testid="outbound-url" aria-labelledby="outbound-title">
+            <h2 class="card-title" id="outbound-title">
+                "Changes from Salesforce"
+            </h2>
+            <p class="muted">
+                "In Salesforce, point the Outbound Messages of the Account and Contact workflow rules at this address, so changes arrive within seconds:"
+            </p>
+            <div class="copy-row">
+                <input
+                    class="input"
+                    type="text"
+                    readonly=true
+                    aria-label="Outbound Message URL"
+                    prop:value=url
+                    on:focus=|event| {
+                        use wasm_bindgen::JsCast;
+                        if let Some(input) = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        {
+                            input.select();
+                        }
+                    }
+                />
+                <button type="button" class="button button-small" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+        </section>
+    }
+}

@@ -2,7 +2,7 @@
 //! the status it polls from the edge (all state is the edge's, so closing and reopening
 //! the widget shows the sync where it is).
 
-use super::connect::ConnectionCard;
+use super::connect::{ConnectionCard, OutboundMessageCard};
 use super::delete::DeleteIntegration;
 use super::failures::FailureLog;
 use super::history::SyncHistory;
@@ -126,7 +126,19 @@ pub fn Console(
                 in_flight.try_set_value(false);
                 match answer {
                     Ok(now) => {
-                        if tab.try_get_untracked().flatten().is_none() {
+                        let was_connected = status
+                            .try_with_untracked(|s| {
+                                s.as_ref().is_some_and(|s| {
+                                    !matches!(s.connection, ConnectionStatus::NotConnected)
+                                })
+                            })
+                            .unwrap_or(false);
+                        let is_connected =
+                            !matches!(now.connection, ConnectionStatus::NotConnected);
+                        // The first tab once connected: the settings before the first start.
+                        if tab.try_get_untracked().flatten().is_none()
+                            || (is_connected && !was_connected)
+                        {
                             let first = match (&now.connection, now.sync.state) {
                                 (ConnectionStatus::Connected(_), SyncState::NotStarted) => {
                                     Tab::Mapping
@@ -212,6 +224,9 @@ pub fn Console(
     });
     let sync_state = Signal::derive(move || sync.with(|s| s.state));
     let connection = Memo::new(move |_| status.with(|s| s.as_ref().map(|s| s.connection.clone())));
+    let outbound = Memo::new(move |_| {
+        status.with(|s| s.as_ref().and_then(|s| s.outbound_message_url.clone()))
+    });
 
     let header_client = client.clone();
     let body_client = client.clone();
@@ -279,6 +294,9 @@ pub fn Console(
                                     on_setup=Callback::new(move |()| tab.set(Some(Tab::Mapping)))
                                 />
                                 <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
+                                {outbound
+                                    .get()
+                                    .map(|url| view! { <OutboundMessageCard url=url /> })}
                                 <DeleteIntegration client=client on_deleted=on_deleted />
                             </div>
                         }

@@ -91,6 +91,36 @@ async fn a_refused_connection_is_explained() {
 }
 
 #[wasm_bindgen_test]
+async fn once_connected_the_console_goes_on_to_the_settings() {
+    let stub = FetchStub::install(vec![
+        Reply::Json(
+            200,
+            json(&status(
+                ConnectionStatus::NotConnected,
+                sync(SyncState::NotStarted, vec![]),
+            )),
+        ),
+        Reply::Json(
+            200,
+            json(&status(connected(), sync(SyncState::NotStarted, vec![]))),
+        ),
+        Reply::Json(200, json(&crate::admin_fixtures::settings())),
+    ]);
+    let m = console(token(Role::Admin, None));
+    m.wait_for("the connect card", |m| m.has("connect")).await;
+
+    post_message(r#"{"sfdesk": "oauth", "ok": true}"#);
+    m.wait_for("the settings", |m| m.has("sync-settings")).await;
+
+    assert_eq!(
+        m.attr("tab-mapping", "aria-selected").as_deref(),
+        Some("true")
+    );
+    assert!(!m.has("connect-error"));
+    assert!(stub.calls()[1].url.ends_with(STATUS_PATH));
+}
+
+#[wasm_bindgen_test]
 fn the_popups_message_is_read_strictly() {
     let parse = |text: &str| OAuthOutcome::from_message(&js_sys::JSON::parse(text).unwrap());
     assert_eq!(
