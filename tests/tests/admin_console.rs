@@ -93,6 +93,7 @@ async fn drive(
     click(page, "start-sync").await?;
     let summary = text_of(page, "mapping-summary").await?;
     assert!(summary.contains("to fix before saving"), "{summary}");
+    scroll_to(page, "[data-field=cf_seats]").await?;
     shot(browser, "admin-settings-refused").await?;
     edge_refuses_the_same_mistake(stack).await?;
     assert_eq!(
@@ -107,9 +108,11 @@ async fn drive(
         .select_by_value("")
         .await?;
     wait_gone(page, "[data-testid=mapping-issue]").await?;
+    scroll_top(page).await?;
     shot(browser, "admin-settings").await?;
     click(page, "start-sync").await?;
     wait_for(page, "[data-testid=sync-progress]").await?;
+    scroll_top(page).await?;
     shot(browser, "admin-progress").await?;
     wait_until(
         page,
@@ -127,12 +130,14 @@ async fn drive(
             .iter()
             .all(|t| t == "Done")
     );
+    scroll_top(page).await?;
     shot(browser, "admin-progress-done").await?;
 
     // Pause: the state shows it, and stays visible on every tab.
     click(page, "pause").await?;
     wait_attr(page, "sync-state", "data-state", "paused").await?;
     assert_eq!(text_of(page, "sync-title").await?, "Sync is paused");
+    scroll_top(page).await?;
     shot(browser, "admin-paused").await?;
 
     // The failure, its cause fixed in Salesforce, then "Try again".
@@ -142,6 +147,7 @@ async fn drive(
     let reason = text_of(page, "failure-reason").await?;
     assert!(!reason.is_empty());
     assert_attr(page, "sync-state", "data-state", "paused").await?;
+    scroll_top(page).await?;
     shot(browser, "admin-failures").await?;
     salesforce
         .update(
@@ -176,7 +182,18 @@ async fn drive(
     let kinds = texts(page, "[data-testid=history-row] .sub").await?;
     assert!(kinds.iter().any(|k| k == "Initial sync"), "{kinds:?}");
     assert!(kinds.iter().any(|k| k == "Retry"), "{kinds:?}");
+    scroll_top(page).await?;
     shot(browser, "admin-history").await?;
+
+    // Beside a ticket, an administrator's panel has a way into the console and back.
+    page.goto(&stack.sandbox.demo_ticket_url()).await?;
+    enter_widget(page).await?;
+    wait_for(page, "[data-testid=record-name]").await?;
+    click(page, "open-console").await?;
+    wait_attr(page, "sync-state", "data-state", "live").await?;
+    shot(browser, "admin-console-in-panel").await?;
+    click(page, "back-to-panel").await?;
+    wait_for(page, "[data-testid=record-name]").await?;
 
     // Permissions: a Light Agent gets opportunities, and the panel shows them.
     light_agent_sees_opportunities_once_allowed(stack, browser, &setup).await?;
@@ -387,10 +404,41 @@ fn artifact(name: &str) -> std::path::PathBuf {
     repo_root().join(format!("target/artifacts/{name}.png"))
 }
 
+/// A PNG of the widget as it is now (its iframe, from the top of its page), into
+/// `target/artifacts/`; the widget stays entered.
 async fn shot(browser: &Browser, name: &str) -> anyhow::Result<()> {
+    let page = &browser.client;
     // Let transitions (bars, focus rings) settle.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    browser.screenshot(&artifact(name)).await
+    page.enter_parent_frame().await?;
+    page.execute("window.scrollTo(0, 0);", vec![]).await?;
+    let frame = page
+        .find(Locator::Id(sandbox::demo_pages::WIDGET_IFRAME_ID))
+        .await?;
+    let png = frame.screenshot().await?;
+    let path = artifact(name);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, png)?;
+    frame.enter_frame().await?;
+    Ok(())
+}
+
+/// Scrolls the widget so that `css` is in the middle of it.
+async fn scroll_to(page: &WebDriver, css: &str) -> anyhow::Result<()> {
+    let script = format!(
+        "const e = document.querySelector({css:?}); if (e) e.scrollIntoView({{block: 'center'}}); return true;"
+    );
+    page.execute(&script, vec![]).await?;
+    Ok(())
+}
+
+/// Scrolls the widget back to its top.
+async fn scroll_top(page: &WebDriver) -> anyhow::Result<()> {
+    page.execute("window.scrollTo(0, 0); return true;", vec![])
+        .await?;
+    Ok(())
 }
 
 /// Enters the widget's iframe (from the page's top).
