@@ -3,6 +3,7 @@
 //! Every command first makes sure the tools it needs are installed (only what is missing,
 //! so a second run spends seconds on it), then builds what it runs.
 
+mod bench;
 mod build;
 mod dev;
 mod test;
@@ -15,6 +16,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev     build everything, start the sandbox and the edge, print the demo URL (Ctrl-C stops)
   test    run every test: native, widget (headless Chromium), end to end
+  bench sync   the initial sync of 100,000 contacts and edit latency, through the edge
   build   build the widget and the edge (release), as `dev` and `test` do first
   setup   install the tools the other commands need, and nothing else";
 
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
     let outcome = match command.as_str() {
         "dev" => dev::run(),
         "test" => test::run(),
+        "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "build" => tools::ensure_all().and_then(|()| build::all()),
         "setup" => tools::ensure_all(),
         _ => {
