@@ -48,14 +48,11 @@ impl DurableObject for Integration {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let next = match Config::from_env(&self.env) {
-            Ok(config) => match self.sql() {
-                Ok(sql) => sync::run_slice(&sql, &config, now_ms()).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
+        let next = async {
+            let config = Config::from_env(&self.env)?;
+            sync::run_slice(&self.sql()?, &config, now_ms()).await
         };
-        match next {
+        match next.await {
             Ok(sync::Next::Idle) => {}
             Ok(sync::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
             Err(error) => {
@@ -116,7 +113,7 @@ impl Integration {
             Command::Admin { org, request } => {
                 // Alarms may not outlive a crash of the local runtime: any admin call
                 // (the console polls the status) sets one again if work is pending.
-                if self.state.storage().get_alarm().await?.is_none() {
+                if sync::is_running(&sql)? && self.state.storage().get_alarm().await?.is_none() {
                     self.wake().await?;
                 }
                 self.admin(&self.context(&sql, &config, &org), request)

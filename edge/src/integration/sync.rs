@@ -363,6 +363,12 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
     Ok(next)
 }
 
+/// Whether the sync has work of its own to do (alarms to keep going).
+pub fn is_running(sql: &SqlStorage) -> Result<bool, EdgeError> {
+    Ok(control(&store(sql)?)?
+        .is_some_and(|c| matches!(c.state, SyncState::InitialSync | SyncState::Live)))
+}
+
 /// The sync's state as the admin console shows it.
 pub fn status(store: &EdgeStore) -> Result<SyncStatus, EdgeError> {
     let control = control(store)?;
