@@ -148,6 +148,8 @@ pub async fn complete_oauth(
             (now_ms as i64).into(),
         ],
     )?;
+    // Answers cached from a previously connected org must not show.
+    super::panel_cache::clear(sql)?;
     Ok(ConnectedOrg {
         salesforce_org_id: salesforce_org_id.to_owned(),
         instance_url: tokens.instance_url.clone(),

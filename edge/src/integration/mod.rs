@@ -5,10 +5,13 @@
 
 mod connection;
 mod panel;
+pub mod panel_cache;
+mod permissions;
 mod protocol;
 mod schema;
 mod sql;
 
+pub use permissions::ProfileRef;
 pub use protocol::{AuthorizeRedirect, Command, ConnectedOrg, call, call_no_content, org_of_state};
 
 use crate::config::Config;
@@ -57,13 +60,22 @@ impl Integration {
         let sql = self.sql()?;
         let now_ms = worker::Date::now().as_millis();
         match command {
-            Command::Panel { claims, contact } => Ok(Response::from_json(
-                &panel::panel(&sql, &config, claims, contact).await?,
+            Command::Panel { claims, query } => Ok(Response::from_json(
+                &panel::panel(&sql, &config, claims, query, now_ms).await?,
             )?),
             Command::ChooseContact { claims, contact } => {
                 panel::choose(&sql, &claims, &contact, now_ms)?;
                 Ok(Response::empty()?.with_status(204))
             }
+            Command::PanelSearch { claims, text } => Ok(Response::from_json(
+                &panel::search(&sql, &config, &claims, &text).await?,
+            )?),
+            Command::ListPermissions { profiles } => {
+                Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)
+            }
+            Command::SavePermissions { permissions } => Ok(Response::from_json(
+                &permissions::put(&sql, &permissions, now_ms)?,
+            )?),
             Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
                 &sql, &config, &org, now_ms,
             )?)?),
