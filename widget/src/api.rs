@@ -4,7 +4,8 @@
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use shared::api::{
-    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice,
+    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
+    PanelChoice, PanelQuery, SearchHit,
 };
 use shared::ids::SfId;
 use web_sys::RequestCache;
@@ -65,17 +66,34 @@ impl Client {
 
     /// `GET` [`PANEL_PATH`]: what the agent panel shows for the context's requester.
     pub async fn panel(&self) -> Result<Panel, ClientError> {
-        self.panel_for(None).await
+        self.panel_with(&PanelQuery::default()).await
     }
 
-    /// `GET` [`PANEL_PATH`], for the contact the agent chose among several
-    /// (`?contact=<id>`) when there is one.
-    pub async fn panel_for(&self, contact: Option<&SfId>) -> Result<Panel, ClientError> {
+    /// `GET` [`PANEL_PATH`] with the agent's pick among several contacts (`?contact=`),
+    /// a record opened instead (`?record=`), and `?fresh=true` to skip the edge's copy.
+    pub async fn panel_with(&self, query: &PanelQuery) -> Result<Panel, ClientError> {
+        // Ids are 15 or 18 letters and digits: nothing to escape.
+        let pairs = [
+            query.contact.as_ref().map(|id| ("contact", id.as_str())),
+            query.record.as_ref().map(|id| ("record", id.as_str())),
+            query.fresh.then_some(("fresh", "true")),
+        ];
         let request = self
             .authorized(Request::get(&self.url(PANEL_PATH)))
-            // An Id is 15 or 18 letters and digits: nothing to escape.
-            .query(contact.map(|id| ("contact", id.as_str())))
+            .query(pairs.into_iter().flatten())
             // A refresh must show what the edge knows now, never a browser-cached copy.
+            .cache(RequestCache::NoStore)
+            .build()
+            .map_err(|error| ClientError::Network(error.to_string()))?;
+        let (status, body) = send(request).await?;
+        decode_response(status, &body)
+    }
+
+    /// `GET` [`PANEL_SEARCH_PATH`]: Salesforce records whose name contains `text`.
+    pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ClientError> {
+        let request = self
+            .authorized(Request::get(&self.url(PANEL_SEARCH_PATH)))
+            .query([("q", text)])
             .cache(RequestCache::NoStore)
             .build()
             .map_err(|error| ClientError::Network(error.to_string()))?;

@@ -9,7 +9,6 @@ mod support;
 
 mod api;
 mod choose;
-mod contact_card;
 mod errors;
 mod format;
 mod location;

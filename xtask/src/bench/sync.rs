@@ -2,6 +2,7 @@
 //! through the edge under `wrangler dev`, then the time a Salesforce edit takes to reach
 //! the helpdesk. A benchmark, not a test: it reports, it does not judge.
 
+use crate::{build, tools};
 use e2e::{ReqwestTransport, Stack, StackOptions};
 use shared::admin::SyncState;
 use shared::helpdesk;
@@ -12,7 +13,13 @@ const CONTACTS: usize = 100_000;
 const ACCOUNTS: usize = 10_000;
 const EDITS: usize = 50;
 
-pub async fn run() -> anyhow::Result<()> {
+pub fn run() -> anyhow::Result<()> {
+    tools::ensure_all()?;
+    build::all()?;
+    tokio::runtime::Runtime::new()?.block_on(measure())
+}
+
+async fn measure() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::test("bench-sync")).await?;
     let seeded = stack
         .sandbox
