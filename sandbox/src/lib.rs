@@ -273,6 +273,10 @@ fn serve(
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
+        // Answers go out at once, not held back for the client's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         if let Err(error) = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -122,10 +122,17 @@ impl Edge {
             .create(true)
             .append(true)
             .open(&self.log)?;
-        let mut command = Command::new(npm_bin("wrangler"));
+        // The local runtime keeps a socket open per outgoing request (to wrangler's own
+        // loopback server) for as long as it runs: a long sync needs more descriptors than
+        // the default limit, so raise it where allowed (as root) and go on where not.
+        let mut command = Command::new("sh");
         command
+            .args(["-c", r#"ulimit -n 1048576 2>/dev/null; exec "$0" "$@""#])
+            .arg(npm_bin("wrangler"))
             .current_dir(repo_root())
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            // Its own debugger port too, so stacks (and a running demo) never collide.
+            .args(["--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
             .arg(&self.persist_dir)
             .args([
@@ -279,6 +286,23 @@ impl Stack {
 }
 
 impl Stack {
+    /// Bytes the edge's local storage (the Durable Objects' SQLite files) takes on disk.
+    pub fn storage_bytes(&self) -> u64 {
+        fn walk(dir: &std::path::Path) -> u64 {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| match entry.metadata() {
+                    Ok(meta) if meta.is_dir() => walk(&entry.path()),
+                    Ok(meta) => meta.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        }
+        walk(&self.edge.persist_dir)
+    }
+
     /// Kills the edge outright, as a crash would (no chance to finish what it was
     /// doing), and starts it again on the same storage.
     pub async fn crash_and_restart_edge(&mut self) -> anyhow::Result<()> {

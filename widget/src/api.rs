@@ -5,7 +5,8 @@ use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use shared::api::{
-    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice,
+    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
+    PanelChoice, PanelQuery, SearchHit,
 };
 use shared::ids::SfId;
 use web_sys::RequestCache;
@@ -85,17 +86,35 @@ impl Client {
 
     /// `GET` [`PANEL_PATH`]: what the agent panel shows for the context's requester.
     pub async fn panel(&self) -> Result<Panel, ClientError> {
-        self.panel_for(None).await
+        self.panel_with(&PanelQuery::default()).await
     }
 
-    /// `GET` [`PANEL_PATH`], for the contact the agent chose among several
-    /// (`?contact=<id>`) when there is one.
-    pub async fn panel_for(&self, contact: Option<&SfId>) -> Result<Panel, ClientError> {
-        // An Id is 15 or 18 letters and digits: nothing to escape.
-        let query = contact.map(|id| ("contact", id.as_str()));
-        self.call(Method::Get, PANEL_PATH, query, None::<&()>)
-            .await
-            .and_then(|(status, body)| decode_response(status, &body))
+    /// `GET` [`PANEL_PATH`] with the agent's pick among several contacts (`?contact=`),
+    /// a record opened instead (`?record=`), and `?fresh=true` to skip the edge's copy.
+    pub async fn panel_with(&self, query: &PanelQuery) -> Result<Panel, ClientError> {
+        // Ids are 15 or 18 letters and digits: nothing to escape.
+        let pairs = [
+            query.contact.as_ref().map(|id| ("contact", id.as_str())),
+            query.record.as_ref().map(|id| ("record", id.as_str())),
+            query.fresh.then_some(("fresh", "true")),
+        ];
+        let (status, body) = self
+            .call(
+                Method::Get,
+                PANEL_PATH,
+                pairs.into_iter().flatten(),
+                None::<&()>,
+            )
+            .await?;
+        decode_response(status, &body)
+    }
+
+    /// `GET` [`PANEL_SEARCH_PATH`]: Salesforce records whose name contains `text`.
+    pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ClientError> {
+        let (status, body) = self
+            .call(Method::Get, PANEL_SEARCH_PATH, [("q", text)], None::<&()>)
+            .await?;
+        decode_response(status, &body)
     }
 
     /// `POST` [`PANEL_CHOICE_PATH`]: the requester is this contact (remembered for the
@@ -124,7 +143,7 @@ impl Client {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let (status, text) = self.call(method, path, None, body).await?;
+        let (status, text) = self.call(method, path, [], body).await?;
         decode_response(status, &text)
     }
 
@@ -139,7 +158,7 @@ impl Client {
     where
         B: Serialize + ?Sized,
     {
-        let (status, text) = self.call(method, path, None, body).await?;
+        let (status, text) = self.call(method, path, [], body).await?;
         if (200..300).contains(&status) {
             Ok(())
         } else {
@@ -149,11 +168,11 @@ impl Client {
 
     /// The one place a request is built and sent: the token, JSON in and out, never a
     /// browser-cached answer (a refresh must show what the edge knows now).
-    async fn call<B>(
+    async fn call<'q, B>(
         &self,
         method: Method,
         path: &str,
-        query: Option<(&str, &str)>,
+        query: impl IntoIterator<Item = (&'q str, &'q str)>,
         body: Option<&B>,
     ) -> Result<(u16, String), ClientError>
     where

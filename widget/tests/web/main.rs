@@ -17,7 +17,6 @@ mod admin_progress;
 mod admin_settings;
 mod api;
 mod choose;
-mod contact_card;
 mod errors;
 mod format;
 mod location;
