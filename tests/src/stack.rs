@@ -122,13 +122,8 @@ impl Edge {
             .create(true)
             .append(true)
             .open(&self.log)?;
-        // The local runtime keeps a socket open per outgoing request (to wrangler's own
-        // loopback server) for as long as it runs: a long sync needs more descriptors than
-        // the default limit, so raise it where allowed (as root) and go on where not.
-        let mut command = Command::new("sh");
+        let mut command = Command::new(npm_bin("wrangler"));
         command
-            .args(["-c", r#"ulimit -n 1048576 2>/dev/null; exec "$0" "$@""#])
-            .arg(npm_bin("wrangler"))
             .current_dir(repo_root())
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
             // Its own debugger port too, so stacks (and a running demo) never collide.
