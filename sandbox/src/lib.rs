@@ -351,6 +351,15 @@ impl Sandbox {
         }
     }
 
+    /// The helpdesk API as the demo org, with the demo API token.
+    pub fn demo_helpdesk_connection(&self) -> shared::helpdesk::Connection {
+        shared::helpdesk::Connection {
+            base_url: self.helpdesk_url.clone(),
+            org_id: demo::HELPDESK_ORG_ID.into(),
+            access_token: demo::HELPDESK_API_TOKEN.into(),
+        }
+    }
+
     /// Salesforce REST API calls answered so far.
     pub fn salesforce_api_usage(&self) -> u64 {
         self.salesforce.api_usage()

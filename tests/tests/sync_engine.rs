@@ -48,11 +48,7 @@ async fn world() -> anyhow::Result<World> {
     )
     .await?;
     let tokens = shared::salesforce::OAuthApp::parse_token_response(&response)?;
-    let helpdesk = helpdesk::Connection {
-        base_url: sandbox.helpdesk_url.clone(),
-        org_id: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
-        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
-    };
+    let helpdesk = sandbox.demo_helpdesk_connection();
     Ok(World {
         sandbox,
         transport,

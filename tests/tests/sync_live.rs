@@ -31,12 +31,12 @@ async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
     }
 }
 
-fn helpdesk_connection(stack: &Stack) -> helpdesk::Connection {
-    helpdesk::Connection {
-        base_url: stack.sandbox.helpdesk_url.clone(),
-        org_id: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
-        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
-    }
+/// The demo's shared contact's Salesforce Id.
+async fn salesforce_maya(salesforce: &Client<'_, ReqwestTransport>) -> anyhow::Result<String> {
+    let page = salesforce
+        .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
+        .await?;
+    Ok(page.records[0]["Id"].as_str().context("an Id")?.to_owned())
 }
 
 #[tokio::test]
@@ -50,7 +50,7 @@ async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()
     assert!(status.steps.iter().all(|s| s.finished), "{status:?}");
 
     let transport = ReqwestTransport::default();
-    let connection = helpdesk_connection(&stack);
+    let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
     let found = desk.search_contacts_by_email(MAYA).await?;
     assert_eq!(
@@ -61,12 +61,8 @@ async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()
     let desk_maya = found[0].id.clone();
 
     // A Salesforce user edits Maya: the Outbound Message brings it to the helpdesk.
-    let session = stack.salesforce_admin().await?;
-    let salesforce = Client::new(&transport, session);
-    let page = salesforce
-        .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
-        .await?;
-    let sf_maya = page.records[0]["Id"].as_str().context("an Id")?.to_owned();
+    let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+    let sf_maya = salesforce_maya(&salesforce).await?;
     let edited = Instant::now();
     stack
         .sandbox
@@ -182,7 +178,7 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         let email = record["Email"].as_str().unwrap_or_default().to_lowercase();
         *salesforce_emails.entry(email).or_insert(0) += 1;
     }
-    let connection = helpdesk_connection(&stack);
+    let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
     let mut helpdesk_emails = BTreeMap::new();
     for contact in desk.all_contacts(None).await? {
@@ -225,16 +221,11 @@ async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gon
         .wait_for_sync(SyncState::Live, Duration::from_secs(60))
         .await?;
     let transport = ReqwestTransport::default();
-    let connection = helpdesk_connection(&stack);
+    let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
     let desk_maya = desk.search_contacts_by_email(MAYA).await?[0].id.clone();
-    let sf_maya = {
-        let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
-        let page = salesforce
-            .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
-            .await?;
-        page.records[0]["Id"].as_str().context("an Id")?.to_owned()
-    };
+    let sf_maya =
+        salesforce_maya(&Client::new(&transport, stack.salesforce_admin().await?)).await?;
 
     let paused: SyncStatus = stack.admin(Method::POST, SYNC_PAUSE_PATH, None).await?;
     assert_eq!(paused.state, SyncState::Paused);

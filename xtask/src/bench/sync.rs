@@ -44,6 +44,27 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// From both sides' counts and call meters before and after a sync.
+    pub fn measured(
+        (contacts, accounts): (usize, usize),
+        wall: Duration,
+        (before, after): (&Counts, &Counts),
+        (calls_before, calls_after): ((u64, u64), (u64, u64)),
+        peak_storage_bytes: u64,
+    ) -> Figures {
+        let (salesforce_minimum, helpdesk_minimum) = before.minimum_calls(after);
+        Figures {
+            contacts,
+            accounts,
+            wall,
+            salesforce_calls: calls_after.0 - calls_before.0,
+            salesforce_minimum,
+            helpdesk_calls: calls_after.1 - calls_before.1,
+            helpdesk_minimum,
+            peak_storage_bytes,
+        }
+    }
+
     pub fn print(&self, title: &str) {
         println!();
         println!(
@@ -94,7 +115,7 @@ impl Counts {
                 .await?;
             Ok(page.total_size as usize)
         };
-        let connection = helpdesk_connection(sandbox);
+        let connection = sandbox.demo_helpdesk_connection();
         let desk = helpdesk::Client::new(&transport, &connection);
         Ok(Counts {
             salesforce: (count("Account").await?, count("Contact").await?),
@@ -173,17 +194,13 @@ async fn measure(contacts: usize, accounts: usize) -> anyhow::Result<()> {
     let wall = started.elapsed();
     let calls_after = calls(&stack.sandbox);
     let after = Counts::read(&stack.sandbox, &session).await?;
-    let (salesforce_minimum, helpdesk_minimum) = before.minimum_calls(&after);
-    Figures {
-        contacts,
-        accounts,
+    Figures::measured(
+        (contacts, accounts),
         wall,
-        salesforce_calls: calls_after.0 - calls_before.0,
-        salesforce_minimum,
-        helpdesk_calls: calls_after.1 - calls_before.1,
-        helpdesk_minimum,
+        (&before, &after),
+        (calls_before, calls_after),
         peak_storage_bytes,
-    }
+    )
     .print("The edge (wrangler dev, Durable Object storage sampled every 0.5 s)");
 
     let latencies = edit_latencies(&stack).await?;
@@ -205,14 +222,6 @@ fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     sorted_ms[rank]
 }
 
-pub fn helpdesk_connection(sandbox: &sandbox::Sandbox) -> helpdesk::Connection {
-    helpdesk::Connection {
-        base_url: sandbox.helpdesk_url.clone(),
-        org_id: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
-        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
-    }
-}
-
 /// Edits the demo's shared contact in Salesforce again and again, as a user would,
 /// timing each edit until the helpdesk has it.
 async fn edit_latencies(stack: &Stack) -> anyhow::Result<Vec<f64>> {
@@ -228,7 +237,7 @@ async fn edit_latencies(stack: &Stack) -> anyhow::Result<Vec<f64>> {
         .as_str()
         .ok_or_else(|| anyhow::anyhow!("the demo contact has an Id"))?
         .to_owned();
-    let connection = helpdesk_connection(&stack.sandbox);
+    let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
     let desk_id = desk.search_contacts_by_email(EMAIL).await?[0].id.clone();
     let mut latencies = Vec::with_capacity(EDITS);

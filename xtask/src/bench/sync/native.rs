@@ -2,7 +2,7 @@
 //! path (`Engine::advance_initial`, step after step) over SQLite in a file, against the
 //! sandbox over HTTP.
 
-use super::{Counts, Figures, calls, helpdesk_connection};
+use super::{Counts, Figures, calls};
 use e2e::ReqwestTransport;
 use shared::helpdesk;
 use shared::salesforce::{Client, OAuthApp, Session};
@@ -57,7 +57,7 @@ pub async fn measure(contacts: usize, accounts: usize) -> anyhow::Result<()> {
     let started = Instant::now();
 
     let salesforce_client = Client::new(&transport, session.clone());
-    let connection = helpdesk_connection(&sandbox);
+    let connection = sandbox.demo_helpdesk_connection();
     let helpdesk_client = helpdesk::Client::new(&transport, &connection).with_source_id(SOURCE_ID);
     let salesforce = SalesforcePort::load(&salesforce_client).await?;
     let helpdesk = HelpdeskPort::load(&helpdesk_client).await?;
@@ -87,17 +87,13 @@ pub async fn measure(contacts: usize, accounts: usize) -> anyhow::Result<()> {
     let wall = started.elapsed();
     let calls_after = calls(&sandbox);
     let after = Counts::read(&sandbox, &session).await?;
-    let (salesforce_minimum, helpdesk_minimum) = before.minimum_calls(&after);
-    Figures {
-        contacts,
-        accounts,
+    Figures::measured(
+        (contacts, accounts),
         wall,
-        salesforce_calls: calls_after.0 - calls_before.0,
-        salesforce_minimum,
-        helpdesk_calls: calls_after.1 - calls_before.1,
-        helpdesk_minimum,
+        (&before, &after),
+        (calls_before, calls_after),
         peak_storage_bytes,
-    }
+    )
     .print("The engine, natively (SQLite file, measured after every step)");
     anyhow::ensure!(
         after.helpdesk.1 >= after.salesforce.1 && after.helpdesk.0 >= after.salesforce.0,
