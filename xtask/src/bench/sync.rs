@@ -135,10 +135,12 @@ impl Counts {
             (after.0 - before.0) + (after.1 - before.1)
         };
         let (accounts, contacts) = self.salesforce;
+        // Each object's exports are their own collections.
         let salesforce = 2
             + accounts.div_ceil(2_000)
             + contacts.div_ceil(2_000)
-            + gained(self.salesforce, after.salesforce).div_ceil(200);
+            + (after.salesforce.0 - accounts).div_ceil(200)
+            + (after.salesforce.1 - contacts).div_ceil(200);
         let (accounts, contacts) = self.helpdesk;
         let helpdesk = 2
             + accounts.div_ceil(100)
