@@ -650,8 +650,11 @@ async fn every_demo_profile_sees_what_it_may(
     page.goto(&url).await?;
     widget_frame(page).await?.enter_frame().await?;
     let input = page
-        .find(Locator::Css("[data-testid=search-input]"))
-        .await?;
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("[data-testid=search-input]"))
+        .await
+        .context("the search box, after loading again")?;
     input.send_keys("Okafor").await?;
     page.find(Locator::Css("[data-testid=search-submit]"))
         .await?

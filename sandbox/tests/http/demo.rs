@@ -20,7 +20,9 @@ fn widget_src(html: &str) -> String {
 fn token_in(src: &str, edge_url: &str) -> String {
     let prefix = format!("{edge_url}/#ctx=");
     assert!(src.starts_with(&prefix), "{src} should start with {prefix}");
-    src[prefix.len()..].to_owned()
+    let fragment = &src[prefix.len()..];
+    // Other parameters (`&view=admin`) may follow the token.
+    fragment.split('&').next().unwrap_or_default().to_owned()
 }
 
 /// A page's status and headers, and its HTML.
