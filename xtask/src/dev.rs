@@ -61,6 +61,10 @@ async fn serve() -> anyhow::Result<()> {
     );
     println!();
     println!("  Open the demo: {}", stack.sandbox.demo_ticket_url());
+    println!(
+        "  Admin console (as the demo administrator): {}/setup",
+        stack.sandbox.demo_url.trim_end_matches('/')
+    );
     println!();
     println!("Ctrl-C stops everything.");
     tokio::select! {
