@@ -126,6 +126,9 @@ impl Edge {
         command
             .current_dir(repo_root())
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            // Its own devtools port: stacks started at the same moment would otherwise
+            // race for the default one, and the loser's runtime fails to start.
+            .args(["--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
             .arg(&self.persist_dir)
             .args([
@@ -216,7 +219,7 @@ impl Stack {
     /// The edge is up once its API answers (401 without a token).
     async fn wait_for_edge(&self) -> anyhow::Result<()> {
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(90);
+        let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
             let answer = client
                 .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
@@ -228,7 +231,7 @@ impl Stack {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         bail!(
-            "the edge did not come up within 90 s; see {}",
+            "the edge did not come up within 180 s; see {}",
             self.edge_log.display()
         )
     }
