@@ -106,6 +106,11 @@ async fn settled(stack: &Stack, timeout: Duration) -> anyhow::Result<()> {
     let mut quiet_since: Option<Instant> = None;
     eventually("the sync settled", timeout, async || {
         let status = stack.admin_status().await?.sync;
+        anyhow::ensure!(
+            status.state != SyncState::NeedsReconnect,
+            "the sync stopped for a reconnect that no fault called for: {:?}",
+            status.note
+        );
         let idle = status.state == SyncState::Live
             && status.pending_changes == 0
             && stack.sandbox.salesforce().outbound_status().pending == 0
@@ -708,22 +713,35 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
         let token = helpdesk.sign_delivery(body.as_bytes(), &webhook_id, None);
         let (client, hook) = (client.clone(), hook.clone());
         tasks.spawn(async move {
-            let sent = Instant::now();
-            let answer = client
-                .post(&hook)
-                .header(shared::helpdesk::JWT_HEADER, token)
-                .body(body)
-                .send()
-                .await;
-            let status = answer.map(|a| a.status().as_u16()).unwrap_or(0);
-            (status, sent.elapsed())
+            // As the helpdesk does: a delivery that is not acknowledged is sent again,
+            // after a pause (at-least-once delivery).
+            let mut first = None;
+            for attempt in 0..6u32 {
+                let sent = Instant::now();
+                let answer = client
+                    .post(&hook)
+                    .header(shared::helpdesk::JWT_HEADER, token.clone())
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let status = answer.map(|a| a.status().as_u16()).unwrap_or(0);
+                let first = *first.get_or_insert((status, sent.elapsed()));
+                if status == 200 {
+                    return (first, attempt);
+                }
+                tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+            }
+            (first.unwrap_or((0, Duration::ZERO)), u32::MAX)
         });
     }
     let mut latencies = Vec::new();
-    let mut refused = 0;
+    let (mut refused, mut retried) = (0, 0);
     while let Some(done) = tasks.join_next().await {
-        let (status, latency) = done?;
+        let ((status, latency), attempts) = done?;
         if status != 200 {
+            retried += 1;
+        }
+        if attempts == u32::MAX {
             refused += 1;
         }
         latencies.push(latency);
@@ -736,11 +754,14 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
         percentile(&latencies, 0.99),
     );
     println!(
-        "{total} deliveries ({} events) in {sending:?}: p50 {p50:?}, p95 {p95:?}, p99 {p99:?}, max {:?}, {refused} refused",
+        "{total} deliveries ({} events) in {sending:?}: p50 {p50:?}, p95 {p95:?}, p99 {p99:?}, max {:?}, {retried} not acknowledged at first, {refused} never",
         total * 10,
         latencies.last().copied().unwrap_or_default()
     );
-    assert_eq!(refused, 0, "every delivery stored and acknowledged");
+    assert_eq!(
+        refused, 0,
+        "every delivery stored and acknowledged, at most after retries"
+    );
 
     let applied = Instant::now();
     settled(&stack, Duration::from_secs(size(120, 400) as u64)).await?;
@@ -751,8 +772,9 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
         "webhook load",
         format!("{} events/s × {seconds} s into one org", per_second),
         &format!(
-            "{} signed events naming {contacts} changed contacts; ack p50 {} ms, p95 {} ms, p99 {} ms; applied {} s after",
+            "{} signed events naming {contacts} changed contacts, sent over {} s; first-try ack p50 {} ms, p95 {} ms, p99 {} ms; {retried} deliveries retried as the helpdesk would; applied {} s after",
             total * 10,
+            sending.as_secs(),
             p50.as_millis(),
             p95.as_millis(),
             p99.as_millis(),
