@@ -117,6 +117,11 @@ pub fn widget_src(edge_url: &str, token: &str) -> String {
     format!("{}/#ctx={token}", edge_url.trim_end_matches('/'))
 }
 
+/// The widget in admin console mode (`view=admin` beside the token).
+pub fn console_src(edge_url: &str, token: &str) -> String {
+    format!("{}&view=admin", widget_src(edge_url, token))
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct AgentChoice {
     agent: Option<String>,
@@ -834,8 +839,8 @@ async fn setup_page(
     let content = if is_admin(&desk, &agent) {
         let token = mint(&desk, &agent, View::Setup, &state.context_secret);
         format!(
-            "<iframe id=\"{WIDGET_IFRAME_ID}\" class=\"console\" title=\"Salesforce integration\" src=\"{}\"></iframe>",
-            escape(&widget_src(&state.edge_url, &token))
+            "<iframe id=\"{WIDGET_IFRAME_ID}\" class=\"console\" title=\"Salesforce integration settings\" src=\"{}\"></iframe>",
+            escape(&console_src(&state.edge_url, &token))
         )
     } else {
         "<p class=\"card\">Only administrators can manage integrations. \
@@ -843,7 +848,8 @@ async fn setup_page(
             .to_owned()
     };
     let body = format!(
-        "{bar}<main><div class=\"page-head\"><h1>Setup &rsaquo; Marketplace &rsaquo; Salesforce</h1></div>{content}</main>",
+        "{bar}<main><div class=\"page-head\"><h1>Setup &rsaquo; Marketplace &rsaquo; Salesforce</h1>\
+         <span class=\"muted\">Salesforce integration settings</span></div>{content}</main>",
         bar = top_bar(&state, &desk, &agent, "/setup", Section::Setup),
     );
     respond(StatusCode::OK, "Setup", body, cookie)
@@ -932,7 +938,7 @@ dl.details { display: grid; grid-template-columns: 130px 1fr; gap: 6px 10px; mar
 .widget { padding-bottom: 8px; border-top: 3px solid #0ea5e9; }
 .widget-head { display: flex; align-items: baseline; justify-content: space-between; }
 .widget iframe { width: 100%; height: 640px; border: 0; border-radius: 6px; background: #fff; }
-iframe.console { width: 100%; height: 760px; border: 0; border-radius: 8px; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
+iframe.console { width: 100%; height: 860px; border: 0; border-radius: 8px; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
 .agents { display: flex; flex-direction: column; gap: 12px; margin-top: 16px; }
 .agent-card { display: flex; align-items: center; gap: 16px; }
 .agent-card.current { outline: 2px solid #22c55e; }
@@ -956,6 +962,10 @@ mod tests {
         assert_eq!(
             widget_src("http://127.0.0.1:8787/", "a.b.c"),
             "http://127.0.0.1:8787/#ctx=a.b.c"
+        );
+        assert_eq!(
+            console_src("http://127.0.0.1:8787", "a.b.c"),
+            "http://127.0.0.1:8787/#ctx=a.b.c&view=admin"
         );
     }
 

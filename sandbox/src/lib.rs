@@ -273,6 +273,10 @@ fn serve(
         let shutdown = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
+        // Answers go out at once, not held back for the client's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         if let Err(error) = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -344,6 +348,15 @@ impl Sandbox {
             client_id: demo::CLIENT_ID.into(),
             client_secret: demo::CLIENT_SECRET.into(),
             redirect_uri: format!("{}{}", self.edge_url, demo::OAUTH_CALLBACK_PATH),
+        }
+    }
+
+    /// The helpdesk API as the demo org, with the demo API token.
+    pub fn demo_helpdesk_connection(&self) -> shared::helpdesk::Connection {
+        shared::helpdesk::Connection {
+            base_url: self.helpdesk_url.clone(),
+            org_id: demo::HELPDESK_ORG_ID.into(),
+            access_token: demo::HELPDESK_API_TOKEN.into(),
         }
     }
 

@@ -13,23 +13,30 @@ pub const PANEL_PATH: &str = "/api/panel";
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Panel {
     /// No Salesforce org is connected to this helpdesk org yet.
-    NotConnected {
-        can_connect: bool,
-    },
+    NotConnected { can_connect: bool },
     /// The view has no requester (e.g. a ticket without a contact).
     NoRequester,
-    /// Salesforce has no contact with the requester's email.
+    /// Salesforce has no contact with the requester's email. `suggestion`: an account
+    /// whose website is on the email's domain, offered instead; the agent can also search
+    /// by name ([`PANEL_SEARCH_PATH`]).
     NoMatch {
         email: Email,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<AccountSuggestion>,
     },
-    Contact {
-        contact: ContactCard,
+    /// The profile shows accounts and there is none to show: the requester's contact
+    /// (`contact`) has no account, or no account has the page's account name (`name`).
+    NoAccount {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact: Option<ContactChoice>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<AccountSuggestion>,
     },
     /// The requester's (or the page's) Salesforce record with the sections this profile
     /// may see; a section the profile may not see is absent (`None`).
-    View {
-        view: SalesforceView,
-    },
+    View { view: SalesforceView },
     /// Several Salesforce contacts share the requester's email: the agent picks one,
     /// remembered for the ticket.
     Choose {
@@ -144,6 +151,46 @@ pub struct ContactChoice {
     pub account_name: Option<String>,
 }
 
+/// The query string of [`PANEL_PATH`]; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PanelQuery {
+    /// The agent's pick among several contacts with the requester's email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<SfId>,
+    /// A record the agent opened instead (a search hit, a suggested account): a contact
+    /// (`003...`) or an account (`001...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<SfId>,
+    /// Read Salesforce now, not the edge's short-lived copy (the refresh button).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
+}
+
+/// An account offered when no contact has the requester's email: its website is on the
+/// email's domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSuggestion {
+    pub id: SfId,
+    pub name: String,
+    pub website: Option<String>,
+}
+
+/// `GET ?q=<name>` → `Vec<SearchHit>`: Salesforce records whose name contains `q`
+/// (at least [`SEARCH_MIN_CHARS`] characters), of the kind the profile shows. One
+/// Salesforce call; open a hit with [`PanelQuery::record`].
+pub const PANEL_SEARCH_PATH: &str = "/api/panel/search";
+pub const SEARCH_MIN_CHARS: usize = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub kind: RecordKind,
+    pub id: SfId,
+    pub name: String,
+    /// What tells it apart: a contact's title and account, an account's website.
+    pub detail: Option<String>,
+}
+
 /// `POST`: remember which contact a ticket's requester is (body [`PanelChoice`]); the
 /// panel is then read with `?contact=<id>`.
 pub const PANEL_CHOICE_PATH: &str = "/api/panel/choice";
@@ -151,19 +198,6 @@ pub const PANEL_CHOICE_PATH: &str = "/api/panel/choice";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelChoice {
     pub contact: SfId,
-}
-
-/// A Salesforce contact as the panel shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactCard {
-    pub id: SfId,
-    pub name: String,
-    pub title: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub account_name: Option<String>,
-    /// "View in Salesforce": the record in the org's own UI.
-    pub url: String,
 }
 
 /// What went wrong, in a form the widget can act on (`code`) and show (`message`).
@@ -231,6 +265,39 @@ mod tests {
         );
         let back: Panel = serde_json::from_value(json).unwrap();
         assert_eq!(back, Panel::NotConnected { can_connect: true });
+    }
+
+    #[test]
+    fn the_panel_query_leaves_out_what_is_not_asked() {
+        let id = SfId::parse("001A000001abcde").unwrap();
+        let query = PanelQuery {
+            record: Some(id.clone()),
+            fresh: true,
+            ..PanelQuery::default()
+        };
+        let text = serde_urlencoded::to_string(&query).unwrap();
+        assert_eq!(text, format!("record={id}&fresh=true"));
+        assert_eq!(
+            serde_urlencoded::from_str::<PanelQuery>(&text).unwrap(),
+            query
+        );
+        assert_eq!(
+            serde_urlencoded::from_str::<PanelQuery>("").unwrap(),
+            PanelQuery::default()
+        );
+    }
+
+    #[test]
+    fn an_older_no_match_answer_still_reads() {
+        let panel: Panel =
+            serde_json::from_str(r#"{"state":"no_match","email":"a@b.example"}"#).unwrap();
+        assert_eq!(
+            panel,
+            Panel::NoMatch {
+                email: Email::parse("a@b.example").unwrap(),
+                suggestion: None
+            }
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod helpdesk;
 pub mod http;
 pub mod ids;
 pub mod mapping;
+pub mod panel;
 pub mod permissions;
 pub mod pkce;
 pub mod salesforce;

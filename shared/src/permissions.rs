@@ -4,7 +4,7 @@
 //! profile may not see from the view, so a hidden section is absent from the answer, not
 //! merely not drawn.
 
-use crate::api::{RecordKind, SalesforceView};
+use crate::api::{Panel, RecordKind, SalesforceView};
 use serde::{Deserialize, Serialize};
 
 /// The items an admin can switch on and off for restricted access.
@@ -98,6 +98,20 @@ impl Permissions {
             view.tasks = None;
         }
         Some(view)
+    }
+
+    /// The panel as this profile may see it: a record view through [`Permissions::filter`],
+    /// the other states as they are. `None` when the profile may not see the integration.
+    pub fn filter_panel(&self, panel: Panel) -> Option<Panel> {
+        if !self.visible {
+            return None;
+        }
+        Some(match panel {
+            Panel::View { view } => Panel::View {
+                view: self.filter(view)?,
+            },
+            other => other,
+        })
     }
 
     /// Whether the edge needs to ask Salesforce for a section at all.
@@ -226,6 +240,27 @@ mod tests {
         };
         assert_eq!(hidden.filter(view()), None);
         assert!(!hidden.wants().information);
+    }
+
+    #[test]
+    fn panels_are_filtered_and_hidden_profiles_get_none() {
+        let light = Permissions::default_for("Light Agent");
+        let Some(Panel::View { view: filtered }) = light.filter_panel(Panel::View { view: view() })
+        else {
+            panic!("a light agent sees the record")
+        };
+        assert_eq!(filtered.opportunities, None);
+        assert!(filtered.notes.is_some());
+        assert_eq!(
+            light.filter_panel(Panel::NoRequester),
+            Some(Panel::NoRequester)
+        );
+        let hidden = Permissions {
+            visible: false,
+            ..light
+        };
+        assert_eq!(hidden.filter_panel(Panel::NoRequester), None);
+        assert_eq!(hidden.filter_panel(Panel::View { view: view() }), None);
     }
 
     #[test]

@@ -272,6 +272,12 @@ pub enum Condition {
         values: Vec<Literal>,
         negated: bool,
     },
+    /// A semi-join: `field IN (SELECT one_field FROM Object WHERE ...)`. Salesforce allows
+    /// it on Id and lookup fields, and not under `OR`.
+    InSelect {
+        field: Ident,
+        select: Box<Select>,
+    },
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),
@@ -339,6 +345,15 @@ impl Condition {
         }
     }
 
+    /// `field IN (SELECT ...)`: the records whose `field` is among the sub-query's values,
+    /// e.g. the accounts of the contacts with an email, in one query.
+    pub fn in_select(field: impl Into<Ident>, select: Select) -> Self {
+        Condition::InSelect {
+            field: field.into(),
+            select: Box::new(select),
+        }
+    }
+
     pub fn and(conditions: impl IntoIterator<Item = Condition>) -> Self {
         Condition::And(conditions.into_iter().collect())
     }
@@ -381,6 +396,11 @@ impl Condition {
                     }
                     value.render(out);
                 }
+                out.push(')');
+            }
+            Condition::InSelect { field, select } => {
+                write!(out, "{field} IN (").expect("writing to a String");
+                select.render(out);
                 out.push(')');
             }
             Condition::And(parts) => render_group(out, parts, " AND ", "Id != null"),
@@ -657,6 +677,20 @@ mod tests {
             }
         }
         None
+    }
+
+    #[test]
+    fn semi_joins_render_their_sub_query_with_escaped_values() {
+        let soql = Select::new("Account", &["Id"])
+            .filter(Condition::in_select(
+                "Id",
+                Select::new("Contact", &["AccountId"]).where_eq("Email", "o'hara@x.example"),
+            ))
+            .build();
+        assert_eq!(
+            soql,
+            r"SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email = 'o\'hara@x.example')"
+        );
     }
 
     #[test]

@@ -126,8 +126,7 @@ impl Edge {
         command
             .current_dir(repo_root())
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
-            // Its own devtools port: stacks started at the same moment would otherwise
-            // race for the default one, and the loser's runtime fails to start.
+            // Its own debugger port too, so stacks (and a running demo) never collide.
             .args(["--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
             .arg(&self.persist_dir)
@@ -282,6 +281,23 @@ impl Stack {
 }
 
 impl Stack {
+    /// Bytes the edge's local storage (the Durable Objects' SQLite files) takes on disk.
+    pub fn storage_bytes(&self) -> u64 {
+        fn walk(dir: &std::path::Path) -> u64 {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| match entry.metadata() {
+                    Ok(meta) if meta.is_dir() => walk(&entry.path()),
+                    Ok(meta) => meta.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        }
+        walk(&self.edge.persist_dir)
+    }
+
     /// Kills the edge outright, as a crash would (no chance to finish what it was
     /// doing), and starts it again on the same storage.
     pub async fn crash_and_restart_edge(&mut self) -> anyhow::Result<()> {

@@ -26,11 +26,7 @@ async fn sandbox() -> Sandbox {
 }
 
 fn connection(sandbox: &Sandbox) -> Connection {
-    Connection {
-        base_url: sandbox.helpdesk_url.clone(),
-        org_id: demo::HELPDESK_ORG_ID.into(),
-        access_token: demo::HELPDESK_API_TOKEN.into(),
-    }
+    sandbox.demo_helpdesk_connection()
 }
 
 fn now_secs() -> u64 {

@@ -2,25 +2,40 @@
 //! APIs, real SQLite, the same engine code the Durable Object runs.
 
 use anyhow::Context;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use shared::helpdesk::TransportSleep;
 use shared::helpdesk::{self, ContactDraft};
 use shared::http::ReqwestTransport;
 use shared::ids::SfId;
 use shared::mapping::ObjectKind;
-use shared::salesforce::{Client, PanelContact, panel_lookup};
+use shared::salesforce::{Client, PanelContact, Scope, panel_lookup};
 use shared::sql::NativeSql;
 use shared::sync::engine::{Engine, Outcome, Settings};
 use shared::sync::helpdesk_port::HelpdeskPort;
+use shared::sync::initial::{self, InitialSync};
+use shared::sync::ongoing::{Covered, Tallies};
 use shared::sync::salesforce_port::SalesforcePort;
 use shared::sync::store::{Source, Store};
+use std::collections::BTreeMap;
+
+/// A UUID, as the helpdesk wants `sourceId`s.
+const SOURCE_ID: &str = "0b9c6f7e-3f0a-4d2b-8c51-7d2e9a4f6b13";
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
 
 struct World {
-    _sandbox: sandbox::Sandbox,
+    sandbox: sandbox::Sandbox,
     transport: ReqwestTransport,
     session: shared::salesforce::Session,
     helpdesk: helpdesk::Connection,
     store: Store<NativeSql>,
     settings: Settings,
+    /// How far the sandbox clock was moved on; the engine's clock follows it.
+    clock_offset_ms: std::cell::Cell<i64>,
 }
 
 async fn world() -> anyhow::Result<World> {
@@ -33,13 +48,9 @@ async fn world() -> anyhow::Result<World> {
     )
     .await?;
     let tokens = shared::salesforce::OAuthApp::parse_token_response(&response)?;
-    let helpdesk = helpdesk::Connection {
-        base_url: sandbox.helpdesk_url.clone(),
-        org_id: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
-        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
-    };
+    let helpdesk = sandbox.demo_helpdesk_connection();
     Ok(World {
-        _sandbox: sandbox,
+        sandbox,
         transport,
         session: shared::salesforce::Session {
             instance_url: tokens.instance_url,
@@ -48,14 +59,26 @@ async fn world() -> anyhow::Result<World> {
         helpdesk,
         store: Store::open(NativeSql::in_memory())?,
         settings: Settings::default(),
+        clock_offset_ms: std::cell::Cell::new(0),
     })
 }
 
+type SandboxEngine<'a> = Engine<
+    'a,
+    NativeSql,
+    SalesforcePort<'a, ReqwestTransport>,
+    HelpdeskPort<'a, ReqwestTransport, TransportSleep<'a, ReqwestTransport>>,
+>;
+
 impl World {
-    async fn sync(&self, source: Source, object: ObjectKind, id: &str) -> anyhow::Result<Outcome> {
+    /// Runs `job` with the engine over the sandbox, as the Durable Object does.
+    async fn with_engine<R>(
+        &self,
+        job: impl AsyncFnOnce(&SandboxEngine<'_>) -> anyhow::Result<R>,
+    ) -> anyhow::Result<R> {
         let salesforce_client = Client::new(&self.transport, self.session.clone());
         let helpdesk_client =
-            helpdesk::Client::new(&self.transport, &self.helpdesk).with_source_id("sfdesk");
+            helpdesk::Client::new(&self.transport, &self.helpdesk).with_source_id(SOURCE_ID);
         let salesforce = SalesforcePort::load(&salesforce_client).await?;
         let helpdesk = HelpdeskPort::load(&helpdesk_client).await?;
         let engine = Engine {
@@ -63,9 +86,34 @@ impl World {
             salesforce: &salesforce,
             helpdesk: &helpdesk,
             settings: &self.settings,
-            now_ms: 1,
+            now_ms: now_ms() + self.clock_offset_ms.get(),
         };
-        Ok(engine.sync_record(source, object, id).await?)
+        job(&engine).await
+    }
+
+    async fn sync(&self, source: Source, object: ObjectKind, id: &str) -> anyhow::Result<Outcome> {
+        self.with_engine(async |engine| Ok(engine.sync_record(source, object, id).await?))
+            .await
+    }
+
+    /// Runs the initial sync to its end.
+    async fn initial_sync(&self) -> anyhow::Result<InitialSync> {
+        let mut run = initial::start(&self.store, self.settings.sync_type, now_ms())?;
+        self.with_engine(async |engine| {
+            while !run.is_finished() {
+                engine.advance_initial(&mut run).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(run)
+    }
+
+    /// Time passes for both systems and the engine.
+    fn advance_clock(&self, by: std::time::Duration) {
+        self.sandbox.advance_clock(by);
+        self.clock_offset_ms
+            .set(self.clock_offset_ms.get() + by.as_millis() as i64);
     }
 
     fn salesforce(&self) -> Client<'_, ReqwestTransport> {
@@ -169,5 +217,278 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
             .is_some(),
         "her account was linked first"
     );
+    Ok(())
+}
+
+/// Live Salesforce contacts, by lowercased email.
+async fn salesforce_emails(w: &World) -> anyhow::Result<BTreeMap<String, u32>> {
+    let records: Vec<Map<String, Value>> = w
+        .salesforce()
+        .query_all_pages("SELECT Email FROM Contact", Scope::Live)
+        .await?;
+    Ok(count_emails(records.iter().map(|r| r["Email"].as_str())))
+}
+
+async fn helpdesk_emails(w: &World) -> anyhow::Result<BTreeMap<String, u32>> {
+    let contacts = w.helpdesk().all_contacts(None).await?;
+    Ok(count_emails(contacts.iter().map(|c| c.email.as_deref())))
+}
+
+fn count_emails<'a>(emails: impl Iterator<Item = Option<&'a str>>) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for email in emails {
+        *counts
+            .entry(email.unwrap_or_default().to_lowercase())
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn the_initial_sync_is_complete_and_within_ten_percent_of_the_minimum_calls()
+-> anyhow::Result<()> {
+    let w = world().await?;
+    w.sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 4_500,
+            accounts: 120,
+        });
+    w.sandbox
+        .seed_helpdesk(&sandbox::helpdesk::controls::SeedRequest {
+            contacts: 250,
+            accounts: 10,
+            webhooks: false,
+        })
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // A contact with no email on each side: created across, never matched.
+    w.salesforce()
+        .create("Contact", &json!({"LastName": "No Email In Salesforce"}))
+        .await?;
+    let (sf_before, hd_before) = (salesforce_emails(&w).await?, helpdesk_emails(&w).await?);
+    let shared_emails = sf_before
+        .keys()
+        .filter(|e| !e.is_empty() && hd_before.contains_key(*e))
+        .count();
+    assert!(shared_emails > 0, "the demo data has duplicates to match");
+    let usage_before = w.sandbox.salesforce().counters().api_usage;
+
+    let run = w.initial_sync().await?;
+
+    let salesforce_calls = w.sandbox.salesforce().counters().api_usage - usage_before;
+    let (sf_after, hd_after) = (salesforce_emails(&w).await?, helpdesk_emails(&w).await?);
+    assert!(run.steps.iter().all(|s| s.finished));
+    let doubled: Vec<_> = sf_after
+        .iter()
+        .chain(&hd_after)
+        .filter(|(email, n)| !email.is_empty() && **n > 1)
+        .collect();
+    assert!(doubled.is_empty(), "duplicates: {doubled:?}");
+    assert_eq!(
+        sf_after.keys().collect::<Vec<_>>(),
+        hd_after.keys().collect::<Vec<_>>(),
+        "the same contacts on both sides"
+    );
+    assert_eq!(
+        hd_after.get("").copied().unwrap_or(0),
+        hd_before.get("").copied().unwrap_or(0) + 1,
+        "the contact without an email was created, not matched"
+    );
+
+    // The fewest calls those batch sizes allow: every record read in pages of 2,000,
+    // the helpdesk's own records written in collections of 200, plus the two describes.
+    let pages = |n: usize| n.div_ceil(2_000) as u64;
+    let sf_accounts = w.store.link_count(ObjectKind::Account)? as usize;
+    let sf_contacts = sf_before.values().sum::<u32>() as usize;
+    let exported = hd_after.len() - sf_before.len();
+    let minimum = 2
+        + pages(sf_accounts)
+        + pages(sf_contacts)
+        + (exported.div_ceil(200) + 10usize.div_ceil(200)) as u64;
+    println!("Salesforce calls: {salesforce_calls}, minimum {minimum}");
+    assert!(
+        salesforce_calls as f64 <= minimum as f64 * 1.1 + 1.0,
+        "{salesforce_calls} calls for a minimum of {minimum}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_mass_update_of_a_thousand_contacts_reaches_the_helpdesk() -> anyhow::Result<()> {
+    let w = world().await?;
+    // 1,000 creates and 1,000 updates would wait out the helpdesk's rate limit (3,000
+    // calls a minute); waiting is tested elsewhere.
+    w.sandbox.set_helpdesk_rate_limit(None);
+    w.sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 1_000,
+            accounts: 0,
+        });
+    w.initial_sync().await?;
+    let records: Vec<Map<String, Value>> = w
+        .salesforce()
+        .query_all_pages(
+            "SELECT Id FROM Contact WHERE Email LIKE '%@bulk.example'",
+            Scope::Live,
+        )
+        .await?;
+    assert_eq!(records.len(), 1_000);
+    let updates: Vec<Value> = records
+        .iter()
+        .map(|r| json!({"Id": r["Id"], "Title": "Mass updated"}))
+        .collect();
+    w.salesforce()
+        .update_many("Contact", &updates, false)
+        .await?;
+
+    // What the Outbound Messages deliver: each id, stored in the inbox.
+    for record in &records {
+        w.store.enqueue(
+            Source::Salesforce,
+            ObjectKind::Contact,
+            record["Id"].as_str().unwrap_or_default(),
+            now_ms(),
+        )?;
+    }
+    let usage_before = w.sandbox.salesforce().counters().api_usage;
+    let mut tallies = Tallies::default();
+    w.with_engine(async |engine| {
+        while engine.store.inbox_len()? > 0 {
+            engine.process_inbox(200, &mut tallies).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    let reads = w.sandbox.salesforce().counters().api_usage - usage_before;
+    assert_eq!(tallies.total().updated, 1_000);
+    assert!(reads <= 2 + 5, "read 200 a query: {reads} calls");
+    let titles = w
+        .helpdesk()
+        .all_contacts(None)
+        .await?
+        .into_iter()
+        .filter(|c| c.title.as_deref() == Some("Mass updated"))
+        .count();
+    assert_eq!(titles, 1_000);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_catch_up_finds_a_change_whose_notification_was_lost() -> anyhow::Result<()> {
+    let w = world().await?;
+    let run = w.initial_sync().await?;
+    let mut covered = Covered::from(run.started_ms);
+    let maya = maya_id(&w).await?;
+    w.sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            maya.as_str(),
+            json!({"Title": "Changed, never notified"})
+                .as_object()
+                .unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // Salesforce reports changes by whole minutes, up to the last complete one.
+    w.advance_clock(std::time::Duration::from_secs(61));
+    let mut tallies = Tallies::default();
+    w.with_engine(async |engine| Ok(engine.catch_up(&mut covered, &mut tallies).await?))
+        .await?;
+    assert_eq!(tallies.total().updated, 1, "only Maya changed");
+    let found = w
+        .helpdesk()
+        .search_contacts_by_email("maya.patel@northwind.example")
+        .await?;
+    assert_eq!(found[0].title.as_deref(), Some("Changed, never notified"));
+    Ok(())
+}
+
+async fn maya_id(w: &World) -> anyhow::Result<SfId> {
+    let page = w
+        .salesforce()
+        .query::<PanelContact>(&panel_lookup(&shared::ids::Email::parse(
+            "maya.patel@northwind.example",
+        )?))
+        .await?;
+    Ok(page
+        .records
+        .first()
+        .context("Maya is in the demo org")?
+        .id
+        .clone())
+}
+
+#[tokio::test]
+async fn a_failed_record_is_logged_in_plain_words_and_a_retry_succeeds_once_fixed()
+-> anyhow::Result<()> {
+    let w = world().await?;
+    // The helpdesk's title holds 100 characters; Salesforce's 128.
+    let long_title = "T".repeat(120);
+    let created = w
+        .salesforce()
+        .create(
+            "Contact",
+            &json!({"LastName": "Lovelace", "Email": "ada@engines.example", "Title": long_title}),
+        )
+        .await?;
+    let outcome = w
+        .sync(Source::Salesforce, ObjectKind::Contact, created.as_str())
+        .await?;
+    assert!(matches!(outcome, Outcome::Failed(_)), "{outcome:?}");
+    let failures = w.store.failures(Some(ObjectKind::Contact))?;
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].label, "ada@engines.example");
+    let reason = failures[0].reason.to_string();
+    assert!(
+        reason.contains("title") || reason.contains("Title") || reason.contains("Parameter"),
+        "a reason naming the problem: {reason}"
+    );
+
+    // The cause is fixed in Salesforce; "Try again" syncs the record.
+    w.salesforce()
+        .update("Contact", &created, &json!({"Title": "Countess"}))
+        .await?;
+    assert_eq!(
+        w.sync(Source::Salesforce, ObjectKind::Contact, created.as_str())
+            .await?,
+        Outcome::Added
+    );
+    assert!(w.store.failures(None)?.is_empty(), "the failure is cleared");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_record_deleted_in_the_helpdesk_comes_back_when_salesforce_updates_it()
+-> anyhow::Result<()> {
+    let w = world().await?;
+    w.initial_sync().await?;
+    let maya = maya_id(&w).await?;
+    let desk_id = w
+        .store
+        .link_by_salesforce(ObjectKind::Contact, &maya)?
+        .context("linked")?
+        .helpdesk_id;
+    w.helpdesk().trash_contacts(&[desk_id.as_str()]).await?;
+    // The delete does not propagate: Salesforce still has her.
+    assert_eq!(
+        w.sync(Source::Helpdesk, ObjectKind::Contact, &desk_id)
+            .await?,
+        Outcome::Unchanged
+    );
+    w.salesforce()
+        .update("Contact", &maya, &json!({"Title": "Back again"}))
+        .await?;
+    assert_eq!(
+        w.sync(Source::Salesforce, ObjectKind::Contact, maya.as_str())
+            .await?,
+        Outcome::Added
+    );
+    let found = w
+        .helpdesk()
+        .search_contacts_by_email("maya.patel@northwind.example")
+        .await?;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].title.as_deref(), Some("Back again"));
     Ok(())
 }

@@ -31,12 +31,12 @@ async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
     }
 }
 
-fn helpdesk_connection(stack: &Stack) -> helpdesk::Connection {
-    helpdesk::Connection {
-        base_url: stack.sandbox.helpdesk_url.clone(),
-        org_id: sandbox::demo::HELPDESK_ORG_ID.to_owned(),
-        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
-    }
+/// The demo's shared contact's Salesforce Id.
+async fn salesforce_maya(salesforce: &Client<'_, ReqwestTransport>) -> anyhow::Result<String> {
+    let page = salesforce
+        .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
+        .await?;
+    Ok(page.records[0]["Id"].as_str().context("an Id")?.to_owned())
 }
 
 #[tokio::test]
@@ -50,7 +50,7 @@ async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()
     assert!(status.steps.iter().all(|s| s.finished), "{status:?}");
 
     let transport = ReqwestTransport::default();
-    let connection = helpdesk_connection(&stack);
+    let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
     let found = desk.search_contacts_by_email(MAYA).await?;
     assert_eq!(
@@ -61,12 +61,8 @@ async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()
     let desk_maya = found[0].id.clone();
 
     // A Salesforce user edits Maya: the Outbound Message brings it to the helpdesk.
-    let session = stack.salesforce_admin().await?;
-    let salesforce = Client::new(&transport, session);
-    let page = salesforce
-        .query::<Map<String, Value>>(&format!("SELECT Id FROM Contact WHERE Email = '{MAYA}'"))
-        .await?;
-    let sf_maya = page.records[0]["Id"].as_str().context("an Id")?.to_owned();
+    let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+    let sf_maya = salesforce_maya(&salesforce).await?;
     let edited = Instant::now();
     stack
         .sandbox
@@ -136,29 +132,40 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         .sandbox
         .salesforce()
         .seed_bulk(sandbox::salesforce::BulkSeed {
-            contacts: 3_000,
+            // Inside the helpdesk's rate limit (3,000 calls a minute), so the test is quick.
+            contacts: 1_500,
             accounts: 50,
         });
     stack.connect_salesforce().await?;
     stack.start_sync().await?;
+    // Midway: some of the contacts' helpdesk copies are written (the sandbox sees them).
     eventually(
         "some contacts written",
         Duration::from_secs(120),
         async || {
-            let status = stack.admin_status().await?.sync;
-            Ok(status
-                .steps
-                .iter()
-                .any(|s| s.object == shared::mapping::ObjectKind::Contact && s.done > 0)
-                .then_some(()))
+            let creates = stack
+                .sandbox
+                .helpdesk()
+                .calls()
+                .route("POST /api/v1/contacts");
+            Ok((creates >= 300).then_some(()))
         },
     )
     .await?;
+    let written_before_crash = stack
+        .sandbox
+        .helpdesk()
+        .calls()
+        .route("POST /api/v1/contacts");
     stack.crash_and_restart_edge().await?;
     let status = stack
         .wait_for_sync(SyncState::Live, Duration::from_secs(300))
         .await?;
     assert!(status.steps.iter().all(|s| s.finished), "{status:?}");
+    assert!(
+        written_before_crash < 1_500,
+        "the crash came midway: {written_before_crash} of 1,500 written"
+    );
 
     // Compare both sides by email: each exactly once on each side.
     let transport = ReqwestTransport::default();
@@ -171,7 +178,7 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         let email = record["Email"].as_str().unwrap_or_default().to_lowercase();
         *salesforce_emails.entry(email).or_insert(0) += 1;
     }
-    let connection = helpdesk_connection(&stack);
+    let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
     let mut helpdesk_emails = BTreeMap::new();
     for contact in desk.all_contacts(None).await? {
@@ -194,11 +201,83 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         missing.len(),
         missing.first()
     );
-    assert!(salesforce_emails.len() >= 3_000);
+    assert!(salesforce_emails.len() >= 1_500);
     assert_eq!(
         salesforce_emails.len(),
         helpdesk_emails.len(),
         "two-way: the helpdesk's own contacts reached Salesforce too"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gone()
+-> anyhow::Result<()> {
+    use shared::admin::{INTEGRATION_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SyncStatus};
+    let stack = Stack::start(StackOptions::test("sync-pause")).await?;
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+        .await?;
+    let transport = ReqwestTransport::default();
+    let connection = stack.sandbox.demo_helpdesk_connection();
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let desk_maya = desk.search_contacts_by_email(MAYA).await?[0].id.clone();
+    let sf_maya =
+        salesforce_maya(&Client::new(&transport, stack.salesforce_admin().await?)).await?;
+
+    let paused: SyncStatus = stack.admin(Method::POST, SYNC_PAUSE_PATH, None).await?;
+    assert_eq!(paused.state, SyncState::Paused);
+    stack
+        .sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            &sf_maya,
+            json!({"Title": "Edited while paused"}).as_object().unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // The notification is stored (Salesforce stops resending) but not applied.
+    eventually(
+        "the notification stored",
+        Duration::from_secs(10),
+        async || {
+            let status = stack.admin_status().await?.sync;
+            Ok((status.pending_changes == 1).then_some(()))
+        },
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_ne!(
+        desk.contact(&desk_maya).await?.title.as_deref(),
+        Some("Edited while paused")
+    );
+
+    let resumed: SyncStatus = stack.admin(Method::POST, SYNC_RESUME_PATH, None).await?;
+    assert_eq!(resumed.state, SyncState::Live);
+    eventually(
+        "the paused change applied",
+        Duration::from_secs(20),
+        async || {
+            let contact = desk.contact(&desk_maya).await?;
+            Ok((contact.title.as_deref() == Some("Edited while paused")).then_some(()))
+        },
+    )
+    .await?;
+
+    // Delete: the webhook is gone from the helpdesk, the panel says "not connected".
+    let _: Value = stack.admin(Method::DELETE, INTEGRATION_PATH, None).await?;
+    assert!(desk.webhooks().await?.is_empty(), "the webhook was removed");
+    assert!(matches!(
+        stack.panel("Agent", true).await?,
+        shared::api::Panel::NotConnected { .. }
+    ));
+    let status = stack.admin_status().await?;
+    assert_eq!(status.sync.state, SyncState::NotStarted);
+    assert!(matches!(
+        status.connection,
+        shared::admin::ConnectionStatus::NotConnected
+    ));
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! module only adds transport (gloo-net over `fetch`, same origin) and error mapping.
 
 use gloo_net::http::{Request, RequestBuilder};
+use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use shared::api::{
-    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice,
+    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
+    PanelChoice, PanelQuery, SearchHit,
 };
 use shared::ids::SfId;
 use web_sys::RequestCache;
@@ -41,6 +43,15 @@ impl ClientError {
     }
 }
 
+/// The HTTP methods the edge's API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
 /// Calls the edge on behalf of one context token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
@@ -63,45 +74,127 @@ impl Client {
         }
     }
 
-    /// `GET` [`PANEL_PATH`]: what the agent panel shows for the context's requester.
-    pub async fn panel(&self) -> Result<Panel, ClientError> {
-        self.panel_for(None).await
+    /// The context token this client calls with.
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
-    /// `GET` [`PANEL_PATH`], for the contact the agent chose among several
-    /// (`?contact=<id>`) when there is one.
-    pub async fn panel_for(&self, contact: Option<&SfId>) -> Result<Panel, ClientError> {
-        let request = self
-            .authorized(Request::get(&self.url(PANEL_PATH)))
-            // An Id is 15 or 18 letters and digits: nothing to escape.
-            .query(contact.map(|id| ("contact", id.as_str())))
-            // A refresh must show what the edge knows now, never a browser-cached copy.
-            .cache(RequestCache::NoStore)
-            .build()
-            .map_err(|error| ClientError::Network(error.to_string()))?;
-        let (status, body) = send(request).await?;
+    /// The absolute (or, for the page's own origin, root-relative) URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `GET` [`PANEL_PATH`]: what the agent panel shows for the context's requester.
+    pub async fn panel(&self) -> Result<Panel, ClientError> {
+        self.panel_with(&PanelQuery::default()).await
+    }
+
+    /// `GET` [`PANEL_PATH`] with the agent's pick among several contacts (`?contact=`),
+    /// a record opened instead (`?record=`), and `?fresh=true` to skip the edge's copy.
+    pub async fn panel_with(&self, query: &PanelQuery) -> Result<Panel, ClientError> {
+        // Ids are 15 or 18 letters and digits: nothing to escape.
+        let pairs = [
+            query.contact.as_ref().map(|id| ("contact", id.as_str())),
+            query.record.as_ref().map(|id| ("record", id.as_str())),
+            query.fresh.then_some(("fresh", "true")),
+        ];
+        let (status, body) = self
+            .call(
+                Method::Get,
+                PANEL_PATH,
+                pairs.into_iter().flatten(),
+                None::<&()>,
+            )
+            .await?;
+        decode_response(status, &body)
+    }
+
+    /// `GET` [`PANEL_SEARCH_PATH`]: Salesforce records whose name contains `text`.
+    pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ClientError> {
+        let (status, body) = self
+            .call(Method::Get, PANEL_SEARCH_PATH, [("q", text)], None::<&()>)
+            .await?;
         decode_response(status, &body)
     }
 
     /// `POST` [`PANEL_CHOICE_PATH`]: the requester is this contact (remembered for the
     /// ticket). Any 2xx answer is a yes; its body is not read.
     pub async fn choose(&self, contact: &SfId) -> Result<(), ClientError> {
-        let request = self
-            .authorized(Request::post(&self.url(PANEL_CHOICE_PATH)))
-            .json(&PanelChoice {
-                contact: contact.clone(),
-            })
-            .map_err(|error| ClientError::Network(error.to_string()))?;
-        let (status, body) = send(request).await?;
+        let choice = PanelChoice {
+            contact: contact.clone(),
+        };
+        self.send_no_content(Method::Post, PANEL_CHOICE_PATH, Some(&choice))
+            .await
+    }
+
+    /// `GET path`, answered with a `T`.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.send_json(Method::Get, path, None::<&()>).await
+    }
+
+    /// `method path` with `body` as JSON (when given), answered with a `T`.
+    pub async fn send_json<B, T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let (status, text) = self.call(method, path, [], body).await?;
+        decode_response(status, &text)
+    }
+
+    /// `method path` with `body` as JSON (when given), where any 2xx answer is a yes and
+    /// its body (often none: 204) is not read.
+    pub async fn send_no_content<B>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(), ClientError>
+    where
+        B: Serialize + ?Sized,
+    {
+        let (status, text) = self.call(method, path, [], body).await?;
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            decode_response::<IgnoredAny>(status, &body).map(|_| ())
+            decode_response::<IgnoredAny>(status, &text).map(|_| ())
         }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+    /// The one place a request is built and sent: the token, JSON in and out, never a
+    /// browser-cached answer (a refresh must show what the edge knows now).
+    async fn call<'q, B>(
+        &self,
+        method: Method,
+        path: &str,
+        query: impl IntoIterator<Item = (&'q str, &'q str)>,
+        body: Option<&B>,
+    ) -> Result<(u16, String), ClientError>
+    where
+        B: Serialize + ?Sized,
+    {
+        let url = self.url(path);
+        let builder = match method {
+            Method::Get => Request::get(&url),
+            Method::Post => Request::post(&url),
+            Method::Put => Request::put(&url),
+            Method::Delete => Request::delete(&url),
+        };
+        let builder = self
+            .authorized(builder)
+            .query(query)
+            .cache(RequestCache::NoStore);
+        let request = match body {
+            Some(body) => builder.json(body),
+            None => builder.build(),
+        }
+        .map_err(|error| ClientError::Network(error.to_string()))?;
+        send(request).await
     }
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {

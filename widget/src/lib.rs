@@ -2,9 +2,11 @@
 //!
 //! It reads the helpdesk's context token from the page's hash (`#ctx=<token>`), asks the
 //! edge for the agent panel ([`shared::api::PANEL_PATH`]) and renders whichever
-//! [`shared::api::Panel`] state comes back. The components are public so that tests can
-//! mount each of them with given data.
+//! [`shared::api::Panel`] state comes back. With `&view=admin` in the hash, an
+//! administrator gets the admin console ([`admin`]) instead. The components are public so
+//! that tests can mount each of them with given data.
 
+pub mod admin;
 pub mod api;
 pub mod components;
 pub mod location;

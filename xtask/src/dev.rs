@@ -10,6 +10,36 @@ pub fn run() -> anyhow::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(serve())
 }
 
+/// Once an admin starts the sync in the console, the edge names the URL for Salesforce's
+/// Outbound Messages; an admin would paste it into the org's workflow setup. Here the
+/// sandbox org is told directly. Runs until Ctrl-C.
+async fn point_outbound_messages_at_the_edge(stack: &Stack) -> anyhow::Result<()> {
+    let mut pointed_at = None;
+    loop {
+        let url = stack
+            .admin_status()
+            .await
+            .ok()
+            .and_then(|status| status.outbound_message_url);
+        if url.is_some() && url != pointed_at {
+            let endpoint = url.clone().unwrap_or_default();
+            for object in ["Account", "Contact"] {
+                stack
+                    .sandbox
+                    .salesforce()
+                    .set_outbound_endpoint(
+                        object,
+                        sandbox::salesforce::OutboundEndpoint::new(endpoint.clone()),
+                    )
+                    .map_err(anyhow::Error::msg)?;
+            }
+            println!("the sandbox org now sends its Outbound Messages to the edge");
+            pointed_at = url;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+}
+
 async fn serve() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::demo()?).await?;
     // The demo org is connected through the real OAuth flow once; the connection is kept
@@ -33,7 +63,10 @@ async fn serve() -> anyhow::Result<()> {
     println!("  Open the demo: {}", stack.sandbox.demo_ticket_url());
     println!();
     println!("Ctrl-C stops everything.");
-    tokio::signal::ctrl_c().await?;
+    tokio::select! {
+        signal = tokio::signal::ctrl_c() => signal?,
+        outcome = point_outbound_messages_at_the_edge(&stack) => outcome?,
+    }
     println!("stopping");
     Ok(())
 }

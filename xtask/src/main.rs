@@ -3,6 +3,7 @@
 //! Every command first makes sure the tools it needs are installed (only what is missing,
 //! so a second run spends seconds on it), then builds what it runs.
 
+mod bench;
 mod build;
 mod chaos;
 mod dev;
@@ -18,18 +19,21 @@ commands:
   test    run every test: native, widget (headless Chromium), end to end
   chaos   the reliability suite at full size (faults, load, hostile input); writes RELIABILITY.md
   build   build the widget and the edge (release), as `dev` and `test` do first
-  setup   install the tools the other commands need, and nothing else";
+  setup   install the tools the other commands need, and nothing else
+  bench <target>   measure and print figures (not a test); targets:";
 
 fn main() -> ExitCode {
-    let command = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().cloned().unwrap_or_default();
     let outcome = match command.as_str() {
         "dev" => dev::run(),
         "test" => test::run(),
         "chaos" => chaos::run(),
         "build" => tools::ensure_all().and_then(|()| build::all()),
         "setup" => tools::ensure_all(),
+        "bench" => bench::run(args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{USAGE}\n{}", bench::usage());
             return ExitCode::from(2);
         }
     };

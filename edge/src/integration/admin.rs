@@ -104,7 +104,8 @@ pub fn helpdesk_webhook_url(context: &Context<'_>) -> String {
 
 pub async fn settings(context: &Context<'_>) -> Result<SettingsView, EdgeError> {
     context
-        .with_engine(true, async |engine, fields| {
+        .with_engine(true, async |engine, invocation| {
+            let fields = invocation.fields;
             Ok(SettingsView {
                 sync_type: engine.settings.sync_type,
                 contacts: engine.settings.contacts.clone(),

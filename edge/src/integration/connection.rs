@@ -183,6 +183,8 @@ pub async fn complete_oauth(
             (now_ms as i64).into(),
         ],
     )?;
+    // Answers cached from a previously connected org must not show.
+    super::panel_cache::clear(sql)?;
     Ok(ConnectedOrg {
         salesforce_user_id: user_id.to_owned(),
         salesforce_org_id: salesforce_org_id.to_owned(),

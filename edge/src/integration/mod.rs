@@ -6,6 +6,8 @@
 mod admin;
 mod connection;
 mod panel;
+mod panel_cache;
+mod permissions;
 mod protocol;
 mod schema;
 mod sql;
@@ -13,6 +15,7 @@ mod sync;
 mod webhooks;
 
 pub use admin::AdminRequest;
+pub use permissions::ProfileRef;
 pub use protocol::{
     AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
     org_of_state,
@@ -48,14 +51,11 @@ impl DurableObject for Integration {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let next = match Config::from_env(&self.env) {
-            Ok(config) => match self.sql() {
-                Ok(sql) => sync::run_slice(&sql, &config, now_ms()).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
+        let next = async {
+            let config = Config::from_env(&self.env)?;
+            sync::run_slice(&self.sql()?, &config, now_ms()).await
         };
-        match next {
+        match next.await {
             Ok(sync::Next::Idle) => {}
             Ok(sync::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
             Err(error) => {
@@ -91,13 +91,22 @@ impl Integration {
         let sql = self.sql()?;
         let now_ms = now_ms() as u64;
         match command {
-            Command::Panel { claims, contact } => Ok(Response::from_json(
-                &panel::panel(&sql, &config, claims, contact).await?,
+            Command::Panel { claims, query } => Ok(Response::from_json(
+                &panel::panel(&sql, &config, claims, query, now_ms).await?,
             )?),
             Command::ChooseContact { claims, contact } => {
                 panel::choose(&sql, &claims, &contact, now_ms)?;
                 Ok(Response::empty()?.with_status(204))
             }
+            Command::PanelSearch { claims, text } => Ok(Response::from_json(
+                &panel::search(&sql, &config, &claims, &text).await?,
+            )?),
+            Command::ListPermissions { profiles } => {
+                Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)
+            }
+            Command::SavePermissions { permissions } => Ok(Response::from_json(
+                &permissions::put(&sql, &permissions, now_ms)?,
+            )?),
             Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
                 &sql, &config, &org, now_ms,
             )?)?),
@@ -116,7 +125,7 @@ impl Integration {
             Command::Admin { org, request } => {
                 // Alarms may not outlive a crash of the local runtime: any admin call
                 // (the console polls the status) sets one again if work is pending.
-                if self.state.storage().get_alarm().await?.is_none() {
+                if sync::is_running(&sql)? && self.state.storage().get_alarm().await?.is_none() {
                     self.wake().await?;
                 }
                 self.admin(&self.context(&sql, &config, &org), request)

@@ -1,14 +1,24 @@
-//! The agent panel's lookup: the context's requester, found in Salesforce by email.
+//! The agent panel's lookup: the view for the context (the requester as a contact or as
+//! their account, the page's account, or a record the agent opened) in ONE Salesforce
+//! call, or none while the answer is in [`panel_cache`]; then the profile's permissions,
+//! applied before anything leaves the edge.
 
 use super::connection::{self, reconnect_if_revoked};
+use super::{panel_cache, permissions};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use shared::api::Panel;
+use shared::api::{
+    ApiError, ErrorCode, Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit,
+};
 use shared::context::{ContextClaims, Role};
 use shared::ids::SfId;
+use shared::panel::{Lookup, decide, is_complete, record_ids};
 use shared::permissions::Permissions;
-use shared::salesforce::{Budget, PanelContact, QueryResponse, RetryPolicy, panel_lookup};
+use shared::salesforce::{
+    AccountBrief, Budget, CompositeResponse, ContactBrief, QueryResponse, RetryPolicy,
+    search_by_name,
+};
 use std::time::Duration;
 use worker::SqlStorage;
 
@@ -21,57 +31,129 @@ const PANEL_RETRY: RetryPolicy = RetryPolicy {
 };
 const PANEL_BUDGET: Budget = Budget::Percent(95);
 
+const HIDDEN: &str = "Salesforce is not shown for your helpdesk profile";
+
+/// The profile's permissions, refusing a profile that may not see the integration.
+fn visible_permissions(sql: &SqlStorage, claims: &ContextClaims) -> Result<Permissions, EdgeError> {
+    let permissions = permissions::get(sql, &claims.profile_id, &claims.profile_name)?;
+    if permissions.visible {
+        Ok(permissions)
+    } else {
+        Err(EdgeError::Forbidden(HIDDEN))
+    }
+}
+
 pub async fn panel(
     sql: &SqlStorage,
     config: &Config,
     claims: ContextClaims,
-    chosen: Option<SfId>,
+    query: PanelQuery,
+    now_ms: u64,
 ) -> Result<Panel, EdgeError> {
-    let permissions = Permissions::default_for(&claims.profile_name);
-    if !permissions.visible {
-        return Err(EdgeError::Forbidden(
-            "Salesforce is not shown for your helpdesk profile",
-        ));
-    }
+    let permissions = visible_permissions(sql, &claims)?;
     let Some(connection) = connection::load(sql, config, &claims.org)? else {
         return Ok(Panel::NotConnected {
             can_connect: claims.role == Role::Admin,
         });
     };
-    let Some(email) = claims.requester else {
+    let opened = query
+        .record
+        .map(|id| {
+            Lookup::record(id).ok_or_else(|| {
+                EdgeError::BadRequest("only contacts and accounts can be opened here".into())
+            })
+        })
+        .transpose()?;
+    let Some(lookup) = Lookup::plan(&claims, permissions.shows, opened) else {
         return Ok(Panel::NoRequester);
     };
-    let chosen = match (chosen, &claims.ticket) {
+    let chosen = match (query.contact, &claims.ticket) {
         (Some(chosen), _) => Some(chosen),
         (None, Some(ticket)) => remembered_choice(sql, ticket)?,
         (None, None) => None,
+    };
+
+    let key = lookup.cache_key();
+    let cached = if query.fresh {
+        None
+    } else {
+        panel_cache::get(sql, &key, now_ms)?
+    };
+    let (answer, instance_url) = match cached {
+        Some(answer) => (answer, connection.session.instance_url.clone()),
+        None => {
+            let client = connection
+                .client(&WorkerFetch, &config.salesforce)
+                .with_retry(PANEL_RETRY)
+                .with_budget(PANEL_BUDGET);
+            // One call: every query the view needs, each with its sections as sub-queries.
+            let result = client.composite(&lookup.request()).await;
+            // A renewed session is kept even when the call after it failed.
+            connection::store_refreshed(sql, config, &claims.org, &client)?;
+            let answer: CompositeResponse = result.map_err(reconnect_if_revoked)?;
+            if is_complete(&lookup, &answer) {
+                panel_cache::put(sql, &key, &answer, &record_ids(&answer), now_ms)?;
+            }
+            (answer, client.instance_url())
+        }
+    };
+    let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url)
+        .map_err(reconnect_if_revoked)?
+        .ok_or_else(|| {
+            EdgeError::Remote(ApiError::new(
+                ErrorCode::NotFound,
+                "This Salesforce record no longer exists, or you followed an old link.",
+            ))
+        })?;
+    permissions
+        .filter_panel(panel)
+        .ok_or(EdgeError::Forbidden(HIDDEN))
+}
+
+/// Salesforce records of the kind the profile shows whose name contains `text`.
+pub async fn search(
+    sql: &SqlStorage,
+    config: &Config,
+    claims: &ContextClaims,
+    text: &str,
+) -> Result<Vec<SearchHit>, EdgeError> {
+    let permissions = visible_permissions(sql, claims)?;
+    if !permissions.wants().information {
+        return Err(EdgeError::Forbidden(
+            "Your helpdesk profile may not see Salesforce record information",
+        ));
+    }
+    let text = text.trim();
+    if text.chars().count() < SEARCH_MIN_CHARS {
+        return Err(EdgeError::BadRequest(format!(
+            "Type at least {SEARCH_MIN_CHARS} characters of a name to search"
+        )));
+    }
+    let Some(connection) = connection::load(sql, config, &claims.org)? else {
+        return Err(EdgeError::BadRequest(
+            "Salesforce is not connected yet; an administrator can connect it".into(),
+        ));
     };
     let client = connection
         .client(&WorkerFetch, &config.salesforce)
         .with_retry(PANEL_RETRY)
         .with_budget(PANEL_BUDGET);
-    // One call: the contacts with this email, each with its sections as sub-queries.
-    let result = client.query::<PanelContact>(&panel_lookup(&email)).await;
-    // A renewed session is kept even when the call after it failed.
+    let soql = search_by_name(permissions.shows, text);
+    let result =
+        match permissions.shows {
+            RecordKind::Contact => client.query::<ContactBrief>(&soql).await.map(
+                |page: QueryResponse<ContactBrief>| {
+                    page.records.into_iter().map(ContactBrief::hit).collect()
+                },
+            ),
+            RecordKind::Account => client.query::<AccountBrief>(&soql).await.map(
+                |page: QueryResponse<AccountBrief>| {
+                    page.records.into_iter().map(AccountBrief::hit).collect()
+                },
+            ),
+        };
     connection::store_refreshed(sql, config, &claims.org, &client)?;
-    let page: QueryResponse<PanelContact> = result.map_err(reconnect_if_revoked)?;
-    let mut matches = page.records;
-    // A chosen contact must be one of the requester's: the choice never widens access.
-    if let Some(chosen) = chosen {
-        matches.retain(|contact| contact.id == chosen);
-    }
-    if matches.len() > 1 {
-        let candidates = matches.iter().map(PanelContact::choice).collect();
-        return Ok(Panel::Choose { email, candidates });
-    }
-    let Some(contact) = matches.pop() else {
-        return Ok(Panel::NoMatch { email });
-    };
-    let view = contact.into_view(&client.instance_url());
-    let view = permissions.filter(view).ok_or(EdgeError::Forbidden(
-        "Salesforce is not shown for your helpdesk profile",
-    ))?;
-    Ok(Panel::View { view })
+    result.map_err(reconnect_if_revoked)
 }
 
 #[derive(serde::Deserialize)]

@@ -3,7 +3,8 @@
 use super::admin::AdminRequest;
 use crate::error::EdgeError;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use shared::api::ErrorBody;
+use shared::admin::ProfilePermissions;
+use shared::api::{ErrorBody, PanelQuery};
 use shared::context::ContextClaims;
 use shared::ids::SfId;
 use worker::{Env, Method, Request, RequestInit};
@@ -13,15 +14,29 @@ const BINDING: &str = "INTEGRATION";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// `contact`: the agent's pick among several contacts with the requester's email.
+    /// `query`: the agent's pick among several contacts, a record opened instead, and
+    /// whether to bypass the cache (the refresh button).
     Panel {
         claims: ContextClaims,
-        contact: Option<SfId>,
+        query: PanelQuery,
     },
     /// Remembers `contact` as the requester of the context's ticket.
     ChooseContact {
         claims: ContextClaims,
         contact: SfId,
+    },
+    /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
+    PanelSearch {
+        claims: ContextClaims,
+        text: String,
+    },
+    /// These helpdesk profiles with their permissions → `Vec<ProfilePermissions>`.
+    ListPermissions {
+        profiles: Vec<super::permissions::ProfileRef>,
+    },
+    /// Stores one profile's permissions → the saved `ProfilePermissions`.
+    SavePermissions {
+        permissions: ProfilePermissions,
     },
     BeginOAuth {
         org: String,

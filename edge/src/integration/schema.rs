@@ -28,6 +28,27 @@ const MIGRATIONS: &[&str] = &[
         contact_id TEXT NOT NULL,
         chosen_at_ms INTEGER NOT NULL
     )",
+    // 3: the agent panel: each helpdesk profile's stored permissions (JSON of
+    // `shared::permissions::Permissions`; a profile without a row has the defaults), and
+    // the short-lived cache of Salesforce's answers (JSON of the Composite answer, as
+    // sent, unfiltered) indexed by every record Id in them (`panel_cache::forget`).
+    "CREATE TABLE profile_permissions (
+        profile_id TEXT PRIMARY KEY,
+        profile_name TEXT NOT NULL,
+        permissions TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE panel_cache (
+        key TEXT PRIMARY KEY,
+        answer TEXT NOT NULL,
+        stored_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE panel_cache_records (
+        record_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (record_id, key)
+    );
+    CREATE INDEX panel_cache_records_by_key ON panel_cache_records (key)",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {

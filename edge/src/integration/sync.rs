@@ -27,12 +27,18 @@ pub const SOURCE_ID: &str = "5f0c2a4e-8d1b-4c7e-9a36-2b7d5e9f1c40";
 /// Background sync never spends more than this share of the org's daily API allowance;
 /// the rest stays for the agent panel and the org's other integrations.
 const SYNC_BUDGET: Budget = Budget::Percent(80);
-/// One alarm invocation works this long, then hands over to the next.
-const SLICE_MS: i64 = 10_000;
+/// One alarm invocation works this long, then hands over to the next; short, since the
+/// object answers nothing else (the console's progress, webhooks) meanwhile.
+const SLICE_MS: i64 = 3_000;
+/// A Worker invocation may make 1,000 outgoing requests; a slice starts no new step
+/// past this many, and one step makes at most a few hundred (a chunk of 200 records).
+const SLICE_CALLS: u64 = 300;
 /// How often the catch-up looks for changes whose notification was lost.
 const CATCH_UP_EVERY_MS: i64 = 60_000;
-/// Notifications applied per inbox batch.
-const INBOX_BATCH: u32 = 200;
+/// Notifications applied per inbox batch (two or three calls each, at most).
+const INBOX_BATCH: u32 = 100;
+/// The longest wait after an outage or a rate limit (a helpdesk rate window is a minute).
+const MAX_BACKOFF_MS: i64 = 60_000;
 /// Field metadata is read again after this long (and whenever settings are opened).
 const FIELDS_TTL_MS: i64 = 60 * 60 * 1000;
 
@@ -105,6 +111,20 @@ pub fn api_usage(store: &EdgeStore) -> Result<Option<ApiUsage>, EdgeError> {
     store.get(USAGE_KEY).map_err(store_error)
 }
 
+/// What a job run by [`Context::with_engine`] can see beside the engine.
+pub struct Invocation<'a> {
+    pub fields: &'a Fields,
+    /// Outgoing requests made so far in this invocation.
+    pub calls: &'a dyn Fn() -> u64,
+}
+
+impl Invocation<'_> {
+    /// Whether another step still fits this invocation.
+    fn has_room(&self, deadline_ms: i64) -> bool {
+        (self.calls)() < SLICE_CALLS && worker::Date::now().as_millis() as i64 <= deadline_ms
+    }
+}
+
 /// The org's connection to both systems for one invocation.
 pub struct Context<'a> {
     pub sql: &'a SqlStorage,
@@ -120,7 +140,7 @@ impl Context<'_> {
     pub async fn with_engine<R>(
         &self,
         fresh_fields: bool,
-        job: impl AsyncFnOnce(&EdgeEngine<'_>, &Fields) -> Result<R, EngineError>,
+        job: impl AsyncFnOnce(&EdgeEngine<'_>, &Invocation<'_>) -> Result<R, EngineError>,
     ) -> Result<R, EdgeError> {
         let connection = connection::load(self.sql, self.config, self.org)?.ok_or(
             EdgeError::BadRequest("Salesforce is not connected: connect it first".into()),
@@ -134,8 +154,14 @@ impl Context<'_> {
             salesforce = salesforce.with_known_usage(usage);
         }
         let helpdesk_connection = self.config.helpdesk(self.org);
-        let helpdesk =
-            helpdesk::Client::new(&transport, &helpdesk_connection).with_source_id(SOURCE_ID);
+        // A rate limit is not waited out inside a slice: the slice ends and the note says
+        // what the sync waits for.
+        let helpdesk = helpdesk::Client::new(&transport, &helpdesk_connection)
+            .with_source_id(SOURCE_ID)
+            .with_retry(helpdesk::RetryPolicy {
+                max_retry_after: std::time::Duration::from_secs(5),
+                ..helpdesk::RetryPolicy::default()
+            });
 
         let stored: Option<Fields> = store.get(FIELDS_KEY).map_err(store_error)?;
         let fields = match stored {
@@ -169,7 +195,12 @@ impl Context<'_> {
             settings: &settings,
             now_ms: self.now_ms,
         };
-        let outcome = job(&engine, &fields).await;
+        let calls = || salesforce.requests_sent() + helpdesk.calls();
+        let invocation = Invocation {
+            fields: &fields,
+            calls: &calls,
+        };
+        let outcome = job(&engine, &invocation).await;
         connection::store_refreshed(self.sql, self.config, self.org, &salesforce)?;
         if let Some(usage) = salesforce.api_usage() {
             store.put(USAGE_KEY, &usage).map_err(store_error)?;
@@ -247,30 +278,41 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
             let catch_up_due = now_ms >= control.next_catch_up_ms;
             let mut covered = control.covered.unwrap_or(Covered::from(now_ms));
             context
-                .with_engine(false, async |engine, _| {
+                .with_engine(false, async |engine, invocation| {
                     let mut tallies = Tallies::default();
-                    while engine.store.inbox_len()? > 0
-                        && worker::Date::now().as_millis() as i64 <= deadline
-                    {
+                    while engine.store.inbox_len()? > 0 && invocation.has_room(deadline) {
                         engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
                     }
-                    if catch_up_due {
+                    let catching_up = catch_up_due && invocation.has_room(deadline);
+                    if catching_up {
                         engine.catch_up(&mut covered, &mut tallies).await?;
                     }
                     for run in tallies.runs(RunKind::Incremental, now_ms) {
                         engine.store.record_run(&run)?;
                     }
-                    Ok(None)
+                    Ok(catching_up)
                 })
                 .await
-                .inspect(|_| {
+                .inspect(|caught_up| {
                     control.covered = Some(covered);
-                    if catch_up_due {
+                    if *caught_up {
                         control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
                     }
                 })
+                .map(|_| None)
         }
     };
+    worker::console_log!(
+        "sync slice for org {}: {:?} in {} ms{}",
+        control.org,
+        control.state,
+        worker::Date::now().as_millis() as i64 - now_ms,
+        outcome
+            .as_ref()
+            .err()
+            .map(|e| format!(", then: {e}"))
+            .unwrap_or_default()
+    );
     let next = match outcome {
         Ok(finished) => {
             control.note = None;
@@ -303,7 +345,7 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
             Next::Idle
         }
         Err(EdgeError::Unavailable(detail)) => {
-            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, 300_000);
+            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, MAX_BACKOFF_MS);
             control.note = Some(format!(
                 "Waiting {} s before trying again: {detail}",
                 control.backoff_ms / 1000
@@ -312,13 +354,19 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
         }
         Err(other) => {
             worker::console_error!("sync slice failed: {other}");
-            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, 300_000);
+            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, MAX_BACKOFF_MS);
             control.note = Some(format!("Sync hit an error and will try again: {other}"));
             Next::After(control.backoff_ms)
         }
     };
     save_control(&store, &control)?;
     Ok(next)
+}
+
+/// Whether the sync has work of its own to do (alarms to keep going).
+pub fn is_running(sql: &SqlStorage) -> Result<bool, EdgeError> {
+    Ok(control(&store(sql)?)?
+        .is_some_and(|c| matches!(c.state, SyncState::InitialSync | SyncState::Live)))
 }
 
 /// The sync's state as the admin console shows it.

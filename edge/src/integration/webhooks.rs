@@ -1,9 +1,9 @@
 //! Change notifications from both sides, checked and stored in the inbox before they are
 //! acknowledged. They are hints: the records they name are read again when applied.
 
-use super::connection;
 use super::protocol::Stored;
 use super::sync::{self, Context, Control, store_error};
+use super::{connection, panel_cache};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
@@ -106,6 +106,13 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
             "the Outbound Message comes from another Salesforce org",
         ));
     }
+    // The agent panel must not show what just changed from its cache.
+    let changed: Vec<&str> = message
+        .notifications
+        .iter()
+        .map(|n| n.record_id.as_str())
+        .collect();
+    panel_cache::forget(context.sql, &changed)?;
     let store = sync::store(context.sql)?;
     let mut stored = 0;
     for notification in &message.notifications {

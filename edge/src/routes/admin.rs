@@ -84,7 +84,7 @@ pub fn admin_context(request: &Request, config: &Config) -> Result<ContextClaims
     let claims = bearer_context(request, config)?;
     if claims.role != Role::Admin {
         return Err(EdgeError::Forbidden(
-            "only helpdesk administrators can manage the Salesforce integration",
+            "Only helpdesk administrators can manage the Salesforce integration.",
         ));
     }
     Ok(claims)

@@ -4,11 +4,13 @@
 mod admin;
 mod oauth;
 mod panel;
+mod permissions;
 mod webhooks;
 
 use crate::config::{Config, OAUTH_CALLBACK_PATH};
 use crate::error::EdgeError;
-use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH};
+use shared::admin::PERMISSIONS_PATH;
+use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
 use shared::context::{self, ContextClaims};
 use worker::{Env, Method, Request, Response};
 
@@ -18,6 +20,9 @@ pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeErr
     match (request.method(), path.as_str()) {
         (Method::Get, PANEL_PATH) => panel::get(&request, env, &config).await,
         (Method::Post, PANEL_CHOICE_PATH) => panel::choose(request, env, &config).await,
+        (Method::Get, PANEL_SEARCH_PATH) => panel::search(&request, env, &config).await,
+        (Method::Get, PERMISSIONS_PATH) => permissions::list(&request, env, &config).await,
+        (Method::Put, PERMISSIONS_PATH) => permissions::save(request, env, &config).await,
         (Method::Get, oauth::START_PATH) => oauth::start(&request, env, &config).await,
         (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env).await),
         _ => {

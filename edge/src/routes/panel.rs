@@ -5,25 +5,37 @@ use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command};
 use serde::Deserialize;
-use shared::api::{Panel, PanelChoice};
-use shared::ids::SfId;
+use shared::api::{Panel, PanelChoice, PanelQuery, SearchHit};
 use worker::{Env, Request, Response};
 
 pub async fn get(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
     let claims = bearer_context(request, config)?;
-    let query: PanelQuery = request.query()?;
-    let contact = query
-        .contact
-        .map(|id| SfId::parse(&id).map_err(|e| EdgeError::BadRequest(e.to_string())))
-        .transpose()?;
+    let query: PanelQuery = request.query().map_err(|e| {
+        EdgeError::BadRequest(format!(
+            "expected ?contact=<Salesforce Id>, ?record=<Salesforce Id> or ?fresh=true: {e}"
+        ))
+    })?;
     let org = claims.org.clone();
-    let panel: Panel = integration::call(env, &org, &Command::Panel { claims, contact }).await?;
+    let panel: Panel = integration::call(env, &org, &Command::Panel { claims, query }).await?;
     Ok(Response::from_json(&panel)?)
 }
 
 #[derive(Deserialize)]
-struct PanelQuery {
-    contact: Option<String>,
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Salesforce records by name, for a requester Salesforce does not know by email.
+pub async fn search(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
+    let claims = bearer_context(request, config)?;
+    let SearchQuery { q } = request
+        .query()
+        .map_err(|e| EdgeError::BadRequest(format!("expected ?q=<name>: {e}")))?;
+    let org = claims.org.clone();
+    let hits: Vec<SearchHit> =
+        integration::call(env, &org, &Command::PanelSearch { claims, text: q }).await?;
+    Ok(Response::from_json(&hits)?)
 }
 
 /// Remembers which of several same-email contacts is this ticket's requester.

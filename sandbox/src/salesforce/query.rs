@@ -105,7 +105,7 @@ pub fn execute(org: &Org, soql_text: &str, options: &Options) -> Result<Answer, 
             ),
         ))
     })?;
-    let compiled = compile(object, &query, options, false).map_err(fail)?;
+    let compiled = compile(org, object, &query, options, false).map_err(fail)?;
     let mut records: Vec<(usize, &Record)> = org
         .all(object)
         .iter()
@@ -258,6 +258,7 @@ struct Compiled {
 }
 
 fn compile(
+    org: &Org,
     object: &'static ObjectDef,
     query: &soql::Query,
     options: &Options,
@@ -307,7 +308,7 @@ fn compile(
                     ));
                 }
                 let child_object = schema::object(def.object).expect("children name objects");
-                let compiled = compile(child_object, sub, options, true)?;
+                let compiled = compile(org, child_object, sub, options, true)?;
                 let link = child_object
                     .index_of(def.field)
                     .expect("child relationships name lookups");
@@ -365,7 +366,7 @@ fn compile(
     let filter = query
         .filter
         .as_ref()
-        .map(|c| resolve_condition(object, c, options.now_ms))
+        .map(|c| resolve_condition(org, object, c, options))
         .transpose()?;
     let order = query
         .order_by
@@ -655,22 +656,26 @@ enum Filter {
 }
 
 fn resolve_condition(
+    org: &Org,
     object: &'static ObjectDef,
     condition: &Condition,
-    now_ms: i64,
+    options: &Options,
 ) -> Result<Filter, Failure> {
+    let now_ms = options.now_ms;
     let column =
         |path: &Path| resolve(object, path).map_err(|detail| ("INVALID_FIELD", path.at, detail));
     let all = |terms: &[Condition]| {
         terms
             .iter()
-            .map(|t| resolve_condition(object, t, now_ms))
+            .map(|t| resolve_condition(org, object, t, options))
             .collect::<Result<Vec<_>, _>>()
     };
     Ok(match condition {
         Condition::And(terms) => Filter::And(all(terms)?),
         Condition::Or(terms) => Filter::Or(all(terms)?),
-        Condition::Not(inner) => Filter::Not(Box::new(resolve_condition(object, inner, now_ms)?)),
+        Condition::Not(inner) => {
+            Filter::Not(Box::new(resolve_condition(org, object, inner, options)?))
+        }
         Condition::Compare {
             path,
             op,
@@ -732,7 +737,86 @@ fn resolve_condition(
                 negated: *negated,
             }
         }
+        Condition::InQuery {
+            path,
+            query,
+            negated,
+            at,
+        } => {
+            let column = column(path)?;
+            if !column.ty.is_id() {
+                return Err((
+                    "INVALID_FIELD",
+                    path.at,
+                    format!(
+                        "semi join sub-selects are only supported on Id and reference fields, \
+                         not {}",
+                        column.canonical
+                    ),
+                ));
+            }
+            // The sub-select runs first; its values become the IN list (a snapshot, as
+            // Salesforce evaluates it once per query).
+            let values = semi_join_values(org, query, *at, options)?;
+            Filter::In {
+                column,
+                values,
+                negated: *negated,
+            }
+        }
     })
+}
+
+/// The distinct non-null values of a semi-join's one selected Id or reference field.
+fn semi_join_values(
+    org: &Org,
+    query: &soql::Query,
+    at: usize,
+    options: &Options,
+) -> Result<Vec<Literal>, Failure> {
+    let object = schema::object(&query.from.text).ok_or_else(|| {
+        (
+            "INVALID_TYPE",
+            query.from.at,
+            format!("sObject type '{}' is not supported.", query.from.text),
+        )
+    })?;
+    let [SelectItem::Field(_)] = query.select.as_slice() else {
+        return Err((
+            "MALFORMED_QUERY",
+            at,
+            "a semi join sub-select selects exactly one Id or reference field".to_owned(),
+        ));
+    };
+    let compiled = compile(org, object, query, options, true)?;
+    let selected = &compiled.columns[0];
+    if !selected.ty.is_id() {
+        return Err((
+            "INVALID_FIELD",
+            at,
+            format!(
+                "a semi join sub-select must select an Id or reference field, not {}",
+                selected.canonical
+            ),
+        ));
+    }
+    let mut records: Vec<(usize, &Record)> = org
+        .all(object)
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_deleted() && compiled.matches(org, r))
+        .collect();
+    compiled.sort(org, &mut records);
+    let mut seen = HashSet::new();
+    Ok(compiled
+        .window(records.iter().map(|(i, _)| *i))
+        .filter_map(
+            |i| match selected.value(org, &org.all(object)[i]).as_ref() {
+                Value::String(id) if seen.insert(id.clone()) => Some(Literal::String(id.clone())),
+                _ => None,
+            },
+        )
+        .collect())
 }
 
 /// Refuses a literal of the wrong kind for the column, as Salesforce does, and puts Id
@@ -1043,6 +1127,44 @@ mod tests {
             .where_eq("Email", "nobody' OR Name != '")
             .build();
         assert!(run(&org, &soql, V).unwrap().is_empty());
+    }
+
+    #[test]
+    fn semi_joins_select_the_parents_of_matching_children() {
+        let org = org();
+        let run = |q: &str| run(&org, q, V);
+        let rows = run(
+            "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email = 'ada@example.com')",
+        )
+        .unwrap();
+        assert_eq!(names(&rows), ["Analytical Engines"]);
+        // Charles has no account: a null value is never in the list.
+        let rows = run(
+            "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email = 'charles@example.com')",
+        )
+        .unwrap();
+        assert!(rows.is_empty());
+        let rows = run(
+            "SELECT Name FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact WHERE Email = 'ada@example.com')",
+        )
+        .unwrap();
+        assert!(rows.is_empty());
+        for (bad, code) in [
+            (
+                "SELECT Name FROM Account WHERE Name IN (SELECT AccountId FROM Contact)",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Name FROM Account WHERE Id IN (SELECT Email FROM Contact)",
+                "INVALID_FIELD",
+            ),
+            (
+                "SELECT Name FROM Account WHERE Id IN (SELECT AccountId, Id FROM Contact)",
+                "MALFORMED_QUERY",
+            ),
+        ] {
+            assert_eq!(run(bad).unwrap_err().code, code, "{bad}");
+        }
     }
 
     #[test]

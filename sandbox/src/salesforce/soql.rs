@@ -11,7 +11,8 @@
 //! its own, or `COUNT(field) [alias]`.
 //!
 //! Conditions compare a field path with a literal (`=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`,
-//! `LIKE`, `IN`, `NOT IN`), combine with `AND`/`OR`/`NOT` and parentheses. As in real
+//! `LIKE`, `IN`, `NOT IN`, and semi-joins `Id IN (SELECT AccountId FROM Contact ...)`),
+//! combine with `AND`/`OR`/`NOT` and parentheses. As in real
 //! SOQL, mixing `AND` and `OR` at one level without parentheses is an error. String
 //! literals take Salesforce's backslash escapes, so an escaped quote never ends one.
 //! Literals also include date literals (`TODAY`, `LAST_N_DAYS:7`, `THIS_MONTH`, ...).
@@ -91,6 +92,14 @@ pub enum Condition {
         path: Path,
         values: Vec<(Literal, usize)>,
         negated: bool,
+    },
+    /// `path [NOT] IN (SELECT field FROM Object ...)`: a semi-join (anti-join).
+    InQuery {
+        path: Path,
+        query: Box<Query>,
+        negated: bool,
+        /// The opening parenthesis.
+        at: usize,
     },
 }
 
@@ -761,7 +770,26 @@ impl Parser {
         }
         let negated = self.eat_keyword("NOT");
         if self.eat_keyword("IN") {
+            let at = self.peek().at;
             self.expect(&Tok::Open)?;
+            if self.at_keyword("SELECT") {
+                // As in Salesforce: no semi-join inside a child sub-query or another
+                // semi-join.
+                if self.nested {
+                    return Err(self.unexpected());
+                }
+                self.nested = true;
+                let query = self.query_body();
+                self.nested = false;
+                let query = query?;
+                self.expect(&Tok::Close)?;
+                return Ok(Condition::InQuery {
+                    path,
+                    query: Box::new(query),
+                    negated,
+                    at,
+                });
+            }
             let mut values = vec![self.literal()?];
             while self.peek().tok == Tok::Comma {
                 self.next();

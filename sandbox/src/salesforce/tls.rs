@@ -170,6 +170,8 @@ impl DualListener {
                         continue;
                     }
                 };
+                // Answers go out at once, not held back for the client's delayed ACK.
+                let _ = tcp.set_nodelay(true);
                 let sender = sender.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {

@@ -24,19 +24,18 @@ async fn the_shared_client_finds_a_contact_by_email_with_its_account() {
         .await
         .unwrap();
     assert_eq!((page.total_size, page.done), (1, true));
-    let card = page
-        .records
-        .into_iter()
-        .next()
-        .unwrap()
-        .into_card(&token.instance_url);
-    assert_eq!(card.name, "Maya Patel");
-    assert_eq!(card.title.as_deref(), Some("Head of Operations"));
-    assert_eq!(card.account_name.as_deref(), Some("Northwind Traders"));
-    assert_eq!(card.url, format!("{}/{}", sandbox.salesforce_url, card.id));
+    let maya = page.records.into_iter().next().unwrap();
+    assert_eq!(maya.name, "Maya Patel");
+    assert_eq!(maya.title.as_deref(), Some("Head of Operations"));
+    assert_eq!(
+        maya.account.and_then(|a| a.name).as_deref(),
+        Some("Northwind Traders")
+    );
 
-    // "View in Salesforce" lands on a record page.
-    let page = reqwest::get(&card.url).await.unwrap();
+    // "View in Salesforce" (the instance URL and the Id) lands on a record page.
+    let url = format!("{}/{}", token.instance_url.trim_end_matches('/'), maya.id);
+    assert_eq!(url, format!("{}/{}", sandbox.salesforce_url, maya.id));
+    let page = reqwest::get(&url).await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Maya Patel") && html.contains("Northwind Traders"));

@@ -37,8 +37,10 @@ pub use limits::{ApiUsage, Budget, Limit, OrgLimits};
 pub use oauth::{OAuthApp, TokenResponse};
 pub use query::{Pager, Scope};
 pub use records::{
-    AccountName, ContactRecord, EventRecord, Named, NoteRecord, OpportunityRecord,
-    PANEL_CHILD_LIMIT, PanelContact, TaskRecord, contact_by_email, panel_lookup,
+    AccountBrief, AccountFilter, AccountName, ContactBrief, ContactRecord, EventRecord, Named,
+    NoteRecord, OpportunityRecord, PANEL_CHILD_LIMIT, PanelAccount, PanelContact, RequesterContact,
+    TaskRecord, account_panel_lookup, accounts_by_domain, company_domain, contact_by_email,
+    contact_panel_by_id, panel_lookup, requester_contacts, search_by_name, website_matches,
 };
 pub use retry::RetryPolicy;
 pub use session::{Refreshed, Session};

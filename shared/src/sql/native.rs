@@ -14,10 +14,14 @@ impl NativeSql {
         }
     }
 
+    /// A database file, written ahead-of-log and synced at checkpoints rather than at
+    /// every statement, much as a Durable Object commits its writes in batches.
     pub fn open(path: &std::path::Path) -> Result<Self, SqlError> {
-        rusqlite::Connection::open(path)
-            .map(|connection| NativeSql { connection })
-            .map_err(fail)
+        let connection = rusqlite::Connection::open(path).map_err(fail)?;
+        connection
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .map_err(fail)?;
+        Ok(NativeSql { connection })
     }
 }
 
@@ -49,7 +53,8 @@ impl Sql for NativeSql {
     fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<(), SqlError> {
         let params: Vec<Value> = params.iter().map(to_sqlite).collect();
         self.connection
-            .execute(sql, rusqlite::params_from_iter(params))
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.execute(rusqlite::params_from_iter(params)))
             .map(drop)
             .map_err(fail)
     }

@@ -92,13 +92,9 @@ pub trait Port {
     ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
         let mut results = Vec::with_capacity(records.len());
         for fields in records {
-            results.push(match self.create(object, fields).await {
-                Ok(id) => Ok(id),
-                Err(PortError::Record(reason)) => Err(reason),
-                Err(other) => return Err(other),
-            });
+            results.push(self.create(object, fields).await);
         }
-        Ok(results)
+        per_record(results)
     }
 
     /// Updates each `(id, fields)`, in the side's largest batches; results in order.
@@ -109,14 +105,26 @@ pub trait Port {
     ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
         let mut results = Vec::with_capacity(records.len());
         for (id, fields) in records {
-            results.push(match self.update(object, &id, fields).await {
-                Ok(()) => Ok(()),
-                Err(PortError::Record(reason)) => Err(reason),
-                Err(other) => return Err(other),
-            });
+            results.push(self.update(object, &id, fields).await);
         }
-        Ok(results)
+        per_record(results)
     }
+}
+
+/// A batch's per-record results, unless a side was unavailable for some of them: then
+/// the whole batch is an error, to be redone (records already written are then found by
+/// their match key, not written twice).
+pub fn per_record<T>(
+    results: Vec<Result<T, PortError>>,
+) -> Result<Vec<Result<T, FailureReason>>, PortError> {
+    results
+        .into_iter()
+        .map(|result| match result {
+            Ok(value) => Ok(Ok(value)),
+            Err(PortError::Record(reason)) => Ok(Err(reason)),
+            Err(other) => Err(other),
+        })
+        .collect()
 }
 
 /// Records read in one call, and where the next page starts (`None`: that was the last).

@@ -130,6 +130,11 @@ impl Now {
     }
 }
 
+/// The wall-clock reading of an instant (Unix milliseconds) in the agent's time zone.
+pub fn local_from_ms(ms: f64) -> LocalDateTime {
+    local_of(&js_sys::Date::new(&JsValue::from_f64(ms)))
+}
+
 fn local_of(date: &js_sys::Date) -> LocalDateTime {
     LocalDateTime {
         date: CalendarDate {

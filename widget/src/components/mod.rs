@@ -15,13 +15,12 @@
 //!   rows `opportunity`, `note`, `event`, `task` (with `data-status`), each with an
 //!   `item-link` into Salesforce, parts such as `opportunity-amount`, `task-due`, and
 //!   for a long note `item-body` and `body-toggle`; `closed-opportunities`;
-//! - the older contact card (`Panel::Contact`): `contact-card`, `contact-name`,
-//!   `contact-title`, `contact-email`, `contact-phone`, `account-name`,
-//!   `view-in-salesforce`.
+//! - no match or no account: `suggested-account` (with `open-suggestion`), the search
+//!   `record-search` with `search-input`, `search-submit`, hits `search-hit` (with
+//!   `data-record-id`), `search-empty`, `search-error`; an opened record has `back`.
 
 mod app;
 mod choose_contact;
-mod contact_card;
 mod error_state;
 mod events;
 pub mod format;
@@ -32,6 +31,7 @@ mod opportunities;
 mod panel;
 mod record_header;
 mod record_view;
+mod search;
 mod section;
 mod skeleton;
 mod states;
@@ -39,17 +39,19 @@ mod tasks;
 
 pub use app::App;
 pub use choose_contact::ChooseContact;
-pub use contact_card::ContactCardView;
 pub use error_state::ErrorState;
 pub use events::{EventsSection, event_row, events_section, split_events};
-pub use header::PanelHeader;
+pub use header::{ConsoleEntry, PanelHeader};
 pub use item_row::{Body, ItemList, ItemRow, Part, Row, ViewInSalesforce};
 pub use notes::{NotesSection, note_row, notes_section};
 pub use opportunities::{OpportunitiesSection, opportunities_section, opportunity_row};
 pub use panel::{AgentPanel, PanelView};
 pub use record_header::{FieldRow, RecordHeader, field_rows};
 pub use record_view::RecordView;
+pub use search::RecordSearch;
 pub use section::{Group, SectionData, SectionView};
 pub use skeleton::LoadingSkeleton;
-pub use states::{NoMatchState, NoRequesterState, NotConnectedState, StateMessage};
+pub use states::{
+    NoAccountState, NoMatchState, NoRequesterState, NotConnectedState, StateMessage, Tone,
+};
 pub use tasks::{TasksSection, is_completed, is_overdue, task_row, tasks_section};

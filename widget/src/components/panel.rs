@@ -1,17 +1,26 @@
 use super::{
-    ChooseContact, ContactCardView, ErrorState, LoadingSkeleton, NoMatchState, NoRequesterState,
+    ChooseContact, ErrorState, LoadingSkeleton, NoAccountState, NoMatchState, NoRequesterState,
     NotConnectedState, PanelHeader, RecordView,
 };
 use crate::api::{Client, ClientError};
 use leptos::prelude::*;
-use shared::api::Panel;
+use shared::api::{Panel, PanelQuery};
 use shared::ids::SfId;
 
-/// The contact an agent chose among several, for the context (ticket) it was chosen in.
+/// A pick the agent made for one context (ticket): a contact among several, or a record
+/// opened from a suggestion or a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Chosen {
+struct Pick {
     token: String,
-    contact: SfId,
+    id: SfId,
+}
+
+fn pick_for(pick: RwSignal<Option<Pick>>, token: Option<&String>) -> Option<SfId> {
+    pick.with_untracked(|pick| {
+        pick.as_ref()
+            .filter(|pick| token == Some(&pick.token))
+            .map(|pick| pick.id.clone())
+    })
 }
 
 /// An answer of the edge, and the token (ticket) it answers for.
@@ -23,9 +32,11 @@ struct Answer {
 
 /// The agent panel: fetches [`Panel`] for the context token and shows it: the skeleton
 /// until the first answer for this token; on a refresh, the answer shown stays, dimmed,
-/// while the refresh button spins. Without a token it explains that, and calls nothing.
-/// Once the agent has chosen among several contacts, every fetch for that token asks for
-/// the chosen one (`?contact=`).
+/// while the refresh button spins, and the edge reads Salesforce afresh (`?fresh=true`).
+/// Without a token it explains that, and calls nothing. Once the agent has chosen among
+/// several contacts, every fetch for that token asks for the chosen one (`?contact=`);
+/// a record opened from a suggestion or a search is fetched with `?record=` until the
+/// agent goes back (`data-testid="back"`).
 ///
 /// Only the latest fetch counts: when the agent moves to another ticket while a fetch is
 /// under way, the new ticket is fetched at once and the late answer for the old one is
@@ -36,26 +47,26 @@ pub fn AgentPanel(
     #[prop(into)]
     token: Signal<Option<String>>,
 ) -> impl IntoView {
-    let chosen = RwSignal::new(None::<Chosen>);
+    let chosen = RwSignal::new(None::<Pick>);
+    let opened = RwSignal::new(None::<Pick>);
     let answer = RwSignal::new(None::<Answer>);
     let busy = RwSignal::new(false);
     // Numbers the fetches; an answer is shown only if no fetch started after its own.
     let latest = StoredValue::new(0_u64);
 
-    let load = move || {
+    let load = move |fresh: bool| {
         let token = token.get_untracked();
-        let contact = chosen.with_untracked(|chosen| {
-            chosen
-                .as_ref()
-                .filter(|chosen| token.as_ref() == Some(&chosen.token))
-                .map(|chosen| chosen.contact.clone())
-        });
+        let query = PanelQuery {
+            contact: pick_for(chosen, token.as_ref()),
+            record: pick_for(opened, token.as_ref()),
+            fresh,
+        };
         let this = latest.get_value() + 1;
         latest.set_value(this);
         busy.set(true);
         leptos::task::spawn_local(async move {
             let outcome = match &token {
-                Some(token) => Client::new(token).panel_for(contact.as_ref()).await,
+                Some(token) => Client::new(token).panel_with(&query).await,
                 None => Err(ClientError::MissingToken),
             };
             if latest.try_get_value() == Some(this) {
@@ -64,17 +75,30 @@ pub fn AgentPanel(
             }
         });
     };
-    // A new token (ticket) or a new choice of contact: fetch again.
+    // A new token (ticket), a choice of contact or an opened record: fetch again.
     Effect::new(move |_| {
         token.track();
         chosen.track();
-        load();
+        opened.track();
+        load(false);
     });
-    let refresh = Callback::new(move |()| load());
-    let on_chosen = Callback::new(move |contact: SfId| {
-        if let Some(token) = token.get_untracked() {
-            chosen.set(Some(Chosen { token, contact }));
-        }
+    let refresh = Callback::new(move |()| load(true));
+    let pick = move |signal: RwSignal<Option<Pick>>| {
+        Callback::new(move |id: SfId| {
+            if let Some(token) = token.get_untracked() {
+                signal.set(Some(Pick { token, id }));
+            }
+        })
+    };
+    let on_chosen = pick(chosen);
+    let on_open = pick(opened);
+    let is_opened = Memo::new(move |_| {
+        let token = token.get();
+        opened.with(|opened| {
+            opened
+                .as_ref()
+                .is_some_and(|o| Some(&o.token) == token.as_ref())
+        })
     });
 
     // The answer for the token now in the URL; another ticket's is never shown.
@@ -93,7 +117,20 @@ pub fn AgentPanel(
     view! {
         <div class="panel">
             <PanelHeader busy=busy on_refresh=refresh />
-            <main class="panel-body" class:stale=stale>
+            <main class="panel-body" class:stale=stale aria-busy=move || busy.get().to_string()>
+                <Show when=move || is_opened.get()>
+                    <nav class="back-bar" aria-label="Opened record">
+                        <button
+                            type="button"
+                            class="link-button back"
+                            data-testid="back"
+                            on:click=move |_| opened.set(None)
+                        >
+                            <span aria-hidden="true">"← "</span>
+                            "Back to the requester"
+                        </button>
+                    </nav>
+                </Show>
                 {move || match current.get() {
                     Some(outcome) => {
                         let client = token.get_untracked().map(Client::new);
@@ -103,6 +140,7 @@ pub fn AgentPanel(
                                 on_retry=refresh
                                 client=client
                                 on_chosen=on_chosen
+                                on_open=on_open
                             />
                         }
                             .into_any()
@@ -121,12 +159,16 @@ pub fn PanelView(
     /// Asks for the panel again (offered on retryable errors).
     #[prop(into)]
     on_retry: Callback<()>,
-    /// Sends a choice among several contacts; without it choosing explains that it can't.
+    /// Sends a choice among several contacts, or a search; without it choosing explains
+    /// that it can't.
     #[prop(default = None)]
     client: Option<Client>,
     /// Shows the contact chosen among several (after the edge has the choice).
     #[prop(optional, into)]
     on_chosen: Option<Callback<SfId>>,
+    /// Opens a suggested account or a search hit; without it neither is offered.
+    #[prop(optional, into)]
+    on_open: Option<Callback<SfId>>,
 ) -> impl IntoView {
     match outcome {
         Ok(Panel::View { view }) => view! { <RecordView view=view /> }.into_any(),
@@ -142,11 +184,27 @@ pub fn PanelView(
             }
             .into_any()
         }
-        Ok(Panel::Contact { contact }) => view! { <ContactCardView contact=contact /> }.into_any(),
         Ok(Panel::NotConnected { can_connect }) => {
             view! { <NotConnectedState can_connect=can_connect /> }.into_any()
         }
-        Ok(Panel::NoMatch { email }) => view! { <NoMatchState email=email /> }.into_any(),
+        Ok(Panel::NoMatch { email, suggestion }) => view! {
+            <NoMatchState email=email suggestion=suggestion client=client on_open=on_open />
+        }
+        .into_any(),
+        Ok(Panel::NoAccount {
+            contact,
+            name,
+            suggestion,
+        }) => view! {
+            <NoAccountState
+                contact=contact
+                name=name
+                suggestion=suggestion
+                client=client
+                on_open=on_open
+            />
+        }
+        .into_any(),
         Ok(Panel::NoRequester) => view! { <NoRequesterState /> }.into_any(),
         Err(error) => view! { <ErrorState error=error on_retry=on_retry /> }.into_any(),
     }

@@ -1,5 +1,9 @@
+use super::RecordSearch;
+use super::format::initials;
+use crate::api::Client;
 use leptos::prelude::*;
-use shared::ids::Email;
+use shared::api::{AccountSuggestion, ContactChoice};
+use shared::ids::{Email, SfId};
 
 /// How a state reads: a neutral fact, something to act on, or a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +72,18 @@ pub fn NotConnectedState(can_connect: bool) -> impl IntoView {
     }
 }
 
-/// `Panel::NoMatch`: Salesforce has no contact with the requester's email.
+/// `Panel::NoMatch`: Salesforce has no contact with the requester's email. With
+/// `on_open`, it offers the account on the email's domain (`data-testid="suggested-account"`)
+/// and a search by name ([`RecordSearch`]).
 #[component]
-pub fn NoMatchState(email: Email) -> impl IntoView {
+pub fn NoMatchState(
+    email: Email,
+    #[prop(default = None)] suggestion: Option<AccountSuggestion>,
+    #[prop(default = None)] client: Option<Client>,
+    /// Opens a suggested account or a search hit.
+    #[prop(default = None)]
+    on_open: Option<Callback<SfId>>,
+) -> impl IntoView {
     view! {
         <StateMessage state="no_match" tone=Tone::Info title="No matching contact">
             <p class="state-detail" data-testid="state-detail">
@@ -79,7 +92,93 @@ pub fn NoMatchState(email: Email) -> impl IntoView {
                     {email.to_string()}
                 </strong>
             </p>
+            <LookElsewhere suggestion=suggestion client=client on_open=on_open />
         </StateMessage>
+    }
+}
+
+/// `Panel::NoAccount`: the profile shows accounts and there is none to show.
+#[component]
+pub fn NoAccountState(
+    #[prop(default = None)] contact: Option<ContactChoice>,
+    #[prop(default = None)] name: Option<String>,
+    #[prop(default = None)] suggestion: Option<AccountSuggestion>,
+    #[prop(default = None)] client: Option<Client>,
+    #[prop(default = None)] on_open: Option<Callback<SfId>>,
+) -> impl IntoView {
+    let detail = match (contact, name) {
+        (Some(contact), _) => view! {
+            "The requester's Salesforce contact, " <strong>{contact.name}</strong>
+            ", belongs to no account."
+        }
+        .into_any(),
+        (None, Some(name)) => view! {
+            "No Salesforce account is named " <strong>{name}</strong> "."
+        }
+        .into_any(),
+        (None, None) => view! { "Salesforce has no account for this page." }.into_any(),
+    };
+    view! {
+        <StateMessage state="no_account" tone=Tone::Info title="No Salesforce account">
+            <p class="state-detail" data-testid="state-detail">
+                {detail}
+            </p>
+            <LookElsewhere suggestion=suggestion client=client on_open=on_open />
+        </StateMessage>
+    }
+}
+
+/// The suggested account and the search, when the panel can open what they find.
+#[component]
+fn LookElsewhere(
+    suggestion: Option<AccountSuggestion>,
+    client: Option<Client>,
+    on_open: Option<Callback<SfId>>,
+) -> impl IntoView {
+    on_open.map(|on_open| {
+        let suggestion = suggestion.map(|suggestion| {
+            view! { <SuggestedAccount suggestion=suggestion on_open=on_open /> }
+        });
+        view! {
+            {suggestion}
+            <RecordSearch client=client on_open=on_open />
+        }
+    })
+}
+
+/// An account whose website is on the requester's email domain, offered as a button.
+#[component]
+fn SuggestedAccount(suggestion: AccountSuggestion, on_open: Callback<SfId>) -> impl IntoView {
+    let AccountSuggestion { id, name, website } = suggestion;
+    let avatar = initials(&name);
+    let id_attr = id.to_string();
+    let site = website.map(|website| {
+        let bare = website
+            .split_once("://")
+            .map_or(website.as_str(), |(_, rest)| rest)
+            .trim_end_matches('/')
+            .to_owned();
+        format!(" · {bare}")
+    });
+    view! {
+        <div class="suggestion" data-testid="suggested-account">
+            <p class="suggestion-label">"Same email domain"</p>
+            <button
+                type="button"
+                class="choice"
+                data-testid="open-suggestion"
+                data-record-id=id_attr
+                on:click=move |_| on_open.run(id.clone())
+            >
+                <span class="avatar avatar-sm avatar-account" aria-hidden="true">
+                    {avatar}
+                </span>
+                <span class="choice-text">
+                    <span class="choice-name">{name}</span>
+                    <span class="choice-sub">"Account" {site}</span>
+                </span>
+            </button>
+        </div>
     }
 }
 

@@ -1,7 +1,10 @@
 use crate::fixtures::id;
 use crate::support::{FetchStub, Reply, jane};
 use serde_json::json;
-use shared::api::{ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, Panel};
+use shared::api::{
+    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
+    PanelQuery, RecordKind, SearchHit,
+};
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::{Client, ClientError, decode_response};
 
@@ -14,10 +17,10 @@ fn error_body(code: ErrorCode, message: &str) -> String {
 
 #[wasm_bindgen_test]
 fn a_success_is_the_contract_type() {
-    let body = serde_json::to_string(&Panel::Contact { contact: jane() }).unwrap();
+    let body = serde_json::to_string(&Panel::View { view: jane() }).unwrap();
     assert_eq!(
         decode_response::<Panel>(200, &body),
-        Ok(Panel::Contact { contact: jane() })
+        Ok(Panel::View { view: jane() })
     );
 }
 
@@ -124,7 +127,11 @@ async fn the_client_asks_for_a_chosen_contact() {
     let stub = FetchStub::install(vec![Reply::Json(200, json!({"state": "no_requester"}))]);
     let contact = id("003", 7);
 
-    let panel = Client::new("tok").panel_for(Some(&contact)).await;
+    let query = PanelQuery {
+        contact: Some(contact.clone()),
+        ..PanelQuery::default()
+    };
+    let panel = Client::new("tok").panel_with(&query).await;
 
     assert_eq!(panel, Ok(Panel::NoRequester));
     let calls = stub.calls();
@@ -179,4 +186,45 @@ async fn a_refused_choice_is_an_error() {
             "not yours"
         )))
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_client_opens_a_record_afresh() {
+    let stub = FetchStub::install(vec![Reply::Json(200, json!({"state": "no_requester"}))]);
+    let record = id("001", 3);
+    let query = PanelQuery {
+        record: Some(record.clone()),
+        fresh: true,
+        ..PanelQuery::default()
+    };
+    Client::new("tok").panel_with(&query).await.unwrap();
+    let url = &stub.calls()[0].url;
+    assert!(
+        url.ends_with(&format!("{PANEL_PATH}?record={record}&fresh=true")),
+        "{url}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_client_searches_by_name() {
+    let hit = SearchHit {
+        kind: RecordKind::Account,
+        id: id("001", 4),
+        name: "Acme & Sons".into(),
+        detail: None,
+    };
+    let stub = FetchStub::install(vec![Reply::Json(
+        200,
+        serde_json::to_value(vec![hit.clone()]).unwrap(),
+    )]);
+    let hits = Client::new("tok").search("Acme & Sons").await;
+    assert_eq!(hits, Ok(vec![hit]));
+    let call = &stub.calls()[0];
+    assert!(
+        call.url
+            .ends_with(&format!("{PANEL_SEARCH_PATH}?q=Acme+%26+Sons")),
+        "{}",
+        call.url
+    );
+    assert_eq!(call.authorization.as_deref(), Some("Bearer tok"));
 }

@@ -211,7 +211,11 @@ async fn the_panel_asks_for_the_chosen_contact_from_then_on() {
     // A refresh keeps the choice.
     m.click("refresh");
     m.wait_for("the refresh", |_| stub.calls().len() == 4).await;
-    assert_eq!(path_of(&stub.calls()[3].url), with_contact);
+    assert_eq!(
+        path_of(&stub.calls()[3].url),
+        format!("{with_contact}&fresh=true"),
+        "and reads Salesforce afresh"
+    );
 
     // Another ticket (token) starts without it.
     token.set(Some("tok-2".to_owned()));

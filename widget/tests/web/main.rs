@@ -4,12 +4,19 @@
 //! Run with `wasm-bindgen-test-runner` as the wasm32 test runner (see the crate's
 //! `webdriver.json` for the browser flags).
 
+mod admin_fixtures;
 mod fixtures;
 mod support;
 
+mod admin_console;
+mod admin_delete;
+mod admin_failures;
+mod admin_history;
+mod admin_permissions;
+mod admin_progress;
+mod admin_settings;
 mod api;
 mod choose;
-mod contact_card;
 mod errors;
 mod format;
 mod location;

@@ -9,7 +9,7 @@ use widget::components::AgentPanel;
 fn contact_reply() -> Reply {
     Reply::Json(
         200,
-        serde_json::to_value(Panel::Contact { contact: jane() }).unwrap(),
+        serde_json::to_value(Panel::View { view: jane() }).unwrap(),
     )
 }
 
@@ -36,7 +36,7 @@ async fn loads_behind_a_skeleton_then_shows_the_contact() {
         "the skeleton shows while fetching: {}",
         m.html()
     );
-    assert!(!m.has("contact-card"));
+    assert!(!m.has("salesforce-view"));
     assert!(
         m.query(".panel-body.stale").is_none(),
         "the skeleton is not dimmed"

@@ -1,6 +1,6 @@
-use crate::support::{jane, mount};
+use crate::support::mount;
 use leptos::prelude::*;
-use shared::api::Panel;
+use shared::api::{AccountSuggestion, Panel};
 use shared::ids::Email;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::ClientError;
@@ -68,6 +68,26 @@ fn the_switch_shows_each_panel_state() {
         (
             Panel::NoMatch {
                 email: Email::parse("a@b.test").unwrap(),
+                suggestion: None,
+            },
+            "no_match",
+        ),
+        (
+            Panel::NoAccount {
+                contact: None,
+                name: Some("Acme".into()),
+                suggestion: None,
+            },
+            "no_account",
+        ),
+        (
+            Panel::NoMatch {
+                email: Email::parse("a@acme.test").unwrap(),
+                suggestion: Some(AccountSuggestion {
+                    id: crate::fixtures::id("001", 1),
+                    name: "Acme".into(),
+                    website: Some("https://acme.test".into()),
+                }),
             },
             "no_match",
         ),
@@ -75,17 +95,8 @@ fn the_switch_shows_each_panel_state() {
     for (panel, state) in cases {
         let m = show(Ok(panel));
         assert_eq!(m.state().as_deref(), Some(state), "{}", m.html());
-        assert!(!m.has("contact-card"));
+        assert!(!m.has("salesforce-view"));
     }
-}
-
-#[wasm_bindgen_test]
-fn the_switch_shows_a_contact_as_its_card() {
-    let m = show(Ok(Panel::Contact { contact: jane() }));
-
-    assert_eq!(m.text("contact-name"), "Jane Doe");
-    assert_eq!(m.text("account-name"), "Acme Corp");
-    assert_eq!(m.state(), None);
 }
 
 #[wasm_bindgen_test]
@@ -93,7 +104,7 @@ fn the_switch_shows_an_error_as_an_error() {
     let m = show(Err(ClientError::MissingToken));
 
     assert_eq!(m.state().as_deref(), Some("missing_token"));
-    assert!(!m.has("contact-card"));
+    assert!(!m.has("salesforce-view"));
 }
 
 #[wasm_bindgen_test]
@@ -107,4 +118,83 @@ fn the_switch_shows_a_view_as_the_record_and_its_sections() {
     assert_eq!(m.text("account-name"), "Northwind Traders");
     assert!(m.has("section-opportunities") && m.has("section-tasks"));
     assert_eq!(m.state(), None, "a record is not a panel state");
+}
+
+#[wasm_bindgen_test]
+async fn no_match_offers_the_domain_account_and_a_search() {
+    use crate::support::{FetchStub, Reply};
+    use shared::api::{PANEL_SEARCH_PATH, RecordKind, SearchHit};
+    use std::sync::{Arc, Mutex};
+    use widget::api::Client;
+
+    let account = crate::fixtures::id("001", 1);
+    let found = crate::fixtures::id("003", 2);
+    let stub = FetchStub::install(vec![Reply::Json(
+        200,
+        serde_json::to_value(vec![SearchHit {
+            kind: RecordKind::Contact,
+            id: found.clone(),
+            name: "Ann Acme".into(),
+            detail: Some("CTO · Acme".into()),
+        }])
+        .unwrap(),
+    )]);
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let record = opened.clone();
+    let outcome = Ok(Panel::NoMatch {
+        email: Email::parse("new@acme.test").unwrap(),
+        suggestion: Some(AccountSuggestion {
+            id: account.clone(),
+            name: "Acme".into(),
+            website: Some("https://acme.test/".into()),
+        }),
+    });
+    let m = mount(move || {
+        let on_open = Callback::new(move |id| record.lock().unwrap().push(id));
+        view! {
+            <PanelView
+                outcome=outcome
+                on_retry=|()| {}
+                client=Some(Client::new("tok"))
+                on_open=on_open
+            />
+        }
+    });
+
+    let suggested = m.text("suggested-account");
+    assert!(
+        suggested.contains("Acme") && suggested.contains("acme.test"),
+        "{suggested}"
+    );
+    m.click("open-suggestion");
+    assert_eq!(opened.lock().unwrap().first(), Some(&account));
+
+    let input: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::unchecked_into(m.get("search-input"));
+    input.set_value("a");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    m.click("search-submit");
+    m.wait_for("the hint", |m| m.has("search-error")).await;
+    assert!(m.text("search-error").contains("at least 2"));
+    assert!(stub.calls().is_empty(), "too short to ask Salesforce");
+
+    input.set_value("Ann");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    m.click("search-submit");
+    m.wait_for("the hits", |m| m.has("search-hit")).await;
+    assert!(
+        stub.calls()[0]
+            .url
+            .ends_with(&format!("{PANEL_SEARCH_PATH}?q=Ann"))
+    );
+    assert_eq!(
+        m.texts("[data-testid=search-hit] .choice-name"),
+        ["Ann Acme"]
+    );
+    m.click("search-hit");
+    assert_eq!(*opened.lock().unwrap(), [account, found]);
 }

@@ -2,24 +2,34 @@
 
 use leptos::prelude::*;
 use serde::Deserialize;
-use shared::api::ContactCard;
+use shared::api::{RecordDetails, RecordKind, SalesforceView};
 use shared::ids::SfId;
 use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};
 
-/// Jane, with every field Salesforce can give.
-pub fn jane() -> ContactCard {
+/// Jane's record, with nothing in its sections.
+pub fn jane() -> SalesforceView {
     let id = SfId::from_parts("003", "5g", 1).expect("a valid contact id");
-    ContactCard {
-        url: format!("https://acme.my.salesforce.com/lightning/r/Contact/{id}/view"),
+    SalesforceView {
+        kind: RecordKind::Contact,
+        url: format!("https://acme.my.salesforce.com/{id}"),
         id,
-        name: "Jane Doe".to_owned(),
-        title: Some("VP Operations".to_owned()),
-        email: Some("jane@acme.test".to_owned()),
-        phone: Some("+1 (415) 555-0100".to_owned()),
-        account_name: Some("Acme Corp".to_owned()),
+        record: Some(RecordDetails {
+            name: "Jane Doe".to_owned(),
+            title: Some("VP Operations".to_owned()),
+            email: Some("jane@acme.test".to_owned()),
+            phone: Some("+1 (415) 555-0100".to_owned()),
+            account_name: Some("Acme Corp".to_owned()),
+            account_url: None,
+            owner_name: None,
+            fields: vec![],
+        }),
+        opportunities: Some(vec![]),
+        notes: Some(vec![]),
+        events: Some(vec![]),
+        tasks: Some(vec![]),
     }
 }
 
@@ -215,7 +225,9 @@ impl FetchStub {
                 if (reply.network_error) {
                     throw new TypeError("Failed to fetch");
                 }
-                return new Response(reply.body, {
+                // A 204 or 205 answer has no body at all.
+                const empty = reply.status === 204 || reply.status === 205;
+                return new Response(empty ? null : reply.body, {
                     status: reply.status,
                     headers: { "Content-Type": "application/json" },
                 });

@@ -1,0 +1,102 @@
+//! The admin console's calls: [`shared::admin`]'s paths and types over the generic
+//! [`Client`] helpers, so transport and error mapping stay in one place.
+
+use crate::api::{Client, ClientError, Method};
+use shared::admin::{
+    AdminStatus, FAILURES_PATH, FailureView, HISTORY_PATH, HistoryView, INTEGRATION_PATH,
+    PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH, RetryRequest, RetryResult, SETTINGS_PATH,
+    STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH, SaveSettings, SettingsView,
+    SyncStatus,
+};
+
+/// Where the OAuth popup starts; the edge reads the context token from `ctx`.
+pub const OAUTH_START_PATH: &str = "/oauth/salesforce/start";
+
+impl Client {
+    /// `GET` [`STATUS_PATH`]: the connection and the sync's state.
+    pub async fn admin_status(&self) -> Result<AdminStatus, ClientError> {
+        self.get_json(STATUS_PATH).await
+    }
+
+    /// `GET` [`SETTINGS_PATH`]: sync type, both mappings and both sides' fields.
+    pub async fn settings(&self) -> Result<SettingsView, ClientError> {
+        self.get_json(SETTINGS_PATH).await
+    }
+
+    /// `PUT` [`SETTINGS_PATH`]: saves sync type and mappings (refused with 400 when
+    /// [`SaveSettings::issues`] is not empty).
+    pub async fn save_settings(
+        &self,
+        settings: &SaveSettings,
+    ) -> Result<SettingsView, ClientError> {
+        self.send_json(Method::Put, SETTINGS_PATH, Some(settings))
+            .await
+    }
+
+    /// `POST` [`SYNC_START_PATH`], [`SYNC_PAUSE_PATH`] or [`SYNC_RESUME_PATH`].
+    pub async fn sync_action(&self, action: SyncAction) -> Result<SyncStatus, ClientError> {
+        self.send_json(Method::Post, action.path(), None::<&()>)
+            .await
+    }
+
+    /// `GET` [`HISTORY_PATH`]: the last seven days' runs and daily totals.
+    pub async fn history(&self) -> Result<HistoryView, ClientError> {
+        self.get_json(HISTORY_PATH).await
+    }
+
+    /// `GET` [`FAILURES_PATH`]: the failure log, newest first.
+    pub async fn failures(&self) -> Result<Vec<FailureView>, ClientError> {
+        self.get_json(FAILURES_PATH).await
+    }
+
+    /// `POST` [`RETRY_PATH`]: syncs the failed records again.
+    pub async fn retry(&self, request: &RetryRequest) -> Result<RetryResult, ClientError> {
+        self.send_json(Method::Post, RETRY_PATH, Some(request))
+            .await
+    }
+
+    /// `GET` [`PERMISSIONS_PATH`]: every helpdesk profile's panel permissions.
+    pub async fn permissions(&self) -> Result<Vec<ProfilePermissions>, ClientError> {
+        self.get_json(PERMISSIONS_PATH).await
+    }
+
+    /// `PUT` [`PERMISSIONS_PATH`]: one profile's permissions, effective on the next panel
+    /// load.
+    pub async fn save_permissions(
+        &self,
+        profile: &ProfilePermissions,
+    ) -> Result<ProfilePermissions, ClientError> {
+        self.send_json(Method::Put, PERMISSIONS_PATH, Some(profile))
+            .await
+    }
+
+    /// `DELETE` [`INTEGRATION_PATH`]: revokes Salesforce and erases the org's state.
+    pub async fn delete_integration(&self) -> Result<(), ClientError> {
+        self.send_no_content(Method::Delete, INTEGRATION_PATH, None::<&()>)
+            .await
+    }
+
+    /// The OAuth popup's URL: [`OAUTH_START_PATH`] with this client's context token.
+    pub fn oauth_start_url(&self) -> String {
+        // A JWT is base64url and dots: nothing to escape.
+        format!("{}?ctx={}", self.url(OAUTH_START_PATH), self.token())
+    }
+}
+
+/// What the admin asks of the sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncAction {
+    Start,
+    Pause,
+    Resume,
+}
+
+impl SyncAction {
+    pub fn path(self) -> &'static str {
+        match self {
+            SyncAction::Start => SYNC_START_PATH,
+            SyncAction::Pause => SYNC_PAUSE_PATH,
+            SyncAction::Resume => SYNC_RESUME_PATH,
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Connecting Salesforce: the OAuth popup, the connected org's card and reconnecting after
+//! a revoked token.
+
+use super::parts::{Notice, format_count, when_label};
+use crate::api::Client;
+use crate::components::format::Now;
+use leptos::{ev, prelude::*};
+use shared::admin::{ConnectedOrgInfo, ConnectionStatus};
+use wasm_bindgen::JsValue;
+
+/// What the OAuth popup told its opener: `{sfdesk: "oauth", ok, message?}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthOutcome {
+    pub ok: bool,
+    /// Why it failed, when the page said (e.g. `API_DISABLED_FOR_ORG`, consent refused).
+    pub message: Option<String>,
+}
+
+impl OAuthOutcome {
+    /// Reads a `message` event's data; `None` for anything that is not the popup's.
+    pub fn from_message(data: &JsValue) -> Option<OAuthOutcome> {
+        let get = |key: &str| js_sys::Reflect::get(data, &JsValue::from_str(key)).ok();
+        if get("sfdesk")?.as_string().as_deref() != Some("oauth") {
+            return None;
+        }
+        Some(OAuthOutcome {
+            ok: get("ok")?.as_bool()?,
+            message: get("message")
+                .and_then(|m| m.as_string())
+                .filter(|m| !m.trim().is_empty()),
+        })
+    }
+}
+
+/// Why connecting failed, explained: the popup's own words when it gave them, with what
+/// to do for the cases an admin meets.
+pub fn failure_text(message: Option<&str>) -> String {
+    match message {
+        Some(message) if message.contains("API_DISABLED_FOR_ORG") => {
+            "This Salesforce org's edition has no API access (API_DISABLED_FOR_ORG). sfdesk \
+             needs Enterprise, Unlimited, Performance or Developer edition, or Professional \
+             with the API enabled."
+                .to_owned()
+        }
+        Some(message) => message.to_owned(),
+        None => "Salesforce did not grant access. If you chose Deny, start again and choose \
+                 Allow; if the Salesforce window showed an error, it says why."
+            .to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Idle,
+    /// The popup is open.
+    Waiting,
+    Failed(String),
+}
+
+/// "Connect Salesforce" (or "Reconnect"): opens the OAuth popup and waits for its
+/// message; `on_connected` runs once Salesforce granted access.
+#[component]
+pub fn ConnectButton(
+    client: Client,
+    #[prop(into)] label: String,
+    #[prop(default = true)] primary: bool,
+    #[prop(into)] on_connected: Callback<()>,
+) -> impl IntoView {
+    let step = RwSignal::new(Step::Idle);
+    let popup = StoredValue::new_local(None::<web_sys::Window>);
+
+    let listener = window_event_listener(ev::message, move |event| {
+        let own_origin = window().location().origin().ok();
+        if own_origin.is_some_and(|origin| origin != event.origin()) {
+            return;
+        }
+        let Some(outcome) = OAuthOutcome::from_message(&event.data()) else {
+            return;
+        };
+        popup.set_value(None);
+        if outcome.ok {
+            step.set(Step::Idle);
+            on_connected.run(());
+        } else {
+            step.set(Step::Failed(failure_text(outcome.message.as_deref())));
+        }
+    });
+    on_cleanup(move || listener.remove());
+
+    // A popup closed before it reported: back to the button, with a word on why.
+    let watcher = set_interval_with_handle(
+        move || {
+            let closed = popup.with_value(|popup| {
+                popup
+                    .as_ref()
+                    .is_some_and(|window| window.closed().unwrap_or(true))
+            });
+            if closed {
+                popup.set_value(None);
+                if step.get_untracked() == Step::Waiting {
+                    step.set(Step::Failed(
+                        "The Salesforce window was closed before access was granted.".to_owned(),
+                    ));
+                }
+            }
+        },
+        std::time::Duration::from_millis(700),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(handle) = watcher {
+            handle.clear();
+        }
+    });
+
+    let url = client.oauth_start_url();
+    let open = move |_| {
+        let opened = window()
+            .open_with_url_and_target_and_features(
+                &url,
+                "sfdesk-salesforce-oauth",
+                "popup,width=520,height=700",
+            )
+            .ok()
+            .flatten();
+        match opened {
+            Some(window) => {
+                popup.set_value(Some(window));
+                step.set(Step::Waiting);
+            }
+            None => step.set(Step::Failed(
+                "Your browser blocked the Salesforce window. Allow pop-ups for this page, \
+                 then try again."
+                    .to_owned(),
+            )),
+        }
+    };
+
+    let class = if primary {
+        "button button-primary"
+    } else {
+        "button"
+    };
+    view! {
+        <div class="connect-action">
+            <button
+                type="button"
+                class=class
+                data-testid="connect"
+                disabled=move || step.get() == Step::Waiting
+                aria-busy=move || (step.get() == Step::Waiting).to_string()
+                on:click=open
+            >
+                {move || {
+                    if step.get() == Step::Waiting {
+                        "Waiting for Salesforce…".to_owned()
+                    } else {
+                        label.clone()
+                    }
+                }}
+            </button>
+            {move || match step.get() {
+                Step::Waiting => {
+                    view! {
+                        <Notice
+                            tone="info"
+                            text="Sign in to Salesforce in the window that opened, then choose Allow."
+                        />
+                    }
+                        .into_any()
+                }
+                Step::Failed(text) => {
+                    view! {
+                        <div class="notice notice-error" role="alert" data-testid="connect-error">
+                            <strong>"Salesforce was not connected. "</strong>
+                            {text}
+                        </div>
+                    }
+                        .into_any()
+                }
+                Step::Idle => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The connection, whichever state it is in: an invitation to connect, the connected
+/// org, or a revoked token to reconnect.
+#[component]
+pub fn ConnectionCard(
+    client: Client,
+    connection: ConnectionStatus,
+    #[prop(into)] on_changed: Callback<()>,
+) -> impl IntoView {
+    match connection {
+        ConnectionStatus::NotConnected => view! {
+            <section class="card connect-hero" data-testid="connection" data-state="not_connected">
+                <div class="hero-mark" aria-hidden="true">
+                    <span class="brand-mark"></span>
+                </div>
+                <h2 class="card-title">"Connect your Salesforce org"</h2>
+                <p class="muted">
+                    "Agents see the requester's Salesforce contact or account beside every ticket, and contacts and accounts stay in step between Salesforce and the helpdesk."
+                </p>
+                <ol class="steps">
+                    <li>"Sign in with a Salesforce administrator account"</li>
+                    <li>"Choose one-way or two-way sync"</li>
+                    <li>"Map the fields for contacts and accounts"</li>
+                    <li>"Start the sync"</li>
+                </ol>
+                <ConnectButton client=client label="Connect Salesforce" on_connected=on_changed />
+                <p class="fine-print">
+                    "Needs Salesforce Enterprise, Unlimited, Performance or Developer edition, or Professional with API access. Your password is entered in Salesforce's own window and never reaches sfdesk."
+                </p>
+            </section>
+        }
+        .into_any(),
+        ConnectionStatus::Revoked { instance_url } => view! {
+            <section
+                class="card card-warning"
+                data-testid="connection"
+                data-state="revoked"
+                role="alert"
+            >
+                <h2 class="card-title">"Salesforce access was revoked"</h2>
+                <p class="muted">
+                    "Salesforce no longer accepts sfdesk's access to "
+                    <strong class="break">{instance_url}</strong>
+                    ". Nothing syncs until you connect again; your settings, mapping and history are kept."
+                </p>
+                <ConnectButton client=client label="Reconnect Salesforce" on_connected=on_changed />
+            </section>
+        }
+        .into_any(),
+        ConnectionStatus::Connected(info) => {
+            view! { <ConnectedOrg client=client info=info on_changed=on_changed /> }.into_any()
+        }
+    }
+}
+
+/// The connected org: where, as whom, since when, and today's API allowance.
+#[component]
+pub fn ConnectedOrg(
+    client: Client,
+    info: ConnectedOrgInfo,
+    #[prop(into)] on_changed: Callback<()>,
+) -> impl IntoView {
+    let now = Now::current();
+    let allowance = api_allowance(info.api_used, info.api_max);
+    view! {
+        <section class="card" data-testid="connection" data-state="connected">
+            <div class="card-head-row">
+                <h2 class="card-title">
+                    <span class="dot dot-success" aria-hidden="true"></span>
+                    "Connected to Salesforce"
+                </h2>
+            </div>
+            <dl class="facts">
+                <div class="fact">
+                    <dt>"Org"</dt>
+                    <dd>
+                        <a
+                            class="break"
+                            href=info.instance_url.clone()
+                            target="_blank"
+                            rel="noopener noreferrer"
+                            data-testid="org-url"
+                        >
+                            {info.instance_url.trim_start_matches("https://").to_owned()}
+                        </a>
+                        <span class="sub" data-testid="org-id">
+                            {info.salesforce_org_id.clone()}
+                        </span>
+                    </dd>
+                </div>
+                <div class="fact">
+                    <dt>"User"</dt>
+                    <dd class="break" data-testid="org-user">
+                        {info.username.clone()}
+                    </dd>
+                </div>
+                <div class="fact">
+                    <dt>"Since"</dt>
+                    <dd>{when_label(info.connected_at_ms, now)}</dd>
+                </div>
+                <div class="fact">
+                    <dt>"API today"</dt>
+                    <dd data-testid="api-usage">{allowance}</dd>
+                </div>
+            </dl>
+            <ConnectButton
+                client=client
+                label="Reconnect"
+                primary=false
+                on_connected=on_changed
+            />
+        </section>
+    }
+}
+
+/// Today's API requests: `1,204 of 15,000 requests (8%)` with a meter, or what is known.
+fn api_allowance(used: Option<u64>, max: Option<u64>) -> AnyView {
+    match (used, max) {
+        (Some(used), Some(max)) if max > 0 => {
+            let percent = (used.saturating_mul(100) / max).min(100);
+            let tone = if percent >= 90 {
+                "meter meter-error"
+            } else if percent >= 75 {
+                "meter meter-warning"
+            } else {
+                "meter"
+            };
+            view! {
+                <span>
+                    {format!("{} of {} requests ({percent}%)", format_count(used), format_count(max))}
+                </span>
+                <span
+                    class=tone
+                    role="meter"
+                    aria-label="API requests used today"
+                    aria-valuemin="0"
+                    aria-valuemax=max.to_string()
+                    aria-valuenow=used.to_string()
+                >
+                    <span class="meter-fill" style=format!("width: {percent}%")></span>
+                </span>
+            }
+            .into_any()
+        }
+        (Some(used), _) => format!("{} requests", format_count(used)).into_any(),
+        _ => view! { <span class="muted">"Not reported yet"</span> }.into_any(),
+    }
+}
+
+/// Where Salesforce must send its Outbound Messages (the Account and Contact workflow
+/// rules an admin sets up in Salesforce), once the sync has started.
+#[component]
+pub fn OutboundMessageCard(url: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            let clipboard = window().navigator().clipboard();
+            let _ = clipboard.write_text(&url);
+            copied.set(true);
+        }
+    };
+    view! {
+        <section class="card" data-testid="outbound-url" aria-labelledby="outbound-title">
+            <h2 class="card-title" id="outbound-title">
+                "Changes from Salesforce"
+            </h2>
+            <p class="muted">
+                "In Salesforce, point the Outbound Messages of the Account and Contact workflow rules at this address, so changes arrive within seconds:"
+            </p>
+            <div class="copy-row">
+                <input
+                    class="input"
+                    type="text"
+                    readonly=true
+                    aria-label="Outbound Message URL"
+                    prop:value=url
+                    on:focus=|event| {
+                        use wasm_bindgen::JsCast;
+                        if let Some(input) = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        {
+                            input.select();
+                        }
+                    }
+                />
+                <button type="button" class="button button-small" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+        </section>
+    }
+}

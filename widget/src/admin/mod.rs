@@ -1,0 +1,46 @@
+//! The admin console inside the widget (`#ctx=<token>&view=admin`, administrators only):
+//! connect Salesforce, sync settings and field mapping, the initial sync's progress,
+//! pause / resume, the 7-day history, the failure log, per-profile permissions, and
+//! deleting the integration. A UI over [`shared::admin`]; one file per screen.
+//!
+//! Stable hooks for end-to-end tests (`data-testid`):
+//! - shell: `admin-console`, `tab-overview`, `tab-mapping`, `tab-history`,
+//!   `tab-failures`, `tab-permissions`, `sync-state` (with `data-state`: `not_started`,
+//!   `initial_sync`, `live`, `paused`, `needs_reconnect`), `pause`, `resume`,
+//!   `back-to-panel`, `status-error`;
+//! - connect: `connection` (with `data-state`: `not_connected`, `connected`,
+//!   `revoked`), `connect`, `connect-error`, `org-url`, `org-id`, `org-user`, `api-usage`;
+//! - settings: `sync-settings`, `sync-type-two_way`, `sync-type-salesforce_to_helpdesk`,
+//!   `mapping-contacts`, `mapping-accounts`, each `mapping-row` (with `data-field`, the
+//!   helpdesk field) holding `mapping-select` and any `mapping-issue`;
+//!   `mapping-summary`, `save-settings`, `start-sync`, `settings-saved`,
+//!   `settings-error`;
+//! - progress: `sync-overview`, `sync-title`, `sync-note`, `open-settings`,
+//!   `sync-progress`, each `progress-step` (with `data-state`: `done`, `running`,
+//!   `waiting`) holding `progress-counts`, `progress-bar`, `progress-detail`;
+//! - history: `history`, `history-chart` (`chart-bar` with `data-day`, `data-series`,
+//!   `data-value`; `chart-day`; `legend-added`, ...), `history-table`, `history-row`,
+//!   `history-empty`, `history-refresh`;
+//! - failures: `failures`, `failure-filter-all`, `-contact`, `-account`, `retry-all`,
+//!   `failure-list`, `failure` (with `data-failure-id`) holding `failure-label`,
+//!   `failure-reason`, `retry-one`; `failures-empty`, `retry-result`;
+//! - permissions: `permissions`, `permissions-table`, `profile-row` (with
+//!   `data-profile`) holding `perm-visible`, `perm-shows-contacts`,
+//!   `perm-shows-accounts`, `perm-access`, `perm-items` with `perm-item-information`,
+//!   `-opportunities`, `-notes`, `-events`, `-tasks`; `save-state`, `perm-error`;
+//! - delete: `delete-integration`, `confirm-delete`, `erase-list`, `cancel-delete`,
+//!   `confirm-delete-button`, `delete-error`.
+
+pub mod api;
+pub mod connect;
+pub mod console;
+pub mod delete;
+pub mod failures;
+pub mod history;
+pub mod parts;
+pub mod permissions;
+pub mod progress;
+pub mod settings;
+pub mod sync_control;
+
+pub use console::{AdminConsole, Console, Tab};

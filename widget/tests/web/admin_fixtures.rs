@@ -1,0 +1,223 @@
+//! Data for the admin console's tests: settings with a deliberate Integer field, a sync
+//! under way, seven days of history, failures, profiles, and context tokens.
+
+use serde_json::Value;
+use shared::admin::{
+    AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, ObjectFields, ProfilePermissions,
+    SettingsView, StepProgress, SyncState, SyncStatus,
+};
+use shared::context::{ContextClaims, Role, sign};
+use shared::mapping::{FieldMeta, FieldPair, ObjectKind, SyncType, ValueKind};
+use shared::permissions::Permissions;
+use shared::sync::history::{DayTotals, Direction};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A context token for `role` (the widget reads it, never verifies it).
+pub fn token(role: Role, ticket: Option<&str>) -> String {
+    let claims = ContextClaims {
+        org: "60001".into(),
+        agent: "1001".into(),
+        profile_id: "7001".into(),
+        profile_name: if role == Role::Admin {
+            "Administrator".into()
+        } else {
+            "Agent".into()
+        },
+        role,
+        ticket: ticket.map(str::to_owned),
+        requester: None,
+        account: None,
+        exp: 4_000_000_000,
+    };
+    sign(&claims, b"any secret: the widget does not check it")
+}
+
+fn field(name: &str, label: &str, kind: ValueKind, required: bool) -> FieldMeta {
+    FieldMeta {
+        name: name.into(),
+        label: label.into(),
+        kind,
+        max_length: None,
+        picklist: None,
+        required,
+        writable: true,
+    }
+}
+
+pub fn pair(helpdesk: &str, salesforce: &str) -> FieldPair {
+    FieldPair {
+        helpdesk: helpdesk.into(),
+        salesforce: salesforce.into(),
+    }
+}
+
+/// Contacts with a helpdesk Integer field (`cf_seats`, unmapped) beside text fields;
+/// accounts with the mandatory name mapped.
+pub fn settings() -> SettingsView {
+    SettingsView {
+        sync_type: SyncType::TwoWay,
+        contacts: vec![
+            pair("lastName", "LastName"),
+            pair("email", "Email"),
+            pair("title", "Title"),
+        ],
+        accounts: vec![pair("accountName", "Name")],
+        contact_fields: ObjectFields {
+            salesforce: vec![
+                field("LastName", "Last Name", ValueKind::Text, true),
+                field("Email", "Email", ValueKind::Text, false),
+                field("Title", "Title", ValueKind::Text, false),
+                field("Seats__c", "Seats", ValueKind::Integer, false),
+            ],
+            helpdesk: vec![
+                field("lastName", "Last Name", ValueKind::Text, true),
+                field("email", "Email", ValueKind::Text, false),
+                field("title", "Title", ValueKind::Text, false),
+                field("cf_seats", "Seats", ValueKind::Integer, false),
+            ],
+        },
+        account_fields: ObjectFields {
+            salesforce: vec![
+                field("Name", "Account Name", ValueKind::Text, true),
+                field("Website", "Website", ValueKind::Text, false),
+            ],
+            helpdesk: vec![
+                field("accountName", "Account Name", ValueKind::Text, true),
+                field("website", "Website", ValueKind::Text, false),
+            ],
+        },
+    }
+}
+
+pub fn step(
+    object: ObjectKind,
+    direction: Direction,
+    done: u64,
+    total: Option<u64>,
+    finished: bool,
+) -> StepProgress {
+    StepProgress {
+        object,
+        direction,
+        done,
+        total,
+        finished,
+    }
+}
+
+pub fn sync(state: SyncState, steps: Vec<StepProgress>) -> SyncStatus {
+    SyncStatus {
+        state,
+        sync_type: SyncType::TwoWay,
+        steps,
+        started_ms: None,
+        finished_ms: None,
+        pending_changes: 0,
+        note: None,
+    }
+}
+
+pub fn connected() -> ConnectionStatus {
+    ConnectionStatus::Connected(ConnectedOrgInfo {
+        instance_url: "https://acme.my.salesforce.com".into(),
+        salesforce_org_id: "00D5g000004ABCDEAZ".into(),
+        username: "admin@acme.example".into(),
+        connected_at_ms: 1_765_000_000_000,
+        api_used: Some(1_204),
+        api_max: Some(15_000),
+    })
+}
+
+pub fn status(connection: ConnectionStatus, sync: SyncStatus) -> AdminStatus {
+    AdminStatus {
+        connection,
+        sync,
+        outbound_message_url: None,
+    }
+}
+
+/// Seven days from `today_ms` back: a big import two days ago, quiet days, failures today.
+pub fn days(today_ms: i64) -> Vec<DayTotals> {
+    let counts = [
+        (0, 0, 0),
+        (3, 10, 0),
+        (0, 0, 0),
+        (0, 4, 1),
+        (0, 0, 0),
+        (400, 0, 2),
+        (5, 20, 3),
+    ];
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &(added, updated, failed))| DayTotals {
+            day_ms: today_ms - (6 - i as i64) * DAY_MS,
+            added,
+            updated,
+            failed,
+        })
+        .collect()
+}
+
+pub fn failures() -> Vec<FailureView> {
+    vec![
+        FailureView {
+            id: 7,
+            object: ObjectKind::Contact,
+            direction: Direction::SalesforceToHelpdesk,
+            record_id: "0035g00000ABCdeAAA".into(),
+            label: "maya@northwind.example".into(),
+            reason: "Text value is given for an Integer field (cf_seats)".into(),
+            at_ms: 1_765_000_000_000,
+        },
+        FailureView {
+            id: 4,
+            object: ObjectKind::Account,
+            direction: Direction::HelpdeskToSalesforce,
+            record_id: "112".into(),
+            label: "Blue Harbor Logistics".into(),
+            reason: "CRM ID is already mapped with another Support Entity".into(),
+            at_ms: 1_764_900_000_000,
+        },
+    ]
+}
+
+pub fn light_agent() -> ProfilePermissions {
+    ProfilePermissions {
+        profile_id: "7003".into(),
+        profile_name: "Light Agent".into(),
+        permissions: Permissions::default_for("Light Agent"),
+    }
+}
+
+pub fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("serializes")
+}
+
+/// Sets a `<select>`'s (or input's) value and fires `change`, as a person choosing does.
+pub fn choose(element: &Element, value: &str) {
+    js_sys::Function::new_with_args(
+        "el, v",
+        "el.value = v; el.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .call2(&JsValue::NULL, element, &JsValue::from_str(value))
+    .expect("the change is dispatched");
+}
+
+/// Dispatches a keydown of `key` on `element` (bubbling, cancelable).
+pub fn press(element: &Element, key: &str, shift: bool) {
+    js_sys::Function::new_with_args(
+        "el, k, s",
+        "el.dispatchEvent(new KeyboardEvent('keydown', { key: k, shiftKey: s, bubbles: true, cancelable: true }));",
+    )
+    .call3(
+        &JsValue::NULL,
+        element,
+        &JsValue::from_str(key),
+        &JsValue::from_bool(shift),
+    )
+    .expect("the key is pressed");
+}

@@ -1,0 +1,222 @@
+//! `cargo xtask bench widget`: what the agent panel costs and how fast it is.
+//!
+//! - the widget's release build: wasm and JS, raw and gzipped;
+//! - Salesforce calls per view, cold (the edge reads Salesforce) and warm (its cache);
+//! - the edge's response time for the panel, median and p95, cold and warm;
+//! - headless Chromium: from navigation to the record's name painted (Element Timing),
+//!   on a first visit (cold edge cache, empty browser cache) and on later ones.
+
+use crate::{build, tools};
+use anyhow::{Context, bail};
+use e2e::{Browser, Stack, StackOptions, repo_root};
+use shared::api::{PANEL_PATH, Panel};
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+/// Panel requests per latency series.
+const SAMPLES: usize = 50;
+/// Browser loads after the first one.
+const PAGE_LOADS: usize = 10;
+
+pub fn run() -> anyhow::Result<()> {
+    tools::ensure_all()?;
+    build::all()?;
+    let sizes = bundle_sizes(&repo_root().join("widget/dist"))?;
+    tokio::runtime::Runtime::new()?.block_on(measure(sizes))
+}
+
+struct Size {
+    file: String,
+    raw: u64,
+    gzipped: u64,
+}
+
+fn bundle_sizes(dist: &Path) -> anyhow::Result<Vec<Size>> {
+    let mut sizes = Vec::new();
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        let kind = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if !matches!(kind, "wasm" | "js" | "css") {
+            continue;
+        }
+        let raw = std::fs::metadata(&path)?.len();
+        let gzip = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(&path)
+            .output()
+            .context("running gzip")?;
+        if !gzip.status.success() {
+            bail!("gzip failed on {}", path.display());
+        }
+        sizes.push(Size {
+            file: path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            raw,
+            gzipped: gzip.stdout.len() as u64,
+        });
+    }
+    sizes.sort_by_key(|size| std::cmp::Reverse(size.raw));
+    Ok(sizes)
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// Median and 95th percentile, in milliseconds.
+fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+async fn measure(sizes: Vec<Size>) -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("bench-widget")).await?;
+    stack.connect_salesforce().await?;
+    let token = stack.context_token("Agent", true);
+    ensure_view(&stack).await?;
+
+    // The browser first: its first visit finds the edge's cache empty.
+    let painted = time_to_data(&stack, &token).await?;
+
+    let salesforce = stack.sandbox.salesforce();
+    let calls = || -> u64 { salesforce.counters().endpoints.values().sum() };
+    let http = reqwest::Client::new();
+    let panel = |fresh: bool| {
+        let url = format!(
+            "{}{PANEL_PATH}{}",
+            stack.edge_url,
+            if fresh { "?fresh=true" } else { "" }
+        );
+        let request = http.get(url).bearer_auth(&token);
+        async move {
+            let started = Instant::now();
+            let response = request.send().await?;
+            let status = response.status();
+            response.bytes().await?;
+            if !status.is_success() {
+                bail!("the panel answered {status}");
+            }
+            anyhow::Ok(started.elapsed().as_secs_f64() * 1000.0)
+        }
+    };
+    salesforce.reset_counters();
+    panel(true).await?;
+    let cold_calls = calls();
+    salesforce.reset_counters();
+    panel(false).await?;
+    let warm_calls = calls();
+
+    let mut cold = Vec::new();
+    for _ in 0..SAMPLES {
+        cold.push(panel(true).await?);
+    }
+    let mut warm = Vec::new();
+    for _ in 0..SAMPLES {
+        warm.push(panel(false).await?);
+    }
+    let (cold_median, cold_p95) = percentiles(cold);
+    let (warm_median, warm_p95) = percentiles(warm);
+
+    println!("\n=== bench widget ===\n");
+    println!("widget bundle (release, wasm-opt -Oz):");
+    for size in &sizes {
+        println!(
+            "  {:<40} {:>11} raw  {:>11} gzipped",
+            size.file,
+            kib(size.raw),
+            kib(size.gzipped)
+        );
+    }
+    println!("\nSalesforce calls per panel view:");
+    println!("  cold (edge cache empty or refresh)  {cold_calls}");
+    println!("  warm (within the cache's 60 s)      {warm_calls}");
+    println!("\nedge response time for {PANEL_PATH} ({SAMPLES} requests each, local sandbox):");
+    println!("  cold  median {cold_median:>7.1} ms   p95 {cold_p95:>7.1} ms");
+    println!("  warm  median {warm_median:>7.1} ms   p95 {warm_p95:>7.1} ms");
+    println!("\nheadless Chromium, navigation to the record's name painted:");
+    println!(
+        "  first visit (cold caches)        {:>7.1} ms",
+        painted.first
+    );
+    let (median, p95) = percentiles(painted.later);
+    println!("  later visits ({PAGE_LOADS})  median {median:>7.1} ms   p95 {p95:>7.1} ms");
+    Ok(())
+}
+
+async fn ensure_view(stack: &Stack) -> anyhow::Result<()> {
+    match stack.panel("Agent", true).await {
+        Ok(Panel::View { .. }) => Ok(()),
+        Ok(other) => bail!("the demo ticket should show a record, not {other:?}"),
+        Err(error) => Err(error),
+    }
+}
+
+struct Painted {
+    first: f64,
+    later: Vec<f64>,
+}
+
+/// Resolves with the render time of the record's name (Element Timing, milliseconds
+/// since navigation started), or, where the browser reports none, the time it was found.
+const PAINTED_SCRIPT: &str = r#"
+const done = arguments[arguments.length - 1];
+let finished = false;
+const finish = (ms) => { if (!finished) { finished = true; done(ms); } };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.identifier === "sfd-record") finish(entry.renderTime || entry.loadTime);
+  }
+}).observe({ type: "element", buffered: true });
+const started = performance.now();
+(function poll() {
+  if (document.querySelector("[data-testid=record-name]")) {
+    setTimeout(() => finish(performance.now()), 500);
+  } else if (performance.now() - started < 20000) {
+    requestAnimationFrame(poll);
+  } else {
+    finish(-1);
+  }
+})();
+"#;
+
+async fn time_to_data(stack: &Stack, token: &str) -> anyhow::Result<Painted> {
+    // The widget alone, as the helpdesk frames it.
+    let url = format!("{}/#ctx={token}", stack.edge_url);
+    let browser = Browser::start().await?;
+    let result = async {
+        // WebDriver's default script timeout (30 s) is ample.
+        let page = &browser.client;
+        let url = &url;
+        let once = || async move {
+            // A blank page in between, so every load is a real navigation.
+            page.goto("about:blank").await?;
+            page.goto(url).await?;
+            let ms = page
+                .execute_async(PAINTED_SCRIPT, vec![])
+                .await?
+                .as_f64()
+                .context("a time in milliseconds")?;
+            if ms < 0.0 {
+                bail!("the record never showed");
+            }
+            anyhow::Ok(ms)
+        };
+        let first = once().await?;
+        let mut later = Vec::new();
+        for _ in 0..PAGE_LOADS {
+            later.push(once().await?);
+        }
+        anyhow::Ok(Painted { first, later })
+    }
+    .await;
+    browser.close().await?;
+    result
+}
