@@ -874,8 +874,8 @@ async fn concurrent_panels_across_orgs_never_leak() -> anyhow::Result<()> {
             let panel: Panel = serde_json::from_str(&text)?;
             let fine = match (&panel, org == ORG) {
                 (Panel::NotConnected { .. }, false) => true,
-                (Panel::NoMatch { email }, true) => email.as_str() == requester,
-                (Panel::View { .. } | Panel::Contact { .. }, true) => {
+                (Panel::NoMatch { email, .. }, true) => email.as_str() == requester,
+                (Panel::View { .. }, true) => {
                     requester.starts_with("maya") && text.contains("Patel")
                 }
                 _ => false,
