@@ -665,3 +665,121 @@ mod tests {
         assert_eq!(ValueKind::from_helpdesk("DateTime"), ValueKind::DateTime);
     }
 }
+
+/// Property tests of the mapping validator over random field lists and mappings.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = ValueKind> {
+        prop_oneof![
+            Just(ValueKind::Text),
+            Just(ValueKind::Integer),
+            Just(ValueKind::Decimal),
+            Just(ValueKind::Boolean),
+            Just(ValueKind::Date),
+            Just(ValueKind::DateTime),
+        ]
+    }
+
+    /// Field names from a small pool (so pairs hit real fields, twice, or not at all),
+    /// plus hostile ones.
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "f[0-7]",
+            1 => any::<String>(),
+        ]
+    }
+
+    fn fields() -> impl Strategy<Value = Vec<FieldMeta>> {
+        prop::collection::vec((name(), kind(), any::<bool>(), any::<bool>()), 0..10).prop_map(
+            |fields| {
+                fields
+                    .into_iter()
+                    .map(|(name, kind, required, writable)| FieldMeta {
+                        label: name.clone(),
+                        name,
+                        kind,
+                        max_length: None,
+                        picklist: None,
+                        required,
+                        writable,
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    fn pairs() -> impl Strategy<Value = Vec<FieldPair>> {
+        prop::collection::vec((name(), name()), 0..10).prop_map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(helpdesk, salesforce)| FieldPair {
+                    helpdesk,
+                    salesforce,
+                })
+                .collect()
+        })
+    }
+
+    fn sync_type() -> impl Strategy<Value = SyncType> {
+        prop_oneof![Just(SyncType::TwoWay), Just(SyncType::SalesforceToHelpdesk)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// Every issue names a field of the mapping or a required one, says what is wrong
+        /// in words, and an unknown field really is unknown.
+        #[test]
+        fn issues_are_about_real_problems(
+            pairs in pairs(), sync in sync_type(), helpdesk in fields(), salesforce in fields()
+        ) {
+            let issues = validate(&pairs, sync, &helpdesk, &salesforce);
+            let side_fields = |side: Side| match side {
+                Side::Helpdesk => &helpdesk,
+                Side::Salesforce => &salesforce,
+            };
+            for issue in &issues {
+                prop_assert!(!issue.to_string().is_empty());
+                match issue {
+                    MappingIssue::UnknownField { side, field } => {
+                        prop_assert!(side_fields(*side).iter().all(|f| &f.name != field));
+                    }
+                    MappingIssue::MandatoryMissing { side, field } => {
+                        prop_assert!(side_fields(*side).iter().any(|f| &f.name == field && f.required));
+                        prop_assert_eq!(issue.to_string(), "Mandatory Field Missing");
+                    }
+                    MappingIssue::TypeMismatch { .. } => {
+                        prop_assert!(issue.to_string().contains(" value is given for "));
+                    }
+                    MappingIssue::MappedTwice { side, field } => {
+                        let names = pairs.iter().filter(|p| match side {
+                            Side::Helpdesk => &p.helpdesk == field,
+                            Side::Salesforce => &p.salesforce == field,
+                        });
+                        prop_assert!(names.count() > 1);
+                    }
+                    MappingIssue::ReadOnly { side, field } => {
+                        prop_assert!(side_fields(*side).iter().any(|f| &f.name == field && !f.writable));
+                    }
+                }
+            }
+        }
+
+        /// Mapping each writable field to a same-kind twin on the other side is valid.
+        #[test]
+        fn a_faithful_mapping_is_valid(sync in sync_type(), kinds in prop::collection::vec((kind(), any::<bool>()), 0..8)) {
+            let meta = |name: String, kind, required| FieldMeta {
+                label: name.clone(), name, kind, max_length: None, picklist: None, required, writable: true,
+            };
+            let helpdesk: Vec<_> = kinds.iter().enumerate().map(|(i, (k, r))| meta(format!("h{i}"), *k, *r)).collect();
+            let salesforce: Vec<_> = kinds.iter().enumerate().map(|(i, (k, r))| meta(format!("S{i}"), *k, *r)).collect();
+            let pairs: Vec<_> = (0..kinds.len())
+                .map(|i| FieldPair { helpdesk: format!("h{i}"), salesforce: format!("S{i}") })
+                .collect();
+            prop_assert_eq!(validate(&pairs, sync, &helpdesk, &salesforce), vec![]);
+        }
+    }
+}

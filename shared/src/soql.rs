@@ -850,3 +850,124 @@ mod tests {
         Select::new("Contact", &["Id; DROP"]).build();
     }
 }
+
+/// Property tests: any string, however hostile, stays one literal and reads back as itself.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads the SOQL string literal at the start of `text` the way Salesforce does:
+    /// the value it denotes and what follows its closing quote; `None` when unterminated
+    /// or when it holds an escape Salesforce does not know.
+    fn read_literal(text: &str) -> Option<(String, &str)> {
+        let mut chars = text.char_indices();
+        if chars.next()?.1 != '\'' {
+            return None;
+        }
+        let mut value = String::new();
+        while let Some((at, c)) = chars.next() {
+            match c {
+                '\'' => return Some((value, &text[at + 1..])),
+                '\\' => value.push(match chars.next()?.1 {
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'b' => '\u{8}',
+                    'f' => '\u{c}',
+                    c @ ('\\' | '\'' | '"' | '%' | '_') => c,
+                    _ => return None,
+                }),
+                c => value.push(c),
+            }
+        }
+        None
+    }
+
+    /// Strings weighted towards what breaks quoting: quotes, backslashes, wildcards,
+    /// control characters, SOQL keywords, and any Unicode.
+    fn hostile() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("'".to_owned()),
+            Just("\\".to_owned()),
+            Just("\"".to_owned()),
+            Just("%".to_owned()),
+            Just("_".to_owned()),
+            Just(" OR Id != null".to_owned()),
+            Just("\n".to_owned()),
+            Just("\u{0}".to_owned()),
+            Just("😀".to_owned()),
+            any::<char>().prop_map(String::from),
+            "[a-z@.]{0,4}",
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_string_round_trips_as_one_literal(value in hostile()) {
+            let quoted = quote(&value);
+            prop_assert_eq!(read_literal(&quoted), Some((value.clone(), "")));
+        }
+
+        #[test]
+        fn a_value_never_changes_the_query_around_it(value in hostile(), other in hostile()) {
+            let soql = Select::new("Contact", &["Id"])
+                .filter(Condition::or([
+                    Condition::eq("Email", value.as_str()),
+                    Condition::eq("LastName", other.as_str()),
+                ]))
+                .limit(1)
+                .build();
+            let rest = soql.strip_prefix("SELECT Id FROM Contact WHERE (Email = ");
+            let rest = rest.expect("the query starts as built");
+            let (first, rest) = read_literal(rest).expect("the first literal ends");
+            prop_assert_eq!(first, value);
+            let rest = rest.strip_prefix(" OR LastName = ").expect("the OR survives");
+            let (second, rest) = read_literal(rest).expect("the second literal ends");
+            prop_assert_eq!(second, other);
+            prop_assert_eq!(rest, ") LIMIT 1");
+        }
+
+        #[test]
+        fn like_patterns_match_their_text_literally(value in hostile()) {
+            let soql = Select::new("Account", &["Id"])
+                .filter(Condition::like("Name", LikePattern::contains(&value)))
+                .build();
+            let rest = soql.strip_prefix("SELECT Id FROM Account WHERE Name LIKE ").unwrap();
+            let (pattern, rest) = read_literal(rest).expect("the pattern ends");
+            prop_assert_eq!(rest, "");
+            // Unescaping leaves the text between our two wildcards, and the text's own
+            // wildcards were escaped (so read back as themselves above).
+            prop_assert_eq!(pattern, format!("%{value}%"));
+        }
+
+        #[test]
+        fn in_lists_keep_every_value_apart(values in prop::collection::vec(hostile(), 1..8)) {
+            let soql = Select::new("Contact", &["Id"])
+                .where_in("Email", values.iter().map(String::as_str))
+                .build();
+            let mut rest = soql
+                .strip_prefix("SELECT Id FROM Contact WHERE Email IN (")
+                .unwrap();
+            for value in &values {
+                let (read, after) = read_literal(rest).expect("each literal ends");
+                prop_assert_eq!(&read, value);
+                rest = after.strip_prefix(", ").unwrap_or(after);
+            }
+            prop_assert_eq!(rest, ")");
+        }
+
+        #[test]
+        fn only_plain_names_pass_as_identifiers(text in "\\PC{0,40}|[A-Za-z][A-Za-z0-9_.]{0,30}") {
+            if let Ok(ident) = Ident::parse(&text) {
+                prop_assert!(ident
+                    .as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
+            }
+        }
+    }
+}

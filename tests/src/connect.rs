@@ -8,17 +8,31 @@ use reqwest::{StatusCode, redirect::Policy};
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
+        self.connect_salesforce_via_callback().await.map(|_| ())
+    }
+
+    /// Where the edge's OAuth start sends the admin's browser: the org's authorize URL,
+    /// carrying a fresh `state`.
+    pub async fn begin_oauth(&self) -> anyhow::Result<String> {
         let browser = reqwest::Client::builder()
             .redirect(Policy::none())
-            .cookie_store(true)
             .build()?;
         let start = format!(
             "{}/oauth/salesforce/start?ctx={}",
             self.edge_url,
             self.context_token("Administrator", false)
         );
-        let authorize_url =
-            redirect_target(browser.get(&start).send().await?).context("edge start")?;
+        redirect_target(browser.get(&start).send().await?).context("edge start")
+    }
+
+    /// Connects as [`Stack::connect_salesforce`] does and answers the callback URL the
+    /// browser was sent to (its `code` and `state` now used).
+    pub async fn connect_salesforce_via_callback(&self) -> anyhow::Result<String> {
+        let browser = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .cookie_store(true)
+            .build()?;
+        let authorize_url = self.begin_oauth().await?;
 
         let login_page = browser.get(&authorize_url).send().await?;
         ensure!(
@@ -42,7 +56,7 @@ impl Stack {
             status == StatusCode::OK && page.contains("Salesforce connected"),
             "callback answered {status}: {page}"
         );
-        Ok(())
+        Ok(callback)
     }
 }
 

@@ -7,11 +7,13 @@
 
 mod admin;
 mod browser;
+mod compare;
 mod connect;
 mod paths;
 mod stack;
 
 pub use browser::Browser;
+pub use compare::Comparison;
 pub use paths::repo_root;
 pub use shared::http::ReqwestTransport;
 pub use stack::{Ports, Stack, StackOptions};

@@ -218,7 +218,7 @@ impl Stack {
     /// The edge is up once its API answers (401 without a token).
     async fn wait_for_edge(&self) -> anyhow::Result<()> {
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(90);
+        let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
             let answer = client
                 .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
@@ -230,7 +230,7 @@ impl Stack {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         bail!(
-            "the edge did not come up within 90 s; see {}",
+            "the edge did not come up within 180 s; see {}",
             self.edge_log.display()
         )
     }

@@ -5,6 +5,7 @@
 
 mod bench;
 mod build;
+mod chaos;
 mod dev;
 mod test;
 mod tools;
@@ -16,6 +17,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev     build everything, start the sandbox and the edge, print the demo URL (Ctrl-C stops)
   test    run every test: native, widget (headless Chromium), end to end
+  chaos   the reliability suite at full size (faults, load, hostile input); writes RELIABILITY.md
   build   build the widget and the edge (release), as `dev` and `test` do first
   setup   install the tools the other commands need, and nothing else
   bench <target>   measure and print figures (not a test); targets:";
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let outcome = match command.as_str() {
         "dev" => dev::run(),
         "test" => test::run(),
+        "chaos" => chaos::run(),
         "build" => tools::ensure_all().and_then(|()| build::all()),
         "setup" => tools::ensure_all(),
         "bench" => bench::run(args.get(1).map(String::as_str)),

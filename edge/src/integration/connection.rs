@@ -156,7 +156,14 @@ pub async fn complete_oauth(
         )
         .await
         .map_err(SfError::from)?;
-    let tokens = OAuthApp::parse_token_response(&response)?;
+    let tokens = OAuthApp::parse_token_response(&response).map_err(|e| match e {
+        // The code was already used, expired, or was never issued for this flow.
+        SfError::OAuth { error, .. } if error == "invalid_grant" => EdgeError::BadRequest(
+            "Salesforce refused the sign-in code (it was already used or has expired). Start connecting again."
+                .into(),
+        ),
+        other => other.into(),
+    })?;
     let (salesforce_org_id, user_id) = tokens.org_and_user().ok_or_else(|| {
         SfError::Decode(format!(
             "identity URL {:?} names no org and user",

@@ -58,6 +58,14 @@ pub async fn helpdesk(
 
     let events = helpdesk::parse_delivery(body.as_bytes())
         .map_err(|e| EdgeError::BadRequest(format!("the delivery is not a list of events: {e}")))?;
+    // The token names this org; an event naming another is not this org's to store.
+    if let Some(event) = events.iter().find(|e| e.org_id != context.org) {
+        return Err(EdgeError::BadRequest(format!(
+            "a {} event is about another helpdesk org ({})",
+            event.event_type.as_str(),
+            event.org_id
+        )));
+    }
     let mut stored = 0;
     for event in &events {
         let object = match event.event_type {

@@ -637,6 +637,20 @@ impl HelpdeskState {
         self.outbox().clear_log();
     }
 
+    /// The `X-ZDesk-JWT` the helpdesk would send with `body` from `webhook_id`, issued
+    /// at `at_secs` (now by the sandbox clock when `None`): for tests that replay,
+    /// reorder or delay deliveries themselves.
+    pub fn sign_delivery(&self, body: &[u8], webhook_id: &str, at_secs: Option<u64>) -> String {
+        let now_secs = u64::try_from(self.clock.now_ms() / 1000).unwrap_or_default();
+        self.signer
+            .sign(body, &self.org_id, webhook_id, at_secs.unwrap_or(now_secs))
+    }
+
+    /// The ids of the webhook subscriptions, oldest first.
+    pub fn webhook_ids(&self) -> Vec<String> {
+        self.desk().webhooks.iter().map(|w| w.id.clone()).collect()
+    }
+
     /// How soon failed deliveries are retried (doubling from `base` up to `max`).
     pub fn set_webhook_retry(&self, base: Duration, max: Duration) {
         self.outbox().set_retry(base, max);

@@ -119,6 +119,18 @@ impl SalesforceState {
         lock(&self.auth).expire_sessions();
     }
 
+    /// Every access and refresh token the org has issued and not forgotten (tests look
+    /// for them where they must never appear).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.auth).issued_tokens()
+    }
+
+    /// Revokes every refresh token and the sessions issued from them, as revoking the
+    /// connected app's access in Setup does.
+    pub fn revoke_refresh_tokens(&self) {
+        lock(&self.auth).revoke_all();
+    }
+
     pub fn org_id(&self) -> SfId {
         lock(&self.org).org_id.clone()
     }

@@ -117,6 +117,31 @@ impl Auth {
         }
     }
 
+    /// Every access and refresh token issued and still known, for tests that look for
+    /// them where they must not be (storage, logs, responses).
+    pub(super) fn issued_tokens(&self) -> Vec<String> {
+        self.sessions
+            .keys()
+            .chain(self.refresh_tokens.keys())
+            .cloned()
+            .collect()
+    }
+
+    /// Revokes every refresh token (and the sessions issued from them), as an admin
+    /// revoking the connected app's access in Salesforce Setup would.
+    pub(super) fn revoke_all(&mut self) {
+        let revoked: Vec<String> = self
+            .refresh_tokens
+            .drain()
+            .map(|(token, _)| token)
+            .collect();
+        self.sessions.retain(|_, s| {
+            s.refresh_token
+                .as_ref()
+                .is_none_or(|token| !revoked.contains(token))
+        });
+    }
+
     fn app(&self, client_id: &str) -> Option<&ConnectedApp> {
         self.apps.iter().find(|a| a.client_id == client_id)
     }

@@ -234,3 +234,52 @@ mod tests {
         assert_eq!(json["subscriptions"].as_object().unwrap().len(), 6);
     }
 }
+
+/// Property tests: no delivery body, however broken, makes the parser panic.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// JSON-ish text: real event pieces cut and spliced, so the parser gets past the
+    /// first byte.
+    fn jsonish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("[".to_owned()),
+            Just("]".to_owned()),
+            Just("{".to_owned()),
+            Just("}".to_owned()),
+            Just(",".to_owned()),
+            Just(r#""eventType":"Contact_Update""#.to_owned()),
+            Just(r#""eventType":"#.to_owned()),
+            Just(r#""orgId":"60012345""#.to_owned()),
+            Just(r#""eventTime":"99999999999999999999999""#.to_owned()),
+            Just(r#""payload":{"id":"7","email":"a@b.c"}"#.to_owned()),
+            Just(r#""payload":null"#.to_owned()),
+            Just(r#""prevState":[1,2]"#.to_owned()),
+            Just("1e999".to_owned()),
+            Just("\"\\ud800\"".to_owned()),
+            any::<String>(),
+        ];
+        prop::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_delivery(&body);
+        }
+
+        #[test]
+        fn spliced_events_never_panic(body in jsonish()) {
+            if let Ok(events) = parse_delivery(body.as_bytes()) {
+                for event in events {
+                    let _ = (event.record_id(), event.event_time_ms(), event.event_type.as_str());
+                    let _ = (event.contact(), event.account());
+                }
+            }
+        }
+    }
+}

@@ -244,6 +244,10 @@ impl<'a, T: Transport> Client<'a, T> {
                     renewed = true;
                 }
                 Verdict::Retry if retries + 1 < self.options.retry.max_attempts => {
+                    // The renewed session was not refused: should it expire while this
+                    // call waits out an outage, it may be renewed again (retries stay
+                    // bounded), rather than reported as a revoked connection.
+                    renewed = false;
                     let wait = self
                         .options
                         .retry
@@ -521,6 +525,24 @@ pub(crate) mod tests {
         assert_eq!(script.sent.borrow().len(), 3);
         let refreshed = client.take_refreshed().unwrap();
         assert_eq!(refreshed.refresh_token.as_deref(), Some("refresh-2"));
+    }
+
+    #[test]
+    fn a_session_expiring_again_while_an_outage_is_waited_out_is_renewed_again() {
+        let script = Script::new([
+            answer(401, None, EXPIRED),
+            token("00D!second", None),
+            answer(503, None, "[]"),
+            answer(401, None, EXPIRED),
+            token("00D!third", None),
+            ok(r#"{"DailyApiRequests":{"Max":1000,"Remaining":990}}"#),
+        ]);
+        let app = app();
+        let client = Client::new(&script, session())
+            .with_refresh(&app, "refresh-1")
+            .with_retry(fast());
+        assert!(run(client.limits()).is_ok(), "not a revoked connection");
+        assert_eq!(client.session().access_token, "00D!third");
     }
 
     #[test]

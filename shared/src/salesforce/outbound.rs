@@ -165,3 +165,49 @@ mod tests {
         assert!(acknowledgement(false).contains("<Ack>false</Ack>"));
     }
 }
+
+/// Property tests: no Outbound Message body, however broken, makes the parser panic, and
+/// what it accepts names only valid record Ids.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn xmlish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just(r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">"#.to_owned()),
+            Just(r#"<notifications xmlns="http://soap.sforce.com/2005/09/outbound">"#.to_owned()),
+            Just("<OrganizationId>00D000000000001AAA</OrganizationId>".to_owned()),
+            Just("<Notification><Id>04l000000000001AAA</Id>".to_owned()),
+            Just(r#"<sObject xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sf="urn:sobject.enterprise.soap.sforce.com" xsi:type="sf:Contact">"#.to_owned()),
+            Just("<sf:Id>003000000000001AAA</sf:Id>".to_owned()),
+            Just("<sf:Id>003'; DROP</sf:Id>".to_owned()),
+            Just("</sObject></Notification>".to_owned()),
+            Just("</notifications></soapenv:Envelope>".to_owned()),
+            Just("<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]>".to_owned()),
+            Just("&a;".to_owned()),
+            Just("<![CDATA[".to_owned()),
+            any::<String>(),
+        ];
+        prop::collection::vec(piece, 0..20).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn arbitrary_text_never_panics(body in any::<String>()) {
+            let _ = parse(&body);
+        }
+
+        #[test]
+        fn spliced_messages_never_panic(body in xmlish()) {
+            if let Ok(message) = parse(&body) {
+                prop_assert!(!message.notifications.is_empty());
+                for notification in &message.notifications {
+                    prop_assert!(SfId::parse(notification.record_id.as_str()).is_ok());
+                }
+            }
+        }
+    }
+}

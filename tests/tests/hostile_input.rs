@@ -1,0 +1,833 @@
+//! Hostile input against the running stack: every request below gets a specific 4xx and a
+//! message that says what is wrong, stores nothing, and leaves the org as it was; hostile
+//! values (quotes, emoji, values at every length limit) sync both ways intact.
+
+use e2e::{ReqwestTransport, Stack, StackOptions};
+use reqwest::Method;
+use sandbox::helpdesk::controls::AgentEdit;
+use serde_json::{Map, Value, json};
+use shared::admin::{
+    self, AdminStatus, ConnectionStatus, FailureView, HistoryView, SettingsView, SyncState,
+};
+use shared::api::Panel;
+use shared::context::{self, ContextClaims, Role};
+use shared::helpdesk;
+use shared::ids::Email;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const ORG: &str = sandbox::demo::HELPDESK_ORG_ID;
+const OTHER_ORG: &str = "60099999";
+const SECRET: &[u8] = sandbox::demo::DEV_CONTEXT_SECRET.as_bytes();
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn claims(org: &str, role: Role, profile: &str) -> ContextClaims {
+    ContextClaims {
+        org: org.to_owned(),
+        agent: "1000".into(),
+        profile_id: "1".into(),
+        profile_name: profile.to_owned(),
+        role,
+        ticket: None,
+        requester: None,
+        account: None,
+        exp: now_secs() + 600,
+    }
+}
+
+fn admin_token(org: &str) -> String {
+    context::sign(&claims(org, Role::Admin, "Administrator"), SECRET)
+}
+
+/// One answer: its status and body (JSON when it is JSON, else the text as a string).
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+impl Answer {
+    /// The `{"error": {"message"}}` of an API error, or the text of a page.
+    fn message(&self) -> String {
+        self.body["error"]["message"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.body.as_str().unwrap_or_default().to_owned())
+    }
+
+    #[track_caller]
+    fn expect(&self, status: u16, words: &str) {
+        assert_eq!(self.status, status, "{words:?}: {}", self.body);
+        assert!(
+            self.message().contains(words),
+            "expected {words:?} in {:?}",
+            self.message()
+        );
+    }
+}
+
+async fn call(
+    stack: &Stack,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> anyhow::Result<Answer> {
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", stack.edge_url));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Ok(Answer { status, body })
+}
+
+/// What must not change under hostile input.
+#[derive(Debug, PartialEq)]
+struct OrgState {
+    connection: ConnectionStatus,
+    state: SyncState,
+    pending: u64,
+    runs: usize,
+    updated: u32,
+    failures: usize,
+    settings: SettingsView,
+    helpdesk_contacts: usize,
+}
+
+async fn org_state(stack: &Stack) -> anyhow::Result<OrgState> {
+    let status = stack.admin_status().await?;
+    let history: HistoryView = stack.admin(Method::GET, admin::HISTORY_PATH, None).await?;
+    let failures: Vec<FailureView> = stack.admin(Method::GET, admin::FAILURES_PATH, None).await?;
+    let mut settings: SettingsView = stack.admin(Method::GET, admin::SETTINGS_PATH, None).await?;
+    // Field metadata is read afresh each time; only the choices matter here.
+    settings.contact_fields.helpdesk.clear();
+    settings.contact_fields.salesforce.clear();
+    settings.account_fields.helpdesk.clear();
+    settings.account_fields.salesforce.clear();
+    let mut connection = status.connection;
+    if let ConnectionStatus::Connected(info) = &mut connection {
+        // Usage moves with every call, and the OAuth checks below reconnect once.
+        info.api_used = None;
+        info.connected_at_ms = 0;
+    }
+    Ok(OrgState {
+        connection,
+        state: status.sync.state,
+        pending: status.sync.pending_changes,
+        runs: history.runs.len(),
+        updated: history.runs.iter().map(|r| r.updated + r.added).sum(),
+        failures: failures.len(),
+        settings,
+        helpdesk_contacts: stack.sandbox.helpdesk().desk().contacts.len(),
+    })
+}
+
+/// Polls `check` until it yields a value, or fails after `timeout`.
+async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
+    what: &str,
+    timeout: Duration,
+    mut check: F,
+) -> anyhow::Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await? {
+            return Ok(value);
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{what}: not within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn live_stack(name: &str) -> anyhow::Result<Stack> {
+    let stack = Stack::start(StackOptions::test(name)).await?;
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(90))
+        .await?;
+    // The initial sync's own writes may still come back as notifications: let them.
+    eventually("nothing pending", Duration::from_secs(30), async || {
+        let status = stack.admin_status().await?.sync;
+        Ok((status.pending_changes == 0).then_some(()))
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(stack)
+}
+
+fn outbound_body(org_id: &str, record_id: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>
+<notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>{org_id}</OrganizationId><ActionId>04k000000000001AAA</ActionId>
+<Notification><Id>04l000000000001AAA</Id><sObject xsi:type="sf:Contact" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>{record_id}</sf:Id></sObject></Notification>
+</notifications></soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+#[tokio::test]
+async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result<()> {
+    let stack = live_stack("hostile-requests").await?;
+    let before = org_state(&stack).await?;
+    let status: AdminStatus = stack.admin_status().await?;
+    let outbound_url = status.outbound_message_url.clone().unwrap();
+    let outbound_path = &outbound_url[stack.edge_url.len()..];
+    let sf_org = stack.sandbox.salesforce().org_id().to_string();
+    let some_contact = {
+        let desk = stack.sandbox.helpdesk().desk();
+        desk.contacts.keys().next().unwrap().clone()
+    };
+
+    // --- Helpdesk webhooks: signature first, then the body.
+    let hook = format!("/webhooks/helpdesk/{ORG}");
+    let helpdesk = stack.sandbox.helpdesk();
+    let webhook_id = helpdesk.webhook_ids().pop().expect("the sync subscribed");
+    let event = |id: &str| {
+        json!([{"eventType": "Contact_Update", "orgId": ORG, "eventTime": "1765890330000",
+                "payload": {"id": id}}])
+        .to_string()
+    };
+    let body = event(&some_contact);
+    let post = |token: Option<String>, body: Vec<u8>| {
+        let hook = hook.clone();
+        let stack = &stack;
+        async move {
+            let headers: Vec<(&str, String)> = token
+                .map(|t| vec![(shared::helpdesk::JWT_HEADER, t)])
+                .unwrap_or_default();
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            call(stack, Method::POST, &hook, None, &headers, Some(body)).await
+        }
+    };
+    post(None, body.clone().into_bytes())
+        .await?
+        .expect(401, "X-ZDesk-JWT");
+    post(Some("not.a.jwt".into()), body.clone().into_bytes())
+        .await?
+        .expect(401, "");
+    let good = helpdesk.sign_delivery(body.as_bytes(), &webhook_id, None);
+    let (input, signature) = good.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let tampered = format!("{input}.{flipped}{}", &signature[1..]);
+    post(Some(tampered), body.clone().into_bytes())
+        .await?
+        .expect(401, "");
+    let expired = helpdesk.sign_delivery(body.as_bytes(), &webhook_id, Some(now_secs() - 3_600));
+    post(Some(expired), body.clone().into_bytes())
+        .await?
+        .expect(401, "expired");
+    let other_webhook = helpdesk.sign_delivery(body.as_bytes(), "999999", None);
+    post(Some(other_webhook), body.clone().into_bytes())
+        .await?
+        .expect(401, "");
+    for malformed in [
+        "",
+        "{",
+        "not json",
+        "[{\"eventType\": 5}]",
+        "{\"events\": []}",
+    ] {
+        let token = helpdesk.sign_delivery(malformed.as_bytes(), &webhook_id, None);
+        post(Some(token), malformed.as_bytes().to_vec())
+            .await?
+            .expect(400, "not a list of events");
+    }
+    let no_id =
+        json!([{"eventType": "Contact_Add", "orgId": ORG, "eventTime": "1", "payload": {}}])
+            .to_string();
+    let token = helpdesk.sign_delivery(no_id.as_bytes(), &webhook_id, None);
+    post(Some(token), no_id.into_bytes())
+        .await?
+        .expect(400, "names no record id");
+    let huge = vec![b'['; 2 << 20];
+    let token = helpdesk.sign_delivery(&huge, &webhook_id, None);
+    post(Some(token), huge).await?.expect(400, "larger than");
+    // Events about another helpdesk org are not this org's to store.
+    let foreign = json!([{"eventType": "Contact_Update", "orgId": OTHER_ORG, "eventTime": "1",
+                          "payload": {"id": some_contact}}])
+    .to_string();
+    let token = helpdesk.sign_delivery(foreign.as_bytes(), &webhook_id, None);
+    post(Some(token), foreign.into_bytes())
+        .await?
+        .expect(400, "another helpdesk org");
+    // A delivery signed for this org, sent to another org's URL.
+    let token = helpdesk.sign_delivery(body.as_bytes(), &webhook_id, None);
+    let answer = call(
+        &stack,
+        Method::POST,
+        &format!("/webhooks/helpdesk/{OTHER_ORG}"),
+        None,
+        &[(shared::helpdesk::JWT_HEADER, &token)],
+        Some(body.clone().into_bytes()),
+    )
+    .await?;
+    assert!(matches!(answer.status, 401 | 403), "{}", answer.body);
+    call(
+        &stack,
+        Method::POST,
+        "/webhooks/helpdesk/..%2F..%2Fapi",
+        None,
+        &[],
+        Some(vec![]),
+    )
+    .await?
+    .expect(404, "no such route");
+
+    // --- Salesforce Outbound Messages: the URL's key, then the org, then the body.
+    let a_contact = "003000000000001AAA";
+    let soap = outbound_body(&sf_org, a_contact);
+    let without_key = outbound_path.split('?').next().unwrap();
+    call(
+        &stack,
+        Method::POST,
+        without_key,
+        None,
+        &[],
+        Some(soap.clone().into_bytes()),
+    )
+    .await?
+    .expect(401, "no key");
+    let wrong_key = format!("{without_key}?key=wrong");
+    call(
+        &stack,
+        Method::POST,
+        &wrong_key,
+        None,
+        &[],
+        Some(soap.clone().into_bytes()),
+    )
+    .await?
+    .expect(401, "key is wrong");
+    let other_org_soap = outbound_body("00D999999999999AAA", a_contact);
+    call(
+        &stack,
+        Method::POST,
+        outbound_path,
+        None,
+        &[],
+        Some(other_org_soap.into_bytes()),
+    )
+    .await?
+    .expect(403, "another Salesforce org");
+    for malformed in ["", "<x>", "not xml", "<a><b></a>"] {
+        call(
+            &stack,
+            Method::POST,
+            outbound_path,
+            None,
+            &[],
+            Some(malformed.into()),
+        )
+        .await?
+        .expect(400, "");
+    }
+    let bad_id = outbound_body(&sf_org, "003'OR'1'='1");
+    call(
+        &stack,
+        Method::POST,
+        outbound_path,
+        None,
+        &[],
+        Some(bad_id.into_bytes()),
+    )
+    .await?
+    .expect(400, "invalid record Id");
+    let with_key_elsewhere = outbound_path.replace(ORG, OTHER_ORG);
+    let answer = call(
+        &stack,
+        Method::POST,
+        &with_key_elsewhere,
+        None,
+        &[],
+        Some(soap.clone().into_bytes()),
+    )
+    .await?;
+    assert!(matches!(answer.status, 401 | 403), "{}", answer.body);
+
+    // --- Context tokens: forged, expired, malformed, missing.
+    let forged = context::sign(&claims(ORG, Role::Admin, "Administrator"), b"guessed");
+    let mut old = claims(ORG, Role::Admin, "Administrator");
+    old.exp = now_secs() - 1;
+    let expired = context::sign(&old, SECRET);
+    let none_alg = {
+        let good = admin_token(ORG);
+        let (_, rest) = good.split_once('.').unwrap();
+        // {"alg":"none","typ":"JWT"}
+        let header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
+        format!("{header}.{}", rest.rsplit_once('.').unwrap().0) + "."
+    };
+    for path in [shared::api::PANEL_PATH, admin::STATUS_PATH] {
+        call(&stack, Method::GET, path, Some(&forged), &[], None)
+            .await?
+            .expect(401, "signature does not match");
+        call(&stack, Method::GET, path, Some(&expired), &[], None)
+            .await?
+            .expect(401, "expired");
+        call(&stack, Method::GET, path, Some(&none_alg), &[], None)
+            .await?
+            .expect(401, "not a well-formed");
+        call(&stack, Method::GET, path, Some("garbage"), &[], None)
+            .await?
+            .expect(401, "not a well-formed");
+        call(&stack, Method::GET, path, None, &[], None)
+            .await?
+            .expect(401, "missing context token");
+    }
+
+    // --- Org A's data is not org B's: another org's admin sees an org with nothing.
+    let other = admin_token(OTHER_ORG);
+    let answer = call(
+        &stack,
+        Method::GET,
+        admin::STATUS_PATH,
+        Some(&other),
+        &[],
+        None,
+    )
+    .await?;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let other_status: AdminStatus = serde_json::from_value(answer.body)?;
+    assert_eq!(other_status.connection, ConnectionStatus::NotConnected);
+    assert_eq!(other_status.sync.state, SyncState::NotStarted);
+    assert_eq!(other_status.outbound_message_url, None);
+    let mut agent_b = claims(OTHER_ORG, Role::Agent, "Agent");
+    agent_b.requester = Some(Email::parse("maya.patel@northwind.example")?);
+    let answer = call(
+        &stack,
+        Method::GET,
+        shared::api::PANEL_PATH,
+        Some(&context::sign(&agent_b, SECRET)),
+        &[],
+        None,
+    )
+    .await?;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let panel: Panel = serde_json::from_value(answer.body)?;
+    assert_eq!(panel, Panel::NotConnected { can_connect: false });
+
+    // --- Agents and light agents on every admin endpoint: 403 before anything runs.
+    let endpoints = [
+        (Method::GET, admin::STATUS_PATH),
+        (Method::GET, admin::SETTINGS_PATH),
+        (Method::PUT, admin::SETTINGS_PATH),
+        (Method::POST, admin::SYNC_START_PATH),
+        (Method::POST, admin::SYNC_PAUSE_PATH),
+        (Method::POST, admin::SYNC_RESUME_PATH),
+        (Method::GET, admin::HISTORY_PATH),
+        (Method::GET, admin::FAILURES_PATH),
+        (Method::POST, admin::RETRY_PATH),
+        (Method::GET, admin::PERMISSIONS_PATH),
+        (Method::PUT, admin::PERMISSIONS_PATH),
+        (Method::DELETE, admin::INTEGRATION_PATH),
+    ];
+    for profile in ["Agent", "Light Agent"] {
+        let token = stack.context_token(profile, true);
+        for (method, path) in &endpoints {
+            let body = Some(br#"{"retry": "all", "object": null}"#.to_vec());
+            call(&stack, method.clone(), path, Some(&token), &[], body)
+                .await?
+                .expect(403, "administrators");
+        }
+        let start = format!("/oauth/salesforce/start?ctx={token}");
+        call(&stack, Method::GET, &start, None, &[], None)
+            .await?
+            .expect(403, "administrators");
+    }
+
+    // --- SOQL injection through the requester's email: one exact lookup, no match.
+    for attack in [
+        "x'OR'a'='a@evil.example",
+        "x\\'OR(Email!=null)OR'@evil.example",
+        "%@northwind.example",
+        "maya.patel@northwind.example'OR'1'='1",
+    ] {
+        let mut agent = claims(ORG, Role::Agent, "Agent");
+        agent.requester = Some(Email::parse(attack)?);
+        let answer = call(
+            &stack,
+            Method::GET,
+            shared::api::PANEL_PATH,
+            Some(&context::sign(&agent, SECRET)),
+            &[],
+            None,
+        )
+        .await?;
+        assert_eq!(answer.status, 200, "{attack}: {}", answer.body);
+        let panel: Panel = serde_json::from_value(answer.body)?;
+        assert!(
+            matches!(panel, Panel::NoMatch { .. }),
+            "{attack} found {panel:?}"
+        );
+    }
+    let answer = call(
+        &stack,
+        Method::GET,
+        &format!("{}?contact=003'OR'1'='1", shared::api::PANEL_PATH),
+        Some(&stack.context_token("Agent", true)),
+        &[],
+        None,
+    )
+    .await?;
+    answer.expect(400, "");
+
+    // --- Invalid mappings: 400 with the reference's words, nothing saved.
+    let admin_token_demo = stack.context_token("Administrator", false);
+    let save = |contacts: Value, accounts: Value| {
+        json!({"sync_type": "two_way", "contacts": contacts, "accounts": accounts})
+            .to_string()
+            .into_bytes()
+    };
+    let pair = |h: &str, s: &str| json!({"helpdesk": h, "salesforce": s});
+    let accounts = json!([pair("accountName", "Name")]);
+    let cases = [
+        (
+            json!([pair("lastName", "LastName"), pair("cf_seats", "Seats__c")]),
+            accounts.clone(),
+            "Decimal value is given for an Integer field",
+        ),
+        (
+            json!([pair("lastName", "LastName"), pair("cf_seats", "Title")]),
+            accounts.clone(),
+            "Text value is given for an Integer field",
+        ),
+        (
+            json!([pair("email", "Email")]),
+            accounts.clone(),
+            "Mandatory Field Missing",
+        ),
+        (
+            json!([pair("lastName", "LastName"), pair("nope", "Title")]),
+            accounts.clone(),
+            "The helpdesk field nope does not exist",
+        ),
+        (
+            json!([pair("lastName", "LastName"), pair("title", "Name")]),
+            accounts.clone(),
+            "read-only",
+        ),
+        (
+            json!([pair("lastName", "LastName"), pair("title", "LastName")]),
+            accounts.clone(),
+            "mapped more than once",
+        ),
+    ];
+    for (contacts, accounts, words) in cases {
+        call(
+            &stack,
+            Method::PUT,
+            admin::SETTINGS_PATH,
+            Some(&admin_token_demo),
+            &[],
+            Some(save(contacts, accounts)),
+        )
+        .await?
+        .expect(400, words);
+    }
+    call(
+        &stack,
+        Method::PUT,
+        admin::SETTINGS_PATH,
+        Some(&admin_token_demo),
+        &[],
+        Some(b"{\"sync_type\": 7}".to_vec()),
+    )
+    .await?
+    .expect(400, "not valid");
+
+    // --- OAuth callbacks: an unknown state, a replayed callback, a reused code.
+    let callback = "/oauth/salesforce/callback";
+    call(
+        &stack,
+        Method::GET,
+        &format!("{callback}?code=abc&state=forged"),
+        None,
+        &[],
+        None,
+    )
+    .await?
+    .expect(400, "not one sfdesk issued");
+    call(&stack, Method::GET, callback, None, &[], None)
+        .await?
+        .expect(400, "lacks");
+    let fresh = url::Url::parse(&stack.begin_oauth().await?)?;
+    let fresh_state = fresh
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let mut guessed = fresh_state.clone();
+    guessed.pop();
+    guessed.push(if fresh_state.ends_with('A') { 'B' } else { 'A' });
+    let answer = call(
+        &stack,
+        Method::GET,
+        &format!("{callback}?code=abc&state={guessed}"),
+        None,
+        &[],
+        None,
+    )
+    .await?;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+
+    // Reconnecting runs the flow once more; replaying its callback must fail.
+    let used = stack.connect_salesforce_via_callback().await?;
+    let used = url::Url::parse(&used)?;
+    let replay = format!("{}?{}", used.path(), used.query().unwrap_or_default());
+    call(&stack, Method::GET, &replay, None, &[], None)
+        .await?
+        .expect(400, "already used");
+    // The used code with a state sfdesk did issue: Salesforce refuses the code.
+    let code = used
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let fresh = url::Url::parse(&stack.begin_oauth().await?)?;
+    let state = fresh
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let reused = format!(
+        "{callback}?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("code", &code)
+            .append_pair("state", &state)
+            .finish()
+    );
+    call(&stack, Method::GET, &reused, None, &[], None)
+        .await?
+        .expect(400, "Start connecting again");
+
+    // --- Nothing of it stuck: same connection, sync, history, failures and settings.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = org_state(&stack).await?;
+    assert_eq!(before, after);
+    Ok(())
+}
+
+#[tokio::test]
+async fn replayed_webhooks_are_applied_once() -> anyhow::Result<()> {
+    let stack = live_stack("hostile-replay").await?;
+    let helpdesk = stack.sandbox.helpdesk();
+    let transport = ReqwestTransport::default();
+    let salesforce = shared::salesforce::Client::new(&transport, stack.salesforce_admin().await?);
+    let maya = "maya.patel@northwind.example";
+    let desk_maya = {
+        let desk = helpdesk.desk();
+        desk.contacts
+            .values()
+            .find(|c| c.email.as_deref() == Some(maya))
+            .unwrap()
+            .id
+            .clone()
+    };
+    helpdesk.clear_webhook_deliveries();
+    helpdesk
+        .agent_edit(&AgentEdit::update(
+            "contacts",
+            &desk_maya,
+            json!({"title": "Replayed Title"}),
+        ))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let lookup = format!("SELECT Id, Title, LastModifiedDate FROM Contact WHERE Email = '{maya}'");
+    let first: Map<String, Value> = eventually(
+        "the edit in Salesforce",
+        Duration::from_secs(30),
+        async || {
+            let page = salesforce.query::<Map<String, Value>>(&lookup).await?;
+            Ok(page
+                .records
+                .into_iter()
+                .find(|r| r["Title"] == "Replayed Title"))
+        },
+    )
+    .await?;
+    let delivery = helpdesk
+        .webhook_deliveries()
+        .into_iter()
+        .find(|d| d.delivered && d.body.contains(&desk_maya))
+        .expect("the delivery is in the log");
+    let before = org_state(&stack).await?;
+
+    // The same delivery, ten times over, all at once and again later.
+    let hook = format!("/webhooks/helpdesk/{ORG}");
+    let mut replays = Vec::new();
+    for _ in 0..10 {
+        let token = helpdesk.sign_delivery(delivery.body.as_bytes(), &delivery.webhook_id, None);
+        let stack = &stack;
+        let (hook, body) = (hook.clone(), delivery.body.clone());
+        replays.push(async move {
+            call(
+                stack,
+                Method::POST,
+                &hook,
+                None,
+                &[(shared::helpdesk::JWT_HEADER, token.as_str())],
+                Some(body.into_bytes()),
+            )
+            .await
+        });
+    }
+    for answer in futures::future::join_all(replays).await {
+        assert_eq!(answer?.status, 200);
+    }
+    eventually("the replays applied", Duration::from_secs(30), async || {
+        let status = stack.admin_status().await?.sync;
+        Ok((status.pending_changes == 0).then_some(()))
+    })
+    .await?;
+    let page = salesforce.query::<Map<String, Value>>(&lookup).await?;
+    assert_eq!(page.records.len(), 1, "still one Maya");
+    assert_eq!(
+        page.records[0]["LastModifiedDate"], first["LastModifiedDate"],
+        "a replay changes nothing in Salesforce"
+    );
+    let after = org_state(&stack).await?;
+    assert_eq!(after.updated, before.updated, "no run counts the replays");
+    assert_eq!(after.failures, 0);
+    let compared = stack.compare_sides().await?;
+    assert!(compared.is_clean(), "{}", compared.summary());
+    Ok(())
+}
+
+/// Values at each field's limits, quotes that would break a naive query, emoji and
+/// other scripts, empty fields: created on both sides, synced, edited, synced again,
+/// and identical on both sides throughout.
+#[tokio::test]
+async fn extreme_values_sync_both_ways_intact() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("hostile-values")).await?;
+    let salesforce = stack.sandbox.salesforce();
+    let helpdesk = stack.sandbox.helpdesk();
+    let n = |c: char, count: usize| std::iter::repeat_n(c, count).collect::<String>();
+    // Salesforce side: limits by Salesforce's lengths that the helpdesk also allows.
+    let sf_records = [
+        json!({"FirstName": n('é', 40), "LastName": n('x', 80), "Email": "o'hara+tag@quote.example",
+               "Title": format!("{}{}", n('😀', 20), n('b', 60)), "Description": n('🦀', 8_000)}),
+        json!({"LastName": "x' OR LastName != '", "Email": "injection.o'neil@quote.example",
+               "Title": "\"); DROP TABLE contacts; --", "Phone": "+1 (555) 010-9999"}),
+        json!({"LastName": "名前 テスト", "FirstName": "Ωμέγα", "Email": "unicode@names.example",
+               "Description": "line1\nline2\r\n\ttab \u{200b} zero-width \u{0301} combining"}),
+        json!({"LastName": "No Email At All", "Title": null, "Description": ""}),
+    ];
+    for record in &sf_records {
+        salesforce
+            .user_create("Contact", record.as_object().unwrap())
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    salesforce
+        .user_create(
+            "Account",
+            json!({"Name": "Acme' OR Name != '", "Description": n('ß', 5_000)})
+                .as_object()
+                .unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // Helpdesk side.
+    let hd_records = [
+        json!({"lastName": n('z', 80), "firstName": n('ü', 40), "email": "max.length@desk.example",
+               "title": n('ñ', 100), "description": n('q', 32_000)}),
+        json!({"lastName": "%_wildcards_%", "email": "under_score.o'brien@desk.example",
+               "title": "back\\slash 'single' \"double\""}),
+    ];
+    for record in &hd_records {
+        helpdesk
+            .agent_edit(&AgentEdit::create("contacts", record.clone()))
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    helpdesk
+        .agent_edit(&AgentEdit::create(
+            "accounts",
+            json!({"accountName": "Globex\\' OR 1=1 --", "industry": "Technology", "description": "🚀 Rockets"}),
+        ))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(90))
+        .await?;
+    let compared = stack.compare_sides().await?;
+    let failures: Vec<FailureView> = stack.admin(Method::GET, admin::FAILURES_PATH, None).await?;
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(
+        compared.is_clean(),
+        "after the initial sync: {}",
+        compared.summary()
+    );
+
+    // Ongoing: extreme edits on each side travel through the webhooks.
+    let transport = ReqwestTransport::default();
+    let sf_client = shared::salesforce::Client::new(&transport, stack.salesforce_admin().await?);
+    let page = sf_client
+        .query::<Map<String, Value>>(
+            "SELECT Id FROM Contact WHERE Email = 'o\\'hara+tag@quote.example'",
+        )
+        .await?;
+    let sf_id = page.records[0]["Id"].as_str().unwrap().to_owned();
+    salesforce
+        .user_update(
+            "Contact",
+            &sf_id,
+            json!({"Title": format!("{}{}", n('🧪', 10), n('ü', 90)), "Phone": null, "Description": "edited ✅"})
+                .as_object()
+                .unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let connection = helpdesk::Connection {
+        base_url: stack.sandbox.helpdesk_url.clone(),
+        org_id: ORG.to_owned(),
+        access_token: sandbox::demo::HELPDESK_API_TOKEN.to_owned(),
+    };
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let desk_id = desk
+        .search_contacts_by_email("max.length@desk.example")
+        .await?[0]
+        .id
+        .clone();
+    helpdesk
+        .agent_edit(&AgentEdit::update(
+            "contacts",
+            &desk_id,
+            json!({"title": "ünïcödé ' \" \\ %_", "firstName": null}),
+        ))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    eventually("both edits applied", Duration::from_secs(60), async || {
+        let status = stack.admin_status().await?.sync;
+        let hd = desk.contact(&desk_id).await?;
+        Ok(
+            (status.pending_changes == 0 && hd.title.as_deref() == Some("ünïcödé ' \" \\ %_"))
+                .then_some(()),
+        )
+    })
+    .await?;
+    let compared = eventually("both sides equal", Duration::from_secs(60), async || {
+        let compared = stack.compare_sides().await?;
+        Ok(compared.is_clean().then_some(compared))
+    })
+    .await;
+    let compared = match compared {
+        Ok(compared) => compared,
+        Err(_) => {
+            let compared = stack.compare_sides().await?;
+            anyhow::bail!("after the edits: {}", compared.summary());
+        }
+    };
+    assert!(compared.compared >= 8, "{}", compared.summary());
+    Ok(())
+}
