@@ -11,9 +11,11 @@ mod compare;
 mod connect;
 mod paths;
 mod stack;
+mod wait;
 
 pub use browser::Browser;
 pub use compare::Comparison;
 pub use paths::repo_root;
 pub use shared::http::ReqwestTransport;
 pub use stack::{Ports, Stack, StackOptions};
+pub use wait::eventually;

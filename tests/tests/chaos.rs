@@ -6,7 +6,7 @@
 //! `SFDESK_CHAOS=full` runs them full size (`cargo xtask chaos`). Each scenario writes its
 //! row of the reliability table to `SFDESK_CHAOS_REPORT` (a directory), when set.
 
-use e2e::{Comparison, Stack, StackOptions};
+use e2e::{Comparison, Stack, StackOptions, eventually};
 use reqwest::Method;
 use sandbox::helpdesk::controls::{AgentEdit, SeedRequest};
 use sandbox::helpdesk::traffic::{Fault, RateLimit};
@@ -82,21 +82,6 @@ impl Row {
                 serde_json::to_vec_pretty(&self).unwrap(),
             );
         }
-    }
-}
-
-async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
-    what: &str,
-    timeout: Duration,
-    mut check: F,
-) -> anyhow::Result<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await? {
-            return Ok(value);
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{what}: not within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 

@@ -2,7 +2,7 @@
 //! message that says what is wrong, stores nothing, and leaves the org as it was; hostile
 //! values (quotes, emoji, values at every length limit) sync both ways intact.
 
-use e2e::{ReqwestTransport, Stack, StackOptions};
+use e2e::{ReqwestTransport, Stack, StackOptions, eventually};
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use serde_json::{Map, Value, json};
@@ -13,7 +13,7 @@ use shared::api::Panel;
 use shared::context::{self, ContextClaims, Role};
 use shared::helpdesk;
 use shared::ids::Email;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const ORG: &str = sandbox::demo::HELPDESK_ORG_ID;
 const OTHER_ORG: &str = "60099999";
@@ -134,22 +134,6 @@ async fn org_state(stack: &Stack) -> anyhow::Result<OrgState> {
         settings,
         helpdesk_contacts: stack.sandbox.helpdesk().desk().contacts.len(),
     })
-}
-
-/// Polls `check` until it yields a value, or fails after `timeout`.
-async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
-    what: &str,
-    timeout: Duration,
-    mut check: F,
-) -> anyhow::Result<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await? {
-            return Ok(value);
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{what}: not within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn live_stack(name: &str) -> anyhow::Result<Stack> {

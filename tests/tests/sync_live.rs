@@ -3,7 +3,7 @@
 //! Messages, signed helpdesk webhooks), and an initial sync surviving a crash.
 
 use anyhow::Context;
-use e2e::{ReqwestTransport, Stack, StackOptions};
+use e2e::{ReqwestTransport, Stack, StackOptions, eventually};
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use serde_json::{Map, Value, json};
@@ -14,22 +14,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 const MAYA: &str = "maya.patel@northwind.example";
-
-/// Polls `check` until it yields a value, or fails after `timeout`.
-async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
-    what: &str,
-    timeout: Duration,
-    mut check: F,
-) -> anyhow::Result<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await? {
-            return Ok(value);
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{what}: not within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// The demo's shared contact's Salesforce Id.
 async fn salesforce_maya(salesforce: &Client<'_, ReqwestTransport>) -> anyhow::Result<String> {
