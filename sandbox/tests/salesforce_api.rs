@@ -857,6 +857,43 @@ async fn the_daily_allowance_is_enforced() {
 }
 
 #[tokio::test]
+async fn held_calls_wait_at_the_door_until_released() {
+    let sandbox = spawn().await;
+    let api = Api::new(&sandbox).await;
+    let (status, holds) = control(
+        &sandbox,
+        "PUT",
+        "/holds",
+        Some(json!({"endpoints": ["GET /query"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(holds["endpoints"], json!(["GET /query"]));
+
+    let held = api.query("SELECT Id FROM Account LIMIT 1");
+    let watch = async {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while sandbox.salesforce().holds().waiting == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the query never reached the door"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Other endpoints pass meanwhile.
+        let (status, _) = api.get("/limits").await;
+        assert_eq!(status, 200);
+        assert_eq!(sandbox.salesforce().holds().waiting, 1, "still held");
+        let (_, holds) = control(&sandbox, "GET", "/holds", None).await;
+        assert_eq!(holds["waiting"], 1);
+        sandbox.salesforce().hold(Vec::new());
+    };
+    let ((status, _), ()) = tokio::join!(held, watch);
+    assert_eq!(status, 200, "answered once released");
+    assert_eq!(sandbox.salesforce().holds().waiting, 0);
+}
+
+#[tokio::test]
 async fn injected_faults_fail_calls_as_salesforce_would() {
     let sandbox = spawn().await;
     let api = Api::new(&sandbox).await;

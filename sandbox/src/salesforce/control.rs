@@ -16,6 +16,7 @@
 //! | `DELETE /__sandbox/outbound/deliveries` | | clears the delivery log |
 //! | `PUT`/`DELETE /__sandbox/outbound/{Type}` | [`OutboundEndpoint`] | an object's endpoint |
 //! | `POST /__sandbox/sessions/expire` | | ends every access token now |
+//! | `GET`/`PUT /__sandbox/holds` | `{"endpoints": ["GET /query", ...]}` | calls held at the door; how many wait |
 //! | `POST /__sandbox/clock` | `{"advanceSecs": N}` | moves the sandbox clock on |
 //! | `GET /__sandbox/tls/ca.pem` | | the CA that signs the org's HTTPS certificate |
 
@@ -373,6 +374,61 @@ fn record_json(org: &Org, id: &SfId) -> Value {
         .map_or(Value::Null, |record| Value::Object(record.to_map()))
 }
 
+/// Calls held at the door until released, so that a test can park a client at one of its
+/// awaits and do something else meanwhile (races made deterministic). An endpoint key
+/// (as [`Counters`] names them, `"GET /query"`, `"POST /services/oauth2/token"`) is held
+/// when it starts with one of the held prefixes.
+pub(super) struct Holds {
+    held: tokio::sync::watch::Sender<Vec<String>>,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+/// What is held and how many calls wait.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HoldStatus {
+    pub endpoints: Vec<String>,
+    pub waiting: usize,
+}
+
+impl Default for Holds {
+    fn default() -> Self {
+        Holds {
+            held: tokio::sync::watch::Sender::new(Vec::new()),
+            waiting: Default::default(),
+        }
+    }
+}
+
+impl Holds {
+    /// Waits while `endpoint` is held.
+    pub(super) async fn pass(&self, endpoint: &str) {
+        let is_held = |held: &Vec<String>| held.iter().any(|prefix| endpoint.starts_with(prefix));
+        let mut held = self.held.subscribe();
+        if !is_held(&held.borrow_and_update()) {
+            return;
+        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _ = held.wait_for(|held| !is_held(held)).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl SalesforceState {
+    /// Holds calls to these endpoints (prefixes) from now on; an empty list lets every
+    /// held call go on.
+    pub fn hold(&self, endpoints: Vec<String>) {
+        self.holds.held.send_replace(endpoints);
+    }
+
+    pub fn holds(&self) -> HoldStatus {
+        HoldStatus {
+            endpoints: self.holds.held.borrow().clone(),
+            waiting: self.holds.waiting.load(Ordering::SeqCst),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The routes
 
@@ -400,6 +456,7 @@ pub(super) fn routes() -> Router<Arc<SalesforceState>> {
             axum::routing::put(put_endpoint).delete(delete_endpoint),
         )
         .route("/__sandbox/sessions/expire", post(expire_sessions))
+        .route("/__sandbox/holds", get(holds).put(put_holds))
         .route("/__sandbox/clock", post(advance_clock))
         .route("/__sandbox/tls/ca.pem", get(ca_pem))
 }
@@ -538,6 +595,15 @@ async fn delete_endpoint(State(state): Shared, Path(sobject): Path<String>) -> R
 async fn expire_sessions(State(state): Shared) -> Response {
     state.expire_sessions();
     StatusCode::NO_CONTENT.into_response()
+}
+
+async fn holds(State(state): Shared) -> Json<HoldStatus> {
+    Json(state.holds())
+}
+
+async fn put_holds(State(state): Shared, Json(request): Json<HoldStatus>) -> Json<HoldStatus> {
+    state.hold(request.endpoints);
+    Json(state.holds())
 }
 
 #[derive(Deserialize)]

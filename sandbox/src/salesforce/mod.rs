@@ -20,7 +20,7 @@ pub mod soql;
 pub mod store;
 pub mod tls;
 
-pub use control::{BulkSeed, Counters, Faults, Seeded};
+pub use control::{BulkSeed, Counters, Faults, HoldStatus, Seeded};
 pub use oauth::{ConnectedApp, User};
 pub use outbound::{Delivery, OutboundEndpoint, OutboundStatus, RetryPolicy};
 
@@ -68,6 +68,7 @@ pub struct SalesforceState {
     admin: Option<SfId>,
     counters: Mutex<BTreeMap<String, u64>>,
     faults: Mutex<control::FaultState>,
+    holds: control::Holds,
     outbound: outbound::Outbound,
     bulk_sequence: AtomicU64,
     tls_ca: Mutex<Option<String>>,
@@ -92,6 +93,7 @@ impl SalesforceState {
             admin,
             counters: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(control::FaultState::default()),
+            holds: control::Holds::default(),
             outbound: outbound::Outbound::new(settings.outbound_retry),
             bulk_sequence: AtomicU64::new(0),
             tls_ca: Mutex::new(None),
@@ -272,7 +274,9 @@ async fn count_call(
     request: Request,
     next: Next,
 ) -> Response {
-    count(&state, endpoint_key(request.method(), &request));
+    let endpoint = endpoint_key(request.method(), &request);
+    state.holds.pass(&endpoint).await;
+    count(&state, endpoint);
     next.run(request).await
 }
 
@@ -283,7 +287,9 @@ async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    count(&state, endpoint_key(request.method(), &request));
+    let endpoint = endpoint_key(request.method(), &request);
+    state.holds.pass(&endpoint).await;
+    count(&state, endpoint);
     let version = request
         .uri()
         .path()
