@@ -18,4 +18,4 @@ pub use compare::Comparison;
 pub use paths::repo_root;
 pub use shared::http::ReqwestTransport;
 pub use stack::{Ports, Stack, StackOptions};
-pub use wait::eventually;
+pub use wait::{eventually, wait_for_held};

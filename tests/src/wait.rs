@@ -17,3 +17,16 @@ pub async fn eventually<T, F: AsyncFnMut() -> anyhow::Result<Option<T>>>(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Waits until the sandbox org holds at least `calls` calls at its door.
+pub async fn wait_for_held(
+    salesforce: &sandbox::salesforce::SalesforceState,
+    calls: usize,
+) -> anyhow::Result<()> {
+    eventually(
+        &format!("{calls} calls held at the sandbox org's door"),
+        Duration::from_secs(30),
+        async || Ok((salesforce.holds().waiting >= calls).then_some(())),
+    )
+    .await
+}

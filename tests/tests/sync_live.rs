@@ -265,3 +265,176 @@ async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gon
     ));
     Ok(())
 }
+
+/// Races with the alarm, made deterministic: the sandbox org holds the edge's calls at
+/// its door (`/__sandbox/holds`), so a slice is parked at an await while the admin acts.
+mod races {
+    use super::*;
+    use e2e::wait_for_held;
+    use shared::admin::{
+        ConnectionStatus, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, SYNC_PAUSE_PATH,
+        SettingsView, SyncStatus,
+    };
+
+    const TOKEN_ENDPOINT: &str = "POST /services/oauth2/token";
+
+    /// The state the console reads stays `state` for a while (longer than a slice).
+    async fn stays(stack: &Stack, state: SyncState) -> anyhow::Result<SyncStatus> {
+        let until = Instant::now() + Duration::from_secs(5);
+        loop {
+            let status = stack.admin_status().await?.sync;
+            anyhow::ensure!(status.state == state, "expected {state:?}, read {status:?}");
+            if Instant::now() > until {
+                return Ok(status);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pause_while_a_slice_awaits_salesforce_stands() -> anyhow::Result<()> {
+        let stack = Stack::start(StackOptions::test("race-pause")).await?;
+        stack.connect_salesforce().await?;
+        let salesforce = stack.sandbox.salesforce();
+        salesforce.hold(vec!["GET /".into()]);
+        stack.start_sync().await?;
+        wait_for_held(salesforce, 1).await?;
+
+        let paused: SyncStatus = stack.admin(Method::POST, SYNC_PAUSE_PATH, None).await?;
+        assert_eq!(paused.state, SyncState::Paused);
+        salesforce.hold(Vec::new());
+        let status = stays(&stack, SyncState::Paused).await?;
+        assert!(
+            status.steps.iter().any(|s| !s.finished),
+            "the paused initial sync went no further: {status:?}"
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_delete_while_a_slice_awaits_salesforce_leaves_nothing_behind() -> anyhow::Result<()>
+    {
+        let stack = Stack::start(StackOptions::test("race-delete")).await?;
+        stack.connect_salesforce().await?;
+        let salesforce = stack.sandbox.salesforce();
+        salesforce.hold(vec!["GET /".into()]);
+        stack.start_sync().await?;
+        wait_for_held(salesforce, 1).await?;
+
+        let delete = stack.admin::<Value>(Method::DELETE, INTEGRATION_PATH, None);
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            salesforce.hold(Vec::new());
+        };
+        let (deleted, ()) = tokio::join!(delete, release);
+        deleted?;
+        let status = stays(&stack, SyncState::NotStarted).await?;
+        assert_eq!(status.note, None, "no alarm failing over the erased state");
+        assert!(matches!(
+            stack.admin_status().await?.connection,
+            ConnectionStatus::NotConnected
+        ));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_retry_while_a_slice_syncs_the_same_record_creates_it_once() -> anyhow::Result<()> {
+        let stack = Stack::start(StackOptions::test("race-retry")).await?;
+        let transport = ReqwestTransport::default();
+        let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+        // The helpdesk refuses its 120-character title: a failure, not linked.
+        let email = "grace@compilers.example";
+        let failing = salesforce
+            .create(
+                "Contact",
+                &json!({"LastName": "Hopper", "Email": email, "Title": "T".repeat(120)}),
+            )
+            .await?;
+        stack.connect_salesforce().await?;
+        stack.start_sync().await?;
+        stack
+            .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+            .await?;
+        let failures: Vec<shared::admin::FailureView> = stack
+            .admin(Method::GET, shared::admin::FAILURES_PATH, None)
+            .await?;
+        assert!(
+            failures.iter().any(|f| f.record_id == failing.as_str()),
+            "{failures:?}"
+        );
+
+        // The fix's Outbound Message reaches the alarm, whose read waits at the door...
+        let org = stack.sandbox.salesforce();
+        org.hold(vec!["GET /".into()]);
+        org.user_update(
+            "Contact",
+            failing.as_str(),
+            json!({"Title": "Rear Admiral"}).as_object().unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        wait_for_held(org, 1).await?;
+        // ...when the admin presses "Try all again".
+        let retry = stack.admin::<Value>(
+            Method::POST,
+            RETRY_PATH,
+            Some(json!({"retry": "all", "object": null})),
+        );
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            org.hold(Vec::new());
+        };
+        let (retried, ()) = tokio::join!(retry, release);
+        // The slice may have fixed it first: then there is nothing left to retry.
+        if let Err(error) = retried {
+            assert!(error.to_string().contains("no such failure"), "{error:#}");
+        }
+
+        let connection = stack.sandbox.demo_helpdesk_connection();
+        let desk = helpdesk::Client::new(&transport, &connection);
+        eventually(
+            "the fixed contact in the helpdesk",
+            Duration::from_secs(20),
+            async || {
+                let found = desk.search_contacts_by_email(email).await?;
+                Ok((!found.is_empty()).then_some(()))
+            },
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let found = desk.search_contacts_by_email(email).await?;
+        assert_eq!(found.len(), 1, "created once: {found:?}");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_is_renewed_once_for_calls_made_at_once() -> anyhow::Result<()> {
+        let stack = Stack::start(StackOptions::test("race-renewal")).await?;
+        stack.connect_salesforce().await?;
+        let org = stack.sandbox.salesforce();
+        org.expire_sessions();
+        let renewals_before = org.counters().get(TOKEN_ENDPOINT);
+        org.hold(vec![TOKEN_ENDPOINT.into()]);
+
+        // An agent's panel and the admin's settings both find the session expired.
+        let panel = stack.panel("Agent", true);
+        let settings = stack.admin::<SettingsView>(Method::GET, SETTINGS_PATH, None);
+        let release = async {
+            wait_for_held(org, 1).await?;
+            // Long enough for the other call to reach the door too, were it to renew.
+            tokio::time::sleep(Duration::from_millis(1_000)).await;
+            let waiting = org.holds().waiting;
+            org.hold(Vec::new());
+            anyhow::Ok(waiting)
+        };
+        let (panel, settings, waiting) = tokio::join!(panel, settings, release);
+        panel?;
+        settings?;
+        assert_eq!(waiting?, 1, "one renewal at the door at a time");
+        assert_eq!(
+            org.counters().get(TOKEN_ENDPOINT) - renewals_before,
+            1,
+            "renewed once between them"
+        );
+        Ok(())
+    }
+}

@@ -42,7 +42,8 @@ pub async fn remember_username(context: &Context<'_>, user_id: &str) -> Result<(
         return Ok(());
     };
     let transport = WorkerFetch;
-    let client = connection.client(&transport, &context.config.salesforce);
+    let kept = context.kept_session();
+    let client = connection.client(&transport, &kept);
     let id = shared::ids::SfId::parse(user_id)
         .map_err(|e| EdgeError::BadRequest(format!("Salesforce named an invalid user: {e}")))?;
     #[derive(Deserialize)]
@@ -164,6 +165,7 @@ pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
         webhook_id: None,
         outbound_key: secret(),
         backoff_ms: 0,
+        version: 0,
     });
     if control.webhook_id.is_none() {
         let connection = context.config.helpdesk(context.org);
@@ -186,7 +188,7 @@ pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
     control.backoff_ms = 0;
     initial::start(&store, sync::settings(&store)?.sync_type, context.now_ms)
         .map_err(store_error)?;
-    sync::save_control(&store, &control)?;
+    sync::save_control(&store, &mut control)?;
     sync::status(&store)
 }
 
@@ -201,7 +203,7 @@ pub fn pause(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
     if matches!(control.state, SyncState::InitialSync | SyncState::Live) {
         control.state = SyncState::Paused;
         control.note = None;
-        sync::save_control(&store, &control)?;
+        sync::save_control(&store, &mut control)?;
     }
     sync::status(&store)
 }
@@ -220,7 +222,7 @@ pub fn resume(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
         control.note = None;
         control.backoff_ms = 0;
         control.next_catch_up_ms = context.now_ms;
-        sync::save_control(&store, &control)?;
+        sync::save_control(&store, &mut control)?;
     }
     sync::status(&store)
 }

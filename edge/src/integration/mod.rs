@@ -23,6 +23,8 @@ pub use protocol::{
 
 use crate::config::Config;
 use crate::error::EdgeError;
+use connection::RenewalTurn;
+use futures_util::lock::Mutex;
 use std::cell::Cell;
 use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, State, durable_object};
 
@@ -31,6 +33,13 @@ pub struct Integration {
     state: State,
     env: Env,
     migrated: Cell<bool>,
+    /// The object answers requests while others await Salesforce or the helpdesk. The
+    /// work that changes what the sync works on (its slices, start, retry, delete) takes
+    /// this turn, so a retry and a slice never write the same record at once and a
+    /// delete does not run under a slice that would write the old state back.
+    sync_turn: Mutex<()>,
+    /// One Salesforce session renewal at a time (see `connection::KeptSession`).
+    renewal_turn: RenewalTurn,
 }
 
 impl DurableObject for Integration {
@@ -39,6 +48,8 @@ impl DurableObject for Integration {
             state,
             env,
             migrated: Cell::new(false),
+            sync_turn: Mutex::new(()),
+            renewal_turn: Mutex::new(()),
         }
     }
 
@@ -53,7 +64,8 @@ impl DurableObject for Integration {
     async fn alarm(&self) -> Result<Response> {
         let next = async {
             let config = Config::from_env(&self.env)?;
-            sync::run_slice(&self.sql()?, &config, now_ms()).await
+            let _turn = self.sync_turn.lock().await;
+            sync::run_slice(&self.sql()?, &config, &self.renewal_turn, now_ms()).await
         };
         match next.await {
             Ok(sync::Next::Idle) => {}
@@ -92,14 +104,14 @@ impl Integration {
         let now_ms = now_ms() as u64;
         match command {
             Command::Panel { claims, query } => Ok(Response::from_json(
-                &panel::panel(&sql, &config, claims, query, now_ms).await?,
+                &panel::panel(&sql, &config, &self.renewal_turn, claims, query, now_ms).await?,
             )?),
             Command::ChooseContact { claims, contact } => {
                 panel::choose(&sql, &claims, &contact, now_ms)?;
                 Ok(Response::empty()?.with_status(204))
             }
             Command::PanelSearch { claims, text } => Ok(Response::from_json(
-                &panel::search(&sql, &config, &claims, &text).await?,
+                &panel::search(&sql, &config, &self.renewal_turn, &claims, &text).await?,
             )?),
             Command::ListPermissions { profiles } => {
                 Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)
@@ -146,7 +158,7 @@ impl Integration {
     }
 
     fn context<'a>(
-        &self,
+        &'a self,
         sql: &'a SqlStorage,
         config: &'a Config,
         org: &'a str,
@@ -156,6 +168,7 @@ impl Integration {
             config,
             org,
             now_ms: now_ms(),
+            renewal_turn: &self.renewal_turn,
         }
     }
 
@@ -175,6 +188,7 @@ impl Integration {
             AdminRequest::Settings => json(&admin::settings(context).await?),
             AdminRequest::SaveSettings(save) => json(&admin::save_settings(context, save).await?),
             AdminRequest::Start => {
+                let _turn = self.sync_turn.lock().await;
                 let status = admin::start(context).await?;
                 self.wake().await?;
                 json(&status)
@@ -187,8 +201,12 @@ impl Integration {
             }
             AdminRequest::History => json(&admin::history(context)?),
             AdminRequest::Failures => json(&admin::failures(context)?),
-            AdminRequest::Retry(request) => json(&admin::retry(context, request).await?),
+            AdminRequest::Retry(request) => {
+                let _turn = self.sync_turn.lock().await;
+                json(&admin::retry(context, request).await?)
+            }
             AdminRequest::Delete => {
+                let _turn = self.sync_turn.lock().await;
                 admin::release(context).await?;
                 self.state.storage().delete_alarm().await?;
                 self.state.storage().delete_all().await?;

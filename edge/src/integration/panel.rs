@@ -3,7 +3,7 @@
 //! call, or none while the answer is in [`panel_cache`]; then the profile's permissions,
 //! applied before anything leaves the edge.
 
-use super::connection::{self, reconnect_if_revoked};
+use super::connection::{self, KeptSession, RenewalTurn, reconnect_if_revoked};
 use super::{panel_cache, permissions};
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -46,6 +46,7 @@ fn visible_permissions(sql: &SqlStorage, claims: &ContextClaims) -> Result<Permi
 pub async fn panel(
     sql: &SqlStorage,
     config: &Config,
+    turn: &RenewalTurn,
     claims: ContextClaims,
     query: PanelQuery,
     now_ms: u64,
@@ -82,15 +83,21 @@ pub async fn panel(
     let (answer, instance_url) = match cached {
         Some(answer) => (answer, connection.session.instance_url.clone()),
         None => {
+            let kept = KeptSession {
+                sql,
+                config,
+                org: &claims.org,
+                turn,
+            };
             let client = connection
-                .client(&WorkerFetch, &config.salesforce)
+                .client(&WorkerFetch, &kept)
                 .with_retry(PANEL_RETRY)
                 .with_budget(PANEL_BUDGET);
             // One call: every query the view needs, each with its sections as sub-queries.
-            let result = client.composite(&lookup.request()).await;
-            // A renewed session is kept even when the call after it failed.
-            connection::store_refreshed(sql, config, &claims.org, &client)?;
-            let answer: CompositeResponse = result.map_err(reconnect_if_revoked)?;
+            let answer: CompositeResponse = client
+                .composite(&lookup.request())
+                .await
+                .map_err(reconnect_if_revoked)?;
             if is_complete(&lookup, &answer) {
                 panel_cache::put(sql, &key, &answer, &record_ids(&answer), now_ms)?;
             }
@@ -114,6 +121,7 @@ pub async fn panel(
 pub async fn search(
     sql: &SqlStorage,
     config: &Config,
+    turn: &RenewalTurn,
     claims: &ContextClaims,
     text: &str,
 ) -> Result<Vec<SearchHit>, EdgeError> {
@@ -134,8 +142,14 @@ pub async fn search(
             "Salesforce is not connected yet; an administrator can connect it".into(),
         ));
     };
+    let kept = KeptSession {
+        sql,
+        config,
+        org: &claims.org,
+        turn,
+    };
     let client = connection
-        .client(&WorkerFetch, &config.salesforce)
+        .client(&WorkerFetch, &kept)
         .with_retry(PANEL_RETRY)
         .with_budget(PANEL_BUDGET);
     let soql = search_by_name(permissions.shows, text);
@@ -152,7 +166,6 @@ pub async fn search(
                 },
             ),
         };
-    connection::store_refreshed(sql, config, &claims.org, &client)?;
     result.map_err(reconnect_if_revoked)
 }
 

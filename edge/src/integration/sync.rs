@@ -2,7 +2,7 @@
 //! resumed; the alarm that does the work in slices short enough for one invocation; the
 //! notifications stored before they are acknowledged.
 
-use super::connection;
+use super::connection::{self, KeptSession, RenewalTurn};
 use super::sql::DurableSql;
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -62,6 +62,10 @@ pub struct Control {
     pub outbound_key: String,
     /// Wait before the next attempt after an outage; doubles, capped.
     pub backoff_ms: i64,
+    /// Counts the saves. A slice compares it before writing back what it did, so that a
+    /// Pause, Resume or reconnect that arrived while it awaited the two systems stands.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// Both sides' fields of both objects, as last read.
@@ -92,7 +96,9 @@ pub fn control(store: &EdgeStore) -> Result<Option<Control>, EdgeError> {
     store.get(CONTROL_KEY).map_err(store_error)
 }
 
-pub fn save_control(store: &EdgeStore, control: &Control) -> Result<(), EdgeError> {
+/// Stores `control` as the next version.
+pub fn save_control(store: &EdgeStore, control: &mut Control) -> Result<(), EdgeError> {
+    control.version += 1;
     store.put(CONTROL_KEY, control).map_err(store_error)
 }
 
@@ -131,6 +137,20 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub org: &'a str,
     pub now_ms: i64,
+    /// The object's one Salesforce session renewal at a time.
+    pub renewal_turn: &'a RenewalTurn,
+}
+
+impl<'a> Context<'a> {
+    /// The org's stored session, kept for every client made from it.
+    pub fn kept_session(&self) -> KeptSession<'a> {
+        KeptSession {
+            sql: self.sql,
+            config: self.config,
+            org: self.org,
+            turn: self.renewal_turn,
+        }
+    }
 }
 
 impl Context<'_> {
@@ -147,8 +167,9 @@ impl Context<'_> {
         )?;
         let store = store(self.sql)?;
         let transport = WorkerFetch;
+        let kept = self.kept_session();
         let mut salesforce = connection
-            .client(&transport, &self.config.salesforce)
+            .client(&transport, &kept)
             .with_budget(SYNC_BUDGET);
         if let Some(usage) = api_usage(&store)? {
             salesforce = salesforce.with_known_usage(usage);
@@ -201,7 +222,6 @@ impl Context<'_> {
             calls: &calls,
         };
         let outcome = job(&engine, &invocation).await;
-        connection::store_refreshed(self.sql, self.config, self.org, &salesforce)?;
         if let Some(usage) = salesforce.api_usage() {
             store.put(USAGE_KEY, &usage).map_err(store_error)?;
         }
@@ -244,22 +264,37 @@ pub enum Next {
 }
 
 /// One alarm's work: a slice of the initial sync, or of the inbox and the catch-up.
-pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result<Next, EdgeError> {
+///
+/// The Durable Object answers other requests while the slice awaits Salesforce and the
+/// helpdesk; those that change what the slice works on (start, retry, delete) wait for
+/// the object's sync turn, the others (pause, resume, a reconnect) change the control,
+/// which the slice reads again between steps and before it writes back.
+pub async fn run_slice(
+    sql: &SqlStorage,
+    config: &Config,
+    renewal_turn: &RenewalTurn,
+    now_ms: i64,
+) -> Result<Next, EdgeError> {
     let store = store(sql)?;
-    let Some(mut control) = control(&store)? else {
+    let Some(started) = control(&store)? else {
         return Ok(Next::Idle);
     };
-    if !matches!(control.state, SyncState::InitialSync | SyncState::Live) {
+    if !started.is_running() {
         return Ok(Next::Idle);
     }
     let context = Context {
         sql,
         config,
-        org: &control.org.clone(),
+        org: &started.org,
         now_ms,
+        renewal_turn,
     };
     let deadline = now_ms + SLICE_MS;
-    let outcome = match control.state {
+    // Between steps: stop as soon as the admin paused (or anything else changed the state).
+    let unchanged =
+        || control(&store).is_ok_and(|c| c.is_some_and(|c| c.version == started.version));
+    let mut covered = started.covered.unwrap_or(Covered::from(now_ms));
+    let outcome = match started.state {
         SyncState::InitialSync => {
             context
                 .with_engine(false, async |engine, _| {
@@ -267,45 +302,45 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
                         .store
                         .get(initial::STATE_KEY)?
                         .unwrap_or_else(|| InitialSync::new(engine.settings.sync_type, now_ms));
-                    while !run.is_finished() && worker::Date::now().as_millis() as i64 <= deadline {
+                    while !run.is_finished()
+                        && worker::Date::now().as_millis() as i64 <= deadline
+                        && unchanged()
+                    {
                         engine.advance_initial(&mut run).await?;
                     }
-                    Ok(run.finished_ms)
+                    Ok(SliceDone::Initial {
+                        finished_ms: run.finished_ms,
+                    })
                 })
                 .await
         }
         _ => {
-            let catch_up_due = now_ms >= control.next_catch_up_ms;
-            let mut covered = control.covered.unwrap_or(Covered::from(now_ms));
+            let catch_up_due = now_ms >= started.next_catch_up_ms;
             context
                 .with_engine(false, async |engine, invocation| {
                     let mut tallies = Tallies::default();
-                    while engine.store.inbox_len()? > 0 && invocation.has_room(deadline) {
+                    while engine.store.inbox_len()? > 0
+                        && invocation.has_room(deadline)
+                        && unchanged()
+                    {
                         engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
                     }
-                    let catching_up = catch_up_due && invocation.has_room(deadline);
-                    if catching_up {
+                    let caught_up = catch_up_due && invocation.has_room(deadline) && unchanged();
+                    if caught_up {
                         engine.catch_up(&mut covered, &mut tallies).await?;
                     }
                     for run in tallies.runs(RunKind::Incremental, now_ms) {
                         engine.store.record_run(&run)?;
                     }
-                    Ok(catching_up)
+                    Ok(SliceDone::Ongoing { caught_up })
                 })
                 .await
-                .inspect(|caught_up| {
-                    control.covered = Some(covered);
-                    if *caught_up {
-                        control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
-                    }
-                })
-                .map(|_| None)
         }
     };
     worker::console_log!(
         "sync slice for org {}: {:?} in {} ms{}",
-        control.org,
-        control.state,
+        started.org,
+        started.state,
         worker::Date::now().as_millis() as i64 - now_ms,
         outcome
             .as_ref()
@@ -313,20 +348,47 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
             .map(|e| format!(", then: {e}"))
             .unwrap_or_default()
     );
+    // Read again: no await from here to the write, so nothing else runs in between.
+    let Some(mut control) = control(&store)? else {
+        return Ok(Next::Idle); // deleted meanwhile
+    };
+    if control.version != started.version {
+        // The admin's change stands; keep only how far the catch-up got.
+        if outcome.is_ok() && control.state == SyncState::Live {
+            control.covered = Some(covered);
+        }
+        save_control(&store, &mut control)?;
+        return Ok(if control.is_running() {
+            Next::After(0)
+        } else {
+            Next::Idle
+        });
+    }
     let next = match outcome {
-        Ok(finished) => {
+        Ok(done) => {
             control.note = None;
             control.backoff_ms = 0;
-            if let Some(finished_ms) = finished {
-                // From here on, changes flow as they happen; the catch-up starts where
-                // the initial sync's reading began.
-                control.state = SyncState::Live;
-                let started = store
-                    .get::<InitialSync>(initial::STATE_KEY)
-                    .map_err(store_error)?
-                    .map_or(finished_ms, |run| run.started_ms);
-                control.covered = Some(Covered::from(started));
-                control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+            match done {
+                SliceDone::Initial {
+                    finished_ms: Some(finished_ms),
+                } => {
+                    // From here on, changes flow as they happen; the catch-up starts where
+                    // the initial sync's reading began.
+                    control.state = SyncState::Live;
+                    let started = store
+                        .get::<InitialSync>(initial::STATE_KEY)
+                        .map_err(store_error)?
+                        .map_or(finished_ms, |run| run.started_ms);
+                    control.covered = Some(Covered::from(started));
+                    control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+                }
+                SliceDone::Initial { finished_ms: None } => {}
+                SliceDone::Ongoing { caught_up } => {
+                    control.covered = Some(covered);
+                    if caught_up {
+                        control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+                    }
+                }
             }
             let busy = control.state == SyncState::InitialSync
                 || store.inbox_len().map_err(store_error)? > 0;
@@ -359,14 +421,28 @@ pub async fn run_slice(sql: &SqlStorage, config: &Config, now_ms: i64) -> Result
             Next::After(control.backoff_ms)
         }
     };
-    save_control(&store, &control)?;
+    save_control(&store, &mut control)?;
     Ok(next)
+}
+
+/// What a slice got done.
+enum SliceDone {
+    /// The initial sync advanced, and finished at `finished_ms` if it did.
+    Initial { finished_ms: Option<i64> },
+    /// The inbox was worked through; `caught_up` if the catch-up ran too.
+    Ongoing { caught_up: bool },
+}
+
+impl Control {
+    /// Whether the sync has work of its own to do (alarms to keep going).
+    pub fn is_running(&self) -> bool {
+        matches!(self.state, SyncState::InitialSync | SyncState::Live)
+    }
 }
 
 /// Whether the sync has work of its own to do (alarms to keep going).
 pub fn is_running(sql: &SqlStorage) -> Result<bool, EdgeError> {
-    Ok(control(&store(sql)?)?
-        .is_some_and(|c| matches!(c.state, SyncState::InitialSync | SyncState::Live)))
+    Ok(control(&store(sql)?)?.is_some_and(|c| c.is_running()))
 }
 
 /// The sync's state as the admin console shows it.

@@ -8,7 +8,7 @@
 
 use super::limits::{ApiUsage, Budget, OrgLimits};
 use super::retry::{self, RetryPolicy, Verdict};
-use super::session::{self, Refreshed, Session};
+use super::session::{self, Refreshed, Session, SessionKeeper};
 use super::wire::{self, SaveResult};
 use super::{API_VERSION, OAuthApp, SfError};
 use crate::http::{HttpRequest, HttpResponse, Method, Transport};
@@ -32,6 +32,8 @@ pub struct ClientOptions {
 struct Renewal<'a> {
     app: &'a OAuthApp,
     refresh_token: RefCell<String>,
+    /// Where the org keeps its session, shared with its other clients.
+    keeper: Option<&'a dyn SessionKeeper>,
 }
 
 /// A Salesforce REST client. Methods take `&self` (state such as the session and the
@@ -144,7 +146,24 @@ impl<'a, T: Transport> Client<'a, T> {
         self.renewal = Some(Renewal {
             app,
             refresh_token: RefCell::new(refresh_token.into()),
+            keeper: None,
         });
+        self
+    }
+
+    /// [`Client::with_refresh`] for a session that `keeper` holds for every client of the
+    /// org: a renewal waits its turn, takes one another client made meanwhile instead of
+    /// renewing again, and is stored at once (nothing to [`take`](Client::take_refreshed)).
+    pub fn with_kept_session(
+        mut self,
+        app: &'a OAuthApp,
+        refresh_token: impl Into<String>,
+        keeper: &'a dyn SessionKeeper,
+    ) -> Self {
+        self = self.with_refresh(app, refresh_token);
+        if let Some(renewal) = &mut self.renewal {
+            renewal.keeper = Some(keeper);
+        }
         self
     }
 
@@ -274,6 +293,35 @@ impl<'a, T: Transport> Client<'a, T> {
             .renewal
             .as_ref()
             .expect("renew is only called with a renewal");
+        let Some(keeper) = renewal.keeper else {
+            let refreshed = self.refresh(renewal).await?;
+            let mut slot = self.refreshed.borrow_mut();
+            // A rotated token from an earlier renewal that nobody took yet must not be lost.
+            let refresh_token = refreshed
+                .refresh_token
+                .or_else(|| slot.take().and_then(|r| r.refresh_token));
+            *slot = Some(Refreshed {
+                session: refreshed.session,
+                refresh_token,
+            });
+            return Ok(());
+        };
+        let _turn = keeper.renewal_turn().lock().await;
+        let refused = self.session.borrow().access_token.clone();
+        if let Some((stored, refresh_token)) = keeper.current()?
+            && stored.access_token != refused
+        {
+            // Another client renewed while this one waited: its session is the one.
+            *self.session.borrow_mut() = stored;
+            *renewal.refresh_token.borrow_mut() = refresh_token;
+            return Ok(());
+        }
+        let refreshed = self.refresh(renewal).await?;
+        keeper.keep(&refreshed)
+    }
+
+    /// One refresh-token grant; the client goes on with the new session (and token).
+    async fn refresh(&self, renewal: &Renewal<'a>) -> Result<Refreshed, SfError> {
         let refresh_token = renewal.refresh_token.borrow().clone();
         self.count_send();
         let tokens = session::refresh(self.transport, renewal.app, &refresh_token).await?;
@@ -282,16 +330,10 @@ impl<'a, T: Transport> Client<'a, T> {
         if let Some(rotated) = &tokens.refresh_token {
             *renewal.refresh_token.borrow_mut() = rotated.clone();
         }
-        let mut slot = self.refreshed.borrow_mut();
-        // A rotated token from an earlier renewal that nobody took yet must not be lost.
-        let refresh_token = tokens
-            .refresh_token
-            .or_else(|| slot.take().and_then(|r| r.refresh_token));
-        *slot = Some(Refreshed {
+        Ok(Refreshed {
             session,
-            refresh_token,
-        });
-        Ok(())
+            refresh_token: tokens.refresh_token,
+        })
     }
 
     /// `GET /sobjects/{object}/{id}?fields=...` (all fields when `fields` is empty).
@@ -364,6 +406,9 @@ pub(crate) mod tests {
         answers: RefCell<VecDeque<HttpResponse>>,
         pub sent: RefCell<Vec<HttpRequest>>,
         pub slept: RefCell<Vec<Duration>>,
+        /// Each request waits one poll before it is answered, as a network would, so
+        /// calls made at once interleave.
+        interleave: bool,
     }
 
     impl Script {
@@ -372,6 +417,11 @@ pub(crate) mod tests {
                 answers: RefCell::new(answers.into_iter().collect()),
                 ..Script::default()
             }
+        }
+
+        fn interleaved(mut self) -> Self {
+            self.interleave = true;
+            self
         }
 
         pub(crate) fn urls(&self) -> Vec<String> {
@@ -394,6 +444,15 @@ pub(crate) mod tests {
     impl Transport for Script {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
             self.sent.borrow_mut().push(request);
+            if self.interleave {
+                let mut waited = false;
+                std::future::poll_fn(|_| {
+                    std::mem::replace(&mut waited, true)
+                        .then_some(())
+                        .map_or(std::task::Poll::Pending, std::task::Poll::Ready)
+                })
+                .await;
+            }
             Ok(self
                 .answers
                 .borrow_mut()
@@ -510,6 +569,75 @@ pub(crate) mod tests {
         assert_eq!(client.take_refreshed(), None, "taken once");
         assert_eq!(client.session().access_token, "00D!new");
         assert_eq!(client.requests_sent(), 3);
+    }
+
+    /// The org's session in memory, counting what was stored.
+    struct Kept {
+        turn: futures_util::lock::Mutex<()>,
+        stored: RefCell<(Session, String)>,
+        kept: Cell<u32>,
+    }
+
+    impl SessionKeeper for Kept {
+        fn renewal_turn(&self) -> &futures_util::lock::Mutex<()> {
+            &self.turn
+        }
+        fn current(&self) -> Result<Option<(Session, String)>, SfError> {
+            Ok(Some(self.stored.borrow().clone()))
+        }
+        fn keep(&self, renewed: &Refreshed) -> Result<(), SfError> {
+            let mut stored = self.stored.borrow_mut();
+            stored.0 = renewed.session.clone();
+            if let Some(rotated) = &renewed.refresh_token {
+                stored.1 = rotated.clone();
+            }
+            self.kept.set(self.kept.get() + 1);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn two_clients_of_one_kept_session_renew_it_once_between_them() {
+        // Both calls are refused at once; the first client renews (its token rotated)
+        // while the second waits its turn and then uses that renewal.
+        let script = Script::new([
+            answer(401, None, EXPIRED),
+            answer(401, None, EXPIRED),
+            token("00D!new", Some("refresh-2")),
+            ok(r#"{"DailyApiRequests":{"Max":1000,"Remaining":990}}"#),
+            ok(r#"{"DailyApiRequests":{"Max":1000,"Remaining":989}}"#),
+        ])
+        .interleaved();
+        let app = app();
+        let kept = Kept {
+            turn: Default::default(),
+            stored: RefCell::new((session(), "refresh-1".into())),
+            kept: Cell::new(0),
+        };
+        let panel = Client::new(&script, session()).with_kept_session(&app, "refresh-1", &kept);
+        let sync = Client::new(&script, session()).with_kept_session(&app, "refresh-1", &kept);
+        let (a, b) = run(futures_util::future::join(panel.limits(), sync.limits()));
+        a.unwrap();
+        b.unwrap();
+        let renewals = script
+            .urls()
+            .iter()
+            .filter(|url| url.ends_with("/oauth2/token"))
+            .count();
+        assert_eq!(renewals, 1, "{:?}", script.urls());
+        assert_eq!(kept.kept.get(), 1, "stored at once");
+        assert_eq!(
+            kept.stored.borrow().1,
+            "refresh-2",
+            "the rotated token is kept"
+        );
+        assert_eq!(sync.session().access_token, "00D!new");
+        assert_eq!(script.header(4, "Authorization").unwrap(), "Bearer 00D!new");
+        assert_eq!(
+            panel.take_refreshed(),
+            None,
+            "nothing left to store by hand"
+        );
     }
 
     #[test]

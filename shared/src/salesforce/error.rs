@@ -46,6 +46,9 @@ pub enum SfError {
     /// call, a record without an `Id` to update, a bad object name).
     #[error("invalid Salesforce request: {0}")]
     InvalidRequest(String),
+    /// A renewed session could not be stored where the org keeps it.
+    #[error("the renewed Salesforce session could not be stored: {0}")]
+    Keeping(String),
     #[error("unexpected answer from Salesforce: {0}")]
     Decode(String),
 }

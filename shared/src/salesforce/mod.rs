@@ -43,7 +43,7 @@ pub use records::{
     contact_panel_by_id, panel_lookup, requester_contacts, search_by_name, website_matches,
 };
 pub use retry::RetryPolicy;
-pub use session::{Refreshed, Session};
+pub use session::{Refreshed, Session, SessionKeeper};
 pub use wire::{Attributes, QueryResponse, RestError, SaveError, SaveResult, null_as_empty};
 
 /// The REST API version we speak (and the sandbox serves).

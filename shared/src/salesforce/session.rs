@@ -57,6 +57,21 @@ impl std::fmt::Debug for Refreshed {
     }
 }
 
+/// The org's session as kept beyond one client (the edge keeps it sealed in the org's
+/// Durable Object). Clients that work at once for the same org (an agent's panel, the
+/// sync) renew an expired session once between them: one renews while the others wait
+/// their turn and then take its renewal, which is stored before any call goes on. Two
+/// renewals from one refresh token would race, and where the connected app rotates
+/// refresh tokens the second would be refused as a revoked connection.
+pub trait SessionKeeper {
+    /// Held by the client that renews.
+    fn renewal_turn(&self) -> &futures_util::lock::Mutex<()>;
+    /// The session and refresh token as stored now.
+    fn current(&self) -> Result<Option<(Session, String)>, SfError>;
+    /// Stores a renewal in place of the stored session (and refresh token, if rotated).
+    fn keep(&self, renewed: &Refreshed) -> Result<(), SfError>;
+}
+
 /// The refresh-token grant, its refusal typed: `invalid_grant` means the refresh token
 /// itself is dead, and only connecting again helps.
 pub(crate) async fn refresh<T: Transport>(
