@@ -407,6 +407,66 @@ mod races {
     }
 
     #[tokio::test]
+    async fn webhooks_are_acknowledged_while_a_slice_awaits_salesforce() -> anyhow::Result<()> {
+        let stack = Stack::start(StackOptions::test("race-ack")).await?;
+        stack.connect_salesforce().await?;
+        stack.start_sync().await?;
+        stack
+            .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+            .await?;
+        let transport = ReqwestTransport::default();
+        let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+        let sf_maya = salesforce_maya(&salesforce).await?;
+        let connection = stack.sandbox.demo_helpdesk_connection();
+        let desk = helpdesk::Client::new(&transport, &connection);
+        let desk_maya = desk.search_contacts_by_email(MAYA).await?[0].id.clone();
+
+        // A Salesforce edit's slice waits at the door, as long as the test likes...
+        let org = stack.sandbox.salesforce();
+        org.hold(vec!["GET /".into()]);
+        org.user_update(
+            "Contact",
+            &sf_maya,
+            json!({"Title": "Held"}).as_object().unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        wait_for_held(org, 1).await?;
+        // ...while an agent's edit is delivered, acknowledged and stored.
+        let hd = stack.sandbox.helpdesk();
+        hd.clear_webhook_deliveries();
+        hd.agent_edit(&AgentEdit::update(
+            "contacts",
+            &desk_maya,
+            json!({"phone": "+1 555 0100"}),
+        ))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let delivery = eventually(
+            "the delivery answered",
+            Duration::from_secs(10),
+            async || {
+                Ok(hd
+                    .webhook_deliveries()
+                    .into_iter()
+                    .find(|d| d.status.is_some()))
+            },
+        )
+        .await?;
+        assert_eq!(delivery.status, Some(200), "{delivery:?}");
+        assert!(org.holds().waiting >= 1, "the slice still waits");
+        assert!(stack.admin_status().await?.sync.pending_changes >= 1);
+        org.hold(Vec::new());
+        eventually("both edits applied", Duration::from_secs(20), async || {
+            let phone: Value = salesforce
+                .get("Contact", &shared::ids::SfId::parse(&sf_maya)?, &["Phone"])
+                .await?;
+            let title = desk.contact(&desk_maya).await?.title;
+            Ok((phone["Phone"] == "+1 555 0100" && title.as_deref() == Some("Held")).then_some(()))
+        })
+        .await?;
+        Ok(())
+    }
+
+    #[tokio::test]
     async fn an_expired_session_is_renewed_once_for_calls_made_at_once() -> anyhow::Result<()> {
         let stack = Stack::start(StackOptions::test("race-renewal")).await?;
         stack.connect_salesforce().await?;
