@@ -49,6 +49,12 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (record_id, key)
     );
     CREATE INDEX panel_cache_records_by_key ON panel_cache_records (key)",
+    // 4: helpdesk delivery tokens already accepted (SHA-256, base64), kept until they
+    // expire, so a replayed token stores nothing.
+    "CREATE TABLE seen_deliveries (
+        digest TEXT PRIMARY KEY,
+        expires_ms INTEGER NOT NULL
+    )",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {

@@ -6,12 +6,13 @@ use super::sync::{self, Context, Control, store_error};
 use super::{connection, panel_cache};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
+use shared::helpdesk::{self, EventType, Expected, Jwks, JwksCache, SignatureError};
 use shared::mapping::ObjectKind;
 use shared::salesforce::outbound;
 use shared::sync::store::Source;
 
-const JWKS_KEY: &str = "helpdesk_jwks";
+/// The helpdesk's keys ([`JwksCache`]; the key before it held them without a lifetime).
+const JWKS_KEY: &str = "helpdesk_jwks_cache";
 
 fn running(context: &Context<'_>) -> Result<Control, EdgeError> {
     sync::control(&sync::store(context.sql)?)?.ok_or(EdgeError::Forbidden(
@@ -40,21 +41,38 @@ pub async fn helpdesk(
     let now_secs = (context.now_ms / 1000) as u64;
     let verify =
         |jwks: &Jwks| helpdesk::verify_delivery(token, body.as_bytes(), jwks, expected, now_secs);
-    let cached: Option<Jwks> = store.get(JWKS_KEY).map_err(store_error)?;
-    let verified = match cached.as_ref().map(verify) {
-        Some(Err(SignatureError::UnknownKey(_))) | None => {
+    let mut cache: JwksCache = store
+        .get(JWKS_KEY)
+        .map_err(store_error)?
+        .unwrap_or_default();
+    let verified = match cache.keys(context.now_ms).map(verify) {
+        Some(Err(SignatureError::UnknownKey(_))) | None if cache.may_fetch(context.now_ms) => {
+            // Keys rotate: read them again, at most once a minute whatever callers send.
+            cache.trying(context.now_ms);
+            store.put(JWKS_KEY, &cache).map_err(store_error)?;
             let connection = context.config.helpdesk(context.org);
             let transport = WorkerFetch;
             let jwks = helpdesk::Client::new(&transport, &connection)
                 .jwks()
                 .await
                 .map_err(|e| EdgeError::Unavailable(format!("the helpdesk's keys: {e}")))?;
-            store.put(JWKS_KEY, &jwks).map_err(store_error)?;
-            verify(&jwks)
+            let verified = verify(&jwks);
+            cache.fetched(jwks, context.now_ms);
+            store.put(JWKS_KEY, &cache).map_err(store_error)?;
+            verified
+        }
+        None => {
+            return Err(EdgeError::Unavailable(
+                "the helpdesk's keys could not be read lately; try again in a minute".into(),
+            ));
         }
         Some(result) => result,
     };
-    verified.map_err(|e| EdgeError::Signature(e.to_string()))?;
+    let claims = verified.map_err(|e| EdgeError::Signature(e.to_string()))?;
+    if !first_use(context, token, claims.exp)? {
+        // The same token again: stored the first time (a genuine retry), or a replay.
+        return Ok(Stored { stored: 0 });
+    }
 
     let events = helpdesk::parse_delivery(body.as_bytes())
         .map_err(|e| EdgeError::BadRequest(format!("the delivery is not a list of events: {e}")))?;
@@ -129,6 +147,42 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
         }
     }
     Ok(Stored { stored })
+}
+
+/// Remembers a delivery token until it expires; false if it was seen before.
+fn first_use(context: &Context<'_>, token: &str, exp: u64) -> Result<bool, EdgeError> {
+    use sha2::Digest;
+    let digest = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        sha2::Sha256::digest(token.trim().as_bytes()),
+    );
+    // `exp` in seconds (Zoho) or milliseconds.
+    let expires_ms = if exp > 100_000_000_000 {
+        exp
+    } else {
+        exp * 1000
+    } as i64;
+    let sql = context.sql;
+    sql.exec(
+        "DELETE FROM seen_deliveries WHERE expires_ms < ?",
+        vec![context.now_ms.into()],
+    )?;
+    #[derive(serde::Deserialize)]
+    struct Seen {}
+    let seen: Vec<Seen> = sql
+        .exec(
+            "SELECT 1 AS seen FROM seen_deliveries WHERE digest = ?",
+            vec![digest.clone().into()],
+        )?
+        .to_array()?;
+    if !seen.is_empty() {
+        return Ok(false);
+    }
+    sql.exec(
+        "INSERT INTO seen_deliveries (digest, expires_ms) VALUES (?, ?)",
+        vec![digest.into(), expires_ms.into()],
+    )?;
+    Ok(true)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

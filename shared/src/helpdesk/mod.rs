@@ -24,7 +24,8 @@ pub use records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,
 };
 pub use signature::{
-    DeliveryClaims, Expected, JWT_HEADER, Jwk, Jwks, SignatureError, body_sha256, verify_delivery,
+    DeliveryClaims, Expected, JWT_HEADER, Jwk, Jwks, JwksCache, MAX_TOKEN_AGE_SECS, SignatureError,
+    body_sha256, verify_delivery,
 };
 pub use webhooks::{
     EventType, SubscriptionOptions, Webhook, WebhookDraft, WebhookEvent, parse_delivery,

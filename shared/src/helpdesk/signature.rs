@@ -17,6 +17,15 @@ use sha2::{Digest, Sha256};
 
 /// The request header that carries the delivery's JWT.
 pub const JWT_HEADER: &str = "X-ZDesk-JWT";
+/// A token issued longer ago than this is refused whatever its `exp` says: a token that
+/// leaked is of use for minutes, not for as long as its issuer let it live.
+pub const MAX_TOKEN_AGE_SECS: u64 = 15 * 60;
+/// The helpdesk's keys are trusted this long after they were read, then read again, so
+/// that a withdrawn key stops being accepted.
+pub const JWKS_TTL_MS: i64 = 60 * 60 * 1000;
+/// Keys are read again (for an unknown `kid`, or after a failed read) at most this
+/// often: unauthenticated deliveries must not make the receiver call the helpdesk at will.
+pub const JWKS_REFETCH_MS: i64 = 60 * 1000;
 
 /// A JSON Web Key Set, as `/.well-known/jwks.json` serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +49,39 @@ pub struct Jwk {
 impl Jwks {
     pub fn key(&self, kid: &str) -> Option<&Jwk> {
         self.keys.iter().find(|k| k.kid == kid)
+    }
+}
+
+/// The helpdesk's keys as a receiver keeps them between deliveries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JwksCache {
+    jwks: Option<Jwks>,
+    fetched_ms: i64,
+    tried_ms: Option<i64>,
+}
+
+impl JwksCache {
+    /// The keys, unless they are older than [`JWKS_TTL_MS`].
+    pub fn keys(&self, now_ms: i64) -> Option<&Jwks> {
+        self.jwks
+            .as_ref()
+            .filter(|_| now_ms - self.fetched_ms < JWKS_TTL_MS)
+    }
+
+    /// Whether the keys may be read again now (at most once per [`JWKS_REFETCH_MS`]).
+    pub fn may_fetch(&self, now_ms: i64) -> bool {
+        self.tried_ms
+            .is_none_or(|tried| now_ms - tried >= JWKS_REFETCH_MS)
+    }
+
+    /// Notes a read about to be made, before it is made, so a failing one counts too.
+    pub fn trying(&mut self, now_ms: i64) {
+        self.tried_ms = Some(now_ms);
+    }
+
+    pub fn fetched(&mut self, jwks: Jwks, now_ms: i64) {
+        self.jwks = Some(jwks);
+        self.fetched_ms = now_ms;
     }
 }
 
@@ -94,6 +136,8 @@ pub enum SignatureError {
     BadSignature,
     #[error("the delivery's token expired")]
     Expired,
+    #[error("the delivery's token was issued more than {MAX_TOKEN_AGE_SECS} s ago")]
+    TooOld,
     #[error("the delivery is for another helpdesk organisation")]
     WrongOrg,
     #[error("the delivery is for another webhook")]
@@ -167,6 +211,9 @@ pub fn verify_delivery(
         .ok_or(SignatureError::Malformed)?;
     if as_secs(claims.exp) <= now_secs {
         return Err(SignatureError::Expired);
+    }
+    if now_secs.saturating_sub(as_secs(claims.iat)) > MAX_TOKEN_AGE_SECS {
+        return Err(SignatureError::TooOld);
     }
     let org_claim = format!("orgId:{}", expected.org_id);
     if claims.iss != org_claim
@@ -270,6 +317,41 @@ mod tests {
         let verified = verify_delivery(&token, BODY, &jwks(), expected(), NOW).unwrap();
         assert_eq!(verified.webhook_id(), Some("77"));
         assert_eq!(verified.iat, NOW - 10);
+    }
+
+    #[test]
+    fn a_token_issued_too_long_ago_is_refused_though_it_has_not_expired() {
+        let mut old = claims(BODY);
+        old["iat"] = json!(NOW - MAX_TOKEN_AGE_SECS - 1);
+        old["exp"] = json!(NOW + 86_400);
+        let token = sign(SIGNER, "k1", &old);
+        assert_eq!(
+            verify_delivery(&token, BODY, &jwks(), expected(), NOW),
+            Err(SignatureError::TooOld)
+        );
+        old["iat"] = json!(NOW - MAX_TOKEN_AGE_SECS);
+        let token = sign(SIGNER, "k1", &old);
+        assert!(verify_delivery(&token, BODY, &jwks(), expected(), NOW).is_ok());
+    }
+
+    #[test]
+    fn cached_keys_expire_and_are_read_again_at_most_once_a_minute() {
+        let mut cache = JwksCache::default();
+        assert_eq!(cache.keys(0), None);
+        assert!(cache.may_fetch(0), "nothing read yet");
+        cache.trying(1_000);
+        assert!(
+            !cache.may_fetch(1_000 + JWKS_REFETCH_MS - 1),
+            "a failed read waits too"
+        );
+        cache.fetched(jwks(), 1_000);
+        assert_eq!(cache.keys(1_000 + JWKS_TTL_MS - 1), Some(&jwks()));
+        assert_eq!(
+            cache.keys(1_000 + JWKS_TTL_MS),
+            None,
+            "withdrawn keys stop working"
+        );
+        assert!(cache.may_fetch(1_000 + JWKS_REFETCH_MS));
     }
 
     #[test]
