@@ -238,6 +238,13 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     post(Some(token), no_id.into_bytes())
         .await?
         .expect(400, "names no record id");
+    let bad_id = json!([{"eventType": "Contact_Update", "orgId": ORG, "eventTime": "1",
+        "payload": {"id": "1' OR '1'='1"}}])
+    .to_string();
+    let token = helpdesk.sign_delivery(bad_id.as_bytes(), &webhook_id, None);
+    post(Some(token), bad_id.into_bytes())
+        .await?
+        .expect(400, "ids are digits");
     let huge = vec![b'['; 2 << 20];
     let token = helpdesk.sign_delivery(&huge, &webhook_id, None);
     post(Some(token), huge).await?.expect(400, "larger than");

@@ -93,7 +93,7 @@ pub async fn helpdesk(
         };
         let Some(id) = event.record_id() else {
             return Err(EdgeError::BadRequest(format!(
-                "a {} event names no record id",
+                "a {} event names no record id (Zoho Desk ids are digits)",
                 event.event_type.as_str()
             )));
         };

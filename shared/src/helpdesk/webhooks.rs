@@ -94,9 +94,14 @@ impl WebhookEvent {
         self.event_time.trim().parse().ok()
     }
 
-    /// The id of the record the event is about.
+    /// The id of the record the event is about, if it is one: Zoho Desk's record ids
+    /// are strings of digits (e.g. `"1892000000042032"`); anything else could never be
+    /// read back, and would sit in the inbox for ever.
     pub fn record_id(&self) -> Option<&str> {
-        self.payload.get("id").and_then(Value::as_str)
+        self.payload
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// The payload as a contact, for `Contact_Add` and `Contact_Update`.
@@ -212,6 +217,30 @@ mod tests {
         assert!(events[1].contact().is_none());
         assert_eq!(events[1].record_id(), Some("8"));
         assert_eq!(events[2].event_type, EventType::Other("Ticket_Add".into()));
+    }
+
+    #[test]
+    fn only_digit_ids_are_record_ids() {
+        let event = |id: Value| WebhookEvent {
+            payload: serde_json::json!({ "id": id }),
+            ..parse_delivery(
+                br#"[{"eventType":"Contact_Update","orgId":"1","eventTime":"1","payload":{}}]"#,
+            )
+            .unwrap()
+            .remove(0)
+        };
+        assert_eq!(
+            event("1892000000042032".into()).record_id(),
+            Some("1892000000042032")
+        );
+        for bad in ["", "12a", "../1", &"9".repeat(33)] {
+            assert_eq!(event(bad.into()).record_id(), None, "{bad:?}");
+        }
+        assert_eq!(
+            event(7.into()).record_id(),
+            None,
+            "a number is not Zoho's string id"
+        );
     }
 
     #[test]

@@ -38,6 +38,18 @@ pub enum PortError {
     Reconnect,
 }
 
+/// What [`Port::changed_since`] found.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Changed records, read.
+    pub records: Vec<Record>,
+    /// Records found changed and left unread: a data load may change a hundred thousand
+    /// at once, more than one step may read, so these go through the inbox.
+    pub unread: Vec<String>,
+    /// Up to when changes are now covered.
+    pub until_ms: i64,
+}
+
 /// What the engine needs from one system.
 #[allow(async_fn_in_trait)] // Not Send: the Worker's handles are !Send.
 pub trait Port {
@@ -78,7 +90,7 @@ pub trait Port {
         object: ObjectKind,
         since_ms: i64,
         now_ms: i64,
-    ) -> Result<(Vec<Record>, i64), PortError>;
+    ) -> Result<Changes, PortError>;
 
     /// One page of every record of `object`, in a stable order; `cursor` is the previous
     /// page's [`Page::next`].
@@ -759,6 +771,8 @@ mod tests {
         accounts: Vec<FieldMeta>,
         writes: Cell<u32>,
         clock: Cell<i64>,
+        /// Ids whose reads the system refuses (a record-level error).
+        unreadable: RefCell<Vec<String>>,
     }
 
     impl MemoryPort {
@@ -818,6 +832,7 @@ mod tests {
                 accounts,
                 writes: Cell::new(0),
                 clock: Cell::new(1_000),
+                unreadable: RefCell::default(),
             }
         }
 
@@ -906,6 +921,9 @@ mod tests {
             }
         }
         async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError> {
+            if self.unreadable.borrow().iter().any(|u| u == id) {
+                return Err(PortError::Record(FailureReason::IncorrectParameter));
+            }
             Ok(self.records.borrow().get(&(object, id.to_owned())).cloned())
         }
         async fn find(&self, object: ObjectKind, key: &str) -> Result<Vec<Record>, PortError> {
@@ -959,15 +977,19 @@ mod tests {
             object: ObjectKind,
             since_ms: i64,
             now_ms: i64,
-        ) -> Result<(Vec<Record>, i64), PortError> {
-            let changed = self
+        ) -> Result<Changes, PortError> {
+            let records = self
                 .records
                 .borrow()
                 .iter()
                 .filter(|((o, _), r)| *o == object && r.modified_ms >= since_ms)
                 .map(|(_, r)| r.clone())
                 .collect();
-            Ok((changed, now_ms))
+            Ok(Changes {
+                records,
+                unread: Vec::new(),
+                until_ms: now_ms,
+            })
         }
         /// Pages of three, so the initial sync's paging is exercised.
         async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError> {
@@ -1036,6 +1058,39 @@ mod tests {
             assert!(steps < 100, "the initial sync does not end");
         }
         (run, steps)
+    }
+
+    #[test]
+    fn one_unreadable_record_in_the_inbox_is_logged_and_the_others_are_applied() {
+        let w = World::new();
+        let ids: Vec<String> = (0..3)
+            .map(|n| {
+                w.helpdesk.put(
+                    ObjectKind::Contact,
+                    None,
+                    json!({"lastName": format!("Hd{n}"), "email": format!("hd{n}@x.example")}),
+                )
+            })
+            .collect();
+        w.helpdesk.unreadable.borrow_mut().push(ids[1].clone());
+        for id in &ids {
+            w.store
+                .enqueue(Source::Helpdesk, ObjectKind::Contact, id, 5)
+                .unwrap();
+        }
+        let mut tallies = crate::sync::ongoing::Tallies::default();
+        block_on(w.engine().process_inbox(100, &mut tallies)).unwrap();
+        assert_eq!(
+            w.store.inbox_len().unwrap(),
+            0,
+            "nothing left to retry for ever"
+        );
+        assert_eq!(w.salesforce.ids(ObjectKind::Contact).len(), 2);
+        let failures = w.store.failures(None).unwrap();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].record_id, ids[1]);
+        let total = tallies.total();
+        assert_eq!((total.added, total.failed), (2, 1));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Records are flattened for the engine: custom fields (`cf.cf_plan`) sit beside the
 //! standard ones (`cf_plan`), since the mapping names them that way.
 
-use super::engine::{Page, Port, PortError, Record, per_record};
+use super::engine::{Changes, Page, Port, PortError, Record, per_record};
 use super::failure::FailureReason;
 use crate::helpdesk::{
     self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, PAGE_LIMIT, Sleep, Sort,
@@ -269,7 +269,7 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
         object: ObjectKind,
         since_ms: i64,
         now_ms: i64,
-    ) -> Result<(Vec<Record>, i64), PortError> {
+    ) -> Result<Changes, PortError> {
         let sort = Some(Sort::ModifiedTimeDesc);
         let mut changed = Vec::new();
         for from in (0..).step_by(PAGE_LIMIT) {
@@ -281,7 +281,11 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
                 break;
             }
         }
-        Ok((changed, now_ms))
+        Ok(Changes {
+            records: changed,
+            unread: Vec::new(),
+            until_ms: now_ms,
+        })
     }
 
     /// Pages by offset in creation order, so records added meanwhile come last.

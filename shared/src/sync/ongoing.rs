@@ -3,7 +3,7 @@
 //! each into step through the engine; echoes of our own writes compare equal to their
 //! link's snapshot and cost nothing more.
 
-use super::engine::{Engine, EngineError, Outcome, Port, Record};
+use super::engine::{Engine, EngineError, Outcome, Port, PortError, Record};
 use super::history::{Direction, Run, RunKind};
 use super::initial::Tally;
 use super::store::{InboxEntry, Source};
@@ -91,8 +91,18 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                     continue;
                 }
                 let ids: Vec<&str> = batch.iter().map(|e| e.record_id.as_str()).collect();
-                let records = self.read_many(source, object, &ids).await?;
-                self.apply(source, object, &records, tallies).await?;
+                match self.read_many(source, object, &ids).await {
+                    Ok(records) => self.apply(source, object, &records, tallies).await?,
+                    // One record the side will not read must not hold up the others for
+                    // ever: each is read and synced on its own, the refused one logged.
+                    Err(PortError::Record(_)) => {
+                        for id in &ids {
+                            let outcome = self.sync_record(source, object, id).await?;
+                            tallies.count(source, object, &outcome);
+                        }
+                    }
+                    Err(other) => return Err(other.into()),
+                }
                 for entry in batch {
                     self.store.done(entry)?;
                 }
@@ -120,7 +130,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             let since = *mark - OVERLAP_MS;
             let mut reached = i64::MAX;
             for object in OBJECTS {
-                let (records, until) = match source {
+                let changes = match source {
                     Source::Salesforce => {
                         self.salesforce
                             .changed_since(object, since, self.now_ms)
@@ -133,8 +143,12 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                     }
                 }
                 .map_err(EngineError::from)?;
-                self.apply(source, object, &records, tallies).await?;
-                reached = reached.min(until);
+                self.apply(source, object, &changes.records, tallies)
+                    .await?;
+                for id in &changes.unread {
+                    self.store.enqueue(source, object, id, self.now_ms)?;
+                }
+                reached = reached.min(changes.until_ms);
             }
             *mark = reached.max(*mark);
         }
@@ -146,12 +160,11 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         source: Source,
         object: ObjectKind,
         ids: &[&str],
-    ) -> Result<Vec<Record>, EngineError> {
+    ) -> Result<Vec<Record>, PortError> {
         match source {
             Source::Salesforce => self.salesforce.get_many(object, ids).await,
             Source::Helpdesk => self.helpdesk.get_many(object, ids).await,
         }
-        .map_err(EngineError::from)
     }
 
     async fn apply(

@@ -1,6 +1,6 @@
 //! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
 
-use super::engine::{Page, Port, PortError, Record};
+use super::engine::{Changes, Page, Port, PortError, Record};
 use super::failure::FailureReason;
 use crate::http::Transport;
 use crate::ids::SfId;
@@ -52,6 +52,8 @@ pub fn port_error(error: SfError) -> PortError {
 
 /// Records per query page: Salesforce's largest.
 const PAGE_SIZE: u32 = 2000;
+/// Ids per `Id IN (...)` query: 200 18-character Ids keep the URL well under its limit.
+const READ_BATCH: usize = 200;
 
 /// A collection result as the engine's per-record outcome.
 fn save_outcome(result: SaveResult) -> Result<String, FailureReason> {
@@ -210,12 +212,14 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
 
     /// The replication API lists the Ids changed in the window (one call), then the
     /// records are read 200 a query.
+    /// `/updated` (one call, up to 600,000 Ids), then one query for the first 200 of them;
+    /// the rest are left for the inbox, so a catch-up step stays small whatever changed.
     async fn changed_since(
         &self,
         object: ObjectKind,
         since_ms: i64,
         now_ms: i64,
-    ) -> Result<(Vec<Record>, i64), PortError> {
+    ) -> Result<Changes, PortError> {
         // Salesforce windows have minute granularity and must not be empty.
         let end = now_ms.max(since_ms + 60_000);
         let updated = self
@@ -227,19 +231,20 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             )
             .await
             .map_err(port_error)?;
-        let ids: Vec<&str> = updated.ids.iter().map(SfId::as_str).collect();
-        let records = self.get_many(object, &ids).await?;
-        Ok((
-            records,
-            updated.latest_date_covered.unix_millis().min(now_ms),
-        ))
+        let (now, later) = updated.ids.split_at(updated.ids.len().min(READ_BATCH));
+        let now: Vec<&str> = now.iter().map(SfId::as_str).collect();
+        Ok(Changes {
+            records: self.get_many(object, &now).await?,
+            unread: later.iter().map(|id| id.as_str().to_owned()).collect(),
+            until_ms: updated.latest_date_covered.unix_millis().min(now_ms),
+        })
     }
 
     /// One query per 200 Ids.
     async fn get_many(&self, object: ObjectKind, ids: &[&str]) -> Result<Vec<Record>, PortError> {
         let valid: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
         let mut found = Vec::with_capacity(valid.len());
-        for chunk in valid.chunks(200) {
+        for chunk in valid.chunks(READ_BATCH) {
             let soql = self.select(object).where_in("Id", chunk).build();
             let page = self
                 .client
