@@ -33,7 +33,37 @@ pub enum FailureReason {
     Other(String),
 }
 
+/// The most characters of a record's label or of a reason's detail the failure log keeps:
+/// a refused value may be megabytes long, and the log is read whole by the console.
+pub const MAX_LOGGED_CHARS: usize = 500;
+
+/// `text` cut to [`MAX_LOGGED_CHARS`], marked with an ellipsis where it was cut.
+pub fn clipped(text: &str) -> String {
+    match text.char_indices().nth(MAX_LOGGED_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 impl FailureReason {
+    /// The reason with its detail [`clipped`], as the failure log keeps it.
+    pub fn clipped(&self) -> Self {
+        use FailureReason::*;
+        match self {
+            TypeMismatch(detail) => TypeMismatch(clipped(detail)),
+            InvalidValue(detail) => InvalidValue(clipped(detail)),
+            Permission(detail) => Permission(clipped(detail)),
+            ValidationRule(detail) => ValidationRule(clipped(detail)),
+            Other(detail) => Other(clipped(detail)),
+            AlreadyMapped
+            | MandatoryFieldMissing
+            | MissingParameter
+            | IncorrectParameter
+            | LimitReached
+            | Reconnect => self.clone(),
+        }
+    }
+
     /// From a Salesforce save error (`statusCode` of a collections result, or `errorCode`).
     pub fn from_salesforce(code: &str, message: &str) -> Self {
         match code {
@@ -91,6 +121,21 @@ impl FailureReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_details_are_clipped_for_the_log() {
+        let long = "é".repeat(MAX_LOGGED_CHARS + 10);
+        let FailureReason::InvalidValue(kept) = FailureReason::InvalidValue(long).clipped() else {
+            panic!("the same reason");
+        };
+        assert_eq!(kept.chars().count(), MAX_LOGGED_CHARS + 1);
+        assert!(kept.ends_with('…'));
+        assert_eq!(clipped("short"), "short");
+        assert_eq!(
+            FailureReason::LimitReached.clipped(),
+            FailureReason::LimitReached
+        );
+    }
 
     #[test]
     fn reference_wording_is_exact() {

@@ -2,7 +2,7 @@
 //! settings, cursors, the durable inbox of notifications, the history and the failure log.
 
 use super::engine::Record;
-use super::failure::FailureReason;
+use super::failure::{FailureReason, clipped};
 use super::history::{Direction, Run, RunKind, retention_cutoff_ms};
 use super::merge::Values;
 use crate::ids::SfId;
@@ -561,8 +561,10 @@ impl<S: Sql> Store<S> {
                 enum_text(&object).into(),
                 enum_text(&direction).into(),
                 record_id.into(),
-                label.into(),
-                serde_json::to_string(reason).expect("reasons serialize").into(),
+                clipped(label).into(),
+                serde_json::to_string(&reason.clipped())
+                    .expect("reasons serialize")
+                    .into(),
                 now_ms.into(),
             ],
         )?;
