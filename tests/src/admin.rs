@@ -2,7 +2,8 @@
 //! the API, and the sandbox org told where to send its Outbound Messages (what an admin
 //! does in Salesforce's workflow setup).
 
-use crate::stack::Stack;
+use crate::stack::{Stack, StackOptions};
+use crate::wait::eventually;
 use anyhow::{Context, bail};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -57,6 +58,24 @@ impl Stack {
                 .map_err(anyhow::Error::msg)?;
         }
         Ok(status)
+    }
+
+    /// A stack with Salesforce connected and the sync live, settled: the initial sync done
+    /// and its own writes, come back as notifications, applied.
+    pub async fn start_live(options: StackOptions) -> anyhow::Result<Stack> {
+        let stack = Stack::start(options).await?;
+        stack.connect_salesforce().await?;
+        stack.start_sync().await?;
+        stack
+            .wait_for_sync(SyncState::Live, Duration::from_secs(90))
+            .await?;
+        eventually("nothing pending", Duration::from_secs(30), async || {
+            let status = stack.admin_status().await?.sync;
+            Ok((status.pending_changes == 0).then_some(()))
+        })
+        .await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        Ok(stack)
     }
 
     /// Polls the status until the sync is in `state`.

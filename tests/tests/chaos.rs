@@ -494,12 +494,7 @@ fn outbound_body(org_id: &str, record_ids: &[String]) -> String {
 #[tokio::test]
 async fn a_revoked_refresh_token_stops_the_sync_until_reconnected() -> anyhow::Result<()> {
     let started = Instant::now();
-    let stack = Stack::start(StackOptions::test("chaos-revoked")).await?;
-    stack.connect_salesforce().await?;
-    stack.start_sync().await?;
-    stack
-        .wait_for_sync(SyncState::Live, Duration::from_secs(90))
-        .await?;
+    let stack = Stack::start_live(StackOptions::test("chaos-revoked")).await?;
     let desk_id = {
         let desk = stack.sandbox.helpdesk().desk();
         desk.contacts

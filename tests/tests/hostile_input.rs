@@ -136,23 +136,6 @@ async fn org_state(stack: &Stack) -> anyhow::Result<OrgState> {
     })
 }
 
-async fn live_stack(name: &str) -> anyhow::Result<Stack> {
-    let stack = Stack::start(StackOptions::test(name)).await?;
-    stack.connect_salesforce().await?;
-    stack.start_sync().await?;
-    stack
-        .wait_for_sync(SyncState::Live, Duration::from_secs(90))
-        .await?;
-    // The initial sync's own writes may still come back as notifications: let them.
-    eventually("nothing pending", Duration::from_secs(30), async || {
-        let status = stack.admin_status().await?.sync;
-        Ok((status.pending_changes == 0).then_some(()))
-    })
-    .await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    Ok(stack)
-}
-
 fn outbound_body(org_id: &str, record_id: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -165,7 +148,7 @@ fn outbound_body(org_id: &str, record_id: &str) -> String {
 
 #[tokio::test]
 async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result<()> {
-    let stack = live_stack("hostile-requests").await?;
+    let stack = Stack::start_live(StackOptions::test("hostile-requests")).await?;
     let before = org_state(&stack).await?;
     let status: AdminStatus = stack.admin_status().await?;
     let outbound_url = status.outbound_message_url.clone().unwrap();
@@ -614,7 +597,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
 
 #[tokio::test]
 async fn replayed_webhooks_are_applied_once() -> anyhow::Result<()> {
-    let stack = live_stack("hostile-replay").await?;
+    let stack = Stack::start_live(StackOptions::test("hostile-replay")).await?;
     let helpdesk = stack.sandbox.helpdesk();
     let transport = ReqwestTransport::default();
     let salesforce = shared::salesforce::Client::new(&transport, stack.salesforce_admin().await?);

@@ -198,12 +198,7 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
 async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gone()
 -> anyhow::Result<()> {
     use shared::admin::{INTEGRATION_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SyncStatus};
-    let stack = Stack::start(StackOptions::test("sync-pause")).await?;
-    stack.connect_salesforce().await?;
-    stack.start_sync().await?;
-    stack
-        .wait_for_sync(SyncState::Live, Duration::from_secs(60))
-        .await?;
+    let stack = Stack::start_live(StackOptions::test("sync-pause")).await?;
     let transport = ReqwestTransport::default();
     let connection = stack.sandbox.demo_helpdesk_connection();
     let desk = helpdesk::Client::new(&transport, &connection);
@@ -408,12 +403,7 @@ mod races {
 
     #[tokio::test]
     async fn webhooks_are_acknowledged_while_a_slice_awaits_salesforce() -> anyhow::Result<()> {
-        let stack = Stack::start(StackOptions::test("race-ack")).await?;
-        stack.connect_salesforce().await?;
-        stack.start_sync().await?;
-        stack
-            .wait_for_sync(SyncState::Live, Duration::from_secs(60))
-            .await?;
+        let stack = Stack::start_live(StackOptions::test("race-ack")).await?;
         let transport = ReqwestTransport::default();
         let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
         let sf_maya = salesforce_maya(&salesforce).await?;
