@@ -4,6 +4,7 @@ use shared::api::{ApiError, ErrorBody, ErrorCode};
 use shared::context::ContextError;
 use shared::salesforce::SfError;
 use shared::seal::SealError;
+use shared::sync::store::StoreError;
 use worker::Response;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,9 @@ pub enum EdgeError {
     Seal(#[from] SealError),
     #[error("edge misconfigured: {0}")]
     Config(String),
+    /// The org's Durable Object storage failed (the sync engine's tables).
+    #[error("the org's storage failed: {0}")]
+    Storage(#[from] StoreError),
     #[error("runtime error: {0}")]
     Worker(#[from] worker::Error),
     /// An error already mapped by the Durable Object, passed through unchanged.
@@ -55,7 +59,10 @@ impl EdgeError {
             EdgeError::Salesforce(_) | EdgeError::Unavailable(_) => {
                 ErrorCode::SalesforceUnavailable
             }
-            EdgeError::Seal(_) | EdgeError::Config(_) | EdgeError::Worker(_) => ErrorCode::Internal,
+            EdgeError::Seal(_)
+            | EdgeError::Config(_)
+            | EdgeError::Storage(_)
+            | EdgeError::Worker(_) => ErrorCode::Internal,
             EdgeError::Remote(error) => error.code,
         }
     }

@@ -1,7 +1,7 @@
 //! The admin console's requests, answered by the org's Durable Object.
 
 use super::connection;
-use super::sync::{self, Context, Control, EdgeStore, store_error};
+use super::sync::{self, Context, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use serde::{Deserialize, Serialize};
@@ -52,9 +52,7 @@ pub async fn remember_username(context: &Context<'_>, user_id: &str) -> Result<(
         username: String,
     }
     let user: User = client.get("User", &id, &["Username"]).await?;
-    sync::store(context.sql)?
-        .put(USERNAME_KEY, &user.username)
-        .map_err(store_error)
+    Ok(sync::store(context.sql)?.put(USERNAME_KEY, &user.username)?)
 }
 
 pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
@@ -70,10 +68,7 @@ pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
         Some(info) => {
             let usage = sync::api_usage(&store)?;
             ConnectionStatus::Connected(ConnectedOrgInfo {
-                username: store
-                    .get(USERNAME_KEY)
-                    .map_err(store_error)?
-                    .unwrap_or(info.salesforce_user_id),
+                username: store.get(USERNAME_KEY)?.unwrap_or(info.salesforce_user_id),
                 instance_url: info.instance_url,
                 salesforce_org_id: info.salesforce_org_id,
                 connected_at_ms: info.connected_at_ms,
@@ -186,8 +181,7 @@ pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
     control.state = SyncState::InitialSync;
     control.note = None;
     control.backoff_ms = 0;
-    initial::start(&store, sync::settings(&store)?.sync_type, context.now_ms)
-        .map_err(store_error)?;
+    initial::start(&store, sync::settings(&store)?.sync_type, context.now_ms)?;
     sync::save_control(&store, &mut control)?;
     sync::status(&store)
 }
@@ -214,7 +208,7 @@ pub fn resume(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
     let store = sync::store(context.sql)?;
     let mut control = started(&store)?;
     if matches!(control.state, SyncState::Paused | SyncState::NeedsReconnect) {
-        let run: Option<InitialSync> = store.get(initial::STATE_KEY).map_err(store_error)?;
+        let run: Option<InitialSync> = store.get(initial::STATE_KEY)?;
         control.state = match run {
             Some(run) if !run.is_finished() => SyncState::InitialSync,
             _ => SyncState::Live,
@@ -234,7 +228,7 @@ fn started(store: &EdgeStore) -> Result<Control, EdgeError> {
 
 pub fn history(context: &Context<'_>) -> Result<HistoryView, EdgeError> {
     let store = sync::store(context.sql)?;
-    let mut runs = store.runs(context.now_ms).map_err(store_error)?;
+    let mut runs = store.runs(context.now_ms)?;
     let days = daily_totals(&runs, context.now_ms);
     runs.sort_by_key(|run| std::cmp::Reverse(run.at_ms));
     Ok(HistoryView { runs, days })
@@ -243,8 +237,7 @@ pub fn history(context: &Context<'_>) -> Result<HistoryView, EdgeError> {
 pub fn failures(context: &Context<'_>) -> Result<Vec<FailureView>, EdgeError> {
     let store = sync::store(context.sql)?;
     Ok(store
-        .failures(None)
-        .map_err(store_error)?
+        .failures(None)?
         .into_iter()
         .map(|f| FailureView {
             id: f.id,
@@ -262,8 +255,7 @@ pub fn failures(context: &Context<'_>) -> Result<Vec<FailureView>, EdgeError> {
 pub async fn retry(context: &Context<'_>, request: RetryRequest) -> Result<RetryResult, EdgeError> {
     let store = sync::store(context.sql)?;
     let chosen: Vec<_> = store
-        .failures(None)
-        .map_err(store_error)?
+        .failures(None)?
         .into_iter()
         .filter(|f| match &request {
             RetryRequest::Records { ids } => ids.contains(&f.id),

@@ -85,36 +85,29 @@ type EdgeEngine<'a> = Engine<
 >;
 
 pub fn store(sql: &SqlStorage) -> Result<EdgeStore, EdgeError> {
-    Store::open(DurableSql(sql.clone())).map_err(store_error)
-}
-
-pub fn store_error(error: shared::sync::store::StoreError) -> EdgeError {
-    EdgeError::Config(format!("sync storage: {error}"))
+    Ok(Store::open(DurableSql(sql.clone()))?)
 }
 
 pub fn control(store: &EdgeStore) -> Result<Option<Control>, EdgeError> {
-    store.get(CONTROL_KEY).map_err(store_error)
+    Ok(store.get(CONTROL_KEY)?)
 }
 
 /// Stores `control` as the next version.
 pub fn save_control(store: &EdgeStore, control: &mut Control) -> Result<(), EdgeError> {
     control.version += 1;
-    store.put(CONTROL_KEY, control).map_err(store_error)
+    Ok(store.put(CONTROL_KEY, control)?)
 }
 
 pub fn settings(store: &EdgeStore) -> Result<Settings, EdgeError> {
-    Ok(store
-        .get(SETTINGS_KEY)
-        .map_err(store_error)?
-        .unwrap_or_default())
+    Ok(store.get(SETTINGS_KEY)?.unwrap_or_default())
 }
 
 pub fn save_settings(store: &EdgeStore, settings: &Settings) -> Result<(), EdgeError> {
-    store.put(SETTINGS_KEY, settings).map_err(store_error)
+    Ok(store.put(SETTINGS_KEY, settings)?)
 }
 
 pub fn api_usage(store: &EdgeStore) -> Result<Option<ApiUsage>, EdgeError> {
-    store.get(USAGE_KEY).map_err(store_error)
+    Ok(store.get(USAGE_KEY)?)
 }
 
 /// What a job run by [`Context::with_engine`] can see beside the engine.
@@ -184,7 +177,7 @@ impl Context<'_> {
                 ..helpdesk::RetryPolicy::default()
             });
 
-        let stored: Option<Fields> = store.get(FIELDS_KEY).map_err(store_error)?;
+        let stored: Option<Fields> = store.get(FIELDS_KEY)?;
         let fields = match stored {
             Some(fields) if !fresh_fields && self.now_ms - fields.read_ms < FIELDS_TTL_MS => fields,
             _ => {
@@ -194,7 +187,7 @@ impl Context<'_> {
                     Ok::<_, EngineError>(fields_of(sf, hd, self.now_ms))
                 };
                 let fields = read.await.map_err(|e| self.engine_error(e))?;
-                store.put(FIELDS_KEY, &fields).map_err(store_error)?;
+                store.put(FIELDS_KEY, &fields)?;
                 fields
             }
         };
@@ -223,7 +216,7 @@ impl Context<'_> {
         };
         let outcome = job(&engine, &invocation).await;
         if let Some(usage) = salesforce.api_usage() {
-            store.put(USAGE_KEY, &usage).map_err(store_error)?;
+            store.put(USAGE_KEY, &usage)?;
         }
         outcome.map_err(|e| self.engine_error(e))
     }
@@ -232,7 +225,7 @@ impl Context<'_> {
         match error {
             EngineError::Reconnect => EdgeError::Reconnect,
             EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
-            EngineError::Store(e) => store_error(e),
+            EngineError::Store(e) => EdgeError::Storage(e),
         }
     }
 }
@@ -376,8 +369,7 @@ pub async fn run_slice(
                     // the initial sync's reading began.
                     control.state = SyncState::Live;
                     let started = store
-                        .get::<InitialSync>(initial::STATE_KEY)
-                        .map_err(store_error)?
+                        .get::<InitialSync>(initial::STATE_KEY)?
                         .map_or(finished_ms, |run| run.started_ms);
                     control.covered = Some(Covered::from(started));
                     control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
@@ -390,8 +382,7 @@ pub async fn run_slice(
                     }
                 }
             }
-            let busy = control.state == SyncState::InitialSync
-                || store.inbox_len().map_err(store_error)? > 0;
+            let busy = control.state == SyncState::InitialSync || store.inbox_len()? > 0;
             Next::After(if busy {
                 0
             } else {
@@ -448,14 +439,14 @@ pub fn is_running(sql: &SqlStorage) -> Result<bool, EdgeError> {
 /// The sync's state as the admin console shows it.
 pub fn status(store: &EdgeStore) -> Result<SyncStatus, EdgeError> {
     let control = control(store)?;
-    let run: Option<InitialSync> = store.get(initial::STATE_KEY).map_err(store_error)?;
+    let run: Option<InitialSync> = store.get(initial::STATE_KEY)?;
     Ok(SyncStatus {
         state: control.as_ref().map_or(SyncState::NotStarted, |c| c.state),
         sync_type: settings(store)?.sync_type,
         steps: run.as_ref().map(|r| r.steps.clone()).unwrap_or_default(),
         started_ms: run.as_ref().map(|r| r.started_ms),
         finished_ms: run.as_ref().and_then(|r| r.finished_ms),
-        pending_changes: store.inbox_len().map_err(store_error)? as u64,
+        pending_changes: store.inbox_len()? as u64,
         note: control.and_then(|c| c.note),
     })
 }

@@ -2,7 +2,7 @@
 //! acknowledged. They are hints: the records they name are read again when applied.
 
 use super::protocol::Stored;
-use super::sync::{self, Context, Control, store_error};
+use super::sync::{self, Context, Control};
 use super::{connection, panel_cache};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
@@ -41,15 +41,12 @@ pub async fn helpdesk(
     let now_secs = (context.now_ms / 1000) as u64;
     let verify =
         |jwks: &Jwks| helpdesk::verify_delivery(token, body.as_bytes(), jwks, expected, now_secs);
-    let mut cache: JwksCache = store
-        .get(JWKS_KEY)
-        .map_err(store_error)?
-        .unwrap_or_default();
+    let mut cache: JwksCache = store.get(JWKS_KEY)?.unwrap_or_default();
     let verified = match cache.keys(context.now_ms).map(verify) {
         Some(Err(SignatureError::UnknownKey(_))) | None if cache.may_fetch(context.now_ms) => {
             // Keys rotate: read them again, at most once a minute whatever callers send.
             cache.trying(context.now_ms);
-            store.put(JWKS_KEY, &cache).map_err(store_error)?;
+            store.put(JWKS_KEY, &cache)?;
             let connection = context.config.helpdesk(context.org);
             let transport = WorkerFetch;
             let jwks = helpdesk::Client::new(&transport, &connection)
@@ -58,7 +55,7 @@ pub async fn helpdesk(
                 .map_err(|e| EdgeError::Unavailable(format!("the helpdesk's keys: {e}")))?;
             let verified = verify(&jwks);
             cache.fetched(jwks, context.now_ms);
-            store.put(JWKS_KEY, &cache).map_err(store_error)?;
+            store.put(JWKS_KEY, &cache)?;
             verified
         }
         None => {
@@ -97,9 +94,7 @@ pub async fn helpdesk(
                 event.event_type.as_str()
             )));
         };
-        store
-            .enqueue(Source::Helpdesk, object, id, context.now_ms)
-            .map_err(store_error)?;
+        store.enqueue(Source::Helpdesk, object, id, context.now_ms)?;
         stored += 1;
     }
     Ok(Stored { stored })
@@ -135,14 +130,12 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
     let mut stored = 0;
     for notification in &message.notifications {
         if let Some(object) = ObjectKind::from_salesforce_name(&notification.object) {
-            store
-                .enqueue(
-                    Source::Salesforce,
-                    object,
-                    notification.record_id.as_str(),
-                    context.now_ms,
-                )
-                .map_err(store_error)?;
+            store.enqueue(
+                Source::Salesforce,
+                object,
+                notification.record_id.as_str(),
+                context.now_ms,
+            )?;
             stored += 1;
         }
     }
