@@ -25,6 +25,12 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
+/// Whether `a` equals `b`, in time that depends on their lengths only: for comparing
+/// secrets a caller supplied.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// URL-safe base64 without padding, the encoding of JWTs, PKCE and OAuth `state`.
 pub(crate) fn b64url(bytes: impl AsRef<[u8]>) -> String {
     use base64::Engine;
@@ -36,4 +42,15 @@ pub(crate) fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn constant_time_eq_compares_whole_values() {
+        assert!(super::constant_time_eq(b"nonce", b"nonce"));
+        assert!(!super::constant_time_eq(b"nonce", b"nonc"));
+        assert!(!super::constant_time_eq(b"nonce", b"nonse"));
+        assert!(!super::constant_time_eq(b"", b"x"));
+    }
 }

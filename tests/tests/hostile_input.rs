@@ -2,7 +2,7 @@
 //! message that says what is wrong, stores nothing, and leaves the org as it was; hostile
 //! values (quotes, emoji, values at every length limit) sync both ways intact.
 
-use e2e::{ReqwestTransport, Stack, StackOptions, eventually};
+use e2e::{ReqwestTransport, Stack, StackOptions, eventually, oauth_browser};
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use serde_json::{Map, Value, json};
@@ -548,7 +548,8 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     call(&stack, Method::GET, callback, None, &[], None)
         .await?
         .expect(400, "lacks");
-    let fresh = url::Url::parse(&stack.begin_oauth().await?)?;
+    let browser = oauth_browser()?;
+    let fresh = url::Url::parse(&stack.begin_oauth(&browser).await?)?;
     let fresh_state = fresh
         .query_pairs()
         .find(|(k, _)| k == "state")
@@ -557,51 +558,125 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     let mut guessed = fresh_state.clone();
     guessed.pop();
     guessed.push(if fresh_state.ends_with('A') { 'B' } else { 'A' });
-    let answer = call(
-        &stack,
-        Method::GET,
-        &format!("{callback}?code=abc&state={guessed}"),
-        None,
-        &[],
-        None,
-    )
-    .await?;
-    assert_eq!(answer.status, 400, "{}", answer.body);
+    let answer = browser
+        .get(format!(
+            "{}{callback}?code=abc&state={guessed}",
+            stack.edge_url
+        ))
+        .send()
+        .await?;
+    assert_eq!(answer.status(), 400, "{}", answer.text().await?);
 
     // Reconnecting runs the flow once more; replaying its callback must fail.
-    let used = stack.connect_salesforce_via_callback().await?;
-    let used = url::Url::parse(&used)?;
-    let replay = format!("{}?{}", used.path(), used.query().unwrap_or_default());
-    call(&stack, Method::GET, &replay, None, &[], None)
-        .await?
-        .expect(400, "already used");
+    let browser = oauth_browser()?;
+    let used = stack.approve_in_salesforce(&browser).await?;
+    let page = browser.get(&used).send().await?.text().await?;
+    assert!(page.contains("Salesforce connected"), "{page}");
+    let replayed = browser.get(&used).send().await?;
+    assert_eq!(replayed.status(), 400);
+    assert!(replayed.text().await?.contains("already used"));
     // The used code with a state sfdesk did issue: Salesforce refuses the code.
+    let used = url::Url::parse(&used)?;
     let code = used
         .query_pairs()
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let fresh = url::Url::parse(&stack.begin_oauth().await?)?;
+    let fresh = url::Url::parse(&stack.begin_oauth(&browser).await?)?;
     let state = fresh
         .query_pairs()
         .find(|(k, _)| k == "state")
         .map(|(_, v)| v.into_owned())
         .unwrap();
     let reused = format!(
-        "{callback}?{}",
+        "{}{callback}?{}",
+        stack.edge_url,
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("code", &code)
             .append_pair("state", &state)
             .finish()
     );
-    call(&stack, Method::GET, &reused, None, &[], None)
-        .await?
-        .expect(400, "Start connecting again");
+    let reused = browser.get(reused).send().await?;
+    assert_eq!(reused.status(), 400);
+    assert!(reused.text().await?.contains("Start connecting again"));
 
     // --- Nothing of it stuck: same connection, sync, history, failures and settings.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = org_state(&stack).await?;
     assert_eq!(before, after);
+    Ok(())
+}
+
+/// The OAuth flow belongs to the browser that started it and to the Salesforce org first
+/// connected: an authorize link sent on to someone else, or a sign-in to another org,
+/// connects nothing and leaves the connection as it was.
+#[tokio::test]
+async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Result<()> {
+    let stack = live_stack("hostile-oauth-binding").await?;
+    let before = org_state(&stack).await?;
+    let connected_org = stack.sandbox.salesforce().org_id().to_string();
+
+    // The start sets the nonce cookie, HttpOnly and SameSite=Lax (not Secure over http).
+    let starter = oauth_browser()?;
+    let start = starter
+        .get(format!(
+            "{}/oauth/salesforce/start?ctx={}",
+            stack.edge_url,
+            stack.context_token("Administrator", false)
+        ))
+        .send()
+        .await?;
+    let cookie = start.headers()["set-cookie"].to_str()?.to_owned();
+    for attribute in [
+        "sfdesk_oauth=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/oauth/salesforce",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    // The starter sends the approved link's callback on: a browser without the cookie,
+    // and one with a cookie of its own flow, are both refused.
+    let callback = stack.approve_in_salesforce(&starter).await?;
+    let stranger = reqwest::Client::new();
+    let answer = stranger.get(&callback).send().await?;
+    assert_eq!(answer.status(), 400);
+    assert!(answer.text().await?.contains("not started in this browser"));
+    let other_admin = oauth_browser()?;
+    stack.begin_oauth(&other_admin).await?;
+    let answer = other_admin.get(&callback).send().await?;
+    assert_eq!(answer.status(), 400);
+    assert!(answer.text().await?.contains("not started in this browser"));
+
+    // The result page tells only our own origin how it went.
+    let callback = stack.approve_in_salesforce(&starter).await?;
+    let page = starter.get(&callback).send().await?.text().await?;
+    assert!(page.contains("Salesforce connected"), "{page}");
+    assert!(page.contains("window.location.origin);"), "{page}");
+    assert!(!page.contains(r#""*""#), "{page}");
+
+    // A sign-in to another Salesforce org: refused, the connection unchanged.
+    let other_org = "00D000000000777";
+    stack
+        .sandbox
+        .salesforce()
+        .set_org_id(shared::ids::SfId::parse(other_org)?);
+    let callback = stack.approve_in_salesforce(&starter).await?;
+    let answer = starter.get(&callback).send().await?;
+    assert_eq!(answer.status(), 400);
+    let text = answer.text().await?;
+    assert!(
+        text.contains(&format!("bound to Salesforce org {connected_org}"))
+            && text.contains("Delete the integration to connect another"),
+        "{text}"
+    );
+    stack
+        .sandbox
+        .salesforce()
+        .set_org_id(shared::ids::SfId::parse(&connected_org)?);
+    assert_eq!(before, org_state(&stack).await?);
     Ok(())
 }
 

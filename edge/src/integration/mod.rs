@@ -15,6 +15,7 @@ mod sync;
 mod webhooks;
 
 pub use admin::AdminRequest;
+pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::ProfileRef;
 pub use protocol::{
     AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
@@ -107,12 +108,22 @@ impl Integration {
             Command::SavePermissions { permissions } => Ok(Response::from_json(
                 &permissions::put(&sql, &permissions, now_ms)?,
             )?),
-            Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
-                &sql, &config, &org, now_ms,
-            )?)?),
-            Command::CompleteOAuth { org, state, code } => {
+            Command::BeginOAuth { org, browser_nonce } => Ok(Response::from_json(
+                &connection::begin_oauth(&sql, &config, &org, &browser_nonce, now_ms)?,
+            )?),
+            Command::CompleteOAuth {
+                org,
+                state,
+                code,
+                browser_nonce,
+            } => {
+                let flow = connection::Callback {
+                    state: &state,
+                    code: &code,
+                    browser_nonce: &browser_nonce,
+                };
                 let connected =
-                    connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?;
+                    connection::complete_oauth(&sql, &config, &org, flow, now_ms).await?;
                 let context = self.context(&sql, &config, &org);
                 admin::remember_username(&context, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.

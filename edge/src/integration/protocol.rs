@@ -26,31 +26,24 @@ pub enum Command {
         contact: SfId,
     },
     /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
-    PanelSearch {
-        claims: ContextClaims,
-        text: String,
-    },
+    PanelSearch { claims: ContextClaims, text: String },
     /// These helpdesk profiles with their permissions → `Vec<ProfilePermissions>`.
     ListPermissions {
         profiles: Vec<super::permissions::ProfileRef>,
     },
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
-    SavePermissions {
-        permissions: ProfilePermissions,
-    },
-    BeginOAuth {
-        org: String,
-    },
+    SavePermissions { permissions: ProfilePermissions },
+    /// `browser_nonce`: the value of the cookie set on the browser that starts the flow.
+    BeginOAuth { org: String, browser_nonce: String },
+    /// `browser_nonce`: the callback's cookie, which must be the starting browser's.
     CompleteOAuth {
         org: String,
         state: String,
         code: String,
+        browser_nonce: String,
     },
     /// Needs the admin role; the Worker has checked it.
-    Admin {
-        org: String,
-        request: AdminRequest,
-    },
+    Admin { org: String, request: AdminRequest },
     /// A helpdesk webhook delivery, unverified: the Durable Object holds the keys.
     HelpdeskWebhook {
         org: String,

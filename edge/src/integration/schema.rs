@@ -49,6 +49,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (record_id, key)
     );
     CREATE INDEX panel_cache_records_by_key ON panel_cache_records (key)",
+    // 4: the nonce of the browser that started an OAuth flow (its cookie), which the
+    // callback must bring back.
+    "ALTER TABLE oauth_pending ADD COLUMN browser_nonce TEXT",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {

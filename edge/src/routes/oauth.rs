@@ -2,17 +2,27 @@
 //!
 //! `start` runs in the admin's browser (a popup), so its context token comes in the query
 //! string. The callback carries no context token: the `state` names the org and is checked,
-//! single-use, against what that org's Durable Object stored when the flow began.
+//! single-use, against what that org's Durable Object stored when the flow began, and the
+//! browser must bring back the cookie `start` set, so an approval given in someone else's
+//! browser (a sent-on authorize link) connects nothing.
 
 use super::verify_context;
 use crate::config::Config;
 use crate::error::EdgeError;
-use crate::integration::{self, AuthorizeRedirect, Command, ConnectedOrg};
+use crate::integration::{
+    self, AuthorizeRedirect, Command, ConnectedOrg, OTHER_BROWSER, PENDING_TTL_MS,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use shared::context::Role;
 use worker::{Env, Request, Response};
 
 pub const START_PATH: &str = "/oauth/salesforce/start";
+
+/// The cookie holding the starting browser's nonce. Scoped to the OAuth paths; SameSite
+/// Lax, since the callback is a top-level navigation back from Salesforce.
+const NONCE_COOKIE: &str = "sfdesk_oauth";
 
 #[derive(Deserialize)]
 struct StartQuery {
@@ -30,11 +40,13 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
             "only helpdesk administrators can connect Salesforce",
         ));
     }
+    let browser_nonce = URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
     let redirect: AuthorizeRedirect = integration::call(
         env,
         &claims.org,
         &Command::BeginOAuth {
             org: claims.org.clone(),
+            browser_nonce: browser_nonce.clone(),
         },
     )
     .await?;
@@ -42,7 +54,31 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
     response
         .headers()
         .set("Location", &redirect.authorize_url)?;
+    let secure = if config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    response.headers().set(
+        "Set-Cookie",
+        &format!(
+            "{NONCE_COOKIE}={browser_nonce}; Path=/oauth/salesforce; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            PENDING_TTL_MS / 1000
+        ),
+    )?;
     Ok(response)
+}
+
+/// The nonce cookie's value, if the browser sent it.
+fn browser_nonce(request: &Request) -> Result<Option<String>, EdgeError> {
+    let Some(header) = request.headers().get("Cookie")? else {
+        return Ok(None);
+    };
+    Ok(header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == NONCE_COOKIE)
+        .map(|(_, value)| value.to_owned()))
 }
 
 #[derive(Deserialize)]
@@ -95,6 +131,8 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
     };
     let org = integration::org_of_state(&state)
         .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
+    let browser_nonce =
+        browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
     integration::call(
         env,
         &org,
@@ -102,6 +140,7 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
             org: org.clone(),
             state,
             code,
+            browser_nonce,
         },
     )
     .await
@@ -109,6 +148,7 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
 
 fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
     // The console shows the reason too; `<` escaped so the string cannot end the script.
+    // Only our own origin (the console's) may read it.
     let message_js = serde_json::to_string(message)
         .expect("a string serializes")
         .replace('<', "\\u003c");
@@ -118,7 +158,7 @@ fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
 <style>body{{font:15px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;background:#f3f6f9;color:#16325c}}
 main{{background:#fff;border-radius:10px;padding:28px 32px;max-width:420px;box-shadow:0 2px 12px #0001}}h1{{font-size:20px;margin:0 0 8px;color:{color}}}</style></head>
 <body><main><h1 data-testid="oauth-result">{title}</h1><p>{message}</p></main>
-<script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}, message: {message_js}}}, "*");</script></body></html>"#,
+<script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}, message: {message_js}}}, window.location.origin);</script></body></html>"#,
         color = if ok { "#2e844a" } else { "#ba0517" },
     );
     Response::from_html(html)
