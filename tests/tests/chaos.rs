@@ -792,7 +792,8 @@ async fn concurrent_panels_across_orgs_never_leak() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::test("chaos-panels")).await?;
     stack.connect_salesforce().await?;
     let secret = sandbox::demo::DEV_CONTEXT_SECRET.as_bytes();
-    let exp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() + 900;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    let exp = now + 900;
     let requesters = [
         "maya.patel@northwind.example",
         "nobody.here@nowhere.example",
@@ -820,6 +821,8 @@ async fn concurrent_panels_across_orgs_never_leak() -> anyhow::Result<()> {
             ticket: Some(format!("{}", 100 + agent)),
             requester: Some(Email::parse(requester)?),
             account: None,
+            aud: context::AUDIENCE.into(),
+            iat: now,
             exp,
         };
         let token = context::sign(&claims, secret);

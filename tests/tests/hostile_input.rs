@@ -36,6 +36,8 @@ fn claims(org: &str, role: Role, profile: &str) -> ContextClaims {
         ticket: None,
         requester: None,
         account: None,
+        aud: context::AUDIENCE.into(),
+        iat: now_secs(),
         exp: now_secs() + 600,
     }
 }
@@ -355,7 +357,26 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
         let header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
         format!("{header}.{}", rest.rsplit_once('.').unwrap().0) + "."
     };
+    let mut other_audience = claims(ORG, Role::Admin, "Administrator");
+    other_audience.aud = "another-service".into();
+    let other_audience = context::sign(&other_audience, SECRET);
+    let mut from_the_future = claims(ORG, Role::Admin, "Administrator");
+    from_the_future.iat = now_secs() + 300;
+    from_the_future.exp = now_secs() + 900;
+    let from_the_future = context::sign(&from_the_future, SECRET);
+    let mut everlasting = claims(ORG, Role::Admin, "Administrator");
+    everlasting.exp = everlasting.iat + 30 * 24 * 3_600;
+    let everlasting = context::sign(&everlasting, SECRET);
     for path in [shared::api::PANEL_PATH, admin::STATUS_PATH] {
+        call(&stack, Method::GET, path, Some(&other_audience), &[], None)
+            .await?
+            .expect(401, "not meant for sfdesk");
+        call(&stack, Method::GET, path, Some(&from_the_future), &[], None)
+            .await?
+            .expect(401, "issued in the future");
+        call(&stack, Method::GET, path, Some(&everlasting), &[], None)
+            .await?
+            .expect(401, "lives longer than sfdesk accepts");
         call(&stack, Method::GET, path, Some(&forged), &[], None)
             .await?
             .expect(401, "signature does not match");
