@@ -6,6 +6,7 @@
 use crate::stack::Stack;
 use anyhow::{Context, bail, ensure};
 use reqwest::{StatusCode, redirect::Policy};
+use shared::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, StartCode};
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
@@ -15,12 +16,26 @@ impl Stack {
     /// Where the edge's OAuth start sends `browser` (see [`oauth_browser`]): the org's
     /// authorize URL, carrying a fresh `state`.
     pub async fn begin_oauth(&self, browser: &reqwest::Client) -> anyhow::Result<String> {
-        let start = format!(
-            "{}/oauth/salesforce/start?ctx={}",
-            self.edge_url,
-            self.context_token("Administrator", false)
-        );
+        let start = self.oauth_start_url().await?;
         redirect_target(browser.get(&start).send().await?).context("edge start")
+    }
+
+    /// The popup's start URL, with a one-time code the console asks for as the admin.
+    pub async fn oauth_start_url(&self) -> anyhow::Result<String> {
+        let response = reqwest::Client::new()
+            .post(format!("{}{OAUTH_START_CODE_PATH}", self.edge_url))
+            .bearer_auth(self.context_token("Administrator", false))
+            .send()
+            .await?;
+        ensure!(
+            response.status() == StatusCode::OK,
+            "start code answered {}",
+            response.status()
+        );
+        let code: StartCode = response.json().await?;
+        let mut url = url::Url::parse(&format!("{}{OAUTH_START_PATH}", self.edge_url))?;
+        url.query_pairs_mut().append_pair("code", &code.code);
+        Ok(url.into())
     }
 
     /// Connects as [`Stack::connect_salesforce`] does and answers the callback URL the

@@ -278,11 +278,13 @@ async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Res
         assert!(text.contains(message), "{case}: {text}");
     }
 
-    let start = format!("{}/oauth/salesforce/start?ctx={valid}", stack.edge_url);
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?
-        .get(start)
+    let response = http
+        .post(format!(
+            "{}{}",
+            stack.edge_url,
+            shared::admin::OAUTH_START_CODE_PATH
+        ))
+        .bearer_auth(&valid)
         .send()
         .await?;
     assert_eq!(response.status(), 403, "an agent cannot connect Salesforce");

@@ -448,10 +448,16 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
                 .await?
                 .expect(403, "administrators");
         }
-        let start = format!("/oauth/salesforce/start?ctx={token}");
-        call(&stack, Method::GET, &start, None, &[], None)
-            .await?
-            .expect(403, "administrators");
+        call(
+            &stack,
+            Method::POST,
+            admin::OAUTH_START_CODE_PATH,
+            Some(&token),
+            &[],
+            None,
+        )
+        .await?
+        .expect(403, "administrators");
     }
 
     // --- SOQL injection through the requester's email: one exact lookup, no match.
@@ -639,14 +645,9 @@ async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Res
 
     // The start sets the nonce cookie, HttpOnly and SameSite=Lax (not Secure over http).
     let starter = oauth_browser()?;
-    let start = starter
-        .get(format!(
-            "{}/oauth/salesforce/start?ctx={}",
-            stack.edge_url,
-            stack.context_token("Administrator", false)
-        ))
-        .send()
-        .await?;
+    let start_url = stack.oauth_start_url().await?;
+    let start = starter.get(&start_url).send().await?;
+    assert_eq!(start.status(), 302);
     let cookie = start.headers()["set-cookie"].to_str()?.to_owned();
     for attribute in [
         "sfdesk_oauth=",
@@ -657,6 +658,33 @@ async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Res
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
     }
     assert!(!cookie.contains("Secure"), "{cookie}");
+
+    // The start takes a one-time code, asked for with the admin's token in a header; the
+    // token itself in the URL (as before) no longer starts anything.
+    let again = starter.get(&start_url).send().await?;
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await?.contains("expired or was already used"));
+    let admin = stack.context_token("Administrator", false);
+    let with_token = starter
+        .get(format!(
+            "{}{}?ctx={admin}",
+            stack.edge_url,
+            admin::OAUTH_START_PATH
+        ))
+        .send()
+        .await?;
+    assert_eq!(with_token.status(), 400);
+    assert!(with_token.text().await?.contains("lacks its code"));
+    call(
+        &stack,
+        Method::POST,
+        admin::OAUTH_START_CODE_PATH,
+        None,
+        &[],
+        None,
+    )
+    .await?
+    .expect(401, "missing context token");
 
     // The starter sends the approved link's callback on: a browser without the cookie,
     // and one with a cookie of its own flow, are both refused.

@@ -1,13 +1,14 @@
 //! The org's Salesforce connection: the OAuth flow that creates it, its sealed tokens,
 //! and the refresh that keeps it alive.
 
-use super::protocol::{AuthorizeRedirect, ConnectedOrg, new_state};
+use super::protocol::{AuthorizeRedirect, ConnectedOrg, new_org_token};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
+use shared::admin::StartCode;
 use shared::http::Transport;
 use shared::pkce;
 use shared::salesforce::{Client, OAuthApp, Refreshed, Session, SfError};
@@ -15,6 +16,9 @@ use worker::SqlStorage;
 
 /// An OAuth flow must finish within this long of starting.
 pub const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
+
+/// A start code must be used within this long: the console opens the popup right away.
+const START_CODE_TTL_MS: u64 = 60 * 1000;
 
 /// When the callback's browser is not the one that started the flow.
 pub const OTHER_BROWSER: &str = "This Salesforce sign-in was not started in this browser, so \
@@ -94,14 +98,50 @@ pub fn refresh_token(
     Ok(load(sql, config, org)?.and_then(|c| c.refresh_token))
 }
 
+pub fn issue_start_code(sql: &SqlStorage, org: &str, now_ms: u64) -> Result<StartCode, EdgeError> {
+    sql.exec(
+        "DELETE FROM oauth_start_codes WHERE created_at_ms < ?",
+        vec![(now_ms.saturating_sub(START_CODE_TTL_MS) as i64).into()],
+    )?;
+    let code = new_org_token(org);
+    sql.exec(
+        "INSERT INTO oauth_start_codes (code, created_at_ms) VALUES (?, ?)",
+        vec![code.clone().into(), (now_ms as i64).into()],
+    )?;
+    Ok(StartCode { code })
+}
+
+#[derive(Deserialize)]
+struct StartCodeRow {
+    created_at_ms: i64,
+}
+
 pub fn begin_oauth(
     sql: &SqlStorage,
     config: &Config,
     org: &str,
+    start_code: &str,
     browser_nonce: &str,
     now_ms: u64,
 ) -> Result<AuthorizeRedirect, EdgeError> {
-    let state = new_state(org);
+    // Single use, like the flow it starts.
+    let issued: Vec<StartCodeRow> = sql
+        .exec(
+            "DELETE FROM oauth_start_codes WHERE code = ? RETURNING created_at_ms",
+            vec![start_code.into()],
+        )?
+        .to_array()?;
+    if !issued
+        .iter()
+        .any(|row| now_ms.saturating_sub(row.created_at_ms as u64) <= START_CODE_TTL_MS)
+    {
+        return Err(EdgeError::BadRequest(
+            "This connect link expired or was already used. Choose Connect Salesforce in the \
+             admin console again."
+                .into(),
+        ));
+    }
+    let state = new_org_token(org);
     let verifier = pkce::new_verifier();
     sql.exec(
         "DELETE FROM oauth_pending WHERE created_at_ms < ?",

@@ -19,7 +19,7 @@ pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::ProfileRef;
 pub use protocol::{
     AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
-    org_of_state,
+    org_of_token,
 };
 
 use crate::config::Config;
@@ -108,9 +108,21 @@ impl Integration {
             Command::SavePermissions { permissions } => Ok(Response::from_json(
                 &permissions::put(&sql, &permissions, now_ms)?,
             )?),
-            Command::BeginOAuth { org, browser_nonce } => Ok(Response::from_json(
-                &connection::begin_oauth(&sql, &config, &org, &browser_nonce, now_ms)?,
+            Command::IssueStartCode { org } => Ok(Response::from_json(
+                &connection::issue_start_code(&sql, &org, now_ms)?,
             )?),
+            Command::BeginOAuth {
+                org,
+                start_code,
+                browser_nonce,
+            } => Ok(Response::from_json(&connection::begin_oauth(
+                &sql,
+                &config,
+                &org,
+                &start_code,
+                &browser_nonce,
+                now_ms,
+            )?)?),
             Command::CompleteOAuth {
                 org,
                 state,

@@ -33,8 +33,15 @@ pub enum Command {
     },
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
     SavePermissions { permissions: ProfilePermissions },
-    /// `browser_nonce`: the value of the cookie set on the browser that starts the flow.
-    BeginOAuth { org: String, browser_nonce: String },
+    /// A one-time code for the OAuth start → `StartCode`. The Worker checked the admin role.
+    IssueStartCode { org: String },
+    /// Consumes `start_code`. `browser_nonce`: the value of the cookie set on the browser
+    /// that starts the flow.
+    BeginOAuth {
+        org: String,
+        start_code: String,
+        browser_nonce: String,
+    },
     /// `browser_nonce`: the callback's cookie, which must be the starting browser's.
     CompleteOAuth {
         org: String,
@@ -110,17 +117,18 @@ async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Respons
     }
 }
 
-/// OAuth `state` values are `<helpdesk org>.<random>`, so the callback, which carries no
-/// context token, can find the org whose Durable Object issued it.
-pub fn new_state(org: &str) -> String {
+/// OAuth `state` values and start codes are `<helpdesk org>.<random>`, so the requests
+/// that bring them, with no context token, can find the org whose Durable Object issued
+/// them.
+pub fn new_org_token(org: &str) -> String {
     use base64::Engine;
     let random =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
     format!("{org}.{random}")
 }
 
-pub fn org_of_state(state: &str) -> Option<String> {
-    let (org, random) = state.rsplit_once('.')?;
+pub fn org_of_token(token: &str) -> Option<String> {
+    let (org, random) = token.rsplit_once('.')?;
     (is_org_id(org) && random.len() == 32).then(|| org.to_owned())
 }
 

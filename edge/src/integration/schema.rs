@@ -52,6 +52,11 @@ const MIGRATIONS: &[&str] = &[
     // 4: the nonce of the browser that started an OAuth flow (its cookie), which the
     // callback must bring back.
     "ALTER TABLE oauth_pending ADD COLUMN browser_nonce TEXT",
+    // 5: one-time codes that open the OAuth start (so no context token goes in its URL).
+    "CREATE TABLE oauth_start_codes (
+        code TEXT PRIMARY KEY,
+        created_at_ms INTEGER NOT NULL
+    )",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {

@@ -1,12 +1,13 @@
 //! Connecting a Salesforce org: the OAuth 2.0 web-server flow with PKCE.
 //!
-//! `start` runs in the admin's browser (a popup), so its context token comes in the query
-//! string. The callback carries no context token: the `state` names the org and is checked,
+//! The console asks `start_code` (with its context token, as any API call) for a one-time
+//! code, then opens `start?code=` in a popup: no context token in a URL, where logs and
+//! history would keep it. The callback carries no context token: the `state` names the org and is checked,
 //! single-use, against what that org's Durable Object stored when the flow began, and the
 //! browser must bring back the cookie `start` set, so an approval given in someone else's
 //! browser (a sent-on authorize link) connects nothing.
 
-use super::verify_context;
+use super::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{
@@ -15,37 +16,59 @@ use crate::integration::{
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
+use shared::admin::StartCode;
 use shared::context::Role;
 use worker::{Env, Request, Response};
-
-pub const START_PATH: &str = "/oauth/salesforce/start";
 
 /// The cookie holding the starting browser's nonce. Scoped to the OAuth paths; SameSite
 /// Lax, since the callback is a top-level navigation back from Salesforce.
 const NONCE_COOKIE: &str = "sfdesk_oauth";
 
-#[derive(Deserialize)]
-struct StartQuery {
-    ctx: Option<String>,
-}
-
-pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
-    let query: StartQuery = request.query()?;
-    let claims = verify_context(
-        query.ctx.as_deref().ok_or(EdgeError::MissingContext)?,
-        config,
-    )?;
+pub async fn start_code(
+    request: &Request,
+    env: &Env,
+    config: &Config,
+) -> Result<Response, EdgeError> {
+    let claims = bearer_context(request, config)?;
     if claims.role != Role::Admin {
         return Err(EdgeError::Forbidden(
             "only helpdesk administrators can connect Salesforce",
         ));
     }
+    let code: StartCode = integration::call(
+        env,
+        &claims.org,
+        &Command::IssueStartCode {
+            org: claims.org.clone(),
+        },
+    )
+    .await?;
+    Ok(Response::from_json(&code)?)
+}
+
+#[derive(Deserialize)]
+struct StartQuery {
+    code: Option<String>,
+}
+
+pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
+    let query: StartQuery = request.query()?;
+    let code = query.code.ok_or_else(|| {
+        EdgeError::BadRequest(
+            "The connect link lacks its code. Choose Connect Salesforce in the admin console."
+                .into(),
+        )
+    })?;
+    let org = integration::org_of_token(&code).ok_or_else(|| {
+        EdgeError::BadRequest("The connect link's code is not one sfdesk issued.".into())
+    })?;
     let browser_nonce = URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
     let redirect: AuthorizeRedirect = integration::call(
         env,
-        &claims.org,
+        &org,
         &Command::BeginOAuth {
-            org: claims.org.clone(),
+            org: org.clone(),
+            start_code: code,
             browser_nonce: browser_nonce.clone(),
         },
     )
@@ -129,7 +152,7 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
             "the callback lacks `code` or `state`".into(),
         ));
     };
-    let org = integration::org_of_state(&state)
+    let org = integration::org_of_token(&state)
         .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
     let browser_nonce =
         browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
