@@ -4,6 +4,7 @@
 use crate::error::EdgeError;
 use shared::salesforce::OAuthApp;
 use shared::seal::Sealer;
+use shared::url_tag::UrlTagger;
 use shared::{context, helpdesk};
 use worker::Env;
 
@@ -15,6 +16,9 @@ pub struct Config {
     pub public_url: String,
     /// Shared with the helpdesk side, which signs context tokens with it.
     pub context_secret: String,
+    /// Tags the URLs and values handed out for requests without a context token; keyed
+    /// from the context secret.
+    pub tagger: UrlTagger,
     pub sealer: Sealer,
     pub salesforce: OAuthApp,
     helpdesk_api_url: String,
@@ -36,6 +40,7 @@ impl Config {
             .map_err(|e| EdgeError::Config(format!("CONTEXT_SECRET: {e}")))?;
         Ok(Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
+            tagger: UrlTagger::derive(context_secret.as_bytes()),
             context_secret,
             sealer: Sealer::from_base64(&read(env, "TOKEN_KEY")?)
                 .map_err(|e| EdgeError::Config(format!("TOKEN_KEY: {e}")))?,

@@ -17,6 +17,7 @@ pub mod seal;
 pub mod soql;
 pub mod sql;
 pub mod sync;
+pub mod url_tag;
 
 /// Random bytes from the platform (the OS natively, `crypto.getRandomValues` on wasm).
 pub fn random_bytes<const N: usize>() -> [u8; N] {

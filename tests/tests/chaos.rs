@@ -398,7 +398,7 @@ async fn ongoing_sync_under_faults_and_messy_deliveries() -> anyhow::Result<()> 
         .into_iter()
         .filter(|d| d.delivered)
         .collect();
-    let hook = format!("{}/webhooks/helpdesk/{ORG}", stack.edge_url);
+    let hook = stack.helpdesk_webhook_url(ORG);
     let client = reqwest::Client::new();
     let mut replayed = 0;
     for (n, delivery) in delivered.iter().rev().chain(delivered.iter()).enumerate() {
@@ -674,7 +674,7 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
     let webhook_id = helpdesk.webhook_ids().pop().unwrap();
-    let hook = format!("{}/webhooks/helpdesk/{ORG}", stack.edge_url);
+    let hook = stack.helpdesk_webhook_url(ORG);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;

@@ -12,6 +12,7 @@ use shared::admin::StartCode;
 use shared::http::Transport;
 use shared::pkce;
 use shared::salesforce::{Client, OAuthApp, Refreshed, Session, SfError};
+use shared::url_tag::Purpose;
 use worker::SqlStorage;
 
 /// An OAuth flow must finish within this long of starting.
@@ -98,12 +99,17 @@ pub fn refresh_token(
     Ok(load(sql, config, org)?.and_then(|c| c.refresh_token))
 }
 
-pub fn issue_start_code(sql: &SqlStorage, org: &str, now_ms: u64) -> Result<StartCode, EdgeError> {
+pub fn issue_start_code(
+    sql: &SqlStorage,
+    config: &Config,
+    org: &str,
+    now_ms: u64,
+) -> Result<StartCode, EdgeError> {
     sql.exec(
         "DELETE FROM oauth_start_codes WHERE created_at_ms < ?",
         vec![(now_ms.saturating_sub(START_CODE_TTL_MS) as i64).into()],
     )?;
-    let code = new_org_token(org);
+    let code = new_org_token(config, Purpose::OAuthStartCode, org);
     sql.exec(
         "INSERT INTO oauth_start_codes (code, created_at_ms) VALUES (?, ?)",
         vec![code.clone().into(), (now_ms as i64).into()],
@@ -141,7 +147,7 @@ pub fn begin_oauth(
                 .into(),
         ));
     }
-    let state = new_org_token(org);
+    let state = new_org_token(config, Purpose::OAuthState, org);
     let verifier = pkce::new_verifier();
     sql.exec(
         "DELETE FROM oauth_pending WHERE created_at_ms < ?",

@@ -109,7 +109,7 @@ impl Integration {
                 &permissions::put(&sql, &permissions, now_ms)?,
             )?),
             Command::IssueStartCode { org } => Ok(Response::from_json(
-                &connection::issue_start_code(&sql, &org, now_ms)?,
+                &connection::issue_start_code(&sql, &config, &org, now_ms)?,
             )?),
             Command::BeginOAuth {
                 org,

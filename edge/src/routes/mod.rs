@@ -25,12 +25,12 @@ pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeErr
         (Method::Put, PERMISSIONS_PATH) => permissions::save(request, env, &config).await,
         (Method::Post, OAUTH_START_CODE_PATH) => oauth::start_code(&request, env, &config).await,
         (Method::Get, OAUTH_START_PATH) => oauth::start(&request, env, &config).await,
-        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env).await),
+        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env, &config).await),
         _ => {
             if let Some(answer) = admin::handle(&mut request, env, &config).await {
                 return answer;
             }
-            if let Some(answer) = webhooks::handle(&mut request, env).await {
+            if let Some(answer) = webhooks::handle(&mut request, env, &config).await {
                 return answer;
             }
             Err(EdgeError::NotFound)

@@ -18,6 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use shared::admin::StartCode;
 use shared::context::Role;
+use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
 
 /// The cookie holding the starting browser's nonce. Scoped to the OAuth paths; SameSite
@@ -59,9 +60,10 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
                 .into(),
         )
     })?;
-    let org = integration::org_of_token(&code).ok_or_else(|| {
-        EdgeError::BadRequest("The connect link's code is not one sfdesk issued.".into())
-    })?;
+    let org =
+        integration::org_of_token(config, Purpose::OAuthStartCode, &code).ok_or_else(|| {
+            EdgeError::BadRequest("The connect link's code is not one sfdesk issued.".into())
+        })?;
     let browser_nonce = URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
     let redirect: AuthorizeRedirect = integration::call(
         env,
@@ -113,8 +115,8 @@ struct CallbackQuery {
 }
 
 /// Always answers with a page a person can read, since a browser lands here.
-pub async fn callback(request: &Request, env: &Env) -> Response {
-    match complete(request, env).await {
+pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
+    match complete(request, env, config).await {
         Ok(org) => page(
             200,
             "Salesforce connected",
@@ -136,7 +138,11 @@ pub async fn callback(request: &Request, env: &Env) -> Response {
     }
 }
 
-async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeError> {
+async fn complete(
+    request: &Request,
+    env: &Env,
+    config: &Config,
+) -> Result<ConnectedOrg, EdgeError> {
     let query: CallbackQuery = request.query()?;
     if let Some(error) = query.error {
         let description = query.error_description.unwrap_or_default();
@@ -152,7 +158,7 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
             "the callback lacks `code` or `state`".into(),
         ));
     };
-    let org = integration::org_of_token(&state)
+    let org = integration::org_of_token(config, Purpose::OAuthState, &state)
         .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
     let browser_nonce =
         browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
