@@ -7,6 +7,7 @@ mod admin;
 mod connection;
 mod panel;
 mod panel_cache;
+mod panel_scope;
 mod permissions;
 mod protocol;
 mod schema;
@@ -100,7 +101,7 @@ impl Integration {
                 Ok(Response::empty()?.with_status(204))
             }
             Command::PanelSearch { claims, text } => Ok(Response::from_json(
-                &panel::search(&sql, &config, &claims, &text).await?,
+                &panel::search(&sql, &config, &claims, &text, now_ms).await?,
             )?),
             Command::ListPermissions { profiles } => {
                 Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)

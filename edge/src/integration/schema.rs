@@ -57,6 +57,24 @@ const MIGRATIONS: &[&str] = &[
         code TEXT PRIMARY KEY,
         created_at_ms INTEGER NOT NULL
     )",
+    // 6: the agent panel's scope (`panel_scope`): records offered per view, and the log
+    // of records opened.
+    "CREATE TABLE panel_offered (
+        scope TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        offer TEXT NOT NULL,
+        offered_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (scope, record_id)
+    );
+    CREATE INDEX panel_offered_by_time ON panel_offered (offered_at_ms);
+    CREATE TABLE panel_opened (
+        ticket TEXT,
+        agent TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        opened_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX panel_opened_by_time ON panel_opened (opened_at_ms);
+    CREATE INDEX panel_choices_by_time ON panel_choices (chosen_at_ms)",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {
