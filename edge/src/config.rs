@@ -2,9 +2,10 @@
 //! matter of these values only (see the README).
 
 use crate::error::EdgeError;
-use shared::helpdesk;
 use shared::salesforce::OAuthApp;
 use shared::seal::Sealer;
+use shared::url_tag::UrlTagger;
+use shared::{context, helpdesk};
 use worker::Env;
 
 /// Where the OAuth callback lives, relative to [`Config::public_url`].
@@ -15,6 +16,9 @@ pub struct Config {
     pub public_url: String,
     /// Shared with the helpdesk side, which signs context tokens with it.
     pub context_secret: String,
+    /// Tags the URLs and values handed out for requests without a context token; keyed
+    /// from the context secret.
+    pub tagger: UrlTagger,
     pub sealer: Sealer,
     pub salesforce: OAuthApp,
     helpdesk_api_url: String,
@@ -31,9 +35,13 @@ fn read(env: &Env, name: &str) -> Result<String, EdgeError> {
 impl Config {
     pub fn from_env(env: &Env) -> Result<Self, EdgeError> {
         let public_url = read(env, "PUBLIC_URL")?;
+        let context_secret = read(env, "CONTEXT_SECRET")?;
+        context::check_secret(context_secret.as_bytes())
+            .map_err(|e| EdgeError::Config(format!("CONTEXT_SECRET: {e}")))?;
         Ok(Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
-            context_secret: read(env, "CONTEXT_SECRET")?,
+            tagger: UrlTagger::derive(context_secret.as_bytes()),
+            context_secret,
             sealer: Sealer::from_base64(&read(env, "TOKEN_KEY")?)
                 .map_err(|e| EdgeError::Config(format!("TOKEN_KEY: {e}")))?,
             salesforce: OAuthApp {

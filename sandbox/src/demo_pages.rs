@@ -70,7 +70,8 @@ pub enum View<'a> {
 /// The claims a helpdesk extension host signs for an agent looking at a view: on a
 /// ticket, the requester and their account; on a contact, the contact and their account;
 /// on an account, the account (by name, which is how accounts match Salesforce's).
-pub fn context_claims(desk: &Desk, agent: &Agent, view: View<'_>, exp: u64) -> ContextClaims {
+/// `now`: the issue time; the claims expire [`context::DEFAULT_TTL_SECS`] later.
+pub fn context_claims(desk: &Desk, agent: &Agent, view: View<'_>, now: u64) -> ContextClaims {
     let profile = desk.profile(&agent.profile_id);
     let role = match profile.map(|p| p.kind.as_str()) {
         Some("Administrator") => Role::Admin,
@@ -100,7 +101,9 @@ pub fn context_claims(desk: &Desk, agent: &Agent, view: View<'_>, exp: u64) -> C
         ticket,
         requester,
         account: account.map(str::to_owned),
-        exp,
+        aud: context::AUDIENCE.into(),
+        iat: now,
+        exp: now + context::DEFAULT_TTL_SECS,
     }
 }
 
@@ -108,7 +111,7 @@ pub fn context_claims(desk: &Desk, agent: &Agent, view: View<'_>, exp: u64) -> C
 /// (the edge checks expiry against its own clock, not the sandbox's).
 pub fn mint(desk: &Desk, agent: &Agent, view: View<'_>, secret: &str) -> String {
     let now = u64::try_from(clock::wall_clock_ms() / 1000).unwrap_or_default();
-    let claims = context_claims(desk, agent, view, now + context::DEFAULT_TTL_SECS);
+    let claims = context_claims(desk, agent, view, now);
     context::sign(&claims, secret.as_bytes())
 }
 

@@ -38,7 +38,7 @@ pub mod demo {
     pub const HELPDESK_API_TOKEN: &str = "sandbox-helpdesk-token";
 
     /// Shared by the demo pages (which sign context tokens) and the edge (which checks them).
-    pub const DEV_CONTEXT_SECRET: &str = "sfdesk-dev-context-secret";
+    pub const DEV_CONTEXT_SECRET: &str = "sfdesk-dev-context-secret-for-local-use-only";
     pub const CONTEXT_SECRET_ENV: &str = "SFDESK_CONTEXT_SECRET";
 
     /// The connected app registered in the sandbox org for sfdesk.

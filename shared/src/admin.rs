@@ -2,8 +2,10 @@
 //! `/api/admin`. All of it needs a context token with the admin role; any other role gets
 //! 403 from every path here.
 //!
-//! Connecting Salesforce is the OAuth popup at `/oauth/salesforce/start?ctx=<token>`,
-//! which ends by posting `{sfdesk: "oauth", ok}` to its opener.
+//! Connecting Salesforce is the OAuth popup at [`OAUTH_START_PATH`]`?code=<code>`, the
+//! code asked for first at [`OAUTH_START_CODE_PATH`] (the context token stays out of
+//! URLs, which end up in logs and history); the popup ends by posting
+//! `{sfdesk: "oauth", ok}` to its opener.
 
 use crate::mapping::{self, FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType};
 use crate::permissions::Permissions;
@@ -33,6 +35,16 @@ pub const PERMISSIONS_PATH: &str = "/api/admin/permissions";
 /// `DELETE` → 204: revokes Salesforce, removes the helpdesk webhooks, erases the org's
 /// stored state.
 pub const INTEGRATION_PATH: &str = "/api/admin/integration";
+/// `POST` → [`StartCode`]: a one-time code for [`OAUTH_START_PATH`], valid for a minute.
+pub const OAUTH_START_CODE_PATH: &str = "/oauth/salesforce/start-code";
+/// `GET ?code=<StartCode::code>` in the popup: redirects to Salesforce's consent page.
+pub const OAUTH_START_PATH: &str = "/oauth/salesforce/start";
+
+/// A one-time code that starts the OAuth flow in a popup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartCode {
+    pub code: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminStatus {

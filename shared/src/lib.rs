@@ -17,12 +17,19 @@ pub mod seal;
 pub mod soql;
 pub mod sql;
 pub mod sync;
+pub mod url_tag;
 
 /// Random bytes from the platform (the OS natively, `crypto.getRandomValues` on wasm).
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     getrandom::getrandom(&mut bytes).expect("the platform provides randomness");
     bytes
+}
+
+/// Whether `a` equals `b`, in time that depends on their lengths only: for comparing
+/// secrets a caller supplied.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 /// URL-safe base64 without padding, the encoding of JWTs, PKCE and OAuth `state`.
@@ -36,4 +43,15 @@ pub(crate) fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn constant_time_eq_compares_whole_values() {
+        assert!(super::constant_time_eq(b"nonce", b"nonce"));
+        assert!(!super::constant_time_eq(b"nonce", b"nonc"));
+        assert!(!super::constant_time_eq(b"nonce", b"nonse"));
+        assert!(!super::constant_time_eq(b"", b"x"));
+    }
 }

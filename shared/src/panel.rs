@@ -341,6 +341,8 @@ mod tests {
             ticket: None,
             requester: requester.map(|e| Email::parse(e).unwrap()),
             account: account.map(str::to_owned),
+            aud: crate::context::AUDIENCE.into(),
+            iat: 0,
             exp: 0,
         }
     }

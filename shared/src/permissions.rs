@@ -4,7 +4,7 @@
 //! profile may not see from the view, so a hidden section is absent from the answer, not
 //! merely not drawn.
 
-use crate::api::{Panel, RecordKind, SalesforceView};
+use crate::api::{AccountSuggestion, ContactChoice, Panel, RecordKind, SalesforceView};
 use serde::{Deserialize, Serialize};
 
 /// The items an admin can switch on and off for restricted access.
@@ -100,17 +100,61 @@ impl Permissions {
         Some(view)
     }
 
-    /// The panel as this profile may see it: a record view through [`Permissions::filter`],
-    /// the other states as they are. `None` when the profile may not see the integration.
+    /// The panel as this profile may see it: a record view through [`Permissions::filter`];
+    /// in the other states, without record information the profile may not see, only
+    /// what names a record remains (so the agent can still pick or open one). `None` when
+    /// the profile may not see the integration.
     pub fn filter_panel(&self, panel: Panel) -> Option<Panel> {
         if !self.visible {
             return None;
         }
+        let information = self.access.items().information;
+        let contact = |choice: ContactChoice| {
+            if information {
+                choice
+            } else {
+                ContactChoice {
+                    title: None,
+                    account_name: None,
+                    ..choice
+                }
+            }
+        };
+        let suggestion = |suggestion: AccountSuggestion| {
+            if information {
+                suggestion
+            } else {
+                AccountSuggestion {
+                    website: None,
+                    ..suggestion
+                }
+            }
+        };
         Some(match panel {
             Panel::View { view } => Panel::View {
                 view: self.filter(view)?,
             },
-            other => other,
+            Panel::Choose { email, candidates } => Panel::Choose {
+                email,
+                candidates: candidates.into_iter().map(contact).collect(),
+            },
+            Panel::NoAccount {
+                contact: choice,
+                name,
+                suggestion: offered,
+            } => Panel::NoAccount {
+                contact: choice.map(contact),
+                name,
+                suggestion: offered.map(suggestion),
+            },
+            Panel::NoMatch {
+                email,
+                suggestion: offered,
+            } => Panel::NoMatch {
+                email,
+                suggestion: offered.map(suggestion),
+            },
+            other @ (Panel::NotConnected { .. } | Panel::NoRequester) => other,
         })
     }
 
@@ -187,6 +231,79 @@ mod tests {
         let light = Permissions::default_for("Light Agent").access.items();
         assert!(!light.opportunities);
         assert!(light.information && light.notes && light.events && light.tasks);
+    }
+
+    #[test]
+    fn every_state_loses_record_information_the_profile_hides() {
+        let choice = ContactChoice {
+            id: SfId::parse("003A000001abcde").unwrap(),
+            name: "Maya Patel".into(),
+            title: Some("CFO".into()),
+            account_name: Some("Northwind".into()),
+        };
+        let bare = ContactChoice {
+            title: None,
+            account_name: None,
+            ..choice.clone()
+        };
+        let suggestion = AccountSuggestion {
+            id: SfId::parse("001A000001abcde").unwrap(),
+            name: "Northwind".into(),
+            website: Some("northwind.example".into()),
+        };
+        let email = crate::ids::Email::parse("maya@northwind.example").unwrap();
+        let mut hidden = Permissions::default_for("Agent");
+        hidden.access = Access::Restricted {
+            items: Items {
+                information: false,
+                ..Items::ALL
+            },
+        };
+        let cases = [
+            (
+                Panel::Choose {
+                    email: email.clone(),
+                    candidates: vec![choice.clone()],
+                },
+                Panel::Choose {
+                    email: email.clone(),
+                    candidates: vec![bare.clone()],
+                },
+            ),
+            (
+                Panel::NoAccount {
+                    contact: Some(choice.clone()),
+                    name: None,
+                    suggestion: Some(suggestion.clone()),
+                },
+                Panel::NoAccount {
+                    contact: Some(bare.clone()),
+                    name: None,
+                    suggestion: Some(AccountSuggestion {
+                        website: None,
+                        ..suggestion.clone()
+                    }),
+                },
+            ),
+            (
+                Panel::NoMatch {
+                    email: email.clone(),
+                    suggestion: Some(suggestion.clone()),
+                },
+                Panel::NoMatch {
+                    email: email.clone(),
+                    suggestion: Some(AccountSuggestion {
+                        website: None,
+                        ..suggestion.clone()
+                    }),
+                },
+            ),
+        ];
+        let full = Permissions::default_for("Agent");
+        for (panel, filtered) in cases {
+            assert_eq!(full.filter_panel(panel.clone()), Some(panel.clone()));
+            assert_eq!(hidden.filter_panel(panel), Some(filtered));
+        }
     }
 
     /// Turns one item off; says whether its section is gone from a view.

@@ -1,38 +1,62 @@
 //! Connecting the demo helpdesk org to the sandbox Salesforce org through the real OAuth
 //! code flow, the way an admin's browser walks it: the edge's start URL, the org's login
-//! and consent form, the edge's callback.
+//! and consent form, the edge's callback. The browser keeps cookies, as the edge binds
+//! the flow to the browser that started it.
 
 use crate::stack::Stack;
 use anyhow::{Context, bail, ensure};
 use reqwest::{StatusCode, redirect::Policy};
+use shared::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, StartCode};
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
         self.connect_salesforce_via_callback().await.map(|_| ())
     }
 
-    /// Where the edge's OAuth start sends the admin's browser: the org's authorize URL,
-    /// carrying a fresh `state`.
-    pub async fn begin_oauth(&self) -> anyhow::Result<String> {
-        let browser = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()?;
-        let start = format!(
-            "{}/oauth/salesforce/start?ctx={}",
-            self.edge_url,
-            self.context_token("Administrator", false)
-        );
+    /// Where the edge's OAuth start sends `browser` (see [`oauth_browser`]): the org's
+    /// authorize URL, carrying a fresh `state`.
+    pub async fn begin_oauth(&self, browser: &reqwest::Client) -> anyhow::Result<String> {
+        let start = self.oauth_start_url().await?;
         redirect_target(browser.get(&start).send().await?).context("edge start")
+    }
+
+    /// The popup's start URL, with a one-time code the console asks for as the admin.
+    pub async fn oauth_start_url(&self) -> anyhow::Result<String> {
+        let response = reqwest::Client::new()
+            .post(format!("{}{OAUTH_START_CODE_PATH}", self.edge_url))
+            .bearer_auth(self.context_token("Administrator", false))
+            .send()
+            .await?;
+        ensure!(
+            response.status() == StatusCode::OK,
+            "start code answered {}",
+            response.status()
+        );
+        let code: StartCode = response.json().await?;
+        let mut url = url::Url::parse(&format!("{}{OAUTH_START_PATH}", self.edge_url))?;
+        url.query_pairs_mut().append_pair("code", &code.code);
+        Ok(url.into())
     }
 
     /// Connects as [`Stack::connect_salesforce`] does and answers the callback URL the
     /// browser was sent to (its `code` and `state` now used).
     pub async fn connect_salesforce_via_callback(&self) -> anyhow::Result<String> {
-        let browser = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .cookie_store(true)
-            .build()?;
-        let authorize_url = self.begin_oauth().await?;
+        let browser = oauth_browser()?;
+        let callback = self.approve_in_salesforce(&browser).await?;
+        let result = browser.get(&callback).send().await?;
+        let status = result.status();
+        let page = result.text().await?;
+        ensure!(
+            status == StatusCode::OK && page.contains("Salesforce connected"),
+            "callback answered {status}: {page}"
+        );
+        Ok(callback)
+    }
+
+    /// Starts the flow in `browser` and approves it in the org as its admin: the callback
+    /// URL Salesforce sends the browser back to, not yet visited.
+    pub async fn approve_in_salesforce(&self, browser: &reqwest::Client) -> anyhow::Result<String> {
+        let authorize_url = self.begin_oauth(browser).await?;
 
         let login_page = browser.get(&authorize_url).send().await?;
         ensure!(
@@ -47,17 +71,16 @@ impl Stack {
         fields.push(("username".into(), sandbox::demo::ADMIN_USERNAME.into()));
         fields.push(("password".into(), sandbox::demo::ADMIN_PASSWORD.into()));
         let consent = browser.post(action).form(&fields).send().await?;
-        let callback = redirect_target(consent).context("login and consent")?;
-
-        let result = browser.get(&callback).send().await?;
-        let status = result.status();
-        let page = result.text().await?;
-        ensure!(
-            status == StatusCode::OK && page.contains("Salesforce connected"),
-            "callback answered {status}: {page}"
-        );
-        Ok(callback)
+        redirect_target(consent).context("login and consent")
     }
+}
+
+/// A browser as the OAuth flow needs one: it keeps cookies and shows redirects.
+pub fn oauth_browser() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()?)
 }
 
 fn redirect_target(response: reqwest::Response) -> anyhow::Result<String> {

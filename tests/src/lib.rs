@@ -15,6 +15,7 @@ mod wait;
 
 pub use browser::Browser;
 pub use compare::Comparison;
+pub use connect::oauth_browser;
 pub use paths::repo_root;
 pub use shared::http::ReqwestTransport;
 pub use stack::{Ports, Stack, StackOptions};

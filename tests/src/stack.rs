@@ -298,6 +298,30 @@ impl Stack {
         walk(&self.edge.persist_dir)
     }
 
+    /// The helpdesk webhook URL the edge gives helpdesk org `org` (its tag made with the
+    /// development context secret the stack runs with).
+    pub fn helpdesk_webhook_url(&self, org: &str) -> String {
+        let tag = shared::url_tag::UrlTagger::derive(sandbox::demo::DEV_CONTEXT_SECRET.as_bytes())
+            .tag(shared::url_tag::Purpose::HelpdeskWebhook, org);
+        format!("{}/webhooks/helpdesk/{org}/{tag}", self.edge_url)
+    }
+
+    /// How many Durable Objects have storage: one SQLite file each (besides wrangler's own
+    /// `metadata.sqlite`).
+    pub fn durable_objects(&self) -> usize {
+        let dir = self.edge.persist_dir.join("v3/do/sfdesk-Integration");
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.ends_with(".sqlite") && name != "metadata.sqlite"
+            })
+            .count()
+    }
+
     /// Kills the edge outright, as a crash would (no chance to finish what it was
     /// doing), and starts it again on the same storage.
     pub async fn crash_and_restart_edge(&mut self) -> anyhow::Result<()> {

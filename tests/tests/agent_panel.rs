@@ -8,7 +8,7 @@ use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
 use serde_json::{Value, json};
 use shared::admin::{PERMISSIONS_PATH, ProfilePermissions};
-use shared::api::{PANEL_PATH, PANEL_SEARCH_PATH, Panel, RecordKind, SearchHit};
+use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel, RecordKind, SearchHit};
 use shared::context::{self, ContextClaims};
 use shared::ids::Email;
 use shared::permissions::{Access, Items, Permissions};
@@ -44,6 +44,7 @@ async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> 
     profiles_see_only_what_they_may(&stack).await?;
     stored_permissions_apply_from_the_next_load(&stack).await?;
     no_match_offers_the_domain_account_and_a_search(&stack).await?;
+    the_panel_opens_only_what_its_ticket_offered(&stack).await?;
 
     let browser = Browser::start().await?;
     let result = async {
@@ -278,11 +279,13 @@ async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Res
         assert!(text.contains(message), "{case}: {text}");
     }
 
-    let start = format!("{}/oauth/salesforce/start?ctx={valid}", stack.edge_url);
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?
-        .get(start)
+    let response = http
+        .post(format!(
+            "{}{}",
+            stack.edge_url,
+            shared::admin::OAUTH_START_CODE_PATH
+        ))
+        .bearer_auth(&valid)
         .send()
         .await?;
     assert_eq!(response.status(), 403, "an agent cannot connect Salesforce");
@@ -508,6 +511,63 @@ async fn no_match_offers_the_domain_account_and_a_search(stack: &Stack) -> anyho
         bail!("no contact has that email")
     };
     assert_eq!(suggestion, None, "a public mail domain suggests no company");
+    Ok(())
+}
+
+/// `?record=` opens only what this ticket's panel offered (the requester's answer, a
+/// search made there), and a contact chosen as the requester must be one of theirs.
+async fn the_panel_opens_only_what_its_ticket_offered(stack: &Stack) -> anyhow::Result<()> {
+    let secret = sandbox::demo::DEV_CONTEXT_SECRET.as_bytes();
+    let mut claims = context::verify(&stack.context_token("Agent", true), secret, now())?;
+    let ticket_a = context::sign(&claims, secret);
+    let Panel::View { view: requester } = panel_as(stack, PANEL_PATH, &ticket_a).await? else {
+        bail!("the demo ticket's requester is a Salesforce contact")
+    };
+    claims.ticket = Some("another-ticket".into());
+    claims.requester = Some(Email::parse("new.buyer@northwind.example")?);
+    let ticket_b = context::sign(&claims, secret);
+    panel_as(stack, PANEL_PATH, &ticket_b).await?;
+    let (status, body) = get(stack, &format!("{PANEL_SEARCH_PATH}?q=Marino"), &ticket_b).await?;
+    ensure!(status == 200, "search answered {status}: {body}");
+    let hits: Vec<SearchHit> = serde_json::from_str(&body)?;
+    let stranger = hits
+        .iter()
+        .find(|hit| hit.name == "Sofia Marino")
+        .context("the search finds Sofia Marino")?
+        .id
+        .clone();
+    assert_ne!(stranger, requester.id);
+
+    let open = |id: &shared::ids::SfId| format!("{PANEL_PATH}?record={id}");
+    let (status, body) = get(stack, &open(&stranger), &ticket_a).await?;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("not related to the ticket in view"), "{body}");
+    let Panel::View { view } = panel_as(stack, &open(&stranger), &ticket_b).await? else {
+        bail!("the search hit opens where it was found")
+    };
+    assert_eq!(view.id, stranger);
+    let Panel::View { view } = panel_as(stack, &open(&requester.id), &ticket_a).await? else {
+        bail!("the requester opens on their ticket")
+    };
+    assert_eq!(view.id, requester.id);
+
+    let choose = async |id: &shared::ids::SfId, token: &str| -> anyhow::Result<(u16, String)> {
+        let response = reqwest::Client::new()
+            .post(format!("{}{PANEL_CHOICE_PATH}", stack.edge_url))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "contact": id }))
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.text().await?))
+    };
+    let (status, body) = choose(&stranger, &ticket_a).await?;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("not one of those offered"), "{body}");
+    // A search hit is not a requester either, even on the ticket it was found on.
+    let (status, body) = choose(&stranger, &ticket_b).await?;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = choose(&requester.id, &ticket_a).await?;
+    assert_eq!(status, 204, "{body}");
     Ok(())
 }
 

@@ -398,7 +398,7 @@ async fn ongoing_sync_under_faults_and_messy_deliveries() -> anyhow::Result<()> 
         .into_iter()
         .filter(|d| d.delivered)
         .collect();
-    let hook = format!("{}/webhooks/helpdesk/{ORG}", stack.edge_url);
+    let hook = stack.helpdesk_webhook_url(ORG);
     let client = reqwest::Client::new();
     let mut replayed = 0;
     for (n, delivery) in delivered.iter().rev().chain(delivered.iter()).enumerate() {
@@ -669,7 +669,7 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
     let webhook_id = helpdesk.webhook_ids().pop().unwrap();
-    let hook = format!("{}/webhooks/helpdesk/{ORG}", stack.edge_url);
+    let hook = stack.helpdesk_webhook_url(ORG);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;
@@ -787,7 +787,8 @@ async fn concurrent_panels_across_orgs_never_leak() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::test("chaos-panels")).await?;
     stack.connect_salesforce().await?;
     let secret = sandbox::demo::DEV_CONTEXT_SECRET.as_bytes();
-    let exp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() + 900;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    let exp = now + 900;
     let requesters = [
         "maya.patel@northwind.example",
         "nobody.here@nowhere.example",
@@ -815,6 +816,8 @@ async fn concurrent_panels_across_orgs_never_leak() -> anyhow::Result<()> {
             ticket: Some(format!("{}", 100 + agent)),
             requester: Some(Email::parse(requester)?),
             account: None,
+            aud: context::AUDIENCE.into(),
+            iat: now,
             exp,
         };
         let token = context::sign(&claims, secret);

@@ -2,7 +2,7 @@
 //! message that says what is wrong, stores nothing, and leaves the org as it was; hostile
 //! values (quotes, emoji, values at every length limit) sync both ways intact.
 
-use e2e::{ReqwestTransport, Stack, StackOptions, eventually};
+use e2e::{ReqwestTransport, Stack, StackOptions, eventually, oauth_browser};
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use serde_json::{Map, Value, json};
@@ -36,6 +36,8 @@ fn claims(org: &str, role: Role, profile: &str) -> ContextClaims {
         ticket: None,
         requester: None,
         account: None,
+        aud: context::AUDIENCE.into(),
+        iat: now_secs(),
         exp: now_secs() + 600,
     }
 }
@@ -160,7 +162,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     };
 
     // --- Helpdesk webhooks: signature first, then the body.
-    let hook = format!("/webhooks/helpdesk/{ORG}");
+    let hook = stack.helpdesk_webhook_url(ORG)[stack.edge_url.len()..].to_owned();
     let helpdesk = stack.sandbox.helpdesk();
     let webhook_id = helpdesk.webhook_ids().pop().expect("the sync subscribed");
     let event = |id: &str| {
@@ -244,7 +246,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     let answer = call(
         &stack,
         Method::POST,
-        &format!("/webhooks/helpdesk/{OTHER_ORG}"),
+        &stack.helpdesk_webhook_url(OTHER_ORG)[stack.edge_url.len()..],
         None,
         &[(shared::helpdesk::JWT_HEADER, &token)],
         Some(body.clone().into_bytes()),
@@ -321,8 +323,9 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     )
     .await?
     .expect(400, "invalid record Id");
+    // The key on another org's URL: that URL's tag is not this one.
     let with_key_elsewhere = outbound_path.replace(ORG, OTHER_ORG);
-    let answer = call(
+    call(
         &stack,
         Method::POST,
         &with_key_elsewhere,
@@ -330,8 +333,8 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
         &[],
         Some(soap.clone().into_bytes()),
     )
-    .await?;
-    assert!(matches!(answer.status, 401 | 403), "{}", answer.body);
+    .await?
+    .expect(404, "no such route");
 
     // --- Context tokens: forged, expired, malformed, missing.
     let forged = context::sign(&claims(ORG, Role::Admin, "Administrator"), b"guessed");
@@ -345,7 +348,26 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
         let header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
         format!("{header}.{}", rest.rsplit_once('.').unwrap().0) + "."
     };
+    let mut other_audience = claims(ORG, Role::Admin, "Administrator");
+    other_audience.aud = "another-service".into();
+    let other_audience = context::sign(&other_audience, SECRET);
+    let mut from_the_future = claims(ORG, Role::Admin, "Administrator");
+    from_the_future.iat = now_secs() + 300;
+    from_the_future.exp = now_secs() + 900;
+    let from_the_future = context::sign(&from_the_future, SECRET);
+    let mut everlasting = claims(ORG, Role::Admin, "Administrator");
+    everlasting.exp = everlasting.iat + 30 * 24 * 3_600;
+    let everlasting = context::sign(&everlasting, SECRET);
     for path in [shared::api::PANEL_PATH, admin::STATUS_PATH] {
+        call(&stack, Method::GET, path, Some(&other_audience), &[], None)
+            .await?
+            .expect(401, "not meant for sfdesk");
+        call(&stack, Method::GET, path, Some(&from_the_future), &[], None)
+            .await?
+            .expect(401, "issued in the future");
+        call(&stack, Method::GET, path, Some(&everlasting), &[], None)
+            .await?
+            .expect(401, "lives longer than sfdesk accepts");
         call(&stack, Method::GET, path, Some(&forged), &[], None)
             .await?
             .expect(401, "signature does not match");
@@ -417,10 +439,16 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
                 .await?
                 .expect(403, "administrators");
         }
-        let start = format!("/oauth/salesforce/start?ctx={token}");
-        call(&stack, Method::GET, &start, None, &[], None)
-            .await?
-            .expect(403, "administrators");
+        call(
+            &stack,
+            Method::POST,
+            admin::OAUTH_START_CODE_PATH,
+            Some(&token),
+            &[],
+            None,
+        )
+        .await?
+        .expect(403, "administrators");
     }
 
     // --- SOQL injection through the requester's email: one exact lookup, no match.
@@ -538,7 +566,8 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     call(&stack, Method::GET, callback, None, &[], None)
         .await?
         .expect(400, "lacks");
-    let fresh = url::Url::parse(&stack.begin_oauth().await?)?;
+    let browser = oauth_browser()?;
+    let fresh = url::Url::parse(&stack.begin_oauth(&browser).await?)?;
     let fresh_state = fresh
         .query_pairs()
         .find(|(k, _)| k == "state")
@@ -547,51 +576,222 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     let mut guessed = fresh_state.clone();
     guessed.pop();
     guessed.push(if fresh_state.ends_with('A') { 'B' } else { 'A' });
-    let answer = call(
-        &stack,
-        Method::GET,
-        &format!("{callback}?code=abc&state={guessed}"),
-        None,
-        &[],
-        None,
-    )
-    .await?;
-    assert_eq!(answer.status, 400, "{}", answer.body);
+    let answer = browser
+        .get(format!(
+            "{}{callback}?code=abc&state={guessed}",
+            stack.edge_url
+        ))
+        .send()
+        .await?;
+    assert_eq!(answer.status(), 400, "{}", answer.text().await?);
 
     // Reconnecting runs the flow once more; replaying its callback must fail.
-    let used = stack.connect_salesforce_via_callback().await?;
-    let used = url::Url::parse(&used)?;
-    let replay = format!("{}?{}", used.path(), used.query().unwrap_or_default());
-    call(&stack, Method::GET, &replay, None, &[], None)
-        .await?
-        .expect(400, "already used");
+    let browser = oauth_browser()?;
+    let used = stack.approve_in_salesforce(&browser).await?;
+    let page = browser.get(&used).send().await?.text().await?;
+    assert!(page.contains("Salesforce connected"), "{page}");
+    let replayed = browser.get(&used).send().await?;
+    assert_eq!(replayed.status(), 400);
+    assert!(replayed.text().await?.contains("already used"));
     // The used code with a state sfdesk did issue: Salesforce refuses the code.
+    let used = url::Url::parse(&used)?;
     let code = used
         .query_pairs()
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let fresh = url::Url::parse(&stack.begin_oauth().await?)?;
+    let fresh = url::Url::parse(&stack.begin_oauth(&browser).await?)?;
     let state = fresh
         .query_pairs()
         .find(|(k, _)| k == "state")
         .map(|(_, v)| v.into_owned())
         .unwrap();
     let reused = format!(
-        "{callback}?{}",
+        "{}{callback}?{}",
+        stack.edge_url,
         url::form_urlencoded::Serializer::new(String::new())
             .append_pair("code", &code)
             .append_pair("state", &state)
             .finish()
     );
-    call(&stack, Method::GET, &reused, None, &[], None)
-        .await?
-        .expect(400, "Start connecting again");
+    let reused = browser.get(reused).send().await?;
+    assert_eq!(reused.status(), 400);
+    assert!(reused.text().await?.contains("Start connecting again"));
 
     // --- Nothing of it stuck: same connection, sync, history, failures and settings.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = org_state(&stack).await?;
     assert_eq!(before, after);
+    Ok(())
+}
+
+/// The OAuth flow belongs to the browser that started it and to the Salesforce org first
+/// connected: an authorize link sent on to someone else, or a sign-in to another org,
+/// connects nothing and leaves the connection as it was.
+#[tokio::test]
+async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Result<()> {
+    let stack = Stack::start_live(StackOptions::test("hostile-oauth-binding")).await?;
+    let before = org_state(&stack).await?;
+    let connected_org = stack.sandbox.salesforce().org_id().to_string();
+
+    // The start sets the nonce cookie, HttpOnly and SameSite=Lax (not Secure over http).
+    let starter = oauth_browser()?;
+    let start_url = stack.oauth_start_url().await?;
+    let start = starter.get(&start_url).send().await?;
+    assert_eq!(start.status(), 302);
+    let cookie = start.headers()["set-cookie"].to_str()?.to_owned();
+    for attribute in [
+        "sfdesk_oauth=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/oauth/salesforce",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "{cookie}");
+
+    // The start takes a one-time code, asked for with the admin's token in a header; the
+    // token itself in the URL (as before) no longer starts anything.
+    let again = starter.get(&start_url).send().await?;
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await?.contains("expired or was already used"));
+    let admin = stack.context_token("Administrator", false);
+    let with_token = starter
+        .get(format!(
+            "{}{}?ctx={admin}",
+            stack.edge_url,
+            admin::OAUTH_START_PATH
+        ))
+        .send()
+        .await?;
+    assert_eq!(with_token.status(), 400);
+    assert!(with_token.text().await?.contains("lacks its code"));
+    call(
+        &stack,
+        Method::POST,
+        admin::OAUTH_START_CODE_PATH,
+        None,
+        &[],
+        None,
+    )
+    .await?
+    .expect(401, "missing context token");
+
+    // The starter sends the approved link's callback on: a browser without the cookie,
+    // and one with a cookie of its own flow, are both refused.
+    let callback = stack.approve_in_salesforce(&starter).await?;
+    let stranger = reqwest::Client::new();
+    let answer = stranger.get(&callback).send().await?;
+    assert_eq!(answer.status(), 400);
+    assert!(answer.text().await?.contains("not started in this browser"));
+    let other_admin = oauth_browser()?;
+    stack.begin_oauth(&other_admin).await?;
+    let answer = other_admin.get(&callback).send().await?;
+    assert_eq!(answer.status(), 400);
+    assert!(answer.text().await?.contains("not started in this browser"));
+
+    // The result page tells only our own origin how it went.
+    let callback = stack.approve_in_salesforce(&starter).await?;
+    let page = starter.get(&callback).send().await?.text().await?;
+    assert!(page.contains("Salesforce connected"), "{page}");
+    assert!(page.contains("window.location.origin);"), "{page}");
+    assert!(!page.contains(r#""*""#), "{page}");
+
+    // A sign-in to another Salesforce org: refused, the connection unchanged.
+    let other_org = "00D000000000777";
+    stack
+        .sandbox
+        .salesforce()
+        .set_org_id(shared::ids::SfId::parse(other_org)?);
+    let callback = stack.approve_in_salesforce(&starter).await?;
+    let answer = starter.get(&callback).send().await?;
+    assert_eq!(answer.status(), 400);
+    let text = answer.text().await?;
+    assert!(
+        text.contains(&format!("bound to Salesforce org {connected_org}"))
+            && text.contains("Delete the integration to connect another"),
+        "{text}"
+    );
+    stack
+        .sandbox
+        .salesforce()
+        .set_org_id(shared::ids::SfId::parse(&connected_org)?);
+    assert_eq!(before, org_state(&stack).await?);
+    Ok(())
+}
+
+/// URLs that need no context token are checked by the Worker itself: a forged or unknown
+/// org's webhook URL, OAuth `state` or start code wakes no Durable Object, and an
+/// enrolled org's URL with a wrong tag answers exactly as a path that does not exist.
+#[tokio::test]
+async fn unauthenticated_requests_wake_no_durable_object() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("hostile-no-object")).await?;
+    stack.connect_salesforce().await?;
+    let objects = stack.durable_objects();
+    assert_eq!(objects, 1, "the connected org's");
+    let unknown_path = call(&stack, Method::POST, "/webhooks/nothing", None, &[], None).await?;
+    unknown_path.expect(404, "no such route");
+
+    let stranger = "60077777";
+    let forged_tag = "AAAAAAAAAAAAAAAAAAAAAA";
+    let random = "a".repeat(32);
+    for path in [
+        format!("/webhooks/helpdesk/{stranger}"),
+        format!("/webhooks/helpdesk/{stranger}/{forged_tag}"),
+        format!("/webhooks/helpdesk/{ORG}"),
+        format!("/webhooks/helpdesk/{ORG}/{forged_tag}"),
+        format!("/webhooks/salesforce/{stranger}?key=k"),
+        format!("/webhooks/salesforce/{stranger}/{forged_tag}?key=k"),
+        // A helpdesk webhook's tag on the Salesforce path.
+        stack.helpdesk_webhook_url(ORG)[stack.edge_url.len()..].replace("helpdesk", "salesforce"),
+    ] {
+        for method in [Method::GET, Method::POST] {
+            let answer = call(
+                &stack,
+                method.clone(),
+                &path,
+                None,
+                &[],
+                Some(b"[]".to_vec()),
+            )
+            .await?;
+            assert_eq!(
+                (answer.status, &answer.body),
+                (unknown_path.status, &unknown_path.body),
+                "{method} {path}"
+            );
+        }
+    }
+    let browser = oauth_browser()?;
+    for query in [
+        format!(
+            "{}?code=c&state={stranger}.{random}",
+            sandbox::demo::OAUTH_CALLBACK_PATH
+        ),
+        format!(
+            "{}?code=c&state={stranger}.{random}.{forged_tag}",
+            sandbox::demo::OAUTH_CALLBACK_PATH
+        ),
+        format!(
+            "{}?code={stranger}.{random}.{forged_tag}",
+            admin::OAUTH_START_PATH
+        ),
+    ] {
+        let answer = browser
+            .get(format!("{}{query}", stack.edge_url))
+            .send()
+            .await?;
+        assert_eq!(answer.status(), 400, "{query}");
+        assert!(
+            answer.text().await?.contains("not one sfdesk issued"),
+            "{query}"
+        );
+    }
+    assert_eq!(
+        stack.durable_objects(),
+        objects,
+        "no Durable Object was created"
+    );
     Ok(())
 }
 
@@ -640,7 +840,7 @@ async fn replayed_webhooks_are_applied_once() -> anyhow::Result<()> {
     let before = org_state(&stack).await?;
 
     // The same delivery, ten times over, all at once and again later.
-    let hook = format!("/webhooks/helpdesk/{ORG}");
+    let hook = stack.helpdesk_webhook_url(ORG)[stack.edge_url.len()..].to_owned();
     let mut replays = Vec::new();
     let token = helpdesk.sign_delivery(delivery.body.as_bytes(), &delivery.webhook_id, None);
     for _ in 0..10 {

@@ -16,6 +16,7 @@ use shared::sync::history::{Direction, RunKind, daily_totals};
 use shared::sync::initial::{self, InitialSync};
 use shared::sync::ongoing::Tallies;
 use shared::sync::store::Source;
+use shared::url_tag::Purpose;
 
 /// What an admin asks of the org's integration.
 #[derive(Debug, Serialize, Deserialize)]
@@ -86,15 +87,26 @@ pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
 
 fn outbound_url(context: &Context<'_>, control: &Control) -> String {
     format!(
-        "{}/webhooks/salesforce/{}?key={}",
-        context.config.public_url, context.org, control.outbound_key
+        "{}/webhooks/salesforce/{}/{}?key={}",
+        context.config.public_url,
+        context.org,
+        context
+            .config
+            .tagger
+            .tag(Purpose::SalesforceWebhook, context.org),
+        control.outbound_key
     )
 }
 
 pub fn helpdesk_webhook_url(context: &Context<'_>) -> String {
     format!(
-        "{}/webhooks/helpdesk/{}",
-        context.config.public_url, context.org
+        "{}/webhooks/helpdesk/{}/{}",
+        context.config.public_url,
+        context.org,
+        context
+            .config
+            .tagger
+            .tag(Purpose::HelpdeskWebhook, context.org)
     )
 }
 

@@ -7,6 +7,7 @@ mod admin;
 mod connection;
 mod panel;
 mod panel_cache;
+mod panel_scope;
 mod permissions;
 mod protocol;
 mod schema;
@@ -15,10 +16,11 @@ mod sync;
 mod webhooks;
 
 pub use admin::AdminRequest;
+pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::ProfileRef;
 pub use protocol::{
     AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
-    org_of_state,
+    org_of_token,
 };
 
 use crate::config::Config;
@@ -111,7 +113,7 @@ impl Integration {
                 Ok(Response::empty()?.with_status(204))
             }
             Command::PanelSearch { claims, text } => Ok(Response::from_json(
-                &panel::search(&sql, &config, &self.renewal_turn, &claims, &text).await?,
+                &panel::search(&sql, &config, &self.renewal_turn, &claims, &text, now_ms).await?,
             )?),
             Command::ListPermissions { profiles } => {
                 Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)
@@ -119,12 +121,34 @@ impl Integration {
             Command::SavePermissions { permissions } => Ok(Response::from_json(
                 &permissions::put(&sql, &permissions, now_ms)?,
             )?),
-            Command::BeginOAuth { org } => Ok(Response::from_json(&connection::begin_oauth(
-                &sql, &config, &org, now_ms,
+            Command::IssueStartCode { org } => Ok(Response::from_json(
+                &connection::issue_start_code(&sql, &config, &org, now_ms)?,
+            )?),
+            Command::BeginOAuth {
+                org,
+                start_code,
+                browser_nonce,
+            } => Ok(Response::from_json(&connection::begin_oauth(
+                &sql,
+                &config,
+                &org,
+                &start_code,
+                &browser_nonce,
+                now_ms,
             )?)?),
-            Command::CompleteOAuth { org, state, code } => {
+            Command::CompleteOAuth {
+                org,
+                state,
+                code,
+                browser_nonce,
+            } => {
+                let flow = connection::Callback {
+                    state: &state,
+                    code: &code,
+                    browser_nonce: &browser_nonce,
+                };
                 let connected =
-                    connection::complete_oauth(&sql, &config, &org, &state, &code, now_ms).await?;
+                    connection::complete_oauth(&sql, &config, &org, flow, now_ms).await?;
                 let context = self.context(&sql, &config, &org);
                 admin::remember_username(&context, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.

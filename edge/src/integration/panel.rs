@@ -1,9 +1,11 @@
 //! The agent panel's lookup: the view for the context (the requester as a contact or as
 //! their account, the page's account, or a record the agent opened) in ONE Salesforce
 //! call, or none while the answer is in [`panel_cache`]; then the profile's permissions,
-//! applied before anything leaves the edge.
+//! applied before anything leaves the edge. A record opened by Id must be one this view
+//! offered ([`panel_scope`]).
 
 use super::connection::{self, KeptSession, RenewalTurn, reconnect_if_revoked};
+use super::panel_scope::{self, Offer};
 use super::{panel_cache, permissions};
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -33,6 +35,9 @@ const PANEL_BUDGET: Budget = Budget::Percent(95);
 
 const HIDDEN: &str = "Salesforce is not shown for your helpdesk profile";
 
+const OUT_OF_SCOPE: &str = "This Salesforce record is not related to the ticket in view. \
+     Open records from this ticket's panel: the requester, their account, or a search made here.";
+
 /// The profile's permissions, refusing a profile that may not see the integration.
 fn visible_permissions(sql: &SqlStorage, claims: &ContextClaims) -> Result<Permissions, EdgeError> {
     let permissions = permissions::get(sql, &claims.profile_id, &claims.profile_name)?;
@@ -57,6 +62,7 @@ pub async fn panel(
             can_connect: claims.role == Role::Admin,
         });
     };
+    let opened_id = query.record.clone();
     let opened = query
         .record
         .map(|id| {
@@ -65,6 +71,12 @@ pub async fn panel(
             })
         })
         .transpose()?;
+    if let Some(id) = &opened_id {
+        if !panel_scope::was_offered(sql, &claims, id, None, now_ms)? {
+            return Err(EdgeError::Forbidden(OUT_OF_SCOPE));
+        }
+        panel_scope::log_opened(sql, &claims, id, now_ms)?;
+    }
     let Some(lookup) = Lookup::plan(&claims, permissions.shows, opened) else {
         return Ok(Panel::NoRequester);
     };
@@ -104,6 +116,13 @@ pub async fn panel(
             (answer, client.instance_url())
         }
     };
+    // What this answer shows may be opened next from the same view.
+    let offer = if opened_id.is_some() {
+        Offer::Opened
+    } else {
+        Offer::Requester
+    };
+    panel_scope::remember(sql, &claims, &record_ids(&answer), offer, now_ms)?;
     let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url)
         .map_err(reconnect_if_revoked)?
         .ok_or_else(|| {
@@ -124,6 +143,7 @@ pub async fn search(
     turn: &RenewalTurn,
     claims: &ContextClaims,
     text: &str,
+    now_ms: u64,
 ) -> Result<Vec<SearchHit>, EdgeError> {
     let permissions = visible_permissions(sql, claims)?;
     if !permissions.wants().information {
@@ -166,7 +186,15 @@ pub async fn search(
                 },
             ),
         };
-    result.map_err(reconnect_if_revoked)
+    let hits: Vec<SearchHit> = result.map_err(reconnect_if_revoked)?;
+    panel_scope::remember(
+        sql,
+        claims,
+        hits.iter().map(|hit| &hit.id),
+        Offer::Opened,
+        now_ms,
+    )?;
+    Ok(hits)
 }
 
 #[derive(serde::Deserialize)]
@@ -186,8 +214,9 @@ fn remembered_choice(sql: &SqlStorage, ticket: &str) -> Result<Option<SfId>, Edg
         .and_then(|row| SfId::parse(&row.contact_id).ok()))
 }
 
-/// Remembers the agent's pick for the ticket; the next panel load (by anyone on the ticket)
-/// shows that contact, still only if it has the requester's email.
+/// Remembers the agent's pick for the ticket, one of the contacts its panel offered as the
+/// requester; the next panel load (by anyone on the ticket) shows that contact, still only
+/// if it has the requester's email.
 pub fn choose(
     sql: &SqlStorage,
     claims: &ContextClaims,
@@ -198,10 +227,19 @@ pub fn choose(
         .ticket
         .as_deref()
         .ok_or_else(|| EdgeError::BadRequest("a contact can only be chosen for a ticket".into()))?;
+    if contact.key_prefix() != "003"
+        || !panel_scope::was_offered(sql, claims, contact, Some(Offer::Requester), now_ms)?
+    {
+        return Err(EdgeError::BadRequest(
+            "This contact is not one of those offered for this ticket's requester: choose one \
+             from the list in the panel."
+                .into(),
+        ));
+    }
     sql.exec(
         "INSERT INTO panel_choices (ticket, contact_id, chosen_at_ms) VALUES (?, ?, ?)
          ON CONFLICT (ticket) DO UPDATE SET contact_id = excluded.contact_id, chosen_at_ms = excluded.chosen_at_ms",
         vec![ticket.into(), contact.as_str().into(), (now_ms as i64).into()],
     )?;
-    Ok(())
+    panel_scope::bound_choices(sql, now_ms)
 }

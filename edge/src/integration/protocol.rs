@@ -1,12 +1,14 @@
 //! What the Worker asks of an org's Durable Object, and what it answers.
 
 use super::admin::AdminRequest;
+use crate::config::Config;
 use crate::error::EdgeError;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::admin::ProfilePermissions;
 use shared::api::{ErrorBody, PanelQuery};
 use shared::context::ContextClaims;
 use shared::ids::SfId;
+use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, RequestInit};
 
 const BINDING: &str = "INTEGRATION";
@@ -26,31 +28,31 @@ pub enum Command {
         contact: SfId,
     },
     /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
-    PanelSearch {
-        claims: ContextClaims,
-        text: String,
-    },
+    PanelSearch { claims: ContextClaims, text: String },
     /// These helpdesk profiles with their permissions → `Vec<ProfilePermissions>`.
     ListPermissions {
         profiles: Vec<super::permissions::ProfileRef>,
     },
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
-    SavePermissions {
-        permissions: ProfilePermissions,
-    },
+    SavePermissions { permissions: ProfilePermissions },
+    /// A one-time code for the OAuth start → `StartCode`. The Worker checked the admin role.
+    IssueStartCode { org: String },
+    /// Consumes `start_code`. `browser_nonce`: the value of the cookie set on the browser
+    /// that starts the flow.
     BeginOAuth {
         org: String,
+        start_code: String,
+        browser_nonce: String,
     },
+    /// `browser_nonce`: the callback's cookie, which must be the starting browser's.
     CompleteOAuth {
         org: String,
         state: String,
         code: String,
+        browser_nonce: String,
     },
     /// Needs the admin role; the Worker has checked it.
-    Admin {
-        org: String,
-        request: AdminRequest,
-    },
+    Admin { org: String, request: AdminRequest },
     /// A helpdesk webhook delivery, unverified: the Durable Object holds the keys.
     HelpdeskWebhook {
         org: String,
@@ -117,17 +119,19 @@ async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Respons
     }
 }
 
-/// OAuth `state` values are `<helpdesk org>.<random>`, so the callback, which carries no
-/// context token, can find the org whose Durable Object issued it.
-pub fn new_state(org: &str) -> String {
+/// OAuth `state` values and start codes are `<helpdesk org>.<random>.<tag>`, so the
+/// requests that bring them, with no context token, can find the org whose Durable
+/// Object issued them; the tag lets the Worker refuse forged ones without asking it.
+pub fn new_org_token(config: &Config, purpose: Purpose, org: &str) -> String {
     use base64::Engine;
     let random =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
-    format!("{org}.{random}")
+    config.tagger.sign(purpose, &format!("{org}.{random}"))
 }
 
-pub fn org_of_state(state: &str) -> Option<String> {
-    let (org, random) = state.rsplit_once('.')?;
+/// The org of a [`new_org_token`], if its tag checks out.
+pub fn org_of_token(config: &Config, purpose: Purpose, token: &str) -> Option<String> {
+    let (org, random) = config.tagger.open(purpose, token)?.rsplit_once('.')?;
     (is_org_id(org) && random.len() == 32).then(|| org.to_owned())
 }
 

@@ -49,7 +49,33 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (record_id, key)
     );
     CREATE INDEX panel_cache_records_by_key ON panel_cache_records (key)",
-    // 4: helpdesk delivery tokens already accepted (SHA-256, base64), kept until they
+    // 4: the nonce of the browser that started an OAuth flow (its cookie), which the
+    // callback must bring back.
+    "ALTER TABLE oauth_pending ADD COLUMN browser_nonce TEXT",
+    // 5: one-time codes that open the OAuth start (so no context token goes in its URL).
+    "CREATE TABLE oauth_start_codes (
+        code TEXT PRIMARY KEY,
+        created_at_ms INTEGER NOT NULL
+    )",
+    // 6: the agent panel's scope (`panel_scope`): records offered per view, and the log
+    // of records opened.
+    "CREATE TABLE panel_offered (
+        scope TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        offer TEXT NOT NULL,
+        offered_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (scope, record_id)
+    );
+    CREATE INDEX panel_offered_by_time ON panel_offered (offered_at_ms);
+    CREATE TABLE panel_opened (
+        ticket TEXT,
+        agent TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        opened_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX panel_opened_by_time ON panel_opened (opened_at_ms);
+    CREATE INDEX panel_choices_by_time ON panel_choices (chosen_at_ms)",
+    // 7: helpdesk delivery tokens already accepted (SHA-256, base64), kept until they
     // expire, so a replayed token stores nothing.
     "CREATE TABLE seen_deliveries (
         digest TEXT PRIMARY KEY,

@@ -9,7 +9,7 @@ mod webhooks;
 
 use crate::config::{Config, OAUTH_CALLBACK_PATH};
 use crate::error::EdgeError;
-use shared::admin::PERMISSIONS_PATH;
+use shared::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH};
 use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
 use shared::context::{self, ContextClaims};
 use worker::{Env, Method, Request, Response};
@@ -23,13 +23,14 @@ pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeErr
         (Method::Get, PANEL_SEARCH_PATH) => panel::search(&request, env, &config).await,
         (Method::Get, PERMISSIONS_PATH) => permissions::list(&request, env, &config).await,
         (Method::Put, PERMISSIONS_PATH) => permissions::save(request, env, &config).await,
-        (Method::Get, oauth::START_PATH) => oauth::start(&request, env, &config).await,
-        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env).await),
+        (Method::Post, OAUTH_START_CODE_PATH) => oauth::start_code(&request, env, &config).await,
+        (Method::Get, OAUTH_START_PATH) => oauth::start(&request, env, &config).await,
+        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env, &config).await),
         _ => {
             if let Some(answer) = admin::handle(&mut request, env, &config).await {
                 return answer;
             }
-            if let Some(answer) = webhooks::handle(&mut request, env).await {
+            if let Some(answer) = webhooks::handle(&mut request, env, &config).await {
                 return answer;
             }
             Err(EdgeError::NotFound)

@@ -1,40 +1,77 @@
 //! Connecting a Salesforce org: the OAuth 2.0 web-server flow with PKCE.
 //!
-//! `start` runs in the admin's browser (a popup), so its context token comes in the query
-//! string. The callback carries no context token: the `state` names the org and is checked,
-//! single-use, against what that org's Durable Object stored when the flow began.
+//! The console asks `start_code` (with its context token, as any API call) for a one-time
+//! code, then opens `start?code=` in a popup: no context token in a URL, where logs and
+//! history would keep it. The callback carries no context token: the `state` names the org and is checked,
+//! single-use, against what that org's Durable Object stored when the flow began, and the
+//! browser must bring back the cookie `start` set, so an approval given in someone else's
+//! browser (a sent-on authorize link) connects nothing.
 
-use super::verify_context;
+use super::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
-use crate::integration::{self, AuthorizeRedirect, Command, ConnectedOrg};
+use crate::integration::{
+    self, AuthorizeRedirect, Command, ConnectedOrg, OTHER_BROWSER, PENDING_TTL_MS,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
+use shared::admin::StartCode;
 use shared::context::Role;
+use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
 
-pub const START_PATH: &str = "/oauth/salesforce/start";
+/// The cookie holding the starting browser's nonce. Scoped to the OAuth paths; SameSite
+/// Lax, since the callback is a top-level navigation back from Salesforce.
+const NONCE_COOKIE: &str = "sfdesk_oauth";
 
-#[derive(Deserialize)]
-struct StartQuery {
-    ctx: Option<String>,
-}
-
-pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
-    let query: StartQuery = request.query()?;
-    let claims = verify_context(
-        query.ctx.as_deref().ok_or(EdgeError::MissingContext)?,
-        config,
-    )?;
+pub async fn start_code(
+    request: &Request,
+    env: &Env,
+    config: &Config,
+) -> Result<Response, EdgeError> {
+    let claims = bearer_context(request, config)?;
     if claims.role != Role::Admin {
         return Err(EdgeError::Forbidden(
             "only helpdesk administrators can connect Salesforce",
         ));
     }
-    let redirect: AuthorizeRedirect = integration::call(
+    let code: StartCode = integration::call(
         env,
         &claims.org,
-        &Command::BeginOAuth {
+        &Command::IssueStartCode {
             org: claims.org.clone(),
+        },
+    )
+    .await?;
+    Ok(Response::from_json(&code)?)
+}
+
+#[derive(Deserialize)]
+struct StartQuery {
+    code: Option<String>,
+}
+
+pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
+    let query: StartQuery = request.query()?;
+    let code = query.code.ok_or_else(|| {
+        EdgeError::BadRequest(
+            "The connect link lacks its code. Choose Connect Salesforce in the admin console."
+                .into(),
+        )
+    })?;
+    let org =
+        integration::org_of_token(config, Purpose::OAuthStartCode, &code).ok_or_else(|| {
+            EdgeError::BadRequest("The connect link's code is not one sfdesk issued.".into())
+        })?;
+    let browser_nonce = URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
+    let redirect: AuthorizeRedirect = integration::call(
+        env,
+        &org,
+        &Command::BeginOAuth {
+            org: org.clone(),
+            start_code: code,
+            browser_nonce: browser_nonce.clone(),
         },
     )
     .await?;
@@ -42,7 +79,31 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
     response
         .headers()
         .set("Location", &redirect.authorize_url)?;
+    let secure = if config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    response.headers().set(
+        "Set-Cookie",
+        &format!(
+            "{NONCE_COOKIE}={browser_nonce}; Path=/oauth/salesforce; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            PENDING_TTL_MS / 1000
+        ),
+    )?;
     Ok(response)
+}
+
+/// The nonce cookie's value, if the browser sent it.
+fn browser_nonce(request: &Request) -> Result<Option<String>, EdgeError> {
+    let Some(header) = request.headers().get("Cookie")? else {
+        return Ok(None);
+    };
+    Ok(header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == NONCE_COOKIE)
+        .map(|(_, value)| value.to_owned()))
 }
 
 #[derive(Deserialize)]
@@ -54,8 +115,8 @@ struct CallbackQuery {
 }
 
 /// Always answers with a page a person can read, since a browser lands here.
-pub async fn callback(request: &Request, env: &Env) -> Response {
-    match complete(request, env).await {
+pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
+    match complete(request, env, config).await {
         Ok(org) => page(
             200,
             "Salesforce connected",
@@ -77,7 +138,11 @@ pub async fn callback(request: &Request, env: &Env) -> Response {
     }
 }
 
-async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeError> {
+async fn complete(
+    request: &Request,
+    env: &Env,
+    config: &Config,
+) -> Result<ConnectedOrg, EdgeError> {
     let query: CallbackQuery = request.query()?;
     if let Some(error) = query.error {
         let description = query.error_description.unwrap_or_default();
@@ -93,8 +158,10 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
             "the callback lacks `code` or `state`".into(),
         ));
     };
-    let org = integration::org_of_state(&state)
+    let org = integration::org_of_token(config, Purpose::OAuthState, &state)
         .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
+    let browser_nonce =
+        browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
     integration::call(
         env,
         &org,
@@ -102,6 +169,7 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
             org: org.clone(),
             state,
             code,
+            browser_nonce,
         },
     )
     .await
@@ -109,6 +177,7 @@ async fn complete(request: &Request, env: &Env) -> Result<ConnectedOrg, EdgeErro
 
 fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
     // The console shows the reason too; `<` escaped so the string cannot end the script.
+    // Only our own origin (the console's) may read it.
     let message_js = serde_json::to_string(message)
         .expect("a string serializes")
         .replace('<', "\\u003c");
@@ -118,7 +187,7 @@ fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
 <style>body{{font:15px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;background:#f3f6f9;color:#16325c}}
 main{{background:#fff;border-radius:10px;padding:28px 32px;max-width:420px;box-shadow:0 2px 12px #0001}}h1{{font-size:20px;margin:0 0 8px;color:{color}}}</style></head>
 <body><main><h1 data-testid="oauth-result">{title}</h1><p>{message}</p></main>
-<script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}, message: {message_js}}}, "*");</script></body></html>"#,
+<script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}, message: {message_js}}}, window.location.origin);</script></body></html>"#,
         color = if ok { "#2e844a" } else { "#ba0517" },
     );
     Response::from_html(html)

@@ -1,11 +1,16 @@
-//! Where both systems report changes: `/webhooks/helpdesk/{org}` (signed deliveries) and
-//! `/webhooks/salesforce/{org}?key=` (Outbound Messages). No context token here: the
-//! org's Durable Object checks the signature or the secret key before storing anything.
+//! Where both systems report changes: `/webhooks/helpdesk/{org}/{tag}` (signed
+//! deliveries) and `/webhooks/salesforce/{org}/{tag}?key=` (Outbound Messages). No context
+//! token here. The Worker checks the org's tag first (`shared::url_tag`), so a URL sfdesk
+//! did not issue is a plain 404 that wakes no Durable Object and tells nothing of which
+//! orgs are enrolled; the org's Durable Object then checks the signature or the secret key
+//! before storing anything.
 
+use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command, Stored};
 use serde::Deserialize;
 use shared::salesforce::outbound;
+use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, Response};
 
 const HELPDESK_PREFIX: &str = "/webhooks/helpdesk/";
@@ -14,19 +19,33 @@ const SALESFORCE_PREFIX: &str = "/webhooks/salesforce/";
 const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// `None` when the path is not a webhook path.
-pub async fn handle(request: &mut Request, env: &Env) -> Option<Result<Response, EdgeError>> {
+pub async fn handle(
+    request: &mut Request,
+    env: &Env,
+    config: &Config,
+) -> Option<Result<Response, EdgeError>> {
     let path = request.path();
-    if let Some(org) = path.strip_prefix(HELPDESK_PREFIX) {
-        let org = org.to_owned();
-        return Some(helpdesk(request, env, &org).await);
+    if let Some(rest) = path.strip_prefix(HELPDESK_PREFIX) {
+        let org = checked_org(config, Purpose::HelpdeskWebhook, rest);
+        return Some(match org {
+            Ok(org) => helpdesk(request, env, &org).await,
+            Err(error) => Err(error),
+        });
     }
-    let org = path.strip_prefix(SALESFORCE_PREFIX)?.to_owned();
-    Some(salesforce(request, env, &org).await)
+    let rest = path.strip_prefix(SALESFORCE_PREFIX)?;
+    Some(
+        match checked_org(config, Purpose::SalesforceWebhook, rest) {
+            Ok(org) => salesforce(request, env, &org).await,
+            Err(error) => Err(error),
+        },
+    )
 }
 
-fn checked_org(org: &str) -> Result<&str, EdgeError> {
-    if integration::is_org_id(org) {
-        Ok(org)
+/// The org of `{org}/{tag}`, when the tag is the one sfdesk gives that org's URLs.
+fn checked_org(config: &Config, purpose: Purpose, rest: &str) -> Result<String, EdgeError> {
+    let (org, tag) = rest.split_once('/').ok_or(EdgeError::NotFound)?;
+    if integration::is_org_id(org) && config.tagger.check(purpose, org, tag) {
+        Ok(org.to_owned())
     } else {
         Err(EdgeError::NotFound)
     }
@@ -52,7 +71,6 @@ async fn body(request: &mut Request) -> Result<String, EdgeError> {
 }
 
 async fn helpdesk(request: &mut Request, env: &Env, org: &str) -> Result<Response, EdgeError> {
-    let org = checked_org(org)?;
     // The helpdesk checks a new webhook's URL with a plain request before creating it.
     if request.method() == Method::Get {
         return Ok(Response::ok("sfdesk helpdesk webhook")?);
@@ -76,7 +94,6 @@ struct KeyQuery {
 }
 
 async fn salesforce(request: &mut Request, env: &Env, org: &str) -> Result<Response, EdgeError> {
-    let org = checked_org(org)?;
     if request.method() != Method::Post {
         return Err(EdgeError::NotFound);
     }

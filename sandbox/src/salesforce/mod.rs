@@ -137,6 +137,12 @@ impl SalesforceState {
         lock(&self.org).org_id.clone()
     }
 
+    /// Makes the sandbox answer as another org from now on (its tokens and identity URLs
+    /// name `org_id`), as signing in to a different org would.
+    pub fn set_org_id(&self, org_id: SfId) {
+        lock(&self.org).org_id = org_id;
+    }
+
     /// How long new access tokens live.
     pub(crate) fn token_lifetime(&self) -> Duration {
         Duration::from_millis(self.token_lifetime_ms.load(Ordering::Relaxed))

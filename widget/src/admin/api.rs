@@ -4,13 +4,10 @@
 use crate::api::{Client, ClientError, Method};
 use shared::admin::{
     AdminStatus, FAILURES_PATH, FailureView, HISTORY_PATH, HistoryView, INTEGRATION_PATH,
-    PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH, RetryRequest, RetryResult, SETTINGS_PATH,
-    STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH, SaveSettings, SettingsView,
-    SyncStatus,
+    OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH,
+    RetryRequest, RetryResult, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH,
+    SYNC_START_PATH, SaveSettings, SettingsView, StartCode, SyncStatus,
 };
-
-/// Where the OAuth popup starts; the edge reads the context token from `ctx`.
-pub const OAUTH_START_PATH: &str = "/oauth/salesforce/start";
 
 impl Client {
     /// `GET` [`STATUS_PATH`]: the connection and the sync's state.
@@ -76,10 +73,17 @@ impl Client {
             .await
     }
 
-    /// The OAuth popup's URL: [`OAUTH_START_PATH`] with this client's context token.
-    pub fn oauth_start_url(&self) -> String {
-        // A JWT is base64url and dots: nothing to escape.
-        format!("{}?ctx={}", self.url(OAUTH_START_PATH), self.token())
+    /// `POST` [`OAUTH_START_CODE_PATH`]: the one-time code for the OAuth popup.
+    pub async fn oauth_start_code(&self) -> Result<StartCode, ClientError> {
+        self.send_json(Method::Post, OAUTH_START_CODE_PATH, None::<&()>)
+            .await
+    }
+
+    /// The OAuth popup's URL: [`OAUTH_START_PATH`] with a code from
+    /// [`Client::oauth_start_code`] (never the context token: URLs end up in logs).
+    pub fn oauth_start_url(&self, code: &StartCode) -> String {
+        let code: String = js_sys::encode_uri_component(&code.code).into();
+        format!("{}?code={code}", self.url(OAUTH_START_PATH))
     }
 }
 

@@ -113,27 +113,42 @@ pub fn ConnectButton(
         }
     });
 
-    let url = client.oauth_start_url();
     let open = move |_| {
+        // Opened empty inside the click, or pop-up blockers refuse it; it is sent on once
+        // the one-time start code is here.
         let opened = window()
             .open_with_url_and_target_and_features(
-                &url,
+                "about:blank",
                 "sfdesk-salesforce-oauth",
                 "popup,width=520,height=700",
             )
             .ok()
             .flatten();
-        match opened {
-            Some(window) => {
-                popup.set_value(Some(window));
-                step.set(Step::Waiting);
-            }
-            None => step.set(Step::Failed(
+        let Some(opened) = opened else {
+            step.set(Step::Failed(
                 "Your browser blocked the Salesforce window. Allow pop-ups for this page, \
                  then try again."
                     .to_owned(),
-            )),
-        }
+            ));
+            return;
+        };
+        popup.set_value(Some(opened.clone()));
+        step.set(Step::Waiting);
+        let client = client.clone();
+        leptos::task::spawn_local(async move {
+            let sent = match client.oauth_start_code().await {
+                Ok(code) => opened
+                    .location()
+                    .set_href(&client.oauth_start_url(&code))
+                    .map_err(|_| "The Salesforce window could not be opened.".to_owned()),
+                Err(error) => Err(error.to_string()),
+            };
+            if let Err(text) = sent {
+                popup.set_value(None);
+                let _ = opened.close();
+                step.set(Step::Failed(text));
+            }
+        });
     };
 
     let class = if primary {

@@ -1,7 +1,10 @@
 use crate::admin_fixtures::{connected, json, press, status, step, sync, token};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use leptos::prelude::*;
-use shared::admin::{ConnectionStatus, STATUS_PATH, SYNC_PAUSE_PATH, SyncState};
+use shared::admin::{
+    ConnectionStatus, OAUTH_START_CODE_PATH, OAUTH_START_PATH, STATUS_PATH, SYNC_PAUSE_PATH,
+    SyncState,
+};
 use shared::context::Role;
 use shared::mapping::ObjectKind;
 use shared::sync::history::Direction;
@@ -118,6 +121,66 @@ async fn once_connected_the_console_goes_on_to_the_settings() {
     );
     assert!(!m.has("connect-error"));
     assert!(stub.calls()[1].url.ends_with(STATUS_PATH));
+}
+
+/// The popup opens on a one-time code asked for with the token in a header: the token
+/// itself never goes in a URL.
+#[wasm_bindgen_test]
+async fn connect_opens_the_popup_on_a_one_time_code() {
+    let stub = FetchStub::install(vec![
+        Reply::Json(
+            200,
+            json(&status(
+                ConnectionStatus::NotConnected,
+                sync(SyncState::NotStarted, vec![]),
+            )),
+        ),
+        Reply::Json(200, serde_json::json!({"code": "60001.one-time"})),
+    ]);
+    let admin = token(Role::Admin, None);
+    let m = console(admin.clone());
+    m.wait_for("the connect card", |m| m.has("connect")).await;
+
+    // A stand-in popup that only records where it is sent.
+    let popup = js_sys::Function::new_no_args(
+        "const popup = { closed: false, close() { this.closed = true; }, location: { href: '' } };
+         globalThis.__sfdeskOpen = window.open;
+         window.open = (url) => { popup.location.href = url; return popup; };
+         return popup;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let href = move || {
+        js_sys::Reflect::get(
+            &js_sys::Reflect::get(&popup, &"location".into()).unwrap(),
+            &"href".into(),
+        )
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+    };
+    m.click("connect");
+    m.wait_for("the popup sent on", |_| href().contains(OAUTH_START_PATH))
+        .await;
+    js_sys::Function::new_no_args("window.open = globalThis.__sfdeskOpen;")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    let href = href();
+
+    assert!(
+        href.ends_with(&format!("{OAUTH_START_PATH}?code=60001.one-time")),
+        "{href}"
+    );
+    assert!(!href.contains(&admin), "{href}");
+    let calls = stub.calls();
+    let asked = &calls[1];
+    assert!(asked.url.ends_with(OAUTH_START_CODE_PATH), "{}", asked.url);
+    assert_eq!(asked.method, "POST");
+    assert_eq!(
+        asked.authorization.as_deref(),
+        Some(format!("Bearer {admin}").as_str())
+    );
+    assert!(calls.iter().all(|call| !call.url.contains(&admin)));
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,7 @@ use shared::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, ObjectFields, ProfilePermissions,
     SettingsView, StepProgress, SyncState, SyncStatus,
 };
-use shared::context::{ContextClaims, Role, sign};
+use shared::context::{AUDIENCE, ContextClaims, Role, sign};
 use shared::mapping::{FieldMeta, FieldPair, ObjectKind, SyncType, ValueKind};
 use shared::permissions::Permissions;
 use shared::sync::history::{DayTotals, Direction};
@@ -30,7 +30,9 @@ pub fn token(role: Role, ticket: Option<&str>) -> String {
         ticket: ticket.map(str::to_owned),
         requester: None,
         account: None,
-        exp: 4_000_000_000,
+        aud: AUDIENCE.into(),
+        iat: 3_000_000_000,
+        exp: 3_000_000_600,
     };
     sign(&claims, b"any secret: the widget does not check it")
 }
