@@ -75,6 +75,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX panel_opened_by_time ON panel_opened (opened_at_ms);
     CREATE INDEX panel_choices_by_time ON panel_choices (chosen_at_ms)",
+    // 7: each helpdesk profile's kind (its `type`), by id: the permission defaults follow
+    // the kind, so renaming a profile keeps them.
+    "CREATE TABLE profile_kinds (
+        profile_id TEXT PRIMARY KEY,
+        kind TEXT
+    )",
 ];
 
 pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {
