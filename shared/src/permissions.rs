@@ -44,6 +44,9 @@ impl Access {
     }
 }
 
+/// The helpdesk's `type` of profiles built on the Light Agent profile.
+pub const LIGHT_AGENT_KIND: &str = "LightAgent";
+
 /// One profile's settings, as the admin console's permissions table shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Permissions {
@@ -55,10 +58,11 @@ pub struct Permissions {
 }
 
 impl Permissions {
-    /// The defaults: full access, except that light agents do not see opportunities
-    /// (the reference integration's own example).
-    pub fn default_for(profile_name: &str) -> Self {
-        let access = if profile_name.eq_ignore_ascii_case("Light Agent") {
+    /// The defaults for a profile of the helpdesk's `kind` (its `type`): full access,
+    /// except that light agents do not see opportunities (the reference integration's own
+    /// example). By kind, not name: an admin may rename a profile, not change its kind.
+    pub fn default_for(kind: Option<&str>) -> Self {
+        let access = if kind == Some(LIGHT_AGENT_KIND) {
             Access::Restricted {
                 items: Items {
                     opportunities: false,
@@ -224,13 +228,16 @@ mod tests {
     #[test]
     fn defaults_follow_the_reference() {
         assert_eq!(
-            Permissions::default_for("Administrator").access,
+            Permissions::default_for(Some("Administrator")).access,
             Access::Full
         );
-        assert_eq!(Permissions::default_for("Agent").access, Access::Full);
-        let light = Permissions::default_for("Light Agent").access.items();
+        assert_eq!(Permissions::default_for(Some("Agent")).access, Access::Full);
+        let light = Permissions::default_for(Some(LIGHT_AGENT_KIND))
+            .access
+            .items();
         assert!(!light.opportunities);
         assert!(light.information && light.notes && light.events && light.tasks);
+        assert_eq!(Permissions::default_for(None).access, Access::Full);
     }
 
     #[test]
@@ -252,7 +259,7 @@ mod tests {
             website: Some("northwind.example".into()),
         };
         let email = crate::ids::Email::parse("maya@northwind.example").unwrap();
-        let mut hidden = Permissions::default_for("Agent");
+        let mut hidden = Permissions::default_for(Some("Agent"));
         hidden.access = Access::Restricted {
             items: Items {
                 information: false,
@@ -299,7 +306,7 @@ mod tests {
                 },
             ),
         ];
-        let full = Permissions::default_for("Agent");
+        let full = Permissions::default_for(Some("Agent"));
         for (panel, filtered) in cases {
             assert_eq!(full.filter_panel(panel.clone()), Some(panel.clone()));
             assert_eq!(hidden.filter_panel(panel), Some(filtered));
@@ -361,7 +368,7 @@ mod tests {
 
     #[test]
     fn panels_are_filtered_and_hidden_profiles_get_none() {
-        let light = Permissions::default_for("Light Agent");
+        let light = Permissions::default_for(Some(LIGHT_AGENT_KIND));
         let Some(Panel::View { view: filtered }) = light.filter_panel(Panel::View { view: view() })
         else {
             panic!("a light agent sees the record")
@@ -382,7 +389,7 @@ mod tests {
 
     #[test]
     fn serialized_shape_is_stable() {
-        let json = serde_json::to_value(Permissions::default_for("Light Agent")).unwrap();
+        let json = serde_json::to_value(Permissions::default_for(Some(LIGHT_AGENT_KIND))).unwrap();
         assert_eq!(json["access"]["level"], "restricted");
         assert_eq!(json["access"]["items"]["opportunities"], false);
         assert_eq!(json["shows"], "contact");

@@ -42,6 +42,7 @@ async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> 
         .context("connecting through OAuth")?;
     a_cold_view_costs_one_salesforce_call_and_a_warm_one_none(&stack).await?;
     profiles_see_only_what_they_may(&stack).await?;
+    default_restrictions_follow_the_profile_not_its_name(&stack).await?;
     stored_permissions_apply_from_the_next_load(&stack).await?;
     no_match_offers_the_domain_account_and_a_search(&stack).await?;
     the_panel_opens_only_what_its_ticket_offered(&stack).await?;
@@ -359,7 +360,13 @@ async fn stored_permissions_apply_from_the_next_load(stack: &Stack) -> anyhow::R
     let names: Vec<&str> = table.iter().map(|p| p.profile_name.as_str()).collect();
     assert_eq!(names, sandbox::demo::PROFILES, "every helpdesk profile");
     for row in &table {
-        assert_eq!(row.permissions, Permissions::default_for(&row.profile_name));
+        let kind = stack
+            .sandbox
+            .helpdesk()
+            .desk()
+            .profile(&row.profile_id)
+            .map(|profile| profile.kind.clone());
+        assert_eq!(row.permissions, Permissions::default_for(kind.as_deref()));
     }
     let row = |name: &str| {
         table
@@ -511,6 +518,41 @@ async fn no_match_offers_the_domain_account_and_a_search(stack: &Stack) -> anyho
         bail!("no contact has that email")
     };
     assert_eq!(suggestion, None, "a public mail domain suggests no company");
+    Ok(())
+}
+
+/// The Light Agent profile renamed keeps its default restrictions, and a custom profile
+/// renamed "Light Agent" does not gain them.
+async fn default_restrictions_follow_the_profile_not_its_name(stack: &Stack) -> anyhow::Result<()> {
+    let rename = |from: &str, to: &str| {
+        let mut desk = stack.sandbox.helpdesk().desk();
+        let profile = desk
+            .profiles
+            .iter_mut()
+            .find(|profile| profile.name == from)
+            .expect("a demo profile");
+        profile.name = to.to_owned();
+    };
+    let opportunities = async |profile: &str| -> anyhow::Result<bool> {
+        let Panel::View { view } = stack.panel(profile, true).await? else {
+            bail!("{profile} sees the requester's contact")
+        };
+        Ok(view.opportunities.is_some())
+    };
+    rename("Light Agent", "Desk Reader");
+    rename("Support Lead", "Light Agent");
+    let renamed = opportunities("Desk Reader").await;
+    let impostor = opportunities("Light Agent").await;
+    rename("Light Agent", "Support Lead");
+    rename("Desk Reader", "Light Agent");
+    assert!(
+        !renamed?,
+        "the renamed Light Agent profile still hides opportunities"
+    );
+    assert!(
+        impostor?,
+        "a custom profile named Light Agent is not restricted"
+    );
     Ok(())
 }
 

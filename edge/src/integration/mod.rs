@@ -17,7 +17,7 @@ mod webhooks;
 
 pub use admin::AdminRequest;
 pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
-pub use permissions::ProfileRef;
+pub use permissions::helpdesk_profiles;
 pub use protocol::{
     AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
     org_of_token,

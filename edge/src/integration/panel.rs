@@ -39,8 +39,12 @@ const OUT_OF_SCOPE: &str = "This Salesforce record is not related to the ticket 
      Open records from this ticket's panel: the requester, their account, or a search made here.";
 
 /// The profile's permissions, refusing a profile that may not see the integration.
-fn visible_permissions(sql: &SqlStorage, claims: &ContextClaims) -> Result<Permissions, EdgeError> {
-    let permissions = permissions::get(sql, &claims.profile_id, &claims.profile_name)?;
+async fn visible_permissions(
+    sql: &SqlStorage,
+    config: &Config,
+    claims: &ContextClaims,
+) -> Result<Permissions, EdgeError> {
+    let permissions = permissions::get(sql, config, &claims.org, &claims.profile_id).await?;
     if permissions.visible {
         Ok(permissions)
     } else {
@@ -56,12 +60,14 @@ pub async fn panel(
     query: PanelQuery,
     now_ms: u64,
 ) -> Result<Panel, EdgeError> {
-    let permissions = visible_permissions(sql, &claims)?;
+    // Before the permissions: an org without Salesforce shows nothing of it, and need not
+    // ask the helpdesk what the caller's profile is.
     let Some(connection) = connection::load(sql, config, &claims.org)? else {
         return Ok(Panel::NotConnected {
             can_connect: claims.role == Role::Admin,
         });
     };
+    let permissions = visible_permissions(sql, config, &claims).await?;
     let opened_id = query.record.clone();
     let opened = query
         .record
@@ -145,7 +151,12 @@ pub async fn search(
     text: &str,
     now_ms: u64,
 ) -> Result<Vec<SearchHit>, EdgeError> {
-    let permissions = visible_permissions(sql, claims)?;
+    let Some(connection) = connection::load(sql, config, &claims.org)? else {
+        return Err(EdgeError::BadRequest(
+            "Salesforce is not connected yet; an administrator can connect it".into(),
+        ));
+    };
+    let permissions = visible_permissions(sql, config, claims).await?;
     if !permissions.wants().information {
         return Err(EdgeError::Forbidden(
             "Your helpdesk profile may not see Salesforce record information",
@@ -157,11 +168,6 @@ pub async fn search(
             "Type at least {SEARCH_MIN_CHARS} characters of a name to search"
         )));
     }
-    let Some(connection) = connection::load(sql, config, &claims.org)? else {
-        return Err(EdgeError::BadRequest(
-            "Salesforce is not connected yet; an administrator can connect it".into(),
-        ));
-    };
     let kept = KeptSession {
         sql,
         config,

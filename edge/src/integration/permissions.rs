@@ -1,18 +1,91 @@
 //! Each helpdesk profile's Salesforce permissions, stored in the org's Durable Object.
-//! A profile an admin never changed has [`Permissions::default_for`] its name.
+//! A profile an admin never changed has [`Permissions::default_for`] its kind, which the
+//! helpdesk says and this object remembers by profile id: renaming a profile changes
+//! nothing of what it may see.
 
+use crate::config::Config;
 use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
 use serde::{Deserialize, Serialize};
 use shared::admin::ProfilePermissions;
+use shared::api::{ApiError, ErrorCode};
+use shared::helpdesk::{self, RetryPolicy};
 use shared::permissions::Permissions;
 use std::collections::HashMap;
+use std::time::Duration;
 use worker::SqlStorage;
 
-/// A helpdesk profile, as the helpdesk lists it.
+/// A helpdesk profile, as the helpdesk lists it. `kind`: the helpdesk's `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileRef {
     pub id: String,
     pub name: String,
+    pub kind: Option<String>,
+}
+
+/// Every profile of the helpdesk org, as the helpdesk lists them.
+pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<ProfileRef>, EdgeError> {
+    let connection = config.helpdesk(org);
+    let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
+        max_attempts: 2,
+        max_retry_after: Duration::from_secs(2),
+        ..RetryPolicy::default()
+    });
+    let profiles = client.profiles().await.map_err(|error| {
+        worker::console_error!("listing helpdesk profiles: {error}");
+        EdgeError::Remote(ApiError::new(
+            ErrorCode::Internal,
+            "The helpdesk did not list its profiles just now. Try again in a moment.",
+        ))
+    })?;
+    Ok(profiles
+        .into_iter()
+        .map(|profile| ProfileRef {
+            id: profile.id,
+            name: profile.name,
+            kind: profile.kind,
+        })
+        .collect())
+}
+
+/// Remembers each profile's kind by id.
+fn remember_kinds(sql: &SqlStorage, profiles: &[ProfileRef]) -> Result<(), EdgeError> {
+    for profile in profiles {
+        sql.exec(
+            "INSERT OR REPLACE INTO profile_kinds (profile_id, kind) VALUES (?, ?)",
+            vec![profile.id.clone().into(), profile.kind.clone().into()],
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct KindRow {
+    kind: Option<String>,
+}
+
+/// The kind of profile `profile_id`: remembered, else asked of the helpdesk once.
+async fn kind_of(
+    sql: &SqlStorage,
+    config: &Config,
+    org: &str,
+    profile_id: &str,
+) -> Result<Option<String>, EdgeError> {
+    let known = |sql: &SqlStorage| -> Result<Option<Option<String>>, EdgeError> {
+        let rows: Vec<KindRow> = sql
+            .exec(
+                "SELECT kind FROM profile_kinds WHERE profile_id = ?",
+                vec![profile_id.into()],
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().next().map(|row| row.kind))
+    };
+    if let Some(kind) = known(sql)? {
+        return Ok(kind);
+    }
+    remember_kinds(sql, &helpdesk_profiles(config, org).await?)?;
+    // A profile the helpdesk does not list has no kind: the plain defaults.
+    Ok(known(sql)?.flatten())
 }
 
 #[derive(Deserialize)]
@@ -36,11 +109,12 @@ fn stored(sql: &SqlStorage) -> Result<HashMap<String, Permissions>, EdgeError> {
         .collect())
 }
 
-/// The profile's permissions: as stored, else the defaults for its name.
-pub fn get(
+/// The profile's permissions: as stored, else the defaults for its kind.
+pub async fn get(
     sql: &SqlStorage,
+    config: &Config,
+    org: &str,
     profile_id: &str,
-    profile_name: &str,
 ) -> Result<Permissions, EdgeError> {
     let rows: Vec<Row> = sql
         .exec(
@@ -48,10 +122,15 @@ pub fn get(
             vec![profile_id.into()],
         )?
         .to_array()?;
-    Ok(rows
+    match rows
         .first()
         .and_then(|row| serde_json::from_str(&row.permissions).ok())
-        .unwrap_or_else(|| Permissions::default_for(profile_name)))
+    {
+        Some(permissions) => Ok(permissions),
+        None => Ok(Permissions::default_for(
+            kind_of(sql, config, org, profile_id).await?.as_deref(),
+        )),
+    }
 }
 
 /// Every given profile with its permissions, in the given order.
@@ -59,6 +138,7 @@ pub fn list(
     sql: &SqlStorage,
     profiles: Vec<ProfileRef>,
 ) -> Result<Vec<ProfilePermissions>, EdgeError> {
+    remember_kinds(sql, &profiles)?;
     let stored = stored(sql)?;
     Ok(profiles
         .into_iter()
@@ -66,7 +146,7 @@ pub fn list(
             permissions: stored
                 .get(&profile.id)
                 .copied()
-                .unwrap_or_else(|| Permissions::default_for(&profile.name)),
+                .unwrap_or_else(|| Permissions::default_for(profile.kind.as_deref())),
             profile_id: profile.id,
             profile_name: profile.name,
         })

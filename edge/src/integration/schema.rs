@@ -75,7 +75,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX panel_opened_by_time ON panel_opened (opened_at_ms);
     CREATE INDEX panel_choices_by_time ON panel_choices (chosen_at_ms)",
-    // 7: helpdesk delivery tokens already accepted (SHA-256, base64), kept until they
+    // 7: each helpdesk profile's kind (its `type`), by id: the permission defaults follow
+    // the kind, so renaming a profile keeps them.
+    "CREATE TABLE profile_kinds (
+        profile_id TEXT PRIMARY KEY,
+        kind TEXT
+    )",
+    // 8: helpdesk delivery tokens already accepted (SHA-256, base64), kept until they
     // expire, so a replayed token stores nothing.
     "CREATE TABLE seen_deliveries (
         digest TEXT PRIMARY KEY,

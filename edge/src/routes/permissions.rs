@@ -4,37 +4,9 @@
 use super::admin::admin_context;
 use crate::config::Config;
 use crate::error::EdgeError;
-use crate::fetch_transport::WorkerFetch;
-use crate::integration::{self, Command, ProfileRef};
+use crate::integration::{self, Command, helpdesk_profiles};
 use shared::admin::ProfilePermissions;
-use shared::api::{ApiError, ErrorCode};
-use shared::helpdesk::{self, RetryPolicy};
-use std::time::Duration;
 use worker::{Env, Request, Response};
-
-/// Every profile of the helpdesk org, as the helpdesk lists them.
-async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<ProfileRef>, EdgeError> {
-    let connection = config.helpdesk(org);
-    let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
-        max_attempts: 2,
-        max_retry_after: Duration::from_secs(2),
-        ..RetryPolicy::default()
-    });
-    let profiles = client.profiles().await.map_err(|error| {
-        worker::console_error!("listing helpdesk profiles: {error}");
-        EdgeError::Remote(ApiError::new(
-            ErrorCode::Internal,
-            "The helpdesk did not list its profiles just now. Try again in a moment.",
-        ))
-    })?;
-    Ok(profiles
-        .into_iter()
-        .map(|profile| ProfileRef {
-            id: profile.id,
-            name: profile.name,
-        })
-        .collect())
-}
 
 pub async fn list(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
     let claims = admin_context(request, config)?;

@@ -191,7 +191,7 @@ pub fn light_agent() -> ProfilePermissions {
     ProfilePermissions {
         profile_id: "7003".into(),
         profile_name: "Light Agent".into(),
-        permissions: Permissions::default_for("Light Agent"),
+        permissions: Permissions::default_for(Some(shared::permissions::LIGHT_AGENT_KIND)),
     }
 }
 
