@@ -66,7 +66,7 @@ pub async fn helpdesk(
         Some(result) => result,
     };
     let claims = verified.map_err(|e| EdgeError::Signature(e.to_string()))?;
-    if !first_use(context, token, claims.exp)? {
+    if !first_use(context, token, claims.expires_at_secs())? {
         // The same token again: stored the first time (a genuine retry), or a replay.
         return Ok(Stored { stored: 0 });
     }
@@ -143,18 +143,13 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
 }
 
 /// Remembers a delivery token until it expires; false if it was seen before.
-fn first_use(context: &Context<'_>, token: &str, exp: u64) -> Result<bool, EdgeError> {
+fn first_use(context: &Context<'_>, token: &str, expires_at_secs: u64) -> Result<bool, EdgeError> {
     use sha2::Digest;
     let digest = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
         sha2::Sha256::digest(token.trim().as_bytes()),
     );
-    // `exp` in seconds (Zoho) or milliseconds.
-    let expires_ms = if exp > 100_000_000_000 {
-        exp
-    } else {
-        exp * 1000
-    } as i64;
+    let expires_ms = (expires_at_secs * 1000) as i64;
     let sql = context.sql;
     sql.exec(
         "DELETE FROM seen_deliveries WHERE expires_ms < ?",

@@ -115,6 +115,11 @@ pub struct DeliveryClaims {
 }
 
 impl DeliveryClaims {
+    /// When the token expires, in Unix seconds (`exp` may come in milliseconds).
+    pub fn expires_at_secs(&self) -> u64 {
+        as_secs(self.exp)
+    }
+
     /// The webhook the delivery is for, from `aud`.
     pub fn webhook_id(&self) -> Option<&str> {
         self.aud.as_deref()?.strip_prefix("webhookId:")
@@ -209,7 +214,7 @@ pub fn verify_delivery(
     let claims: DeliveryClaims = b64url_decode(payload)
         .and_then(|p| serde_json::from_slice(&p).ok())
         .ok_or(SignatureError::Malformed)?;
-    if as_secs(claims.exp) <= now_secs {
+    if claims.expires_at_secs() <= now_secs {
         return Err(SignatureError::Expired);
     }
     if now_secs.saturating_sub(as_secs(claims.iat)) > MAX_TOKEN_AGE_SECS {
