@@ -882,6 +882,57 @@ async fn replayed_webhooks_are_applied_once() -> anyhow::Result<()> {
     assert_eq!(after.failures, 0);
     let compared = stack.compare_sides().await?;
     assert!(compared.is_clean(), "{}", compared.summary());
+
+    // A token that binds no body (as Zoho Desk's) serves every delivery of its second:
+    // a second delivery under it is no replay, and is stored; the same one again is.
+    let token = helpdesk.sign_unbound(&delivery.webhook_id);
+    let first = call(
+        &stack,
+        Method::POST,
+        &hook,
+        None,
+        &[(shared::helpdesk::JWT_HEADER, token.as_str())],
+        Some(delivery.body.clone().into_bytes()),
+    )
+    .await?;
+    assert_eq!(first.body["stored"], 1, "{}", first.body);
+    let other = {
+        let desk = helpdesk.desk();
+        desk.contacts
+            .values()
+            .find(|c| c.id != desk_maya)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let answer = call(
+        &stack,
+        Method::POST,
+        &hook,
+        None,
+        &[(shared::helpdesk::JWT_HEADER, token.as_str())],
+        Some(delivery.body.replace(&desk_maya, &other).into_bytes()),
+    )
+    .await?;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.body["stored"], 1,
+        "another body under the same token is another delivery"
+    );
+    let again = call(
+        &stack,
+        Method::POST,
+        &hook,
+        None,
+        &[(shared::helpdesk::JWT_HEADER, token.as_str())],
+        Some(delivery.body.replace(&desk_maya, &other).into_bytes()),
+    )
+    .await?;
+    assert_eq!(
+        again.body["stored"], 0,
+        "the same delivery again: {}",
+        again.body
+    );
     Ok(())
 }
 

@@ -66,8 +66,8 @@ pub async fn helpdesk(
         Some(result) => result,
     };
     let claims = verified.map_err(|e| EdgeError::Signature(e.to_string()))?;
-    if !first_use(context, token, claims.expires_at_secs())? {
-        // The same token again: stored the first time (a genuine retry), or a replay.
+    if !first_use(context, token, body, claims.expires_at_secs())? {
+        // The same delivery again: stored the first time (a genuine retry), or a replay.
         return Ok(Stored { stored: 0 });
     }
 
@@ -143,11 +143,22 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
 }
 
 /// Remembers a delivery token until it expires; false if it was seen before.
-fn first_use(context: &Context<'_>, token: &str, expires_at_secs: u64) -> Result<bool, EdgeError> {
+fn first_use(
+    context: &Context<'_>,
+    token: &str,
+    body: &str,
+    expires_at_secs: u64,
+) -> Result<bool, EdgeError> {
     use sha2::Digest;
+    // The token and the body together: the helpdesk's claims bind no body, so two
+    // deliveries in the same second carry the same token.
     let digest = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
-        sha2::Sha256::digest(token.trim().as_bytes()),
+        sha2::Sha256::new()
+            .chain_update(token.trim().as_bytes())
+            .chain_update([0])
+            .chain_update(body.as_bytes())
+            .finalize(),
     );
     let expires_ms = (expires_at_secs * 1000) as i64;
     let sql = context.sql;

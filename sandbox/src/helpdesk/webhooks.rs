@@ -646,6 +646,13 @@ impl HelpdeskState {
             .sign(body, &self.org_id, webhook_id, at_secs.unwrap_or(now_secs))
     }
 
+    /// A token for any delivery of `webhook_id` now, binding no body.
+    pub fn sign_unbound(&self, webhook_id: &str) -> String {
+        let now_secs = u64::try_from(self.clock.now_ms() / 1000).unwrap_or_default();
+        self.signer
+            .sign_claims(&self.org_id, webhook_id, now_secs, None)
+    }
+
     /// The ids of the webhook subscriptions, oldest first.
     pub fn webhook_ids(&self) -> Vec<String> {
         self.desk().webhooks.iter().map(|w| w.id.clone()).collect()
