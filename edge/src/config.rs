@@ -2,14 +2,13 @@
 //! matter of these values only (see the README).
 
 use crate::error::EdgeError;
+use contract::admin::OAUTH_CALLBACK_PATH;
+use contract::context;
+use shared::helpdesk;
 use shared::salesforce::OAuthApp;
 use shared::seal::Sealer;
 use shared::url_tag::UrlTagger;
-use shared::{context, helpdesk};
 use worker::Env;
-
-/// Where the OAuth callback lives, relative to [`Config::public_url`].
-pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
 
 pub struct Config {
     /// Where this edge is reached from outside (webhook URLs are built on it).

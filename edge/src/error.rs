@@ -1,7 +1,7 @@
 //! One error type for the edge, mapped to an HTTP answer in exactly one place.
 
-use shared::api::{ApiError, ErrorBody, ErrorCode};
-use shared::context::ContextError;
+use contract::api::{ApiError, ErrorBody, ErrorCode};
+use contract::context::ContextError;
 use shared::salesforce::SfError;
 use shared::seal::SealError;
 use shared::sync::store::StoreError;

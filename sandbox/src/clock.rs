@@ -3,7 +3,7 @@
 //! The clock is the wall clock plus an offset that tests can advance, so token expiry and
 //! "modified since" logic can be exercised without sleeping.
 
-use shared::calendar::{civil_from_days, days_from_civil, days_in_month};
+use contract::calendar::{civil_from_days, days_from_civil, days_in_month};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -24,10 +24,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
+use contract::context::{self, ContextClaims, Role};
+use contract::ids::Email;
 use serde::Deserialize;
 use serde_json::Value;
-use shared::context::{self, ContextClaims, Role};
-use shared::ids::Email;
 use std::sync::Arc;
 
 /// The cookie that remembers which agent the visitor is acting as.

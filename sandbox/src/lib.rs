@@ -44,8 +44,6 @@ pub mod demo {
     /// The connected app registered in the sandbox org for sfdesk.
     pub const CLIENT_ID: &str = "sfdesk-demo";
     pub const CLIENT_SECRET: &str = "sfdesk-demo-secret";
-    /// The edge's OAuth callback, relative to the edge URL; registered with the app.
-    pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
 
     /// The org's administrator.
     pub const ADMIN_USERNAME: &str = "admin@sandbox.example";
@@ -76,7 +74,7 @@ pub struct Config {
     /// The org's daily REST API allowance, as `Sforce-Limit-Info` reports it.
     pub daily_api_limit: u64,
     /// Callback URLs registered with the demo connected app besides
-    /// `<edge_url>` + [`demo::OAUTH_CALLBACK_PATH`].
+    /// `<edge_url>` + [`contract::admin::OAUTH_CALLBACK_PATH`].
     pub extra_redirect_uris: Vec<String>,
     /// The helpdesk's API rate limit and webhook timing.
     pub helpdesk: helpdesk::Settings,
@@ -187,7 +185,10 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
     let clock = Arc::new(Clock::default());
     let seeded = seed::seed();
     let edge_url = config.edge_url.trim_end_matches('/').to_owned();
-    let mut callback_urls = vec![format!("{edge_url}{}", demo::OAUTH_CALLBACK_PATH)];
+    let mut callback_urls = vec![format!(
+        "{edge_url}{}",
+        contract::admin::OAUTH_CALLBACK_PATH
+    )];
     callback_urls.extend(config.extra_redirect_uris.iter().cloned());
     for url in &callback_urls {
         url::Url::parse(url).with_context(|| format!("{url:?} is not a valid callback URL"))?;
@@ -347,7 +348,7 @@ impl Sandbox {
             login_url: self.salesforce_url.clone(),
             client_id: demo::CLIENT_ID.into(),
             client_secret: demo::CLIENT_SECRET.into(),
-            redirect_uri: format!("{}{}", self.edge_url, demo::OAUTH_CALLBACK_PATH),
+            redirect_uri: format!("{}{}", self.edge_url, contract::admin::OAUTH_CALLBACK_PATH),
         }
     }
 

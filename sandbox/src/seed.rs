@@ -12,8 +12,8 @@ use crate::helpdesk::store::{Account, Agent, Contact, Desk, Module, Profile, Rol
 use crate::salesforce::User;
 use crate::salesforce::schema::{self, ObjectDef};
 use crate::salesforce::store::{Org, POD};
+use contract::ids::SfId;
 use serde_json::{Map, Value, json};
-use shared::ids::SfId;
 
 /// What the demo needs to find again after seeding.
 pub struct Seeded {
@@ -892,7 +892,7 @@ mod tests {
         let seeded = seed();
         let ticket = &seeded.desk.tickets[&seeded.demo_ticket_id];
         let soql = shared::salesforce::contact_by_email(
-            &shared::ids::Email::parse(&ticket.email).unwrap(),
+            &contract::ids::Email::parse(&ticket.email).unwrap(),
         );
         let rows = query::run(&seeded.org, &soql, "v64.0").unwrap();
         assert_eq!(rows.len(), 1);
@@ -904,7 +904,7 @@ mod tests {
         let seeded = seed();
         let ticket = &seeded.desk.tickets[&seeded.no_match_ticket_id];
         let soql = shared::salesforce::contact_by_email(
-            &shared::ids::Email::parse(&ticket.email).unwrap(),
+            &contract::ids::Email::parse(&ticket.email).unwrap(),
         );
         assert!(query::run(&seeded.org, &soql, "v64.0").unwrap().is_empty());
     }

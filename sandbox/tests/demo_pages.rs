@@ -4,10 +4,10 @@
 
 mod helpdesk_support;
 
+use contract::context::{self, ContextClaims, Role};
 use helpdesk_support::*;
 use sandbox::{Sandbox, demo};
 use serde_json::json;
-use shared::context::{self, ContextClaims, Role};
 
 async fn page(url: &str) -> (u16, String) {
     let response = reqwest::get(url).await.unwrap();

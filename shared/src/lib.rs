@@ -1,16 +1,9 @@
 //! sfdesk's shared core: everything both the edge and the widget (and the sandbox and
 //! tests) must agree on, with no IO of its own. IO happens behind [`http::Transport`].
 
-pub mod admin;
-pub mod api;
-pub mod calendar;
-pub mod context;
 pub mod helpdesk;
 pub mod http;
-pub mod ids;
-pub mod mapping;
 pub mod panel;
-pub mod permissions;
 pub mod pkce;
 pub mod salesforce;
 pub mod seal;
@@ -30,19 +23,6 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 /// secrets a caller supplied.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
-}
-
-/// URL-safe base64 without padding, the encoding of JWTs, PKCE and OAuth `state`.
-pub(crate) fn b64url(bytes: impl AsRef<[u8]>) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub(crate) fn b64url_decode(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
 }
 
 #[cfg(test)]

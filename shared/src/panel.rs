@@ -5,16 +5,16 @@
 //! [`Lookup::cache_key`], and indexes it by every record Id in it ([`record_ids`]) so a
 //! change to any of those records drops it. Each read then runs [`decide`] (the agent's
 //! choice among several contacts applies here) and the profile's
-//! [`crate::permissions::Permissions::filter_panel`].
+//! [`contract::permissions::Permissions::filter_panel`].
 
-use crate::api::{Panel, RecordKind};
-use crate::context::ContextClaims;
-use crate::ids::{Email, SfId};
 use crate::salesforce::{
     AccountBrief, AccountFilter, CompositeRequest, CompositeResponse, PanelAccount, PanelContact,
     QueryResponse, RequesterContact, SfError, account_panel_lookup, accounts_by_domain,
     company_domain, contact_panel_by_id, panel_lookup, requester_contacts, website_matches,
 };
+use contract::api::{Panel, RecordKind};
+use contract::context::ContextClaims;
+use contract::ids::{Email, SfId};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -137,7 +137,7 @@ fn records<R: DeserializeOwned>(
 fn suggestion(
     response: &CompositeResponse,
     email: &Email,
-) -> Option<crate::api::AccountSuggestion> {
+) -> Option<contract::api::AccountSuggestion> {
     let domain = company_domain(email)?;
     records::<AccountBrief>(response, DOMAIN)
         .ok()?
@@ -318,7 +318,7 @@ pub fn record_ids(response: &CompositeResponse) -> BTreeSet<SfId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Role;
+    use contract::context::Role;
     use serde_json::json;
 
     const CONTACT: &str = "0035g00000A1b2cAAB";
@@ -341,7 +341,7 @@ mod tests {
             ticket: None,
             requester: requester.map(|e| Email::parse(e).unwrap()),
             account: account.map(str::to_owned),
-            aud: crate::context::AUDIENCE.into(),
+            aud: contract::context::AUDIENCE.into(),
             iat: 0,
             exp: 0,
         }

@@ -1,7 +1,8 @@
 //! PKCE (RFC 7636) with the S256 method: the client keeps a random verifier and sends its
 //! SHA-256 challenge with the authorization request; the token request proves possession.
 
-use crate::{b64url, random_bytes};
+use crate::random_bytes;
+use contract::b64url;
 use sha2::{Digest, Sha256};
 
 /// A fresh 43-character verifier (32 random bytes, base64url).

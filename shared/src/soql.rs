@@ -14,8 +14,8 @@
 //! );
 //! ```
 
-use crate::ids::{Email, SfId};
 use crate::salesforce::{SfDate, SfDateTime};
+use contract::ids::{Email, SfId};
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 

@@ -6,7 +6,7 @@
 //! A tag is a truncated HMAC-SHA256 of the value under a key derived from a Worker secret,
 //! with the value's purpose in the input so a tag made for one purpose fits no other.
 
-use crate::{b64url, b64url_decode};
+use contract::{b64url, b64url_decode};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

@@ -5,9 +5,9 @@
 use crate::stack::{Stack, StackOptions};
 use crate::wait::eventually;
 use anyhow::{Context, bail};
+use contract::admin::{AdminStatus, STATUS_PATH, SYNC_START_PATH, SyncState, SyncStatus};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use shared::admin::{AdminStatus, STATUS_PATH, SYNC_START_PATH, SyncState, SyncStatus};
 use std::time::{Duration, Instant};
 
 impl Stack {

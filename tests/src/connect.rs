@@ -5,8 +5,8 @@
 
 use crate::stack::Stack;
 use anyhow::{Context, bail, ensure};
+use contract::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, StartCode};
 use reqwest::{StatusCode, redirect::Policy};
-use shared::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, StartCode};
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {

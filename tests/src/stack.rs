@@ -221,7 +221,7 @@ impl Stack {
         let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
             let answer = client
-                .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
+                .get(format!("{}{}", self.edge_url, contract::api::PANEL_PATH))
                 .send()
                 .await;
             if answer.is_ok_and(|response| response.status() == 401) {
@@ -248,9 +248,9 @@ impl Stack {
         &self,
         profile: &str,
         with_ticket: bool,
-    ) -> anyhow::Result<shared::api::Panel> {
+    ) -> anyhow::Result<contract::api::Panel> {
         let response = reqwest::Client::new()
-            .get(format!("{}{}", self.edge_url, shared::api::PANEL_PATH))
+            .get(format!("{}{}", self.edge_url, contract::api::PANEL_PATH))
             .bearer_auth(self.context_token(profile, with_ticket))
             .send()
             .await?;

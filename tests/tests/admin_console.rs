@@ -5,17 +5,17 @@
 //! deleting the integration. Screenshots of each screen land in `target/artifacts/`.
 
 use anyhow::{Context, bail};
+use contract::admin::{
+    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, PERMISSIONS_PATH, ProfilePermissions,
+    RETRY_PATH, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
+    SettingsView, SyncState,
+};
+use contract::api::Panel;
 use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
 use fantoccini::elements::Element;
 use fantoccini::{Client as WebDriver, Locator};
 use reqwest::Method;
 use serde_json::json;
-use shared::admin::{
-    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, PERMISSIONS_PATH, ProfilePermissions,
-    RETRY_PATH, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
-    SettingsView, SyncState,
-};
-use shared::api::Panel;
 use shared::salesforce::Client;
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,7 @@ async fn drive(
     stack: &Stack,
     browser: &Browser,
     salesforce: &Client<'_, ReqwestTransport>,
-    failing: &shared::ids::SfId,
+    failing: &contract::ids::SfId,
 ) -> anyhow::Result<()> {
     let page = &browser.client;
     let setup = stack
@@ -268,7 +268,7 @@ async fn connect_through_the_popup(page: &WebDriver) -> anyhow::Result<()> {
 async fn edge_refuses_the_same_mistake(stack: &Stack) -> anyhow::Result<()> {
     let view: SettingsView = stack.admin(Method::GET, SETTINGS_PATH, None).await?;
     let mut contacts = view.contacts.clone();
-    contacts.push(shared::mapping::FieldPair {
+    contacts.push(contract::mapping::FieldPair {
         helpdesk: "cf_seats".into(),
         salesforce: "Title".into(),
     });

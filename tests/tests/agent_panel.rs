@@ -4,14 +4,16 @@
 //! profile in a real browser, with a screenshot each in `target/artifacts/`.
 
 use anyhow::{Context, bail, ensure};
+use contract::admin::{PERMISSIONS_PATH, ProfilePermissions};
+use contract::api::{
+    PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel, RecordKind, SearchHit,
+};
+use contract::context::{self, ContextClaims};
+use contract::ids::Email;
+use contract::permissions::{Access, Items, Permissions};
 use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
 use serde_json::{Value, json};
-use shared::admin::{PERMISSIONS_PATH, ProfilePermissions};
-use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel, RecordKind, SearchHit};
-use shared::context::{self, ContextClaims};
-use shared::ids::Email;
-use shared::permissions::{Access, Items, Permissions};
 use shared::salesforce::{Client, ContactRecord, QueryResponse, contact_by_email};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -240,7 +242,7 @@ async fn text_of(page: &WebDriver, test_id: &str) -> anyhow::Result<String> {
 
 async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
-    let panel_url = format!("{}{}", stack.edge_url, shared::api::PANEL_PATH);
+    let panel_url = format!("{}{}", stack.edge_url, contract::api::PANEL_PATH);
     let valid = stack.context_token("Agent", true);
     let mut forged_claims =
         context::verify(&valid, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(), now())?;
@@ -284,7 +286,7 @@ async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Res
         .post(format!(
             "{}{}",
             stack.edge_url,
-            shared::admin::OAUTH_START_CODE_PATH
+            contract::admin::OAUTH_START_CODE_PATH
         ))
         .bearer_auth(&valid)
         .send()
@@ -311,7 +313,7 @@ async fn profiles_see_only_what_they_may(stack: &Stack) -> anyhow::Result<()> {
     );
 
     let raw = reqwest::Client::new()
-        .get(format!("{}{}", stack.edge_url, shared::api::PANEL_PATH))
+        .get(format!("{}{}", stack.edge_url, contract::api::PANEL_PATH))
         .bearer_auth(stack.context_token("Light Agent", true))
         .send()
         .await?
@@ -580,7 +582,7 @@ async fn the_panel_opens_only_what_its_ticket_offered(stack: &Stack) -> anyhow::
         .clone();
     assert_ne!(stranger, requester.id);
 
-    let open = |id: &shared::ids::SfId| format!("{PANEL_PATH}?record={id}");
+    let open = |id: &contract::ids::SfId| format!("{PANEL_PATH}?record={id}");
     let (status, body) = get(stack, &open(&stranger), &ticket_a).await?;
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("not related to the ticket in view"), "{body}");
@@ -593,7 +595,7 @@ async fn the_panel_opens_only_what_its_ticket_offered(stack: &Stack) -> anyhow::
     };
     assert_eq!(view.id, requester.id);
 
-    let choose = async |id: &shared::ids::SfId, token: &str| -> anyhow::Result<(u16, String)> {
+    let choose = async |id: &contract::ids::SfId, token: &str| -> anyhow::Result<(u16, String)> {
         let response = reqwest::Client::new()
             .post(format!("{}{PANEL_CHOICE_PATH}", stack.edge_url))
             .bearer_auth(token)

@@ -1,9 +1,9 @@
 //! Salesforce tokens at rest: the Durable Object's raw SQLite files hold them only sealed,
 //! and no answer to the browser nor the edge's log ever carries one.
 
+use contract::admin::{self, SyncState};
 use e2e::{Stack, StackOptions};
 use reqwest::Method;
-use shared::admin::{self, SyncState};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -55,7 +55,7 @@ async fn salesforce_tokens_are_sealed_at_rest_and_never_leave_the_edge() -> anyh
         ("Light Agent", true),
     ] {
         let response = client
-            .get(format!("{}{}", stack.edge_url, shared::api::PANEL_PATH))
+            .get(format!("{}{}", stack.edge_url, contract::api::PANEL_PATH))
             .bearer_auth(stack.context_token(profile, ticket))
             .send()
             .await?;

@@ -6,6 +6,10 @@
 //! `SFDESK_CHAOS=full` runs them full size (`cargo xtask chaos`). Each scenario writes its
 //! row of the reliability table to `SFDESK_CHAOS_REPORT` (a directory), when set.
 
+use contract::admin::{self, FailureView, HistoryView, SyncState};
+use contract::api::Panel;
+use contract::context::{self, ContextClaims, Role};
+use contract::ids::Email;
 use e2e::{Comparison, Stack, StackOptions, eventually};
 use reqwest::Method;
 use sandbox::helpdesk::controls::{AgentEdit, SeedRequest};
@@ -13,15 +17,9 @@ use sandbox::helpdesk::traffic::{Fault, RateLimit};
 use sandbox::salesforce::{BulkSeed, Faults};
 use serde::Serialize;
 use serde_json::{Value, json};
-use shared::admin::{self, FailureView, HistoryView, SyncState};
-use shared::api::Panel;
-use shared::context::{self, ContextClaims, Role};
-use shared::ids::Email;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const ORG: &str = sandbox::demo::HELPDESK_ORG_ID;
-/// The sync's helpdesk `sourceId`: writes carrying it make no webhook delivery.
-const SFDESK_SOURCE_ID: &str = "5f0c2a4e-8d1b-4c7e-9a36-2b7d5e9f1c40";
 
 fn full() -> bool {
     std::env::var("SFDESK_CHAOS").is_ok_and(|v| v == "full")
@@ -661,7 +659,7 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
     let helpdesk = stack.sandbox.helpdesk();
     for (i, id) in seeded.contact_ids.iter().enumerate() {
         helpdesk
-            .write(Some(SFDESK_SOURCE_ID), |desk, now| {
+            .write(Some(shared::helpdesk::SOURCE_ID), |desk, now| {
                 let (_, change) =
                     desk.update_contact(id, &json!({"title": format!("load {i}")}), now)?;
                 Ok(((), vec![change]))
@@ -821,7 +819,7 @@ async fn concurrent_panels_across_orgs_never_leak() -> anyhow::Result<()> {
             exp,
         };
         let token = context::sign(&claims, secret);
-        let url = format!("{}{}", stack.edge_url, shared::api::PANEL_PATH);
+        let url = format!("{}{}", stack.edge_url, contract::api::PANEL_PATH);
         let client = client.clone();
         tasks.spawn(async move {
             let mut seen = Vec::new();

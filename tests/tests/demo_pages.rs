@@ -4,10 +4,10 @@
 //! in view, and the widget accepts it.
 
 use anyhow::{Context, bail, ensure};
+use contract::context::{self, ContextClaims};
 use e2e::{Browser, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
 use sandbox::demo;
-use shared::context::{self, ContextClaims};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const PATIENCE: Duration = Duration::from_secs(15);

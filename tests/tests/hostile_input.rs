@@ -2,17 +2,17 @@
 //! message that says what is wrong, stores nothing, and leaves the org as it was; hostile
 //! values (quotes, emoji, values at every length limit) sync both ways intact.
 
+use contract::admin::{
+    self, AdminStatus, ConnectionStatus, FailureView, HistoryView, SettingsView, SyncState,
+};
+use contract::api::Panel;
+use contract::context::{self, ContextClaims, Role};
+use contract::ids::Email;
 use e2e::{ReqwestTransport, Stack, StackOptions, eventually, oauth_browser};
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use serde_json::{Map, Value, json};
-use shared::admin::{
-    self, AdminStatus, ConnectionStatus, FailureView, HistoryView, SettingsView, SyncState,
-};
-use shared::api::Panel;
-use shared::context::{self, ContextClaims, Role};
 use shared::helpdesk;
-use shared::ids::Email;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const ORG: &str = sandbox::demo::HELPDESK_ORG_ID;
@@ -358,7 +358,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     let mut everlasting = claims(ORG, Role::Admin, "Administrator");
     everlasting.exp = everlasting.iat + 30 * 24 * 3_600;
     let everlasting = context::sign(&everlasting, SECRET);
-    for path in [shared::api::PANEL_PATH, admin::STATUS_PATH] {
+    for path in [contract::api::PANEL_PATH, admin::STATUS_PATH] {
         call(&stack, Method::GET, path, Some(&other_audience), &[], None)
             .await?
             .expect(401, "not meant for sfdesk");
@@ -406,7 +406,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     let answer = call(
         &stack,
         Method::GET,
-        shared::api::PANEL_PATH,
+        contract::api::PANEL_PATH,
         Some(&context::sign(&agent_b, SECRET)),
         &[],
         None,
@@ -463,7 +463,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
         let answer = call(
             &stack,
             Method::GET,
-            shared::api::PANEL_PATH,
+            contract::api::PANEL_PATH,
             Some(&context::sign(&agent, SECRET)),
             &[],
             None,
@@ -479,7 +479,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     let answer = call(
         &stack,
         Method::GET,
-        &format!("{}?contact=003'OR'1'='1", shared::api::PANEL_PATH),
+        &format!("{}?contact=003'OR'1'='1", contract::api::PANEL_PATH),
         Some(&stack.context_token("Agent", true)),
         &[],
         None,
@@ -552,7 +552,7 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() -> anyhow::Result
     .expect(400, "not valid");
 
     // --- OAuth callbacks: an unknown state, a replayed callback, a reused code.
-    let callback = "/oauth/salesforce/callback";
+    let callback = admin::OAUTH_CALLBACK_PATH;
     call(
         &stack,
         Method::GET,
@@ -702,7 +702,7 @@ async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Res
     stack
         .sandbox
         .salesforce()
-        .set_org_id(shared::ids::SfId::parse(other_org)?);
+        .set_org_id(contract::ids::SfId::parse(other_org)?);
     let callback = stack.approve_in_salesforce(&starter).await?;
     let answer = starter.get(&callback).send().await?;
     assert_eq!(answer.status(), 400);
@@ -715,7 +715,7 @@ async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Res
     stack
         .sandbox
         .salesforce()
-        .set_org_id(shared::ids::SfId::parse(&connected_org)?);
+        .set_org_id(contract::ids::SfId::parse(&connected_org)?);
     assert_eq!(before, org_state(&stack).await?);
     Ok(())
 }
@@ -766,11 +766,11 @@ async fn unauthenticated_requests_wake_no_durable_object() -> anyhow::Result<()>
     for query in [
         format!(
             "{}?code=c&state={stranger}.{random}",
-            sandbox::demo::OAUTH_CALLBACK_PATH
+            admin::OAUTH_CALLBACK_PATH
         ),
         format!(
             "{}?code=c&state={stranger}.{random}.{forged_tag}",
-            sandbox::demo::OAUTH_CALLBACK_PATH
+            admin::OAUTH_CALLBACK_PATH
         ),
         format!(
             "{}?code={stranger}.{random}.{forged_tag}",

@@ -2,6 +2,7 @@
 //! sObject Collections, Composite, describe, replication, session renewal, retries,
 //! the API budget and SOQL injection. Each test starts its own sandbox on free ports.
 
+use contract::ids::{Email, SfId};
 use e2e::ReqwestTransport;
 use sandbox::salesforce::control::Limits;
 use sandbox::salesforce::{BulkSeed, Faults};
@@ -9,7 +10,6 @@ use sandbox::{Sandbox, demo};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::http::{HttpRequest, HttpResponse, Transport, TransportError};
-use shared::ids::{Email, SfId};
 use shared::pkce;
 use shared::salesforce::{
     Budget, Client, CompositeRequest, ContactRecord, FieldType, OAuthApp, Pager, PanelContact,

@@ -2,12 +2,12 @@
 //! APIs, real SQLite, the same engine code the Durable Object runs.
 
 use anyhow::Context;
+use contract::ids::SfId;
+use contract::mapping::ObjectKind;
 use serde_json::{Map, Value, json};
 use shared::helpdesk::TransportSleep;
 use shared::helpdesk::{self, ContactDraft};
 use shared::http::ReqwestTransport;
-use shared::ids::SfId;
-use shared::mapping::ObjectKind;
 use shared::salesforce::{Client, PanelContact, Scope, panel_lookup};
 use shared::sql::NativeSql;
 use shared::sync::engine::{Engine, Outcome, Settings};
@@ -201,7 +201,7 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
     // The demo data has contacts on both sides with the same emails.
     let salesforce = w.salesforce();
     let page = salesforce
-        .query::<PanelContact>(&panel_lookup(&shared::ids::Email::parse(
+        .query::<PanelContact>(&panel_lookup(&contract::ids::Email::parse(
             "maya.patel@northwind.example",
         )?))
         .await?;
@@ -480,7 +480,7 @@ async fn the_catch_up_finds_a_change_whose_notification_was_lost() -> anyhow::Re
 async fn maya_id(w: &World) -> anyhow::Result<SfId> {
     let page = w
         .salesforce()
-        .query::<PanelContact>(&panel_lookup(&shared::ids::Email::parse(
+        .query::<PanelContact>(&panel_lookup(&contract::ids::Email::parse(
             "maya.patel@northwind.example",
         )?))
         .await?;

@@ -3,11 +3,11 @@
 //! Messages, signed helpdesk webhooks), and an initial sync surviving a crash.
 
 use anyhow::Context;
+use contract::admin::{HISTORY_PATH, HistoryView, SyncState};
 use e2e::{ReqwestTransport, Stack, StackOptions, eventually};
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use serde_json::{Map, Value, json};
-use shared::admin::{HISTORY_PATH, HistoryView, SyncState};
 use shared::helpdesk;
 use shared::salesforce::{Client, Scope};
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()
             json!({"title": "VP Operations"}),
         ))
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let sf_id = shared::ids::SfId::parse(&sf_maya)?;
+    let sf_id = contract::ids::SfId::parse(&sf_maya)?;
     eventually(
         "the helpdesk edit in Salesforce",
         Duration::from_secs(20),
@@ -197,7 +197,7 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
 #[tokio::test]
 async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gone()
 -> anyhow::Result<()> {
-    use shared::admin::{INTEGRATION_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SyncStatus};
+    use contract::admin::{INTEGRATION_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SyncStatus};
     let stack = Stack::start_live(StackOptions::test("sync-pause")).await?;
     let transport = ReqwestTransport::default();
     let connection = stack.sandbox.demo_helpdesk_connection();
@@ -250,13 +250,13 @@ async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gon
     assert!(desk.webhooks().await?.is_empty(), "the webhook was removed");
     assert!(matches!(
         stack.panel("Agent", true).await?,
-        shared::api::Panel::NotConnected { .. }
+        contract::api::Panel::NotConnected { .. }
     ));
     let status = stack.admin_status().await?;
     assert_eq!(status.sync.state, SyncState::NotStarted);
     assert!(matches!(
         status.connection,
-        shared::admin::ConnectionStatus::NotConnected
+        contract::admin::ConnectionStatus::NotConnected
     ));
     Ok(())
 }
@@ -265,11 +265,11 @@ async fn paused_nothing_moves_resumed_everything_is_caught_up_deleted_all_is_gon
 /// its door (`/__sandbox/holds`), so a slice is parked at an await while the admin acts.
 mod races {
     use super::*;
-    use e2e::wait_for_held;
-    use shared::admin::{
+    use contract::admin::{
         ConnectionStatus, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, SYNC_PAUSE_PATH,
         SettingsView, SyncStatus,
     };
+    use e2e::wait_for_held;
 
     const TOKEN_ENDPOINT: &str = "POST /services/oauth2/token";
 
@@ -350,8 +350,8 @@ mod races {
         stack
             .wait_for_sync(SyncState::Live, Duration::from_secs(60))
             .await?;
-        let failures: Vec<shared::admin::FailureView> = stack
-            .admin(Method::GET, shared::admin::FAILURES_PATH, None)
+        let failures: Vec<contract::admin::FailureView> = stack
+            .admin(Method::GET, contract::admin::FAILURES_PATH, None)
             .await?;
         assert!(
             failures.iter().any(|f| f.record_id == failing.as_str()),
@@ -447,7 +447,11 @@ mod races {
         org.hold(Vec::new());
         eventually("both edits applied", Duration::from_secs(20), async || {
             let phone: Value = salesforce
-                .get("Contact", &shared::ids::SfId::parse(&sf_maya)?, &["Phone"])
+                .get(
+                    "Contact",
+                    &contract::ids::SfId::parse(&sf_maya)?,
+                    &["Phone"],
+                )
                 .await?;
             let title = desk.contact(&desk_maya).await?.title;
             Ok((phone["Phone"] == "+1 555 0100" && title.as_deref() == Some("Held")).then_some(()))

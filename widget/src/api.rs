@@ -1,14 +1,14 @@
-//! A small typed client for the edge's JSON API. The shapes are [`shared::api`]'s; this
+//! A small typed client for the edge's JSON API. The shapes are [`contract::api`]'s; this
 //! module only adds transport (gloo-net over `fetch`, same origin) and error mapping.
 
-use gloo_net::http::{Request, RequestBuilder};
-use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
-use shared::api::{
+use contract::api::{
     ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
     PanelChoice, PanelQuery, SearchHit,
 };
-use shared::ids::SfId;
+use contract::ids::SfId;
+use gloo_net::http::{Request, RequestBuilder};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use web_sys::RequestCache;
 
 /// Why a call to the edge did not produce its answer.

@@ -1,8 +1,8 @@
 //! The sfdesk widget: a Leptos CSR app shown in an iframe beside a helpdesk ticket.
 //!
 //! It reads the helpdesk's context token from the page's hash (`#ctx=<token>`), asks the
-//! edge for the agent panel ([`shared::api::PANEL_PATH`]) and renders whichever
-//! [`shared::api::Panel`] state comes back. With `&view=admin` in the hash, an
+//! edge for the agent panel ([`contract::api::PANEL_PATH`]) and renders whichever
+//! [`contract::api::Panel`] state comes back. With `&view=admin` in the hash, an
 //! administrator gets the admin console ([`admin`]) instead. The components are public so
 //! that tests can mount each of them with given data.
 

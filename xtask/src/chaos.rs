@@ -1,9 +1,9 @@
 //! `cargo xtask chaos`: the reliability suite at full size, and its report.
 //!
-//! Runs the property tests of `shared` with many more cases, the hostile-input and
-//! at-rest end-to-end tests, and the fault and load scenarios of `tests/tests/chaos.rs`
-//! with `SFDESK_CHAOS=full`; prints one table of what each did and found, and writes it
-//! to `RELIABILITY.md` with the date and the machine.
+//! Runs the property tests of `contract` and `shared` with many more cases, the
+//! hostile-input and at-rest end-to-end tests, and the fault and load scenarios of
+//! `tests/tests/chaos.rs` with `SFDESK_CHAOS=full`; prints one table of what each did and
+//! found, and writes it to `RELIABILITY.md` with the date and the machine.
 
 use crate::{build, tools};
 use e2e::repo_root;
@@ -31,7 +31,7 @@ fn cargo(args: &[&str]) -> Command {
 }
 
 fn steps() -> Vec<Step> {
-    let mut fuzz = cargo(&["test", "-p", "shared", "--lib", "fuzz"]);
+    let mut fuzz = cargo(&["test", "-p", "contract", "-p", "shared", "--lib", "fuzz"]);
     fuzz.env("PROPTEST_CASES", FULL_PROPTEST_CASES);
     vec![
         Step {

@@ -1,8 +1,8 @@
 //! `cargo xtask dev`: the whole demo on fixed local ports.
 
 use crate::{build, tools};
+use contract::api::Panel;
 use e2e::{Stack, StackOptions};
-use shared::api::Panel;
 
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_all()?;

@@ -12,7 +12,9 @@ struct Suite {
 
 fn suites() -> Vec<Suite> {
     let mut native = Command::new("cargo");
-    native.args(["test", "-p", "shared", "-p", "sandbox", "-p", "xtask"]);
+    native.args([
+        "test", "-p", "contract", "-p", "shared", "-p", "sandbox", "-p", "xtask",
+    ]);
 
     let mut widget = Command::new("cargo");
     widget
@@ -28,7 +30,7 @@ fn suites() -> Vec<Suite> {
 
     vec![
         Suite {
-            name: "native (shared, sandbox, xtask)",
+            name: "native (contract, shared, sandbox, xtask)",
             command: native,
         },
         Suite {

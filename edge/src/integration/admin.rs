@@ -4,15 +4,15 @@ use super::connection;
 use super::sync::{self, Context, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use serde::{Deserialize, Serialize};
-use shared::admin::{
+use contract::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
     RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
 };
+use contract::history::{Direction, RunKind, daily_totals};
+use serde::{Deserialize, Serialize};
 use shared::helpdesk::{self, WebhookDraft};
 use shared::http::Transport;
 use shared::sync::engine::{Outcome, Settings};
-use shared::sync::history::{Direction, RunKind, daily_totals};
 use shared::sync::initial::{self, InitialSync};
 use shared::sync::ongoing::Tallies;
 use shared::sync::store::Source;
@@ -45,7 +45,7 @@ pub async fn remember_username(context: &Context<'_>, user_id: &str) -> Result<(
     let transport = WorkerFetch;
     let kept = context.kept_session();
     let client = connection.client(&transport, &kept);
-    let id = shared::ids::SfId::parse(user_id)
+    let id = contract::ids::SfId::parse(user_id)
         .map_err(|e| EdgeError::BadRequest(format!("Salesforce named an invalid user: {e}")))?;
     #[derive(Deserialize)]
     struct User {
@@ -182,7 +182,7 @@ pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
             .create_webhook(&WebhookDraft::contacts_and_accounts(
                 &helpdesk_webhook_url(context),
                 "sfdesk Salesforce sync",
-                Some(sync::SOURCE_ID),
+                Some(helpdesk::SOURCE_ID),
             ))
             .await
             .map_err(|e| {

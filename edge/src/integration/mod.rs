@@ -152,7 +152,8 @@ impl Integration {
                 let context = self.context(&sql, &config, &org);
                 admin::remember_username(&context, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.
-                if admin::status(&context)?.sync.state == shared::admin::SyncState::NeedsReconnect {
+                if admin::status(&context)?.sync.state == contract::admin::SyncState::NeedsReconnect
+                {
                     admin::resume(&context)?;
                     self.wake().await?;
                 }

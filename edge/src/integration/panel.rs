@@ -10,13 +10,13 @@ use super::{panel_cache, permissions};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use shared::api::{
+use contract::api::{
     ApiError, ErrorCode, Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit,
 };
-use shared::context::{ContextClaims, Role};
-use shared::ids::SfId;
+use contract::context::{ContextClaims, Role};
+use contract::ids::SfId;
+use contract::permissions::Permissions;
 use shared::panel::{Lookup, decide, is_complete, record_ids};
-use shared::permissions::Permissions;
 use shared::salesforce::{
     AccountBrief, Budget, CompositeResponse, ContactBrief, QueryResponse, RetryPolicy,
     search_by_name,

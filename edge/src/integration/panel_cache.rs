@@ -4,7 +4,7 @@
 //! Id they mention so [`forget`] can drop the ones a change makes stale.
 
 use crate::error::EdgeError;
-use shared::ids::SfId;
+use contract::ids::SfId;
 use shared::salesforce::CompositeResponse;
 use std::collections::BTreeSet;
 use worker::{SqlStorage, SqlStorageValue};

@@ -7,8 +7,8 @@
 //! for a day; every opened record is logged. All three tables are bounded.
 
 use crate::error::EdgeError;
-use shared::context::ContextClaims;
-use shared::ids::SfId;
+use contract::context::ContextClaims;
+use contract::ids::SfId;
 use worker::SqlStorage;
 
 /// An offer is good for this long: a ticket worked on over a day asks Salesforce again.

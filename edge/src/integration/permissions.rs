@@ -6,11 +6,11 @@
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
+use contract::admin::ProfilePermissions;
+use contract::api::{ApiError, ErrorCode};
+use contract::permissions::Permissions;
 use serde::{Deserialize, Serialize};
-use shared::admin::ProfilePermissions;
-use shared::api::{ApiError, ErrorCode};
 use shared::helpdesk::{self, RetryPolicy};
-use shared::permissions::Permissions;
 use std::collections::HashMap;
 use std::time::Duration;
 use worker::SqlStorage;

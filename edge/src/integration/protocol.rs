@@ -3,11 +3,11 @@
 use super::admin::AdminRequest;
 use crate::config::Config;
 use crate::error::EdgeError;
+use contract::admin::ProfilePermissions;
+use contract::api::{ErrorBody, PanelQuery};
+use contract::context::ContextClaims;
+use contract::ids::SfId;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use shared::admin::ProfilePermissions;
-use shared::api::{ErrorBody, PanelQuery};
-use shared::context::ContextClaims;
-use shared::ids::SfId;
 use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, RequestInit};
 

@@ -29,7 +29,7 @@ const MIGRATIONS: &[&str] = &[
         chosen_at_ms INTEGER NOT NULL
     )",
     // 3: the agent panel: each helpdesk profile's stored permissions (JSON of
-    // `shared::permissions::Permissions`; a profile without a row has the defaults), and
+    // `contract::permissions::Permissions`; a profile without a row has the defaults), and
     // the short-lived cache of Salesforce's answers (JSON of the Composite answer, as
     // sent, unfiltered) indexed by every record Id in them (`panel_cache::forget`).
     "CREATE TABLE profile_permissions (

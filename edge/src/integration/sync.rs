@@ -7,23 +7,20 @@ use super::sql::DurableSql;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
+use contract::admin::{ObjectFields, SyncState, SyncStatus};
+use contract::history::RunKind;
+use contract::mapping::FieldMeta;
 use serde::{Deserialize, Serialize};
-use shared::admin::{ObjectFields, SyncState, SyncStatus};
 use shared::helpdesk::{self, TransportSleep};
-use shared::mapping::FieldMeta;
 use shared::salesforce::{ApiUsage, Budget};
 use shared::sync::engine::{Engine, EngineError, Settings};
 use shared::sync::helpdesk_port::HelpdeskPort;
-use shared::sync::history::RunKind;
 use shared::sync::initial::{self, InitialSync};
 use shared::sync::ongoing::{Covered, Tallies};
 use shared::sync::salesforce_port::SalesforcePort;
 use shared::sync::store::Store;
 use worker::SqlStorage;
 
-/// Writes carrying this helpdesk `sourceId` do not trigger our own webhook (the helpdesk
-/// wants a UUID).
-pub const SOURCE_ID: &str = "5f0c2a4e-8d1b-4c7e-9a36-2b7d5e9f1c40";
 /// Background sync never spends more than this share of the org's daily API allowance;
 /// the rest stays for the agent panel and the org's other integrations.
 const SYNC_BUDGET: Budget = Budget::Percent(80);
@@ -171,7 +168,7 @@ impl Context<'_> {
         // A rate limit is not waited out inside a slice: the slice ends and the note says
         // what the sync waits for.
         let helpdesk = helpdesk::Client::new(&transport, &helpdesk_connection)
-            .with_source_id(SOURCE_ID)
+            .with_source_id(helpdesk::SOURCE_ID)
             .with_retry(helpdesk::RetryPolicy {
                 max_retry_after: std::time::Duration::from_secs(5),
                 ..helpdesk::RetryPolicy::default()

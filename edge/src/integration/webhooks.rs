@@ -6,8 +6,8 @@ use super::sync::{self, Context, Control};
 use super::{connection, panel_cache};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
+use contract::mapping::ObjectKind;
 use shared::helpdesk::{self, EventType, Expected, Jwks, JwksCache, SignatureError};
-use shared::mapping::ObjectKind;
 use shared::salesforce::outbound;
 use shared::sync::store::Source;
 

@@ -1,16 +1,16 @@
-//! The admin console's API (paths in `shared::admin`): every path needs the admin role,
+//! The admin console's API (paths in `contract::admin`): every path needs the admin role,
 //! checked here before the org's Durable Object is asked.
 
 use super::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, AdminRequest, Command};
-use serde::de::DeserializeOwned;
-use shared::admin::{
+use contract::admin::{
     FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
     SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
 };
-use shared::context::{ContextClaims, Role};
+use contract::context::{ContextClaims, Role};
+use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, Response};
 
 const ADMIN_PREFIX: &str = "/api/admin/";

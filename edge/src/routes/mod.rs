@@ -7,11 +7,13 @@ mod panel;
 mod permissions;
 mod webhooks;
 
-use crate::config::{Config, OAUTH_CALLBACK_PATH};
+use crate::config::Config;
 use crate::error::EdgeError;
-use shared::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH};
-use shared::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
-use shared::context::{self, ContextClaims};
+use contract::admin::{
+    OAUTH_CALLBACK_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
+};
+use contract::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
+use contract::context::{self, ContextClaims};
 use worker::{Env, Method, Request, Response};
 
 pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeError> {

@@ -15,9 +15,9 @@ use crate::integration::{
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use contract::admin::StartCode;
+use contract::context::Role;
 use serde::Deserialize;
-use shared::admin::StartCode;
-use shared::context::Role;
 use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
 

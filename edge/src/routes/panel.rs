@@ -4,8 +4,8 @@ use super::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command};
+use contract::api::{Panel, PanelChoice, PanelQuery, SearchHit};
 use serde::Deserialize;
-use shared::api::{Panel, PanelChoice, PanelQuery, SearchHit};
 use worker::{Env, Request, Response};
 
 pub async fn get(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {

@@ -5,7 +5,7 @@ use super::admin::admin_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command, helpdesk_profiles};
-use shared::admin::ProfilePermissions;
+use contract::admin::ProfilePermissions;
 use worker::{Env, Request, Response};
 
 pub async fn list(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {

@@ -13,8 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use contract::ids::SfId;
 use serde_json::Value;
-use shared::ids::SfId;
 use std::sync::Arc;
 
 pub(super) fn routes() -> Router<Arc<SalesforceState>> {

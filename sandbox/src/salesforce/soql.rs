@@ -901,7 +901,7 @@ mod tests {
     #[test]
     fn parses_the_contact_lookup_the_edge_sends() {
         let soql = shared::salesforce::contact_by_email(
-            &shared::ids::Email::parse("ada@example.com").unwrap(),
+            &contract::ids::Email::parse("ada@example.com").unwrap(),
         );
         let query = parse(&soql).unwrap();
         assert_eq!(query.from.text, "Contact");

@@ -9,8 +9,8 @@
 
 use super::schema::{self, Access, FieldDef, FieldType, ObjectDef};
 use crate::clock;
+use contract::ids::{Email, SfId};
 use serde_json::{Map, Value};
-use shared::ids::{Email, SfId};
 use std::collections::HashMap;
 
 /// The org's pod code: the two characters after the key prefix in every Id.

@@ -1,8 +1,8 @@
 //! The demo helpdesk pages: the widget's iframe and the context token it carries.
 
 use crate::helpers::*;
+use contract::context::{self, ContextClaims, ContextError, Role};
 use sandbox::{Config, demo};
-use shared::context::{self, ContextClaims, ContextError, Role};
 
 /// The `src` of the widget's iframe on a page.
 fn widget_src(html: &str) -> String {

@@ -2,9 +2,9 @@
 //! and session expiry.
 
 use crate::helpers::*;
+use contract::ids::SfId;
 use sandbox::{Config, demo};
 use serde_json::Value;
-use shared::ids::SfId;
 use shared::pkce;
 use shared::salesforce::{OAuthApp, SfError, TokenResponse};
 use std::time::Duration;

@@ -2,8 +2,8 @@
 //! the headers every answer carries.
 
 use crate::helpers::*;
+use contract::ids::Email;
 use serde_json::{Value, json};
-use shared::ids::Email;
 use shared::salesforce::{Client, ContactRecord, SfError, contact_by_email};
 use std::time::Duration;
 
@@ -324,7 +324,7 @@ async fn errors_have_salesforce_codes_and_messages() {
     );
     assert_eq!(error["message"], "The requested resource does not exist");
 
-    let missing = shared::ids::SfId::from_parts("003", "5g", 999_999).unwrap();
+    let missing = contract::ids::SfId::from_parts("003", "5g", 999_999).unwrap();
     let path = format!("/services/data/v64.0/sobjects/Contact/{missing}");
     let (status, error) = sf_error(sf_get(&sandbox, &token, &path).await).await;
     assert_eq!(

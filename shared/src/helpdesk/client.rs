@@ -25,6 +25,10 @@ use std::time::Duration;
 /// it is not told about the write (echo suppression).
 pub const SOURCE_ID_HEADER: &str = "sourceId";
 
+/// The `sourceId` sfdesk's sync writes carry, so they do not trigger our own webhook (the
+/// helpdesk wants a UUID).
+pub const SOURCE_ID: &str = "5f0c2a4e-8d1b-4c7e-9a36-2b7d5e9f1c40";
+
 /// Where the helpdesk publishes the keys that sign its webhooks, relative to its base URL.
 pub const JWKS_PATH: &str = "/.well-known/jwks.json";
 

@@ -15,8 +15,8 @@ mod signature;
 mod webhooks;
 
 pub use client::{
-    Client, Connection, JWKS_PATH, RateLimitInfo, RetryPolicy, SOURCE_ID_HEADER, Sleep, Sort,
-    TransportSleep,
+    Client, Connection, JWKS_PATH, RateLimitInfo, RetryPolicy, SOURCE_ID, SOURCE_ID_HEADER, Sleep,
+    Sort, TransportSleep,
 };
 pub use error::{FieldIssue, HelpdeskError};
 pub use fields::{FieldMeta, FieldType, FieldValueError, Module};

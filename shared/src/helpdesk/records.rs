@@ -2,7 +2,7 @@
 //! (keyed by their `apiName`, values as the helpdesk gives them), times as
 //! `2026-03-02T09:05:00.000Z`.
 
-use crate::calendar;
+use contract::calendar;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::fmt;

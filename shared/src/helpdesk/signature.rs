@@ -8,7 +8,7 @@
 //! [`Expected::require_body_hash`] is off for a helpdesk that does not bind bodies). A
 //! receiver verifies before it parses.
 
-use crate::{b64url, b64url_decode};
+use contract::{b64url, b64url_decode};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier;
 use rsa::{BigUint, RsaPublicKey};

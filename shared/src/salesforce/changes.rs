@@ -5,7 +5,7 @@ use super::SfError;
 use super::client::{Call, Client, object_name};
 use super::datetime::SfDateTime;
 use crate::http::{Method, Transport};
-use crate::ids::SfId;
+use contract::ids::SfId;
 use serde::{Deserialize, Serialize};
 
 /// Records added or changed in a window.

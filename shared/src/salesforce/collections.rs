@@ -6,7 +6,7 @@ use super::SfError;
 use super::client::{Call, Client, object_name};
 use super::wire::SaveResult;
 use crate::http::{Method, Transport};
-use crate::ids::SfId;
+use contract::ids::SfId;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 

@@ -17,7 +17,7 @@ use super::client::{Call, Client, field_list, object_name};
 use super::wire::{RestError, SaveResult};
 use super::{API_VERSION, SfError};
 use crate::http::{Method, Transport};
-use crate::ids::SfId;
+use contract::ids::SfId;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -6,7 +6,7 @@
 //! - SOQL literals: date `2025-12-16`, dateTime `2025-12-16T13:05:30Z` (no fraction).
 //! - Query parameters (`/updated`, `/deleted`): `2025-12-16T13:05:30+00:00`.
 
-use crate::calendar;
+use contract::calendar;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 

@@ -3,7 +3,7 @@
 //!
 //! They are hints: the record named is re-read by Id before anything is synced.
 
-use crate::ids::SfId;
+use contract::ids::SfId;
 
 const OUTBOUND_NS: &str = "http://soap.sforce.com/2005/09/outbound";
 const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";

@@ -7,12 +7,12 @@
 
 use super::datetime::{SfDate, SfDateTime};
 use super::wire::{QueryResponse, null_as_empty};
-use crate::api::{
+use crate::soql::{Condition, LikePattern, Order, Select};
+use contract::api::{
     AccountSuggestion, ContactChoice, DetailField, EventSummary, NoteSummary, OpportunitySummary,
     RecordDetails, RecordKind, SalesforceView, SearchHit, TaskSummary,
 };
-use crate::ids::{Email, SfId};
-use crate::soql::{Condition, LikePattern, Order, Select};
+use contract::ids::{Email, SfId};
 use serde::Deserialize;
 
 const CONTACT_FIELDS: &[&str] = &["Id", "Name", "Title", "Email", "Phone", "Account.Name"];

@@ -3,7 +3,7 @@
 
 use super::SfError;
 use crate::http::HttpResponse;
-use crate::ids::SfId;
+use contract::ids::SfId;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 

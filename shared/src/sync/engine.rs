@@ -7,12 +7,12 @@
 //! the initial sync, a retry) and aggregates the outcomes into the history.
 
 use super::failure::FailureReason;
-use super::history::Direction;
 use super::matching::{self, Candidate, MatchOutcome};
 use super::merge::{self, Values};
 use super::store::{Link, Source, Store, StoreError};
-use crate::ids::SfId;
-use crate::mapping::{self, FieldMeta, FieldPair, ObjectKind, Side, SyncType};
+use contract::history::Direction;
+use contract::ids::SfId;
+use contract::mapping::{self, FieldMeta, FieldPair, ObjectKind, Side, SyncType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -744,8 +744,8 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::ValueKind;
     use crate::sql::NativeSql;
+    use contract::mapping::ValueKind;
     use serde_json::json;
     use std::cell::{Cell, RefCell};
     use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use crate::helpdesk::{
     self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, PAGE_LIMIT, Sleep, Sort,
 };
 use crate::http::Transport;
-use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
+use contract::mapping::{FieldMeta, ObjectKind, ValueKind};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -16,12 +16,12 @@ use super::engine::{
     Engine, EngineError, Outcome, Plan, Port, PortError, Record, Stop, Write, sides,
 };
 use super::failure::FailureReason;
-use super::history::{Direction, Run, RunKind};
 use super::matching::{self, Candidate, MatchOutcome};
 use super::store::{Source, StagedState, Store, StoreError};
-use crate::admin::StepProgress;
-use crate::mapping::{ObjectKind, Side, SyncType};
 use crate::sql::Sql;
+use contract::admin::StepProgress;
+use contract::history::{Direction, Run, RunKind};
+use contract::mapping::{ObjectKind, Side, SyncType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;

@@ -2,8 +2,8 @@
 //! (case-insensitive), accounts by name. A record without a match key (a contact without
 //! an email) is always created on the other side.
 
-use crate::ids::Email;
-use crate::mapping::ObjectKind;
+use contract::ids::Email;
+use contract::mapping::ObjectKind;
 
 /// The key duplicates are matched on, normalised, or `None` when the record has none.
 pub fn match_key(object: ObjectKind, email_or_name: Option<&str>) -> Option<String> {

@@ -6,7 +6,7 @@
 //! helpdesk is never read back. A write we made comes back equal to the snapshot, so it
 //! is no change at all: that is the echo suppression.
 
-use crate::mapping::SyncType;
+use contract::mapping::SyncType;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

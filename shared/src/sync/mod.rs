@@ -5,7 +5,6 @@
 pub mod engine;
 pub mod failure;
 pub mod helpdesk_port;
-pub mod history;
 pub mod initial;
 pub mod matching;
 pub mod merge;

@@ -4,11 +4,11 @@
 //! link's snapshot and cost nothing more.
 
 use super::engine::{Engine, EngineError, Outcome, Port, PortError, Record};
-use super::history::{Direction, Run, RunKind};
 use super::initial::Tally;
 use super::store::{InboxEntry, Source};
-use crate::mapping::{ObjectKind, SyncType};
 use crate::sql::Sql;
+use contract::history::{Direction, Run, RunKind};
+use contract::mapping::{ObjectKind, SyncType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -3,10 +3,10 @@
 use super::engine::{Changes, Page, Port, PortError, Record};
 use super::failure::FailureReason;
 use crate::http::Transport;
-use crate::ids::SfId;
-use crate::mapping::{FieldMeta, ObjectKind, ValueKind};
 use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfDateTime, SfError};
 use crate::soql::{Condition, Ident, Select};
+use contract::ids::SfId;
+use contract::mapping::{FieldMeta, ObjectKind, ValueKind};
 use serde_json::{Map, Value};
 
 pub struct SalesforcePort<'a, T: Transport> {

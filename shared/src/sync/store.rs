@@ -3,11 +3,11 @@
 
 use super::engine::Record;
 use super::failure::{FailureReason, clipped};
-use super::history::{Direction, Run, RunKind, retention_cutoff_ms};
 use super::merge::Values;
-use crate::ids::SfId;
-use crate::mapping::ObjectKind;
 use crate::sql::{self, Sql, SqlError, SqlValue};
+use contract::history::{Direction, Run, RunKind, retention_cutoff_ms};
+use contract::ids::SfId;
+use contract::mapping::ObjectKind;
 use serde::{Serialize, de::DeserializeOwned};
 
 /// Append-only; each entry runs once per database.
@@ -85,10 +85,10 @@ pub struct Link {
 
 impl Link {
     /// The id of this link's record on `side`.
-    pub fn id_on(&self, side: crate::mapping::Side) -> String {
+    pub fn id_on(&self, side: contract::mapping::Side) -> String {
         match side {
-            crate::mapping::Side::Salesforce => self.salesforce_id.to_string(),
-            crate::mapping::Side::Helpdesk => self.helpdesk_id.clone(),
+            contract::mapping::Side::Salesforce => self.salesforce_id.to_string(),
+            contract::mapping::Side::Helpdesk => self.helpdesk_id.clone(),
         }
     }
 }

@@ -1,8 +1,8 @@
-//! The admin console's calls: [`shared::admin`]'s paths and types over the generic
+//! The admin console's calls: [`contract::admin`]'s paths and types over the generic
 //! [`Client`] helpers, so transport and error mapping stay in one place.
 
 use crate::api::{Client, ClientError, Method};
-use shared::admin::{
+use contract::admin::{
     AdminStatus, FAILURES_PATH, FailureView, HISTORY_PATH, HistoryView, INTEGRATION_PATH,
     OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH,
     RetryRequest, RetryResult, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH,

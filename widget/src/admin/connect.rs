@@ -4,8 +4,8 @@
 use super::parts::{Notice, format_count, when_label};
 use crate::api::Client;
 use crate::components::format::Now;
+use contract::admin::{ConnectedOrgInfo, ConnectionStatus};
 use leptos::{ev, prelude::*};
-use shared::admin::{ConnectedOrgInfo, ConnectionStatus};
 use wasm_bindgen::JsValue;
 
 /// What the OAuth popup told its opener: `{sfdesk: "oauth", ok, message?}`.

@@ -13,9 +13,9 @@ use super::sync_control::SyncControl;
 use crate::api::{Client, ClientError};
 use crate::components::{ErrorState, StateMessage, Tone};
 use crate::location::hash_for;
+use contract::admin::{AdminStatus, ConnectionStatus, SyncState, SyncStatus};
+use contract::context::{Role, unverified_claims};
 use leptos::prelude::*;
-use shared::admin::{AdminStatus, ConnectionStatus, SyncState, SyncStatus};
-use shared::context::{Role, unverified_claims};
 use std::time::Duration;
 
 /// How often the status is read while the initial sync runs; otherwise every

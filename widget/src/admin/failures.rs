@@ -6,9 +6,9 @@ use super::parts::{
 };
 use crate::api::Client;
 use crate::components::format::Now;
+use contract::admin::{FailureView, RetryRequest, RetryResult};
+use contract::mapping::ObjectKind;
 use leptos::prelude::*;
-use shared::admin::{FailureView, RetryRequest, RetryResult};
-use shared::mapping::ObjectKind;
 
 /// What a retry did, in words: `Synced 2 of 3 records; 1 still fails.`
 pub fn retry_summary(result: &RetryResult) -> String {

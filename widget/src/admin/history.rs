@@ -4,10 +4,10 @@
 use super::parts::{Loaded, direction_label, fetch_into, format_count, loaded_view, when_label};
 use crate::api::Client;
 use crate::components::format::Now;
+use contract::admin::HistoryView;
+use contract::calendar::civil_from_days;
+use contract::history::{DayTotals, Run, RunKind};
 use leptos::prelude::*;
-use shared::admin::HistoryView;
-use shared::calendar::civil_from_days;
-use shared::sync::history::{DayTotals, Run, RunKind};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

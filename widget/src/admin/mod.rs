@@ -1,7 +1,7 @@
 //! The admin console inside the widget (`#ctx=<token>&view=admin`, administrators only):
 //! connect Salesforce, sync settings and field mapping, the initial sync's progress,
 //! pause / resume, the 7-day history, the failure log, per-profile permissions, and
-//! deleting the integration. A UI over [`shared::admin`]; one file per screen.
+//! deleting the integration. A UI over [`contract::admin`]; one file per screen.
 //!
 //! Stable hooks for end-to-end tests (`data-testid`):
 //! - shell: `admin-console`, `tab-overview`, `tab-mapping`, `tab-history`,

@@ -4,9 +4,9 @@
 use crate::api::ClientError;
 use crate::components::ErrorState;
 use crate::components::format::{Now, format_time, local_from_ms, relative_date};
+use contract::history::Direction;
+use contract::mapping::ObjectKind;
 use leptos::prelude::*;
-use shared::mapping::ObjectKind;
-use shared::sync::history::Direction;
 use std::future::Future;
 
 /// A value being fetched: `None` until the first answer.

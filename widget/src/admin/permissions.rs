@@ -4,10 +4,10 @@
 
 use super::parts::{Loaded, fetch_into, loaded_view};
 use crate::api::Client;
+use contract::admin::ProfilePermissions;
+use contract::api::RecordKind;
+use contract::permissions::{Access, Items, Permissions};
 use leptos::prelude::*;
-use shared::admin::ProfilePermissions;
-use shared::api::RecordKind;
-use shared::permissions::{Access, Items, Permissions};
 
 /// The permissions screen: loads every profile, a row each.
 #[component]

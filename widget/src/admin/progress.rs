@@ -4,8 +4,8 @@
 //! opening, estimated from the sync's start.
 
 use super::parts::{direction_label, format_count};
+use contract::admin::{StepProgress, SyncState, SyncStatus};
 use leptos::prelude::*;
-use shared::admin::{StepProgress, SyncState, SyncStatus};
 
 /// One reading of a step's `done`, at a time (Unix ms).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -278,8 +278,8 @@ pub fn SyncOverview(
             {move || {
                 let (title, detail, status) = summary();
                 let sync_type = match status.sync_type {
-                    shared::mapping::SyncType::TwoWay => "Two-way",
-                    shared::mapping::SyncType::SalesforceToHelpdesk => "Salesforce to helpdesk only",
+                    contract::mapping::SyncType::TwoWay => "Two-way",
+                    contract::mapping::SyncType::SalesforceToHelpdesk => "Salesforce to helpdesk only",
                 };
                 let not_started = status.state == SyncState::NotStarted;
                 view! {

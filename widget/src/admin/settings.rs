@@ -5,9 +5,11 @@
 use super::api::SyncAction;
 use super::parts::{Loaded, Notice, fetch_into, loaded_view};
 use crate::api::Client;
+use contract::admin::{ObjectIssue, SaveSettings, SettingsView, SyncState, SyncStatus};
+use contract::mapping::{
+    FieldMeta, FieldPair, MappingIssue, ObjectKind, Side, SyncType, ValueKind,
+};
 use leptos::prelude::*;
-use shared::admin::{ObjectIssue, SaveSettings, SettingsView, SyncState, SyncStatus};
-use shared::mapping::{FieldMeta, FieldPair, MappingIssue, ObjectKind, Side, SyncType, ValueKind};
 
 /// Loads the settings and shows the form.
 #[component]

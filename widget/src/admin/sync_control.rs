@@ -2,8 +2,8 @@
 
 use super::api::SyncAction;
 use crate::api::Client;
+use contract::admin::{SyncState, SyncStatus};
 use leptos::prelude::*;
-use shared::admin::{SyncState, SyncStatus};
 
 /// The state's wire name (`data-state`), its label and its tone.
 pub fn state_badge(state: SyncState) -> (&'static str, &'static str, &'static str) {

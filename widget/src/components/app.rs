@@ -1,8 +1,8 @@
 use super::{AgentPanel, ConsoleEntry};
 use crate::admin::AdminConsole;
 use crate::location::{current_context_token, current_is_console, hash_for};
+use contract::context::{Role, unverified_claims};
 use leptos::{ev, prelude::*};
-use shared::context::{Role, unverified_claims};
 
 /// The whole widget: follows the context token in the URL fragment (a helpdesk may move
 /// the iframe to another ticket by changing only the fragment) and shows its panel, or the

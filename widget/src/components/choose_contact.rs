@@ -1,8 +1,8 @@
 use super::format::initials;
 use crate::api::Client;
+use contract::api::ContactChoice;
+use contract::ids::{Email, SfId};
 use leptos::prelude::*;
-use shared::api::ContactChoice;
-use shared::ids::{Email, SfId};
 
 /// `Panel::Choose`: several Salesforce contacts share the requester's email. Each is a
 /// button (`data-testid="choose-contact"`, `data-contact-id`); choosing one tells the edge

@@ -1,7 +1,7 @@
 use super::states::{StateMessage, Tone};
 use crate::api::ClientError;
+use contract::api::ErrorCode;
 use leptos::prelude::*;
-use shared::api::ErrorCode;
 
 /// A failed fetch, explained: what happened and what to do. Offers "Try again"
 /// (`data-testid="retry"`) when asking again may help.

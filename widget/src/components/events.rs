@@ -1,8 +1,8 @@
 use super::format::{Instant, Now, event_when};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};
+use contract::api::EventSummary;
 use leptos::prelude::*;
-use shared::api::EventSummary;
 
 /// The record's events (`data-testid="section-events"`).
 #[component]

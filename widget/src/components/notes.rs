@@ -1,8 +1,8 @@
 use super::format::{Instant, Now, format_date, format_time, relative_date};
 use super::item_row::{Body, Part, Row};
 use super::section::{Group, SectionData, SectionView};
+use contract::api::NoteSummary;
 use leptos::prelude::*;
-use shared::api::NoteSummary;
 
 /// A body longer than this (or of more lines than this) is clamped to two lines until
 /// the agent asks for the rest.

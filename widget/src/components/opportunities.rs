@@ -1,8 +1,8 @@
 use super::format::{CalendarDate, format_date, format_money, format_percent};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};
+use contract::api::OpportunitySummary;
 use leptos::prelude::*;
-use shared::api::OpportunitySummary;
 
 /// The record's opportunities (`data-testid="section-opportunities"`).
 #[component]

@@ -3,9 +3,9 @@ use super::{
     NotConnectedState, PanelHeader, RecordView,
 };
 use crate::api::{Client, ClientError};
+use contract::api::{Panel, PanelQuery};
+use contract::ids::SfId;
 use leptos::prelude::*;
-use shared::api::{Panel, PanelQuery};
-use shared::ids::SfId;
 
 /// A pick the agent made for one context (ticket): a contact among several, or a record
 /// opened from a suggestion or a search.

@@ -1,9 +1,9 @@
 use super::format::{dialable, initials, is_web_url};
 use super::item_row::ViewInSalesforce;
+use contract::api::{DetailField, RecordDetails, RecordKind};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::CustomAttribute;
-use shared::api::{DetailField, RecordDetails, RecordKind};
 
 /// The record at the top of the panel: a contact (name, title, account, email, phone,
 /// owner) or an account (name, phone, owner), the further fields Salesforce sent (e.g.

@@ -1,7 +1,7 @@
 use super::format::Now;
 use super::{EventsSection, NotesSection, OpportunitiesSection, RecordHeader, TasksSection};
+use contract::api::{RecordKind, SalesforceView};
 use leptos::prelude::*;
-use shared::api::{RecordKind, SalesforceView};
 
 /// `Panel::View`: the record and each section the agent's profile may see. A section the
 /// profile may not see arrives as `None` and is simply not there; an empty one says so

@@ -1,8 +1,8 @@
 use super::format::initials;
 use crate::api::Client;
+use contract::api::{RecordKind, SEARCH_MIN_CHARS, SearchHit};
+use contract::ids::SfId;
 use leptos::prelude::*;
-use shared::api::{RecordKind, SEARCH_MIN_CHARS, SearchHit};
-use shared::ids::SfId;
 
 /// Searching Salesforce by name, for a requester Salesforce does not know by email: a
 /// search form (`data-testid="record-search"`, `search-input`, `search-submit`), then the

@@ -1,9 +1,9 @@
 use super::RecordSearch;
 use super::format::initials;
 use crate::api::Client;
+use contract::api::{AccountSuggestion, ContactChoice};
+use contract::ids::{Email, SfId};
 use leptos::prelude::*;
-use shared::api::{AccountSuggestion, ContactChoice};
-use shared::ids::{Email, SfId};
 
 /// How a state reads: a neutral fact, something to act on, or a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 use super::format::{CalendarDate, Now, due_label};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};
+use contract::api::TaskSummary;
 use leptos::prelude::*;
-use shared::api::TaskSummary;
 
 /// The record's tasks (`data-testid="section-tasks"`).
 #[component]

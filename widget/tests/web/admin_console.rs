@@ -1,13 +1,13 @@
 use crate::admin_fixtures::{connected, json, press, status, step, sync, token};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
-use leptos::prelude::*;
-use shared::admin::{
+use contract::admin::{
     ConnectionStatus, OAUTH_START_CODE_PATH, OAUTH_START_PATH, STATUS_PATH, SYNC_PAUSE_PATH,
     SyncState,
 };
-use shared::context::Role;
-use shared::mapping::ObjectKind;
-use shared::sync::history::Direction;
+use contract::context::Role;
+use contract::history::Direction;
+use contract::mapping::ObjectKind;
+use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::AdminConsole;

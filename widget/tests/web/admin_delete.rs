@@ -1,7 +1,7 @@
 use crate::admin_fixtures::press;
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
+use contract::admin::INTEGRATION_PATH;
 use leptos::prelude::*;
-use shared::admin::INTEGRATION_PATH;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen_test::wasm_bindgen_test;

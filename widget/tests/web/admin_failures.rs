@@ -1,8 +1,8 @@
 use crate::admin_fixtures::{failures, json};
 use crate::support::{FetchStub, Mounted, Reply, mount};
+use contract::admin::{RETRY_PATH, RetryRequest, RetryResult};
+use contract::mapping::ObjectKind;
 use leptos::prelude::*;
-use shared::admin::{RETRY_PATH, RetryRequest, RetryResult};
-use shared::mapping::ObjectKind;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::HtmlElement;

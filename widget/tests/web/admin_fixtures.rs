@@ -1,15 +1,15 @@
 //! Data for the admin console's tests: settings with a deliberate Integer field, a sync
 //! under way, seven days of history, failures, profiles, and context tokens.
 
-use serde_json::Value;
-use shared::admin::{
+use contract::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, ObjectFields, ProfilePermissions,
     SettingsView, StepProgress, SyncState, SyncStatus,
 };
-use shared::context::{AUDIENCE, ContextClaims, Role, sign};
-use shared::mapping::{FieldMeta, FieldPair, ObjectKind, SyncType, ValueKind};
-use shared::permissions::Permissions;
-use shared::sync::history::{DayTotals, Direction};
+use contract::context::{AUDIENCE, ContextClaims, Role, sign};
+use contract::history::{DayTotals, Direction};
+use contract::mapping::{FieldMeta, FieldPair, ObjectKind, SyncType, ValueKind};
+use contract::permissions::Permissions;
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -191,7 +191,7 @@ pub fn light_agent() -> ProfilePermissions {
     ProfilePermissions {
         profile_id: "7003".into(),
         profile_name: "Light Agent".into(),
-        permissions: Permissions::default_for(Some(shared::permissions::LIGHT_AGENT_KIND)),
+        permissions: Permissions::default_for(Some(contract::permissions::LIGHT_AGENT_KIND)),
     }
 }
 

@@ -1,8 +1,8 @@
 use crate::admin_fixtures::{DAY_MS, days};
 use crate::support::mount;
+use contract::history::{Direction, Run, RunKind};
+use contract::mapping::ObjectKind;
 use leptos::prelude::*;
-use shared::mapping::ObjectKind;
-use shared::sync::history::{Direction, Run, RunKind};
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::history::{HistoryChart, HistoryTable, Series, axis_step, chart, day_label};
 

@@ -1,9 +1,9 @@
 use crate::admin_fixtures::{json, light_agent};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
+use contract::admin::{PERMISSIONS_PATH, ProfilePermissions};
+use contract::api::{ApiError, ErrorBody, ErrorCode, RecordKind};
+use contract::permissions::{Access, Items};
 use leptos::prelude::*;
-use shared::admin::{PERMISSIONS_PATH, ProfilePermissions};
-use shared::api::{ApiError, ErrorBody, ErrorCode, RecordKind};
-use shared::permissions::{Access, Items};
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::permissions::{PermissionsScreen, ProfileRow};
 use widget::api::Client;

@@ -1,9 +1,9 @@
 use crate::admin_fixtures::{step, sync};
 use crate::support::mount;
+use contract::admin::SyncState;
+use contract::history::Direction::{HelpdeskToSalesforce, SalesforceToHelpdesk};
+use contract::mapping::ObjectKind::{Account, Contact};
 use leptos::prelude::*;
-use shared::admin::SyncState;
-use shared::mapping::ObjectKind::{Account, Contact};
-use shared::sync::history::Direction::{HelpdeskToSalesforce, SalesforceToHelpdesk};
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::progress::{
     Sample, SyncProgress, average_rate, format_rate, format_remaining, overall_percent, percent,

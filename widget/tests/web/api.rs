@@ -1,10 +1,10 @@
 use crate::fixtures::id;
 use crate::support::{FetchStub, Reply, jane};
-use serde_json::json;
-use shared::api::{
+use contract::api::{
     ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
     PanelQuery, RecordKind, SearchHit,
 };
+use serde_json::json;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::{Client, ClientError, decode_response};
 

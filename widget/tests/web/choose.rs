@@ -1,9 +1,9 @@
 use crate::fixtures::{full_view, id};
 use crate::support::{FetchStub, Mounted, Reply, mount};
+use contract::api::{ContactChoice, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice};
+use contract::ids::{Email, SfId};
 use leptos::prelude::*;
 use serde_json::json;
-use shared::api::{ContactChoice, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice};
-use shared::ids::{Email, SfId};
 use std::sync::{Arc, Mutex};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;

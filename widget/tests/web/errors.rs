@@ -1,6 +1,6 @@
 use crate::support::mount;
+use contract::api::{ApiError, ErrorCode};
 use leptos::prelude::*;
-use shared::api::{ApiError, ErrorCode};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasm_bindgen_test::wasm_bindgen_test;

@@ -1,11 +1,11 @@
 //! Salesforce views to render: one full contact, with every section, and builders for
 //! single items. Dates are fixed relative to [`now`].
 
-use shared::api::{
+use contract::api::{
     DetailField, EventSummary, NoteSummary, OpportunitySummary, RecordDetails, RecordKind,
     SalesforceView, TaskSummary,
 };
-use shared::ids::SfId;
+use contract::ids::SfId;
 use widget::components::format::{CalendarDate, Instant, Now};
 
 pub const ORG: &str = "https://acme.my.salesforce.com/lightning/r";

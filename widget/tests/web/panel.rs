@@ -1,7 +1,7 @@
 use crate::support::{FetchStub, Reply, jane, mount};
+use contract::api::Panel;
 use leptos::prelude::*;
 use serde_json::json;
-use shared::api::Panel;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::App;
 use widget::components::AgentPanel;

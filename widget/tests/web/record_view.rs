@@ -1,7 +1,7 @@
 use crate::fixtures::{LONG_BODY, event, full_view, maya, now, opportunity, task};
 use crate::support::{Mounted, mount};
+use contract::api::{RecordKind, SalesforceView};
 use leptos::prelude::*;
-use shared::api::{RecordKind, SalesforceView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::HtmlElement;
@@ -103,7 +103,7 @@ fn script_links_are_never_rendered() {
 fn an_account_shows_its_own_name_and_no_account_line() {
     let mut view = full_view();
     view.kind = RecordKind::Account;
-    view.record = Some(shared::api::RecordDetails {
+    view.record = Some(contract::api::RecordDetails {
         name: "Northwind Traders".to_owned(),
         title: None,
         email: None,

@@ -1,7 +1,7 @@
 use crate::support::mount;
+use contract::api::{AccountSuggestion, Panel};
+use contract::ids::Email;
 use leptos::prelude::*;
-use shared::api::{AccountSuggestion, Panel};
-use shared::ids::Email;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::ClientError;
 use widget::components::{NoMatchState, NoRequesterState, NotConnectedState, PanelView};
@@ -123,7 +123,7 @@ fn the_switch_shows_a_view_as_the_record_and_its_sections() {
 #[wasm_bindgen_test]
 async fn no_match_offers_the_domain_account_and_a_search() {
     use crate::support::{FetchStub, Reply};
-    use shared::api::{PANEL_SEARCH_PATH, RecordKind, SearchHit};
+    use contract::api::{PANEL_SEARCH_PATH, RecordKind, SearchHit};
     use std::sync::{Arc, Mutex};
     use widget::api::Client;
 

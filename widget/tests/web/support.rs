@@ -1,9 +1,9 @@
 //! Mounting, querying and a scripted `fetch` for the component tests.
 
+use contract::api::{RecordDetails, RecordKind, SalesforceView};
+use contract::ids::SfId;
 use leptos::prelude::*;
 use serde::Deserialize;
-use shared::api::{RecordDetails, RecordKind, SalesforceView};
-use shared::ids::SfId;
 use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

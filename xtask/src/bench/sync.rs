@@ -11,8 +11,8 @@
 mod native;
 
 use crate::{build, tools};
+use contract::admin::SyncState;
 use e2e::{ReqwestTransport, Stack, StackOptions};
-use shared::admin::SyncState;
 use shared::helpdesk;
 use shared::salesforce::Client;
 use std::time::{Duration, Instant};

@@ -8,8 +8,8 @@
 
 use crate::{build, tools};
 use anyhow::{Context, bail};
+use contract::api::{PANEL_PATH, Panel};
 use e2e::{Browser, Stack, StackOptions, repo_root};
-use shared::api::{PANEL_PATH, Panel};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

@@ -7,9 +7,9 @@
 //! URLs, which end up in logs and history); the popup ends by posting
 //! `{sfdesk: "oauth", ok}` to its opener.
 
+use crate::history::{DayTotals, Direction, Run};
 use crate::mapping::{self, FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType};
 use crate::permissions::Permissions;
-use crate::sync::history::{DayTotals, Direction, Run};
 use serde::{Deserialize, Serialize};
 
 /// `GET` → [`AdminStatus`].
@@ -39,6 +39,9 @@ pub const INTEGRATION_PATH: &str = "/api/admin/integration";
 pub const OAUTH_START_CODE_PATH: &str = "/oauth/salesforce/start-code";
 /// `GET ?code=<StartCode::code>` in the popup: redirects to Salesforce's consent page.
 pub const OAUTH_START_PATH: &str = "/oauth/salesforce/start";
+/// Where Salesforce's consent page sends the popup back, relative to the edge's public
+/// URL: the redirect URI registered with the connected app.
+pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
 
 /// A one-time code that starts the OAuth flow in a popup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

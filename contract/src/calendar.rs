@@ -1,5 +1,6 @@
-//! Proleptic Gregorian dates <-> days since 1970-01-01, for the wire formats that parse
-//! and print dates by hand (Salesforce, the helpdesk, the sandbox's clock).
+//! Proleptic Gregorian dates <-> days since 1970-01-01, for whatever parses and prints
+//! dates by hand: the Salesforce and helpdesk wire formats, the sandbox's clock, the
+//! console's history chart.
 //!
 //! Years are counted from March so that the leap day falls at the end of a counted year;
 //! a 400-year cycle has 146,097 days (Howard Hinnant's civil-calendar algorithms).

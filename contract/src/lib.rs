@@ -1,0 +1,29 @@
+//! sfdesk's contract between the widget and the edge: the JSON of every request and
+//! answer, the paths they go to, the context token that says who is asking, and the rules
+//! both sides apply alike (what a profile may see, whether a field mapping is valid). The
+//! widget builds on this crate alone; the edge and the engine in `shared` build on it too.
+//! Nothing here does IO or knows the engine.
+
+pub mod admin;
+pub mod api;
+pub mod calendar;
+pub mod context;
+pub mod history;
+pub mod ids;
+pub mod mapping;
+pub mod permissions;
+
+/// URL-safe base64 without padding: the encoding of JWTs (the context token here; the
+/// helpdesk's webhook tokens in `shared`), PKCE and OAuth `state`.
+pub fn b64url(bytes: impl AsRef<[u8]>) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The inverse of [`b64url`]; `None` for text that is not URL-safe base64.
+pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+}
