@@ -7,9 +7,10 @@
 //! URLs, which end up in logs and history); the popup ends by posting
 //! `{sfdesk: "oauth", ok}` to its opener.
 
-use crate::history::{DayTotals, Direction, Run};
+use crate::history::{DayTotals, Run};
 use crate::mapping::{self, FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType};
 use crate::permissions::Permissions;
+use crate::side::{Side, as_direction};
 use serde::{Deserialize, Serialize};
 
 /// `GET` → [`AdminStatus`].
@@ -114,7 +115,9 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepProgress {
     pub object: ObjectKind,
-    pub direction: Direction,
+    /// Where the step's records come from.
+    #[serde(rename = "direction", with = "as_direction")]
+    pub from: Side,
     pub done: u64,
     /// Known once the source has been counted.
     pub total: Option<u64>,
@@ -181,7 +184,10 @@ pub struct HistoryView {
 pub struct FailureView {
     pub id: i64,
     pub object: ObjectKind,
-    pub direction: Direction,
+    /// The side the record failed to sync from.
+    #[serde(rename = "direction", with = "as_direction")]
+    pub from: Side,
+    /// The record on the `from` side.
     pub record_id: String,
     /// What a person recognises the record by: its email or name.
     pub label: String,

@@ -2,17 +2,11 @@
 //! admin console charts.
 
 use crate::mapping::ObjectKind;
+use crate::side::{Side, as_direction};
 use serde::{Deserialize, Serialize};
 
 pub const RETENTION_DAYS: i64 = 7;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    SalesforceToHelpdesk,
-    HelpdeskToSalesforce,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,7 +20,9 @@ pub enum RunKind {
 pub struct Run {
     pub at_ms: i64,
     pub kind: RunKind,
-    pub direction: Direction,
+    /// Where the run's records came from.
+    #[serde(rename = "direction", with = "as_direction")]
+    pub from: Side,
     pub object: ObjectKind,
     pub added: u32,
     pub updated: u32,
@@ -76,7 +72,7 @@ mod tests {
         Run {
             at_ms,
             kind: RunKind::Incremental,
-            direction: Direction::SalesforceToHelpdesk,
+            from: Side::Salesforce,
             object: ObjectKind::Contact,
             added,
             updated: 1,

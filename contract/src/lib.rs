@@ -12,6 +12,7 @@ pub mod history;
 pub mod ids;
 pub mod mapping;
 pub mod permissions;
+pub mod side;
 
 /// URL-safe base64 without padding: the encoding of JWTs (the context token here; the
 /// helpdesk's webhook tokens in `shared`), PKCE and OAuth `state`.

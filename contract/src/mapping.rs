@@ -4,6 +4,7 @@
 //! Both sides describe their fields as [`FieldMeta`] (from Salesforce's describe and the
 //! helpdesk's field list), so every check here is a pure function of the two lists.
 
+use crate::side::Side;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -192,22 +193,6 @@ pub enum MappingIssue {
     MappedTwice { side: Side, field: String },
     #[error("The {side} field {field} is read-only, so sync cannot write to it")]
     ReadOnly { side: Side, field: String },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Salesforce,
-    Helpdesk,
-}
-
-impl std::fmt::Display for Side {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Side::Salesforce => "Salesforce",
-            Side::Helpdesk => "helpdesk",
-        })
-    }
 }
 
 fn type_mismatch(pair: &FieldPair, from: ValueKind, to: ValueKind) -> MappingIssue {

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use contract::ids::SfId;
 use contract::mapping::ObjectKind;
+use contract::side::Side;
 use serde_json::{Map, Value, json};
 use shared::helpdesk::TransportSleep;
 use shared::helpdesk::{self, ContactDraft};
@@ -15,7 +16,7 @@ use shared::sync::helpdesk_port::HelpdeskPort;
 use shared::sync::initial::{self, InitialSync};
 use shared::sync::ongoing::{Covered, Tallies};
 use shared::sync::salesforce_port::SalesforcePort;
-use shared::sync::store::{Source, Store};
+use shared::sync::store::Store;
 use std::collections::BTreeMap;
 
 /// A UUID, as the helpdesk wants `sourceId`s.
@@ -94,8 +95,8 @@ impl World {
         job(&engine).await
     }
 
-    async fn sync(&self, source: Source, object: ObjectKind, id: &str) -> anyhow::Result<Outcome> {
-        self.with_engine(async |engine| Ok(engine.sync_record(source, object, id).await?))
+    async fn sync(&self, from: Side, object: ObjectKind, id: &str) -> anyhow::Result<Outcome> {
+        self.with_engine(async |engine| Ok(engine.sync_record(from, object, id).await?))
             .await
     }
 
@@ -157,7 +158,7 @@ async fn a_salesforce_contact_reaches_the_helpdesk_and_changes_come_back() -> an
         .await?;
 
     assert_eq!(
-        w.sync(Source::Salesforce, ObjectKind::Contact, created.as_str())
+        w.sync(Side::Salesforce, ObjectKind::Contact, created.as_str())
             .await?,
         Outcome::Added
     );
@@ -174,7 +175,7 @@ async fn a_salesforce_contact_reaches_the_helpdesk_and_changes_come_back() -> an
 
     // The helpdesk's notification for our own write is not a change.
     assert_eq!(
-        w.sync(Source::Helpdesk, ObjectKind::Contact, &contact.id)
+        w.sync(Side::Helpdesk, ObjectKind::Contact, &contact.id)
             .await?,
         Outcome::Unchanged
     );
@@ -186,7 +187,7 @@ async fn a_salesforce_contact_reaches_the_helpdesk_and_changes_come_back() -> an
     };
     w.helpdesk().update_contact(&contact.id, &edit).await?;
     assert_eq!(
-        w.sync(Source::Helpdesk, ObjectKind::Contact, &contact.id)
+        w.sync(Side::Helpdesk, ObjectKind::Contact, &contact.id)
             .await?,
         Outcome::Updated
     );
@@ -215,7 +216,7 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
         .await?
         .len();
     let outcome = w
-        .sync(Source::Salesforce, ObjectKind::Contact, maya.id.as_str())
+        .sync(Side::Salesforce, ObjectKind::Contact, maya.id.as_str())
         .await?;
     assert!(
         matches!(outcome, Outcome::Updated | Outcome::Unchanged),
@@ -352,7 +353,7 @@ async fn a_mass_update_of_a_thousand_contacts_reaches_the_helpdesk() -> anyhow::
     // What the Outbound Messages deliver: each id, stored in the inbox.
     for record in &records {
         w.store.enqueue(
-            Source::Salesforce,
+            Side::Salesforce,
             ObjectKind::Contact,
             record["Id"].as_str().unwrap_or_default(),
             now_ms(),
@@ -506,7 +507,7 @@ async fn a_failed_record_is_logged_in_plain_words_and_a_retry_succeeds_once_fixe
         )
         .await?;
     let outcome = w
-        .sync(Source::Salesforce, ObjectKind::Contact, created.as_str())
+        .sync(Side::Salesforce, ObjectKind::Contact, created.as_str())
         .await?;
     assert!(matches!(outcome, Outcome::Failed(_)), "{outcome:?}");
     let failures = w.store.failures(Some(ObjectKind::Contact))?;
@@ -523,7 +524,7 @@ async fn a_failed_record_is_logged_in_plain_words_and_a_retry_succeeds_once_fixe
         .update("Contact", &created, &json!({"Title": "Countess"}))
         .await?;
     assert_eq!(
-        w.sync(Source::Salesforce, ObjectKind::Contact, created.as_str())
+        w.sync(Side::Salesforce, ObjectKind::Contact, created.as_str())
             .await?,
         Outcome::Added
     );
@@ -545,7 +546,7 @@ async fn a_record_deleted_in_the_helpdesk_comes_back_when_salesforce_updates_it(
     w.helpdesk().trash_contacts(&[desk_id.as_str()]).await?;
     // The delete does not propagate: Salesforce still has her.
     assert_eq!(
-        w.sync(Source::Helpdesk, ObjectKind::Contact, &desk_id)
+        w.sync(Side::Helpdesk, ObjectKind::Contact, &desk_id)
             .await?,
         Outcome::Unchanged
     );
@@ -553,7 +554,7 @@ async fn a_record_deleted_in_the_helpdesk_comes_back_when_salesforce_updates_it(
         .update("Contact", &maya, &json!({"Title": "Back again"}))
         .await?;
     assert_eq!(
-        w.sync(Source::Salesforce, ObjectKind::Contact, maya.as_str())
+        w.sync(Side::Salesforce, ObjectKind::Contact, maya.as_str())
             .await?,
         Outcome::Added
     );

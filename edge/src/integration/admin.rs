@@ -8,14 +8,13 @@ use contract::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
     RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
 };
-use contract::history::{Direction, RunKind, daily_totals};
+use contract::history::{RunKind, daily_totals};
 use serde::{Deserialize, Serialize};
 use shared::helpdesk::{self, WebhookDraft};
 use shared::http::Transport;
 use shared::sync::engine::{Outcome, Settings};
 use shared::sync::initial::{self, InitialSync};
 use shared::sync::ongoing::Tallies;
-use shared::sync::store::Source;
 use shared::url_tag::Purpose;
 
 /// What an admin asks of the org's integration.
@@ -254,7 +253,7 @@ pub fn failures(context: &Context<'_>) -> Result<Vec<FailureView>, EdgeError> {
         .map(|f| FailureView {
             id: f.id,
             object: f.object,
-            direction: f.direction,
+            from: f.from,
             record_id: f.record_id,
             label: f.label,
             reason: f.reason.to_string(),
@@ -289,19 +288,15 @@ pub async fn retry(context: &Context<'_>, request: RetryRequest) -> Result<Retry
                 failed: 0,
             };
             for failure in &chosen {
-                let source = match failure.direction {
-                    Direction::SalesforceToHelpdesk => Source::Salesforce,
-                    Direction::HelpdeskToSalesforce => Source::Helpdesk,
-                };
                 let outcome = engine
-                    .sync_record(source, failure.object, &failure.record_id)
+                    .sync_record(failure.from, failure.object, &failure.record_id)
                     .await?;
                 result.retried += 1;
                 match outcome {
                     Outcome::Failed(_) => result.failed += 1,
                     _ => result.succeeded += 1,
                 }
-                tallies.count(source, failure.object, &outcome);
+                tallies.count(failure.from, failure.object, &outcome);
             }
             for run in tallies.runs(RunKind::Retry, now_ms) {
                 engine.store.record_run(&run)?;

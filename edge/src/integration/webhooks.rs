@@ -7,9 +7,9 @@ use super::{connection, panel_cache};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::mapping::ObjectKind;
+use contract::side::Side;
 use shared::helpdesk::{self, EventType, Expected, Jwks, JwksCache, SignatureError};
 use shared::salesforce::outbound;
-use shared::sync::store::Source;
 
 /// The helpdesk's keys ([`JwksCache`]; the key before it held them without a lifetime).
 const JWKS_KEY: &str = "helpdesk_jwks_cache";
@@ -94,7 +94,7 @@ pub async fn helpdesk(
                 event.event_type.as_str()
             )));
         };
-        store.enqueue(Source::Helpdesk, object, id, context.now_ms)?;
+        store.enqueue(Side::Helpdesk, object, id, context.now_ms)?;
         stored += 1;
     }
     Ok(Stored { stored })
@@ -131,7 +131,7 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
     for notification in &message.notifications {
         if let Some(object) = ObjectKind::from_salesforce_name(&notification.object) {
             store.enqueue(
-                Source::Salesforce,
+                Side::Salesforce,
                 object,
                 notification.record_id.as_str(),
                 context.now_ms,

@@ -9,10 +9,10 @@
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
 use super::merge::{self, Values};
-use super::store::{Link, Source, Store, StoreError};
-use contract::history::Direction;
+use super::store::{Link, Store, StoreError};
 use contract::ids::SfId;
-use contract::mapping::{self, FieldMeta, FieldPair, ObjectKind, Side, SyncType};
+use contract::mapping::{self, FieldMeta, FieldPair, ObjectKind, SyncType};
+use contract::side::Side;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -232,22 +232,6 @@ pub struct Plan {
     pub agreed: Values,
 }
 
-/// The side a change comes from, and the side it goes to.
-pub fn sides(source: Source) -> (Side, Side) {
-    match source {
-        Source::Salesforce => (Side::Salesforce, Side::Helpdesk),
-        Source::Helpdesk => (Side::Helpdesk, Side::Salesforce),
-    }
-}
-
-/// Where a change flows, seen from its source.
-fn direction(source: Source) -> Direction {
-    match source {
-        Source::Salesforce => Direction::SalesforceToHelpdesk,
-        Source::Helpdesk => Direction::HelpdeskToSalesforce,
-    }
-}
-
 /// A record-level failure, or an error that stops this change altogether.
 pub(super) enum Stop {
     Failed(FailureReason),
@@ -271,46 +255,46 @@ impl From<StoreError> for Stop {
 }
 
 impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
-    /// Brings the record `id` of `source` into step with its counterpart. Record-level
-    /// problems are logged as failures and returned as [`Outcome::Failed`]; outages and
-    /// a revoked connection are errors, so the caller keeps the change for later.
+    /// Brings the record `id` of side `from` into step with its counterpart.
+    /// Record-level problems are logged as failures and returned as [`Outcome::Failed`];
+    /// outages and a revoked connection are errors, so the caller keeps the change for
+    /// later.
     pub async fn sync_record(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         id: &str,
     ) -> Result<Outcome, EngineError> {
-        if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
+        if from == Side::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
             return Ok(Outcome::Unchanged);
         }
-        let (from, _) = sides(source);
         // Deletes never propagate: a record gone from its source is left alone elsewhere.
         match self.get(from, object, id).await.map_err(Stop::from) {
-            Ok(Some(record)) => self.sync_fetched(source, object, &record).await,
+            Ok(Some(record)) => self.sync_fetched(from, object, &record).await,
             Ok(None) => Ok(Outcome::Unchanged),
             Err(Stop::Engine(error)) => Err(error),
-            Err(Stop::Failed(reason)) => self.log(source, object, id, id, Outcome::Failed(reason)),
+            Err(Stop::Failed(reason)) => self.log(from, object, id, id, Outcome::Failed(reason)),
         }
     }
 
-    /// [`Engine::sync_record`] for a record already read from `source` (a page of
+    /// [`Engine::sync_record`] for a record already read from side `from` (a page of
     /// changes, or records read together with [`Port::get_many`]).
     pub async fn sync_fetched(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         record: &Record,
     ) -> Result<Outcome, EngineError> {
-        if source == Source::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
+        if from == Side::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
             return Ok(Outcome::Unchanged);
         }
-        let label = self.label_of(sides(source).0, object, record);
-        let outcome = match Box::pin(self.bring_into_step(source, object, record)).await {
+        let label = self.label_of(from, object, record);
+        let outcome = match Box::pin(self.bring_into_step(from, object, record)).await {
             Ok(outcome) => outcome,
             Err(Stop::Engine(error)) => return Err(error),
             Err(Stop::Failed(reason)) => Outcome::Failed(reason),
         };
-        self.log(source, object, &record.id, &label, outcome)
+        self.log(from, object, &record.id, &label, outcome)
     }
 
     /// What a person recognises a record by in the failure log: its email or name.
@@ -337,19 +321,18 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
     /// Keeps the failure log in step with the outcome.
     pub(super) fn log(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         id: &str,
         label: &str,
         outcome: Outcome,
     ) -> Result<Outcome, EngineError> {
-        let direction = direction(source);
         match &outcome {
             Outcome::Failed(reason) => {
                 self.store
-                    .record_failure(object, direction, id, label, reason, self.now_ms)?
+                    .record_failure(object, from, id, label, reason, self.now_ms)?
             }
-            _ => self.store.clear_failure(object, direction, id)?,
+            _ => self.store.clear_failure(object, from, id)?,
         }
         Ok(outcome)
     }
@@ -383,12 +366,12 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
 
     async fn bring_into_step(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         record: &Record,
     ) -> Result<Outcome, Stop> {
         let id = record.id.as_str();
-        let (from, to) = sides(source);
+        let to = from.other();
         let link = self.link(from, object, id)?;
         let (counterpart, snapshot) = match &link {
             Some(link) => {
@@ -406,14 +389,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         };
         let parent = self.counterpart_parent(from, to, object, record).await?;
         let plan = self
-            .plan(
-                source,
-                object,
-                record,
-                counterpart.as_ref(),
-                snapshot,
-                parent,
-            )
+            .plan(from, object, record, counterpart.as_ref(), snapshot, parent)
             .map_err(Stop::Failed)?;
 
         let other_id = match (&plan.write, &counterpart) {
@@ -459,20 +435,20 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         Ok(())
     }
 
-    /// What to write where to bring `record` (from `source`) and its `counterpart` (if
-    /// any) into step, given the values they last agreed on and the counterpart's parent
-    /// on the other side. Pure: the single-record path and the bulk initial sync both
-    /// gather the inputs their own way and carry out the plan their own way.
+    /// What to write where to bring `record` (from side `from`) and its `counterpart`
+    /// (if any) into step, given the values they last agreed on and the counterpart's
+    /// parent on the other side. Pure: the single-record path and the bulk initial sync
+    /// both gather the inputs their own way and carry out the plan their own way.
     pub fn plan(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         record: &Record,
         counterpart: Option<&Record>,
         snapshot: Option<&Values>,
         parent: Option<String>,
     ) -> Result<Plan, FailureReason> {
-        let (from, to) = sides(source);
+        let to = from.other();
         let from_values = self.values(from, object, record);
         let to_values = counterpart
             .map(|c| self.values(to, object, c))
@@ -549,11 +525,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         object: ObjectKind,
         record: &Record,
     ) -> Result<Option<Record>, Stop> {
-        let from = if to == Side::Helpdesk {
-            Side::Salesforce
-        } else {
-            Side::Helpdesk
-        };
+        let from = to.other();
         let raw_key = record
             .fields
             .get(self.port_key_field(from, object))
@@ -608,13 +580,8 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         else {
             return Ok(None);
         };
-        let source = if from == Side::Salesforce {
-            Source::Salesforce
-        } else {
-            Source::Helpdesk
-        };
         if self.link(from, ObjectKind::Account, parent_id)?.is_none() {
-            match Box::pin(self.sync_record(source, ObjectKind::Account, parent_id)).await {
+            match Box::pin(self.sync_record(from, ObjectKind::Account, parent_id)).await {
                 Ok(_) => {}
                 Err(EngineError::Store(e)) => return Err(e.into()),
                 Err(EngineError::Unavailable(d)) => {
@@ -1033,8 +1000,8 @@ mod tests {
             }
         }
 
-        fn sync(&self, source: Source, object: ObjectKind, id: &str) -> Outcome {
-            block_on(self.engine().sync_record(source, object, id)).unwrap()
+        fn sync(&self, from: Side, object: ObjectKind, id: &str) -> Outcome {
+            block_on(self.engine().sync_record(from, object, id)).unwrap()
         }
     }
 
@@ -1075,7 +1042,7 @@ mod tests {
         w.helpdesk.unreadable.borrow_mut().push(ids[1].clone());
         for id in &ids {
             w.store
-                .enqueue(Source::Helpdesk, ObjectKind::Contact, id, 5)
+                .enqueue(Side::Helpdesk, ObjectKind::Contact, id, 5)
                 .unwrap();
         }
         let mut tallies = crate::sync::ongoing::Tallies::default();
@@ -1211,7 +1178,7 @@ mod tests {
             json!({"LastName": "Patel", "Email": "maya@nw.example", "AccountId": account}),
         );
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
             Outcome::Added
         );
         let hd_contact = &w.helpdesk.ids(ObjectKind::Contact)[0];
@@ -1248,7 +1215,7 @@ mod tests {
             json!({"LastName": "Patel", "Email": "maya@nw.example", "Title": "Ops"}),
         );
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
             Outcome::Updated
         );
         assert_eq!(
@@ -1279,11 +1246,11 @@ mod tests {
             .salesforce
             .put(ObjectKind::Account, None, json!({"Name": "acme"}));
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Account, &first),
+            w.sync(Side::Salesforce, ObjectKind::Account, &first),
             Outcome::Updated
         );
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Account, &second),
+            w.sync(Side::Salesforce, ObjectKind::Account, &second),
             Outcome::Failed(FailureReason::AlreadyMapped)
         );
         let failures = w.store.failures(None).unwrap();
@@ -1307,7 +1274,7 @@ mod tests {
             .salesforce
             .put(ObjectKind::Contact, None, json!({"LastName": "Nomail"}));
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
             Outcome::Added
         );
         assert_eq!(w.helpdesk.ids(ObjectKind::Contact).len(), 2);
@@ -1321,12 +1288,12 @@ mod tests {
             None,
             json!({"LastName": "Patel", "Email": "m@x.example"}),
         );
-        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
         let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
         let writes = (w.salesforce.writes.get(), w.helpdesk.writes.get());
         // The helpdesk's webhook for the record we just created:
         assert_eq!(
-            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
             Outcome::Unchanged
         );
         assert_eq!(
@@ -1344,7 +1311,7 @@ mod tests {
             None,
             json!({"LastName": "Patel", "Email": "m@x.example"}),
         );
-        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
         let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
         w.helpdesk.put(
             ObjectKind::Contact,
@@ -1352,7 +1319,7 @@ mod tests {
             json!({"title": "Head of Ops"}),
         );
         assert_eq!(
-            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
             Outcome::Updated
         );
         assert_eq!(
@@ -1370,7 +1337,7 @@ mod tests {
             None,
             json!({"LastName": "Patel", "Email": "m@x.example"}),
         );
-        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
         let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
         w.helpdesk.put(
             ObjectKind::Contact,
@@ -1378,7 +1345,7 @@ mod tests {
             json!({"title": "Changed here"}),
         );
         assert_eq!(
-            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
             Outcome::Unchanged
         );
         assert_eq!(
@@ -1395,11 +1362,11 @@ mod tests {
             None,
             json!({"LastName": "Patel", "Email": "m@x.example"}),
         );
-        w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
         let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
         w.helpdesk.delete(ObjectKind::Contact, &hd);
         assert_eq!(
-            w.sync(Source::Helpdesk, ObjectKind::Contact, &hd),
+            w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
             Outcome::Unchanged
         );
         assert_eq!(
@@ -1413,7 +1380,7 @@ mod tests {
             json!({"Title": "Back"}),
         );
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
             Outcome::Added
         );
         let again = w.helpdesk.ids(ObjectKind::Contact);
@@ -1445,7 +1412,7 @@ mod tests {
             None,
             json!({"LastName": "Patel", "Description": "lots"}),
         );
-        let outcome = w.sync(Source::Salesforce, ObjectKind::Contact, &contact);
+        let outcome = w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
         assert_eq!(
             outcome,
             Outcome::Failed(FailureReason::TypeMismatch(
@@ -1464,7 +1431,7 @@ mod tests {
         // Still text: "12" is a string in a Text field; fix the mapping instead.
         w.settings.contacts.pop();
         assert_eq!(
-            w.sync(Source::Salesforce, ObjectKind::Contact, &contact),
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
             Outcome::Added
         );
         assert!(w.store.failures(None).unwrap().is_empty());
@@ -1477,7 +1444,7 @@ mod tests {
             .helpdesk
             .put(ObjectKind::Contact, None, json!({"email": "x@y.example"}));
         assert_eq!(
-            w.sync(Source::Helpdesk, ObjectKind::Contact, &contact),
+            w.sync(Side::Helpdesk, ObjectKind::Contact, &contact),
             Outcome::Failed(FailureReason::MandatoryFieldMissing)
         );
     }

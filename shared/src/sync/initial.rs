@@ -12,16 +12,15 @@
 //! before their links are stored, those few are redone through the single-record path,
 //! which looks the counterpart up by match key instead of creating it twice.
 
-use super::engine::{
-    Engine, EngineError, Outcome, Plan, Port, PortError, Record, Stop, Write, sides,
-};
+use super::engine::{Engine, EngineError, Outcome, Plan, Port, PortError, Record, Stop, Write};
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
-use super::store::{Source, StagedState, Store, StoreError};
+use super::store::{StagedState, Store, StoreError};
 use crate::sql::Sql;
 use contract::admin::StepProgress;
-use contract::history::{Direction, Run, RunKind};
-use contract::mapping::{ObjectKind, Side, SyncType};
+use contract::history::{Run, RunKind};
+use contract::mapping::{ObjectKind, SyncType};
+use contract::side::Side;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -34,8 +33,8 @@ const CHUNK: u32 = 200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum Stage {
-    Read { side: Source, object: ObjectKind },
-    Apply { source: Source, object: ObjectKind },
+    Read { side: Side, object: ObjectKind },
+    Apply { source: Side, object: ObjectKind },
     Done,
 }
 
@@ -73,24 +72,17 @@ impl Tally {
     }
 }
 
-fn direction(source: Source) -> Direction {
-    match source {
-        Source::Salesforce => Direction::SalesforceToHelpdesk,
-        Source::Helpdesk => Direction::HelpdeskToSalesforce,
-    }
-}
-
 const OBJECTS: [ObjectKind; 2] = [ObjectKind::Account, ObjectKind::Contact];
 
 /// Every stage of a run for `sync_type`, in order.
 fn stages(sync_type: SyncType) -> Vec<Stage> {
-    let mut stages: Vec<Stage> = [Source::Helpdesk, Source::Salesforce]
+    let mut stages: Vec<Stage> = [Side::Helpdesk, Side::Salesforce]
         .into_iter()
         .flat_map(|side| OBJECTS.map(|object| Stage::Read { side, object }))
         .collect();
-    let sources: &[Source] = match sync_type {
-        SyncType::TwoWay => &[Source::Salesforce, Source::Helpdesk],
-        SyncType::SalesforceToHelpdesk => &[Source::Salesforce],
+    let sources: &[Side] = match sync_type {
+        SyncType::TwoWay => &[Side::Salesforce, Side::Helpdesk],
+        SyncType::SalesforceToHelpdesk => &[Side::Salesforce],
     };
     for &source in sources {
         stages.extend(OBJECTS.map(|object| Stage::Apply { source, object }));
@@ -106,7 +98,7 @@ impl InitialSync {
             .filter_map(|stage| match stage {
                 Stage::Apply { source, object } => Some(StepProgress {
                     object,
-                    direction: direction(source),
+                    from: source,
                     done: 0,
                     total: None,
                     finished: false,
@@ -137,10 +129,10 @@ impl InitialSync {
         self.tally = Tally::default();
     }
 
-    fn step_mut(&mut self, source: Source, object: ObjectKind) -> Option<&mut StepProgress> {
+    fn step_mut(&mut self, from: Side, object: ObjectKind) -> Option<&mut StepProgress> {
         self.steps
             .iter_mut()
-            .find(|s| s.object == object && s.direction == direction(source))
+            .find(|s| s.object == object && s.from == from)
     }
 }
 
@@ -165,21 +157,20 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
     async fn read_page(
         &self,
         run: &mut InitialSync,
-        side: Source,
+        side: Side,
         object: ObjectKind,
     ) -> Result<(), EngineError> {
         let cursor = run.cursor.as_deref();
         let page = match side {
-            Source::Salesforce => self.salesforce.page(object, cursor).await,
-            Source::Helpdesk => self.helpdesk.page(object, cursor).await,
+            Side::Salesforce => self.salesforce.page(object, cursor).await,
+            Side::Helpdesk => self.helpdesk.page(object, cursor).await,
         }
         .map_err(EngineError::from)?;
-        let (from, _) = sides(side);
         let keyed: Vec<_> = page
             .records
             .into_iter()
             .map(|record| {
-                let key = matching::match_key(object, self.key_of(from, object, &record));
+                let key = matching::match_key(object, self.key_of(side, object, &record));
                 (record, key)
             })
             .collect();
@@ -192,11 +183,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 if let Stage::Apply { .. } = run.stage {
                     // Everything is read: each apply step now knows its total.
                     for step in &mut run.steps {
-                        let source = match step.direction {
-                            Direction::SalesforceToHelpdesk => Source::Salesforce,
-                            Direction::HelpdeskToSalesforce => Source::Helpdesk,
-                        };
-                        step.total = Some(self.store.staged_count(source, step.object)?);
+                        step.total = Some(self.store.staged_count(step.from, step.object)?);
                     }
                 }
             }
@@ -207,18 +194,18 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
     async fn apply_chunk(
         &self,
         run: &mut InitialSync,
-        source: Source,
+        from: Side,
         object: ObjectKind,
     ) -> Result<(), EngineError> {
-        let rows = self.store.staged_to_apply(source, object, CHUNK)?;
+        let rows = self.store.staged_to_apply(from, object, CHUNK)?;
         if rows.is_empty() {
-            if let Some(step) = run.step_mut(source, object) {
+            if let Some(step) = run.step_mut(from, object) {
                 step.finished = true;
             }
             self.store.record_run(&Run {
                 at_ms: self.now_ms,
                 kind: RunKind::Initial,
-                direction: direction(source),
+                from,
                 object,
                 added: run.tally.added,
                 updated: run.tally.updated,
@@ -227,26 +214,20 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             run.next_stage(self.settings.sync_type);
             return Ok(());
         }
-        let (from, to) = sides(source);
-        let other = match to {
-            Side::Salesforce => Source::Salesforce,
-            Side::Helpdesk => Source::Helpdesk,
-        };
+        let to = from.other();
         let mut tally = Tally::default();
         let mut claimed = HashSet::new();
         let mut planned = Vec::new();
         for (record, state) in &rows {
             if *state == StagedState::Writing {
                 // Its counterpart may have been created just before a restart.
-                tally.count(&self.sync_record(source, object, &record.id).await?);
+                tally.count(&self.sync_record(from, object, &record.id).await?);
                 continue;
             }
-            let decided = self
-                .decide(source, object, record, other, &mut claimed)
-                .await?;
+            let decided = self.decide(from, object, record, &mut claimed).await?;
             match decided {
                 Decision::Skip => {}
-                Decision::Fail(reason) => tally.count(&self.fail(source, object, record, reason)?),
+                Decision::Fail(reason) => tally.count(&self.fail(from, object, record, reason)?),
                 Decision::Plan(counterpart_id, plan) => {
                     planned.push((record, counterpart_id, plan))
                 }
@@ -260,7 +241,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             .map(|(r, _, _)| r.id.as_str())
             .collect();
         self.store
-            .mark_staged(source, object, &creating, StagedState::Writing)?;
+            .mark_staged(from, object, &creating, StagedState::Writing)?;
         let mut creates = Vec::new();
         let mut updates_there = Vec::new();
         let mut updates_back = Vec::new();
@@ -311,23 +292,23 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                         Side::Helpdesk => (counterpart_id, record.id.clone()),
                     };
                     match self.save_link(object, &salesforce_id, helpdesk_id, plan.agreed) {
-                        Ok(()) => self.log(source, object, &record.id, "", plan.outcome)?,
-                        Err(Stop::Failed(reason)) => self.fail(source, object, record, reason)?,
+                        Ok(()) => self.log(from, object, &record.id, "", plan.outcome)?,
+                        Err(Stop::Failed(reason)) => self.fail(from, object, record, reason)?,
                         Err(Stop::Engine(error)) => return Err(error),
                     }
                 }
                 Ok(None) => plan.outcome,
-                Err(reason) => self.fail(source, object, record, reason)?,
+                Err(reason) => self.fail(from, object, record, reason)?,
             };
             tally.count(&outcome);
         }
         let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
         self.store
-            .mark_staged(source, object, &ids, StagedState::Applied)?;
+            .mark_staged(from, object, &ids, StagedState::Applied)?;
         run.tally.added += tally.added;
         run.tally.updated += tally.updated;
         run.tally.failed += tally.failed;
-        if let Some(step) = run.step_mut(source, object) {
+        if let Some(step) = run.step_mut(from, object) {
             step.done += rows.len() as u64;
         }
         Ok(())
@@ -336,24 +317,23 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
     /// What to do with one staged record, its counterpart taken from staging.
     async fn decide(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         record: &Record,
-        other: Source,
         claimed: &mut HashSet<String>,
     ) -> Result<Decision, EngineError> {
-        let (from, to) = sides(source);
+        let to = from.other();
         let (counterpart, snapshot) = match self.link(from, object, &record.id)? {
             Some(link) => {
                 if self.values(from, object, record) == link.snapshot {
                     // Already in step (linked earlier in this run, or by an earlier one).
                     return Ok(Decision::Skip);
                 }
-                match self.store.staged(other, object, &link.id_on(to))? {
+                match self.store.staged(to, object, &link.id_on(to))? {
                     Some(counterpart) => (Some(counterpart), Some(link.snapshot)),
                     None => {
                         // Linked to a record newer than the staging: take the long way.
-                        self.sync_record(source, object, &record.id).await?;
+                        self.sync_record(from, object, &record.id).await?;
                         return Ok(Decision::Skip);
                     }
                 }
@@ -361,7 +341,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             None => {
                 let key = matching::match_key(object, self.key_of(from, object, record));
                 let found = match &key {
-                    Some(key) => self.store.staged_by_key(other, object, key)?,
+                    Some(key) => self.store.staged_by_key(to, object, key)?,
                     None => Vec::new(),
                 };
                 let candidates = found
@@ -402,7 +382,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let counterpart_id = counterpart.as_ref().map(|c| c.id.clone());
         Ok(
             match self.plan(
-                source,
+                from,
                 object,
                 record,
                 counterpart.as_ref(),
@@ -417,13 +397,13 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
 
     fn fail(
         &self,
-        source: Source,
+        from: Side,
         object: ObjectKind,
         record: &Record,
         reason: FailureReason,
     ) -> Result<Outcome, EngineError> {
-        let label = self.label_of(sides(source).0, object, record);
-        self.log(source, object, &record.id, &label, Outcome::Failed(reason))
+        let label = self.label_of(from, object, record);
+        self.log(from, object, &record.id, &label, Outcome::Failed(reason))
     }
 
     async fn create_many(

@@ -5,10 +5,11 @@
 
 use super::engine::{Engine, EngineError, Outcome, Port, PortError, Record};
 use super::initial::Tally;
-use super::store::{InboxEntry, Source};
+use super::store::InboxEntry;
 use crate::sql::Sql;
-use contract::history::{Direction, Run, RunKind};
+use contract::history::{Run, RunKind};
 use contract::mapping::{ObjectKind, SyncType};
+use contract::side::Side;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -34,10 +35,10 @@ impl Covered {
 
 /// Outcomes per direction and object, recorded as one history entry each.
 #[derive(Debug, Default)]
-pub struct Tallies(BTreeMap<(Source, ObjectKind), Tally>);
+pub struct Tallies(BTreeMap<(Side, ObjectKind), Tally>);
 
 impl Tallies {
-    pub fn count(&mut self, source: Source, object: ObjectKind, outcome: &Outcome) {
+    pub fn count(&mut self, source: Side, object: ObjectKind, outcome: &Outcome) {
         self.0.entry((source, object)).or_default().count(outcome);
     }
 
@@ -57,10 +58,7 @@ impl Tallies {
             .map(|(&(source, object), tally)| Run {
                 at_ms,
                 kind,
-                direction: match source {
-                    Source::Salesforce => Direction::SalesforceToHelpdesk,
-                    Source::Helpdesk => Direction::HelpdeskToSalesforce,
-                },
+                from: source,
                 object,
                 added: tally.added,
                 updated: tally.updated,
@@ -81,7 +79,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         tallies: &mut Tallies,
     ) -> Result<(), EngineError> {
         let entries = self.store.inbox(limit)?;
-        for source in [Source::Salesforce, Source::Helpdesk] {
+        for source in Side::BOTH {
             for object in OBJECTS {
                 let batch: Vec<&InboxEntry> = entries
                     .iter()
@@ -118,25 +116,25 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         covered: &mut Covered,
         tallies: &mut Tallies,
     ) -> Result<(), EngineError> {
-        let mut sources = vec![Source::Salesforce];
+        let mut sources = vec![Side::Salesforce];
         if self.settings.sync_type == SyncType::TwoWay {
-            sources.push(Source::Helpdesk);
+            sources.push(Side::Helpdesk);
         }
         for source in sources {
             let mark = match source {
-                Source::Salesforce => &mut covered.salesforce_ms,
-                Source::Helpdesk => &mut covered.helpdesk_ms,
+                Side::Salesforce => &mut covered.salesforce_ms,
+                Side::Helpdesk => &mut covered.helpdesk_ms,
             };
             let since = *mark - OVERLAP_MS;
             let mut reached = i64::MAX;
             for object in OBJECTS {
                 let changes = match source {
-                    Source::Salesforce => {
+                    Side::Salesforce => {
                         self.salesforce
                             .changed_since(object, since, self.now_ms)
                             .await
                     }
-                    Source::Helpdesk => {
+                    Side::Helpdesk => {
                         self.helpdesk
                             .changed_since(object, since, self.now_ms)
                             .await
@@ -157,19 +155,19 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
 
     async fn read_many(
         &self,
-        source: Source,
+        source: Side,
         object: ObjectKind,
         ids: &[&str],
     ) -> Result<Vec<Record>, PortError> {
         match source {
-            Source::Salesforce => self.salesforce.get_many(object, ids).await,
-            Source::Helpdesk => self.helpdesk.get_many(object, ids).await,
+            Side::Salesforce => self.salesforce.get_many(object, ids).await,
+            Side::Helpdesk => self.helpdesk.get_many(object, ids).await,
         }
     }
 
     async fn apply(
         &self,
-        source: Source,
+        source: Side,
         object: ObjectKind,
         records: &[Record],
         tallies: &mut Tallies,

@@ -5,9 +5,10 @@ use super::engine::Record;
 use super::failure::{FailureReason, clipped};
 use super::merge::Values;
 use crate::sql::{self, Sql, SqlError, SqlValue};
-use contract::history::{Direction, Run, RunKind, retention_cutoff_ms};
+use contract::history::{Run, RunKind, retention_cutoff_ms};
 use contract::ids::SfId;
 use contract::mapping::ObjectKind;
+use contract::side::Side;
 use serde::{Serialize, de::DeserializeOwned};
 
 /// Append-only; each entry runs once per database.
@@ -85,10 +86,10 @@ pub struct Link {
 
 impl Link {
     /// The id of this link's record on `side`.
-    pub fn id_on(&self, side: contract::mapping::Side) -> String {
+    pub fn id_on(&self, side: Side) -> String {
         match side {
-            contract::mapping::Side::Salesforce => self.salesforce_id.to_string(),
-            contract::mapping::Side::Helpdesk => self.helpdesk_id.clone(),
+            Side::Salesforce => self.salesforce_id.to_string(),
+            Side::Helpdesk => self.helpdesk_id.clone(),
         }
     }
 }
@@ -103,21 +104,14 @@ pub enum StagedState {
     Applied,
 }
 
-/// Which side a notification came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Salesforce,
-    Helpdesk,
-}
-
 /// A stored notification: "this record changed", to be re-read and synced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxEntry {
     pub id: i64,
     /// When the latest notification for the record arrived.
     pub received_ms: i64,
-    pub source: Source,
+    /// Which side the notification came from.
+    pub source: Side,
     pub object: ObjectKind,
     pub record_id: String,
 }
@@ -126,8 +120,9 @@ pub struct InboxEntry {
 pub struct Failure {
     pub id: i64,
     pub object: ObjectKind,
-    pub direction: Direction,
-    /// The record on the source side of `direction`.
+    /// The side the record failed to sync from.
+    pub from: Side,
+    /// The record on the `from` side.
     pub record_id: String,
     /// What a person recognises the record by (name, email).
     pub label: String,
@@ -162,13 +157,13 @@ fn integer(row: &[SqlValue], column: usize) -> i64 {
         .unwrap_or_default()
 }
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Salesforce => "salesforce",
-            Source::Helpdesk => "helpdesk",
-        }
-    }
+/// The side a stored direction (`salesforce_to_helpdesk`) starts from.
+fn direction_from(what: &'static str, text: Option<&str>) -> Result<Side, StoreError> {
+    let text = text.unwrap_or_default();
+    Side::from_direction_name(text).ok_or_else(|| StoreError::Corrupt {
+        what,
+        detail: format!("unknown direction {text:?}"),
+    })
 }
 
 pub struct Store<S: Sql> {
@@ -292,7 +287,7 @@ impl<S: Sql> Store<S> {
     /// the record is re-read when processed anyway.
     pub fn enqueue(
         &self,
-        source: Source,
+        source: Side,
         object: ObjectKind,
         record_id: &str,
         now_ms: i64,
@@ -319,10 +314,10 @@ impl<S: Sql> Store<S> {
             .map(|row| {
                 Ok(InboxEntry {
                     id: integer(row, 0),
-                    source: if text(row, 1) == Some("salesforce") {
-                        Source::Salesforce
+                    source: if text(row, 1) == Some(Side::Salesforce.as_str()) {
+                        Side::Salesforce
                     } else {
-                        Source::Helpdesk
+                        Side::Helpdesk
                     },
                     object: enum_from("inbox object", text(row, 2))?,
                     record_id: text(row, 3).unwrap_or_default().to_owned(),
@@ -356,7 +351,7 @@ impl<S: Sql> Store<S> {
     /// Stores a page of `side`'s records; records already staged keep their state.
     pub fn stage(
         &self,
-        side: Source,
+        side: Side,
         object: ObjectKind,
         records: &[(Record, Option<String>)],
     ) -> Result<(), StoreError> {
@@ -380,7 +375,7 @@ impl<S: Sql> Store<S> {
     /// Up to `limit` staged records not yet applied, in id order.
     pub fn staged_to_apply(
         &self,
-        side: Source,
+        side: Side,
         object: ObjectKind,
         limit: u32,
     ) -> Result<Vec<(Record, StagedState)>, StoreError> {
@@ -395,7 +390,7 @@ impl<S: Sql> Store<S> {
     /// Staged records of `side` with this match key.
     pub fn staged_by_key(
         &self,
-        side: Source,
+        side: Side,
         object: ObjectKind,
         key: &str,
     ) -> Result<Vec<Record>, StoreError> {
@@ -408,7 +403,7 @@ impl<S: Sql> Store<S> {
 
     pub fn staged(
         &self,
-        side: Source,
+        side: Side,
         object: ObjectKind,
         id: &str,
     ) -> Result<Option<Record>, StoreError> {
@@ -422,7 +417,7 @@ impl<S: Sql> Store<S> {
     fn staged_where(
         &self,
         condition: &str,
-        side: Source,
+        side: Side,
         object: ObjectKind,
         value: SqlValue,
     ) -> Result<Vec<(Record, StagedState)>, StoreError> {
@@ -460,7 +455,7 @@ impl<S: Sql> Store<S> {
 
     pub fn mark_staged(
         &self,
-        side: Source,
+        side: Side,
         object: ObjectKind,
         ids: &[&str],
         state: StagedState,
@@ -484,7 +479,7 @@ impl<S: Sql> Store<S> {
         Ok(())
     }
 
-    pub fn staged_count(&self, side: Source, object: ObjectKind) -> Result<u64, StoreError> {
+    pub fn staged_count(&self, side: Side, object: ObjectKind) -> Result<u64, StoreError> {
         let rows = self.sql.query(
             "SELECT count(*) FROM sync_staged WHERE side = ? AND object = ?",
             &[side.as_str().into(), enum_text(&object).into()],
@@ -507,7 +502,7 @@ impl<S: Sql> Store<S> {
                 &[
                     run.at_ms.into(),
                     enum_text(&run.kind).into(),
-                    enum_text(&run.direction).into(),
+                    run.from.direction_name().into(),
                     enum_text(&run.object).into(),
                     i64::from(run.added).into(),
                     i64::from(run.updated).into(),
@@ -533,7 +528,7 @@ impl<S: Sql> Store<S> {
                 Ok(Run {
                     at_ms: integer(row, 0),
                     kind: enum_from::<RunKind>("run kind", text(row, 1))?,
-                    direction: enum_from("run direction", text(row, 2))?,
+                    from: direction_from("run direction", text(row, 2))?,
                     object: enum_from("run object", text(row, 3))?,
                     added: integer(row, 4) as u32,
                     updated: integer(row, 5) as u32,
@@ -548,7 +543,7 @@ impl<S: Sql> Store<S> {
     pub fn record_failure(
         &self,
         object: ObjectKind,
-        direction: Direction,
+        from: Side,
         record_id: &str,
         label: &str,
         reason: &FailureReason,
@@ -559,7 +554,7 @@ impl<S: Sql> Store<S> {
              ON CONFLICT (object, direction, record_id) DO UPDATE SET label = excluded.label, reason = excluded.reason, at_ms = excluded.at_ms",
             &[
                 enum_text(&object).into(),
-                enum_text(&direction).into(),
+                from.direction_name().into(),
                 record_id.into(),
                 clipped(label).into(),
                 serde_json::to_string(&reason.clipped())
@@ -575,14 +570,14 @@ impl<S: Sql> Store<S> {
     pub fn clear_failure(
         &self,
         object: ObjectKind,
-        direction: Direction,
+        from: Side,
         record_id: &str,
     ) -> Result<(), StoreError> {
         self.sql.execute(
             "DELETE FROM sync_failures WHERE object = ? AND direction = ? AND record_id = ?",
             &[
                 enum_text(&object).into(),
-                enum_text(&direction).into(),
+                from.direction_name().into(),
                 record_id.into(),
             ],
         )?;
@@ -602,7 +597,7 @@ impl<S: Sql> Store<S> {
                 Ok(Failure {
                     id: integer(row, 0),
                     object: enum_from("failure object", text(row, 1))?,
-                    direction: enum_from("failure direction", text(row, 2))?,
+                    from: direction_from("failure direction", text(row, 2))?,
                     record_id: text(row, 3).unwrap_or_default().to_owned(),
                     label: text(row, 4).unwrap_or_default().to_owned(),
                     reason: serde_json::from_str(text(row, 5).unwrap_or("null")).map_err(|e| {
@@ -694,13 +689,13 @@ mod tests {
     fn inbox_keeps_one_entry_per_record_in_arrival_order() {
         let store = store();
         store
-            .enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 1)
+            .enqueue(Side::Helpdesk, ObjectKind::Contact, "h1", 1)
             .unwrap();
         store
-            .enqueue(Source::Salesforce, ObjectKind::Account, "001", 2)
+            .enqueue(Side::Salesforce, ObjectKind::Account, "001", 2)
             .unwrap();
         store
-            .enqueue(Source::Helpdesk, ObjectKind::Contact, "h1", 3)
+            .enqueue(Side::Helpdesk, ObjectKind::Contact, "h1", 3)
             .unwrap();
         let entries = store.inbox(10).unwrap();
         assert_eq!(
@@ -710,7 +705,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["h1", "001"]
         );
-        assert_eq!(entries[1].source, Source::Salesforce);
+        assert_eq!(entries[1].source, Side::Salesforce);
         store.done(&entries[0]).unwrap();
         assert_eq!(store.inbox_len().unwrap(), 1);
     }
@@ -734,7 +729,7 @@ mod tests {
         let run = |at_ms, added| Run {
             at_ms,
             kind: RunKind::Incremental,
-            direction: Direction::HelpdeskToSalesforce,
+            from: Side::Helpdesk,
             object: ObjectKind::Account,
             added,
             updated: 0,
@@ -749,11 +744,11 @@ mod tests {
     #[test]
     fn failures_keep_the_latest_reason_per_record_until_cleared() {
         let store = store();
-        let (contact, direction) = (ObjectKind::Contact, Direction::SalesforceToHelpdesk);
+        let (contact, from) = (ObjectKind::Contact, Side::Salesforce);
         store
             .record_failure(
                 contact,
-                direction,
+                from,
                 "003x",
                 "Ada",
                 &FailureReason::MandatoryFieldMissing,
@@ -763,7 +758,7 @@ mod tests {
         store
             .record_failure(
                 contact,
-                direction,
+                from,
                 "003x",
                 "Ada L",
                 &FailureReason::AlreadyMapped,
@@ -783,7 +778,7 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(store.failures(None).unwrap().len(), 1);
-        store.clear_failure(contact, direction, "003x").unwrap();
+        store.clear_failure(contact, from, "003x").unwrap();
         assert!(store.failures(None).unwrap().is_empty());
     }
 }

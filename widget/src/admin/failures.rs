@@ -217,7 +217,7 @@ pub fn FailureList(
                                 <div class="failure-meta">
                                     <span class="meta-part">{object_singular(failure.object)}</span>
                                     " "
-                                    <span class="meta-part">{direction_label(failure.direction)}</span>
+                                    <span class="meta-part">{direction_label(failure.from)}</span>
                                     " "
                                     <span class="meta-part">{when_label(failure.at_ms, now)}</span>
                                 </div>

@@ -314,7 +314,7 @@ pub fn HistoryTable(runs: Vec<Run>) -> impl IntoView {
                                         <span class="sub">{kind_label(run.kind)}</span>
                                     </td>
                                     <td class="run-direction" data-testid="run-direction">
-                                        {direction_label(run.direction)}
+                                        {direction_label(run.from)}
                                     </td>
                                     <td class="run-object" data-testid="run-object">
                                         {run.object.plural()}

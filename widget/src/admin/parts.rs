@@ -4,8 +4,8 @@
 use crate::api::ClientError;
 use crate::components::ErrorState;
 use crate::components::format::{Now, format_time, local_from_ms, relative_date};
-use contract::history::Direction;
 use contract::mapping::ObjectKind;
+use contract::side::Side;
 use leptos::prelude::*;
 use std::future::Future;
 
@@ -24,11 +24,11 @@ where
     });
 }
 
-/// `Salesforce → Helpdesk`.
-pub fn direction_label(direction: Direction) -> &'static str {
-    match direction {
-        Direction::SalesforceToHelpdesk => "Salesforce → Helpdesk",
-        Direction::HelpdeskToSalesforce => "Helpdesk → Salesforce",
+/// `Salesforce → Helpdesk`: the direction from side `from`.
+pub fn direction_label(from: Side) -> &'static str {
+    match from {
+        Side::Salesforce => "Salesforce → Helpdesk",
+        Side::Helpdesk => "Helpdesk → Salesforce",
     }
 }
 

@@ -100,11 +100,7 @@ pub fn overall_percent(steps: &[StepProgress]) -> Option<u32> {
 
 /// `Contacts · Salesforce → Helpdesk`.
 pub fn step_label(step: &StepProgress) -> String {
-    format!(
-        "{} · {}",
-        step.object.plural(),
-        direction_label(step.direction)
-    )
+    format!("{} · {}", step.object.plural(), direction_label(step.from))
 }
 
 /// The progress of every step, fed with each status the console polls.

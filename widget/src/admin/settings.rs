@@ -6,9 +6,8 @@ use super::api::SyncAction;
 use super::parts::{Loaded, Notice, fetch_into, loaded_view};
 use crate::api::Client;
 use contract::admin::{ObjectIssue, SaveSettings, SettingsView, SyncState, SyncStatus};
-use contract::mapping::{
-    FieldMeta, FieldPair, MappingIssue, ObjectKind, Side, SyncType, ValueKind,
-};
+use contract::mapping::{FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType, ValueKind};
+use contract::side::Side;
 use leptos::prelude::*;
 
 /// Loads the settings and shows the form.

@@ -5,8 +5,8 @@ use contract::admin::{
     SyncState,
 };
 use contract::context::Role;
-use contract::history::Direction;
 use contract::mapping::ObjectKind;
+use contract::side::Side;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -214,7 +214,7 @@ async fn connected_shows_the_org_the_state_and_pause() {
             SyncState::Live,
             vec![step(
                 ObjectKind::Contact,
-                Direction::SalesforceToHelpdesk,
+                Side::Salesforce,
                 5,
                 Some(5),
                 true,

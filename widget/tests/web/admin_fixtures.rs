@@ -6,9 +6,10 @@ use contract::admin::{
     SettingsView, StepProgress, SyncState, SyncStatus,
 };
 use contract::context::{AUDIENCE, ContextClaims, Role, sign};
-use contract::history::{DayTotals, Direction};
+use contract::history::DayTotals;
 use contract::mapping::{FieldMeta, FieldPair, ObjectKind, SyncType, ValueKind};
 use contract::permissions::Permissions;
+use contract::side::Side;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -96,14 +97,14 @@ pub fn settings() -> SettingsView {
 
 pub fn step(
     object: ObjectKind,
-    direction: Direction,
+    from: Side,
     done: u64,
     total: Option<u64>,
     finished: bool,
 ) -> StepProgress {
     StepProgress {
         object,
-        direction,
+        from,
         done,
         total,
         finished,
@@ -169,7 +170,7 @@ pub fn failures() -> Vec<FailureView> {
         FailureView {
             id: 7,
             object: ObjectKind::Contact,
-            direction: Direction::SalesforceToHelpdesk,
+            from: Side::Salesforce,
             record_id: "0035g00000ABCdeAAA".into(),
             label: "maya@northwind.example".into(),
             reason: "Text value is given for an Integer field (cf_seats)".into(),
@@ -178,7 +179,7 @@ pub fn failures() -> Vec<FailureView> {
         FailureView {
             id: 4,
             object: ObjectKind::Account,
-            direction: Direction::HelpdeskToSalesforce,
+            from: Side::Helpdesk,
             record_id: "112".into(),
             label: "Blue Harbor Logistics".into(),
             reason: "CRM ID is already mapped with another Support Entity".into(),

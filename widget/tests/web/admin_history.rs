@@ -1,7 +1,8 @@
 use crate::admin_fixtures::{DAY_MS, days};
 use crate::support::mount;
-use contract::history::{Direction, Run, RunKind};
+use contract::history::{Run, RunKind};
 use contract::mapping::ObjectKind;
+use contract::side::Side;
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::history::{HistoryChart, HistoryTable, Series, axis_step, chart, day_label};
@@ -99,7 +100,7 @@ fn the_table_lists_each_run() {
         Run {
             at_ms: TODAY,
             kind: RunKind::Incremental,
-            direction: Direction::HelpdeskToSalesforce,
+            from: Side::Helpdesk,
             object: ObjectKind::Contact,
             added: 1,
             updated: 1_204,
@@ -108,7 +109,7 @@ fn the_table_lists_each_run() {
         Run {
             at_ms: TODAY - DAY_MS,
             kind: RunKind::Initial,
-            direction: Direction::SalesforceToHelpdesk,
+            from: Side::Salesforce,
             object: ObjectKind::Account,
             added: 312,
             updated: 0,

@@ -1,8 +1,8 @@
 use crate::admin_fixtures::{step, sync};
 use crate::support::mount;
 use contract::admin::SyncState;
-use contract::history::Direction::{HelpdeskToSalesforce, SalesforceToHelpdesk};
 use contract::mapping::ObjectKind::{Account, Contact};
+use contract::side::Side::{Helpdesk, Salesforce};
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::progress::{
@@ -13,23 +13,20 @@ use widget::admin::progress::{
 #[wasm_bindgen_test]
 fn percent_is_done_over_total_and_finished_is_full() {
     assert_eq!(
-        percent(&step(Contact, SalesforceToHelpdesk, 310, Some(1240), false)),
+        percent(&step(Contact, Salesforce, 310, Some(1240), false)),
         Some(25)
     );
+    assert_eq!(percent(&step(Contact, Salesforce, 0, None, false)), None);
     assert_eq!(
-        percent(&step(Contact, SalesforceToHelpdesk, 0, None, false)),
-        None
-    );
-    assert_eq!(
-        percent(&step(Contact, SalesforceToHelpdesk, 0, Some(0), false)),
+        percent(&step(Contact, Salesforce, 0, Some(0), false)),
         Some(100)
     );
     assert_eq!(
-        percent(&step(Contact, SalesforceToHelpdesk, 9, Some(10), true)),
+        percent(&step(Contact, Salesforce, 9, Some(10), true)),
         Some(100)
     );
     assert_eq!(
-        percent(&step(Contact, SalesforceToHelpdesk, 12, Some(10), false)),
+        percent(&step(Contact, Salesforce, 12, Some(10), false)),
         Some(100),
         "never past the end"
     );
@@ -88,8 +85,8 @@ fn a_reopened_console_estimates_from_the_start() {
     let mut status = sync(
         SyncState::InitialSync,
         vec![
-            step(Contact, SalesforceToHelpdesk, 1000, Some(1000), true),
-            step(Account, SalesforceToHelpdesk, 200, Some(600), false),
+            step(Contact, Salesforce, 1000, Some(1000), true),
+            step(Account, Salesforce, 200, Some(600), false),
         ],
     );
     status.started_ms = Some(10_000);
@@ -115,9 +112,9 @@ fn time_left_is_what_remains_over_the_rate() {
 #[wasm_bindgen_test]
 fn overall_progress_weighs_every_step_and_is_full_only_when_all_finish() {
     let steps = vec![
-        step(Contact, SalesforceToHelpdesk, 300, Some(300), true),
-        step(Account, SalesforceToHelpdesk, 50, Some(100), false),
-        step(Contact, HelpdeskToSalesforce, 0, Some(100), false),
+        step(Contact, Salesforce, 300, Some(300), true),
+        step(Account, Salesforce, 50, Some(100), false),
+        step(Contact, Helpdesk, 0, Some(100), false),
     ];
     assert_eq!(overall_percent(&steps), Some(70));
     assert_eq!(overall_percent(&[]), None);
@@ -136,9 +133,9 @@ fn each_step_shows_its_bar_counts_and_state() {
     let status = sync(
         SyncState::InitialSync,
         vec![
-            step(Contact, SalesforceToHelpdesk, 1240, Some(1240), true),
-            step(Account, SalesforceToHelpdesk, 78, Some(312), false),
-            step(Contact, HelpdeskToSalesforce, 0, None, false),
+            step(Contact, Salesforce, 1240, Some(1240), true),
+            step(Account, Salesforce, 78, Some(312), false),
+            step(Contact, Helpdesk, 0, None, false),
         ],
     );
     let m = mount(move || view! { <SyncProgress status=Signal::derive(move || status.clone()) /> });

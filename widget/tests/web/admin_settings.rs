@@ -1,7 +1,8 @@
 use crate::admin_fixtures::{choose, json, pair, settings};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use contract::admin::{SETTINGS_PATH, SYNC_START_PATH, SaveSettings, SyncState};
-use contract::mapping::{MappingIssue, Side, SyncType};
+use contract::mapping::{MappingIssue, SyncType};
+use contract::side::Side;
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::settings::{MappingForm, issue_rows};
