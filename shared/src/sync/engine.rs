@@ -9,142 +9,13 @@
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
 use super::merge::{self, Values};
+use super::port::{Port, PortError, Record};
 use super::store::{Link, Store, StoreError};
 use contract::ids::SfId;
 use contract::mapping::{self, FieldMeta, FieldPair, ObjectKind, SyncType};
 use contract::side::Side;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-/// One record as a side holds it: API field names to values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub id: String,
-    pub modified_ms: i64,
-    pub fields: Map<String, Value>,
-}
-
-/// Why a side could not do what was asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PortError {
-    /// This record cannot be synced as it is; it goes to the failure log.
-    #[error("{0}")]
-    Record(FailureReason),
-    /// The side is unavailable or out of allowance; try the whole change again later.
-    #[error("{0}")]
-    Unavailable(String),
-    /// Salesforce access was revoked: nothing syncs until an admin reconnects.
-    #[error("reconnect Salesforce")]
-    Reconnect,
-}
-
-/// What [`Port::changed_since`] found.
-#[derive(Debug, Default)]
-pub struct Changes {
-    /// Changed records, read.
-    pub records: Vec<Record>,
-    /// Records found changed and left unread: a data load may change a hundred thousand
-    /// at once, more than one step may read, so these go through the inbox.
-    pub unread: Vec<String>,
-    /// Up to when changes are now covered.
-    pub until_ms: i64,
-}
-
-/// What the engine needs from one system.
-#[allow(async_fn_in_trait)] // Not Send: the Worker's handles are !Send.
-pub trait Port {
-    /// The field holding the match key: the contact's email, the account's name.
-    fn key_field(&self, object: ObjectKind) -> &'static str;
-    /// The contact's account reference.
-    fn parent_field(&self) -> &'static str;
-    fn fields(&self, object: ObjectKind) -> &[FieldMeta];
-    /// `None` when the record does not exist (or was deleted).
-    async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError>;
-    /// Records whose key field equals `key` (case-insensitively for emails).
-    async fn find(&self, object: ObjectKind, key: &str) -> Result<Vec<Record>, PortError>;
-    async fn create(
-        &self,
-        object: ObjectKind,
-        fields: Map<String, Value>,
-    ) -> Result<String, PortError>;
-    async fn update(
-        &self,
-        object: ObjectKind,
-        id: &str,
-        fields: Map<String, Value>,
-    ) -> Result<(), PortError>;
-
-    /// The records among `ids` that exist, in as few calls as the side allows.
-    async fn get_many(&self, object: ObjectKind, ids: &[&str]) -> Result<Vec<Record>, PortError> {
-        let mut found = Vec::with_capacity(ids.len());
-        for id in ids {
-            found.extend(self.get(object, id).await?);
-        }
-        Ok(found)
-    }
-
-    /// Records of `object` changed at or after `since_ms` (with some before: callers
-    /// overlap windows), and the time up to which changes are now covered.
-    async fn changed_since(
-        &self,
-        object: ObjectKind,
-        since_ms: i64,
-        now_ms: i64,
-    ) -> Result<Changes, PortError>;
-
-    /// One page of every record of `object`, in a stable order; `cursor` is the previous
-    /// page's [`Page::next`].
-    async fn page(&self, object: ObjectKind, cursor: Option<&str>) -> Result<Page, PortError>;
-
-    /// Creates each record, in the side's largest batches; one result per record, in order.
-    async fn create_many(
-        &self,
-        object: ObjectKind,
-        records: Vec<Map<String, Value>>,
-    ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
-        let mut results = Vec::with_capacity(records.len());
-        for fields in records {
-            results.push(self.create(object, fields).await);
-        }
-        per_record(results)
-    }
-
-    /// Updates each `(id, fields)`, in the side's largest batches; results in order.
-    async fn update_many(
-        &self,
-        object: ObjectKind,
-        records: Vec<(String, Map<String, Value>)>,
-    ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
-        let mut results = Vec::with_capacity(records.len());
-        for (id, fields) in records {
-            results.push(self.update(object, &id, fields).await);
-        }
-        per_record(results)
-    }
-}
-
-/// A batch's per-record results, unless a side was unavailable for some of them: then
-/// the whole batch is an error, to be redone (records already written are then found by
-/// their match key, not written twice).
-pub fn per_record<T>(
-    results: Vec<Result<T, PortError>>,
-) -> Result<Vec<Result<T, FailureReason>>, PortError> {
-    results
-        .into_iter()
-        .map(|result| match result {
-            Ok(value) => Ok(Ok(value)),
-            Err(PortError::Record(reason)) => Ok(Err(reason)),
-            Err(other) => Err(other),
-        })
-        .collect()
-}
-
-/// Records read in one call, and where the next page starts (`None`: that was the last).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Page {
-    pub records: Vec<Record>,
-    pub next: Option<String>,
-}
 
 /// The admin's choices: direction and field pairs per object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -712,6 +583,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
 mod tests {
     use super::*;
     use crate::sql::NativeSql;
+    use crate::sync::port::{Changes, Page};
     use contract::mapping::ValueKind;
     use serde_json::json;
     use std::cell::{Cell, RefCell};

@@ -3,8 +3,8 @@
 //! Records are flattened for the engine: custom fields (`cf.cf_plan`) sit beside the
 //! standard ones (`cf_plan`), since the mapping names them that way.
 
-use super::engine::{Changes, Page, Port, PortError, Record, per_record};
 use super::failure::FailureReason;
+use super::port::{Changes, Page, Port, PortError, Record, per_record};
 use crate::helpdesk::{
     self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, PAGE_LIMIT, Sleep, Sort,
 };

@@ -12,9 +12,10 @@
 //! before their links are stored, those few are redone through the single-record path,
 //! which looks the counterpart up by match key instead of creating it twice.
 
-use super::engine::{Engine, EngineError, Outcome, Plan, Port, PortError, Record, Stop, Write};
+use super::engine::{Engine, EngineError, Outcome, Plan, Stop, Write};
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
+use super::port::{Port, PortError, Record};
 use super::store::{StagedState, Store, StoreError};
 use crate::sql::Sql;
 use contract::admin::StepProgress;

@@ -9,5 +9,6 @@ pub mod initial;
 pub mod matching;
 pub mod merge;
 pub mod ongoing;
+pub mod port;
 pub mod salesforce_port;
 pub mod store;

@@ -3,8 +3,9 @@
 //! each into step through the engine; echoes of our own writes compare equal to their
 //! link's snapshot and cost nothing more.
 
-use super::engine::{Engine, EngineError, Outcome, Port, PortError, Record};
+use super::engine::{Engine, EngineError, Outcome};
 use super::initial::Tally;
+use super::port::{Port, PortError, Record};
 use super::store::InboxEntry;
 use crate::sql::Sql;
 use contract::history::{Run, RunKind};

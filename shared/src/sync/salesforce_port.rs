@@ -1,7 +1,7 @@
 //! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
 
-use super::engine::{Changes, Page, Port, PortError, Record};
 use super::failure::FailureReason;
+use super::port::{Changes, Page, Port, PortError, Record};
 use crate::http::Transport;
 use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfDateTime, SfError};
 use crate::soql::{Condition, Ident, Select};

@@ -1,9 +1,9 @@
 //! What the sync engine keeps between runs, in the org's SQLite: links between records,
 //! settings, cursors, the durable inbox of notifications, the history and the failure log.
 
-use super::engine::Record;
 use super::failure::{FailureReason, clipped};
 use super::merge::Values;
+use super::port::Record;
 use crate::sql::{self, Sql, SqlError, SqlValue};
 use contract::history::{Run, RunKind, retention_cutoff_ms};
 use contract::ids::SfId;
