@@ -891,9 +891,8 @@ mod tests {
     fn the_demo_ticket_requester_is_a_salesforce_contact_with_an_account() {
         let seeded = seed();
         let ticket = &seeded.desk.tickets[&seeded.demo_ticket_id];
-        let soql = shared::salesforce::contact_by_email(
-            &contract::ids::Email::parse(&ticket.email).unwrap(),
-        );
+        let soql =
+            shared::panel::contact_by_email(&contract::ids::Email::parse(&ticket.email).unwrap());
         let rows = query::run(&seeded.org, &soql, "v64.0").unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["Account"]["Name"], "Northwind Traders");
@@ -903,9 +902,8 @@ mod tests {
     fn the_no_match_requester_is_not_in_salesforce() {
         let seeded = seed();
         let ticket = &seeded.desk.tickets[&seeded.no_match_ticket_id];
-        let soql = shared::salesforce::contact_by_email(
-            &contract::ids::Email::parse(&ticket.email).unwrap(),
-        );
+        let soql =
+            shared::panel::contact_by_email(&contract::ids::Email::parse(&ticket.email).unwrap());
         assert!(query::run(&seeded.org, &soql, "v64.0").unwrap().is_empty());
     }
 

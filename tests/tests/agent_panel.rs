@@ -14,7 +14,8 @@ use contract::permissions::{Access, Items, Permissions};
 use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
 use serde_json::{Value, json};
-use shared::salesforce::{Client, ContactRecord, QueryResponse, contact_by_email};
+use shared::panel::{ContactRecord, contact_by_email};
+use shared::salesforce::{Client, QueryResponse};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 fn now() -> u64 {

@@ -10,11 +10,11 @@ use sandbox::{Sandbox, demo};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use shared::panel::{ContactRecord, PanelContact, contact_by_email, panel_lookup};
 use shared::pkce;
 use shared::salesforce::{
-    Budget, Client, CompositeRequest, ContactRecord, FieldType, OAuthApp, Pager, PanelContact,
-    QueryResponse, RetryPolicy, Scope, Session, SfDateTime, SfError, TokenResponse,
-    contact_by_email, panel_lookup, reference,
+    Budget, Client, CompositeRequest, FieldType, OAuthApp, Pager, QueryResponse, RetryPolicy,
+    Scope, Session, SfDateTime, SfError, TokenResponse, reference,
 };
 use shared::soql::{Condition, LikePattern, Order, Select};
 use std::cell::{Cell, RefCell};
@@ -640,17 +640,23 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
     let page: QueryResponse<PanelContact> = client.query(&panel_lookup(&email)).await.unwrap();
     assert_eq!(sandbox.salesforce_api_usage() - before, 1);
     let maya = &page.records[0];
-    assert_eq!(maya.name, "Maya Patel");
+    assert_eq!(maya.fields.name, "Maya Patel");
     assert_eq!(
-        maya.account.as_ref().and_then(|a| a.name.as_deref()),
+        maya.fields.account.as_ref().and_then(|a| a.name.as_deref()),
         Some("Northwind Traders")
     );
-    assert!(maya.owner.as_ref().and_then(|o| o.name.as_ref()).is_some());
+    assert!(
+        maya.fields
+            .owner
+            .as_ref()
+            .and_then(|o| o.name.as_ref())
+            .is_some()
+    );
 
     // Each child list is what a query of its own finds.
     let children = |object: &'static str, parent: &'static str| {
         Select::new(object, &["Id"])
-            .where_eq(parent, &maya.id)
+            .where_eq(parent, &maya.fields.id)
             .build()
     };
     let ids = |rows: Vec<IdRow>| rows.into_iter().map(|r| r.id).collect::<HashSet<_>>();
@@ -660,7 +666,8 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
         .unwrap();
     assert!(!expected.is_empty());
     assert_eq!(
-        maya.opportunities
+        maya.sections
+            .opportunities
             .records
             .iter()
             .map(|o| o.id.clone())
@@ -673,7 +680,8 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
         .unwrap();
     assert!(!expected.is_empty());
     assert_eq!(
-        maya.notes
+        maya.sections
+            .notes
             .records
             .iter()
             .map(|n| n.id.clone())
@@ -685,7 +693,8 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
         .await
         .unwrap();
     assert_eq!(
-        maya.tasks
+        maya.sections
+            .tasks
             .records
             .iter()
             .map(|t| t.id.clone())
@@ -697,7 +706,8 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
         .await
         .unwrap();
     assert_eq!(
-        maya.events
+        maya.sections
+            .events
             .records
             .iter()
             .map(|e| e.id.clone())
@@ -705,6 +715,7 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
         ids(expected)
     );
     let dates: Vec<_> = maya
+        .sections
         .opportunities
         .records
         .iter()
@@ -713,7 +724,13 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest close date first");
-    assert!(maya.notes.records.iter().all(|n| !n.title.is_empty()));
+    assert!(
+        maya.sections
+            .notes
+            .records
+            .iter()
+            .all(|n| !n.title.is_empty())
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 use shared::helpdesk::TransportSleep;
 use shared::helpdesk::{self, ContactDraft};
 use shared::http::ReqwestTransport;
-use shared::salesforce::{Client, PanelContact, Scope, panel_lookup};
+use shared::panel::{PanelContact, panel_lookup};
+use shared::salesforce::{Client, Scope};
 use shared::sql::NativeSql;
 use shared::sync::engine::{Engine, Outcome, Settings};
 use shared::sync::helpdesk_port::HelpdeskPort;
@@ -216,7 +217,11 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
         .await?
         .len();
     let outcome = w
-        .sync(Side::Salesforce, ObjectKind::Contact, maya.id.as_str())
+        .sync(
+            Side::Salesforce,
+            ObjectKind::Contact,
+            maya.fields.id.as_str(),
+        )
         .await?;
     assert!(
         matches!(outcome, Outcome::Updated | Outcome::Unchanged),
@@ -231,10 +236,14 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
     );
     let link = w
         .store
-        .link_by_salesforce(ObjectKind::Contact, &maya.id)?
+        .link_by_salesforce(ObjectKind::Contact, &maya.fields.id)?
         .context("linked")?;
     assert!(!link.helpdesk_id.is_empty());
-    let account: &SfId = maya.account_id.as_ref().context("Maya has an account")?;
+    let account: &SfId = maya
+        .fields
+        .account_id
+        .as_ref()
+        .context("Maya has an account")?;
     assert!(
         w.store
             .link_by_salesforce(ObjectKind::Account, account)?
@@ -489,6 +498,7 @@ async fn maya_id(w: &World) -> anyhow::Result<SfId> {
         .records
         .first()
         .context("Maya is in the demo org")?
+        .fields
         .id
         .clone())
 }

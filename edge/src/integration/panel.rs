@@ -16,11 +16,10 @@ use contract::api::{
 use contract::context::{ContextClaims, Role};
 use contract::ids::SfId;
 use contract::permissions::Permissions;
-use shared::panel::{Lookup, decide, is_complete, record_ids};
-use shared::salesforce::{
-    AccountBrief, Budget, CompositeResponse, ContactBrief, QueryResponse, RetryPolicy,
-    search_by_name,
+use shared::panel::{
+    AccountBrief, ContactBrief, Lookup, decide, is_complete, record_ids, search_by_name,
 };
+use shared::salesforce::{Budget, CompositeResponse, QueryResponse, RetryPolicy};
 use std::time::Duration;
 use worker::SqlStorage;
 

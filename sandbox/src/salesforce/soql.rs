@@ -900,7 +900,7 @@ mod tests {
 
     #[test]
     fn parses_the_contact_lookup_the_edge_sends() {
-        let soql = shared::salesforce::contact_by_email(
+        let soql = shared::panel::contact_by_email(
             &contract::ids::Email::parse("ada@example.com").unwrap(),
         );
         let query = parse(&soql).unwrap();

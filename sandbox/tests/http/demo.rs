@@ -94,7 +94,7 @@ async fn the_demo_ticket_embeds_the_widget_with_a_valid_context_token() {
     let requester = claims.requester.expect("a ticket view names the requester");
     assert_eq!(requester.as_str(), ticket["email"].as_str().unwrap());
     let sf = password_token(&sandbox).await.access_token;
-    let soql = shared::salesforce::contact_by_email(&requester);
+    let soql = shared::panel::contact_by_email(&requester);
     let found = json(sf_query(&sandbox, &sf, &soql).await).await;
     assert_eq!(found["totalSize"], 1);
     assert!(found["records"][0]["Account"]["Name"].is_string());
@@ -172,7 +172,7 @@ async fn the_no_match_ticket_names_a_requester_unknown_to_salesforce() {
     .await;
     let requester = claims.requester.unwrap();
     let sf = password_token(&sandbox).await.access_token;
-    let soql = shared::salesforce::contact_by_email(&requester);
+    let soql = shared::panel::contact_by_email(&requester);
     assert_eq!(
         json(sf_query(&sandbox, &sf, &soql).await).await["totalSize"],
         0

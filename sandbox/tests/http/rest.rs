@@ -4,7 +4,8 @@
 use crate::helpers::*;
 use contract::ids::Email;
 use serde_json::{Value, json};
-use shared::salesforce::{Client, ContactRecord, SfError, contact_by_email};
+use shared::panel::{ContactRecord, contact_by_email};
+use shared::salesforce::{Client, SfError};
 use std::time::Duration;
 
 const MAYA: &str = "maya.patel@northwind.example";

@@ -5,7 +5,7 @@
 //! - `query`: SOQL pages, `nextRecordsUrl` walks ([`Pager`]), `/queryAll`.
 //! - `collections`: sObject Collections in batches of 200; `composite`: up to 25
 //!   sub-requests in one call; `describe`; `changes`: `/updated` and `/deleted`.
-//! - `records`: the agent panel's records and queries; `wire`, `datetime`: JSON shapes.
+//! - `wire`, `datetime`: JSON shapes.
 //! - `session`, `retry`, `limits`: the client's rules, each testable on its own.
 
 mod changes;
@@ -19,7 +19,6 @@ mod limits;
 mod oauth;
 pub mod outbound;
 mod query;
-mod records;
 mod retry;
 mod session;
 mod wire;
@@ -36,12 +35,6 @@ pub use error::SfError;
 pub use limits::{ApiUsage, Budget, Limit, OrgLimits};
 pub use oauth::{OAuthApp, TokenResponse};
 pub use query::{Pager, Scope};
-pub use records::{
-    AccountBrief, AccountFilter, AccountName, ContactBrief, ContactRecord, EventRecord, Named,
-    NoteRecord, OpportunityRecord, PANEL_CHILD_LIMIT, PanelAccount, PanelContact, RequesterContact,
-    TaskRecord, account_panel_lookup, accounts_by_domain, company_domain, contact_by_email,
-    contact_panel_by_id, panel_lookup, requester_contacts, search_by_name, website_matches,
-};
 pub use retry::RetryPolicy;
 pub use session::{Refreshed, Session, SessionKeeper};
 pub use wire::{Attributes, QueryResponse, RestError, SaveError, SaveResult, null_as_empty};

@@ -1,251 +1,17 @@
-//! The records the agent panel reads, and the queries that read them.
+//! What the agent panel's queries read, and how it becomes the view the widget shows.
 //!
-//! Each view is ONE query with child sub-queries: [`panel_lookup`] reads the contacts with
-//! an email, each with its account, owner, opportunities, notes, tasks and events;
-//! [`account_panel_lookup`] reads accounts the same way. The panel sends the queries a
-//! view needs together in one Composite call (see [`crate::panel`]).
+//! A contact and an account are read the same way: the record's own fields
+//! ([`ContactFields`], [`AccountFields`]) and the four sections ([`SectionRecords`]), as
+//! one [`PanelRecord`]. The record's fields make its header and details; the sections are
+//! ordered for reading, whatever the record.
 
-use super::datetime::{SfDate, SfDateTime};
-use super::wire::{QueryResponse, null_as_empty};
-use crate::soql::{Condition, LikePattern, Order, Select};
+use crate::salesforce::{QueryResponse, SfDate, SfDateTime, null_as_empty};
 use contract::api::{
     AccountSuggestion, ContactChoice, DetailField, EventSummary, NoteSummary, OpportunitySummary,
     RecordDetails, RecordKind, SalesforceView, SearchHit, TaskSummary,
 };
-use contract::ids::{Email, SfId};
+use contract::ids::SfId;
 use serde::Deserialize;
-
-const CONTACT_FIELDS: &[&str] = &["Id", "Name", "Title", "Email", "Phone", "Account.Name"];
-
-/// Children of each kind the panel shows, newest first.
-pub const PANEL_CHILD_LIMIT: u32 = 20;
-
-/// Contacts (or accounts) one lookup reads at most.
-const MATCH_LIMIT: u32 = 10;
-
-/// The newest contacts with this email (Salesforce allows several).
-pub fn contact_by_email(email: &Email) -> String {
-    Select::new("Contact", CONTACT_FIELDS)
-        .where_eq("Email", email)
-        .order_by("LastModifiedDate DESC")
-        .limit(MATCH_LIMIT)
-        .build()
-}
-
-/// The four sections every record shows, as child sub-queries of `parent`.
-fn with_sections(parent: Select) -> Select {
-    parent
-        .subquery(
-            Select::new(
-                "Opportunities",
-                &[
-                    "Id",
-                    "Name",
-                    "StageName",
-                    "Amount",
-                    "CloseDate",
-                    "Probability",
-                    "IsClosed",
-                    "IsWon",
-                ],
-            )
-            .order_by_field("CloseDate", Order::Desc)
-            .limit(PANEL_CHILD_LIMIT),
-        )
-        .subquery(
-            Select::new(
-                "Notes",
-                &["Id", "Title", "Body", "CreatedBy.Name", "CreatedDate"],
-            )
-            .order_by_field("CreatedDate", Order::Desc)
-            .limit(PANEL_CHILD_LIMIT),
-        )
-        .subquery(
-            Select::new(
-                "Tasks",
-                &["Id", "Subject", "Status", "Priority", "ActivityDate"],
-            )
-            .order_by("ActivityDate DESC NULLS LAST")
-            .limit(PANEL_CHILD_LIMIT),
-        )
-        .subquery(
-            Select::new(
-                "Events",
-                &["Id", "Subject", "StartDateTime", "EndDateTime", "Location"],
-            )
-            .order_by_field("StartDateTime", Order::Desc)
-            .limit(PANEL_CHILD_LIMIT),
-        )
-}
-
-fn contact_panel(condition: Condition) -> String {
-    with_sections(Select::new(
-        "Contact",
-        &[
-            "Id",
-            "Name",
-            "Title",
-            "Email",
-            "Phone",
-            "AccountId",
-            "Account.Name",
-            "Owner.Name",
-            "Subscription_Type__c",
-        ],
-    ))
-    .filter(condition)
-    .order_by("LastModifiedDate DESC")
-    .limit(MATCH_LIMIT)
-    .build()
-}
-
-/// The panel's whole lookup as one query: the newest contacts with this email, each with
-/// its account, owner, opportunities, notes, tasks and events.
-pub fn panel_lookup(email: &Email) -> String {
-    contact_panel(Condition::eq("Email", email))
-}
-
-/// [`panel_lookup`] for one contact by Id.
-pub fn contact_panel_by_id(id: &SfId) -> String {
-    contact_panel(Condition::eq("Id", id))
-}
-
-/// Which accounts [`account_panel_lookup`] reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountFilter<'a> {
-    /// The accounts of the contacts with this email (a semi-join).
-    OfContactsWith(&'a Email),
-    /// By account name: how accounts match between the helpdesk and Salesforce.
-    Named(&'a str),
-    Id(&'a SfId),
-}
-
-/// Accounts with their owner, opportunities, notes, tasks and events, in one query.
-pub fn account_panel_lookup(filter: AccountFilter<'_>) -> String {
-    let condition = match filter {
-        AccountFilter::OfContactsWith(email) => Condition::in_select(
-            "Id",
-            Select::new("Contact", &["AccountId"]).where_eq("Email", email),
-        ),
-        AccountFilter::Named(name) => Condition::eq("Name", name),
-        AccountFilter::Id(id) => Condition::eq("Id", id),
-    };
-    with_sections(Select::new(
-        "Account",
-        &[
-            "Id",
-            "Name",
-            "Type",
-            "Industry",
-            "Phone",
-            "Website",
-            "BillingCity",
-            "BillingCountry",
-            "NumberOfEmployees",
-            "Owner.Name",
-        ],
-    ))
-    .filter(condition)
-    .order_by("LastModifiedDate DESC")
-    .limit(MATCH_LIMIT)
-    .build()
-}
-
-/// The contacts with this email, just enough to choose among them and to find their
-/// accounts.
-pub fn requester_contacts(email: &Email) -> String {
-    Select::new(
-        "Contact",
-        &["Id", "Name", "Title", "AccountId", "Account.Name"],
-    )
-    .where_eq("Email", email)
-    .order_by("LastModifiedDate DESC")
-    .limit(MATCH_LIMIT)
-    .build()
-}
-
-/// Accounts whose website mentions `domain`; [`website_matches`] then keeps the ones on
-/// exactly that domain.
-pub fn accounts_by_domain(domain: &str) -> String {
-    Select::new("Account", &["Id", "Name", "Website"])
-        .filter(Condition::like("Website", LikePattern::contains(domain)))
-        .order_by("LastModifiedDate DESC")
-        .limit(MATCH_LIMIT)
-        .build()
-}
-
-/// Records of `kind` whose name contains `text`, for the agent's search.
-pub fn search_by_name(kind: RecordKind, text: &str) -> String {
-    let select = match kind {
-        RecordKind::Contact => Select::new("Contact", &["Id", "Name", "Title", "Account.Name"]),
-        RecordKind::Account => Select::new("Account", &["Id", "Name", "Website"]),
-    };
-    select
-        .filter(Condition::like("Name", LikePattern::contains(text.trim())))
-        .order_by("Name ASC")
-        .limit(MATCH_LIMIT)
-        .build()
-}
-
-/// Mail providers whose domain says nothing about the sender's company.
-const PUBLIC_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "msn.com",
-    "yahoo.com",
-    "ymail.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "aol.com",
-    "proton.me",
-    "protonmail.com",
-    "gmx.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "mail.com",
-    "yandex.com",
-    "yandex.ru",
-    "zoho.com",
-    "fastmail.com",
-    "hey.com",
-];
-
-/// The email domain to look for an account by, unless it is a public mail provider's.
-pub fn company_domain(email: &Email) -> Option<String> {
-    let domain = email.domain().trim().to_ascii_lowercase();
-    let public = PUBLIC_MAIL_DOMAINS.contains(&domain.as_str())
-        || domain.starts_with("yahoo.")
-        || domain.starts_with("hotmail.")
-        || domain.starts_with("outlook.");
-    (!public && domain.contains('.')).then_some(domain)
-}
-
-/// Whether a website (`https://www.northwind.example/about`, `northwind.example`) is on
-/// `domain` (`northwind.example`), or `domain` is a sub-domain of the website's
-/// (`mail.northwind.example`).
-pub fn website_matches(website: &str, domain: &str) -> bool {
-    let rest = website.trim();
-    let rest = rest.split_once("://").map_or(rest, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let host = host
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let domain = domain.trim().to_ascii_lowercase();
-    !host.is_empty()
-        && host.contains('.')
-        && (host == domain || domain.ends_with(&format!(".{host}")))
-}
 
 /// A parent record reduced to its name (`Account.Name`, `Owner.Name`); the parent itself
 /// is `null` when the lookup is empty.
@@ -258,7 +24,7 @@ pub struct Named {
 /// The contact's account, by the name the first lookup used.
 pub type AccountName = Named;
 
-/// A contact as [`contact_by_email`] reads it.
+/// A contact as [`contact_by_email`](super::contact_by_email) reads it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactRecord {
@@ -270,20 +36,54 @@ pub struct ContactRecord {
     pub account: Option<AccountName>,
 }
 
-/// A contact as [`panel_lookup`] reads it, children included.
+/// A contact or an account as [`panel_lookup`](super::panel_lookup) or [`account_panel_lookup`](super::account_panel_lookup) reads it: its
+/// own fields and its four sections.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PanelRecord<F> {
+    #[serde(flatten)]
+    pub fields: F,
+    #[serde(flatten)]
+    pub sections: SectionRecords,
+}
+
+/// A contact as [`panel_lookup`](super::panel_lookup) reads it, children included.
+pub type PanelContact = PanelRecord<ContactFields>;
+/// An account as [`account_panel_lookup`](super::account_panel_lookup) reads it, children included.
+pub type PanelAccount = PanelRecord<AccountFields>;
+
+/// A record's own fields, as the panel shows them.
+pub trait RecordFields {
+    const KIND: RecordKind;
+    fn id(&self) -> &SfId;
+    /// The record's header and details; `link` gives a record's page in the org.
+    fn into_details(self, link: &dyn Fn(&SfId) -> String) -> RecordDetails;
+}
+
+impl<F: RecordFields> PanelRecord<F> {
+    /// Everything the panel shows, ordered for reading: open opportunities first by
+    /// close date then closed ones, newest notes first, events and tasks by time.
+    pub fn into_view(self, instance_url: &str) -> SalesforceView {
+        let link = linker(instance_url);
+        let id = self.fields.id().clone();
+        let sections = self.sections.read(&link);
+        SalesforceView {
+            kind: F::KIND,
+            url: link(&id),
+            id,
+            record: Some(self.fields.into_details(&link)),
+            opportunities: Some(sections.opportunities),
+            notes: Some(sections.notes),
+            events: Some(sections.events),
+            tasks: Some(sections.tasks),
+        }
+    }
+}
+
+/// The four sections of a record as Salesforce answers them: nested query results, or
+/// `null` when there are none.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct PanelContact {
-    pub id: SfId,
-    pub name: String,
-    pub title: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub account_id: Option<SfId>,
-    pub account: Option<Named>,
-    pub owner: Option<Named>,
-    #[serde(rename = "Subscription_Type__c", default)]
-    pub subscription_type: Option<String>,
+pub struct SectionRecords {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub opportunities: QueryResponse<OpportunityRecord>,
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -303,15 +103,10 @@ struct Sections {
     tasks: Vec<TaskSummary>,
 }
 
-impl Sections {
-    fn read(
-        link: &dyn Fn(&SfId) -> String,
-        opportunities: QueryResponse<OpportunityRecord>,
-        notes: QueryResponse<NoteRecord>,
-        tasks: QueryResponse<TaskRecord>,
-        events: QueryResponse<EventRecord>,
-    ) -> Sections {
-        let mut opportunities: Vec<OpportunitySummary> = opportunities
+impl SectionRecords {
+    fn read(self, link: &dyn Fn(&SfId) -> String) -> Sections {
+        let mut opportunities: Vec<OpportunitySummary> = self
+            .opportunities
             .records
             .into_iter()
             .map(|o| OpportunitySummary {
@@ -329,7 +124,8 @@ impl Sections {
             .collect();
         opportunities
             .sort_by(|a, b| (a.is_closed, &a.close_date).cmp(&(b.is_closed, &b.close_date)));
-        let notes = notes
+        let notes = self
+            .notes
             .records
             .into_iter()
             .map(|n| NoteSummary {
@@ -341,7 +137,8 @@ impl Sections {
                 created: n.created_date.to_iso8601(),
             })
             .collect();
-        let mut events: Vec<EventSummary> = events
+        let mut events: Vec<EventSummary> = self
+            .events
             .records
             .into_iter()
             .map(|e| EventSummary {
@@ -354,7 +151,8 @@ impl Sections {
             })
             .collect();
         events.sort_by(|a, b| a.start.cmp(&b.start));
-        let mut tasks: Vec<TaskSummary> = tasks
+        let mut tasks: Vec<TaskSummary> = self
+            .tasks
             .records
             .into_iter()
             .map(|t| TaskSummary {
@@ -374,25 +172,6 @@ impl Sections {
             tasks,
         }
     }
-
-    fn into_view(
-        self,
-        kind: RecordKind,
-        id: SfId,
-        url: String,
-        record: RecordDetails,
-    ) -> SalesforceView {
-        SalesforceView {
-            kind,
-            id,
-            url,
-            record: Some(record),
-            opportunities: Some(self.opportunities),
-            notes: Some(self.notes),
-            events: Some(self.events),
-            tasks: Some(self.tasks),
-        }
-    }
 }
 
 /// `https://org.my.salesforce.com/<id>`: the record in the org's own UI.
@@ -401,39 +180,31 @@ fn linker(instance_url: &str) -> impl Fn(&SfId) -> String {
     move |id: &SfId| format!("{base}/{id}")
 }
 
-impl PanelContact {
-    /// Everything the panel shows, ordered for reading: open opportunities first by
-    /// close date then closed ones, newest notes first, events and tasks by time.
-    pub fn into_view(self, instance_url: &str) -> SalesforceView {
-        let link = linker(instance_url);
-        let sections = Sections::read(
-            &link,
-            self.opportunities,
-            self.notes,
-            self.tasks,
-            self.events,
-        );
-        let fields = self
-            .subscription_type
-            .map(|value| DetailField {
-                label: "Subscription Type".into(),
-                value,
-            })
-            .into_iter()
-            .collect();
-        let record = RecordDetails {
-            name: self.name,
-            title: self.title,
-            email: self.email,
-            phone: self.phone,
-            account_name: self.account.and_then(|a| a.name),
-            account_url: self.account_id.as_ref().map(&link),
-            owner_name: self.owner.and_then(|o| o.name),
-            fields,
-        };
-        sections.into_view(RecordKind::Contact, self.id.clone(), link(&self.id), record)
-    }
+/// A contact's own fields: all of them as [`panel_lookup`](super::panel_lookup) reads them; as
+/// [`requester_contacts`](super::requester_contacts) reads them, enough to choose among contacts and to find their
+/// accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContactFields {
+    pub id: SfId,
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<SfId>,
+    #[serde(default)]
+    pub account: Option<Named>,
+    #[serde(default)]
+    pub owner: Option<Named>,
+    #[serde(rename = "Subscription_Type__c", default)]
+    pub subscription_type: Option<String>,
+}
 
+impl ContactFields {
     /// How the contact is told apart from others with the same email.
     pub fn choice(&self) -> ContactChoice {
         ContactChoice {
@@ -445,10 +216,39 @@ impl PanelContact {
     }
 }
 
-/// An account as [`account_panel_lookup`] reads it, children included.
+impl RecordFields for ContactFields {
+    const KIND: RecordKind = RecordKind::Contact;
+
+    fn id(&self) -> &SfId {
+        &self.id
+    }
+
+    fn into_details(self, link: &dyn Fn(&SfId) -> String) -> RecordDetails {
+        let fields = self
+            .subscription_type
+            .map(|value| DetailField {
+                label: "Subscription Type".into(),
+                value,
+            })
+            .into_iter()
+            .collect();
+        RecordDetails {
+            name: self.name,
+            title: self.title,
+            email: self.email,
+            phone: self.phone,
+            account_name: self.account.and_then(|a| a.name),
+            account_url: self.account_id.as_ref().map(link),
+            owner_name: self.owner.and_then(|o| o.name),
+            fields,
+        }
+    }
+}
+
+/// An account's own fields, as [`account_panel_lookup`](super::account_panel_lookup) reads them.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct PanelAccount {
+pub struct AccountFields {
     pub id: SfId,
     pub name: String,
     #[serde(rename = "Type", default)]
@@ -467,28 +267,17 @@ pub struct PanelAccount {
     pub number_of_employees: Option<f64>,
     #[serde(default)]
     pub owner: Option<Named>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub opportunities: QueryResponse<OpportunityRecord>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub notes: QueryResponse<NoteRecord>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub tasks: QueryResponse<TaskRecord>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub events: QueryResponse<EventRecord>,
 }
 
-impl PanelAccount {
-    /// The account's record (industry and type under the name; website, location and
-    /// size as fields) and its sections.
-    pub fn into_view(self, instance_url: &str) -> SalesforceView {
-        let link = linker(instance_url);
-        let sections = Sections::read(
-            &link,
-            self.opportunities,
-            self.notes,
-            self.tasks,
-            self.events,
-        );
+impl RecordFields for AccountFields {
+    const KIND: RecordKind = RecordKind::Account;
+
+    fn id(&self) -> &SfId {
+        &self.id
+    }
+
+    /// Industry and type under the name; website, location and size as fields.
+    fn into_details(self, _link: &dyn Fn(&SfId) -> String) -> RecordDetails {
         let present = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
         let title = [present(self.industry), present(self.account_type)]
             .into_iter()
@@ -522,7 +311,7 @@ impl PanelAccount {
                 value: group_thousands(employees.round() as u64),
             });
         }
-        let record = RecordDetails {
+        RecordDetails {
             name: self.name,
             title: (!title.is_empty()).then_some(title),
             email: None,
@@ -531,8 +320,7 @@ impl PanelAccount {
             account_url: None,
             owner_name: self.owner.and_then(|o| o.name),
             fields,
-        };
-        sections.into_view(RecordKind::Account, self.id.clone(), link(&self.id), record)
+        }
     }
 }
 
@@ -549,32 +337,7 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
-/// A contact as [`requester_contacts`] reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct RequesterContact {
-    pub id: SfId,
-    pub name: String,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub account_id: Option<SfId>,
-    #[serde(default)]
-    pub account: Option<Named>,
-}
-
-impl RequesterContact {
-    pub fn choice(&self) -> ContactChoice {
-        ContactChoice {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            title: self.title.clone(),
-            account_name: self.account.as_ref().and_then(|a| a.name.clone()),
-        }
-    }
-}
-
-/// An account as [`accounts_by_domain`] and [`search_by_name`] read it.
+/// An account as [`accounts_by_domain`](super::accounts_by_domain) and [`search_by_name`](super::search_by_name) read it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountBrief {
@@ -603,7 +366,7 @@ impl AccountBrief {
     }
 }
 
-/// A contact as [`search_by_name`] reads it.
+/// A contact as [`search_by_name`](super::search_by_name) reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContactBrief {
@@ -680,13 +443,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_escapes_the_email() {
-        let email = Email::parse("o'hara@example.com").unwrap();
-        assert!(contact_by_email(&email).contains(r"WHERE Email = 'o\'hara@example.com'"));
-        assert!(panel_lookup(&email).contains(r"FROM Contact WHERE Email = 'o\'hara@example.com'"));
-    }
-
-    #[test]
     fn decodes_a_real_shaped_contact_page() {
         let page = r#"{"totalSize":1,"done":true,"records":[{"attributes":{"type":"Contact","url":"/services/data/v64.0/sobjects/Contact/003000000000001AAA"},
             "Id":"003000000000001AAA","Name":"Ada Lovelace","Title":null,"Email":"ada@example.com","Phone":"+44 20 7946 0000",
@@ -700,20 +456,6 @@ mod tests {
         );
         assert_eq!(ada.id.as_str(), "003000000000001AAA");
         assert_eq!(ada.title, None);
-    }
-
-    #[test]
-    fn the_panel_lookup_is_one_query_with_four_child_queries() {
-        let email = Email::parse("maya@northwind.example").unwrap();
-        assert_eq!(
-            panel_lookup(&email),
-            "SELECT Id, Name, Title, Email, Phone, AccountId, Account.Name, Owner.Name, Subscription_Type__c, \
-             (SELECT Id, Name, StageName, Amount, CloseDate, Probability, IsClosed, IsWon FROM Opportunities ORDER BY CloseDate DESC LIMIT 20), \
-             (SELECT Id, Title, Body, CreatedBy.Name, CreatedDate FROM Notes ORDER BY CreatedDate DESC LIMIT 20), \
-             (SELECT Id, Subject, Status, Priority, ActivityDate FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT 20), \
-             (SELECT Id, Subject, StartDateTime, EndDateTime, Location FROM Events ORDER BY StartDateTime DESC LIMIT 20) \
-             FROM Contact WHERE Email = 'maya@northwind.example' ORDER BY LastModifiedDate DESC LIMIT 10"
-        );
     }
 
     /// The shape a real org answers the panel lookup with: parents as nested records
@@ -742,11 +484,11 @@ mod tests {
         let page: QueryResponse<PanelContact> = serde_json::from_str(PANEL_PAGE).unwrap();
         let maya = &page.records[0];
         assert_eq!(
-            maya.owner.as_ref().unwrap().name.as_deref(),
+            maya.fields.owner.as_ref().unwrap().name.as_deref(),
             Some("Sam Admin")
         );
-        assert_eq!(maya.account_id.as_ref().unwrap().key_prefix(), "001");
-        let opportunities = &maya.opportunities.records;
+        assert_eq!(maya.fields.account_id.as_ref().unwrap().key_prefix(), "001");
+        let opportunities = &maya.sections.opportunities.records;
         assert_eq!(opportunities.len(), 2);
         assert_eq!(
             opportunities[0].close_date,
@@ -756,19 +498,22 @@ mod tests {
         assert!(!opportunities[0].is_closed);
         assert!(opportunities[1].is_won && opportunities[1].amount.is_none());
         assert_eq!(opportunities[1].probability, Some(100.0));
-        let note = &maya.notes.records[0];
+        let note = &maya.sections.notes.records[0];
         assert_eq!(
             note.created_by.as_ref().unwrap().name.as_deref(),
             Some("Sam Admin")
         );
         assert_eq!(note.created_date.to_wire(), "2025-12-16T13:05:30.000+0000");
-        let task = &maya.tasks.records[0];
+        let task = &maya.sections.tasks.records[0];
         assert_eq!(
             (task.priority.as_deref(), task.activity_date),
             (Some("High"), None)
         );
-        assert!(maya.events.records.is_empty(), "null children read as none");
-        let choice = maya.choice();
+        assert!(
+            maya.sections.events.records.is_empty(),
+            "null children read as none"
+        );
+        let choice = maya.fields.choice();
         assert_eq!(choice.account_name.as_deref(), Some("Northwind Traders"));
         assert_eq!(choice.title.as_deref(), Some("Head of Operations"));
     }
@@ -819,27 +564,6 @@ mod tests {
     }
 
     #[test]
-    fn the_account_lookup_finds_the_requesters_accounts_in_one_query() {
-        let email = Email::parse("maya@northwind.example").unwrap();
-        let soql = account_panel_lookup(AccountFilter::OfContactsWith(&email));
-        assert!(soql.starts_with(
-            "SELECT Id, Name, Type, Industry, Phone, Website, BillingCity, BillingCountry, NumberOfEmployees, Owner.Name, (SELECT Id, Name, StageName"
-        ));
-        assert!(soql.ends_with(
-            "FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email = 'maya@northwind.example') ORDER BY LastModifiedDate DESC LIMIT 10"
-        ));
-        assert_eq!(
-            soql.matches("(SELECT").count(),
-            5,
-            "four sections and the semi-join"
-        );
-        assert!(
-            account_panel_lookup(AccountFilter::Named("O'Neil & Sons"))
-                .contains(r"WHERE Name = 'O\'Neil & Sons'")
-        );
-    }
-
-    #[test]
     fn an_account_reads_as_a_record_with_its_sections() {
         let page = r#"{"totalSize":1,"done":true,"records":[{"attributes":{"type":"Account"},
             "Id":"0015g00000B2c3dAAB","Name":"Northwind Traders","Type":"Customer - Direct","Industry":"Retail",
@@ -873,64 +597,7 @@ mod tests {
     }
 
     #[test]
-    fn websites_match_the_email_domain_exactly() {
-        for (website, domain, matches) in [
-            ("https://northwind.example", "northwind.example", true),
-            (
-                "http://www.Northwind.example/about",
-                "northwind.example",
-                true,
-            ),
-            ("northwind.example", "northwind.example", true),
-            (
-                "https://northwind.example:8443/",
-                "mail.northwind.example",
-                true,
-            ),
-            ("https://notnorthwind.example", "northwind.example", false),
-            (
-                "https://northwind.example.evil.test",
-                "northwind.example",
-                false,
-            ),
-            ("https://user@northwind.example", "northwind.example", true),
-            ("", "northwind.example", false),
-            ("https://example", "northwind.example", false),
-        ] {
-            assert_eq!(
-                website_matches(website, domain),
-                matches,
-                "{website} / {domain}"
-            );
-        }
-    }
-
-    #[test]
-    fn public_mail_domains_suggest_no_company() {
-        let domain = |e: &str| company_domain(&Email::parse(e).unwrap());
-        assert_eq!(
-            domain("Ann@Northwind.Example"),
-            Some("northwind.example".into())
-        );
-        assert_eq!(domain("ann@gmail.com"), None);
-        assert_eq!(domain("ann@yahoo.co.uk"), None);
-        let soql = accounts_by_domain("northwind.example");
-        assert!(
-            soql.contains("WHERE Website LIKE '%northwind.example%'"),
-            "{soql}"
-        );
-    }
-
-    #[test]
-    fn search_reads_the_kind_the_profile_shows() {
-        assert_eq!(
-            search_by_name(RecordKind::Contact, " 50% O'Hara "),
-            r"SELECT Id, Name, Title, Account.Name FROM Contact WHERE Name LIKE '%50\% O\'Hara%' ORDER BY Name ASC LIMIT 10"
-        );
-        assert!(
-            search_by_name(RecordKind::Account, "North")
-                .starts_with("SELECT Id, Name, Website FROM Account")
-        );
+    fn a_contact_hit_names_its_title_and_account() {
         let hit = ContactBrief {
             id: SfId::parse("003A000001abcde").unwrap(),
             name: "Maya Patel".into(),

@@ -1,5 +1,11 @@
-//! The agent panel's lookup as pure functions: what one view asks Salesforce (ONE
-//! Composite call whatever the view), and how the answer becomes a [`Panel`].
+//! The agent panel, as pure functions: what one view asks Salesforce (ONE Composite call
+//! whatever the view), and how the answer becomes a [`Panel`].
+//!
+//! - here: [`Lookup`], the view's plan and its Composite request, and [`decide`], the
+//!   answer turned into a panel;
+//! - `queries`: the SOQL each part of a view sends (and the agent's search by name);
+//! - `records`: what those queries read, and how a record becomes the view the widget
+//!   shows.
 //!
 //! The edge caches the answer as Salesforce sent it, unfiltered, under
 //! [`Lookup::cache_key`], and indexes it by every record Id in it ([`record_ids`]) so a
@@ -7,11 +13,20 @@
 //! choice among several contacts applies here) and the profile's
 //! [`contract::permissions::Permissions::filter_panel`].
 
-use crate::salesforce::{
-    AccountBrief, AccountFilter, CompositeRequest, CompositeResponse, PanelAccount, PanelContact,
-    QueryResponse, RequesterContact, SfError, account_panel_lookup, accounts_by_domain,
-    company_domain, contact_panel_by_id, panel_lookup, requester_contacts, website_matches,
+mod queries;
+mod records;
+
+pub use queries::{
+    AccountFilter, account_panel_lookup, accounts_by_domain, company_domain, contact_by_email,
+    contact_panel_by_id, panel_lookup, requester_contacts, search_by_name, website_matches,
 };
+pub use records::{
+    AccountBrief, AccountFields, AccountName, ContactBrief, ContactFields, ContactRecord,
+    EventRecord, Named, NoteRecord, OpportunityRecord, PanelAccount, PanelContact, PanelRecord,
+    RecordFields, SectionRecords, TaskRecord,
+};
+
+use crate::salesforce::{CompositeRequest, CompositeResponse, QueryResponse, SfError};
 use contract::api::{Panel, RecordKind};
 use contract::context::ContextClaims;
 use contract::ids::{Email, SfId};
@@ -164,12 +179,12 @@ pub fn decide(
         Lookup::Contact { email } => {
             let mut matches: Vec<PanelContact> = records(response, CONTACTS)?;
             if let Some(chosen) = chosen {
-                matches.retain(|contact| &contact.id == chosen);
+                matches.retain(|contact| &contact.fields.id == chosen);
             }
             if matches.len() > 1 {
                 Panel::Choose {
                     email: email.clone(),
-                    candidates: matches.iter().map(PanelContact::choice).collect(),
+                    candidates: matches.iter().map(|c| c.fields.choice()).collect(),
                 }
             } else {
                 match matches.pop() {
@@ -184,7 +199,7 @@ pub fn decide(
             }
         }
         Lookup::RequesterAccount { email } => {
-            let mut contacts: Vec<RequesterContact> = records(response, CONTACTS)?;
+            let mut contacts: Vec<ContactFields> = records(response, CONTACTS)?;
             let accounts: Vec<PanelAccount> = records(response, ACCOUNTS)?;
             if let Some(chosen) = chosen {
                 contacts.retain(|contact| &contact.id == chosen);
@@ -196,7 +211,7 @@ pub fn decide(
                 }
             }
             let account = match account_ids.as_slice() {
-                [one] => accounts.into_iter().find(|a| &a.id == *one),
+                [one] => accounts.into_iter().find(|a| &a.fields.id == *one),
                 _ => None,
             };
             match (contacts.first(), account) {
@@ -212,7 +227,7 @@ pub fn decide(
                     candidates: contacts
                         .iter()
                         .filter(|c| c.account_id.is_some())
-                        .map(RequesterContact::choice)
+                        .map(ContactFields::choice)
                         .collect(),
                 },
                 (Some(contact), None) => Panel::NoAccount {
