@@ -875,6 +875,24 @@ mod tests {
         fn sync(&self, from: Side, object: ObjectKind, id: &str) -> Outcome {
             block_on(self.engine().sync_record(from, object, id)).unwrap()
         }
+
+        /// A Salesforce contact synced to the helpdesk: its id there and here.
+        fn synced_contact(&self) -> (String, String) {
+            let contact = self.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": "Patel", "Email": "m@x.example"}),
+            );
+            self.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+            let hd = self.helpdesk.ids(ObjectKind::Contact)[0].clone();
+            (contact, hd)
+        }
+
+        /// An agent edits the helpdesk contact `hd`, and its webhook arrives.
+        fn edit_in_helpdesk(&self, hd: &str, fields: Value) -> Outcome {
+            self.helpdesk.put(ObjectKind::Contact, Some(hd), fields);
+            self.sync(Side::Helpdesk, ObjectKind::Contact, hd)
+        }
     }
 
     /// The ports here never wait, so a single poll completes every future.
@@ -1155,13 +1173,7 @@ mod tests {
     #[test]
     fn our_own_write_coming_back_is_not_a_change() {
         let w = World::new();
-        let contact = w.salesforce.put(
-            ObjectKind::Contact,
-            None,
-            json!({"LastName": "Patel", "Email": "m@x.example"}),
-        );
-        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
-        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        let (_, hd) = w.synced_contact();
         let writes = (w.salesforce.writes.get(), w.helpdesk.writes.get());
         // The helpdesk's webhook for the record we just created:
         assert_eq!(
@@ -1178,20 +1190,9 @@ mod tests {
     #[test]
     fn two_way_changes_flow_back_to_salesforce() {
         let w = World::new();
-        let contact = w.salesforce.put(
-            ObjectKind::Contact,
-            None,
-            json!({"LastName": "Patel", "Email": "m@x.example"}),
-        );
-        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
-        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
-        w.helpdesk.put(
-            ObjectKind::Contact,
-            Some(&hd),
-            json!({"title": "Head of Ops"}),
-        );
+        let (contact, hd) = w.synced_contact();
         assert_eq!(
-            w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
+            w.edit_in_helpdesk(&hd, json!({"title": "Head of Ops"})),
             Outcome::Updated
         );
         assert_eq!(
@@ -1204,20 +1205,9 @@ mod tests {
     fn one_way_ignores_helpdesk_changes() {
         let mut w = World::new();
         w.settings.sync_type = SyncType::SalesforceToHelpdesk;
-        let contact = w.salesforce.put(
-            ObjectKind::Contact,
-            None,
-            json!({"LastName": "Patel", "Email": "m@x.example"}),
-        );
-        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
-        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
-        w.helpdesk.put(
-            ObjectKind::Contact,
-            Some(&hd),
-            json!({"title": "Changed here"}),
-        );
+        let (contact, hd) = w.synced_contact();
         assert_eq!(
-            w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
+            w.edit_in_helpdesk(&hd, json!({"title": "Changed here"})),
             Outcome::Unchanged
         );
         assert_eq!(
@@ -1229,13 +1219,7 @@ mod tests {
     #[test]
     fn deletes_do_not_propagate_and_an_update_adds_the_record_back() {
         let w = World::new();
-        let contact = w.salesforce.put(
-            ObjectKind::Contact,
-            None,
-            json!({"LastName": "Patel", "Email": "m@x.example"}),
-        );
-        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
-        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        let (contact, hd) = w.synced_contact();
         w.helpdesk.delete(ObjectKind::Contact, &hd);
         assert_eq!(
             w.sync(Side::Helpdesk, ObjectKind::Contact, &hd),
