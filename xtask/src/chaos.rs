@@ -70,9 +70,9 @@ fn steps() -> Vec<Step> {
             command: cargo(&[
                 "test",
                 "-p",
-                "e2e",
+                "shared",
                 "--test",
-                "sync_engine",
+                "against_sandbox",
                 "caught_up_in_bounded_steps",
                 "--",
                 "--nocapture",

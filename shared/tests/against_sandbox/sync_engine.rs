@@ -1,6 +1,7 @@
 //! The sync engine natively against the sandbox: the real Salesforce and helpdesk wire
 //! APIs, real SQLite, the same engine code the Durable Object runs.
 
+use super::support;
 use anyhow::Context;
 use contract::ids::SfId;
 use contract::mapping::ObjectKind;
@@ -41,7 +42,7 @@ struct World {
 }
 
 async fn world() -> anyhow::Result<World> {
-    let sandbox = sandbox::start(sandbox::Config::ephemeral()).await?;
+    let sandbox = support::sandbox().await;
     // Thousands of writes would wait out the helpdesk's rate limit (3,000 calls a
     // minute); the client's waiting is tested with the helpdesk client.
     sandbox.set_helpdesk_rate_limit(None);

@@ -2,14 +2,14 @@
 //! sObject Collections, Composite, describe, replication, session renewal, retries,
 //! the API budget and SOQL injection. Each test starts its own sandbox on free ports.
 
+use super::support::sandbox;
 use contract::ids::{Email, SfId};
-use e2e::ReqwestTransport;
 use sandbox::salesforce::control::Limits;
 use sandbox::salesforce::{BulkSeed, Faults};
 use sandbox::{Sandbox, demo};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use shared::http::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
 use shared::panel::{ContactRecord, PanelContact, contact_by_email, panel_lookup};
 use shared::pkce;
 use shared::salesforce::{
@@ -22,12 +22,6 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 const MAYA: &str = "maya.patel@northwind.example";
-
-async fn start() -> Sandbox {
-    sandbox::start(sandbox::Config::ephemeral())
-        .await
-        .expect("the sandbox starts")
-}
 
 /// The transport the native tests use, counting what goes through it.
 #[derive(Default)]
@@ -143,7 +137,7 @@ fn bulk_contacts() -> Select {
 
 #[tokio::test]
 async fn query_walks_every_page_of_thousands_of_records() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let seeded = sandbox.salesforce().seed_bulk(BulkSeed {
         contacts: 4_500,
         accounts: 0,
@@ -207,7 +201,7 @@ async fn query_walks_every_page_of_thousands_of_records() {
 
 #[tokio::test]
 async fn collections_create_in_batches_of_200_and_report_partial_failures() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
@@ -310,7 +304,7 @@ async fn collections_create_in_batches_of_200_and_report_partial_failures() {
 
 #[tokio::test]
 async fn composite_resolves_references_in_one_call() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
@@ -381,7 +375,7 @@ async fn composite_resolves_references_in_one_call() {
 
 #[tokio::test]
 async fn an_expired_session_is_renewed_once_and_handed_back() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let app = sandbox.demo_oauth_app();
     let tokens = connect(&sandbox, &app).await;
     let stored = Session::from_token(&tokens);
@@ -443,7 +437,7 @@ async fn an_expired_session_is_renewed_once_and_handed_back() {
 
 #[tokio::test]
 async fn a_revoked_refresh_token_asks_for_reconnecting() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let app = sandbox.demo_oauth_app();
     let tokens = connect(&sandbox, &app).await;
     let refresh_token = tokens.refresh_token.clone().unwrap();
@@ -473,7 +467,7 @@ async fn a_revoked_refresh_token_asks_for_reconnecting() {
 
 #[tokio::test]
 async fn injected_outages_and_concurrency_limits_are_retried() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let email = Email::parse(MAYA).unwrap();
     let soql = contact_by_email(&email);
@@ -539,7 +533,7 @@ async fn injected_outages_and_concurrency_limits_are_retried() {
 
 #[tokio::test]
 async fn the_budget_holds_back_before_the_allowance_is_spent() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     sandbox.salesforce().set_limits(Limits {
         daily_api_limit: 100,
@@ -581,7 +575,7 @@ async fn the_budget_holds_back_before_the_allowance_is_spent() {
 
 #[tokio::test]
 async fn injection_attempts_in_a_looked_up_email_find_nothing_and_fail_nothing() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
@@ -630,7 +624,7 @@ async fn injection_attempts_in_a_looked_up_email_find_nothing_and_fail_nothing()
 
 #[tokio::test]
 async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
@@ -735,7 +729,7 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
 
 #[tokio::test]
 async fn records_by_id_describe_and_limits() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
@@ -803,7 +797,7 @@ async fn records_by_id_describe_and_limits() {
 
 #[tokio::test]
 async fn replication_lists_changes_and_query_all_sees_the_recycle_bin() {
-    let sandbox = start().await;
+    let sandbox = sandbox().await;
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);

@@ -4,7 +4,7 @@
 //! verified against the helpdesk's JWKS, refused when tampered with or signed by another
 //! key.
 
-use e2e::ReqwestTransport;
+use super::support::sandbox;
 use sandbox::helpdesk::controls::SeedRequest;
 use sandbox::helpdesk::traffic::{Fault, RateLimit};
 use sandbox::{Sandbox, demo};
@@ -13,17 +13,12 @@ use shared::helpdesk::{
     AccountDraft, Client, Connection, ContactDraft, EventType, Expected, HelpdeskError, Module,
     RetryPolicy, SignatureError, Sort, WebhookDraft, parse_delivery, verify_delivery,
 };
+use shared::http::ReqwestTransport;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 const SYNC_SOURCE: &str = "0c5f1a52-6a43-4c0e-9a57-3e2f7f0d9b11";
-
-async fn sandbox() -> Sandbox {
-    sandbox::start(sandbox::Config::ephemeral())
-        .await
-        .expect("the sandbox starts")
-}
 
 fn connection(sandbox: &Sandbox) -> Connection {
     sandbox.demo_helpdesk_connection()

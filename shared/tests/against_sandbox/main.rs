@@ -1,0 +1,10 @@
+//! `shared` against the sandbox, natively: the Salesforce client, the helpdesk client and
+//! the sync engine over real HTTP (reqwest) and real SQLite, talking to the sandbox's
+//! Salesforce org and helpdesk, which speak the real wire formats. No Worker and no
+//! browser: the end-to-end tests in `tests/` cover those. One module per part; each test
+//! starts a sandbox of its own on free ports.
+
+mod helpdesk_client;
+mod salesforce_client;
+mod support;
+mod sync_engine;
