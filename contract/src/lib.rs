@@ -1,8 +1,15 @@
 //! sfdesk's contract between the widget and the edge: the JSON of every request and
 //! answer, the paths they go to, the context token that says who is asking, and the rules
-//! both sides apply alike (what a profile may see, whether a field mapping is valid). The
-//! widget builds on this crate alone; the edge and the engine in `shared` build on it too.
-//! Nothing here does IO or knows the engine.
+//! both sides apply alike. The widget builds on this crate alone; the edge and the engine
+//! in `shared` build on it too. Nothing here does IO or knows the engine.
+//!
+//! - `api`: the agent panel's requests and answers; `admin`: the admin console's, and the
+//!   OAuth paths of connecting Salesforce;
+//! - `context`: the context token; `permissions`: what each profile may see;
+//! - `mapping`: field mappings, their validator and value conversions; `side`: Salesforce
+//!   or the helpdesk, and the direction from one to the other; `history`: the sync's
+//!   runs and daily totals;
+//! - `ids`: `SfId` and `Email`, valid once held; `calendar`: date arithmetic.
 
 pub mod admin;
 pub mod api;

@@ -1,5 +1,13 @@
-//! sfdesk's shared core: everything both the edge and the widget (and the sandbox and
-//! tests) must agree on, with no IO of its own. IO happens behind [`http::Transport`].
+//! sfdesk's shared core, which the edge, the sandbox and the tools build on (the widget
+//! builds on `contract` alone): no IO of its own; IO happens behind [`http::Transport`]
+//! and [`sql::Sql`].
+//!
+//! - the two systems' clients and wire formats: `salesforce/`, `helpdesk/`, over `http`;
+//!   `soql`, the one way SOQL is built;
+//! - `panel/`: the agent panel's lookup, its queries and records, as pure functions;
+//! - `sync/`: the sync engine, its ports and its store over `sql`;
+//! - the edge's small secrets: `pkce`, `seal` (tokens at rest), `url_tag` (MAC'd URLs),
+//!   and the helpers below.
 
 pub mod helpdesk;
 pub mod http;

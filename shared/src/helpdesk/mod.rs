@@ -1,7 +1,8 @@
 //! The helpdesk (Zoho Desk API shape): wire formats, webhooks and the REST client.
 //!
 //! - [`Client`]: typed calls over any [`crate::http::Transport`], with paging through
-//!   `from`/`limit`, search, writes tagged with a `sourceId`, and backoff on 429 and 503
+//!   `from`/`limit`, search, writes tagged with a `sourceId` (the sync's: [`SOURCE_ID`]),
+//!   and backoff on 429 and 503
 //!   (waiting with the transport's `sleep`, or any [`Sleep`]).
 //! - [`Contact`], [`Account`] and their drafts; [`FieldMeta`] for mapping type checks.
 //! - [`WebhookEvent`] and [`parse_delivery`] for what the helpdesk posts, and
