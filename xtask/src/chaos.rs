@@ -301,7 +301,7 @@ fn report(table: &str, seconds: u64, passed: bool) -> String {
          Sources: `tests/tests/chaos.rs` (faults and load), `tests/tests/hostile_input.rs`, \
          `tests/tests/at_rest.rs`, and the `fuzz` modules beside `shared/src/soql.rs`, \
          `shared/src/helpdesk/webhooks.rs`, `shared/src/salesforce/outbound.rs` and \
-         `shared/src/mapping.rs`.\n",
+         `contract/src/mapping.rs`.\n",
         command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
         machine(),
         seconds / 60,
