@@ -4,7 +4,7 @@ use super::connection;
 use super::sync::{self, Context, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
     RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
@@ -17,23 +17,6 @@ use shared::sync::initial::{self, InitialSync};
 use shared::sync::ongoing::Tallies;
 use shared::sync::store::Source;
 use shared::url_tag::Purpose;
-
-/// What an admin asks of the org's integration.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "request", rename_all = "snake_case")]
-pub enum AdminRequest {
-    Status,
-    Settings,
-    SaveSettings(SaveSettings),
-    Start,
-    Pause,
-    Resume,
-    History,
-    Failures,
-    Retry(RetryRequest),
-    /// Revokes and unsubscribes; the Durable Object then erases its storage.
-    Delete,
-}
 
 const USERNAME_KEY: &str = "salesforce_username";
 

@@ -15,12 +15,11 @@ mod sql;
 mod sync;
 mod webhooks;
 
-pub use admin::AdminRequest;
 pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::helpdesk_profiles;
 pub use protocol::{
-    AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
-    org_of_token,
+    AdminRequest, AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content,
+    is_org_id, org_of_token,
 };
 
 use crate::config::Config;

@@ -3,10 +3,11 @@
 //! helpdesk says and this object remembers by profile id: renaming a profile changes
 //! nothing of what it may see.
 
+use super::protocol::ProfileRef;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::admin::ProfilePermissions;
 use shared::api::{ApiError, ErrorCode};
 use shared::helpdesk::{self, RetryPolicy};
@@ -14,14 +15,6 @@ use shared::permissions::Permissions;
 use std::collections::HashMap;
 use std::time::Duration;
 use worker::SqlStorage;
-
-/// A helpdesk profile, as the helpdesk lists it. `kind`: the helpdesk's `type`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProfileRef {
-    pub id: String,
-    pub name: String,
-    pub kind: Option<String>,
-}
 
 /// Every profile of the helpdesk org, as the helpdesk lists them.
 pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<ProfileRef>, EdgeError> {

@@ -1,10 +1,9 @@
 //! What the Worker asks of an org's Durable Object, and what it answers.
 
-use super::admin::AdminRequest;
 use crate::config::Config;
 use crate::error::EdgeError;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use shared::admin::ProfilePermissions;
+use shared::admin::{ProfilePermissions, RetryRequest, SaveSettings};
 use shared::api::{ErrorBody, PanelQuery};
 use shared::context::ContextClaims;
 use shared::ids::SfId;
@@ -30,9 +29,7 @@ pub enum Command {
     /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
     PanelSearch { claims: ContextClaims, text: String },
     /// These helpdesk profiles with their permissions → `Vec<ProfilePermissions>`.
-    ListPermissions {
-        profiles: Vec<super::permissions::ProfileRef>,
-    },
+    ListPermissions { profiles: Vec<ProfileRef> },
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
     SavePermissions { permissions: ProfilePermissions },
     /// A one-time code for the OAuth start → `StartCode`. The Worker checked the admin role.
@@ -65,6 +62,31 @@ pub enum Command {
         key: String,
         body: String,
     },
+}
+
+/// What an admin asks of the org's integration.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum AdminRequest {
+    Status,
+    Settings,
+    SaveSettings(SaveSettings),
+    Start,
+    Pause,
+    Resume,
+    History,
+    Failures,
+    Retry(RetryRequest),
+    /// Revokes and unsubscribes; the Durable Object then erases its storage.
+    Delete,
+}
+
+/// A helpdesk profile, as the helpdesk lists it. `kind`: the helpdesk's `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileRef {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<String>,
 }
 
 /// How many notifications a webhook delivery stored.
