@@ -1,7 +1,7 @@
 //! The admin console's API (paths in `shared::admin`): every path needs the admin role,
 //! checked here before the org's Durable Object is asked.
 
-use super::bearer_context;
+use super::caller::admin_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, AdminRequest, Command};
@@ -10,7 +10,6 @@ use shared::admin::{
     FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
     SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
 };
-use shared::context::{ContextClaims, Role};
 use worker::{Env, Method, Request, Response};
 
 const ADMIN_PREFIX: &str = "/api/admin/";
@@ -78,16 +77,6 @@ async fn answer(
     }
     let answer: serde_json::Value = integration::call(env, &claims.org, &command).await?;
     Ok(Response::from_json(&answer)?)
-}
-
-pub fn admin_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
-    let claims = bearer_context(request, config)?;
-    if claims.role != Role::Admin {
-        return Err(EdgeError::Forbidden(
-            "Only helpdesk administrators can manage the Salesforce integration.",
-        ));
-    }
-    Ok(claims)
 }
 
 async fn json_body<T: DeserializeOwned>(request: &mut Request) -> Result<T, EdgeError> {

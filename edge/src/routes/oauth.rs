@@ -7,7 +7,7 @@
 //! browser must bring back the cookie `start` set, so an approval given in someone else's
 //! browser (a sent-on authorize link) connects nothing.
 
-use super::bearer_context;
+use super::caller::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{
