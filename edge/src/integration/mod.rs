@@ -4,7 +4,9 @@
 //! The Worker has already verified the caller; it sends one [`Command`] per request.
 
 mod admin;
+mod alarm;
 mod connection;
+mod org;
 mod panel;
 mod panel_cache;
 mod panel_scope;
@@ -12,7 +14,7 @@ mod permissions;
 mod protocol;
 mod schema;
 mod sql;
-mod sync;
+mod state;
 mod webhooks;
 
 pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
@@ -26,6 +28,7 @@ use crate::config::Config;
 use crate::error::EdgeError;
 use connection::RenewalTurn;
 use futures_util::lock::Mutex;
+use org::Org;
 use std::cell::Cell;
 use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, State, durable_object};
 
@@ -66,11 +69,11 @@ impl DurableObject for Integration {
         let next = async {
             let config = Config::from_env(&self.env)?;
             let _turn = self.sync_turn.lock().await;
-            sync::run_slice(&self.sql()?, &config, &self.renewal_turn, now_ms()).await
+            alarm::run_slice(&self.sql()?, &config, &self.renewal_turn, now_ms()).await
         };
         match next.await {
-            Ok(sync::Next::Idle) => {}
-            Ok(sync::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
+            Ok(alarm::Next::Idle) => {}
+            Ok(alarm::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
             Err(error) => {
                 worker::console_error!("sync alarm failed: {error}");
                 self.state.storage().set_alarm(30_000).await?;
@@ -92,7 +95,7 @@ impl Integration {
     fn sql(&self) -> std::result::Result<SqlStorage, EdgeError> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
-            schema::migrate(&sql::DurableSql(sql.clone()))
+            schema::migrate(&sql)
                 .map_err(|e| EdgeError::Config(format!("storage migration: {e}")))?;
             self.migrated.set(true);
         }
@@ -148,11 +151,11 @@ impl Integration {
                 };
                 let connected =
                     connection::complete_oauth(&sql, &config, &org, flow, now_ms).await?;
-                let context = self.context(&sql, &config, &org);
-                admin::remember_username(&context, &connected.salesforce_user_id).await?;
+                let org = self.org(&sql, &config, &org);
+                admin::remember_username(&org, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.
-                if admin::status(&context)?.sync.state == shared::admin::SyncState::NeedsReconnect {
-                    admin::resume(&context)?;
+                if admin::status(&org)?.sync.state == shared::admin::SyncState::NeedsReconnect {
+                    admin::resume(&org)?;
                     self.wake().await?;
                 }
                 Ok(Response::from_json(&connected)?)
@@ -160,36 +163,32 @@ impl Integration {
             Command::Admin { org, request } => {
                 // Alarms may not outlive a crash of the local runtime: any admin call
                 // (the console polls the status) sets one again if work is pending.
-                if sync::is_running(&sql)? && self.state.storage().get_alarm().await?.is_none() {
+                let org = self.org(&sql, &config, &org);
+                let running = org.state().control()?.is_some_and(|c| c.is_running());
+                if running && self.state.storage().get_alarm().await?.is_none() {
                     self.wake().await?;
                 }
-                self.admin(&self.context(&sql, &config, &org), request)
-                    .await
+                self.admin(&org, request).await
             }
             Command::HelpdeskWebhook { org, token, body } => {
-                let context = self.context(&sql, &config, &org);
-                let stored = webhooks::helpdesk(&context, token.as_deref(), &body).await?;
+                let org = self.org(&sql, &config, &org);
+                let stored = webhooks::helpdesk(&org, token.as_deref(), &body).await?;
                 self.wake().await?;
                 Ok(Response::from_json(&stored)?)
             }
             Command::SalesforceOutbound { org, key, body } => {
-                let stored = webhooks::salesforce(&self.context(&sql, &config, &org), &key, &body)?;
+                let stored = webhooks::salesforce(&self.org(&sql, &config, &org), &key, &body)?;
                 self.wake().await?;
                 Ok(Response::from_json(&stored)?)
             }
         }
     }
 
-    fn context<'a>(
-        &'a self,
-        sql: &'a SqlStorage,
-        config: &'a Config,
-        org: &'a str,
-    ) -> sync::Context<'a> {
-        sync::Context {
+    fn org<'a>(&'a self, sql: &'a SqlStorage, config: &'a Config, id: &'a str) -> Org<'a> {
+        Org {
             sql,
             config,
-            org,
+            id,
             now_ms: now_ms(),
             renewal_turn: &self.renewal_turn,
         }
@@ -203,34 +202,34 @@ impl Integration {
 
     async fn admin(
         &self,
-        context: &sync::Context<'_>,
+        org: &Org<'_>,
         request: AdminRequest,
     ) -> std::result::Result<Response, EdgeError> {
         match request {
-            AdminRequest::Status => json(&admin::status(context)?),
-            AdminRequest::Settings => json(&admin::settings(context).await?),
-            AdminRequest::SaveSettings(save) => json(&admin::save_settings(context, save).await?),
+            AdminRequest::Status => json(&admin::status(org)?),
+            AdminRequest::Settings => json(&admin::settings(org).await?),
+            AdminRequest::SaveSettings(save) => json(&admin::save_settings(org, save).await?),
             AdminRequest::Start => {
                 let _turn = self.sync_turn.lock().await;
-                let status = admin::start(context).await?;
+                let status = admin::start(org).await?;
                 self.wake().await?;
                 json(&status)
             }
-            AdminRequest::Pause => json(&admin::pause(context)?),
+            AdminRequest::Pause => json(&admin::pause(org)?),
             AdminRequest::Resume => {
-                let status = admin::resume(context)?;
+                let status = admin::resume(org)?;
                 self.wake().await?;
                 json(&status)
             }
-            AdminRequest::History => json(&admin::history(context)?),
-            AdminRequest::Failures => json(&admin::failures(context)?),
+            AdminRequest::History => json(&admin::history(org)?),
+            AdminRequest::Failures => json(&admin::failures(org)?),
             AdminRequest::Retry(request) => {
                 let _turn = self.sync_turn.lock().await;
-                json(&admin::retry(context, request).await?)
+                json(&admin::retry(org, request).await?)
             }
             AdminRequest::Delete => {
                 let _turn = self.sync_turn.lock().await;
-                admin::release(context).await?;
+                admin::release(org).await?;
                 self.state.storage().delete_alarm().await?;
                 self.state.storage().delete_all().await?;
                 self.migrated.set(false);

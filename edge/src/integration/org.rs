@@ -1,0 +1,175 @@
+//! The org's context: built once per request (or alarm) from the Durable Object's
+//! storage, the configuration and the clock, and handed to every handler. It opens the
+//! org's stores and builds its clients of Salesforce and the helpdesk.
+
+use super::connection::{self, KeptSession, RenewalTurn};
+use super::sql::DurableSql;
+use super::state::{self, EdgeState, EdgeStore, Fields};
+use crate::config::Config;
+use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
+use shared::admin::ObjectFields;
+use shared::helpdesk::{self, TransportSleep};
+use shared::mapping::FieldMeta;
+use shared::salesforce::Budget;
+use shared::sync::engine::{Engine, EngineError};
+use shared::sync::helpdesk_port::HelpdeskPort;
+use shared::sync::salesforce_port::SalesforcePort;
+use shared::sync::store::Store;
+use worker::SqlStorage;
+
+/// Writes carrying this helpdesk `sourceId` do not trigger our own webhook (the helpdesk
+/// wants a UUID).
+pub const SOURCE_ID: &str = "5f0c2a4e-8d1b-4c7e-9a36-2b7d5e9f1c40";
+/// Background sync never spends more than this share of the org's daily API allowance;
+/// the rest stays for the agent panel and the org's other integrations.
+const SYNC_BUDGET: Budget = Budget::Percent(80);
+/// Field metadata is read again after this long (and whenever settings are opened).
+const FIELDS_TTL_MS: i64 = 60 * 60 * 1000;
+
+type EdgeEngine<'a> = Engine<
+    'a,
+    DurableSql,
+    SalesforcePort<'a, WorkerFetch>,
+    HelpdeskPort<'a, WorkerFetch, TransportSleep<'a, WorkerFetch>>,
+>;
+
+/// The org's storage and connections to both systems for one invocation.
+pub struct Org<'a> {
+    pub sql: &'a SqlStorage,
+    pub config: &'a Config,
+    /// The helpdesk org this Durable Object serves.
+    pub id: &'a str,
+    pub now_ms: i64,
+    /// The object's one Salesforce session renewal at a time.
+    pub renewal_turn: &'a RenewalTurn,
+}
+
+/// What a job run by [`Org::with_engine`] can see beside the engine.
+pub struct Invocation<'a> {
+    pub fields: &'a Fields,
+    /// Outgoing requests made so far in this invocation.
+    pub calls: &'a dyn Fn() -> u64,
+}
+
+impl<'a> Org<'a> {
+    /// The sync engine's store.
+    pub fn store(&self) -> Result<EdgeStore, EdgeError> {
+        Ok(Store::open(DurableSql(self.sql.clone()))?)
+    }
+
+    /// The edge's own state.
+    pub fn state(&self) -> EdgeState<'a> {
+        EdgeState::new(self.sql)
+    }
+
+    /// The org's stored session, kept for every client made from it.
+    pub fn kept_session(&self) -> KeptSession<'a> {
+        KeptSession {
+            sql: self.sql,
+            config: self.config,
+            org: self.id,
+            turn: self.renewal_turn,
+        }
+    }
+
+    /// Runs `job` with an engine over both systems, then keeps what the Salesforce
+    /// client learnt (a renewed token, the API usage). `fresh_fields` reads both sides'
+    /// field metadata again instead of using the stored copy.
+    pub async fn with_engine<R>(
+        &self,
+        fresh_fields: bool,
+        job: impl AsyncFnOnce(&EdgeEngine<'_>, &Invocation<'_>) -> Result<R, EngineError>,
+    ) -> Result<R, EdgeError> {
+        let connection = connection::load(self.sql, self.config, self.id)?.ok_or(
+            EdgeError::BadRequest("Salesforce is not connected: connect it first".into()),
+        )?;
+        let store = self.store()?;
+        let state = self.state();
+        let transport = WorkerFetch;
+        let kept = self.kept_session();
+        let mut salesforce = connection
+            .client(&transport, &kept)
+            .with_budget(SYNC_BUDGET);
+        if let Some(usage) = state.api_usage()? {
+            salesforce = salesforce.with_known_usage(usage);
+        }
+        let helpdesk_connection = self.config.helpdesk(self.id);
+        // A rate limit is not waited out inside a slice: the slice ends and the note says
+        // what the sync waits for.
+        let helpdesk = helpdesk::Client::new(&transport, &helpdesk_connection)
+            .with_source_id(SOURCE_ID)
+            .with_retry(helpdesk::RetryPolicy {
+                max_retry_after: std::time::Duration::from_secs(5),
+                ..helpdesk::RetryPolicy::default()
+            });
+
+        let fields = match state.fields()? {
+            Some(fields) if !fresh_fields && self.now_ms - fields.read_ms < FIELDS_TTL_MS => fields,
+            _ => {
+                let read = async {
+                    let sf = SalesforcePort::load(&salesforce).await?.fields_read();
+                    let hd = HelpdeskPort::load(&helpdesk).await?.fields_read();
+                    Ok::<_, EngineError>(fields_of(sf, hd, self.now_ms))
+                };
+                let fields = read.await.map_err(engine_error)?;
+                state.save_fields(&fields)?;
+                fields
+            }
+        };
+        let settings = state::settings(&store)?;
+        let salesforce_port = SalesforcePort::with_fields(
+            &salesforce,
+            fields.contacts.salesforce.clone(),
+            fields.accounts.salesforce.clone(),
+        );
+        let helpdesk_port = HelpdeskPort::with_fields(
+            &helpdesk,
+            fields.contacts.helpdesk.clone(),
+            fields.accounts.helpdesk.clone(),
+        );
+        let engine = Engine {
+            store: &store,
+            salesforce: &salesforce_port,
+            helpdesk: &helpdesk_port,
+            settings: &settings,
+            now_ms: self.now_ms,
+        };
+        let calls = || salesforce.requests_sent() + helpdesk.calls();
+        let invocation = Invocation {
+            fields: &fields,
+            calls: &calls,
+        };
+        let outcome = job(&engine, &invocation).await;
+        if let Some(usage) = salesforce.api_usage() {
+            state.save_api_usage(&usage)?;
+        }
+        outcome.map_err(engine_error)
+    }
+}
+
+fn engine_error(error: EngineError) -> EdgeError {
+    match error {
+        EngineError::Reconnect => EdgeError::Reconnect,
+        EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
+        EngineError::Store(e) => EdgeError::Storage(e),
+    }
+}
+
+fn fields_of(
+    (sf_contacts, sf_accounts): (Vec<FieldMeta>, Vec<FieldMeta>),
+    (hd_contacts, hd_accounts): (Vec<FieldMeta>, Vec<FieldMeta>),
+    now_ms: i64,
+) -> Fields {
+    Fields {
+        contacts: ObjectFields {
+            salesforce: sf_contacts,
+            helpdesk: hd_contacts,
+        },
+        accounts: ObjectFields {
+            salesforce: sf_accounts,
+            helpdesk: hd_accounts,
+        },
+        read_ms: now_ms,
+    }
+}
