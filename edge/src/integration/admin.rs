@@ -139,7 +139,6 @@ pub async fn start(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
     let store = org.store()?;
     let state = org.state();
     let mut control = state.control()?.unwrap_or_else(|| Control {
-        org: org.id.to_owned(),
         state: SyncState::NotStarted,
         note: None,
         covered: None,

@@ -2,16 +2,13 @@
 //! one invocation (the initial sync, or the inbox of notifications and the catch-up),
 //! then says when to run again.
 
-use super::connection::RenewalTurn;
 use super::org::{Invocation, Org};
-use super::state::{self, EdgeState};
-use crate::config::Config;
+use super::state;
 use crate::error::EdgeError;
 use shared::admin::SyncState;
 use shared::sync::history::RunKind;
 use shared::sync::initial::InitialSync;
 use shared::sync::ongoing::{Covered, Tallies};
-use worker::SqlStorage;
 
 /// One alarm invocation works this long, then hands over to the next; short, since the
 /// object answers nothing else (the console's progress, webhooks) meanwhile.
@@ -45,26 +42,15 @@ pub enum Next {
 /// helpdesk; those that change what the slice works on (start, retry, delete) wait for
 /// the object's sync turn, the others (pause, resume, a reconnect) change the control,
 /// which the slice reads again between steps and before it writes back.
-pub async fn run_slice(
-    sql: &SqlStorage,
-    config: &Config,
-    renewal_turn: &RenewalTurn,
-    now_ms: i64,
-) -> Result<Next, EdgeError> {
-    let state = EdgeState::new(sql);
+pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
+    let state = org.state();
     let Some(started) = state.control()? else {
         return Ok(Next::Idle);
     };
     if !started.is_running() {
         return Ok(Next::Idle);
     }
-    let org = Org {
-        sql,
-        config,
-        id: &started.org,
-        now_ms,
-        renewal_turn,
-    };
+    let now_ms = org.now_ms;
     let store = org.store()?;
     let deadline = now_ms + SLICE_MS;
     // Between steps: stop as soon as the admin paused (or anything else changed the state).
@@ -113,7 +99,7 @@ pub async fn run_slice(
     };
     worker::console_log!(
         "sync slice for org {}: {:?} in {} ms{}",
-        started.org,
+        org.id,
         started.state,
         worker::Date::now().as_millis() as i64 - now_ms,
         outcome

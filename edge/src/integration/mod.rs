@@ -68,8 +68,10 @@ impl DurableObject for Integration {
     async fn alarm(&self) -> Result<Response> {
         let next = async {
             let config = Config::from_env(&self.env)?;
+            let sql = self.sql()?;
+            let id = self.org_id()?;
             let _turn = self.sync_turn.lock().await;
-            alarm::run_slice(&self.sql()?, &config, &self.renewal_turn, now_ms()).await
+            alarm::run_slice(&self.org(&sql, &config, &id)).await
         };
         match next.await {
             Ok(alarm::Next::Idle) => {}
@@ -105,7 +107,9 @@ impl Integration {
     async fn dispatch(&self, command: Command) -> std::result::Result<Response, EdgeError> {
         let config = Config::from_env(&self.env)?;
         let sql = self.sql()?;
-        let now_ms = now_ms() as u64;
+        let id = self.org_id()?;
+        let org = self.org(&sql, &config, &id);
+        let now_ms = org.now_ms as u64;
         match command {
             Command::Panel { claims, query } => Ok(Response::from_json(
                 &panel::panel(&sql, &config, &self.renewal_turn, claims, query, now_ms).await?,
@@ -123,23 +127,21 @@ impl Integration {
             Command::SavePermissions { permissions } => Ok(Response::from_json(
                 &permissions::put(&sql, &permissions, now_ms)?,
             )?),
-            Command::IssueStartCode { org } => Ok(Response::from_json(
-                &connection::issue_start_code(&sql, &config, &org, now_ms)?,
-            )?),
+            Command::IssueStartCode => Ok(Response::from_json(&connection::issue_start_code(
+                &sql, &config, org.id, now_ms,
+            )?)?),
             Command::BeginOAuth {
-                org,
                 start_code,
                 browser_nonce,
             } => Ok(Response::from_json(&connection::begin_oauth(
                 &sql,
                 &config,
-                &org,
+                org.id,
                 &start_code,
                 &browser_nonce,
                 now_ms,
             )?)?),
             Command::CompleteOAuth {
-                org,
                 state,
                 code,
                 browser_nonce,
@@ -150,8 +152,7 @@ impl Integration {
                     browser_nonce: &browser_nonce,
                 };
                 let connected =
-                    connection::complete_oauth(&sql, &config, &org, flow, now_ms).await?;
-                let org = self.org(&sql, &config, &org);
+                    connection::complete_oauth(&sql, &config, org.id, flow, now_ms).await?;
                 admin::remember_username(&org, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.
                 if admin::status(&org)?.sync.state == shared::admin::SyncState::NeedsReconnect {
@@ -160,28 +161,34 @@ impl Integration {
                 }
                 Ok(Response::from_json(&connected)?)
             }
-            Command::Admin { org, request } => {
+            Command::Admin { request } => {
                 // Alarms may not outlive a crash of the local runtime: any admin call
                 // (the console polls the status) sets one again if work is pending.
-                let org = self.org(&sql, &config, &org);
                 let running = org.state().control()?.is_some_and(|c| c.is_running());
                 if running && self.state.storage().get_alarm().await?.is_none() {
                     self.wake().await?;
                 }
                 self.admin(&org, request).await
             }
-            Command::HelpdeskWebhook { org, token, body } => {
-                let org = self.org(&sql, &config, &org);
+            Command::HelpdeskWebhook { token, body } => {
                 let stored = webhooks::helpdesk(&org, token.as_deref(), &body).await?;
                 self.wake().await?;
                 Ok(Response::from_json(&stored)?)
             }
-            Command::SalesforceOutbound { org, key, body } => {
-                let stored = webhooks::salesforce(&self.org(&sql, &config, &org), &key, &body)?;
+            Command::SalesforceOutbound { key, body } => {
+                let stored = webhooks::salesforce(&org, &key, &body)?;
                 self.wake().await?;
                 Ok(Response::from_json(&stored)?)
             }
         }
+    }
+
+    /// The helpdesk org this object serves: the name the Worker addressed it by
+    /// ([`protocol::call`]), which the runtime hands alarms too.
+    fn org_id(&self) -> std::result::Result<String, EdgeError> {
+        self.state.id().name().ok_or_else(|| {
+            EdgeError::Config("the Durable Object was not addressed by its org's name".into())
+        })
     }
 
     fn org<'a>(&'a self, sql: &'a SqlStorage, config: &'a Config, id: &'a str) -> Org<'a> {

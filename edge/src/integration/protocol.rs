@@ -1,4 +1,6 @@
-//! What the Worker asks of an org's Durable Object, and what it answers.
+//! What the Worker asks of an org's Durable Object, and what it answers. The object is
+//! addressed by the helpdesk org's id, which it reads back as its own name: no command
+//! carries the org.
 
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -33,35 +35,25 @@ pub enum Command {
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
     SavePermissions { permissions: ProfilePermissions },
     /// A one-time code for the OAuth start → `StartCode`. The Worker checked the admin role.
-    IssueStartCode { org: String },
+    IssueStartCode,
     /// Consumes `start_code`. `browser_nonce`: the value of the cookie set on the browser
     /// that starts the flow.
     BeginOAuth {
-        org: String,
         start_code: String,
         browser_nonce: String,
     },
     /// `browser_nonce`: the callback's cookie, which must be the starting browser's.
     CompleteOAuth {
-        org: String,
         state: String,
         code: String,
         browser_nonce: String,
     },
     /// Needs the admin role; the Worker has checked it.
-    Admin { org: String, request: AdminRequest },
+    Admin { request: AdminRequest },
     /// A helpdesk webhook delivery, unverified: the Durable Object holds the keys.
-    HelpdeskWebhook {
-        org: String,
-        token: Option<String>,
-        body: String,
-    },
+    HelpdeskWebhook { token: Option<String>, body: String },
     /// A Salesforce Outbound Message with the secret `key` of its URL.
-    SalesforceOutbound {
-        org: String,
-        key: String,
-        body: String,
-    },
+    SalesforceOutbound { key: String, body: String },
 }
 
 /// What an admin asks of the org's integration.

@@ -20,8 +20,6 @@ use worker::SqlStorage;
 /// and how far the alarm got.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Control {
-    /// The helpdesk org this Durable Object serves (alarms carry no request to say it).
-    pub org: String,
     pub state: SyncState,
     pub note: Option<String>,
     pub covered: Option<Covered>,

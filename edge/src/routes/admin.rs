@@ -68,7 +68,6 @@ async fn answer(
     };
     let deleting = matches!(admin_request, AdminRequest::Delete);
     let command = Command::Admin {
-        org: claims.org.clone(),
         request: admin_request,
     };
     if deleting {
