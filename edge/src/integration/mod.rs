@@ -6,6 +6,7 @@
 mod admin;
 mod alarm;
 mod connection;
+mod oauth;
 mod org;
 mod panel;
 mod panel_cache;
@@ -17,7 +18,7 @@ mod sql;
 mod state;
 mod webhooks;
 
-pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
+pub use oauth::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::helpdesk_profiles;
 pub use protocol::{
     AdminRequest, AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content,
@@ -127,13 +128,13 @@ impl Integration {
             Command::SavePermissions { permissions } => Ok(Response::from_json(
                 &permissions::put(&sql, &permissions, now_ms)?,
             )?),
-            Command::IssueStartCode => Ok(Response::from_json(&connection::issue_start_code(
+            Command::IssueStartCode => Ok(Response::from_json(&oauth::issue_start_code(
                 &sql, &config, org.id, now_ms,
             )?)?),
             Command::BeginOAuth {
                 start_code,
                 browser_nonce,
-            } => Ok(Response::from_json(&connection::begin_oauth(
+            } => Ok(Response::from_json(&oauth::begin_oauth(
                 &sql,
                 &config,
                 org.id,
@@ -146,13 +147,12 @@ impl Integration {
                 code,
                 browser_nonce,
             } => {
-                let flow = connection::Callback {
+                let flow = oauth::Callback {
                     state: &state,
                     code: &code,
                     browser_nonce: &browser_nonce,
                 };
-                let connected =
-                    connection::complete_oauth(&sql, &config, org.id, flow, now_ms).await?;
+                let connected = oauth::complete_oauth(&sql, &config, org.id, flow, now_ms).await?;
                 admin::remember_username(&org, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.
                 if admin::status(&org)?.sync.state == shared::admin::SyncState::NeedsReconnect {
