@@ -110,38 +110,24 @@ impl Integration {
         let sql = self.sql()?;
         let id = self.org_id()?;
         let org = self.org(&sql, &config, &id);
-        let now_ms = org.now_ms as u64;
         match command {
-            Command::Panel { claims, query } => Ok(Response::from_json(
-                &panel::panel(&sql, &config, &self.renewal_turn, claims, query, now_ms).await?,
-            )?),
+            Command::Panel { claims, query } => json(&panel::panel(&org, claims, query).await?),
             Command::ChooseContact { claims, contact } => {
-                panel::choose(&sql, &claims, &contact, now_ms)?;
+                panel::choose(&org, &claims, &contact)?;
                 Ok(Response::empty()?.with_status(204))
             }
-            Command::PanelSearch { claims, text } => Ok(Response::from_json(
-                &panel::search(&sql, &config, &self.renewal_turn, &claims, &text, now_ms).await?,
-            )?),
-            Command::ListPermissions { profiles } => {
-                Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)
+            Command::PanelSearch { claims, text } => {
+                json(&panel::search(&org, &claims, &text).await?)
             }
-            Command::SavePermissions { permissions } => Ok(Response::from_json(
-                &permissions::put(&sql, &permissions, now_ms)?,
-            )?),
-            Command::IssueStartCode => Ok(Response::from_json(&oauth::issue_start_code(
-                &sql, &config, org.id, now_ms,
-            )?)?),
+            Command::ListPermissions { profiles } => json(&permissions::list(&org, profiles)?),
+            Command::SavePermissions { permissions } => {
+                json(&permissions::put(&org, &permissions)?)
+            }
+            Command::IssueStartCode => json(&oauth::issue_start_code(&org)?),
             Command::BeginOAuth {
                 start_code,
                 browser_nonce,
-            } => Ok(Response::from_json(&oauth::begin_oauth(
-                &sql,
-                &config,
-                org.id,
-                &start_code,
-                &browser_nonce,
-                now_ms,
-            )?)?),
+            } => json(&oauth::begin_oauth(&org, &start_code, &browser_nonce)?),
             Command::CompleteOAuth {
                 state,
                 code,
@@ -152,14 +138,14 @@ impl Integration {
                     code: &code,
                     browser_nonce: &browser_nonce,
                 };
-                let connected = oauth::complete_oauth(&sql, &config, org.id, flow, now_ms).await?;
+                let connected = oauth::complete_oauth(&org, flow).await?;
                 admin::remember_username(&org, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.
                 if admin::status(&org)?.sync.state == shared::admin::SyncState::NeedsReconnect {
                     admin::resume(&org)?;
                     self.wake().await?;
                 }
-                Ok(Response::from_json(&connected)?)
+                json(&connected)
             }
             Command::Admin { request } => {
                 // Alarms may not outlive a crash of the local runtime: any admin call
@@ -173,12 +159,12 @@ impl Integration {
             Command::HelpdeskWebhook { token, body } => {
                 let stored = webhooks::helpdesk(&org, token.as_deref(), &body).await?;
                 self.wake().await?;
-                Ok(Response::from_json(&stored)?)
+                json(&stored)
             }
             Command::SalesforceOutbound { key, body } => {
                 let stored = webhooks::salesforce(&org, &key, &body)?;
                 self.wake().await?;
-                Ok(Response::from_json(&stored)?)
+                json(&stored)
             }
         }
     }

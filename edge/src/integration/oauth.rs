@@ -1,9 +1,9 @@
 //! Connecting the org's Salesforce: the OAuth 2.0 web-server flow with PKCE, from the
 //! one-time start code to the callback that stores the connection.
 
+use super::org::Org;
 use super::protocol::{AuthorizeRedirect, ConnectedOrg, new_org_token};
 use super::{connection, panel_cache};
-use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use serde::Deserialize;
@@ -12,32 +12,26 @@ use shared::http::Transport;
 use shared::pkce;
 use shared::salesforce::{OAuthApp, SfError};
 use shared::url_tag::Purpose;
-use worker::SqlStorage;
 
 /// An OAuth flow must finish within this long of starting.
-pub const PENDING_TTL_MS: u64 = 10 * 60 * 1000;
+pub const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
 
 /// A start code must be used within this long: the console opens the popup right away.
-const START_CODE_TTL_MS: u64 = 60 * 1000;
+const START_CODE_TTL_MS: i64 = 60 * 1000;
 
 /// When the callback's browser is not the one that started the flow.
 pub const OTHER_BROWSER: &str = "This Salesforce sign-in was not started in this browser, so \
      sfdesk did not connect it. Start connecting again from the admin console, in this browser.";
 
-pub fn issue_start_code(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
-    now_ms: u64,
-) -> Result<StartCode, EdgeError> {
-    sql.exec(
+pub fn issue_start_code(org: &Org<'_>) -> Result<StartCode, EdgeError> {
+    org.sql.exec(
         "DELETE FROM oauth_start_codes WHERE created_at_ms < ?",
-        vec![(now_ms.saturating_sub(START_CODE_TTL_MS) as i64).into()],
+        vec![(org.now_ms - START_CODE_TTL_MS).into()],
     )?;
-    let code = new_org_token(config, Purpose::OAuthStartCode, org);
-    sql.exec(
+    let code = new_org_token(org.config, Purpose::OAuthStartCode, org.id);
+    org.sql.exec(
         "INSERT INTO oauth_start_codes (code, created_at_ms) VALUES (?, ?)",
-        vec![code.clone().into(), (now_ms as i64).into()],
+        vec![code.clone().into(), org.now_ms.into()],
     )?;
     Ok(StartCode { code })
 }
@@ -48,13 +42,11 @@ struct StartCodeRow {
 }
 
 pub fn begin_oauth(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
+    org: &Org<'_>,
     start_code: &str,
     browser_nonce: &str,
-    now_ms: u64,
 ) -> Result<AuthorizeRedirect, EdgeError> {
+    let (sql, now_ms) = (org.sql, org.now_ms);
     // Single use, like the flow it starts.
     let issued: Vec<StartCodeRow> = sql
         .exec(
@@ -64,7 +56,7 @@ pub fn begin_oauth(
         .to_array()?;
     if !issued
         .iter()
-        .any(|row| now_ms.saturating_sub(row.created_at_ms as u64) <= START_CODE_TTL_MS)
+        .any(|row| now_ms - row.created_at_ms <= START_CODE_TTL_MS)
     {
         return Err(EdgeError::BadRequest(
             "This connect link expired or was already used. Choose Connect Salesforce in the \
@@ -72,11 +64,11 @@ pub fn begin_oauth(
                 .into(),
         ));
     }
-    let state = new_org_token(config, Purpose::OAuthState, org);
+    let state = new_org_token(org.config, Purpose::OAuthState, org.id);
     let verifier = pkce::new_verifier();
     sql.exec(
         "DELETE FROM oauth_pending WHERE created_at_ms < ?",
-        vec![(now_ms.saturating_sub(PENDING_TTL_MS) as i64).into()],
+        vec![(now_ms - PENDING_TTL_MS).into()],
     )?;
     sql.exec(
         "INSERT INTO oauth_pending (state, code_verifier, created_at_ms, browser_nonce)
@@ -84,12 +76,13 @@ pub fn begin_oauth(
         vec![
             state.clone().into(),
             verifier.clone().into(),
-            (now_ms as i64).into(),
+            now_ms.into(),
             browser_nonce.into(),
         ],
     )?;
     Ok(AuthorizeRedirect {
-        authorize_url: config
+        authorize_url: org
+            .config
             .salesforce
             .authorize_url(&state, &pkce::challenge_s256(&verifier)),
     })
@@ -110,12 +103,10 @@ pub struct Callback<'a> {
 }
 
 pub async fn complete_oauth(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
+    org: &Org<'_>,
     callback: Callback<'_>,
-    now_ms: u64,
 ) -> Result<ConnectedOrg, EdgeError> {
+    let sql = org.sql;
     // Single use: the pending flow is consumed whether or not the exchange succeeds.
     let pending: Vec<PendingRow> = sql
         .exec(
@@ -127,7 +118,7 @@ pub async fn complete_oauth(
     let pending = pending
         .into_iter()
         .next()
-        .filter(|p| now_ms.saturating_sub(p.created_at_ms as u64) <= PENDING_TTL_MS)
+        .filter(|p| org.now_ms - p.created_at_ms <= PENDING_TTL_MS)
         .ok_or_else(|| {
             EdgeError::BadRequest(
                 "This sign-in link expired or was already used. Start connecting again.".into(),
@@ -143,7 +134,7 @@ pub async fn complete_oauth(
 
     let response = WorkerFetch
         .send(
-            config
+            org.config
                 .salesforce
                 .code_exchange(callback.code, &pending.code_verifier),
         )
@@ -175,12 +166,12 @@ pub async fn complete_oauth(
     }
     connection::save(
         sql,
-        config,
-        org,
+        org.config,
+        org.id,
         &tokens,
         salesforce_org_id,
         user_id,
-        now_ms as i64,
+        org.now_ms,
     )?;
     // Answers cached from a previously connected org must not show.
     panel_cache::clear(sql)?;

@@ -4,10 +4,10 @@
 //! applied before anything leaves the edge. A record opened by Id must be one this view
 //! offered ([`panel_scope`]).
 
-use super::connection::{self, KeptSession, RenewalTurn, reconnect_if_revoked};
+use super::connection::{self, reconnect_if_revoked};
+use super::org::Org;
 use super::panel_scope::{self, Offer};
 use super::{panel_cache, permissions};
-use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use shared::api::{
@@ -40,11 +40,10 @@ const OUT_OF_SCOPE: &str = "This Salesforce record is not related to the ticket 
 
 /// The profile's permissions, refusing a profile that may not see the integration.
 async fn visible_permissions(
-    sql: &SqlStorage,
-    config: &Config,
+    org: &Org<'_>,
     claims: &ContextClaims,
 ) -> Result<Permissions, EdgeError> {
-    let permissions = permissions::get(sql, config, &claims.org, &claims.profile_id).await?;
+    let permissions = permissions::get(org, &claims.profile_id).await?;
     if permissions.visible {
         Ok(permissions)
     } else {
@@ -53,21 +52,19 @@ async fn visible_permissions(
 }
 
 pub async fn panel(
-    sql: &SqlStorage,
-    config: &Config,
-    turn: &RenewalTurn,
+    org: &Org<'_>,
     claims: ContextClaims,
     query: PanelQuery,
-    now_ms: u64,
 ) -> Result<Panel, EdgeError> {
+    let (sql, now_ms) = (org.sql, org.now_ms);
     // Before the permissions: an org without Salesforce shows nothing of it, and need not
     // ask the helpdesk what the caller's profile is.
-    let Some(connection) = connection::load(sql, config, &claims.org)? else {
+    let Some(connection) = connection::load(sql, org.config, org.id)? else {
         return Ok(Panel::NotConnected {
             can_connect: claims.role == Role::Admin,
         });
     };
-    let permissions = visible_permissions(sql, config, &claims).await?;
+    let permissions = visible_permissions(org, &claims).await?;
     let opened_id = query.record.clone();
     let opened = query
         .record
@@ -101,12 +98,7 @@ pub async fn panel(
     let (answer, instance_url) = match cached {
         Some(answer) => (answer, connection.session.instance_url.clone()),
         None => {
-            let kept = KeptSession {
-                sql,
-                config,
-                org: &claims.org,
-                turn,
-            };
+            let kept = org.kept_session();
             let client = connection
                 .client(&WorkerFetch, &kept)
                 .with_retry(PANEL_RETRY)
@@ -144,19 +136,16 @@ pub async fn panel(
 
 /// Salesforce records of the kind the profile shows whose name contains `text`.
 pub async fn search(
-    sql: &SqlStorage,
-    config: &Config,
-    turn: &RenewalTurn,
+    org: &Org<'_>,
     claims: &ContextClaims,
     text: &str,
-    now_ms: u64,
 ) -> Result<Vec<SearchHit>, EdgeError> {
-    let Some(connection) = connection::load(sql, config, &claims.org)? else {
+    let Some(connection) = connection::load(org.sql, org.config, org.id)? else {
         return Err(EdgeError::BadRequest(
             "Salesforce is not connected yet; an administrator can connect it".into(),
         ));
     };
-    let permissions = visible_permissions(sql, config, claims).await?;
+    let permissions = visible_permissions(org, claims).await?;
     if !permissions.wants().information {
         return Err(EdgeError::Forbidden(
             "Your helpdesk profile may not see Salesforce record information",
@@ -168,12 +157,7 @@ pub async fn search(
             "Type at least {SEARCH_MIN_CHARS} characters of a name to search"
         )));
     }
-    let kept = KeptSession {
-        sql,
-        config,
-        org: &claims.org,
-        turn,
-    };
+    let kept = org.kept_session();
     let client = connection
         .client(&WorkerFetch, &kept)
         .with_retry(PANEL_RETRY)
@@ -194,11 +178,11 @@ pub async fn search(
         };
     let hits: Vec<SearchHit> = result.map_err(reconnect_if_revoked)?;
     panel_scope::remember(
-        sql,
+        org.sql,
         claims,
         hits.iter().map(|hit| &hit.id),
         Offer::Opened,
-        now_ms,
+        org.now_ms,
     )?;
     Ok(hits)
 }
@@ -223,12 +207,8 @@ fn remembered_choice(sql: &SqlStorage, ticket: &str) -> Result<Option<SfId>, Edg
 /// Remembers the agent's pick for the ticket, one of the contacts its panel offered as the
 /// requester; the next panel load (by anyone on the ticket) shows that contact, still only
 /// if it has the requester's email.
-pub fn choose(
-    sql: &SqlStorage,
-    claims: &ContextClaims,
-    contact: &SfId,
-    now_ms: u64,
-) -> Result<(), EdgeError> {
+pub fn choose(org: &Org<'_>, claims: &ContextClaims, contact: &SfId) -> Result<(), EdgeError> {
+    let (sql, now_ms) = (org.sql, org.now_ms);
     let ticket = claims
         .ticket
         .as_deref()
@@ -245,7 +225,7 @@ pub fn choose(
     sql.exec(
         "INSERT INTO panel_choices (ticket, contact_id, chosen_at_ms) VALUES (?, ?, ?)
          ON CONFLICT (ticket) DO UPDATE SET contact_id = excluded.contact_id, chosen_at_ms = excluded.chosen_at_ms",
-        vec![ticket.into(), contact.as_str().into(), (now_ms as i64).into()],
+        vec![ticket.into(), contact.as_str().into(), now_ms.into()],
     )?;
     panel_scope::bound_choices(sql, now_ms)
 }

@@ -3,6 +3,7 @@
 //! helpdesk says and this object remembers by profile id: renaming a profile changes
 //! nothing of what it may see.
 
+use super::org::Org;
 use super::protocol::ProfileRef;
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -58,12 +59,7 @@ struct KindRow {
 }
 
 /// The kind of profile `profile_id`: remembered, else asked of the helpdesk once.
-async fn kind_of(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
-    profile_id: &str,
-) -> Result<Option<String>, EdgeError> {
+async fn kind_of(org: &Org<'_>, profile_id: &str) -> Result<Option<String>, EdgeError> {
     let known = |sql: &SqlStorage| -> Result<Option<Option<String>>, EdgeError> {
         let rows: Vec<KindRow> = sql
             .exec(
@@ -73,12 +69,12 @@ async fn kind_of(
             .to_array()?;
         Ok(rows.into_iter().next().map(|row| row.kind))
     };
-    if let Some(kind) = known(sql)? {
+    if let Some(kind) = known(org.sql)? {
         return Ok(kind);
     }
-    remember_kinds(sql, &helpdesk_profiles(config, org).await?)?;
+    remember_kinds(org.sql, &helpdesk_profiles(org.config, org.id).await?)?;
     // A profile the helpdesk does not list has no kind: the plain defaults.
-    Ok(known(sql)?.flatten())
+    Ok(known(org.sql)?.flatten())
 }
 
 #[derive(Deserialize)]
@@ -103,13 +99,9 @@ fn stored(sql: &SqlStorage) -> Result<HashMap<String, Permissions>, EdgeError> {
 }
 
 /// The profile's permissions: as stored, else the defaults for its kind.
-pub async fn get(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
-    profile_id: &str,
-) -> Result<Permissions, EdgeError> {
-    let rows: Vec<Row> = sql
+pub async fn get(org: &Org<'_>, profile_id: &str) -> Result<Permissions, EdgeError> {
+    let rows: Vec<Row> = org
+        .sql
         .exec(
             "SELECT profile_id, permissions FROM profile_permissions WHERE profile_id = ?",
             vec![profile_id.into()],
@@ -121,18 +113,18 @@ pub async fn get(
     {
         Some(permissions) => Ok(permissions),
         None => Ok(Permissions::default_for(
-            kind_of(sql, config, org, profile_id).await?.as_deref(),
+            kind_of(org, profile_id).await?.as_deref(),
         )),
     }
 }
 
 /// Every given profile with its permissions, in the given order.
 pub fn list(
-    sql: &SqlStorage,
+    org: &Org<'_>,
     profiles: Vec<ProfileRef>,
 ) -> Result<Vec<ProfilePermissions>, EdgeError> {
-    remember_kinds(sql, &profiles)?;
-    let stored = stored(sql)?;
+    remember_kinds(org.sql, &profiles)?;
+    let stored = stored(org.sql)?;
     Ok(profiles
         .into_iter()
         .map(|profile| ProfilePermissions {
@@ -147,13 +139,9 @@ pub fn list(
 }
 
 /// Stores a profile's permissions; they apply from the next panel load on.
-pub fn put(
-    sql: &SqlStorage,
-    saved: &ProfilePermissions,
-    now_ms: u64,
-) -> Result<ProfilePermissions, EdgeError> {
+pub fn put(org: &Org<'_>, saved: &ProfilePermissions) -> Result<ProfilePermissions, EdgeError> {
     let json = serde_json::to_string(&saved.permissions).expect("permissions serialize");
-    sql.exec(
+    org.sql.exec(
         "INSERT INTO profile_permissions (profile_id, profile_name, permissions, updated_at_ms)
          VALUES (?, ?, ?, ?)
          ON CONFLICT (profile_id) DO UPDATE SET profile_name = excluded.profile_name,
@@ -162,7 +150,7 @@ pub fn put(
             saved.profile_id.clone().into(),
             saved.profile_name.clone().into(),
             json.into(),
-            (now_ms as i64).into(),
+            org.now_ms.into(),
         ],
     )?;
     Ok(saved.clone())
