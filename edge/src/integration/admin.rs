@@ -10,7 +10,7 @@ use shared::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
     RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
 };
-use shared::helpdesk::{self, WebhookDraft};
+use shared::helpdesk::WebhookDraft;
 use shared::http::Transport;
 use shared::sync::engine::{Outcome, Settings};
 use shared::sync::history::{Direction, RunKind, daily_totals};
@@ -21,12 +21,9 @@ use shared::url_tag::Purpose;
 
 /// Remembers the connected user's name for the console (one query, at connect time).
 pub async fn remember_username(org: &Org<'_>, user_id: &str) -> Result<(), EdgeError> {
-    let Some(connection) = connection::load(org.sql, org.config, org.id)? else {
+    let Some(client) = org.salesforce()? else {
         return Ok(());
     };
-    let transport = WorkerFetch;
-    let kept = org.kept_session();
-    let client = connection.client(&transport, &kept);
     let id = shared::ids::SfId::parse(user_id)
         .map_err(|e| EdgeError::BadRequest(format!("Salesforce named an invalid user: {e}")))?;
     #[derive(Deserialize)]
@@ -149,10 +146,8 @@ pub async fn start(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
         version: 0,
     });
     if control.webhook_id.is_none() {
-        let connection = org.config.helpdesk(org.id);
-        let transport = WorkerFetch;
-        let client = helpdesk::Client::new(&transport, &connection);
-        let webhook = client
+        let webhook = org
+            .helpdesk()
             .create_webhook(&WebhookDraft::contacts_and_accounts(
                 &helpdesk_webhook_url(org),
                 "sfdesk Salesforce sync",
@@ -288,19 +283,16 @@ pub async fn retry(org: &Org<'_>, request: RetryRequest) -> Result<RetryResult, 
 /// grant and the helpdesk webhook. Failures to reach either do not stop the delete; the
 /// caller erases the storage afterwards either way.
 pub async fn release(org: &Org<'_>) -> Result<(), EdgeError> {
-    let transport = WorkerFetch;
     if let Some(token) = connection::refresh_token(org.sql, org.config, org.id)? {
         let revoke = org.config.salesforce.revoke(&token);
-        if let Err(e) = transport.send(revoke).await {
+        if let Err(e) = WorkerFetch.send(revoke).await {
             worker::console_warn!("revoking the Salesforce token failed: {e}");
         }
     }
-    if let Some(webhook_id) = org.state().control()?.and_then(|c| c.webhook_id) {
-        let connection = org.config.helpdesk(org.id);
-        let client = helpdesk::Client::new(&transport, &connection);
-        if let Err(e) = client.delete_webhook(&webhook_id).await {
-            worker::console_warn!("removing the helpdesk webhook failed: {e}");
-        }
+    if let Some(webhook_id) = org.state().control()?.and_then(|c| c.webhook_id)
+        && let Err(e) = org.helpdesk().delete_webhook(&webhook_id).await
+    {
+        worker::console_warn!("removing the helpdesk webhook failed: {e}");
     }
     Ok(())
 }

@@ -7,12 +7,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use shared::http::Transport;
-use shared::salesforce::{Client, Refreshed, Session, SessionKeeper, SfError, TokenResponse};
+use shared::salesforce::{
+    Client, OAuthApp, Refreshed, Session, SessionKeeper, SfError, TokenResponse,
+};
 use worker::SqlStorage;
 
 /// A connected org, tokens opened. Lives only for one request.
 pub struct Connection {
-    pub session: Session,
+    session: Session,
     refresh_token: Option<String>,
 }
 
@@ -112,73 +114,53 @@ pub fn save(
 
 impl Connection {
     /// The REST client for this connection: it renews the access token itself when
-    /// Salesforce says it expired, one renewal at a time for the whole object, stored at
-    /// once (see [`KeptSession`]).
+    /// Salesforce says it expired, through `keeper`, which holds the session for every
+    /// client of the org.
     pub fn client<'a, T: Transport>(
         &self,
         transport: &'a T,
-        kept: &'a KeptSession<'a>,
+        app: &'a OAuthApp,
+        keeper: &'a dyn SessionKeeper,
     ) -> Client<'a, T> {
         let client = Client::new(transport, &self.session);
         match &self.refresh_token {
-            Some(refresh_token) => {
-                client.with_kept_session(&kept.config.salesforce, refresh_token.clone(), kept)
-            }
+            Some(refresh_token) => client.with_kept_session(app, refresh_token.clone(), keeper),
             None => client,
         }
     }
+
+    /// The session and refresh token, as a [`SessionKeeper`] hands them over.
+    pub fn kept(self) -> Option<(Session, String)> {
+        Some((self.session, self.refresh_token?))
+    }
 }
 
-/// The org's stored connection as the keeper of its Salesforce session, shared by every
-/// client the Durable Object makes at once (an agent's panel, the sync, the console).
-pub struct KeptSession<'a> {
-    pub sql: &'a SqlStorage,
-    pub config: &'a Config,
-    pub org: &'a str,
-    /// The object's one renewal turn.
-    pub turn: &'a RenewalTurn,
-}
-
-/// Held while a Salesforce session is renewed.
-pub type RenewalTurn = futures_util::lock::Mutex<()>;
-
-impl SessionKeeper for KeptSession<'_> {
-    fn renewal_turn(&self) -> &RenewalTurn {
-        self.turn
+/// Seals and stores a renewed session (and the refresh token, when the app rotates them),
+/// so the next request starts from it.
+pub fn keep(
+    sql: &SqlStorage,
+    config: &Config,
+    org: &str,
+    renewed: &Refreshed,
+) -> Result<(), worker::Error> {
+    let Refreshed {
+        session,
+        refresh_token,
+    } = renewed;
+    sql.exec(
+        "UPDATE connection SET access_token_sealed = ?, instance_url = ?",
+        vec![
+            seal(config, org, &session.access_token).into(),
+            session.instance_url.clone().into(),
+        ],
+    )?;
+    if let Some(rotated) = refresh_token {
+        sql.exec(
+            "UPDATE connection SET refresh_token_sealed = ?",
+            vec![seal(config, org, rotated).into()],
+        )?;
     }
-
-    fn current(&self) -> Result<Option<(Session, String)>, SfError> {
-        let connection =
-            load(self.sql, self.config, self.org).map_err(|e| SfError::Keeping(e.to_string()))?;
-        Ok(connection.and_then(|c| Some((c.session, c.refresh_token?))))
-    }
-
-    /// Seals and stores the renewed session (and the refresh token, when the app rotates
-    /// them), so the next request starts from it.
-    fn keep(&self, renewed: &Refreshed) -> Result<(), SfError> {
-        let Refreshed {
-            session,
-            refresh_token,
-        } = renewed;
-        let (sql, config, org) = (self.sql, self.config, self.org);
-        let stored = (|| {
-            sql.exec(
-                "UPDATE connection SET access_token_sealed = ?, instance_url = ?",
-                vec![
-                    seal(config, org, &session.access_token).into(),
-                    session.instance_url.clone().into(),
-                ],
-            )?;
-            if let Some(rotated) = refresh_token {
-                sql.exec(
-                    "UPDATE connection SET refresh_token_sealed = ?",
-                    vec![seal(config, org, rotated).into()],
-                )?;
-            }
-            Ok::<_, worker::Error>(())
-        })();
-        stored.map_err(|e| SfError::Keeping(e.to_string()))
-    }
+    Ok(())
 }
 
 /// An org whose tokens no longer work must be reconnected by an admin.

@@ -27,9 +27,8 @@ pub use protocol::{
 
 use crate::config::Config;
 use crate::error::EdgeError;
-use connection::RenewalTurn;
 use futures_util::lock::Mutex;
-use org::Org;
+use org::{Org, RenewalTurn};
 use std::cell::Cell;
 use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, State, durable_object};
 
@@ -178,13 +177,7 @@ impl Integration {
     }
 
     fn org<'a>(&'a self, sql: &'a SqlStorage, config: &'a Config, id: &'a str) -> Org<'a> {
-        Org {
-            sql,
-            config,
-            id,
-            now_ms: now_ms(),
-            renewal_turn: &self.renewal_turn,
-        }
+        Org::new(sql, config, id, now_ms(), &self.renewal_turn)
     }
 
     /// Has the alarm run now, unless the sync is idle (it then ignores the alarm).

@@ -1,8 +1,9 @@
 //! The org's context: built once per request (or alarm) from the Durable Object's
-//! storage, the configuration and the clock, and handed to every handler. It opens the
-//! org's stores and builds its clients of Salesforce and the helpdesk.
+//! storage, name, the configuration and the clock, and handed to every handler. It opens
+//! the org's stores and builds its clients of Salesforce and the helpdesk; every
+//! Salesforce client comes from [`Org::salesforce`], on the session it keeps.
 
-use super::connection::{self, KeptSession, RenewalTurn};
+use super::connection;
 use super::sql::DurableSql;
 use super::state::{self, EdgeState, EdgeStore, Fields};
 use crate::config::Config;
@@ -11,7 +12,7 @@ use crate::fetch_transport::WorkerFetch;
 use shared::admin::ObjectFields;
 use shared::helpdesk::{self, TransportSleep};
 use shared::mapping::FieldMeta;
-use shared::salesforce::Budget;
+use shared::salesforce::{Budget, Client, Refreshed, Session, SessionKeeper, SfError};
 use shared::sync::engine::{Engine, EngineError};
 use shared::sync::helpdesk_port::HelpdeskPort;
 use shared::sync::salesforce_port::SalesforcePort;
@@ -34,6 +35,12 @@ type EdgeEngine<'a> = Engine<
     HelpdeskPort<'a, WorkerFetch, TransportSleep<'a, WorkerFetch>>,
 >;
 
+/// Held while a Salesforce session is renewed.
+pub type RenewalTurn = futures_util::lock::Mutex<()>;
+
+/// A Salesforce client of the org, over the Worker's `fetch`.
+pub type Salesforce<'a> = Client<'a, WorkerFetch>;
+
 /// The org's storage and connections to both systems for one invocation.
 pub struct Org<'a> {
     pub sql: &'a SqlStorage,
@@ -42,7 +49,8 @@ pub struct Org<'a> {
     pub id: &'a str,
     pub now_ms: i64,
     /// The object's one Salesforce session renewal at a time.
-    pub renewal_turn: &'a RenewalTurn,
+    renewal_turn: &'a RenewalTurn,
+    helpdesk: helpdesk::Connection,
 }
 
 /// What a job run by [`Org::with_engine`] can see beside the engine.
@@ -53,6 +61,23 @@ pub struct Invocation<'a> {
 }
 
 impl<'a> Org<'a> {
+    pub fn new(
+        sql: &'a SqlStorage,
+        config: &'a Config,
+        id: &'a str,
+        now_ms: i64,
+        renewal_turn: &'a RenewalTurn,
+    ) -> Self {
+        Org {
+            sql,
+            config,
+            id,
+            now_ms,
+            renewal_turn,
+            helpdesk: config.helpdesk(id),
+        }
+    }
+
     /// The sync engine's store.
     pub fn store(&self) -> Result<EdgeStore, EdgeError> {
         Ok(Store::open(DurableSql(self.sql.clone()))?)
@@ -63,14 +88,18 @@ impl<'a> Org<'a> {
         EdgeState::new(self.sql)
     }
 
-    /// The org's stored session, kept for every client made from it.
-    pub fn kept_session(&self) -> KeptSession<'a> {
-        KeptSession {
-            sql: self.sql,
-            config: self.config,
-            org: self.id,
-            turn: self.renewal_turn,
-        }
+    /// A Salesforce client on the org's stored session, `None` while Salesforce is not
+    /// connected. When Salesforce says the session expired, the client renews it, one
+    /// renewal at a time for the whole object, and this context stores the renewal before
+    /// any call goes on (see [`SessionKeeper`]).
+    pub fn salesforce(&self) -> Result<Option<Salesforce<'_>>, EdgeError> {
+        Ok(connection::load(self.sql, self.config, self.id)?
+            .map(|connection| connection.client(&WorkerFetch, &self.config.salesforce, self)))
+    }
+
+    /// A client of the org's helpdesk.
+    pub fn helpdesk(&self) -> helpdesk::Client<'_, WorkerFetch> {
+        helpdesk::Client::new(&WorkerFetch, &self.helpdesk)
     }
 
     /// Runs `job` with an engine over both systems, then keeps what the Salesforce
@@ -81,28 +110,26 @@ impl<'a> Org<'a> {
         fresh_fields: bool,
         job: impl AsyncFnOnce(&EdgeEngine<'_>, &Invocation<'_>) -> Result<R, EngineError>,
     ) -> Result<R, EdgeError> {
-        let connection = connection::load(self.sql, self.config, self.id)?.ok_or(
-            EdgeError::BadRequest("Salesforce is not connected: connect it first".into()),
-        )?;
+        let mut salesforce = self
+            .salesforce()?
+            .ok_or(EdgeError::BadRequest(
+                "Salesforce is not connected: connect it first".into(),
+            ))?
+            .with_budget(SYNC_BUDGET);
         let store = self.store()?;
         let state = self.state();
-        let transport = WorkerFetch;
-        let kept = self.kept_session();
-        let mut salesforce = connection
-            .client(&transport, &kept)
-            .with_budget(SYNC_BUDGET);
         if let Some(usage) = state.api_usage()? {
             salesforce = salesforce.with_known_usage(usage);
         }
-        let helpdesk_connection = self.config.helpdesk(self.id);
         // A rate limit is not waited out inside a slice: the slice ends and the note says
         // what the sync waits for.
-        let helpdesk = helpdesk::Client::new(&transport, &helpdesk_connection)
-            .with_source_id(SOURCE_ID)
-            .with_retry(helpdesk::RetryPolicy {
-                max_retry_after: std::time::Duration::from_secs(5),
-                ..helpdesk::RetryPolicy::default()
-            });
+        let helpdesk =
+            self.helpdesk()
+                .with_source_id(SOURCE_ID)
+                .with_retry(helpdesk::RetryPolicy {
+                    max_retry_after: std::time::Duration::from_secs(5),
+                    ..helpdesk::RetryPolicy::default()
+                });
 
         let fields = match state.fields()? {
             Some(fields) if !fresh_fields && self.now_ms - fields.read_ms < FIELDS_TTL_MS => fields,
@@ -145,6 +172,25 @@ impl<'a> Org<'a> {
             state.save_api_usage(&usage)?;
         }
         outcome.map_err(engine_error)
+    }
+}
+
+/// The org's stored connection keeps the Salesforce session for every client the object
+/// makes at once (an agent's panel, the sync, the console).
+impl SessionKeeper for Org<'_> {
+    fn renewal_turn(&self) -> &RenewalTurn {
+        self.renewal_turn
+    }
+
+    fn current(&self) -> Result<Option<(Session, String)>, SfError> {
+        let connection = connection::load(self.sql, self.config, self.id)
+            .map_err(|e| SfError::Keeping(e.to_string()))?;
+        Ok(connection.and_then(connection::Connection::kept))
+    }
+
+    fn keep(&self, renewed: &Refreshed) -> Result<(), SfError> {
+        connection::keep(self.sql, self.config, self.id, renewed)
+            .map_err(|e| SfError::Keeping(e.to_string()))
     }
 }
 

@@ -4,12 +4,11 @@
 //! applied before anything leaves the edge. A record opened by Id must be one this view
 //! offered ([`panel_scope`]).
 
-use super::connection::{self, reconnect_if_revoked};
-use super::org::Org;
+use super::connection::reconnect_if_revoked;
+use super::org::{Org, Salesforce};
 use super::panel_scope::{self, Offer};
 use super::{panel_cache, permissions};
 use crate::error::EdgeError;
-use crate::fetch_transport::WorkerFetch;
 use shared::api::{
     ApiError, ErrorCode, Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit,
 };
@@ -38,6 +37,13 @@ const HIDDEN: &str = "Salesforce is not shown for your helpdesk profile";
 const OUT_OF_SCOPE: &str = "This Salesforce record is not related to the ticket in view. \
      Open records from this ticket's panel: the requester, their account, or a search made here.";
 
+/// The org's Salesforce client as a waiting agent needs it; `None` while not connected.
+fn salesforce<'a>(org: &'a Org<'_>) -> Result<Option<Salesforce<'a>>, EdgeError> {
+    Ok(org
+        .salesforce()?
+        .map(|client| client.with_retry(PANEL_RETRY).with_budget(PANEL_BUDGET)))
+}
+
 /// The profile's permissions, refusing a profile that may not see the integration.
 async fn visible_permissions(
     org: &Org<'_>,
@@ -59,7 +65,7 @@ pub async fn panel(
     let (sql, now_ms) = (org.sql, org.now_ms);
     // Before the permissions: an org without Salesforce shows nothing of it, and need not
     // ask the helpdesk what the caller's profile is.
-    let Some(connection) = connection::load(sql, org.config, org.id)? else {
+    let Some(client) = salesforce(org)? else {
         return Ok(Panel::NotConnected {
             can_connect: claims.role == Role::Admin,
         });
@@ -96,13 +102,8 @@ pub async fn panel(
         panel_cache::get(sql, &key, now_ms)?
     };
     let (answer, instance_url) = match cached {
-        Some(answer) => (answer, connection.session.instance_url.clone()),
+        Some(answer) => (answer, client.instance_url()),
         None => {
-            let kept = org.kept_session();
-            let client = connection
-                .client(&WorkerFetch, &kept)
-                .with_retry(PANEL_RETRY)
-                .with_budget(PANEL_BUDGET);
             // One call: every query the view needs, each with its sections as sub-queries.
             let answer: CompositeResponse = client
                 .composite(&lookup.request())
@@ -140,7 +141,7 @@ pub async fn search(
     claims: &ContextClaims,
     text: &str,
 ) -> Result<Vec<SearchHit>, EdgeError> {
-    let Some(connection) = connection::load(org.sql, org.config, org.id)? else {
+    let Some(client) = salesforce(org)? else {
         return Err(EdgeError::BadRequest(
             "Salesforce is not connected yet; an administrator can connect it".into(),
         ));
@@ -157,11 +158,6 @@ pub async fn search(
             "Type at least {SEARCH_MIN_CHARS} characters of a name to search"
         )));
     }
-    let kept = org.kept_session();
-    let client = connection
-        .client(&WorkerFetch, &kept)
-        .with_retry(PANEL_RETRY)
-        .with_budget(PANEL_BUDGET);
     let soql = search_by_name(permissions.shows, text);
     let result =
         match permissions.shows {

@@ -6,7 +6,6 @@ use super::protocol::Stored;
 use super::state::Control;
 use super::{connection, panel_cache};
 use crate::error::EdgeError;
-use crate::fetch_transport::WorkerFetch;
 use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
 use shared::mapping::ObjectKind;
 use shared::salesforce::outbound;
@@ -41,9 +40,8 @@ pub async fn helpdesk(org: &Org<'_>, token: Option<&str>, body: &str) -> Result<
             // Keys rotate: read them again, at most once a minute whatever callers send.
             cache.trying(org.now_ms);
             state.save_helpdesk_jwks(&cache)?;
-            let connection = org.config.helpdesk(org.id);
-            let transport = WorkerFetch;
-            let jwks = helpdesk::Client::new(&transport, &connection)
+            let jwks = org
+                .helpdesk()
                 .jwks()
                 .await
                 .map_err(|e| EdgeError::Unavailable(format!("the helpdesk's keys: {e}")))?;
