@@ -7,9 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use shared::http::Transport;
-use shared::salesforce::{
-    Client, OAuthApp, Refreshed, Session, SessionKeeper, SfError, TokenResponse,
-};
+use shared::salesforce::{Client, OAuthApp, Refreshed, Session, SessionKeeper, TokenResponse};
 use worker::SqlStorage;
 
 /// A connected org, tokens opened. Lives only for one request.
@@ -161,13 +159,4 @@ pub fn keep(
         )?;
     }
     Ok(())
-}
-
-/// An org whose tokens no longer work must be reconnected by an admin.
-pub fn reconnect_if_revoked(error: SfError) -> EdgeError {
-    if error.needs_reconnect() {
-        EdgeError::Reconnect
-    } else {
-        EdgeError::Salesforce(error)
-    }
 }

@@ -97,8 +97,7 @@ impl Integration {
     fn sql(&self) -> std::result::Result<SqlStorage, EdgeError> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
-            schema::migrate(&sql)
-                .map_err(|e| EdgeError::Config(format!("storage migration: {e}")))?;
+            schema::migrate(&sql)?;
             self.migrated.set(true);
         }
         Ok(sql)

@@ -139,7 +139,7 @@ impl<'a> Org<'a> {
                     let hd = HelpdeskPort::load(&helpdesk).await?.fields_read();
                     Ok::<_, EngineError>(fields_of(sf, hd, self.now_ms))
                 };
-                let fields = read.await.map_err(engine_error)?;
+                let fields = read.await?;
                 state.save_fields(&fields)?;
                 fields
             }
@@ -171,7 +171,7 @@ impl<'a> Org<'a> {
         if let Some(usage) = salesforce.api_usage() {
             state.save_api_usage(&usage)?;
         }
-        outcome.map_err(engine_error)
+        Ok(outcome?)
     }
 }
 
@@ -191,14 +191,6 @@ impl SessionKeeper for Org<'_> {
     fn keep(&self, renewed: &Refreshed) -> Result<(), SfError> {
         connection::keep(self.sql, self.config, self.id, renewed)
             .map_err(|e| SfError::Keeping(e.to_string()))
-    }
-}
-
-fn engine_error(error: EngineError) -> EdgeError {
-    match error {
-        EngineError::Reconnect => EdgeError::Reconnect,
-        EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
-        EngineError::Store(e) => EdgeError::Storage(e),
     }
 }
 

@@ -4,14 +4,11 @@
 //! applied before anything leaves the edge. A record opened by Id must be one this view
 //! offered ([`panel_scope`]).
 
-use super::connection::reconnect_if_revoked;
 use super::org::{Org, Salesforce};
 use super::panel_scope::{self, Offer};
 use super::{panel_cache, permissions};
 use crate::error::EdgeError;
-use shared::api::{
-    ApiError, ErrorCode, Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit,
-};
+use shared::api::{Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit};
 use shared::context::{ContextClaims, Role};
 use shared::ids::SfId;
 use shared::panel::{Lookup, decide, is_complete, record_ids};
@@ -108,7 +105,7 @@ pub async fn panel(
             let answer: CompositeResponse = client
                 .composite(&lookup.request())
                 .await
-                .map_err(reconnect_if_revoked)?;
+                .map_err(EdgeError::reconnect_if_revoked)?;
             if is_complete(&lookup, &answer) {
                 panel_cache::put(sql, &key, &answer, &record_ids(&answer), now_ms)?;
             }
@@ -123,12 +120,9 @@ pub async fn panel(
     };
     panel_scope::remember(sql, &claims, &record_ids(&answer), offer, now_ms)?;
     let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url)
-        .map_err(reconnect_if_revoked)?
+        .map_err(EdgeError::reconnect_if_revoked)?
         .ok_or_else(|| {
-            EdgeError::Remote(ApiError::new(
-                ErrorCode::NotFound,
-                "This Salesforce record no longer exists, or you followed an old link.",
-            ))
+            EdgeError::Gone("This Salesforce record no longer exists, or you followed an old link.")
         })?;
     permissions
         .filter_panel(panel)
@@ -172,7 +166,7 @@ pub async fn search(
                 },
             ),
         };
-    let hits: Vec<SearchHit> = result.map_err(reconnect_if_revoked)?;
+    let hits: Vec<SearchHit> = result.map_err(EdgeError::reconnect_if_revoked)?;
     panel_scope::remember(
         org.sql,
         claims,

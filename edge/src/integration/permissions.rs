@@ -10,7 +10,6 @@ use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use serde::Deserialize;
 use shared::admin::ProfilePermissions;
-use shared::api::{ApiError, ErrorCode};
 use shared::helpdesk::{self, RetryPolicy};
 use shared::permissions::Permissions;
 use std::collections::HashMap;
@@ -27,10 +26,9 @@ pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<Profile
     });
     let profiles = client.profiles().await.map_err(|error| {
         worker::console_error!("listing helpdesk profiles: {error}");
-        EdgeError::Remote(ApiError::new(
-            ErrorCode::Internal,
+        EdgeError::Helpdesk(
             "The helpdesk did not list its profiles just now. Try again in a moment.",
-        ))
+        )
     })?;
     Ok(profiles
         .into_iter()
