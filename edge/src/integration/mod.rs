@@ -1,7 +1,13 @@
-//! The `Integration` Durable Object: one per helpdesk org, holding that org's Salesforce
-//! connection and state in its own SQLite database (schema in [`schema`]).
+//! The `Integration` Durable Object: one per helpdesk org, named by the org's id, holding
+//! that org's Salesforce connection and state in its own SQLite database.
 //!
-//! The Worker has already verified the caller; it sends one [`Command`] per request.
+//! The Worker has already verified the caller; it sends one [`Command`] per request
+//! ([`protocol`]: the commands, their answers, how the Worker sends them). The object
+//! builds the org's context ([`org`]) and hands it to the handler of the command:
+//! [`panel`] (with [`panel_cache`] and [`panel_scope`]), [`permissions`], [`oauth`],
+//! [`admin`] and [`webhooks`]; its [`alarm`] drives the sync. Storage: [`schema`] (the
+//! migrations), [`connection`] (the sealed Salesforce tokens), [`state`] (the edge's own
+//! state), [`sql`] (SQLite behind `shared`'s seam, for the sync engine's store).
 
 mod admin;
 mod alarm;

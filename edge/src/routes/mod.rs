@@ -1,5 +1,7 @@
-//! The Worker's routes, one file per group. Each verifies the caller, then asks the org's
-//! Durable Object to do the work.
+//! The Worker's routes, one file per group: the agent panel ([`panel`]), the permissions
+//! table ([`permissions`]), connecting Salesforce ([`oauth`]), the admin console
+//! ([`admin`]) and the two systems' webhooks ([`webhooks`]). Each verifies the caller
+//! ([`caller`] reads the context token), then asks the org's Durable Object to do the work.
 
 mod admin;
 mod caller;
