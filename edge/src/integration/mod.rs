@@ -48,7 +48,7 @@ pub struct Integration {
     /// this turn, so a retry and a slice never write the same record at once and a
     /// delete does not run under a slice that would write the old state back.
     sync_turn: Mutex<()>,
-    /// One Salesforce session renewal at a time (see `connection::KeptSession`).
+    /// One Salesforce session renewal at a time (see `Org::salesforce`).
     renewal_turn: RenewalTurn,
 }
 
