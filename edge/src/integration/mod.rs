@@ -1,4 +1,4 @@
-//! The `Integration` Durable Object: one per helpdesk org, named by the org's id, holding
+//! The `Integration` Durable Object: one per helpdesk org, addressed by the org's id, holding
 //! that org's Salesforce connection and state in its own SQLite database.
 //!
 //! The Worker has already verified the caller; it sends one [`Command`] per request
@@ -35,6 +35,7 @@ use crate::config::Config;
 use crate::error::EdgeError;
 use futures_util::lock::Mutex;
 use org::{Org, RenewalTurn};
+use state::EdgeState;
 use std::cell::Cell;
 use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, State, durable_object};
 
@@ -64,9 +65,9 @@ impl DurableObject for Integration {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
-        let outcome = match request.json::<Command>().await {
-            Ok(command) => self.dispatch(command).await,
-            Err(e) => Err(EdgeError::BadRequest(format!("malformed command: {e}"))),
+        let outcome = match protocol::receive(&mut request).await {
+            Ok((org, command)) => self.dispatch(&org, command).await,
+            Err(error) => Err(error),
         };
         Ok(outcome.unwrap_or_else(EdgeError::into_response))
     }
@@ -74,9 +75,14 @@ impl DurableObject for Integration {
     async fn alarm(&self) -> Result<Response> {
         let next = async {
             let config = Config::from_env(&self.env)?;
-            let sql = self.sql()?;
-            let id = self.org_id()?;
+            // The turn first: a delete that held it has erased the storage meanwhile.
             let _turn = self.sync_turn.lock().await;
+            let sql = self.sql()?;
+            // No org stored: no request has reached this object since it was created or
+            // deleted, so there is no sync to run.
+            let Some(id) = EdgeState::new(&sql).org()? else {
+                return Ok(alarm::Next::Idle);
+            };
             alarm::run_slice(&self.org(&sql, &config, &id)).await
         };
         match next.await {
@@ -109,11 +115,15 @@ impl Integration {
         Ok(sql)
     }
 
-    async fn dispatch(&self, command: Command) -> std::result::Result<Response, EdgeError> {
+    async fn dispatch(
+        &self,
+        id: &str,
+        command: Command,
+    ) -> std::result::Result<Response, EdgeError> {
         let config = Config::from_env(&self.env)?;
         let sql = self.sql()?;
-        let id = self.org_id()?;
-        let org = self.org(&sql, &config, &id);
+        let org = self.org(&sql, &config, id);
+        org.state().keep_org(id)?;
         match command {
             Command::Panel { claims, query } => json(&panel::panel(&org, claims, query).await?),
             Command::ChooseContact { claims, contact } => {
@@ -171,14 +181,6 @@ impl Integration {
                 json(&stored)
             }
         }
-    }
-
-    /// The helpdesk org this object serves: the name the Worker addressed it by
-    /// ([`protocol::call`]), which the runtime hands alarms too.
-    fn org_id(&self) -> std::result::Result<String, EdgeError> {
-        self.state.id().name().ok_or_else(|| {
-            EdgeError::Config("the Durable Object was not addressed by its org's name".into())
-        })
     }
 
     fn org<'a>(&'a self, sql: &'a SqlStorage, config: &'a Config, id: &'a str) -> Org<'a> {

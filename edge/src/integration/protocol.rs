@@ -1,6 +1,6 @@
 //! What the Worker asks of an org's Durable Object, and what it answers. The object is
-//! addressed by the helpdesk org's id, which it reads back as its own name: no command
-//! carries the org.
+//! addressed by the helpdesk org's id, and every request names the org once, in its
+//! [`Envelope`]: no command carries it.
 
 use crate::config::Config;
 use crate::error::EdgeError;
@@ -81,6 +81,16 @@ pub struct ProfileRef {
     pub kind: Option<String>,
 }
 
+/// A request to the Durable Object: the command, and the helpdesk org it is for. The
+/// object's own name (`state.id().name()`) would say the org, but the local runtime
+/// (workerd under `wrangler dev`) does not hand it to an object that an alarm woke after a
+/// restart, nor to the requests that object then answers.
+#[derive(Serialize, Deserialize)]
+struct Envelope<O, C> {
+    org: O,
+    command: C,
+}
+
 /// How many notifications a webhook delivery stored.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Stored {
@@ -118,7 +128,7 @@ async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Respons
     let stub = env.durable_object(BINDING)?.get_by_name(org)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(
-        serde_json::to_string(command)
+        serde_json::to_string(&Envelope { org, command })
             .expect("commands serialize")
             .into(),
     ));
@@ -131,6 +141,15 @@ async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Respons
         let body: ErrorBody = response.json().await?;
         Err(EdgeError::Remote(body.error))
     }
+}
+
+/// The org and the command of a request [`send`] made, as the Durable Object reads them.
+pub async fn receive(request: &mut Request) -> Result<(String, Command), EdgeError> {
+    let Envelope { org, command } = request
+        .json()
+        .await
+        .map_err(|e| EdgeError::BadRequest(format!("malformed command: {e}")))?;
+    Ok((org, command))
 }
 
 /// OAuth `state` values and start codes are `<helpdesk org>.<random>.<tag>`, so the

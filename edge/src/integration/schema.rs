@@ -93,17 +93,21 @@ const MIGRATIONS: &[&str] = &[
     // 9: the edge's own state (`state::EdgeState`), one row, one JSON column per value,
     // moved out of the engine's `sync_settings` where it was kept by string key (the
     // helpdesk's keys under `helpdesk_jwks_cache`; `helpdesk_jwks`, an older key no
-    // version reads, goes too).
+    // version reads, goes too). The org, which the control kept a copy of for the alarm,
+    // gets its own column.
     "CREATE TABLE edge_state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
+        org TEXT,
         control TEXT,
         fields TEXT,
         api_usage TEXT,
         helpdesk_jwks TEXT,
         salesforce_username TEXT
     );
-    INSERT INTO edge_state (id, control, fields, api_usage, helpdesk_jwks, salesforce_username)
+    INSERT INTO edge_state (id, org, control, fields, api_usage, helpdesk_jwks, salesforce_username)
     SELECT 1,
+        (SELECT json_quote(json_extract(value, '$.org')) FROM sync_settings
+            WHERE key = 'control' AND json_extract(value, '$.org') IS NOT NULL),
         (SELECT value FROM sync_settings WHERE key = 'control'),
         (SELECT value FROM sync_settings WHERE key = 'fields'),
         (SELECT value FROM sync_settings WHERE key = 'api_usage'),

@@ -54,6 +54,7 @@ pub struct Fields {
 /// The columns of `edge_state`.
 #[derive(Debug, Clone, Copy)]
 enum Column {
+    Org,
     Control,
     Fields,
     ApiUsage,
@@ -64,6 +65,7 @@ enum Column {
 impl Column {
     fn name(self) -> &'static str {
         match self {
+            Column::Org => "org",
             Column::Control => "control",
             Column::Fields => "fields",
             Column::ApiUsage => "api_usage",
@@ -122,6 +124,21 @@ impl<'a> EdgeState<'a> {
             ],
         )?;
         Ok(())
+    }
+
+    /// The helpdesk org this Durable Object serves, as the last request named it: alarms
+    /// come with no request to say it.
+    pub fn org(&self) -> Result<Option<String>, EdgeError> {
+        self.get(Column::Org)
+    }
+
+    /// Stores the org a request named, unless it is stored already (the read is cheaper
+    /// than a write, which every answer would wait for).
+    pub fn keep_org(&self, org: &str) -> Result<(), EdgeError> {
+        if self.org()?.as_deref() == Some(org) {
+            return Ok(());
+        }
+        self.put(Column::Org, &org)
     }
 
     pub fn control(&self) -> Result<Option<Control>, EdgeError> {
