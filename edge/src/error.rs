@@ -4,6 +4,7 @@ use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::ContextError;
 use shared::salesforce::SfError;
 use shared::seal::SealError;
+use shared::sync::engine::EngineError;
 use shared::sync::store::StoreError;
 use worker::Response;
 
@@ -22,6 +23,9 @@ pub enum EdgeError {
     BadRequest(String),
     #[error("no such route")]
     NotFound,
+    /// A record that is not (or no longer) there; the message says what to do.
+    #[error("{0}")]
+    Gone(&'static str),
     #[error("Salesforce access was revoked or expired: an administrator must reconnect Salesforce")]
     Reconnect,
     #[error("{0}")]
@@ -29,11 +33,15 @@ pub enum EdgeError {
     /// Salesforce or the helpdesk cannot be reached or is out of allowance for now.
     #[error("{0}")]
     Unavailable(String),
+    /// The helpdesk did not answer what the edge needs of it; the message, shown to the
+    /// caller, says what to do (the cause goes to the log where it happens).
+    #[error("{0}")]
+    Helpdesk(&'static str),
     #[error("stored Salesforce credentials are unreadable: {0}")]
     Seal(#[from] SealError),
     #[error("edge misconfigured: {0}")]
     Config(String),
-    /// The org's Durable Object storage failed (the sync engine's tables).
+    /// The org's Durable Object storage failed, or holds what this version cannot read.
     #[error("the org's storage failed: {0}")]
     Storage(#[from] StoreError),
     #[error("runtime error: {0}")]
@@ -51,7 +59,7 @@ impl EdgeError {
             }
             EdgeError::Forbidden(_) => ErrorCode::Forbidden,
             EdgeError::BadRequest(_) => ErrorCode::BadRequest,
-            EdgeError::NotFound => ErrorCode::NotFound,
+            EdgeError::NotFound | EdgeError::Gone(_) => ErrorCode::NotFound,
             EdgeError::Reconnect => ErrorCode::SalesforceAuth,
             EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => {
                 ErrorCode::SalesforceAuth
@@ -59,7 +67,8 @@ impl EdgeError {
             EdgeError::Salesforce(_) | EdgeError::Unavailable(_) => {
                 ErrorCode::SalesforceUnavailable
             }
-            EdgeError::Seal(_)
+            EdgeError::Helpdesk(_)
+            | EdgeError::Seal(_)
             | EdgeError::Config(_)
             | EdgeError::Storage(_)
             | EdgeError::Worker(_) => ErrorCode::Internal,
@@ -71,6 +80,7 @@ impl EdgeError {
     pub fn to_api(&self) -> ApiError {
         match self {
             EdgeError::Remote(error) => error.clone(),
+            EdgeError::Helpdesk(message) => ApiError::new(ErrorCode::Internal, *message),
             EdgeError::Salesforce(SfError::Unavailable { .. } | SfError::Transport(_)) => {
                 ApiError::new(
                     ErrorCode::SalesforceUnavailable,
@@ -88,6 +98,16 @@ impl EdgeError {
         }
     }
 
+    /// A Salesforce call's error, where a refused session means the org's connection is
+    /// dead: an admin must reconnect it.
+    pub fn reconnect_if_revoked(error: SfError) -> Self {
+        if error.needs_reconnect() {
+            EdgeError::Reconnect
+        } else {
+            EdgeError::Salesforce(error)
+        }
+    }
+
     pub fn into_response(self) -> Response {
         let error = self.to_api();
         let status = error.code.http_status();
@@ -96,5 +116,16 @@ impl EdgeError {
             .unwrap_or_else(|_| {
                 Response::error("error", status).expect("a plain error response builds")
             })
+    }
+}
+
+/// What stopped the sync engine.
+impl From<EngineError> for EdgeError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::Reconnect => EdgeError::Reconnect,
+            EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
+            EngineError::Store(e) => EdgeError::Storage(e),
+        }
     }
 }

@@ -4,6 +4,11 @@
 //! to the helpdesk org's own Durable Object ([`integration::Integration`]), which holds
 //! that org's Salesforce connection and state in SQLite. Widget assets are served by
 //! Workers static assets before this code runs.
+//!
+//! Here: `routes/` (the Worker's side, one file per route group), `integration/` (the
+//! Durable Object, its handlers and its storage schema), `config.rs` (vars and secrets),
+//! `error.rs` (one error type, mapped to HTTP once) and `fetch_transport.rs` (`shared`'s
+//! HTTP seam over the runtime's `fetch`).
 
 mod config;
 mod error;

@@ -1,49 +1,28 @@
 //! The admin console's requests, answered by the org's Durable Object.
 
 use super::connection;
-use super::sync::{self, Context, Control, EdgeStore};
+use super::org::Org;
+use super::state::{self, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
+use serde::Deserialize;
 use contract::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
     RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
 };
-use contract::history::{RunKind, daily_totals};
-use serde::{Deserialize, Serialize};
-use shared::helpdesk::{self, WebhookDraft};
+use shared::helpdesk::WebhookDraft;
 use shared::http::Transport;
 use shared::sync::engine::{Outcome, Settings};
-use shared::sync::initial::{self, InitialSync};
+use contract::history::{RunKind, daily_totals};
+use shared::sync::initial;
 use shared::sync::ongoing::Tallies;
 use shared::url_tag::Purpose;
 
-/// What an admin asks of the org's integration.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "request", rename_all = "snake_case")]
-pub enum AdminRequest {
-    Status,
-    Settings,
-    SaveSettings(SaveSettings),
-    Start,
-    Pause,
-    Resume,
-    History,
-    Failures,
-    Retry(RetryRequest),
-    /// Revokes and unsubscribes; the Durable Object then erases its storage.
-    Delete,
-}
-
-const USERNAME_KEY: &str = "salesforce_username";
-
 /// Remembers the connected user's name for the console (one query, at connect time).
-pub async fn remember_username(context: &Context<'_>, user_id: &str) -> Result<(), EdgeError> {
-    let Some(connection) = connection::load(context.sql, context.config, context.org)? else {
+pub async fn remember_username(org: &Org<'_>, user_id: &str) -> Result<(), EdgeError> {
+    let Some(client) = org.salesforce()? else {
         return Ok(());
     };
-    let transport = WorkerFetch;
-    let kept = context.kept_session();
-    let client = connection.client(&transport, &kept);
     let id = contract::ids::SfId::parse(user_id)
         .map_err(|e| EdgeError::BadRequest(format!("Salesforce named an invalid user: {e}")))?;
     #[derive(Deserialize)]
@@ -52,13 +31,13 @@ pub async fn remember_username(context: &Context<'_>, user_id: &str) -> Result<(
         username: String,
     }
     let user: User = client.get("User", &id, &["Username"]).await?;
-    Ok(sync::store(context.sql)?.put(USERNAME_KEY, &user.username)?)
+    org.state().save_salesforce_username(&user.username)
 }
 
-pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
-    let store = sync::store(context.sql)?;
-    let control = sync::control(&store)?;
-    let connection = match connection::info(context.sql)? {
+pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
+    let state = org.state();
+    let control = state.control()?;
+    let connection = match connection::info(org.sql)? {
         None => ConnectionStatus::NotConnected,
         Some(info) if control.as_ref().map(|c| c.state) == Some(SyncState::NeedsReconnect) => {
             ConnectionStatus::Revoked {
@@ -66,9 +45,11 @@ pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
             }
         }
         Some(info) => {
-            let usage = sync::api_usage(&store)?;
+            let usage = state.api_usage()?;
             ConnectionStatus::Connected(ConnectedOrgInfo {
-                username: store.get(USERNAME_KEY)?.unwrap_or(info.salesforce_user_id),
+                username: state
+                    .salesforce_username()?
+                    .unwrap_or(info.salesforce_user_id),
                 instance_url: info.instance_url,
                 salesforce_org_id: info.salesforce_org_id,
                 connected_at_ms: info.connected_at_ms,
@@ -79,56 +60,46 @@ pub fn status(context: &Context<'_>) -> Result<AdminStatus, EdgeError> {
     };
     Ok(AdminStatus {
         connection,
-        sync: sync::status(&store)?,
-        outbound_message_url: control.map(|c| outbound_url(context, &c)),
+        sync: sync_status(org, &org.store()?)?,
+        outbound_message_url: control.map(|c| outbound_url(org, &c)),
     })
 }
 
-fn outbound_url(context: &Context<'_>, control: &Control) -> String {
+fn outbound_url(org: &Org<'_>, control: &Control) -> String {
     format!(
         "{}/webhooks/salesforce/{}/{}?key={}",
-        context.config.public_url,
-        context.org,
-        context
-            .config
-            .tagger
-            .tag(Purpose::SalesforceWebhook, context.org),
+        org.config.public_url,
+        org.id,
+        org.config.tagger.tag(Purpose::SalesforceWebhook, org.id),
         control.outbound_key
     )
 }
 
-pub fn helpdesk_webhook_url(context: &Context<'_>) -> String {
+pub fn helpdesk_webhook_url(org: &Org<'_>) -> String {
     format!(
         "{}/webhooks/helpdesk/{}/{}",
-        context.config.public_url,
-        context.org,
-        context
-            .config
-            .tagger
-            .tag(Purpose::HelpdeskWebhook, context.org)
+        org.config.public_url,
+        org.id,
+        org.config.tagger.tag(Purpose::HelpdeskWebhook, org.id)
     )
 }
 
-pub async fn settings(context: &Context<'_>) -> Result<SettingsView, EdgeError> {
-    context
-        .with_engine(true, async |engine, invocation| {
-            let fields = invocation.fields;
-            Ok(SettingsView {
-                sync_type: engine.settings.sync_type,
-                contacts: engine.settings.contacts.clone(),
-                accounts: engine.settings.accounts.clone(),
-                contact_fields: fields.contacts.clone(),
-                account_fields: fields.accounts.clone(),
-            })
+pub async fn settings(org: &Org<'_>) -> Result<SettingsView, EdgeError> {
+    org.with_engine(true, async |engine, invocation| {
+        let fields = invocation.fields;
+        Ok(SettingsView {
+            sync_type: engine.settings.sync_type,
+            contacts: engine.settings.contacts.clone(),
+            accounts: engine.settings.accounts.clone(),
+            contact_fields: fields.contacts.clone(),
+            account_fields: fields.accounts.clone(),
         })
-        .await
+    })
+    .await
 }
 
-pub async fn save_settings(
-    context: &Context<'_>,
-    save: SaveSettings,
-) -> Result<SettingsView, EdgeError> {
-    let current = settings(context).await?;
+pub async fn save_settings(org: &Org<'_>, save: SaveSettings) -> Result<SettingsView, EdgeError> {
+    let current = settings(org).await?;
     let issues = save.issues(&current);
     if !issues.is_empty() {
         let messages: Vec<String> = issues
@@ -145,7 +116,7 @@ pub async fn save_settings(
         contacts: save.contacts,
         accounts: save.accounts,
     };
-    sync::save_settings(&sync::store(context.sql)?, &settings)?;
+    state::save_settings(&org.store()?, &settings)?;
     Ok(SettingsView {
         sync_type: settings.sync_type,
         contacts: settings.contacts,
@@ -155,15 +126,15 @@ pub async fn save_settings(
 }
 
 /// Subscribes the helpdesk webhook (once) and starts the initial sync.
-pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
-    if connection::info(context.sql)?.is_none() {
+pub async fn start(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
+    if connection::info(org.sql)?.is_none() {
         return Err(EdgeError::BadRequest(
             "Connect Salesforce before starting the sync.".into(),
         ));
     }
-    let store = sync::store(context.sql)?;
-    let mut control = sync::control(&store)?.unwrap_or_else(|| Control {
-        org: context.org.to_owned(),
+    let store = org.store()?;
+    let state = org.state();
+    let mut control = state.control()?.unwrap_or_else(|| Control {
         state: SyncState::NotStarted,
         note: None,
         covered: None,
@@ -174,14 +145,12 @@ pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
         version: 0,
     });
     if control.webhook_id.is_none() {
-        let connection = context.config.helpdesk(context.org);
-        let transport = WorkerFetch;
-        let client = helpdesk::Client::new(&transport, &connection);
-        let webhook = client
+        let webhook = org
+            .helpdesk()
             .create_webhook(&WebhookDraft::contacts_and_accounts(
-                &helpdesk_webhook_url(context),
+                &helpdesk_webhook_url(org),
                 "sfdesk Salesforce sync",
-                Some(helpdesk::SOURCE_ID),
+                Some(shared::helpdesk::SOURCE_ID),
             ))
             .await
             .map_err(|e| {
@@ -192,9 +161,9 @@ pub async fn start(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
     control.state = SyncState::InitialSync;
     control.note = None;
     control.backoff_ms = 0;
-    initial::start(&store, sync::settings(&store)?.sync_type, context.now_ms)?;
-    sync::save_control(&store, &mut control)?;
-    sync::status(&store)
+    initial::start(&store, state::settings(&store)?.sync_type, org.now_ms)?;
+    state.save_control(&mut control)?;
+    sync_status(org, &store)
 }
 
 fn secret() -> String {
@@ -202,51 +171,51 @@ fn secret() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>())
 }
 
-pub fn pause(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
-    let store = sync::store(context.sql)?;
-    let mut control = started(&store)?;
+pub fn pause(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
+    let store = org.store()?;
+    let mut control = started(org)?;
     if matches!(control.state, SyncState::InitialSync | SyncState::Live) {
         control.state = SyncState::Paused;
         control.note = None;
-        sync::save_control(&store, &mut control)?;
+        org.state().save_control(&mut control)?;
     }
-    sync::status(&store)
+    sync_status(org, &store)
 }
 
 /// Picks up where the sync was: the initial sync if unfinished, else live sync with a
 /// catch-up straight away for whatever changed meanwhile. Also how a reconnect resumes.
-pub fn resume(context: &Context<'_>) -> Result<SyncStatus, EdgeError> {
-    let store = sync::store(context.sql)?;
-    let mut control = started(&store)?;
+pub fn resume(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
+    let store = org.store()?;
+    let mut control = started(org)?;
     if matches!(control.state, SyncState::Paused | SyncState::NeedsReconnect) {
-        let run: Option<InitialSync> = store.get(initial::STATE_KEY)?;
-        control.state = match run {
+        control.state = match state::initial_sync(&store)? {
             Some(run) if !run.is_finished() => SyncState::InitialSync,
             _ => SyncState::Live,
         };
         control.note = None;
         control.backoff_ms = 0;
-        control.next_catch_up_ms = context.now_ms;
-        sync::save_control(&store, &mut control)?;
+        control.next_catch_up_ms = org.now_ms;
+        org.state().save_control(&mut control)?;
     }
-    sync::status(&store)
+    sync_status(org, &store)
 }
 
-fn started(store: &EdgeStore) -> Result<Control, EdgeError> {
-    sync::control(store)?
+fn started(org: &Org<'_>) -> Result<Control, EdgeError> {
+    org.state()
+        .control()?
         .ok_or_else(|| EdgeError::BadRequest("The sync has not been started yet.".into()))
 }
 
-pub fn history(context: &Context<'_>) -> Result<HistoryView, EdgeError> {
-    let store = sync::store(context.sql)?;
-    let mut runs = store.runs(context.now_ms)?;
-    let days = daily_totals(&runs, context.now_ms);
+pub fn history(org: &Org<'_>) -> Result<HistoryView, EdgeError> {
+    let store = org.store()?;
+    let mut runs = store.runs(org.now_ms)?;
+    let days = daily_totals(&runs, org.now_ms);
     runs.sort_by_key(|run| std::cmp::Reverse(run.at_ms));
     Ok(HistoryView { runs, days })
 }
 
-pub fn failures(context: &Context<'_>) -> Result<Vec<FailureView>, EdgeError> {
-    let store = sync::store(context.sql)?;
+pub fn failures(org: &Org<'_>) -> Result<Vec<FailureView>, EdgeError> {
+    let store = org.store()?;
     Ok(store
         .failures(None)?
         .into_iter()
@@ -263,8 +232,8 @@ pub fn failures(context: &Context<'_>) -> Result<Vec<FailureView>, EdgeError> {
 }
 
 /// Syncs each chosen failed record again, now; the history records it as a retry run.
-pub async fn retry(context: &Context<'_>, request: RetryRequest) -> Result<RetryResult, EdgeError> {
-    let store = sync::store(context.sql)?;
+pub async fn retry(org: &Org<'_>, request: RetryRequest) -> Result<RetryResult, EdgeError> {
+    let store = org.store()?;
     let chosen: Vec<_> = store
         .failures(None)?
         .into_iter()
@@ -278,52 +247,62 @@ pub async fn retry(context: &Context<'_>, request: RetryRequest) -> Result<Retry
             "There is no such failure to try again.".into(),
         ));
     }
-    let now_ms = context.now_ms;
-    context
-        .with_engine(false, async |engine, _| {
-            let mut tallies = Tallies::default();
-            let mut result = RetryResult {
-                retried: 0,
-                succeeded: 0,
-                failed: 0,
-            };
-            for failure in &chosen {
-                let outcome = engine
-                    .sync_record(failure.from, failure.object, &failure.record_id)
-                    .await?;
-                result.retried += 1;
-                match outcome {
-                    Outcome::Failed(_) => result.failed += 1,
-                    _ => result.succeeded += 1,
-                }
-                tallies.count(failure.from, failure.object, &outcome);
+    let now_ms = org.now_ms;
+    org.with_engine(false, async |engine, _| {
+        let mut tallies = Tallies::default();
+        let mut result = RetryResult {
+            retried: 0,
+            succeeded: 0,
+            failed: 0,
+        };
+        for failure in &chosen {
+            let outcome = engine
+                .sync_record(failure.from, failure.object, &failure.record_id)
+                .await?;
+            result.retried += 1;
+            match outcome {
+                Outcome::Failed(_) => result.failed += 1,
+                _ => result.succeeded += 1,
             }
-            for run in tallies.runs(RunKind::Retry, now_ms) {
-                engine.store.record_run(&run)?;
-            }
-            Ok(result)
-        })
-        .await
+            tallies.count(failure.from, failure.object, &outcome);
+        }
+        for run in tallies.runs(RunKind::Retry, now_ms) {
+            engine.store.record_run(&run)?;
+        }
+        Ok(result)
+    })
+    .await
 }
 
 /// Everything outside the Durable Object that the integration holds: the Salesforce
 /// grant and the helpdesk webhook. Failures to reach either do not stop the delete; the
 /// caller erases the storage afterwards either way.
-pub async fn release(context: &Context<'_>) -> Result<(), EdgeError> {
-    let store = sync::store(context.sql)?;
-    let transport = WorkerFetch;
-    if let Some(token) = connection::refresh_token(context.sql, context.config, context.org)? {
-        let revoke = context.config.salesforce.revoke(&token);
-        if let Err(e) = transport.send(revoke).await {
+pub async fn release(org: &Org<'_>) -> Result<(), EdgeError> {
+    if let Some(token) = connection::refresh_token(org.sql, org.config, org.id)? {
+        let revoke = org.config.salesforce.revoke(&token);
+        if let Err(e) = WorkerFetch.send(revoke).await {
             worker::console_warn!("revoking the Salesforce token failed: {e}");
         }
     }
-    if let Some(webhook_id) = sync::control(&store)?.and_then(|c| c.webhook_id) {
-        let connection = context.config.helpdesk(context.org);
-        let client = helpdesk::Client::new(&transport, &connection);
-        if let Err(e) = client.delete_webhook(&webhook_id).await {
-            worker::console_warn!("removing the helpdesk webhook failed: {e}");
-        }
+    if let Some(webhook_id) = org.state().control()?.and_then(|c| c.webhook_id)
+        && let Err(e) = org.helpdesk().delete_webhook(&webhook_id).await
+    {
+        worker::console_warn!("removing the helpdesk webhook failed: {e}");
     }
     Ok(())
+}
+
+/// The sync's state as the admin console shows it.
+fn sync_status(org: &Org<'_>, store: &EdgeStore) -> Result<SyncStatus, EdgeError> {
+    let control = org.state().control()?;
+    let run = state::initial_sync(store)?;
+    Ok(SyncStatus {
+        state: control.as_ref().map_or(SyncState::NotStarted, |c| c.state),
+        sync_type: state::settings(store)?.sync_type,
+        steps: run.as_ref().map(|r| r.steps.clone()).unwrap_or_default(),
+        started_ms: run.as_ref().map(|r| r.started_ms),
+        finished_ms: run.as_ref().and_then(|r| r.finished_ms),
+        pending_changes: store.inbox_len()? as u64,
+        note: control.and_then(|c| c.note),
+    })
 }

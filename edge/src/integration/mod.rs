@@ -1,10 +1,19 @@
-//! The `Integration` Durable Object: one per helpdesk org, holding that org's Salesforce
-//! connection and state in its own SQLite database (schema in [`schema`]).
+//! The `Integration` Durable Object: one per helpdesk org, addressed by the org's id, holding
+//! that org's Salesforce connection and state in its own SQLite database.
 //!
-//! The Worker has already verified the caller; it sends one [`Command`] per request.
+//! The Worker has already verified the caller; it sends one [`Command`] per request
+//! ([`protocol`]: the commands, their answers, how the Worker sends them). The object
+//! builds the org's context ([`org`]) and hands it to the handler of the command:
+//! [`panel`] (with [`panel_cache`] and [`panel_scope`]), [`permissions`], [`oauth`],
+//! [`admin`] and [`webhooks`]; its [`alarm`] drives the sync. Storage: [`schema`] (the
+//! migrations), [`connection`] (the sealed Salesforce tokens), [`state`] (the edge's own
+//! state), [`sql`] (SQLite behind `shared`'s seam, for the sync engine's store).
 
 mod admin;
+mod alarm;
 mod connection;
+mod oauth;
+mod org;
 mod panel;
 mod panel_cache;
 mod panel_scope;
@@ -12,21 +21,21 @@ mod permissions;
 mod protocol;
 mod schema;
 mod sql;
-mod sync;
+mod state;
 mod webhooks;
 
-pub use admin::AdminRequest;
-pub use connection::{OTHER_BROWSER, PENDING_TTL_MS};
+pub use oauth::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::helpdesk_profiles;
 pub use protocol::{
-    AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content, is_org_id,
-    org_of_token,
+    AdminRequest, AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content,
+    is_org_id, org_of_token,
 };
 
 use crate::config::Config;
 use crate::error::EdgeError;
-use connection::RenewalTurn;
 use futures_util::lock::Mutex;
+use org::{Org, RenewalTurn};
+use state::EdgeState;
 use std::cell::Cell;
 use worker::{DurableObject, Env, Request, Response, Result, SqlStorage, State, durable_object};
 
@@ -40,7 +49,7 @@ pub struct Integration {
     /// this turn, so a retry and a slice never write the same record at once and a
     /// delete does not run under a slice that would write the old state back.
     sync_turn: Mutex<()>,
-    /// One Salesforce session renewal at a time (see `connection::KeptSession`).
+    /// One Salesforce session renewal at a time (see `Org::salesforce`).
     renewal_turn: RenewalTurn,
 }
 
@@ -56,9 +65,9 @@ impl DurableObject for Integration {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
-        let outcome = match request.json::<Command>().await {
-            Ok(command) => self.dispatch(command).await,
-            Err(e) => Err(EdgeError::BadRequest(format!("malformed command: {e}"))),
+        let outcome = match protocol::receive(&mut request).await {
+            Ok((org, command)) => self.dispatch(&org, command).await,
+            Err(error) => Err(error),
         };
         Ok(outcome.unwrap_or_else(EdgeError::into_response))
     }
@@ -66,12 +75,19 @@ impl DurableObject for Integration {
     async fn alarm(&self) -> Result<Response> {
         let next = async {
             let config = Config::from_env(&self.env)?;
+            // The turn first: a delete that held it has erased the storage meanwhile.
             let _turn = self.sync_turn.lock().await;
-            sync::run_slice(&self.sql()?, &config, &self.renewal_turn, now_ms()).await
+            let sql = self.sql()?;
+            // No org stored: no request has reached this object since it was created or
+            // deleted, so there is no sync to run.
+            let Some(id) = EdgeState::new(&sql).org()? else {
+                return Ok(alarm::Next::Idle);
+            };
+            alarm::run_slice(&self.org(&sql, &config, &id)).await
         };
         match next.await {
-            Ok(sync::Next::Idle) => {}
-            Ok(sync::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
+            Ok(alarm::Next::Idle) => {}
+            Ok(alarm::Next::After(ms)) => self.state.storage().set_alarm(ms).await?,
             Err(error) => {
                 worker::console_error!("sync alarm failed: {error}");
                 self.state.storage().set_alarm(30_000).await?;
@@ -93,108 +109,82 @@ impl Integration {
     fn sql(&self) -> std::result::Result<SqlStorage, EdgeError> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
-            schema::migrate(&sql::DurableSql(sql.clone()))
-                .map_err(|e| EdgeError::Config(format!("storage migration: {e}")))?;
+            schema::migrate(&sql)?;
             self.migrated.set(true);
         }
         Ok(sql)
     }
 
-    async fn dispatch(&self, command: Command) -> std::result::Result<Response, EdgeError> {
+    async fn dispatch(
+        &self,
+        id: &str,
+        command: Command,
+    ) -> std::result::Result<Response, EdgeError> {
         let config = Config::from_env(&self.env)?;
         let sql = self.sql()?;
-        let now_ms = now_ms() as u64;
+        let org = self.org(&sql, &config, id);
+        org.state().keep_org(id)?;
         match command {
-            Command::Panel { claims, query } => Ok(Response::from_json(
-                &panel::panel(&sql, &config, &self.renewal_turn, claims, query, now_ms).await?,
-            )?),
+            Command::Panel { claims, query } => json(&panel::panel(&org, claims, query).await?),
             Command::ChooseContact { claims, contact } => {
-                panel::choose(&sql, &claims, &contact, now_ms)?;
+                panel::choose(&org, &claims, &contact)?;
                 Ok(Response::empty()?.with_status(204))
             }
-            Command::PanelSearch { claims, text } => Ok(Response::from_json(
-                &panel::search(&sql, &config, &self.renewal_turn, &claims, &text, now_ms).await?,
-            )?),
-            Command::ListPermissions { profiles } => {
-                Ok(Response::from_json(&permissions::list(&sql, profiles)?)?)
+            Command::PanelSearch { claims, text } => {
+                json(&panel::search(&org, &claims, &text).await?)
             }
-            Command::SavePermissions { permissions } => Ok(Response::from_json(
-                &permissions::put(&sql, &permissions, now_ms)?,
-            )?),
-            Command::IssueStartCode { org } => Ok(Response::from_json(
-                &connection::issue_start_code(&sql, &config, &org, now_ms)?,
-            )?),
+            Command::ListPermissions { profiles } => json(&permissions::list(&org, profiles)?),
+            Command::SavePermissions { permissions } => {
+                json(&permissions::put(&org, &permissions)?)
+            }
+            Command::IssueStartCode => json(&oauth::issue_start_code(&org)?),
             Command::BeginOAuth {
-                org,
                 start_code,
                 browser_nonce,
-            } => Ok(Response::from_json(&connection::begin_oauth(
-                &sql,
-                &config,
-                &org,
-                &start_code,
-                &browser_nonce,
-                now_ms,
-            )?)?),
+            } => json(&oauth::begin_oauth(&org, &start_code, &browser_nonce)?),
             Command::CompleteOAuth {
-                org,
                 state,
                 code,
                 browser_nonce,
             } => {
-                let flow = connection::Callback {
+                let flow = oauth::Callback {
                     state: &state,
                     code: &code,
                     browser_nonce: &browser_nonce,
                 };
-                let connected =
-                    connection::complete_oauth(&sql, &config, &org, flow, now_ms).await?;
-                let context = self.context(&sql, &config, &org);
-                admin::remember_username(&context, &connected.salesforce_user_id).await?;
+                let connected = oauth::complete_oauth(&org, flow).await?;
+                admin::remember_username(&org, &connected.salesforce_user_id).await?;
                 // A reconnect picks the sync up where it stopped.
-                if admin::status(&context)?.sync.state == contract::admin::SyncState::NeedsReconnect
-                {
-                    admin::resume(&context)?;
+                if admin::status(&org)?.sync.state == contract::admin::SyncState::NeedsReconnect {
+                    admin::resume(&org)?;
                     self.wake().await?;
                 }
-                Ok(Response::from_json(&connected)?)
+                json(&connected)
             }
-            Command::Admin { org, request } => {
+            Command::Admin { request } => {
                 // Alarms may not outlive a crash of the local runtime: any admin call
                 // (the console polls the status) sets one again if work is pending.
-                if sync::is_running(&sql)? && self.state.storage().get_alarm().await?.is_none() {
+                let running = org.state().control()?.is_some_and(|c| c.is_running());
+                if running && self.state.storage().get_alarm().await?.is_none() {
                     self.wake().await?;
                 }
-                self.admin(&self.context(&sql, &config, &org), request)
-                    .await
+                self.admin(&org, request).await
             }
-            Command::HelpdeskWebhook { org, token, body } => {
-                let context = self.context(&sql, &config, &org);
-                let stored = webhooks::helpdesk(&context, token.as_deref(), &body).await?;
+            Command::HelpdeskWebhook { token, body } => {
+                let stored = webhooks::helpdesk(&org, token.as_deref(), &body).await?;
                 self.wake().await?;
-                Ok(Response::from_json(&stored)?)
+                json(&stored)
             }
-            Command::SalesforceOutbound { org, key, body } => {
-                let stored = webhooks::salesforce(&self.context(&sql, &config, &org), &key, &body)?;
+            Command::SalesforceOutbound { key, body } => {
+                let stored = webhooks::salesforce(&org, &key, &body)?;
                 self.wake().await?;
-                Ok(Response::from_json(&stored)?)
+                json(&stored)
             }
         }
     }
 
-    fn context<'a>(
-        &'a self,
-        sql: &'a SqlStorage,
-        config: &'a Config,
-        org: &'a str,
-    ) -> sync::Context<'a> {
-        sync::Context {
-            sql,
-            config,
-            org,
-            now_ms: now_ms(),
-            renewal_turn: &self.renewal_turn,
-        }
+    fn org<'a>(&'a self, sql: &'a SqlStorage, config: &'a Config, id: &'a str) -> Org<'a> {
+        Org::new(sql, config, id, now_ms(), &self.renewal_turn)
     }
 
     /// Has the alarm run now, unless the sync is idle (it then ignores the alarm).
@@ -205,34 +195,34 @@ impl Integration {
 
     async fn admin(
         &self,
-        context: &sync::Context<'_>,
+        org: &Org<'_>,
         request: AdminRequest,
     ) -> std::result::Result<Response, EdgeError> {
         match request {
-            AdminRequest::Status => json(&admin::status(context)?),
-            AdminRequest::Settings => json(&admin::settings(context).await?),
-            AdminRequest::SaveSettings(save) => json(&admin::save_settings(context, save).await?),
+            AdminRequest::Status => json(&admin::status(org)?),
+            AdminRequest::Settings => json(&admin::settings(org).await?),
+            AdminRequest::SaveSettings(save) => json(&admin::save_settings(org, save).await?),
             AdminRequest::Start => {
                 let _turn = self.sync_turn.lock().await;
-                let status = admin::start(context).await?;
+                let status = admin::start(org).await?;
                 self.wake().await?;
                 json(&status)
             }
-            AdminRequest::Pause => json(&admin::pause(context)?),
+            AdminRequest::Pause => json(&admin::pause(org)?),
             AdminRequest::Resume => {
-                let status = admin::resume(context)?;
+                let status = admin::resume(org)?;
                 self.wake().await?;
                 json(&status)
             }
-            AdminRequest::History => json(&admin::history(context)?),
-            AdminRequest::Failures => json(&admin::failures(context)?),
+            AdminRequest::History => json(&admin::history(org)?),
+            AdminRequest::Failures => json(&admin::failures(org)?),
             AdminRequest::Retry(request) => {
                 let _turn = self.sync_turn.lock().await;
-                json(&admin::retry(context, request).await?)
+                json(&admin::retry(org, request).await?)
             }
             AdminRequest::Delete => {
                 let _turn = self.sync_turn.lock().await;
-                admin::release(context).await?;
+                admin::release(org).await?;
                 self.state.storage().delete_alarm().await?;
                 self.state.storage().delete_all().await?;
                 self.migrated.set(false);

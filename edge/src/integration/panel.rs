@@ -4,15 +4,11 @@
 //! applied before anything leaves the edge. A record opened by Id must be one this view
 //! offered ([`panel_scope`]).
 
-use super::connection::{self, KeptSession, RenewalTurn, reconnect_if_revoked};
+use super::org::{Org, Salesforce};
 use super::panel_scope::{self, Offer};
 use super::{panel_cache, permissions};
-use crate::config::Config;
 use crate::error::EdgeError;
-use crate::fetch_transport::WorkerFetch;
-use contract::api::{
-    ApiError, ErrorCode, Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit,
-};
+use contract::api::{Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit};
 use contract::context::{ContextClaims, Role};
 use contract::ids::SfId;
 use contract::permissions::Permissions;
@@ -37,13 +33,19 @@ const HIDDEN: &str = "Salesforce is not shown for your helpdesk profile";
 const OUT_OF_SCOPE: &str = "This Salesforce record is not related to the ticket in view. \
      Open records from this ticket's panel: the requester, their account, or a search made here.";
 
+/// The org's Salesforce client as a waiting agent needs it; `None` while not connected.
+fn salesforce<'a>(org: &'a Org<'_>) -> Result<Option<Salesforce<'a>>, EdgeError> {
+    Ok(org
+        .salesforce()?
+        .map(|client| client.with_retry(PANEL_RETRY).with_budget(PANEL_BUDGET)))
+}
+
 /// The profile's permissions, refusing a profile that may not see the integration.
 async fn visible_permissions(
-    sql: &SqlStorage,
-    config: &Config,
+    org: &Org<'_>,
     claims: &ContextClaims,
 ) -> Result<Permissions, EdgeError> {
-    let permissions = permissions::get(sql, config, &claims.org, &claims.profile_id).await?;
+    let permissions = permissions::get(org, &claims.profile_id).await?;
     if permissions.visible {
         Ok(permissions)
     } else {
@@ -52,21 +54,19 @@ async fn visible_permissions(
 }
 
 pub async fn panel(
-    sql: &SqlStorage,
-    config: &Config,
-    turn: &RenewalTurn,
+    org: &Org<'_>,
     claims: ContextClaims,
     query: PanelQuery,
-    now_ms: u64,
 ) -> Result<Panel, EdgeError> {
+    let (sql, now_ms) = (org.sql, org.now_ms);
     // Before the permissions: an org without Salesforce shows nothing of it, and need not
     // ask the helpdesk what the caller's profile is.
-    let Some(connection) = connection::load(sql, config, &claims.org)? else {
+    let Some(client) = salesforce(org)? else {
         return Ok(Panel::NotConnected {
             can_connect: claims.role == Role::Admin,
         });
     };
-    let permissions = visible_permissions(sql, config, &claims).await?;
+    let permissions = visible_permissions(org, &claims).await?;
     let opened_id = query.record.clone();
     let opened = query
         .record
@@ -98,23 +98,13 @@ pub async fn panel(
         panel_cache::get(sql, &key, now_ms)?
     };
     let (answer, instance_url) = match cached {
-        Some(answer) => (answer, connection.session.instance_url.clone()),
+        Some(answer) => (answer, client.instance_url()),
         None => {
-            let kept = KeptSession {
-                sql,
-                config,
-                org: &claims.org,
-                turn,
-            };
-            let client = connection
-                .client(&WorkerFetch, &kept)
-                .with_retry(PANEL_RETRY)
-                .with_budget(PANEL_BUDGET);
             // One call: every query the view needs, each with its sections as sub-queries.
             let answer: CompositeResponse = client
                 .composite(&lookup.request())
                 .await
-                .map_err(reconnect_if_revoked)?;
+                .map_err(EdgeError::reconnect_if_revoked)?;
             if is_complete(&lookup, &answer) {
                 panel_cache::put(sql, &key, &answer, &record_ids(&answer), now_ms)?;
             }
@@ -129,12 +119,9 @@ pub async fn panel(
     };
     panel_scope::remember(sql, &claims, &record_ids(&answer), offer, now_ms)?;
     let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url)
-        .map_err(reconnect_if_revoked)?
+        .map_err(EdgeError::reconnect_if_revoked)?
         .ok_or_else(|| {
-            EdgeError::Remote(ApiError::new(
-                ErrorCode::NotFound,
-                "This Salesforce record no longer exists, or you followed an old link.",
-            ))
+            EdgeError::Gone("This Salesforce record no longer exists, or you followed an old link.")
         })?;
     permissions
         .filter_panel(panel)
@@ -143,19 +130,16 @@ pub async fn panel(
 
 /// Salesforce records of the kind the profile shows whose name contains `text`.
 pub async fn search(
-    sql: &SqlStorage,
-    config: &Config,
-    turn: &RenewalTurn,
+    org: &Org<'_>,
     claims: &ContextClaims,
     text: &str,
-    now_ms: u64,
 ) -> Result<Vec<SearchHit>, EdgeError> {
-    let Some(connection) = connection::load(sql, config, &claims.org)? else {
+    let Some(client) = salesforce(org)? else {
         return Err(EdgeError::BadRequest(
             "Salesforce is not connected yet; an administrator can connect it".into(),
         ));
     };
-    let permissions = visible_permissions(sql, config, claims).await?;
+    let permissions = visible_permissions(org, claims).await?;
     if !permissions.wants().information {
         return Err(EdgeError::Forbidden(
             "Your helpdesk profile may not see Salesforce record information",
@@ -167,16 +151,6 @@ pub async fn search(
             "Type at least {SEARCH_MIN_CHARS} characters of a name to search"
         )));
     }
-    let kept = KeptSession {
-        sql,
-        config,
-        org: &claims.org,
-        turn,
-    };
-    let client = connection
-        .client(&WorkerFetch, &kept)
-        .with_retry(PANEL_RETRY)
-        .with_budget(PANEL_BUDGET);
     let soql = search_by_name(permissions.shows, text);
     let result =
         match permissions.shows {
@@ -191,13 +165,13 @@ pub async fn search(
                 },
             ),
         };
-    let hits: Vec<SearchHit> = result.map_err(reconnect_if_revoked)?;
+    let hits: Vec<SearchHit> = result.map_err(EdgeError::reconnect_if_revoked)?;
     panel_scope::remember(
-        sql,
+        org.sql,
         claims,
         hits.iter().map(|hit| &hit.id),
         Offer::Opened,
-        now_ms,
+        org.now_ms,
     )?;
     Ok(hits)
 }
@@ -222,12 +196,8 @@ fn remembered_choice(sql: &SqlStorage, ticket: &str) -> Result<Option<SfId>, Edg
 /// Remembers the agent's pick for the ticket, one of the contacts its panel offered as the
 /// requester; the next panel load (by anyone on the ticket) shows that contact, still only
 /// if it has the requester's email.
-pub fn choose(
-    sql: &SqlStorage,
-    claims: &ContextClaims,
-    contact: &SfId,
-    now_ms: u64,
-) -> Result<(), EdgeError> {
+pub fn choose(org: &Org<'_>, claims: &ContextClaims, contact: &SfId) -> Result<(), EdgeError> {
+    let (sql, now_ms) = (org.sql, org.now_ms);
     let ticket = claims
         .ticket
         .as_deref()
@@ -244,7 +214,7 @@ pub fn choose(
     sql.exec(
         "INSERT INTO panel_choices (ticket, contact_id, chosen_at_ms) VALUES (?, ?, ?)
          ON CONFLICT (ticket) DO UPDATE SET contact_id = excluded.contact_id, chosen_at_ms = excluded.chosen_at_ms",
-        vec![ticket.into(), contact.as_str().into(), (now_ms as i64).into()],
+        vec![ticket.into(), contact.as_str().into(), now_ms.into()],
     )?;
     panel_scope::bound_choices(sql, now_ms)
 }

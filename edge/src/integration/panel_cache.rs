@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// How long an answer is served without asking Salesforce again.
-pub const TTL_MS: u64 = 60_000;
+pub const TTL_MS: i64 = 60_000;
 
 /// Bound parameters per statement, well under the Durable Object's limit.
 const CHUNK: usize = 50;
@@ -24,12 +24,12 @@ struct Row {
 pub fn get(
     sql: &SqlStorage,
     key: &str,
-    now_ms: u64,
+    now_ms: i64,
 ) -> Result<Option<CompositeResponse>, EdgeError> {
     let rows: Vec<Row> = sql
         .exec(
             "SELECT answer FROM panel_cache WHERE key = ? AND stored_at_ms > ?",
-            vec![key.into(), (now_ms.saturating_sub(TTL_MS) as i64).into()],
+            vec![key.into(), (now_ms - TTL_MS).into()],
         )?
         .to_array()?;
     // An entry this version cannot read is a miss, not an error.
@@ -44,11 +44,11 @@ pub fn put(
     key: &str,
     answer: &CompositeResponse,
     records: &BTreeSet<SfId>,
-    now_ms: u64,
+    now_ms: i64,
 ) -> Result<(), EdgeError> {
     sql.exec(
         "DELETE FROM panel_cache WHERE stored_at_ms <= ?",
-        vec![(now_ms.saturating_sub(TTL_MS) as i64).into()],
+        vec![(now_ms - TTL_MS).into()],
     )?;
     sql.exec(
         "INSERT OR REPLACE INTO panel_cache (key, answer, stored_at_ms) VALUES (?, ?, ?)",
@@ -57,7 +57,7 @@ pub fn put(
             serde_json::to_string(answer)
                 .expect("answers serialize")
                 .into(),
-            (now_ms as i64).into(),
+            now_ms.into(),
         ],
     )?;
     sql.exec(

@@ -12,9 +12,9 @@ use contract::ids::SfId;
 use worker::SqlStorage;
 
 /// An offer is good for this long: a ticket worked on over a day asks Salesforce again.
-const OFFER_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+const OFFER_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 /// Logs and choices are kept this long.
-const KEEP_MS: u64 = 90 * 24 * 60 * 60 * 1000;
+const KEEP_MS: i64 = 90 * 24 * 60 * 60 * 1000;
 /// No table here grows past this many rows; the oldest go first.
 const MAX_ROWS: i64 = 20_000;
 
@@ -49,21 +49,17 @@ fn openable(id: &SfId) -> bool {
     matches!(id.key_prefix(), "001" | "003")
 }
 
-fn ms(value: u64) -> worker::SqlStorageValue {
-    (value as i64).into()
-}
-
 /// Deletes rows older than `keep_ms` and all but the newest [`MAX_ROWS`].
 fn bound(
     sql: &SqlStorage,
     table: &str,
     time: &str,
-    keep_ms: u64,
-    now_ms: u64,
+    keep_ms: i64,
+    now_ms: i64,
 ) -> Result<(), EdgeError> {
     sql.exec(
         &format!("DELETE FROM {table} WHERE {time} < ?"),
-        vec![ms(now_ms.saturating_sub(keep_ms))],
+        vec![(now_ms - keep_ms).into()],
     )?;
     sql.exec(
         &format!(
@@ -81,7 +77,7 @@ pub fn remember<'a>(
     claims: &ContextClaims,
     ids: impl IntoIterator<Item = &'a SfId>,
     offer: Offer,
-    now_ms: u64,
+    now_ms: i64,
 ) -> Result<(), EdgeError> {
     let scope = scope(claims);
     for id in ids.into_iter().filter(|id| openable(id)) {
@@ -94,7 +90,7 @@ pub fn remember<'a>(
                 scope.clone().into(),
                 id.as_str().into(),
                 offer.as_str().into(),
-                ms(now_ms),
+                now_ms.into(),
             ],
         )?;
     }
@@ -112,7 +108,7 @@ pub fn was_offered(
     claims: &ContextClaims,
     id: &SfId,
     only: Option<Offer>,
-    now_ms: u64,
+    now_ms: i64,
 ) -> Result<bool, EdgeError> {
     let rows: Vec<OfferRow> = sql
         .exec(
@@ -120,7 +116,7 @@ pub fn was_offered(
             vec![
                 scope(claims).into(),
                 id.as_str().into(),
-                ms(now_ms.saturating_sub(OFFER_TTL_MS)),
+                (now_ms - OFFER_TTL_MS).into(),
             ],
         )?
         .to_array()?;
@@ -134,7 +130,7 @@ pub fn log_opened(
     sql: &SqlStorage,
     claims: &ContextClaims,
     id: &SfId,
-    now_ms: u64,
+    now_ms: i64,
 ) -> Result<(), EdgeError> {
     sql.exec(
         "INSERT INTO panel_opened (ticket, agent, record_id, opened_at_ms) VALUES (?, ?, ?, ?)",
@@ -142,13 +138,13 @@ pub fn log_opened(
             claims.ticket.as_deref().into(),
             claims.agent.as_str().into(),
             id.as_str().into(),
-            ms(now_ms),
+            now_ms.into(),
         ],
     )?;
     bound(sql, "panel_opened", "opened_at_ms", KEEP_MS, now_ms)
 }
 
 /// Keeps the remembered contact choices bounded.
-pub fn bound_choices(sql: &SqlStorage, now_ms: u64) -> Result<(), EdgeError> {
+pub fn bound_choices(sql: &SqlStorage, now_ms: i64) -> Result<(), EdgeError> {
     bound(sql, "panel_choices", "chosen_at_ms", KEEP_MS, now_ms)
 }

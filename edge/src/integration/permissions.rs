@@ -3,25 +3,18 @@
 //! helpdesk says and this object remembers by profile id: renaming a profile changes
 //! nothing of what it may see.
 
+use super::org::Org;
+use super::protocol::ProfileRef;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
+use serde::Deserialize;
 use contract::admin::ProfilePermissions;
-use contract::api::{ApiError, ErrorCode};
-use contract::permissions::Permissions;
-use serde::{Deserialize, Serialize};
 use shared::helpdesk::{self, RetryPolicy};
+use contract::permissions::Permissions;
 use std::collections::HashMap;
 use std::time::Duration;
 use worker::SqlStorage;
-
-/// A helpdesk profile, as the helpdesk lists it. `kind`: the helpdesk's `type`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProfileRef {
-    pub id: String,
-    pub name: String,
-    pub kind: Option<String>,
-}
 
 /// Every profile of the helpdesk org, as the helpdesk lists them.
 pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<ProfileRef>, EdgeError> {
@@ -33,10 +26,9 @@ pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<Profile
     });
     let profiles = client.profiles().await.map_err(|error| {
         worker::console_error!("listing helpdesk profiles: {error}");
-        EdgeError::Remote(ApiError::new(
-            ErrorCode::Internal,
+        EdgeError::Helpdesk(
             "The helpdesk did not list its profiles just now. Try again in a moment.",
-        ))
+        )
     })?;
     Ok(profiles
         .into_iter()
@@ -65,12 +57,7 @@ struct KindRow {
 }
 
 /// The kind of profile `profile_id`: remembered, else asked of the helpdesk once.
-async fn kind_of(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
-    profile_id: &str,
-) -> Result<Option<String>, EdgeError> {
+async fn kind_of(org: &Org<'_>, profile_id: &str) -> Result<Option<String>, EdgeError> {
     let known = |sql: &SqlStorage| -> Result<Option<Option<String>>, EdgeError> {
         let rows: Vec<KindRow> = sql
             .exec(
@@ -80,12 +67,12 @@ async fn kind_of(
             .to_array()?;
         Ok(rows.into_iter().next().map(|row| row.kind))
     };
-    if let Some(kind) = known(sql)? {
+    if let Some(kind) = known(org.sql)? {
         return Ok(kind);
     }
-    remember_kinds(sql, &helpdesk_profiles(config, org).await?)?;
+    remember_kinds(org.sql, &helpdesk_profiles(org.config, org.id).await?)?;
     // A profile the helpdesk does not list has no kind: the plain defaults.
-    Ok(known(sql)?.flatten())
+    Ok(known(org.sql)?.flatten())
 }
 
 #[derive(Deserialize)]
@@ -110,13 +97,9 @@ fn stored(sql: &SqlStorage) -> Result<HashMap<String, Permissions>, EdgeError> {
 }
 
 /// The profile's permissions: as stored, else the defaults for its kind.
-pub async fn get(
-    sql: &SqlStorage,
-    config: &Config,
-    org: &str,
-    profile_id: &str,
-) -> Result<Permissions, EdgeError> {
-    let rows: Vec<Row> = sql
+pub async fn get(org: &Org<'_>, profile_id: &str) -> Result<Permissions, EdgeError> {
+    let rows: Vec<Row> = org
+        .sql
         .exec(
             "SELECT profile_id, permissions FROM profile_permissions WHERE profile_id = ?",
             vec![profile_id.into()],
@@ -128,18 +111,18 @@ pub async fn get(
     {
         Some(permissions) => Ok(permissions),
         None => Ok(Permissions::default_for(
-            kind_of(sql, config, org, profile_id).await?.as_deref(),
+            kind_of(org, profile_id).await?.as_deref(),
         )),
     }
 }
 
 /// Every given profile with its permissions, in the given order.
 pub fn list(
-    sql: &SqlStorage,
+    org: &Org<'_>,
     profiles: Vec<ProfileRef>,
 ) -> Result<Vec<ProfilePermissions>, EdgeError> {
-    remember_kinds(sql, &profiles)?;
-    let stored = stored(sql)?;
+    remember_kinds(org.sql, &profiles)?;
+    let stored = stored(org.sql)?;
     Ok(profiles
         .into_iter()
         .map(|profile| ProfilePermissions {
@@ -154,13 +137,9 @@ pub fn list(
 }
 
 /// Stores a profile's permissions; they apply from the next panel load on.
-pub fn put(
-    sql: &SqlStorage,
-    saved: &ProfilePermissions,
-    now_ms: u64,
-) -> Result<ProfilePermissions, EdgeError> {
+pub fn put(org: &Org<'_>, saved: &ProfilePermissions) -> Result<ProfilePermissions, EdgeError> {
     let json = serde_json::to_string(&saved.permissions).expect("permissions serialize");
-    sql.exec(
+    org.sql.exec(
         "INSERT INTO profile_permissions (profile_id, profile_name, permissions, updated_at_ms)
          VALUES (?, ?, ?, ?)
          ON CONFLICT (profile_id) DO UPDATE SET profile_name = excluded.profile_name,
@@ -169,7 +148,7 @@ pub fn put(
             saved.profile_id.clone().into(),
             saved.profile_name.clone().into(),
             json.into(),
-            (now_ms as i64).into(),
+            org.now_ms.into(),
         ],
     )?;
     Ok(saved.clone())

@@ -1,13 +1,14 @@
-//! What the Worker asks of an org's Durable Object, and what it answers.
+//! What the Worker asks of an org's Durable Object, and what it answers. The object is
+//! addressed by the helpdesk org's id, and every request names the org once, in its
+//! [`Envelope`]: no command carries it.
 
-use super::admin::AdminRequest;
 use crate::config::Config;
 use crate::error::EdgeError;
-use contract::admin::ProfilePermissions;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use contract::admin::{ProfilePermissions, RetryRequest, SaveSettings};
 use contract::api::{ErrorBody, PanelQuery};
 use contract::context::ContextClaims;
 use contract::ids::SfId;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, RequestInit};
 
@@ -30,41 +31,64 @@ pub enum Command {
     /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
     PanelSearch { claims: ContextClaims, text: String },
     /// These helpdesk profiles with their permissions → `Vec<ProfilePermissions>`.
-    ListPermissions {
-        profiles: Vec<super::permissions::ProfileRef>,
-    },
+    ListPermissions { profiles: Vec<ProfileRef> },
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
     SavePermissions { permissions: ProfilePermissions },
     /// A one-time code for the OAuth start → `StartCode`. The Worker checked the admin role.
-    IssueStartCode { org: String },
+    IssueStartCode,
     /// Consumes `start_code`. `browser_nonce`: the value of the cookie set on the browser
     /// that starts the flow.
     BeginOAuth {
-        org: String,
         start_code: String,
         browser_nonce: String,
     },
     /// `browser_nonce`: the callback's cookie, which must be the starting browser's.
     CompleteOAuth {
-        org: String,
         state: String,
         code: String,
         browser_nonce: String,
     },
     /// Needs the admin role; the Worker has checked it.
-    Admin { org: String, request: AdminRequest },
+    Admin { request: AdminRequest },
     /// A helpdesk webhook delivery, unverified: the Durable Object holds the keys.
-    HelpdeskWebhook {
-        org: String,
-        token: Option<String>,
-        body: String,
-    },
+    HelpdeskWebhook { token: Option<String>, body: String },
     /// A Salesforce Outbound Message with the secret `key` of its URL.
-    SalesforceOutbound {
-        org: String,
-        key: String,
-        body: String,
-    },
+    SalesforceOutbound { key: String, body: String },
+}
+
+/// What an admin asks of the org's integration.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum AdminRequest {
+    Status,
+    Settings,
+    SaveSettings(SaveSettings),
+    Start,
+    Pause,
+    Resume,
+    History,
+    Failures,
+    Retry(RetryRequest),
+    /// Revokes and unsubscribes; the Durable Object then erases its storage.
+    Delete,
+}
+
+/// A helpdesk profile, as the helpdesk lists it. `kind`: the helpdesk's `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileRef {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<String>,
+}
+
+/// A request to the Durable Object: the command, and the helpdesk org it is for. The
+/// object's own name (`state.id().name()`) would say the org, but the local runtime
+/// (workerd under `wrangler dev`) does not hand it to an object that an alarm woke after a
+/// restart, nor to the requests that object then answers.
+#[derive(Serialize, Deserialize)]
+struct Envelope<O, C> {
+    org: O,
+    command: C,
 }
 
 /// How many notifications a webhook delivery stored.
@@ -104,7 +128,7 @@ async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Respons
     let stub = env.durable_object(BINDING)?.get_by_name(org)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(
-        serde_json::to_string(command)
+        serde_json::to_string(&Envelope { org, command })
             .expect("commands serialize")
             .into(),
     ));
@@ -117,6 +141,15 @@ async fn send(env: &Env, org: &str, command: &Command) -> Result<worker::Respons
         let body: ErrorBody = response.json().await?;
         Err(EdgeError::Remote(body.error))
     }
+}
+
+/// The org and the command of a request [`send`] made, as the Durable Object reads them.
+pub async fn receive(request: &mut Request) -> Result<(String, Command), EdgeError> {
+    let Envelope { org, command } = request
+        .json()
+        .await
+        .map_err(|e| EdgeError::BadRequest(format!("malformed command: {e}")))?;
+    Ok((org, command))
 }
 
 /// OAuth `state` values and start codes are `<helpdesk org>.<random>.<tag>`, so the

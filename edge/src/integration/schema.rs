@@ -1,8 +1,11 @@
-//! The org's own tables (the Salesforce connection), as an append-only migration list.
-//! The sync engine's tables are migrated by `shared::sync::store` in the same database.
+//! The org's own tables (the Salesforce connection, the panel's, the edge's state), as an
+//! append-only migration list. The sync engine's tables are migrated by
+//! `shared::sync::store` in the same database, first: migration 9 reads one of them.
 
 use super::sql::DurableSql;
-use shared::sql::{self, SqlError};
+use shared::sql;
+use shared::sync::store::{Store, StoreError};
+use worker::SqlStorage;
 
 /// Each entry runs once, in order; never edit one that has shipped, add another.
 const MIGRATIONS: &[&str] = &[
@@ -87,8 +90,36 @@ const MIGRATIONS: &[&str] = &[
         digest TEXT PRIMARY KEY,
         expires_ms INTEGER NOT NULL
     )",
+    // 9: the edge's own state (`state::EdgeState`), one row, one JSON column per value,
+    // moved out of the engine's `sync_settings` where it was kept by string key (the
+    // helpdesk's keys under `helpdesk_jwks_cache`; `helpdesk_jwks`, an older key no
+    // version reads, goes too). The org, which the control kept a copy of for the alarm,
+    // gets its own column.
+    "CREATE TABLE edge_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        org TEXT,
+        control TEXT,
+        fields TEXT,
+        api_usage TEXT,
+        helpdesk_jwks TEXT,
+        salesforce_username TEXT
+    );
+    INSERT INTO edge_state (id, org, control, fields, api_usage, helpdesk_jwks, salesforce_username)
+    SELECT 1,
+        (SELECT json_quote(json_extract(value, '$.org')) FROM sync_settings
+            WHERE key = 'control' AND json_extract(value, '$.org') IS NOT NULL),
+        (SELECT value FROM sync_settings WHERE key = 'control'),
+        (SELECT value FROM sync_settings WHERE key = 'fields'),
+        (SELECT value FROM sync_settings WHERE key = 'api_usage'),
+        (SELECT value FROM sync_settings WHERE key = 'helpdesk_jwks_cache'),
+        (SELECT value FROM sync_settings WHERE key = 'salesforce_username');
+    DELETE FROM sync_settings WHERE key IN
+        ('control', 'fields', 'api_usage', 'helpdesk_jwks_cache', 'helpdesk_jwks', 'salesforce_username')",
 ];
 
-pub fn migrate(sql: &DurableSql) -> Result<(), SqlError> {
-    sql::migrate(sql, "integration", MIGRATIONS)
+/// Brings the org's database up to date: the engine's tables, then the edge's.
+pub fn migrate(sql: &SqlStorage) -> Result<(), StoreError> {
+    Store::open(DurableSql(sql.clone()))?;
+    sql::migrate(&DurableSql(sql.clone()), "integration", MIGRATIONS)?;
+    Ok(())
 }

@@ -1,21 +1,18 @@
 //! Change notifications from both sides, checked and stored in the inbox before they are
 //! acknowledged. They are hints: the records they name are read again when applied.
 
+use super::org::Org;
 use super::protocol::Stored;
-use super::sync::{self, Context, Control};
+use super::state::Control;
 use super::{connection, panel_cache};
 use crate::error::EdgeError;
-use crate::fetch_transport::WorkerFetch;
+use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
 use contract::mapping::ObjectKind;
-use contract::side::Side;
-use shared::helpdesk::{self, EventType, Expected, Jwks, JwksCache, SignatureError};
 use shared::salesforce::outbound;
+use contract::side::Side;
 
-/// The helpdesk's keys ([`JwksCache`]; the key before it held them without a lifetime).
-const JWKS_KEY: &str = "helpdesk_jwks_cache";
-
-fn running(context: &Context<'_>) -> Result<Control, EdgeError> {
-    sync::control(&sync::store(context.sql)?)?.ok_or(EdgeError::Forbidden(
+fn running(org: &Org<'_>) -> Result<Control, EdgeError> {
+    org.state().control()?.ok_or(EdgeError::Forbidden(
         "this helpdesk org has no sync running",
     ))
 }
@@ -23,39 +20,34 @@ fn running(context: &Context<'_>) -> Result<Control, EdgeError> {
 /// A helpdesk delivery: its `X-ZDesk-JWT` verified against the helpdesk's keys (fetched
 /// again once if it names a key we lack), then each contact or account event stored.
 /// Delete events are dropped: deletes never propagate.
-pub async fn helpdesk(
-    context: &Context<'_>,
-    token: Option<&str>,
-    body: &str,
-) -> Result<Stored, EdgeError> {
-    let control = running(context)?;
+pub async fn helpdesk(org: &Org<'_>, token: Option<&str>, body: &str) -> Result<Stored, EdgeError> {
+    let control = running(org)?;
     let token =
         token.ok_or_else(|| EdgeError::Signature("the delivery has no X-ZDesk-JWT".into()))?;
-    let store = sync::store(context.sql)?;
+    let state = org.state();
     let expected = Expected {
-        org_id: context.org,
+        org_id: org.id,
         webhook_id: control.webhook_id.as_deref(),
         // Zoho's own tokens do not bind the body; the record is re-read anyway.
         require_body_hash: false,
     };
-    let now_secs = (context.now_ms / 1000) as u64;
+    let now_secs = (org.now_ms / 1000) as u64;
     let verify =
         |jwks: &Jwks| helpdesk::verify_delivery(token, body.as_bytes(), jwks, expected, now_secs);
-    let mut cache: JwksCache = store.get(JWKS_KEY)?.unwrap_or_default();
-    let verified = match cache.keys(context.now_ms).map(verify) {
-        Some(Err(SignatureError::UnknownKey(_))) | None if cache.may_fetch(context.now_ms) => {
+    let mut cache = state.helpdesk_jwks()?;
+    let verified = match cache.keys(org.now_ms).map(verify) {
+        Some(Err(SignatureError::UnknownKey(_))) | None if cache.may_fetch(org.now_ms) => {
             // Keys rotate: read them again, at most once a minute whatever callers send.
-            cache.trying(context.now_ms);
-            store.put(JWKS_KEY, &cache)?;
-            let connection = context.config.helpdesk(context.org);
-            let transport = WorkerFetch;
-            let jwks = helpdesk::Client::new(&transport, &connection)
+            cache.trying(org.now_ms);
+            state.save_helpdesk_jwks(&cache)?;
+            let jwks = org
+                .helpdesk()
                 .jwks()
                 .await
                 .map_err(|e| EdgeError::Unavailable(format!("the helpdesk's keys: {e}")))?;
             let verified = verify(&jwks);
-            cache.fetched(jwks, context.now_ms);
-            store.put(JWKS_KEY, &cache)?;
+            cache.fetched(jwks, org.now_ms);
+            state.save_helpdesk_jwks(&cache)?;
             verified
         }
         None => {
@@ -66,7 +58,7 @@ pub async fn helpdesk(
         Some(result) => result,
     };
     let claims = verified.map_err(|e| EdgeError::Signature(e.to_string()))?;
-    if !first_use(context, token, body, claims.expires_at_secs())? {
+    if !first_use(org, token, body, claims.expires_at_secs())? {
         // The same delivery again: stored the first time (a genuine retry), or a replay.
         return Ok(Stored { stored: 0 });
     }
@@ -74,13 +66,14 @@ pub async fn helpdesk(
     let events = helpdesk::parse_delivery(body.as_bytes())
         .map_err(|e| EdgeError::BadRequest(format!("the delivery is not a list of events: {e}")))?;
     // The token names this org; an event naming another is not this org's to store.
-    if let Some(event) = events.iter().find(|e| e.org_id != context.org) {
+    if let Some(event) = events.iter().find(|e| e.org_id != org.id) {
         return Err(EdgeError::BadRequest(format!(
             "a {} event is about another helpdesk org ({})",
             event.event_type.as_str(),
             event.org_id
         )));
     }
+    let store = org.store()?;
     let mut stored = 0;
     for event in &events {
         let object = match event.event_type {
@@ -94,7 +87,7 @@ pub async fn helpdesk(
                 event.event_type.as_str()
             )));
         };
-        store.enqueue(Side::Helpdesk, object, id, context.now_ms)?;
+        store.enqueue(Side::Helpdesk, object, id, org.now_ms)?;
         stored += 1;
     }
     Ok(Stored { stored })
@@ -102,16 +95,16 @@ pub async fn helpdesk(
 
 /// A Salesforce Outbound Message: the secret key of its URL and its org checked, then
 /// each Account and Contact notification stored.
-pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored, EdgeError> {
-    let control = running(context)?;
+pub fn salesforce(org: &Org<'_>, key: &str, body: &str) -> Result<Stored, EdgeError> {
+    let control = running(org)?;
     if !constant_time_eq(key.as_bytes(), control.outbound_key.as_bytes()) {
         return Err(EdgeError::Signature(
             "the Outbound Message URL's key is wrong".into(),
         ));
     }
     let message = outbound::parse(body).map_err(|e| EdgeError::BadRequest(e.to_string()))?;
-    let connected = connection::info(context.sql)?
-        .ok_or(EdgeError::Forbidden("Salesforce is not connected"))?;
+    let connected =
+        connection::info(org.sql)?.ok_or(EdgeError::Forbidden("Salesforce is not connected"))?;
     // Salesforce writes the 18-character org Id here; compare the case-sensitive part.
     let same_org = message.organization_id.get(..15) == connected.salesforce_org_id.get(..15);
     if !same_org {
@@ -125,8 +118,8 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
         .iter()
         .map(|n| n.record_id.as_str())
         .collect();
-    panel_cache::forget(context.sql, &changed)?;
-    let store = sync::store(context.sql)?;
+    panel_cache::forget(org.sql, &changed)?;
+    let store = org.store()?;
     let mut stored = 0;
     for notification in &message.notifications {
         if let Some(object) = ObjectKind::from_salesforce_name(&notification.object) {
@@ -134,7 +127,7 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
                 Side::Salesforce,
                 object,
                 notification.record_id.as_str(),
-                context.now_ms,
+                org.now_ms,
             )?;
             stored += 1;
         }
@@ -144,7 +137,7 @@ pub fn salesforce(context: &Context<'_>, key: &str, body: &str) -> Result<Stored
 
 /// Remembers a delivery token until it expires; false if it was seen before.
 fn first_use(
-    context: &Context<'_>,
+    org: &Org<'_>,
     token: &str,
     body: &str,
     expires_at_secs: u64,
@@ -161,10 +154,10 @@ fn first_use(
             .finalize(),
     );
     let expires_ms = (expires_at_secs * 1000) as i64;
-    let sql = context.sql;
+    let sql = org.sql;
     sql.exec(
         "DELETE FROM seen_deliveries WHERE expires_ms < ?",
-        vec![context.now_ms.into()],
+        vec![org.now_ms.into()],
     )?;
     #[derive(serde::Deserialize)]
     struct Seen {}

@@ -1,16 +1,15 @@
 //! The admin console's API (paths in `contract::admin`): every path needs the admin role,
 //! checked here before the org's Durable Object is asked.
 
-use super::bearer_context;
+use super::caller::admin_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, AdminRequest, Command};
+use serde::de::DeserializeOwned;
 use contract::admin::{
     FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
     SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
 };
-use contract::context::{ContextClaims, Role};
-use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, Response};
 
 const ADMIN_PREFIX: &str = "/api/admin/";
@@ -69,7 +68,6 @@ async fn answer(
     };
     let deleting = matches!(admin_request, AdminRequest::Delete);
     let command = Command::Admin {
-        org: claims.org.clone(),
         request: admin_request,
     };
     if deleting {
@@ -78,16 +76,6 @@ async fn answer(
     }
     let answer: serde_json::Value = integration::call(env, &claims.org, &command).await?;
     Ok(Response::from_json(&answer)?)
-}
-
-pub fn admin_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
-    let claims = bearer_context(request, config)?;
-    if claims.role != Role::Admin {
-        return Err(EdgeError::Forbidden(
-            "Only helpdesk administrators can manage the Salesforce integration.",
-        ));
-    }
-    Ok(claims)
 }
 
 async fn json_body<T: DeserializeOwned>(request: &mut Request) -> Result<T, EdgeError> {

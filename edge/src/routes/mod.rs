@@ -1,7 +1,10 @@
-//! The Worker's routes, one file per group. Each verifies the caller, then asks the org's
-//! Durable Object to do the work.
+//! The Worker's routes, one file per group: the agent panel ([`panel`]), the permissions
+//! table ([`permissions`]), connecting Salesforce ([`oauth`]), the admin console
+//! ([`admin`]) and the two systems' webhooks ([`webhooks`]). Each verifies the caller
+//! ([`caller`] reads the context token), then asks the org's Durable Object to do the work.
 
 mod admin;
+mod caller;
 mod oauth;
 mod panel;
 mod permissions;
@@ -13,7 +16,6 @@ use contract::admin::{
     OAUTH_CALLBACK_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
 };
 use contract::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
-use contract::context::{self, ContextClaims};
 use worker::{Env, Method, Request, Response};
 
 pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeError> {
@@ -38,26 +40,4 @@ pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeErr
             Err(EdgeError::NotFound)
         }
     }
-}
-
-/// Verifies a context token against the shared secret and the current time.
-fn verify_context(token: &str, config: &Config) -> Result<ContextClaims, EdgeError> {
-    let now = worker::Date::now().as_millis() / 1000;
-    Ok(context::verify(
-        token,
-        config.context_secret.as_bytes(),
-        now,
-    )?)
-}
-
-/// The context token of an API call: `Authorization: Bearer <token>`.
-fn bearer_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
-    let header = request
-        .headers()
-        .get("Authorization")?
-        .ok_or(EdgeError::MissingContext)?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .ok_or(EdgeError::MissingContext)?;
-    verify_context(token.trim(), config)
 }

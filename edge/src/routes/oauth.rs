@@ -7,7 +7,7 @@
 //! browser must bring back the cookie `start` set, so an approval given in someone else's
 //! browser (a sent-on authorize link) connects nothing.
 
-use super::bearer_context;
+use super::caller::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{
@@ -36,14 +36,7 @@ pub async fn start_code(
             "only helpdesk administrators can connect Salesforce",
         ));
     }
-    let code: StartCode = integration::call(
-        env,
-        &claims.org,
-        &Command::IssueStartCode {
-            org: claims.org.clone(),
-        },
-    )
-    .await?;
+    let code: StartCode = integration::call(env, &claims.org, &Command::IssueStartCode).await?;
     Ok(Response::from_json(&code)?)
 }
 
@@ -69,7 +62,6 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
         env,
         &org,
         &Command::BeginOAuth {
-            org: org.clone(),
             start_code: code,
             browser_nonce: browser_nonce.clone(),
         },
@@ -166,7 +158,6 @@ async fn complete(
         env,
         &org,
         &Command::CompleteOAuth {
-            org: org.clone(),
             state,
             code,
             browser_nonce,

@@ -1,6 +1,6 @@
 //! The agent panel: the requester's Salesforce record beside the ticket.
 
-use super::bearer_context;
+use super::caller::bearer_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command};

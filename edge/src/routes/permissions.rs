@@ -1,7 +1,7 @@
 //! The admin console's permissions table: every helpdesk profile with what it may see of
 //! Salesforce (`GET`), and one profile's change (`PUT`). Admins only.
 
-use super::admin::admin_context;
+use super::caller::admin_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command, helpdesk_profiles};

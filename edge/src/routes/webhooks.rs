@@ -80,7 +80,6 @@ async fn helpdesk(request: &mut Request, env: &Env, org: &str) -> Result<Respons
     }
     let token = request.headers().get("X-ZDesk-JWT")?;
     let command = Command::HelpdeskWebhook {
-        org: org.to_owned(),
         token,
         body: body(request).await?,
     };
@@ -102,7 +101,6 @@ async fn salesforce(request: &mut Request, env: &Env, org: &str) -> Result<Respo
         .key
         .ok_or_else(|| EdgeError::Signature("the Outbound Message URL has no key".into()))?;
     let command = Command::SalesforceOutbound {
-        org: org.to_owned(),
         key,
         body: body(request).await?,
     };

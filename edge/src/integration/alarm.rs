@@ -1,0 +1,191 @@
+//! The alarm that drives the sync: each run does a slice of the work short enough for
+//! one invocation (the initial sync, or the inbox of notifications and the catch-up),
+//! then says when to run again.
+
+use super::org::{Invocation, Org};
+use super::state;
+use crate::error::EdgeError;
+use contract::admin::SyncState;
+use contract::history::RunKind;
+use shared::sync::initial::InitialSync;
+use shared::sync::ongoing::{Covered, Tallies};
+
+/// One alarm invocation works this long, then hands over to the next; short, since the
+/// object answers nothing else (the console's progress, webhooks) meanwhile.
+const SLICE_MS: i64 = 3_000;
+/// A Worker invocation may make 1,000 outgoing requests; a slice starts no new step
+/// past this many, and one step makes at most a few hundred (a chunk of 200 records).
+const SLICE_CALLS: u64 = 300;
+/// How often the catch-up looks for changes whose notification was lost.
+const CATCH_UP_EVERY_MS: i64 = 60_000;
+/// Notifications applied per inbox batch (two or three calls each, at most).
+const INBOX_BATCH: u32 = 100;
+/// The longest wait after an outage or a rate limit (a helpdesk rate window is a minute).
+const MAX_BACKOFF_MS: i64 = 60_000;
+
+/// Whether another step still fits this invocation.
+fn has_room(invocation: &Invocation<'_>, deadline_ms: i64) -> bool {
+    (invocation.calls)() < SLICE_CALLS && worker::Date::now().as_millis() as i64 <= deadline_ms
+}
+
+/// What the alarm should do next.
+pub enum Next {
+    /// Nothing scheduled: not started, paused, or waiting for a reconnect.
+    Idle,
+    /// Run again after this many milliseconds.
+    After(i64),
+}
+
+/// One alarm's work: a slice of the initial sync, or of the inbox and the catch-up.
+///
+/// The Durable Object answers other requests while the slice awaits Salesforce and the
+/// helpdesk; those that change what the slice works on (start, retry, delete) wait for
+/// the object's sync turn, the others (pause, resume, a reconnect) change the control,
+/// which the slice reads again between steps and before it writes back.
+pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
+    let state = org.state();
+    let Some(started) = state.control()? else {
+        return Ok(Next::Idle);
+    };
+    if !started.is_running() {
+        return Ok(Next::Idle);
+    }
+    let now_ms = org.now_ms;
+    let store = org.store()?;
+    let deadline = now_ms + SLICE_MS;
+    // Between steps: stop as soon as the admin paused (or anything else changed the state).
+    let unchanged = || {
+        state
+            .control()
+            .is_ok_and(|c| c.is_some_and(|c| c.version == started.version))
+    };
+    let mut covered = started.covered.unwrap_or(Covered::from(now_ms));
+    let outcome = match started.state {
+        SyncState::InitialSync => {
+            org.with_engine(false, async |engine, _| {
+                let mut run = state::initial_sync(engine.store)?
+                    .unwrap_or_else(|| InitialSync::new(engine.settings.sync_type, now_ms));
+                while !run.is_finished()
+                    && worker::Date::now().as_millis() as i64 <= deadline
+                    && unchanged()
+                {
+                    engine.advance_initial(&mut run).await?;
+                }
+                Ok(SliceDone::Initial {
+                    finished_ms: run.finished_ms,
+                })
+            })
+            .await
+        }
+        _ => {
+            let catch_up_due = now_ms >= started.next_catch_up_ms;
+            org.with_engine(false, async |engine, invocation| {
+                let mut tallies = Tallies::default();
+                while engine.store.inbox_len()? > 0 && has_room(invocation, deadline) && unchanged()
+                {
+                    engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
+                }
+                let caught_up = catch_up_due && has_room(invocation, deadline) && unchanged();
+                if caught_up {
+                    engine.catch_up(&mut covered, &mut tallies).await?;
+                }
+                for run in tallies.runs(RunKind::Incremental, now_ms) {
+                    engine.store.record_run(&run)?;
+                }
+                Ok(SliceDone::Ongoing { caught_up })
+            })
+            .await
+        }
+    };
+    worker::console_log!(
+        "sync slice for org {}: {:?} in {} ms{}",
+        org.id,
+        started.state,
+        worker::Date::now().as_millis() as i64 - now_ms,
+        outcome
+            .as_ref()
+            .err()
+            .map(|e| format!(", then: {e}"))
+            .unwrap_or_default()
+    );
+    // Read again: no await from here to the write, so nothing else runs in between.
+    let Some(mut control) = state.control()? else {
+        return Ok(Next::Idle); // deleted meanwhile
+    };
+    if control.version != started.version {
+        // The admin's change stands; keep only how far the catch-up got.
+        if outcome.is_ok() && control.state == SyncState::Live {
+            control.covered = Some(covered);
+        }
+        state.save_control(&mut control)?;
+        return Ok(if control.is_running() {
+            Next::After(0)
+        } else {
+            Next::Idle
+        });
+    }
+    let next = match outcome {
+        Ok(done) => {
+            control.note = None;
+            control.backoff_ms = 0;
+            match done {
+                SliceDone::Initial {
+                    finished_ms: Some(finished_ms),
+                } => {
+                    // From here on, changes flow as they happen; the catch-up starts where
+                    // the initial sync's reading began.
+                    control.state = SyncState::Live;
+                    let started =
+                        state::initial_sync(&store)?.map_or(finished_ms, |run| run.started_ms);
+                    control.covered = Some(Covered::from(started));
+                    control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+                }
+                SliceDone::Initial { finished_ms: None } => {}
+                SliceDone::Ongoing { caught_up } => {
+                    control.covered = Some(covered);
+                    if caught_up {
+                        control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
+                    }
+                }
+            }
+            let busy = control.state == SyncState::InitialSync || store.inbox_len()? > 0;
+            Next::After(if busy {
+                0
+            } else {
+                (control.next_catch_up_ms - now_ms).max(1_000)
+            })
+        }
+        Err(EdgeError::Reconnect) => {
+            control.state = SyncState::NeedsReconnect;
+            control.note = Some(
+                "Salesforce refused sfdesk's access (the connection was revoked or expired). Reconnect Salesforce to resume syncing."
+                    .into(),
+            );
+            Next::Idle
+        }
+        Err(EdgeError::Unavailable(detail)) => {
+            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, MAX_BACKOFF_MS);
+            control.note = Some(format!(
+                "Waiting {} s before trying again: {detail}",
+                control.backoff_ms / 1000
+            ));
+            Next::After(control.backoff_ms)
+        }
+        Err(other) => {
+            worker::console_error!("sync slice failed: {other}");
+            control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, MAX_BACKOFF_MS);
+            control.note = Some(format!("Sync hit an error and will try again: {other}"));
+            Next::After(control.backoff_ms)
+        }
+    };
+    state.save_control(&mut control)?;
+    Ok(next)
+}
+
+/// What a slice got done.
+enum SliceDone {
+    /// The initial sync advanced, and finished at `finished_ms` if it did.
+    Initial { finished_ms: Option<i64> },
+    /// The inbox was worked through; `caught_up` if the catch-up ran too.
+    Ongoing { caught_up: bool },
+}

@@ -1,0 +1,183 @@
+//! Connecting the org's Salesforce: the OAuth 2.0 web-server flow with PKCE, from the
+//! one-time start code to the callback that stores the connection.
+
+use super::org::Org;
+use super::protocol::{AuthorizeRedirect, ConnectedOrg, new_org_token};
+use super::{connection, panel_cache};
+use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
+use serde::Deserialize;
+use contract::admin::StartCode;
+use shared::http::Transport;
+use shared::pkce;
+use shared::salesforce::{OAuthApp, SfError};
+use shared::url_tag::Purpose;
+
+/// An OAuth flow must finish within this long of starting.
+pub const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// A start code must be used within this long: the console opens the popup right away.
+const START_CODE_TTL_MS: i64 = 60 * 1000;
+
+/// When the callback's browser is not the one that started the flow.
+pub const OTHER_BROWSER: &str = "This Salesforce sign-in was not started in this browser, so \
+     sfdesk did not connect it. Start connecting again from the admin console, in this browser.";
+
+pub fn issue_start_code(org: &Org<'_>) -> Result<StartCode, EdgeError> {
+    org.sql.exec(
+        "DELETE FROM oauth_start_codes WHERE created_at_ms < ?",
+        vec![(org.now_ms - START_CODE_TTL_MS).into()],
+    )?;
+    let code = new_org_token(org.config, Purpose::OAuthStartCode, org.id);
+    org.sql.exec(
+        "INSERT INTO oauth_start_codes (code, created_at_ms) VALUES (?, ?)",
+        vec![code.clone().into(), org.now_ms.into()],
+    )?;
+    Ok(StartCode { code })
+}
+
+#[derive(Deserialize)]
+struct StartCodeRow {
+    created_at_ms: i64,
+}
+
+pub fn begin_oauth(
+    org: &Org<'_>,
+    start_code: &str,
+    browser_nonce: &str,
+) -> Result<AuthorizeRedirect, EdgeError> {
+    let (sql, now_ms) = (org.sql, org.now_ms);
+    // Single use, like the flow it starts.
+    let issued: Vec<StartCodeRow> = sql
+        .exec(
+            "DELETE FROM oauth_start_codes WHERE code = ? RETURNING created_at_ms",
+            vec![start_code.into()],
+        )?
+        .to_array()?;
+    if !issued
+        .iter()
+        .any(|row| now_ms - row.created_at_ms <= START_CODE_TTL_MS)
+    {
+        return Err(EdgeError::BadRequest(
+            "This connect link expired or was already used. Choose Connect Salesforce in the \
+             admin console again."
+                .into(),
+        ));
+    }
+    let state = new_org_token(org.config, Purpose::OAuthState, org.id);
+    let verifier = pkce::new_verifier();
+    sql.exec(
+        "DELETE FROM oauth_pending WHERE created_at_ms < ?",
+        vec![(now_ms - PENDING_TTL_MS).into()],
+    )?;
+    sql.exec(
+        "INSERT INTO oauth_pending (state, code_verifier, created_at_ms, browser_nonce)
+         VALUES (?, ?, ?, ?)",
+        vec![
+            state.clone().into(),
+            verifier.clone().into(),
+            now_ms.into(),
+            browser_nonce.into(),
+        ],
+    )?;
+    Ok(AuthorizeRedirect {
+        authorize_url: org
+            .config
+            .salesforce
+            .authorize_url(&state, &pkce::challenge_s256(&verifier)),
+    })
+}
+
+#[derive(Deserialize)]
+struct PendingRow {
+    code_verifier: String,
+    created_at_ms: i64,
+    browser_nonce: Option<String>,
+}
+
+/// What Salesforce's redirect brought back, and the cookie of the browser it reached.
+pub struct Callback<'a> {
+    pub state: &'a str,
+    pub code: &'a str,
+    pub browser_nonce: &'a str,
+}
+
+pub async fn complete_oauth(
+    org: &Org<'_>,
+    callback: Callback<'_>,
+) -> Result<ConnectedOrg, EdgeError> {
+    let sql = org.sql;
+    // Single use: the pending flow is consumed whether or not the exchange succeeds.
+    let pending: Vec<PendingRow> = sql
+        .exec(
+            "DELETE FROM oauth_pending WHERE state = ?
+             RETURNING code_verifier, created_at_ms, browser_nonce",
+            vec![callback.state.into()],
+        )?
+        .to_array()?;
+    let pending = pending
+        .into_iter()
+        .next()
+        .filter(|p| org.now_ms - p.created_at_ms <= PENDING_TTL_MS)
+        .ok_or_else(|| {
+            EdgeError::BadRequest(
+                "This sign-in link expired or was already used. Start connecting again.".into(),
+            )
+        })?;
+    // Someone else's approval must not land in the flow this browser started (or the
+    // other way round): the cookie set at the start must come back.
+    if !pending.browser_nonce.as_deref().is_some_and(|nonce| {
+        shared::constant_time_eq(nonce.as_bytes(), callback.browser_nonce.as_bytes())
+    }) {
+        return Err(EdgeError::BadRequest(OTHER_BROWSER.into()));
+    }
+
+    let response = WorkerFetch
+        .send(
+            org.config
+                .salesforce
+                .code_exchange(callback.code, &pending.code_verifier),
+        )
+        .await
+        .map_err(SfError::from)?;
+    let tokens = OAuthApp::parse_token_response(&response).map_err(|e| match e {
+        // The code was already used, expired, or was never issued for this flow.
+        SfError::OAuth { error, .. } if error == "invalid_grant" => EdgeError::BadRequest(
+            "Salesforce refused the sign-in code (it was already used or has expired). Start connecting again."
+                .into(),
+        ),
+        other => other.into(),
+    })?;
+    let (salesforce_org_id, user_id) = tokens.org_and_user().ok_or_else(|| {
+        SfError::Decode(format!(
+            "identity URL {:?} names no org and user",
+            tokens.id
+        ))
+    })?;
+    // Links and cursors belong to the org they were made with: another org's records
+    // would be recreated, not matched.
+    if let Some(bound) = connection::info(sql)?.filter(|c| c.salesforce_org_id != salesforce_org_id)
+    {
+        return Err(EdgeError::BadRequest(format!(
+            "This integration is bound to Salesforce org {}; you signed in to org {salesforce_org_id}. \
+             Delete the integration to connect another org.",
+            bound.salesforce_org_id
+        )));
+    }
+    connection::save(
+        sql,
+        org.config,
+        org.id,
+        &tokens,
+        salesforce_org_id,
+        user_id,
+        org.now_ms,
+    )?;
+    // Answers cached from a previously connected org must not show.
+    panel_cache::clear(sql)?;
+    Ok(ConnectedOrg {
+        salesforce_user_id: user_id.to_owned(),
+        salesforce_org_id: salesforce_org_id.to_owned(),
+        instance_url: tokens.instance_url.clone(),
+    })
+}
