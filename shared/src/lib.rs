@@ -27,6 +27,12 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
+/// A fresh secret for a URL, a cookie or a header: 24 random bytes (192 bits), URL-safe
+/// base64 without padding.
+pub fn random_token() -> String {
+    contract::b64url(random_bytes::<24>())
+}
+
 /// Whether `a` equals `b`, in time that depends on their lengths only: for comparing
 /// secrets a caller supplied.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -41,5 +47,13 @@ mod tests {
         assert!(!super::constant_time_eq(b"nonce", b"nonc"));
         assert!(!super::constant_time_eq(b"nonce", b"nonse"));
         assert!(!super::constant_time_eq(b"", b"x"));
+    }
+
+    #[test]
+    fn random_tokens_are_url_safe_and_differ() {
+        let (a, b) = (super::random_token(), super::random_token());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     }
 }

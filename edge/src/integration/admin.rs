@@ -140,7 +140,7 @@ pub async fn start(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
         covered: None,
         next_catch_up_ms: 0,
         webhook_id: None,
-        outbound_key: secret(),
+        outbound_key: shared::random_token(),
         backoff_ms: 0,
         version: 0,
     });
@@ -164,11 +164,6 @@ pub async fn start(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {
     initial::start(&store, state::settings(&store)?.sync_type, org.now_ms)?;
     state.save_control(&mut control)?;
     sync_status(org, &store)
-}
-
-fn secret() -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>())
 }
 
 pub fn pause(org: &Org<'_>) -> Result<SyncStatus, EdgeError> {

@@ -156,9 +156,7 @@ pub async fn receive(request: &mut Request) -> Result<(String, Command), EdgeErr
 /// requests that bring them, with no context token, can find the org whose Durable
 /// Object issued them; the tag lets the Worker refuse forged ones without asking it.
 pub fn new_org_token(config: &Config, purpose: Purpose, org: &str) -> String {
-    use base64::Engine;
-    let random =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
+    let random = shared::random_token();
     config.tagger.sign(purpose, &format!("{org}.{random}"))
 }
 

@@ -13,8 +13,6 @@ use crate::error::EdgeError;
 use crate::integration::{
     self, AuthorizeRedirect, Command, ConnectedOrg, OTHER_BROWSER, PENDING_TTL_MS,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use contract::admin::StartCode;
 use contract::context::Role;
 use serde::Deserialize;
@@ -57,7 +55,7 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
         integration::org_of_token(config, Purpose::OAuthStartCode, &code).ok_or_else(|| {
             EdgeError::BadRequest("The connect link's code is not one sfdesk issued.".into())
         })?;
-    let browser_nonce = URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>());
+    let browser_nonce = shared::random_token();
     let redirect: AuthorizeRedirect = integration::call(
         env,
         &org,
