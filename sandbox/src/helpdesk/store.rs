@@ -1,12 +1,12 @@
 //! The helpdesk's data, shaped like Zoho Desk's resources. Field names serialize as
-//! Zoho's camelCase JSON; custom fields live in `cf`, as Zoho keeps them.
+//! Zoho's camelCase JSON; custom fields live in `cf`, as Zoho keeps them. The webhook
+//! subscriptions are part of the desk's data too.
 //!
 //! Writes to contacts and accounts go through [`fields::check`] and answer a [`Change`],
 //! which the webhooks turn into events.
 
 use super::DeskError;
 use super::fields::{self, FieldDef};
-use super::webhooks::Subscription;
 use crate::clock;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -216,6 +216,53 @@ impl Change {
             prev_state: prev,
             time: time.0,
         }
+    }
+}
+
+/// A webhook subscription: the events it wants and where they go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub description: Option<String>,
+    /// Event name -> whether to include the previous state.
+    pub events: BTreeMap<String, bool>,
+    pub ignore_source_id: Option<String>,
+    pub is_enabled: bool,
+    pub created_by: String,
+    pub created_time: Time,
+    pub modified_time: Time,
+}
+
+impl Subscription {
+    pub fn to_json(&self) -> Value {
+        let subscriptions: Map<String, Value> = self
+            .events
+            .iter()
+            .map(|(event, prev)| {
+                let options = if *prev {
+                    serde_json::json!({"includePrevState": true})
+                } else {
+                    Value::Null
+                };
+                (event.clone(), options)
+            })
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "url": self.url,
+            "description": self.description,
+            "subscriptions": subscriptions,
+            "ignoreSourceId": self.ignore_source_id,
+            "isEnabled": self.is_enabled,
+            "type": "CUSTOMER_WEBHOOK",
+            "includeEventsFrom": [],
+            "createdBy": self.created_by,
+            "createdTime": self.created_time,
+            "modifiedTime": self.modified_time,
+        })
     }
 }
 

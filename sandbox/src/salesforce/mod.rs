@@ -10,6 +10,7 @@
 mod composite;
 pub mod control;
 mod oauth;
+mod operations;
 pub mod outbound;
 mod pages;
 pub mod query;
@@ -61,7 +62,7 @@ pub struct SalesforceState {
     pub clock: Arc<Clock>,
     pub org: Mutex<Org>,
     auth: Mutex<oauth::Auth>,
-    cursors: Mutex<rest::Cursors>,
+    cursors: Mutex<operations::Cursors>,
     api_usage: AtomicU64,
     daily_api_limit: AtomicU64,
     token_lifetime_ms: AtomicU64,
@@ -84,7 +85,7 @@ impl SalesforceState {
             clock,
             org: Mutex::new(org),
             auth: Mutex::new(oauth::Auth::new(settings.apps, settings.users)),
-            cursors: Mutex::new(rest::Cursors::default()),
+            cursors: Mutex::new(operations::Cursors::default()),
             api_usage: AtomicU64::new(0),
             daily_api_limit: AtomicU64::new(settings.daily_api_limit),
             token_lifetime_ms: AtomicU64::new(
@@ -316,7 +317,7 @@ async fn authenticate(
         );
         response
     };
-    if !rest::supported_version(&version) {
+    if !operations::supported_version(&version) {
         return with_usage(ApiError::not_found().into_response(), state.api_usage());
     }
     let now = state.clock.now_ms();
