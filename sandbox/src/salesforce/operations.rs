@@ -6,7 +6,7 @@
 
 use super::query::{self, Answer, Options, Plan};
 use super::schema::{self, FieldType, ObjectDef};
-use super::store::{self, Org};
+use super::store::{self, Org, Savepoint};
 use super::{ApiError, Caller, SalesforceState, json_response, lock};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -369,6 +369,17 @@ fn rolled_back() -> store::WriteError {
     )
 }
 
+/// Ends a Collections call's savepoint: everything is rolled back when `roll_back` (an
+/// `allOrNone` call in which a record failed), else kept. Answers `roll_back`.
+fn settle(org: &mut Org, savepoint: Savepoint, roll_back: bool) -> bool {
+    if roll_back {
+        org.rollback(savepoint);
+    } else {
+        org.commit(savepoint);
+    }
+    roll_back
+}
+
 /// The sObject type a Collections record names in `attributes.type`.
 fn record_type(record: &Map<String, Value>) -> Result<&'static ObjectDef, store::WriteError> {
     let name = record
@@ -431,16 +442,12 @@ pub(super) fn collection_save(
         results.push(result);
     }
     let failed = results.iter().any(Result::is_err);
-    if failed && all_or_none {
-        org.rollback(savepoint);
-    } else {
-        org.commit(savepoint);
-    }
+    let rolled_back_all = settle(org, savepoint, failed && all_or_none);
     let rolled = rolled_back();
     let answers: Vec<Value> = results
         .iter()
         .map(|result| match result {
-            Ok(_) if failed && all_or_none => save_result(None, Some(&rolled)),
+            Ok(_) if rolled_back_all => save_result(None, Some(&rolled)),
             Ok(id) => save_result(Some(id), None),
             Err(error) => save_result(None, Some(error)),
         })
@@ -536,17 +543,13 @@ pub(super) fn collection_remove(
         })
         .collect();
     let failed = results.iter().any(Result::is_err);
-    if failed && all_or_none {
-        org.rollback(savepoint);
-    } else {
-        org.commit(savepoint);
-    }
+    let rolled_back_all = settle(org, savepoint, failed && all_or_none);
     let rolled = rolled_back();
     let answers = ids
         .iter()
         .zip(&results)
         .map(|(id, result)| match result {
-            Ok(()) if failed && all_or_none => save_result(Some(id), Some(&rolled)),
+            Ok(()) if rolled_back_all => save_result(Some(id), Some(&rolled)),
             Ok(()) => save_result(Some(id), None),
             Err(error) => save_result(Some(id), Some(error)),
         })

@@ -38,9 +38,9 @@ pub(super) fn routes() -> Router<Arc<SalesforceState>> {
     Router::new()
         .route("/services/data/{version}", get(resources))
         .route("/services/data/{version}/limits", get(limits))
-        .route("/services/data/{version}/query", get(run_query))
+        .route("/services/data/{version}/query", get(run_query::<false>))
         .route("/services/data/{version}/query/{cursor}", get(next_page))
-        .route("/services/data/{version}/queryAll", get(run_query_all))
+        .route("/services/data/{version}/queryAll", get(run_query::<true>))
         .route("/services/data/{version}/queryAll/{cursor}", get(next_page))
         .route(
             "/services/data/{version}/composite",
@@ -117,7 +117,8 @@ struct QueryParams {
     q: Option<String>,
 }
 
-async fn run_query(
+/// `GET .../query` (`ALL`: `.../queryAll`, deleted records too): the first page.
+async fn run_query<const ALL: bool>(
     State(state): State<Arc<SalesforceState>>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
@@ -129,24 +130,7 @@ async fn run_query(
         &org,
         &caller,
         params.q.as_deref(),
-        false,
-        batch_size(&headers),
-    )
-}
-
-async fn run_query_all(
-    State(state): State<Arc<SalesforceState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Query(params): Query<QueryParams>,
-) -> Outcome {
-    let org = lock(&state.org);
-    query_page(
-        &state,
-        &org,
-        &caller,
-        params.q.as_deref(),
-        true,
+        ALL,
         batch_size(&headers),
     )
 }
