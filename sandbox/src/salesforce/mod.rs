@@ -1,11 +1,25 @@
 //! The Salesforce org emulator: OAuth 2.0 endpoints (and the SOAP `login` call), the REST
 //! API (query and queryAll, sObjects, sObject Collections, Composite, describe, the
 //! replication resources, limits), Outbound Messages, minimal record pages, and test
-//! controls under `/__sandbox`, speaking Salesforce's wire format (see the project's
-//! `spec/salesforce-wire-notes.md`).
+//! controls under `/__sandbox`, speaking Salesforce's wire format.
 //!
 //! The listener answers plain HTTP and HTTPS on the same port (see [`tls`]): third-party
 //! clients only speak `https://`.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`schema`], [`store`] | the org's objects and fields; its records, validated on write |
+//! | [`soql`], [`query`] | SOQL parsed, then evaluated against the store |
+//! | `operations` | the REST operations over the org, shared by `rest` and `composite` |
+//! | `rest`, `composite` | the REST routes and handlers; the Composite resource |
+//! | `oauth`, `soap` | sign-in: OAuth 2.0 grants and pages; the SOAP `login` call |
+//! | [`outbound`] | Outbound Messages and their delivery |
+//! | `pages` | the org's own record pages |
+//! | [`control`] | test controls |
+//! | [`tls`] | HTTPS on the same port |
+//!
+//! This file holds the org's state ([`SalesforceState`]), its router, and the session and
+//! error handling every API call shares.
 
 mod composite;
 pub mod control;
