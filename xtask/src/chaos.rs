@@ -6,7 +6,7 @@
 //! what each did and found, and writes it to `RELIABILITY.md` with the date and the
 //! machine.
 
-use crate::{build, tools};
+use crate::{compile, tools};
 use e2e::repo_root;
 use serde_json::Value;
 use std::path::Path;
@@ -112,7 +112,7 @@ struct Line {
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     tools::ensure_all()?;
-    build::all()?;
+    compile::all()?;
     let rows_dir = repo_root().join("target/chaos/rows");
     let _ = std::fs::remove_dir_all(&rows_dir);
     std::fs::create_dir_all(&rows_dir)?;
