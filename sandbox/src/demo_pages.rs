@@ -11,14 +11,16 @@
 //! | `/accounts`, `/accounts/{id}` | accounts; one account, the widget about it |
 //! | `/setup` | the integration's admin console (administrators) |
 //!
-//! Each page mints the context token on the server, for the agent shown, with the secret
-//! it shares with the edge, and puts it in the iframe URL's fragment (`#ctx=`), which
-//! browsers never send to servers, so the token stays out of request logs.
+//! The pages are askama templates (`templates/demo/`); each handler gathers what its page
+//! shows. Each page mints the context token on the server, for the agent shown, with the
+//! secret it shares with the edge, and puts it in the iframe URL's fragment (`#ctx=`),
+//! which browsers never send to servers, so the token stays out of request logs.
 
 use crate::clock;
 use crate::helpdesk::HelpdeskState;
 use crate::helpdesk::store::{Account, Agent, Contact, Desk, Module, Ticket};
-use crate::html::{self, escape};
+use crate::html;
+use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -156,21 +158,28 @@ fn current_agent(
     (agent, None)
 }
 
-fn respond(status: StatusCode, title: &str, body: String, cookie: Option<HeaderValue>) -> Response {
-    let title = format!("{title} | Sandbox Desk");
-    let mut response = html::respond(status, html::page(&title, STYLE, &body));
+/// Serves a page, remembering the chosen agent when there is a `cookie` to set.
+fn respond(status: StatusCode, page: &impl Template, cookie: Option<HeaderValue>) -> Response {
+    let mut response = html::respond(status, page);
     if let Some(cookie) = cookie {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
 }
 
+#[derive(Template)]
+#[template(path = "demo/not_found.html")]
+struct NotFound<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
 fn not_found(message: &str) -> Response {
-    let body = format!(
-        "<main class=\"narrow\"><h1>Not found</h1><p>{}</p><p><a href=\"/\">Back to tickets</a></p></main>",
-        escape(message)
-    );
-    respond(StatusCode::NOT_FOUND, "Not found", body, None)
+    let page = NotFound {
+        title: "Not found",
+        message,
+    };
+    respond(StatusCode::NOT_FOUND, &page, None)
 }
 
 fn profile_name<'a>(desk: &'a Desk, agent: &Agent) -> &'a str {
@@ -195,74 +204,51 @@ enum Section {
 }
 
 /// The header bar: brand, navigation and the agent picker.
-fn top_bar(state: &DemoState, desk: &Desk, agent: &Agent, here: &str, section: Section) -> String {
-    let options: String = desk
-        .agents
-        .iter()
-        .map(|a| {
-            let selected = if a.id == agent.id { " selected" } else { "" };
-            format!(
-                "<option value=\"{}\"{selected}>{} ({})</option>",
-                escape(&a.id),
-                escape(&a.name),
-                escape(profile_name(desk, a))
-            )
-        })
-        .collect();
-    let link = |href: &str, label: &str, which: Section| {
-        let current = if section == which {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        format!("<a href=\"{href}\"{current}>{label}</a>")
-    };
-    let setup = if is_admin(desk, agent) {
-        link("/setup", "Setup", Section::Setup)
-    } else {
-        String::new()
-    };
-    format!(
-        r#"<header class="topbar">
-<a class="brand" href="/"><span class="logo">SD</span>{org}</a>
-<nav>{tickets}{contacts}{accounts}{setup}<a href="{sf}" target="_blank" rel="noopener">Salesforce org &#8599;</a></nav>
-<form class="agent-picker" method="get" action="{here}">
-<label for="agent">Acting as</label>
-<select id="agent" name="agent" onchange="this.form.submit()">{options}</select>
-<noscript><button type="submit">Switch</button></noscript>
-{agents}
-</form>
-</header>"#,
-        org = escape(&desk.org_name),
-        tickets = link("/", "Tickets", Section::Tickets),
-        contacts = link("/contacts", "Contacts", Section::Contacts),
-        accounts = link("/accounts", "Accounts", Section::Accounts),
-        agents = link("/agents", "All agents", Section::Agents),
-        sf = escape(&state.salesforce_url),
-        here = escape(here),
-    )
+#[derive(Template)]
+#[template(path = "demo/top_bar.html")]
+struct TopBar<'a> {
+    org: &'a str,
+    section: Section,
+    /// Only administrators see the Setup link.
+    setup: bool,
+    salesforce_url: &'a str,
+    /// The page the picker reloads as the chosen agent.
+    here: String,
+    agents: Vec<AgentOption<'a>>,
 }
 
-/// The one-paragraph explanation a first-time visitor needs.
-fn intro(desk: &Desk, agent: &Agent) -> String {
-    format!(
-        "<aside class=\"intro\"><strong>This is a pretend helpdesk for trying sfdesk.</strong> \
-         Open any ticket, contact or account: the <em>Salesforce</em> panel on the right is \
-         the sfdesk widget, showing what Salesforce knows about the person or company in view. \
-         You are acting as <strong>{name}</strong> ({profile}); what the panel shows depends \
-         on the agent's profile, so <a href=\"/agents\">try another agent</a>.</aside>",
-        name = escape(&agent.name),
-        profile = escape(profile_name(desk, agent)),
-    )
+/// An agent in the picker.
+struct AgentOption<'a> {
+    id: &'a str,
+    name: &'a str,
+    profile: &'a str,
+    selected: bool,
 }
 
-fn status_pill(status: &str) -> String {
-    let class = status.to_lowercase().replace(' ', "-");
-    format!(
-        "<span class=\"pill status-{}\">{}</span>",
-        escape(&class),
-        escape(status)
-    )
+fn top_bar<'a>(
+    state: &'a DemoState,
+    desk: &'a Desk,
+    agent: &Agent,
+    here: String,
+    section: Section,
+) -> TopBar<'a> {
+    TopBar {
+        org: &desk.org_name,
+        section,
+        setup: is_admin(desk, agent),
+        salesforce_url: &state.salesforce_url,
+        here,
+        agents: desk
+            .agents
+            .iter()
+            .map(|a| AgentOption {
+                id: &a.id,
+                name: &a.name,
+                profile: profile_name(desk, a),
+                selected: a.id == agent.id,
+            })
+            .collect(),
+    }
 }
 
 fn requester_name(desk: &Desk, ticket: &Ticket) -> String {
@@ -285,109 +271,85 @@ fn initials(name: &str) -> String {
         .to_uppercase()
 }
 
-fn or_dash(value: Option<&str>) -> String {
-    match value {
-        Some(v) if !v.is_empty() => escape(v),
-        _ => "<span class=\"muted\">&mdash;</span>".to_owned(),
-    }
-}
-
-fn account_link(desk: &Desk, id: Option<&str>) -> String {
-    match id.and_then(|id| desk.accounts.get(id)) {
-        Some(account) => format!(
-            "<a href=\"/accounts/{}\">{}</a>",
-            escape(&account.id),
-            escape(&account.account_name)
-        ),
-        None => or_dash(None),
-    }
-}
-
-fn contact_link(desk: &Desk, id: &str, fallback: &str) -> String {
-    match desk.contacts.get(id) {
-        Some(contact) => format!(
-            "<a href=\"/contacts/{}\">{}</a>",
-            escape(&contact.id),
-            escape(&contact.full_name())
-        ),
-        None => escape(fallback),
-    }
+fn account_of<'a>(desk: &'a Desk, id: Option<&str>) -> Option<&'a Account> {
+    id.and_then(|id| desk.accounts.get(id))
 }
 
 /// The widget, in the right panel, as the given agent about the given view.
-fn widget_card(
+#[derive(Template)]
+#[template(path = "demo/widget.html")]
+struct WidgetCard<'a> {
+    about: &'a str,
+    src: String,
+}
+
+fn widget_card<'a>(
     state: &DemoState,
     desk: &Desk,
     agent: &Agent,
     view: View<'_>,
-    about: &str,
-) -> String {
+    about: &'a str,
+) -> WidgetCard<'a> {
     let token = mint(desk, agent, view, &state.context_secret);
-    format!(
-        r#"<section class="card widget">
-<div class="widget-head"><h2>sfdesk extension</h2><span class="muted">{about}</span></div>
-<iframe id="{WIDGET_IFRAME_ID}" title="Salesforce panel (sfdesk)" src="{src}"></iframe>
-</section>"#,
-        about = escape(about),
-        src = escape(&widget_src(&state.edge_url, &token)),
-    )
+    WidgetCard {
+        about,
+        src: widget_src(&state.edge_url, &token),
+    }
 }
 
-/// A definition list of label/value pairs (values are trusted markup).
-fn details(rows: &[(&str, String)]) -> String {
-    let rows: String = rows
-        .iter()
-        .map(|(label, value)| format!("<dt>{}</dt><dd>{value}</dd>", escape(label)))
-        .collect();
-    format!("<dl class=\"details\">{rows}</dl>")
-}
-
-/// The custom fields of a record, labelled as the helpdesk labels them.
-fn custom_fields(desk: &Desk, module: Module, cf: &serde_json::Map<String, Value>) -> String {
-    let rows: Vec<(&str, String)> = desk
-        .fields(module)
+/// The custom fields of a record: label and value, as the helpdesk labels them.
+fn custom_fields<'a>(
+    desk: &'a Desk,
+    module: Module,
+    cf: &'a serde_json::Map<String, Value>,
+) -> Vec<(&'a str, Option<&'a str>)> {
+    desk.fields(module)
         .iter()
         .filter(|f| f.custom)
         .map(|f| {
-            let value = cf.get(&f.api_name).and_then(Value::as_str);
-            (f.label.as_str(), or_dash(value))
-        })
-        .collect();
-    if rows.is_empty() {
-        return String::new();
-    }
-    format!(
-        "<section class=\"card flat\"><h2>Custom fields</h2>{}</section>",
-        details(&rows)
-    )
-}
-
-/// A table of tickets (for a contact or an account), newest first.
-fn ticket_table(desk: &Desk, tickets: Vec<&Ticket>, empty: &str) -> String {
-    if tickets.is_empty() {
-        return format!("<p class=\"muted\">{}</p>", escape(empty));
-    }
-    let mut tickets = tickets;
-    tickets.sort_by_key(|t| std::cmp::Reverse(t.created_time));
-    let rows: String = tickets
-        .iter()
-        .map(|t| {
-            format!(
-                "<tr><td class=\"num\">#{num}</td><td><a href=\"/tickets/{id}\">{subject}</a>\
-                 <div class=\"muted\">{requester}</div></td><td>{status}</td><td class=\"muted\">{created}</td></tr>",
-                num = escape(&t.ticket_number),
-                id = escape(&t.id),
-                subject = escape(&t.subject),
-                requester = escape(&requester_name(desk, t)),
-                status = status_pill(&t.status),
-                created = short_time(t.created_time.0),
+            (
+                f.label.as_str(),
+                cf.get(&f.api_name).and_then(Value::as_str),
             )
         })
-        .collect();
-    format!(
-        "<table class=\"list\"><thead><tr><th>#</th><th>Subject</th><th>Status</th><th>Created</th></tr></thead>\
-         <tbody>{rows}</tbody></table>"
-    )
+        .collect()
+}
+
+/// A row of a contact's or an account's ticket table.
+struct TicketSummary<'a> {
+    ticket: &'a Ticket,
+    requester: String,
+    created: String,
+}
+
+/// The tickets for a contact or an account, newest first.
+fn ticket_summaries<'a>(desk: &'a Desk, mut tickets: Vec<&'a Ticket>) -> Vec<TicketSummary<'a>> {
+    tickets.sort_by_key(|t| std::cmp::Reverse(t.created_time));
+    tickets
+        .into_iter()
+        .map(|ticket| TicketSummary {
+            ticket,
+            requester: requester_name(desk, ticket),
+            created: short_time(ticket.created_time.0),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "demo/tickets.html")]
+struct TicketList<'a> {
+    title: &'a str,
+    bar: TopBar<'a>,
+    agent: &'a Agent,
+    profile: &'a str,
+    rows: Vec<TicketRow<'a>>,
+}
+
+struct TicketRow<'a> {
+    ticket: &'a Ticket,
+    requester: Option<&'a Contact>,
+    account: Option<&'a Account>,
+    created: String,
 }
 
 async fn ticket_list(
@@ -399,42 +361,49 @@ async fn ticket_list(
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
     let mut tickets: Vec<&Ticket> = desk.tickets.values().collect();
     tickets.sort_by_key(|t| std::cmp::Reverse(t.created_time));
-    let rows: String = tickets
-        .iter()
-        .map(|t| {
-            format!(
-                "<tr><td class=\"num\">#{num}</td>\
-                 <td><a href=\"/tickets/{id}\">{subject}</a></td>\
-                 <td>{requester}<div class=\"muted\">{email}</div></td>\
-                 <td>{account}</td><td>{status}</td><td>{priority}</td><td class=\"muted\">{created}</td></tr>",
-                num = escape(&t.ticket_number),
-                id = escape(&t.id),
-                subject = escape(&t.subject),
-                requester = contact_link(&desk, &t.contact_id, &t.email),
-                email = escape(&t.email),
-                account = account_link(&desk, t.account_id.as_deref()),
-                status = status_pill(&t.status),
-                priority = escape(&t.priority),
-                created = short_time(t.created_time.0),
-            )
-        })
-        .collect();
-    let body = format!(
-        "{bar}<main>{intro}<div class=\"page-head\"><h1>All tickets</h1><span class=\"muted\">{count} tickets</span></div>\
-         <table class=\"list\"><thead><tr><th>#</th><th>Subject</th><th>Requester</th><th>Account</th><th>Status</th>\
-         <th>Priority</th><th>Created</th></tr></thead><tbody>{rows}</tbody></table></main>",
-        bar = top_bar(&state, &desk, &agent, "/", Section::Tickets),
-        intro = intro(&desk, &agent),
-        count = tickets.len(),
-    );
-    respond(StatusCode::OK, "Tickets", body, cookie)
+    let page = TicketList {
+        title: "Tickets",
+        bar: top_bar(&state, &desk, &agent, "/".into(), Section::Tickets),
+        agent: &agent,
+        profile: profile_name(&desk, &agent),
+        rows: tickets
+            .into_iter()
+            .map(|ticket| TicketRow {
+                ticket,
+                requester: desk.contacts.get(&ticket.contact_id),
+                account: account_of(&desk, ticket.account_id.as_deref()),
+                created: short_time(ticket.created_time.0),
+            })
+            .collect(),
+    };
+    respond(StatusCode::OK, &page, cookie)
 }
 
 /// What each built-in profile is for, in a sentence.
-fn profile_blurb(desk: &Desk, agent: &Agent) -> String {
+fn profile_blurb<'a>(desk: &'a Desk, agent: &Agent) -> &'a str {
     desk.profile(&agent.profile_id)
-        .map(|p| p.description.clone())
-        .unwrap_or_default()
+        .map_or("", |p| p.description.as_str())
+}
+
+#[derive(Template)]
+#[template(path = "demo/agents.html")]
+struct AgentPicker<'a> {
+    title: &'a str,
+    bar: TopBar<'a>,
+    cards: Vec<AgentCard<'a>>,
+}
+
+/// One demo agent on the picker.
+struct AgentCard<'a> {
+    agent: &'a Agent,
+    /// The agent the visitor acts as now.
+    current: bool,
+    initials: String,
+    profile: &'a str,
+    /// `Built-in profile` or `Custom profile`.
+    kind: &'a str,
+    role: &'a str,
+    blurb: &'a str,
 }
 
 async fn agent_picker(
@@ -444,49 +413,52 @@ async fn agent_picker(
 ) -> Response {
     let desk = state.helpdesk.desk();
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let cards: String = desk
+    let cards = desk
         .profiles
         .iter()
         .filter_map(|profile| desk.agents.iter().find(|a| a.profile_id == profile.id))
-        .map(|a| {
-            let role = desk
+        .map(|a| AgentCard {
+            agent: a,
+            current: a.id == agent.id,
+            initials: initials(&a.name),
+            profile: profile_name(&desk, a),
+            kind: desk.profile(&a.profile_id).map_or("", |p| {
+                if p.is_default {
+                    "Built-in profile"
+                } else {
+                    "Custom profile"
+                }
+            }),
+            role: desk
                 .roles
                 .iter()
                 .find(|r| r.id == a.role_id)
-                .map(|r| r.name.as_str())
-                .unwrap_or("");
-            let current = a.id == agent.id;
-            let kind = desk.profile(&a.profile_id).map_or("", |p| {
-                if p.is_default { "Built-in profile" } else { "Custom profile" }
-            });
-            format!(
-                r#"<article class="card agent-card{current_class}" data-agent="{id}">
-<div class="avatar">{initials}</div>
-<div class="who"><h2 class="agent-name">{name}</h2>
-<div class="profile">{profile} <span class="muted">&middot; {kind} &middot; role: {role}</span></div>
-<p class="muted">{blurb}</p></div>
-<a class="button" href="/?agent={id}">{action}</a>
-</article>"#,
-                current_class = if current { " current" } else { "" },
-                id = escape(&a.id),
-                initials = escape(&initials(&a.name)),
-                name = escape(&a.name),
-                profile = escape(profile_name(&desk, a)),
-                kind = kind,
-                role = escape(role),
-                blurb = escape(&profile_blurb(&desk, a)),
-                action = if current { "Acting as this agent" } else { "Act as this agent" },
-            )
+                .map_or("", |r| r.name.as_str()),
+            blurb: profile_blurb(&desk, a),
         })
         .collect();
-    let body = format!(
-        "{bar}<main class=\"narrow-wide\"><div class=\"page-head\"><h1>Choose an agent</h1></div>\
-         <p>Each demo agent has a different helpdesk profile. The Salesforce panel shows each \
-         profile only what sfdesk's permissions allow, so pick one and open a ticket.</p>\
-         <div class=\"agents\">{cards}</div></main>",
-        bar = top_bar(&state, &desk, &agent, "/agents", Section::Agents),
-    );
-    respond(StatusCode::OK, "Agents", body, cookie)
+    let page = AgentPicker {
+        title: "Agents",
+        bar: top_bar(&state, &desk, &agent, "/agents".into(), Section::Agents),
+        cards,
+    };
+    respond(StatusCode::OK, &page, cookie)
+}
+
+#[derive(Template)]
+#[template(path = "demo/ticket.html")]
+struct TicketPage<'a> {
+    title: String,
+    bar: TopBar<'a>,
+    ticket: &'a Ticket,
+    assignee: &'a str,
+    created: String,
+    requester: Option<&'a Contact>,
+    /// The requester's name, or the address the ticket came from.
+    requester_name: String,
+    requester_phone: Option<&'a str>,
+    account: Option<&'a Account>,
+    widget: WidgetCard<'a>,
 }
 
 async fn ticket_page(
@@ -500,69 +472,56 @@ async fn ticket_page(
         return not_found("No ticket has this number.");
     };
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let contact = desk.contacts.get(&ticket.contact_id);
-    let requester = requester_name(&desk, ticket);
-    let assignee = ticket
-        .assignee_id
-        .as_deref()
-        .and_then(|a| desk.agent(a))
-        .map(|a| a.name.as_str())
-        .unwrap_or("Unassigned");
-    let requester_card = details(&[
-        ("Email", escape(&ticket.email)),
-        ("Phone", or_dash(contact.and_then(|c| c.phone.as_deref()))),
-        ("Account", account_link(&desk, ticket.account_id.as_deref())),
-    ]);
-    let body = format!(
-        r#"{bar}
-<main class="record-layout">
-<section class="record-main">
-<a class="back" href="/">&larr; All tickets</a>
-<h1><span class="muted">#{num}</span> {subject}</h1>
-<div class="meta">{status}<span>Priority: {priority}</span><span>Channel: {channel}</span><span>Assignee: {assignee}</span><span>{created}</span></div>
-<article class="message">
-<div class="from"><strong>{requester}</strong> <span class="muted">&lt;{email}&gt;</span></div>
-<p>{description}</p>
-</article>
-<form class="reply"><textarea placeholder="Replies are disabled in the sandbox" disabled></textarea></form>
-</section>
-<aside class="record-side">
-<section class="card requester">
-<h2>Requester</h2>
-<div class="name">{requester_link}</div>
-{requester_card}
-</section>
-{widget}
-</aside>
-</main>"#,
-        bar = top_bar(
+    let requester = desk.contacts.get(&ticket.contact_id);
+    let page = TicketPage {
+        title: format!("#{} {}", ticket.ticket_number, ticket.subject),
+        bar: top_bar(
             &state,
             &desk,
             &agent,
-            &format!("/tickets/{}", ticket.id),
-            Section::Tickets
+            format!("/tickets/{}", ticket.id),
+            Section::Tickets,
         ),
-        num = escape(&ticket.ticket_number),
-        subject = escape(&ticket.subject),
-        status = status_pill(&ticket.status),
-        priority = escape(&ticket.priority),
-        channel = escape(&ticket.channel),
-        assignee = escape(assignee),
-        created = short_time(ticket.created_time.0),
-        requester = escape(&requester),
-        requester_link = contact_link(&desk, &ticket.contact_id, &requester),
-        email = escape(&ticket.email),
-        description = escape(&ticket.description),
-        widget = widget_card(
+        ticket,
+        assignee: ticket
+            .assignee_id
+            .as_deref()
+            .and_then(|a| desk.agent(a))
+            .map_or("Unassigned", |a| a.name.as_str()),
+        created: short_time(ticket.created_time.0),
+        requester,
+        requester_name: requester_name(&desk, ticket),
+        requester_phone: requester.and_then(|c| c.phone.as_deref()),
+        account: account_of(&desk, ticket.account_id.as_deref()),
+        widget: widget_card(
             &state,
             &desk,
             &agent,
             View::Ticket(ticket),
-            "about this requester"
+            "about this requester",
         ),
-    );
-    let title = format!("#{} {}", ticket.ticket_number, ticket.subject);
-    respond(StatusCode::OK, &title, body, cookie)
+    };
+    respond(StatusCode::OK, &page, cookie)
+}
+
+/// Lists show this many records at most.
+const LIST_LIMIT: usize = 200;
+
+#[derive(Template)]
+#[template(path = "demo/contacts.html")]
+struct ContactList<'a> {
+    title: &'a str,
+    bar: TopBar<'a>,
+    columns: [&'a str; 4],
+    total: usize,
+    shown: usize,
+    rows: Vec<ContactRow<'a>>,
+}
+
+struct ContactRow<'a> {
+    contact: &'a Contact,
+    account: Option<&'a Account>,
+    modified: String,
 }
 
 async fn contact_list(
@@ -574,52 +533,40 @@ async fn contact_list(
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
     let mut contacts: Vec<&Contact> = desk.contacts.values().collect();
     contacts.sort_by_key(|c| (c.last_name.to_lowercase(), c.full_name()));
-    let shown = contacts.len().min(200);
-    let rows: String = contacts
+    let rows: Vec<ContactRow> = contacts
         .iter()
-        .take(shown)
-        .map(|c| {
-            format!(
-                "<tr><td><a href=\"/contacts/{id}\">{name}</a><div class=\"muted\">{title}</div></td>\
-                 <td>{email}</td><td>{account}</td><td class=\"muted\">{modified}</td></tr>",
-                id = escape(&c.id),
-                name = escape(&c.full_name()),
-                title = escape(c.title.as_deref().unwrap_or("")),
-                email = or_dash(c.email.as_deref()),
-                account = account_link(&desk, c.account_id.as_deref()),
-                modified = short_time(c.modified_time.0),
-            )
+        .take(LIST_LIMIT)
+        .map(|contact| ContactRow {
+            contact,
+            account: account_of(&desk, contact.account_id.as_deref()),
+            modified: short_time(contact.modified_time.0),
         })
         .collect();
-    let body = list_page(
-        &top_bar(&state, &desk, &agent, "/contacts", Section::Contacts),
-        "Contacts",
-        (contacts.len(), shown),
-        &["Name", "Email", "Account", "Modified"],
-        &rows,
-    );
-    respond(StatusCode::OK, "Contacts", body, cookie)
+    let page = ContactList {
+        title: "Contacts",
+        bar: top_bar(&state, &desk, &agent, "/contacts".into(), Section::Contacts),
+        columns: ["Name", "Email", "Account", "Modified"],
+        total: contacts.len(),
+        shown: rows.len(),
+        rows,
+    };
+    respond(StatusCode::OK, &page, cookie)
 }
 
-/// A list page: heading with the count, then a table of `rows` under `columns`.
-fn list_page(
-    bar: &str,
-    title: &str,
-    (total, shown): (usize, usize),
-    columns: &[&str],
-    rows: &str,
-) -> String {
-    let more = if shown < total {
-        format!(", the first {shown} shown")
-    } else {
-        String::new()
-    };
-    let head: String = columns.iter().map(|c| format!("<th>{c}</th>")).collect();
-    format!(
-        "{bar}<main><div class=\"page-head\"><h1>{title}</h1><span class=\"muted\">{total} {noun}{more}</span></div>\
-         <table class=\"list\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></main>",
-        noun = title.to_lowercase(),
-    )
+#[derive(Template)]
+#[template(path = "demo/contact.html")]
+struct ContactPage<'a> {
+    title: String,
+    bar: TopBar<'a>,
+    contact: &'a Contact,
+    initials: String,
+    account: Option<&'a Account>,
+    owner: Option<&'a str>,
+    created: String,
+    modified: String,
+    custom: Vec<(&'a str, Option<&'a str>)>,
+    tickets: Vec<TicketSummary<'a>>,
+    widget: WidgetCard<'a>,
 }
 
 async fn contact_page(
@@ -633,69 +580,60 @@ async fn contact_page(
         return not_found("No contact has this id.");
     };
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let owner = contact
-        .owner_id
-        .as_deref()
-        .and_then(|o| desk.agent(o))
-        .map(|a| a.name.as_str());
     let tickets: Vec<&Ticket> = desk
         .tickets
         .values()
         .filter(|t| t.contact_id == contact.id)
         .collect();
     let name = contact.full_name();
-    let body = format!(
-        r#"{bar}
-<main class="record-layout">
-<section class="record-main">
-<a class="back" href="/contacts">&larr; All contacts</a>
-<div class="record-head"><div class="avatar">{initials}</div><div>
-<h1>{name}</h1><div class="muted">{title}{at}</div></div></div>
-<section class="card flat"><h2>Contact information</h2>{info}</section>
-{custom}
-<section class="card flat"><h2>Tickets</h2>{tickets}</section>
-</section>
-<aside class="record-side">
-{widget}
-</aside>
-</main>"#,
-        bar = top_bar(
+    let page = ContactPage {
+        bar: top_bar(
             &state,
             &desk,
             &agent,
-            &format!("/contacts/{}", contact.id),
-            Section::Contacts
+            format!("/contacts/{}", contact.id),
+            Section::Contacts,
         ),
-        initials = escape(&initials(&name)),
-        name = escape(&name),
-        title = escape(contact.title.as_deref().unwrap_or("Contact")),
-        at = match contact.account_id.as_deref() {
-            Some(_) => format!(" at {}", account_link(&desk, contact.account_id.as_deref())),
-            None => String::new(),
-        },
-        info = details(&[
-            ("Email", or_dash(contact.email.as_deref())),
-            ("Phone", or_dash(contact.phone.as_deref())),
-            ("Mobile", or_dash(contact.mobile.as_deref())),
-            (
-                "Account",
-                account_link(&desk, contact.account_id.as_deref())
-            ),
-            ("Owner", or_dash(owner)),
-            ("Created", short_time(contact.created_time.0)),
-            ("Modified", short_time(contact.modified_time.0)),
-        ]),
-        custom = custom_fields(&desk, Module::Contacts, &contact.cf),
-        tickets = ticket_table(&desk, tickets, "No tickets from this contact."),
-        widget = widget_card(
+        contact,
+        initials: initials(&name),
+        account: account_of(&desk, contact.account_id.as_deref()),
+        owner: contact
+            .owner_id
+            .as_deref()
+            .and_then(|o| desk.agent(o))
+            .map(|a| a.name.as_str()),
+        created: short_time(contact.created_time.0),
+        modified: short_time(contact.modified_time.0),
+        custom: custom_fields(&desk, Module::Contacts, &contact.cf),
+        tickets: ticket_summaries(&desk, tickets),
+        widget: widget_card(
             &state,
             &desk,
             &agent,
             View::Contact(contact),
-            "about this contact"
+            "about this contact",
         ),
-    );
-    respond(StatusCode::OK, &name, body, cookie)
+        title: name,
+    };
+    respond(StatusCode::OK, &page, cookie)
+}
+
+#[derive(Template)]
+#[template(path = "demo/accounts.html")]
+struct AccountList<'a> {
+    title: &'a str,
+    bar: TopBar<'a>,
+    columns: [&'a str; 4],
+    total: usize,
+    shown: usize,
+    rows: Vec<AccountRow<'a>>,
+}
+
+struct AccountRow<'a> {
+    account: &'a Account,
+    /// How many contacts the account has.
+    contacts: usize,
+    modified: String,
 }
 
 async fn account_list(
@@ -707,35 +645,43 @@ async fn account_list(
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
     let mut accounts: Vec<&Account> = desk.accounts.values().collect();
     accounts.sort_by_key(|a| a.account_name.to_lowercase());
-    let shown = accounts.len().min(200);
-    let rows: String = accounts
+    let rows: Vec<AccountRow> = accounts
         .iter()
-        .take(shown)
-        .map(|a| {
-            let contacts = desk
+        .take(LIST_LIMIT)
+        .map(|account| AccountRow {
+            account,
+            contacts: desk
                 .contacts
                 .values()
-                .filter(|c| c.account_id.as_deref() == Some(a.id.as_str()))
-                .count();
-            format!(
-                "<tr><td><a href=\"/accounts/{id}\">{name}</a><div class=\"muted\">{website}</div></td>\
-                 <td>{industry}</td><td class=\"num\">{contacts}</td><td class=\"muted\">{modified}</td></tr>",
-                id = escape(&a.id),
-                name = escape(&a.account_name),
-                website = escape(a.website.as_deref().unwrap_or("")),
-                industry = or_dash(a.industry.as_deref()),
-                modified = short_time(a.modified_time.0),
-            )
+                .filter(|c| c.account_id.as_deref() == Some(account.id.as_str()))
+                .count(),
+            modified: short_time(account.modified_time.0),
         })
         .collect();
-    let body = list_page(
-        &top_bar(&state, &desk, &agent, "/accounts", Section::Accounts),
-        "Accounts",
-        (accounts.len(), shown),
-        &["Account", "Industry", "Contacts", "Modified"],
-        &rows,
-    );
-    respond(StatusCode::OK, "Accounts", body, cookie)
+    let page = AccountList {
+        title: "Accounts",
+        bar: top_bar(&state, &desk, &agent, "/accounts".into(), Section::Accounts),
+        columns: ["Account", "Industry", "Contacts", "Modified"],
+        total: accounts.len(),
+        shown: rows.len(),
+        rows,
+    };
+    respond(StatusCode::OK, &page, cookie)
+}
+
+#[derive(Template)]
+#[template(path = "demo/account.html")]
+struct AccountPage<'a> {
+    title: &'a str,
+    bar: TopBar<'a>,
+    account: &'a Account,
+    initials: String,
+    created: String,
+    modified: String,
+    custom: Vec<(&'a str, Option<&'a str>)>,
+    contacts: Vec<&'a Contact>,
+    tickets: Vec<TicketSummary<'a>>,
+    widget: WidgetCard<'a>,
 }
 
 async fn account_page(
@@ -749,86 +695,49 @@ async fn account_page(
         return not_found("No account has this id.");
     };
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let contacts: Vec<&Contact> = desk
-        .contacts
-        .values()
-        .filter(|c| c.account_id.as_deref() == Some(account.id.as_str()))
-        .collect();
-    let contact_rows: String = contacts
-        .iter()
-        .map(|c| {
-            format!(
-                "<tr><td><a href=\"/contacts/{id}\">{name}</a></td><td>{title}</td><td>{email}</td></tr>",
-                id = escape(&c.id),
-                name = escape(&c.full_name()),
-                title = or_dash(c.title.as_deref()),
-                email = or_dash(c.email.as_deref()),
-            )
-        })
-        .collect();
-    let contact_table = if contacts.is_empty() {
-        "<p class=\"muted\">No contacts at this account.</p>".to_owned()
-    } else {
-        format!(
-            "<table class=\"list\"><thead><tr><th>Name</th><th>Title</th><th>Email</th></tr></thead><tbody>{contact_rows}</tbody></table>"
-        )
-    };
     let tickets: Vec<&Ticket> = desk
         .tickets
         .values()
         .filter(|t| t.account_id.as_deref() == Some(account.id.as_str()))
         .collect();
-    let website = match account.website.as_deref() {
-        Some(url) => format!(
-            "<a href=\"{0}\" target=\"_blank\" rel=\"noopener\">{0}</a>",
-            escape(url)
-        ),
-        None => or_dash(None),
-    };
-    let body = format!(
-        r#"{bar}
-<main class="record-layout">
-<section class="record-main">
-<a class="back" href="/accounts">&larr; All accounts</a>
-<div class="record-head"><div class="avatar square">{initials}</div><div>
-<h1>{name}</h1><div class="muted">{industry}</div></div></div>
-<section class="card flat"><h2>Account information</h2>{info}</section>
-{custom}
-<section class="card flat"><h2>Contacts</h2>{contact_table}</section>
-<section class="card flat"><h2>Tickets</h2>{tickets}</section>
-</section>
-<aside class="record-side">
-{widget}
-</aside>
-</main>"#,
-        bar = top_bar(
+    let page = AccountPage {
+        title: &account.account_name,
+        bar: top_bar(
             &state,
             &desk,
             &agent,
-            &format!("/accounts/{}", account.id),
-            Section::Accounts
+            format!("/accounts/{}", account.id),
+            Section::Accounts,
         ),
-        initials = escape(&initials(&account.account_name)),
-        name = escape(&account.account_name),
-        industry = escape(account.industry.as_deref().unwrap_or("Account")),
-        info = details(&[
-            ("Website", website),
-            ("Phone", or_dash(account.phone.as_deref())),
-            ("Email", or_dash(account.email.as_deref())),
-            ("Created", short_time(account.created_time.0)),
-            ("Modified", short_time(account.modified_time.0)),
-        ]),
-        custom = custom_fields(&desk, Module::Accounts, &account.cf),
-        tickets = ticket_table(&desk, tickets, "No tickets from this account."),
-        widget = widget_card(
+        account,
+        initials: initials(&account.account_name),
+        created: short_time(account.created_time.0),
+        modified: short_time(account.modified_time.0),
+        custom: custom_fields(&desk, Module::Accounts, &account.cf),
+        contacts: desk
+            .contacts
+            .values()
+            .filter(|c| c.account_id.as_deref() == Some(account.id.as_str()))
+            .collect(),
+        tickets: ticket_summaries(&desk, tickets),
+        widget: widget_card(
             &state,
             &desk,
             &agent,
             View::Account(account),
-            "about this account"
+            "about this account",
         ),
-    );
-    respond(StatusCode::OK, &account.account_name, body, cookie)
+    };
+    respond(StatusCode::OK, &page, cookie)
+}
+
+#[derive(Template)]
+#[template(path = "demo/setup.html")]
+struct SetupPage<'a> {
+    title: &'a str,
+    bar: TopBar<'a>,
+    /// The admin console's URL, for administrators.
+    console: Option<String>,
 }
 
 /// Where an administrator manages the integration: the widget without a record.
@@ -839,23 +748,16 @@ async fn setup_page(
 ) -> Response {
     let desk = state.helpdesk.desk();
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let content = if is_admin(&desk, &agent) {
+    let console = is_admin(&desk, &agent).then(|| {
         let token = mint(&desk, &agent, View::Setup, &state.context_secret);
-        format!(
-            "<iframe id=\"{WIDGET_IFRAME_ID}\" class=\"console\" title=\"Salesforce integration settings\" src=\"{}\"></iframe>",
-            escape(&console_src(&state.edge_url, &token))
-        )
-    } else {
-        "<p class=\"card\">Only administrators can manage integrations. \
-         Pick an administrator in the top bar.</p>"
-            .to_owned()
+        console_src(&state.edge_url, &token)
+    });
+    let page = SetupPage {
+        title: "Setup",
+        bar: top_bar(&state, &desk, &agent, "/setup".into(), Section::Setup),
+        console,
     };
-    let body = format!(
-        "{bar}<main><div class=\"page-head\"><h1>Setup &rsaquo; Marketplace &rsaquo; Salesforce</h1>\
-         <span class=\"muted\">Salesforce integration settings</span></div>{content}</main>",
-        bar = top_bar(&state, &desk, &agent, "/setup", Section::Setup),
-    );
-    respond(StatusCode::OK, "Setup", body, cookie)
+    respond(StatusCode::OK, &page, cookie)
 }
 
 /// The administrator the demo defaults to, for callers outside a request.
@@ -883,77 +785,6 @@ impl crate::Sandbox {
         Some(format!("{url}{separator}agent={agent}"))
     }
 }
-
-const STYLE: &str = r#"
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; background: #f4f5f7; }
-a { color: #2563eb; text-decoration: none; }
-a:hover { text-decoration: underline; }
-.muted { color: #6b7280; font-size: 13px; }
-.topbar { display: flex; align-items: center; gap: 24px; padding: 0 20px; height: 52px; background: #1e293b; color: #e2e8f0; }
-.brand { display: flex; align-items: center; gap: 10px; color: #fff; font-weight: 600; font-size: 16px; }
-.brand:hover { text-decoration: none; }
-.logo { display: inline-grid; place-items: center; width: 28px; height: 28px; border-radius: 6px; background: #22c55e; color: #0f172a; font-size: 12px; font-weight: 800; }
-.topbar nav { display: flex; gap: 18px; flex: 1; }
-.topbar nav a { color: #cbd5e1; padding: 14px 0; border-bottom: 2px solid transparent; }
-.topbar nav a[aria-current=page] { color: #fff; border-bottom-color: #22c55e; }
-.agent-picker { display: flex; align-items: center; gap: 8px; font-size: 13px; }
-.agent-picker select { padding: 4px 8px; border-radius: 6px; border: 1px solid #475569; background: #0f172a; color: #f1f5f9; }
-.agent-picker a { color: #cbd5e1; }
-main { max-width: 1280px; margin: 0 auto; padding: 20px; }
-main.narrow { max-width: 640px; }
-main.narrow-wide { max-width: 860px; }
-.page-head { display: flex; align-items: baseline; gap: 12px; }
-h1 { font-size: 20px; margin: 0 0 14px; }
-h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #6b7280; margin: 0 0 10px; }
-.intro { background: #ecfdf5; border: 1px solid #a7f3d0; color: #065f46; border-radius: 8px; padding: 12px 16px; margin-bottom: 18px; }
-.intro a { color: #047857; text-decoration: underline; }
-table.list { width: 100%; border-collapse: collapse; background: #fff; border-radius: 8px; overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-.list th { text-align: left; font-weight: 600; font-size: 12px; color: #6b7280; padding: 10px 14px; background: #f9fafb; border-bottom: 1px solid #e5e7eb; }
-.list td { padding: 12px 14px; border-bottom: 1px solid #f0f1f3; vertical-align: top; }
-.list td.num { color: #6b7280; width: 60px; }
-.card .list { box-shadow: none; border: 1px solid #eef0f2; }
-.pill { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; background: #e5e7eb; color: #374151; }
-.status-open { background: #dbeafe; color: #1d4ed8; }
-.status-on-hold { background: #fef3c7; color: #92400e; }
-.status-escalated { background: #fee2e2; color: #b91c1c; }
-.status-closed { background: #dcfce7; color: #166534; }
-.record-layout { display: grid; grid-template-columns: minmax(0, 1fr) 400px; gap: 20px; align-items: start; }
-.record-main { background: #fff; border-radius: 8px; padding: 18px 22px; box-shadow: 0 1px 2px rgba(0,0,0,.06); display: flex; flex-direction: column; gap: 16px; }
-.record-main > h1, .record-main > .meta { margin-bottom: 0; }
-.back { font-size: 13px; }
-.record-head { display: flex; align-items: center; gap: 14px; }
-.record-head h1 { margin: 0; }
-.avatar { display: grid; place-items: center; flex: none; width: 44px; height: 44px; border-radius: 50%; background: #dbeafe; color: #1e3a8a; font-weight: 700; }
-.avatar.square { border-radius: 10px; background: #ede9fe; color: #4c1d95; }
-.meta { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; color: #4b5563; font-size: 13px; }
-.message { border: 1px solid #e5e7eb; border-radius: 8px; padding: 14px 16px; background: #fafafa; }
-.message p { margin: 8px 0 0; white-space: pre-wrap; }
-.reply textarea { width: 100%; min-height: 90px; padding: 10px; border-radius: 8px; border: 1px solid #d1d5db; background: #f9fafb; font: inherit; }
-.record-side { display: flex; flex-direction: column; gap: 16px; position: sticky; top: 16px; }
-.card { background: #fff; border-radius: 8px; padding: 14px 16px; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-.card.flat { box-shadow: none; border: 1px solid #eef0f2; }
-.requester .name { font-weight: 600; font-size: 15px; margin-bottom: 6px; }
-dl.details { display: grid; grid-template-columns: 130px 1fr; gap: 6px 10px; margin: 0; font-size: 13px; }
-.requester dl.details { grid-template-columns: 80px 1fr; }
-.details dt { color: #6b7280; }
-.details dd { margin: 0; overflow-wrap: anywhere; }
-.widget { padding-bottom: 8px; border-top: 3px solid #0ea5e9; }
-.widget-head { display: flex; align-items: baseline; justify-content: space-between; }
-.widget iframe { width: 100%; height: 640px; border: 0; border-radius: 6px; background: #fff; }
-iframe.console { width: 100%; height: 860px; border: 0; border-radius: 8px; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-.agents { display: flex; flex-direction: column; gap: 12px; margin-top: 16px; }
-.agent-card { display: flex; align-items: center; gap: 16px; }
-.agent-card.current { outline: 2px solid #22c55e; }
-.agent-card .who { flex: 1; }
-.agent-card h2 { text-transform: none; letter-spacing: 0; color: #111827; font-size: 16px; margin: 0; }
-.agent-card p { margin: 4px 0 0; }
-.profile { font-weight: 600; }
-.button { display: inline-block; padding: 7px 14px; border-radius: 6px; background: #1e293b; color: #fff; font-weight: 600; white-space: nowrap; }
-.button:hover { text-decoration: none; background: #0f172a; }
-.current .button { background: #e5e7eb; color: #374151; }
-@media (max-width: 900px) { .record-layout { grid-template-columns: 1fr; } .record-side { position: static; } }
-"#;
 
 #[cfg(test)]
 mod tests {

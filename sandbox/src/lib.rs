@@ -2,6 +2,9 @@
 //! demo helpdesk pages that embed the widget, all speaking the real wire formats so the
 //! edge cannot tell them from the real services.
 //!
+//! Its HTML pages (the demo helpdesk, the org's record pages and login page) are askama
+//! templates under `templates/`, escaped by the `html` module's escaper.
+//!
 //! [`start`] binds the three listeners and serves them on background tasks:
 //!
 //! ```no_run

@@ -54,6 +54,9 @@ mod tests {
         let (a, b) = (super::random_token(), super::random_token());
         assert_eq!(a.len(), 32);
         assert_ne!(a, b);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
     }
 }

@@ -1,11 +1,12 @@
 //! `cargo xtask chaos`: the reliability suite at full size, and its report.
 //!
 //! Runs the property tests of `contract` and `shared` with many more cases, the
-//! hostile-input and at-rest end-to-end tests, and the fault and load scenarios of
-//! `tests/tests/chaos.rs` with `SFDESK_CHAOS=full`; prints one table of what each did and
-//! found, and writes it to `RELIABILITY.md` with the date and the machine.
+//! hostile-input and at-rest end-to-end tests, and the fault and load scenarios of the
+//! end-to-end `chaos` module (`tests/tests/e2e/chaos.rs`) with `SFDESK_CHAOS=full`; prints
+//! one table of what each did and found, and writes it to `RELIABILITY.md` with the date
+//! and the machine.
 
-use crate::{build, tools};
+use crate::{compile, tools};
 use e2e::repo_root;
 use serde_json::Value;
 use std::path::Path;
@@ -46,21 +47,21 @@ fn steps() -> Vec<Step> {
             size: "3 stacks, ~90 requests",
             injected: "bad/missing/expired signatures, wrong key and org, malformed and 2 MB bodies, replays ×10, forged/expired/other-org tokens, agents on every admin path, SOQL injection, values at limits, invalid mappings, bad OAuth state, reused code",
             holds: "yes: every case a specific 4xx and message, nothing stored, org state unchanged; extreme values identical on both sides",
-            command: cargo(&["test", "-p", "e2e", "--test", "hostile_input"]),
+            command: cargo(&["test", "-p", "e2e", "--test", "e2e", "hostile_input::"]),
         },
         Step {
             scenario: "tokens at rest",
             size: "every file of the Durable Object's storage, the log, every answer",
             injected: "token renewal mid-run",
             holds: "yes: no access or refresh token in the SQLite files, the wrangler log or any answer",
-            command: cargo(&["test", "-p", "e2e", "--test", "at_rest"]),
+            command: cargo(&["test", "-p", "e2e", "--test", "e2e", "at_rest::"]),
         },
         Step {
             scenario: "Durable Object races",
             size: "5 stacks; one Salesforce call held at the door each",
             injected: "a pause, a delete, a retry, two renewals and a webhook while a sync slice (or a renewal) awaits Salesforce",
             holds: "yes: the pause stands, the delete leaves nothing behind, the retried record is created once, the session is renewed once, the webhook is acknowledged at once",
-            command: cargo(&["test", "-p", "e2e", "--test", "sync_live", "races"]),
+            command: cargo(&["test", "-p", "e2e", "--test", "e2e", "sync_live::races::"]),
         },
         Step {
             scenario: "catch-up of a data load",
@@ -88,7 +89,8 @@ fn steps() -> Vec<Step> {
                 "-p",
                 "e2e",
                 "--test",
-                "chaos",
+                "e2e",
+                "chaos::",
                 "--",
                 "--test-threads=1",
             ]),
@@ -110,7 +112,7 @@ struct Line {
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     tools::ensure_all()?;
-    build::all()?;
+    compile::all()?;
     let rows_dir = repo_root().join("target/chaos/rows");
     let _ = std::fs::remove_dir_all(&rows_dir);
     std::fs::create_dir_all(&rows_dir)?;
@@ -298,8 +300,9 @@ fn report(table: &str, seconds: u64, passed: bool) -> String {
          (`/__sandbox/faults` on each) or by the test itself (replayed, reordered and delayed \
          deliveries, a killed `wrangler dev`).\n\n\
          {table}\n\
-         Sources: `tests/tests/chaos.rs` (faults and load), `tests/tests/hostile_input.rs`, \
-         `tests/tests/at_rest.rs`, and the `fuzz` modules beside `shared/src/soql.rs`, \
+         Sources: `tests/tests/e2e/chaos.rs` (faults and load), \
+         `tests/tests/e2e/hostile_input.rs`, `tests/tests/e2e/at_rest.rs`, and the `fuzz` \
+         modules beside `shared/src/soql.rs`, \
          `shared/src/helpdesk/webhooks.rs`, `shared/src/salesforce/outbound.rs` and \
          `contract/src/mapping.rs`.\n",
         command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),

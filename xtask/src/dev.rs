@@ -1,12 +1,12 @@
 //! `cargo xtask dev`: the whole demo on fixed local ports.
 
-use crate::{build, tools};
+use crate::{compile, tools};
 use contract::api::Panel;
 use e2e::{Stack, StackOptions};
 
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_all()?;
-    build::all()?;
+    compile::all()?;
     tokio::runtime::Runtime::new()?.block_on(serve())
 }
 

@@ -4,8 +4,8 @@
 //! so a second run spends seconds on it), then builds what it runs.
 
 mod bench;
-mod build;
 mod chaos;
+mod compile;
 mod dev;
 mod test;
 mod tools;
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         "dev" => dev::run(),
         "test" => test::run(),
         "chaos" => chaos::run(),
-        "build" => tools::ensure_all().and_then(|()| build::all()),
+        "build" => tools::ensure_all().and_then(|()| compile::all()),
         "setup" => tools::ensure_all(),
         "bench" => bench::run(args.get(1).map(String::as_str)),
         _ => {

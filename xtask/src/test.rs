@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test, in three suites, each reported.
 
-use crate::{build, tools};
+use crate::{compile, tools};
 use anyhow::bail;
 use std::process::Command;
 use std::time::Instant;
@@ -47,7 +47,7 @@ fn suites() -> Vec<Suite> {
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     tools::ensure_all()?;
-    build::all()?;
+    compile::all()?;
     let mut failed = Vec::new();
     for mut suite in suites() {
         println!("\n=== {} ===", suite.name);

@@ -5,15 +5,15 @@ use super::org::Org;
 use super::state::{self, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use serde::Deserialize;
 use contract::admin::{
     AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
     RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
 };
+use contract::history::{RunKind, daily_totals};
+use serde::Deserialize;
 use shared::helpdesk::WebhookDraft;
 use shared::http::Transport;
 use shared::sync::engine::{Outcome, Settings};
-use contract::history::{RunKind, daily_totals};
 use shared::sync::initial;
 use shared::sync::ongoing::Tallies;
 use shared::url_tag::Purpose;

@@ -10,8 +10,8 @@ use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::ObjectFields;
-use shared::helpdesk::{self, TransportSleep};
 use contract::mapping::FieldMeta;
+use shared::helpdesk::{self, TransportSleep};
 use shared::salesforce::{Budget, Client, Refreshed, Session, SessionKeeper, SfError};
 use shared::sync::engine::{Engine, EngineError};
 use shared::sync::helpdesk_port::HelpdeskPort;
@@ -120,13 +120,13 @@ impl<'a> Org<'a> {
         }
         // A rate limit is not waited out inside a slice: the slice ends and the note says
         // what the sync waits for.
-        let helpdesk =
-            self.helpdesk()
-                .with_source_id(helpdesk::SOURCE_ID)
-                .with_retry(helpdesk::RetryPolicy {
-                    max_retry_after: std::time::Duration::from_secs(5),
-                    ..helpdesk::RetryPolicy::default()
-                });
+        let helpdesk = self
+            .helpdesk()
+            .with_source_id(helpdesk::SOURCE_ID)
+            .with_retry(helpdesk::RetryPolicy {
+                max_retry_after: std::time::Duration::from_secs(5),
+                ..helpdesk::RetryPolicy::default()
+            });
 
         let fields = match state.fields()? {
             Some(fields) if !fresh_fields && self.now_ms - fields.read_ms < FIELDS_TTL_MS => fields,

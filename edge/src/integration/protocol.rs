@@ -4,11 +4,11 @@
 
 use crate::config::Config;
 use crate::error::EdgeError;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use contract::admin::{ProfilePermissions, RetryRequest, SaveSettings};
 use contract::api::{ErrorBody, PanelQuery};
 use contract::context::ContextClaims;
 use contract::ids::SfId;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, RequestInit};
 

@@ -6,8 +6,8 @@
 
 use super::sql::DurableSql;
 use crate::error::EdgeError;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use contract::admin::{ObjectFields, SyncState};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::helpdesk::JwksCache;
 use shared::salesforce::ApiUsage;
 use shared::sync::engine::Settings;

@@ -6,10 +6,10 @@ use super::protocol::Stored;
 use super::state::Control;
 use super::{connection, panel_cache};
 use crate::error::EdgeError;
-use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
 use contract::mapping::ObjectKind;
-use shared::salesforce::outbound;
 use contract::side::Side;
+use shared::helpdesk::{self, EventType, Expected, Jwks, SignatureError};
+use shared::salesforce::outbound;
 
 fn running(org: &Org<'_>) -> Result<Control, EdgeError> {
     org.state().control()?.ok_or(EdgeError::Forbidden(

@@ -5,11 +5,11 @@ use super::caller::admin_context;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, AdminRequest, Command};
-use serde::de::DeserializeOwned;
 use contract::admin::{
     FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
     SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
 };
+use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, Response};
 
 const ADMIN_PREFIX: &str = "/api/admin/";

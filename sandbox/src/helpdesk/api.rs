@@ -137,25 +137,24 @@ async fn profiles(
     State(state): State<Arc<HelpdeskState>>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
-    only(&params, &[])?;
-    let desk = state.desk();
-    Ok(list(
-        desk.profiles.iter(),
-        Window {
-            from: 0,
-            limit: usize::MAX,
-        },
-    ))
+    whole_list(&params, state.desk().profiles.iter())
 }
 
 async fn roles(
     State(state): State<Arc<HelpdeskState>>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
-    only(&params, &[])?;
-    let desk = state.desk();
+    whole_list(&params, state.desk().roles.iter())
+}
+
+/// A list Zoho answers whole: no parameters, no paging.
+fn whole_list<T: Serialize>(
+    params: &HashMap<String, String>,
+    items: impl Iterator<Item = T>,
+) -> Result<Response, DeskError> {
+    only(params, &[])?;
     Ok(list(
-        desk.roles.iter(),
+        items,
         Window {
             from: 0,
             limit: usize::MAX,

@@ -12,7 +12,7 @@
 //! | `GET`/`DELETE /__sandbox/webhooks/deliveries` | every delivery attempt, with its body and the receiver's answer |
 //! | `PUT /__sandbox/webhooks/retry` | `{"baseMs": 50, "maxMs": 400}`: how soon failed deliveries are retried |
 
-use super::store::Module;
+use super::store::{Account, Change, Contact, Desk, Module, Writable};
 use super::traffic::{CallCounts, Fault, RateLimit};
 use super::webhooks::Delivery;
 use super::{DeskError, HelpdeskState};
@@ -172,7 +172,7 @@ impl HelpdeskState {
                     "industry": INDUSTRIES[n % INDUSTRIES.len()],
                     "website": format!("https://bulk-{n:04}.example"),
                 });
-                let (account, change) = desk.create_account(&fields, &owner, now)?;
+                let (account, change) = desk.create::<Account>(&fields, &owner, now)?;
                 seeded.account_ids.push(account.id);
                 changes.push(change);
             }
@@ -187,7 +187,7 @@ impl HelpdeskState {
                 if !seeded.account_ids.is_empty() {
                     fields["accountId"] = json!(seeded.account_ids[i % seeded.account_ids.len()]);
                 }
-                let (contact, change) = desk.create_contact(&fields, &owner, now)?;
+                let (contact, change) = desk.create::<Contact>(&fields, &owner, now)?;
                 seeded.contact_ids.push(contact.id);
                 changes.push(change);
             }
@@ -219,35 +219,43 @@ impl HelpdeskState {
             edit.fields.clone()
         };
         self.write(None, |desk, now| {
-            let (record, change) = match (edit.action, module) {
-                (EditAction::Create, Module::Contacts) => {
-                    let (contact, change) = desk.create_contact(&fields, &agent, now)?;
-                    (to_json(contact), change)
+            let (record, change) = match module {
+                Module::Contacts => {
+                    edit_record::<Contact>(desk, edit.action, &fields, &agent, id, now)?
                 }
-                (EditAction::Create, Module::Accounts) => {
-                    let (account, change) = desk.create_account(&fields, &agent, now)?;
-                    (to_json(account), change)
-                }
-                (EditAction::Update, Module::Contacts) => {
-                    let (contact, change) = desk.update_contact(&id()?, &fields, now)?;
-                    (to_json(contact), change)
-                }
-                (EditAction::Update, Module::Accounts) => {
-                    let (account, change) = desk.update_account(&id()?, &fields, now)?;
-                    (to_json(account), change)
-                }
-                (EditAction::Delete, Module::Contacts) => {
-                    let change = desk.trash_contact(&id()?, now)?;
-                    (change.payload.clone(), change)
-                }
-                (EditAction::Delete, Module::Accounts) => {
-                    let change = desk.trash_account(&id()?, now)?;
-                    (change.payload.clone(), change)
+                Module::Accounts => {
+                    edit_record::<Account>(desk, edit.action, &fields, &agent, id, now)?
                 }
             };
             Ok((record, vec![change]))
         })
     }
+}
+
+/// An agent's edit of one record: the record as it now is (for a delete: its id), and
+/// what changed. `id` names the record an update or a delete is about.
+fn edit_record<R: Writable>(
+    desk: &mut Desk,
+    action: EditAction,
+    fields: &Value,
+    agent: &str,
+    id: impl Fn() -> Result<String, DeskError>,
+    now: i64,
+) -> Result<(Value, Change), DeskError> {
+    Ok(match action {
+        EditAction::Create => {
+            let (record, change) = desk.create::<R>(fields, agent, now)?;
+            (to_json(record), change)
+        }
+        EditAction::Update => {
+            let (record, change) = desk.update::<R>(&id()?, fields, now)?;
+            (to_json(record), change)
+        }
+        EditAction::Delete => {
+            let change = desk.trash::<R>(&id()?, now)?;
+            (change.payload.clone(), change)
+        }
+    })
 }
 
 fn to_json(record: impl Serialize) -> Value {

@@ -7,6 +7,17 @@
 //! - `GET /.well-known/jwks.json`: the keys that sign webhook deliveries;
 //! - `/__sandbox/...`: test controls (see [`controls`]), also callable as methods on
 //!   [`crate::Sandbox`].
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`store`], [`fields`] | the desk's data and webhook subscriptions; field definitions and checks |
+//! | `api`, `records` | the read endpoints for the org and its people; contacts and accounts |
+//! | [`webhooks`], [`signing`] | event delivery to subscriptions; the signatures on it |
+//! | [`traffic`] | call counting, injected faults and API credits |
+//! | [`controls`] | test controls |
+//!
+//! This file holds the helpdesk's state ([`HelpdeskState`]), its router, the gate every
+//! `/api/v1` call passes, and its error ([`DeskError`]).
 
 mod api;
 pub mod controls;

@@ -5,7 +5,7 @@
 //! (`/organizationFields?module=`). Writes may carry a `sourceId` header (see webhooks).
 
 use super::api::{list, one, only, sorted_by_time, window};
-use super::store::{Account, Contact, Desk, Module, Time};
+use super::store::{Account, Contact, Module, Time, Writable};
 use super::{DeskError, HelpdeskState, TokenOwner, json_body, source_id};
 use crate::clock;
 use axum::body::Bytes;
@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,33 +24,33 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
     Router::new()
         .route(
             "/api/v1/contacts",
-            get(list_of::<Contact>).post(create_contact),
+            get(list_of::<Contact>).post(create::<Contact>),
         )
         .route("/api/v1/contacts/search", get(search::<Contact>))
-        .route("/api/v1/contacts/moveToTrash", post(trash_contacts))
+        .route("/api/v1/contacts/moveToTrash", post(trash::<Contact>))
         .route(
             "/api/v1/contacts/{id}",
-            get(one_of::<Contact>).patch(update_contact),
+            get(one_of::<Contact>).patch(update::<Contact>),
         )
         .route(
             "/api/v1/accounts",
-            get(list_of::<Account>).post(create_account),
+            get(list_of::<Account>).post(create::<Account>),
         )
         .route("/api/v1/accounts/search", get(search::<Account>))
-        .route("/api/v1/accounts/moveToTrash", post(trash_accounts))
+        .route("/api/v1/accounts/moveToTrash", post(trash::<Account>))
         .route(
             "/api/v1/accounts/{id}",
-            get(one_of::<Account>).patch(update_account),
+            get(one_of::<Account>).patch(update::<Account>),
         )
         .route("/api/v1/organizationFields", get(fields))
 }
 
-/// What lists and searches need of a record.
-trait Record: Serialize + Sized + 'static {
+/// What lists, searches and trashing need of a record, beside what writes need.
+trait Record: Writable + 'static {
     /// The search parameters this module takes.
     const SEARCH: &'static [&'static str];
-    fn all(desk: &Desk) -> impl Iterator<Item = &Self>;
-    fn get<'a>(desk: &'a Desk, id: &str) -> Option<&'a Self>;
+    /// The key of a `moveToTrash` body's id list.
+    const TRASH_IDS: &'static str;
     fn times(&self) -> (Time, Time);
     /// The value a search parameter is matched against.
     fn searched(&self, param: &str) -> Option<String>;
@@ -66,14 +65,7 @@ impl Record for Contact {
         "phone",
         "mobile",
     ];
-
-    fn all(desk: &Desk) -> impl Iterator<Item = &Self> {
-        desk.contacts.values()
-    }
-
-    fn get<'a>(desk: &'a Desk, id: &str) -> Option<&'a Self> {
-        desk.contacts.get(id)
-    }
+    const TRASH_IDS: &'static str = "contactIds";
 
     fn times(&self) -> (Time, Time) {
         (self.created_time, self.modified_time)
@@ -94,14 +86,7 @@ impl Record for Contact {
 
 impl Record for Account {
     const SEARCH: &'static [&'static str] = &["accountName", "email", "phone", "website"];
-
-    fn all(desk: &Desk) -> impl Iterator<Item = &Self> {
-        desk.accounts.values()
-    }
-
-    fn get<'a>(desk: &'a Desk, id: &str) -> Option<&'a Self> {
-        desk.accounts.get(id)
-    }
+    const TRASH_IDS: &'static str = "accountIds";
 
     fn times(&self) -> (Time, Time) {
         (self.created_time, self.modified_time)
@@ -125,7 +110,7 @@ async fn list_of<R: Record>(
     let window = window(&params, &["sortBy"], 100)?;
     let desk = state.desk();
     let items = sorted_by_time(
-        R::all(&desk),
+        R::records(&desk).values(),
         params.get("sortBy").map(String::as_str),
         R::times,
     )?;
@@ -136,7 +121,7 @@ async fn one_of<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
     Path(id): Path<String>,
 ) -> Result<Response, DeskError> {
-    one(R::get(&state.desk(), &id))
+    one(R::records(&state.desk()).get(&id))
 }
 
 /// `*` matches any run of characters; everything else matches itself, ignoring case.
@@ -191,7 +176,7 @@ async fn search<R: Record>(
         .filter_map(|p| params.get(*p).map(|v| (*p, v)))
         .collect();
     let desk = state.desk();
-    let matching = R::all(&desk).filter(|record| {
+    let matching = R::records(&desk).values().filter(|record| {
         let (created_at, modified_at) = record.times();
         let within = |range: Option<(i64, i64)>, at: Time| {
             range.is_none_or(|(from, to)| (from..=to).contains(&at.0))
@@ -218,60 +203,32 @@ async fn search<R: Record>(
     Ok(Json(json!({ "data": data, "count": count })).into_response())
 }
 
-async fn create_contact(
+async fn create<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
     Extension(owner): Extension<TokenOwner>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
-    let contact = state.write(source_id(&headers).as_deref(), |desk, now| {
-        let (contact, change) = desk.create_contact(&body, &owner.0, now)?;
-        Ok((contact, vec![change]))
+    let record = state.write(source_id(&headers).as_deref(), |desk, now| {
+        let (record, change) = desk.create::<R>(&body, &owner.0, now)?;
+        Ok((record, vec![change]))
     })?;
-    Ok(Json(contact).into_response())
+    Ok(Json(record).into_response())
 }
 
-async fn update_contact(
+async fn update<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
-    let contact = state.write(source_id(&headers).as_deref(), |desk, now| {
-        let (contact, change) = desk.update_contact(&id, &body, now)?;
-        Ok((contact, vec![change]))
+    let record = state.write(source_id(&headers).as_deref(), |desk, now| {
+        let (record, change) = desk.update::<R>(&id, &body, now)?;
+        Ok((record, vec![change]))
     })?;
-    Ok(Json(contact).into_response())
-}
-
-async fn create_account(
-    State(state): State<Arc<HelpdeskState>>,
-    Extension(owner): Extension<TokenOwner>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, DeskError> {
-    let body = json_body(&body)?;
-    let account = state.write(source_id(&headers).as_deref(), |desk, now| {
-        let (account, change) = desk.create_account(&body, &owner.0, now)?;
-        Ok((account, vec![change]))
-    })?;
-    Ok(Json(account).into_response())
-}
-
-async fn update_account(
-    State(state): State<Arc<HelpdeskState>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, DeskError> {
-    let body = json_body(&body)?;
-    let account = state.write(source_id(&headers).as_deref(), |desk, now| {
-        let (account, change) = desk.update_account(&id, &body, now)?;
-        Ok((account, vec![change]))
-    })?;
-    Ok(Json(account).into_response())
+    Ok(Json(record).into_response())
 }
 
 /// The ids of a `moveToTrash` body (`contactIds`/`accountIds`), all of which must exist.
@@ -295,34 +252,17 @@ fn ids_to_trash(
     Ok(ids)
 }
 
-async fn trash_contacts(
+async fn trash<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
     state.write(source_id(&headers).as_deref(), |desk, now| {
-        let ids = ids_to_trash(&body, "contactIds", |id| desk.contacts.contains_key(id))?;
+        let ids = ids_to_trash(&body, R::TRASH_IDS, |id| R::records(desk).contains_key(id))?;
         let changes = ids
             .iter()
-            .map(|id| desk.trash_contact(id, now))
-            .collect::<Result<_, _>>()?;
-        Ok(((), changes))
-    })?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn trash_accounts(
-    State(state): State<Arc<HelpdeskState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, DeskError> {
-    let body = json_body(&body)?;
-    state.write(source_id(&headers).as_deref(), |desk, now| {
-        let ids = ids_to_trash(&body, "accountIds", |id| desk.accounts.contains_key(id))?;
-        let changes = ids
-            .iter()
-            .map(|id| desk.trash_account(id, now))
+            .map(|id| desk.trash::<R>(id, now))
             .collect::<Result<_, _>>()?;
         Ok(((), changes))
     })?;

@@ -1,12 +1,12 @@
 //! The helpdesk's data, shaped like Zoho Desk's resources. Field names serialize as
-//! Zoho's camelCase JSON; custom fields live in `cf`, as Zoho keeps them.
+//! Zoho's camelCase JSON; custom fields live in `cf`, as Zoho keeps them. The webhook
+//! subscriptions are part of the desk's data too.
 //!
 //! Writes to contacts and accounts go through [`fields::check`] and answer a [`Change`],
 //! which the webhooks turn into events.
 
 use super::DeskError;
 use super::fields::{self, FieldDef};
-use super::webhooks::Subscription;
 use crate::clock;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -96,7 +96,52 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// "First Last", or the last name alone.
+    pub fn full_name(&self) -> String {
+        match self.first_name.as_deref() {
+            Some(first) if !first.is_empty() => format!("{first} {}", self.last_name),
+            _ => self.last_name.clone(),
+        }
+    }
+}
+
+/// A record of a writable module (a contact or an account): what the desk's generic
+/// writes ([`Desk::create`], [`Desk::update`], [`Desk::trash`]) need to know of it.
+pub trait Writable: Serialize + Clone {
+    const MODULE: Module;
+    /// A new record: its id, owner, times and custom fields, every standard field empty.
+    fn blank(id: String, owner: &str, time: Time, cf: Map<String, Value>) -> Self;
     /// Sets a standard field by its `apiName` (already checked).
+    fn set(&mut self, name: &str, value: Option<String>);
+    fn custom_mut(&mut self) -> &mut Map<String, Value>;
+    fn set_modified_time(&mut self, time: Time);
+    fn records(desk: &Desk) -> &BTreeMap<String, Self>;
+    fn records_mut(desk: &mut Desk) -> &mut BTreeMap<String, Self>;
+    /// What else changes when the record `id` goes to the trash.
+    fn after_trash(_desk: &mut Desk, _id: &str) {}
+}
+
+impl Writable for Contact {
+    const MODULE: Module = Module::Contacts;
+
+    fn blank(id: String, owner: &str, time: Time, cf: Map<String, Value>) -> Self {
+        Contact {
+            id,
+            first_name: None,
+            last_name: String::new(),
+            email: None,
+            phone: None,
+            mobile: None,
+            title: None,
+            account_id: None,
+            owner_id: Some(owner.to_owned()),
+            description: None,
+            created_time: time,
+            modified_time: time,
+            cf,
+        }
+    }
+
     fn set(&mut self, name: &str, value: Option<String>) {
         match name {
             "firstName" => self.first_name = value,
@@ -112,16 +157,42 @@ impl Contact {
         }
     }
 
-    /// "First Last", or the last name alone.
-    pub fn full_name(&self) -> String {
-        match self.first_name.as_deref() {
-            Some(first) if !first.is_empty() => format!("{first} {}", self.last_name),
-            _ => self.last_name.clone(),
-        }
+    fn custom_mut(&mut self) -> &mut Map<String, Value> {
+        &mut self.cf
+    }
+
+    fn set_modified_time(&mut self, time: Time) {
+        self.modified_time = time;
+    }
+
+    fn records(desk: &Desk) -> &BTreeMap<String, Self> {
+        &desk.contacts
+    }
+
+    fn records_mut(desk: &mut Desk) -> &mut BTreeMap<String, Self> {
+        &mut desk.contacts
     }
 }
 
-impl Account {
+impl Writable for Account {
+    const MODULE: Module = Module::Accounts;
+
+    fn blank(id: String, owner: &str, time: Time, cf: Map<String, Value>) -> Self {
+        Account {
+            id,
+            account_name: String::new(),
+            email: None,
+            phone: None,
+            website: None,
+            industry: None,
+            description: None,
+            owner_id: Some(owner.to_owned()),
+            created_time: time,
+            modified_time: time,
+            cf,
+        }
+    }
+
     fn set(&mut self, name: &str, value: Option<String>) {
         match name {
             "accountName" => self.account_name = value.unwrap_or_default(),
@@ -132,6 +203,31 @@ impl Account {
             "ownerId" => self.owner_id = value,
             "description" => self.description = value,
             other => unreachable!("{other} is not a checked account field"),
+        }
+    }
+
+    fn custom_mut(&mut self) -> &mut Map<String, Value> {
+        &mut self.cf
+    }
+
+    fn set_modified_time(&mut self, time: Time) {
+        self.modified_time = time;
+    }
+
+    fn records(desk: &Desk) -> &BTreeMap<String, Self> {
+        &desk.accounts
+    }
+
+    fn records_mut(desk: &mut Desk) -> &mut BTreeMap<String, Self> {
+        &mut desk.accounts
+    }
+
+    /// Its contacts stay, without an account.
+    fn after_trash(desk: &mut Desk, id: &str) {
+        for contact in desk.contacts.values_mut() {
+            if contact.account_id.as_deref() == Some(id) {
+                contact.account_id = None;
+            }
         }
     }
 }
@@ -216,6 +312,53 @@ impl Change {
             prev_state: prev,
             time: time.0,
         }
+    }
+}
+
+/// A webhook subscription: the events it wants and where they go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub description: Option<String>,
+    /// Event name -> whether to include the previous state.
+    pub events: BTreeMap<String, bool>,
+    pub ignore_source_id: Option<String>,
+    pub is_enabled: bool,
+    pub created_by: String,
+    pub created_time: Time,
+    pub modified_time: Time,
+}
+
+impl Subscription {
+    pub fn to_json(&self) -> Value {
+        let subscriptions: Map<String, Value> = self
+            .events
+            .iter()
+            .map(|(event, prev)| {
+                let options = if *prev {
+                    serde_json::json!({"includePrevState": true})
+                } else {
+                    Value::Null
+                };
+                (event.clone(), options)
+            })
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "url": self.url,
+            "description": self.description,
+            "subscriptions": subscriptions,
+            "ignoreSourceId": self.ignore_source_id,
+            "isEnabled": self.is_enabled,
+            "type": "CUSTOMER_WEBHOOK",
+            "includeEventsFrom": [],
+            "createdBy": self.created_by,
+            "createdTime": self.created_time,
+            "modifiedTime": self.modified_time,
+        })
     }
 }
 
@@ -335,141 +478,56 @@ impl Desk {
         cf
     }
 
-    pub fn create_contact(
+    pub fn create<R: Writable>(
         &mut self,
         body: &Value,
         owner: &str,
         now_ms: i64,
-    ) -> Result<(Contact, Change), DeskError> {
-        let checked = self.check(Module::Contacts, body, true)?;
+    ) -> Result<(R, Change), DeskError> {
+        let checked = self.check(R::MODULE, body, true)?;
         let time = self.stamp(now_ms);
-        let mut contact = Contact {
-            id: self.next_id(),
-            first_name: None,
-            last_name: String::new(),
-            email: None,
-            phone: None,
-            mobile: None,
-            title: None,
-            account_id: None,
-            owner_id: Some(owner.to_owned()),
-            description: None,
-            created_time: time,
-            modified_time: time,
-            cf: self.custom_values(Module::Contacts, checked.cf),
-        };
+        let id = self.next_id();
+        let cf = self.custom_values(R::MODULE, checked.cf);
+        let mut record = R::blank(id.clone(), owner, time, cf);
         for (name, value) in checked.standard {
-            contact.set(&name, value);
+            record.set(&name, value);
         }
-        let change = Change::new(Module::Contacts, "Add", to_json(&contact), None, time);
-        self.contacts.insert(contact.id.clone(), contact.clone());
-        Ok((contact, change))
+        let change = Change::new(R::MODULE, "Add", to_json(&record), None, time);
+        R::records_mut(self).insert(id, record.clone());
+        Ok((record, change))
     }
 
-    pub fn update_contact(
+    pub fn update<R: Writable>(
         &mut self,
         id: &str,
         body: &Value,
         now_ms: i64,
-    ) -> Result<(Contact, Change), DeskError> {
-        if !self.contacts.contains_key(id) {
+    ) -> Result<(R, Change), DeskError> {
+        if !R::records(self).contains_key(id) {
             return Err(DeskError::not_found());
         }
-        let checked = self.check(Module::Contacts, body, false)?;
+        let checked = self.check(R::MODULE, body, false)?;
         let time = self.stamp(now_ms);
-        let contact = self.contacts.get_mut(id).expect("checked above");
-        let before = to_json(contact);
+        let record = R::records_mut(self).get_mut(id).expect("checked above");
+        let before = to_json(record);
         for (name, value) in checked.standard {
-            contact.set(&name, value);
+            record.set(&name, value);
         }
-        contact.cf.extend(checked.cf);
-        contact.modified_time = time;
-        let change = Change::new(
-            Module::Contacts,
-            "Update",
-            to_json(contact),
-            Some(before),
-            time,
-        );
-        Ok((contact.clone(), change))
+        record.custom_mut().extend(checked.cf);
+        record.set_modified_time(time);
+        let change = Change::new(R::MODULE, "Update", to_json(record), Some(before), time);
+        Ok((record.clone(), change))
     }
 
-    /// Zoho's delete: the contact moves to the trash (here: is gone).
-    pub fn trash_contact(&mut self, id: &str, now_ms: i64) -> Result<Change, DeskError> {
-        let contact = self.contacts.remove(id).ok_or_else(DeskError::not_found)?;
+    /// Zoho's delete: the record moves to the trash (here: is gone).
+    pub fn trash<R: Writable>(&mut self, id: &str, now_ms: i64) -> Result<Change, DeskError> {
+        R::records_mut(self)
+            .remove(id)
+            .ok_or_else(DeskError::not_found)?;
+        R::after_trash(self, id);
         let time = self.stamp(now_ms);
-        let payload = serde_json::json!({ "id": contact.id });
-        Ok(Change::new(Module::Contacts, "Delete", payload, None, time))
-    }
-
-    pub fn create_account(
-        &mut self,
-        body: &Value,
-        owner: &str,
-        now_ms: i64,
-    ) -> Result<(Account, Change), DeskError> {
-        let checked = self.check(Module::Accounts, body, true)?;
-        let time = self.stamp(now_ms);
-        let mut account = Account {
-            id: self.next_id(),
-            account_name: String::new(),
-            email: None,
-            phone: None,
-            website: None,
-            industry: None,
-            description: None,
-            owner_id: Some(owner.to_owned()),
-            created_time: time,
-            modified_time: time,
-            cf: self.custom_values(Module::Accounts, checked.cf),
-        };
-        for (name, value) in checked.standard {
-            account.set(&name, value);
-        }
-        let change = Change::new(Module::Accounts, "Add", to_json(&account), None, time);
-        self.accounts.insert(account.id.clone(), account.clone());
-        Ok((account, change))
-    }
-
-    pub fn update_account(
-        &mut self,
-        id: &str,
-        body: &Value,
-        now_ms: i64,
-    ) -> Result<(Account, Change), DeskError> {
-        if !self.accounts.contains_key(id) {
-            return Err(DeskError::not_found());
-        }
-        let checked = self.check(Module::Accounts, body, false)?;
-        let time = self.stamp(now_ms);
-        let account = self.accounts.get_mut(id).expect("checked above");
-        let before = to_json(account);
-        for (name, value) in checked.standard {
-            account.set(&name, value);
-        }
-        account.cf.extend(checked.cf);
-        account.modified_time = time;
-        let change = Change::new(
-            Module::Accounts,
-            "Update",
-            to_json(account),
-            Some(before),
-            time,
-        );
-        Ok((account.clone(), change))
-    }
-
-    /// The account goes to the trash; its contacts stay, without an account.
-    pub fn trash_account(&mut self, id: &str, now_ms: i64) -> Result<Change, DeskError> {
-        let account = self.accounts.remove(id).ok_or_else(DeskError::not_found)?;
-        for contact in self.contacts.values_mut() {
-            if contact.account_id.as_deref() == Some(id) {
-                contact.account_id = None;
-            }
-        }
-        let time = self.stamp(now_ms);
-        let payload = serde_json::json!({ "id": account.id });
-        Ok(Change::new(Module::Accounts, "Delete", payload, None, time))
+        let payload = serde_json::json!({ "id": id });
+        Ok(Change::new(R::MODULE, "Delete", payload, None, time))
     }
 
     pub fn next_id(&mut self) -> String {
@@ -530,10 +588,10 @@ mod tests {
     fn writes_stamp_strictly_increasing_times() {
         let mut desk = desk();
         let (a, _) = desk
-            .create_contact(&serde_json::json!({"lastName": "A"}), "9", 1_000)
+            .create::<Contact>(&serde_json::json!({"lastName": "A"}), "9", 1_000)
             .unwrap();
         let (b, change) = desk
-            .update_contact(&a.id, &serde_json::json!({"title": "CTO"}), 1_000)
+            .update::<Contact>(&a.id, &serde_json::json!({"title": "CTO"}), 1_000)
             .unwrap();
         assert_eq!(a.created_time, Time(1_000));
         assert_eq!(b.modified_time, Time(1_001));
@@ -547,7 +605,7 @@ mod tests {
     fn custom_fields_are_always_present() {
         let mut desk = desk();
         let (contact, _) = desk
-            .create_contact(&serde_json::json!({"lastName": "A"}), "9", 1)
+            .create::<Contact>(&serde_json::json!({"lastName": "A"}), "9", 1)
             .unwrap();
         assert_eq!(contact.cf["cf_seats"], Value::Null);
         desk.add_field(
@@ -561,22 +619,22 @@ mod tests {
     fn trashing_an_account_unlinks_its_contacts() {
         let mut desk = desk();
         let (account, _) = desk
-            .create_account(&serde_json::json!({"accountName": "Acme"}), "9", 1)
+            .create::<Account>(&serde_json::json!({"accountName": "Acme"}), "9", 1)
             .unwrap();
         let (contact, _) = desk
-            .create_contact(
+            .create::<Contact>(
                 &serde_json::json!({"lastName": "A", "accountId": account.id}),
                 "9",
                 2,
             )
             .unwrap();
-        let change = desk.trash_account(&account.id, 3).unwrap();
+        let change = desk.trash::<Account>(&account.id, 3).unwrap();
         assert_eq!(change.event_type, "Account_Delete");
         assert_eq!(change.payload, serde_json::json!({"id": account.id}));
         assert_eq!(desk.contacts[&contact.id].account_id, None);
-        assert!(desk.trash_account(&account.id, 4).is_err());
+        assert!(desk.trash::<Account>(&account.id, 4).is_err());
         assert!(
-            desk.update_contact("nope", &serde_json::json!({}), 5)
+            desk.update::<Contact>("nope", &serde_json::json!({}), 5)
                 .is_err()
         );
     }

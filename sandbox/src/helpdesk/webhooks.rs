@@ -12,7 +12,7 @@
 //!   (at-least-once, in order). A 410 Gone removes the subscription, as Zoho does.
 //! - Every attempt is logged for tests (`/__sandbox/webhooks/deliveries`).
 
-use super::store::{Change, Desk, Time};
+use super::store::{Change, Desk, Subscription, Time};
 use super::{DeskError, HelpdeskState, TokenOwner, json_body};
 use crate::clock;
 use axum::body::Bytes;
@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,52 +53,6 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
     Router::new()
         .route("/api/v1/webhooks", get(list).post(create))
         .route("/api/v1/webhooks/{id}", get(one).delete(remove))
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Subscription {
-    pub id: String,
-    pub name: String,
-    pub url: String,
-    pub description: Option<String>,
-    /// Event name -> whether to include the previous state.
-    pub events: BTreeMap<String, bool>,
-    pub ignore_source_id: Option<String>,
-    pub is_enabled: bool,
-    pub created_by: String,
-    pub created_time: Time,
-    pub modified_time: Time,
-}
-
-impl Subscription {
-    pub fn to_json(&self) -> Value {
-        let subscriptions: Map<String, Value> = self
-            .events
-            .iter()
-            .map(|(event, prev)| {
-                let options = if *prev {
-                    json!({"includePrevState": true})
-                } else {
-                    Value::Null
-                };
-                (event.clone(), options)
-            })
-            .collect();
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "url": self.url,
-            "description": self.description,
-            "subscriptions": subscriptions,
-            "ignoreSourceId": self.ignore_source_id,
-            "isEnabled": self.is_enabled,
-            "type": "CUSTOMER_WEBHOOK",
-            "includeEventsFrom": [],
-            "createdBy": self.created_by,
-            "createdTime": self.created_time,
-            "modifiedTime": self.modified_time,
-        })
-    }
 }
 
 /// A subscription request, checked (before its URL is validated).

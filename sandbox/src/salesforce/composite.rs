@@ -3,7 +3,7 @@
 //! `allOrNone` the first failure rolls everything back and every other sub-request
 //! answers `PROCESSING_HALTED`, as Salesforce does.
 
-use super::rest::{self, Outcome, Reply};
+use super::operations::{self, DEFAULT_BATCH, MIN_BATCH, Outcome, Reply};
 use super::store::Org;
 use super::{ApiError, Caller, SalesforceState};
 use axum::body::Bytes;
@@ -231,7 +231,7 @@ fn execute(
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     // "", "services", "data", "vNN.0", resource...
     let (version, resource) = match segments.as_slice() {
-        ["", "services", "data", version, rest @ ..] if rest::supported_version(version) => {
+        ["", "services", "data", version, rest @ ..] if operations::supported_version(version) => {
             (*version, rest)
         }
         _ => return (Err(ApiError::not_found()), true),
@@ -256,16 +256,16 @@ fn execute(
     match resource {
         ["sobjects", sobject] => match method {
             Method::POST => plain(body.ok_or_else(no_body).and_then(|body| {
-                rest::create_record(org, caller, now, sobject, rest::as_record(body)?)
+                operations::create_record(org, caller, now, sobject, operations::as_record(body)?)
             })),
             _ => plain(Err(not_allowed("POST"))),
         },
         ["sobjects", sobject, "describe"] => match method {
-            Method::GET => plain(rest::describe_object(caller, sobject)),
+            Method::GET => plain(operations::describe_object(caller, sobject)),
             _ => plain(Err(not_allowed("GET"))),
         },
         ["sobjects", sobject, id] => match method {
-            Method::GET => plain(rest::read_record(
+            Method::GET => plain(operations::read_record(
                 org,
                 caller,
                 sobject,
@@ -273,9 +273,16 @@ fn execute(
                 params.get("fields").map(String::as_str),
             )),
             Method::PATCH => plain(body.ok_or_else(no_body).and_then(|body| {
-                rest::update_record(org, caller, now, sobject, id, rest::as_record(body)?)
+                operations::update_record(
+                    org,
+                    caller,
+                    now,
+                    sobject,
+                    id,
+                    operations::as_record(body)?,
+                )
             })),
-            Method::DELETE => plain(rest::delete_record(org, caller, now, sobject, id)),
+            Method::DELETE => plain(operations::delete_record(org, caller, now, sobject, id)),
             _ => plain(Err(not_allowed("GET,PATCH,DELETE"))),
         },
         [resource @ ("query" | "queryAll")] => match method {
@@ -286,8 +293,8 @@ fn execute(
                     .find(|(k, _)| k.eq_ignore_ascii_case("Sforce-Query-Options"))
                     .and_then(|(_, v)| v.trim().strip_prefix("batchSize="))
                     .and_then(|n| n.trim().parse::<usize>().ok())
-                    .map_or(rest::DEFAULT_BATCH, |n| n.clamp(200, rest::DEFAULT_BATCH));
-                plain(rest::query_page(
+                    .map_or(DEFAULT_BATCH, |n| n.clamp(MIN_BATCH, DEFAULT_BATCH));
+                plain(operations::query_page(
                     state,
                     org,
                     caller,
@@ -301,7 +308,7 @@ fn execute(
         ["composite", "sobjects"] => {
             let saved = match method {
                 Method::POST | Method::PATCH => body.ok_or_else(no_body).and_then(|body| {
-                    rest::collection_save(
+                    operations::collection_save(
                         org,
                         caller,
                         now,
@@ -310,7 +317,7 @@ fn execute(
                         all_or_none,
                     )
                 }),
-                Method::DELETE => rest::collection_remove(
+                Method::DELETE => operations::collection_remove(
                     org,
                     caller,
                     now,

@@ -240,7 +240,7 @@ impl SalesforceState {
         sobject: &str,
         fields: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        let object = super::rest::object_named(sobject)?;
+        let object = super::operations::object_named(sobject)?;
         let admin = self.admin()?;
         let now = self.clock.now_ms();
         self.write(|org| {
@@ -257,7 +257,7 @@ impl SalesforceState {
         id: &str,
         fields: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        let object = super::rest::object_named(sobject)?;
+        let object = super::operations::object_named(sobject)?;
         let id = SfId::parse(id).map_err(|_| ApiError::not_found())?;
         let admin = self.admin()?;
         let now = self.clock.now_ms();
@@ -269,7 +269,7 @@ impl SalesforceState {
 
     /// A Salesforce user deletes a record: it goes to the recycle bin.
     pub fn user_delete(&self, sobject: &str, id: &str) -> Result<(), ApiError> {
-        let object = super::rest::object_named(sobject)?;
+        let object = super::operations::object_named(sobject)?;
         let id = SfId::parse(id).map_err(|_| ApiError::not_found())?;
         let admin = self.admin()?;
         let now = self.clock.now_ms();

@@ -1,15 +1,30 @@
 //! The Salesforce org emulator: OAuth 2.0 endpoints (and the SOAP `login` call), the REST
 //! API (query and queryAll, sObjects, sObject Collections, Composite, describe, the
 //! replication resources, limits), Outbound Messages, minimal record pages, and test
-//! controls under `/__sandbox`, speaking Salesforce's wire format (see the project's
-//! `spec/salesforce-wire-notes.md`).
+//! controls under `/__sandbox`, speaking Salesforce's wire format.
 //!
 //! The listener answers plain HTTP and HTTPS on the same port (see [`tls`]): third-party
 //! clients only speak `https://`.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`schema`], [`store`] | the org's objects and fields; its records, validated on write |
+//! | [`soql`], [`query`] | SOQL parsed, then evaluated against the store |
+//! | `operations` | the REST operations over the org, shared by `rest` and `composite` |
+//! | `rest`, `composite` | the REST routes and handlers; the Composite resource |
+//! | `oauth`, `soap` | sign-in: OAuth 2.0 grants and pages; the SOAP `login` call |
+//! | [`outbound`] | Outbound Messages and their delivery |
+//! | `pages` | the org's own record pages |
+//! | [`control`] | test controls |
+//! | [`tls`] | HTTPS on the same port |
+//!
+//! This file holds the org's state ([`SalesforceState`]), its router, and the session and
+//! error handling every API call shares.
 
 mod composite;
 pub mod control;
 mod oauth;
+mod operations;
 pub mod outbound;
 mod pages;
 pub mod query;
@@ -61,7 +76,7 @@ pub struct SalesforceState {
     pub clock: Arc<Clock>,
     pub org: Mutex<Org>,
     auth: Mutex<oauth::Auth>,
-    cursors: Mutex<rest::Cursors>,
+    cursors: Mutex<operations::Cursors>,
     api_usage: AtomicU64,
     daily_api_limit: AtomicU64,
     token_lifetime_ms: AtomicU64,
@@ -84,7 +99,7 @@ impl SalesforceState {
             clock,
             org: Mutex::new(org),
             auth: Mutex::new(oauth::Auth::new(settings.apps, settings.users)),
-            cursors: Mutex::new(rest::Cursors::default()),
+            cursors: Mutex::new(operations::Cursors::default()),
             api_usage: AtomicU64::new(0),
             daily_api_limit: AtomicU64::new(settings.daily_api_limit),
             token_lifetime_ms: AtomicU64::new(
@@ -316,7 +331,7 @@ async fn authenticate(
         );
         response
     };
-    if !rest::supported_version(&version) {
+    if !operations::supported_version(&version) {
         return with_usage(ApiError::not_found().into_response(), state.api_usage());
     }
     let now = state.clock.now_ms();

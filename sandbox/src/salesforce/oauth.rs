@@ -4,6 +4,7 @@
 
 use super::{SalesforceState, lock};
 use crate::html;
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -364,22 +365,37 @@ fn refusal_response(refusal: Refusal) -> Response {
             state.as_deref(),
         ),
         Refusal::Page(message) => {
-            let body = format!(
-                "<main class=\"card\"><h1>Sandbox Org</h1>\
-                 <p class=\"error\">{}</p>\
-                 <p>Check the connected app's client id and callback URL.</p></main>",
-                html::escape(&message)
-            );
-            html::respond(
-                StatusCode::BAD_REQUEST,
-                html::page("Authorization error", LOGIN_STYLE, &body),
-            )
+            let page = RefusalPage {
+                title: "Authorization error",
+                message: &message,
+            };
+            html::respond(StatusCode::BAD_REQUEST, &page)
         }
     }
 }
 
+#[derive(Template)]
+#[template(path = "org/refusal.html")]
+struct RefusalPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "org/login.html")]
+struct LoginPage<'a> {
+    title: &'a str,
+    error: Option<&'a str>,
+    /// The authorization request, carried through the form: name and value.
+    hidden: Vec<(&'a str, &'a str)>,
+    username: &'a str,
+    app: &'a str,
+    /// What the requested scopes allow, in words.
+    scopes: Vec<&'static str>,
+}
+
 fn login_page(params: &AuthorizeParams, request: &ValidRequest, error: Option<&str>) -> Response {
-    let hidden: String = [
+    let hidden = [
         ("response_type", params.response_type.as_deref()),
         ("client_id", params.client_id.as_deref()),
         ("redirect_uri", params.redirect_uri.as_deref()),
@@ -392,56 +408,23 @@ fn login_page(params: &AuthorizeParams, request: &ValidRequest, error: Option<&s
         ),
     ]
     .into_iter()
-    .filter_map(|(name, value)| {
-        value.map(|v| {
-            format!(
-                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-                html::escape(v)
-            )
-        })
-    })
+    .filter_map(|(name, value)| Some((name, value?)))
     .collect();
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", html::escape(e)))
-        .unwrap_or_default();
-    let mut descriptions: Vec<&str> = request
+    let mut scopes: Vec<&str> = request
         .scope
         .split_whitespace()
         .map(scope_description)
         .collect();
-    descriptions.dedup();
-    let scopes: String = descriptions
-        .iter()
-        .map(|d| format!("<li>{}</li>", html::escape(d)))
-        .collect();
-    let username = html::escape(params.login_hint.as_deref().unwrap_or_default());
-    let app = html::escape(&request.app_name);
-    let body = format!(
-        r#"<main class="card">
-<div class="logo">Sandbox Org</div>
-<h1>Log in and allow access</h1>
-{error}
-<form method="post" action="/services/oauth2/authorize">
-{hidden}
-<label for="username">Username</label>
-<input id="username" name="username" type="email" autocomplete="username" value="{username}" required>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password">
-<section class="consent">
-<p><strong>{app}</strong> is asking to:</p>
-<ul>{scopes}</ul>
-</section>
-<div class="actions">
-<button type="submit" name="action" value="deny" class="secondary" formnovalidate>Deny</button>
-<button type="submit" name="action" value="allow" class="primary">Allow</button>
-</div>
-</form>
-</main>"#
-    );
-    html::respond(
-        StatusCode::OK,
-        html::page("Log in | Sandbox Org", LOGIN_STYLE, &body),
-    )
+    scopes.dedup();
+    let page = LoginPage {
+        title: "Log in | Sandbox Org",
+        error,
+        hidden,
+        username: params.login_hint.as_deref().unwrap_or_default(),
+        app: &request.app_name,
+        scopes,
+    };
+    html::respond(StatusCode::OK, &page)
 }
 
 fn scope_description(scope: &str) -> &'static str {
@@ -458,28 +441,6 @@ fn scope_description(scope: &str) -> &'static str {
         _ => "Other access",
     }
 }
-
-const LOGIN_STYLE: &str = r#"
-* { box-sizing: border-box; }
-body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #181818;
-  background: linear-gradient(160deg, #0b5cab 0%, #1b96ff 60%, #e5f0fb 60.1%); }
-.card { width: 380px; background: #fff; border-radius: 10px; padding: 28px 32px;
-  box-shadow: 0 8px 30px rgba(0,0,0,.18); }
-.logo { font-weight: 700; color: #0b5cab; font-size: 20px; margin-bottom: 8px; }
-h1 { font-size: 17px; font-weight: 600; margin: 0 0 16px; }
-label { display: block; font-size: 13px; color: #444; margin: 12px 0 4px; }
-input[type=email], input[type=password] { width: 100%; padding: 9px 10px; border: 1px solid #c9c9c9;
-  border-radius: 6px; font-size: 15px; }
-input:focus { outline: 2px solid #1b96ff; border-color: #1b96ff; }
-.consent { margin: 18px 0 8px; padding: 12px 14px; background: #f3f6f9; border-radius: 6px; font-size: 13px; }
-.consent ul { margin: 6px 0 0; padding-left: 18px; }
-.actions { display: flex; gap: 10px; justify-content: flex-end; margin-top: 18px; }
-button { padding: 9px 18px; border-radius: 6px; font-size: 14px; cursor: pointer; border: 1px solid #0b5cab; }
-.primary { background: #0b5cab; color: #fff; }
-.secondary { background: #fff; color: #0b5cab; }
-.error { color: #ba0517; background: #fdecea; border-radius: 6px; padding: 8px 10px; font-size: 13px; }
-"#;
 
 // ---------------------------------------------------------------------------------------
 // The token endpoint

@@ -341,13 +341,77 @@ const SYSTEM_MODSTAMP: FieldDef = field(
     Access::System,
 );
 
+/// An object's own fields, then the audit fields every object ends with.
+macro_rules! with_audit_fields {
+    [$($field:expr),* $(,)?] => {
+        &[
+            $($field,)*
+            CREATED_DATE,
+            CREATED_BY_ID,
+            LAST_MODIFIED_DATE,
+            LAST_MODIFIED_BY_ID,
+            SYSTEM_MODSTAMP,
+        ]
+    };
+}
+
+/// A record's long free text, labelled after its object (`Account Description`).
+const fn description(label: &'static str) -> FieldDef {
+    field(
+        "Description",
+        label,
+        FieldType::TextArea(32_000),
+        Access::Editable,
+    )
+}
+
+const ACCOUNT_ID: FieldDef = lookup(
+    "AccountId",
+    "Account ID",
+    &["Account"],
+    "Account",
+    Access::Editable,
+);
+/// A person's name, as contacts and users have it.
+const FIRST_NAME: FieldDef = field(
+    "FirstName",
+    "First Name",
+    FieldType::String(40),
+    Access::Editable,
+);
+const LAST_NAME: FieldDef = field(
+    "LastName",
+    "Last Name",
+    FieldType::String(80),
+    Access::Required,
+);
+const FULL_NAME: FieldDef = field("Name", "Full Name", FieldType::String(121), Access::Derived);
+/// What a task or an event is about.
+const SUBJECT: FieldDef = field(
+    "Subject",
+    "Subject",
+    FieldType::String(255),
+    Access::Editable,
+);
+
+/// The stage picklist: the names of [`OPPORTUNITY_STAGES`], in order.
+const STAGE_NAMES: [&str; OPPORTUNITY_STAGES.len()] = {
+    let mut names = [""; OPPORTUNITY_STAGES.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = OPPORTUNITY_STAGES[i].0;
+        i += 1;
+    }
+    names
+};
+
 pub static ACCOUNT: ObjectDef = ObjectDef {
     name: "Account",
     label: "Account",
     label_plural: "Accounts",
     key_prefix: "001",
     name_field: "Name",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
         field(
@@ -412,19 +476,9 @@ pub static ACCOUNT: ObjectDef = ObjectDef {
             FieldType::Int,
             Access::Editable,
         ),
-        field(
-            "Description",
-            "Account Description",
-            FieldType::TextArea(32_000),
-            Access::Editable,
-        ),
+        description("Account Description"),
         HELPDESK_ID,
         OWNER_ID,
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[
         child("Contacts", "Contact", "AccountId"),
@@ -441,35 +495,19 @@ pub static CONTACT: ObjectDef = ObjectDef {
     label_plural: "Contacts",
     key_prefix: "003",
     name_field: "Name",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
-        lookup(
-            "AccountId",
-            "Account ID",
-            &["Account"],
-            "Account",
-            Access::Editable,
-        ),
-        field(
-            "LastName",
-            "Last Name",
-            FieldType::String(80),
-            Access::Required,
-        ),
-        field(
-            "FirstName",
-            "First Name",
-            FieldType::String(40),
-            Access::Editable,
-        ),
+        ACCOUNT_ID,
+        LAST_NAME,
+        FIRST_NAME,
         field(
             "Salutation",
             "Salutation",
             FieldType::Picklist(&["Mr.", "Ms.", "Mrs.", "Dr.", "Prof."]),
             Access::Editable,
         ),
-        field("Name", "Full Name", FieldType::String(121), Access::Derived),
+        FULL_NAME,
         field("Title", "Title", FieldType::String(128), Access::Editable),
         field(
             "Department",
@@ -502,12 +540,7 @@ pub static CONTACT: ObjectDef = ObjectDef {
             FieldType::String(80),
             Access::Editable,
         ),
-        field(
-            "Description",
-            "Contact Description",
-            FieldType::TextArea(32_000),
-            Access::Editable,
-        ),
+        description("Contact Description"),
         FieldDef {
             restricted: true,
             ..custom(
@@ -519,11 +552,6 @@ pub static CONTACT: ObjectDef = ObjectDef {
         custom("Seats__c", "Seats", FieldType::Double),
         HELPDESK_ID,
         OWNER_ID,
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[
         child("Opportunities", "Opportunity", "ContactId"),
@@ -544,16 +572,10 @@ pub static OPPORTUNITY: ObjectDef = ObjectDef {
     label_plural: "Opportunities",
     key_prefix: "006",
     name_field: "Name",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
-        lookup(
-            "AccountId",
-            "Account ID",
-            &["Account"],
-            "Account",
-            Access::Editable,
-        ),
+        ACCOUNT_ID,
         lookup(
             "ContactId",
             "Contact ID",
@@ -562,27 +584,11 @@ pub static OPPORTUNITY: ObjectDef = ObjectDef {
             Access::Editable,
         ),
         field("Name", "Name", FieldType::String(120), Access::Required),
-        field(
-            "Description",
-            "Description",
-            FieldType::TextArea(32_000),
-            Access::Editable,
-        ),
+        description("Description"),
         field(
             "StageName",
             "Stage",
-            FieldType::Picklist(&[
-                "Prospecting",
-                "Qualification",
-                "Needs Analysis",
-                "Value Proposition",
-                "Id. Decision Makers",
-                "Perception Analysis",
-                "Proposal/Price Quote",
-                "Negotiation/Review",
-                "Closed Won",
-                "Closed Lost",
-            ]),
+            FieldType::Picklist(&STAGE_NAMES),
             Access::Required,
         ),
         field("Amount", "Amount", FieldType::Currency, Access::Editable),
@@ -608,11 +614,6 @@ pub static OPPORTUNITY: ObjectDef = ObjectDef {
         field("IsClosed", "Closed", FieldType::Boolean, Access::Derived),
         field("IsWon", "Won", FieldType::Boolean, Access::Derived),
         OWNER_ID,
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[
         child(
@@ -632,7 +633,7 @@ pub static OPPORTUNITY_CONTACT_ROLE: ObjectDef = ObjectDef {
     label_plural: "Opportunity Contact Roles",
     key_prefix: "00K",
     name_field: "Role",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
         lookup(
@@ -663,11 +664,6 @@ pub static OPPORTUNITY_CONTACT_ROLE: ObjectDef = ObjectDef {
             Access::Editable,
         ),
         field("IsPrimary", "Primary", FieldType::Boolean, Access::Editable),
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[],
 };
@@ -678,7 +674,7 @@ pub static NOTE: ObjectDef = ObjectDef {
     label_plural: "Notes",
     key_prefix: "002",
     name_field: "Title",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
         FieldDef {
@@ -699,11 +695,6 @@ pub static NOTE: ObjectDef = ObjectDef {
         ),
         field("IsPrivate", "Private", FieldType::Boolean, Access::Editable),
         OWNER_ID,
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[],
 };
@@ -722,17 +713,12 @@ pub static TASK: ObjectDef = ObjectDef {
     label_plural: "Tasks",
     key_prefix: "00T",
     name_field: "Subject",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
         WHO,
         WHAT,
-        field(
-            "Subject",
-            "Subject",
-            FieldType::String(255),
-            Access::Editable,
-        ),
+        SUBJECT,
         field(
             "ActivityDate",
             "Due Date Only",
@@ -757,19 +743,9 @@ pub static TASK: ObjectDef = ObjectDef {
             FieldType::Picklist(&["High", "Normal", "Low"]),
             Access::Editable,
         ),
-        field(
-            "Description",
-            "Description",
-            FieldType::TextArea(32_000),
-            Access::Editable,
-        ),
+        description("Description"),
         field("IsClosed", "Closed", FieldType::Boolean, Access::Derived),
         OWNER_ID,
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[],
 };
@@ -780,17 +756,12 @@ pub static EVENT: ObjectDef = ObjectDef {
     label_plural: "Events",
     key_prefix: "00U",
     name_field: "Subject",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         IS_DELETED,
         WHO,
         WHAT,
-        field(
-            "Subject",
-            "Subject",
-            FieldType::String(255),
-            Access::Editable,
-        ),
+        SUBJECT,
         field(
             "Location",
             "Location",
@@ -833,18 +804,8 @@ pub static EVENT: ObjectDef = ObjectDef {
             FieldType::Int,
             Access::Derived,
         ),
-        field(
-            "Description",
-            "Description",
-            FieldType::TextArea(32_000),
-            Access::Editable,
-        ),
+        description("Description"),
         OWNER_ID,
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[],
 };
@@ -855,7 +816,7 @@ pub static USER: ObjectDef = ObjectDef {
     label_plural: "Users",
     key_prefix: "005",
     name_field: "Name",
-    fields: &[
+    fields: with_audit_fields![
         ID,
         field(
             "Username",
@@ -863,27 +824,12 @@ pub static USER: ObjectDef = ObjectDef {
             FieldType::String(80),
             Access::Required,
         ),
-        field(
-            "LastName",
-            "Last Name",
-            FieldType::String(80),
-            Access::Required,
-        ),
-        field(
-            "FirstName",
-            "First Name",
-            FieldType::String(40),
-            Access::Editable,
-        ),
-        field("Name", "Full Name", FieldType::String(121), Access::Derived),
+        LAST_NAME,
+        FIRST_NAME,
+        FULL_NAME,
         field("Email", "Email", FieldType::Email, Access::Required),
         field("Title", "Title", FieldType::String(80), Access::Editable),
         field("IsActive", "Active", FieldType::Boolean, Access::Editable),
-        CREATED_DATE,
-        CREATED_BY_ID,
-        LAST_MODIFIED_DATE,
-        LAST_MODIFIED_BY_ID,
-        SYSTEM_MODSTAMP,
     ],
     children: &[],
 };

@@ -75,7 +75,7 @@ async fn login(
 ) -> Response {
     let body = String::from_utf8_lossy(&body);
     let version = version.trim_start_matches('v').to_owned();
-    if !super::rest::supported_version(&format!("v{version}")) {
+    if !super::operations::supported_version(&format!("v{version}")) {
         return fault(
             "UNSUPPORTED_API_VERSION",
             "Invalid Api version specified on URL",

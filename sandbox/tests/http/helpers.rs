@@ -1,10 +1,23 @@
-//! Starting a sandbox on ephemeral ports, and talking to it the way the edge will.
+//! What the tests share: a sandbox on ephemeral ports, and talking to it the way the edge
+//! will (OAuth and the REST API of the org; the helpdesk API with its credentials; a webhook
+//! receiver that verifies every delivery with the shared client's signature check).
 
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::routing::any;
 use sandbox::{Config, Sandbox, demo};
 use serde_json::Value;
+use shared::helpdesk::{
+    DeliveryClaims, Expected, JWT_HEADER, Jwks, SignatureError, WebhookEvent, parse_delivery,
+    verify_delivery,
+};
 use shared::http::ReqwestTransport;
 use shared::salesforce::{OAuthApp, Session, TokenResponse};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub async fn spawn() -> Sandbox {
     spawn_with(Config::ephemeral()).await
@@ -160,4 +173,274 @@ pub fn now_secs() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
+}
+
+// ---------------------------------------------------------------------------------------
+// The helpdesk
+
+/// The helpdesk API with the demo's credentials.
+pub struct Desk {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Desk {
+    pub fn of(sandbox: &Sandbox) -> Desk {
+        Desk {
+            base: sandbox.helpdesk_url.clone(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .header(
+                "Authorization",
+                format!("Zoho-oauthtoken {}", demo::HELPDESK_API_TOKEN),
+            )
+            .header("orgId", demo::HELPDESK_ORG_ID)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::POST, path).json(body)
+    }
+
+    pub fn patch(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::PATCH, path).json(body)
+    }
+
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::DELETE, path)
+    }
+
+    /// A test control on the helpdesk listener.
+    pub fn control(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}/__sandbox{path}", self.base))
+    }
+
+    pub fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.base)
+    }
+}
+
+/// Status and JSON body (null when there is none).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("the sandbox answers");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text))
+    };
+    (status, body)
+}
+
+/// Sends and expects success; the JSON body.
+pub async fn ok(request: reqwest::RequestBuilder) -> Value {
+    let (status, body) = send(request).await;
+    assert!((200..300).contains(&status), "HTTP {status}: {body}");
+    body
+}
+
+/// Sends and expects a helpdesk error: the status, `errorCode` and the fields at fault.
+pub async fn error(request: reqwest::RequestBuilder) -> (u16, String, Vec<String>) {
+    let (status, body) = send(request).await;
+    assert!(status >= 400, "expected an error, got {status}: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    let fields = body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["fieldName"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        status,
+        body["errorCode"].as_str().unwrap().to_owned(),
+        fields,
+    )
+}
+
+/// How the receiver answers the helpdesk's URL validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// 200 to the GET.
+    Get,
+    /// 405 to the GET, 200 to the POST that follows.
+    PostOnly,
+    /// Neither.
+    Refuse,
+}
+
+/// One delivery as the receiver saw it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub body: Vec<u8>,
+    pub token: Option<String>,
+    pub verified: Result<DeliveryClaims, SignatureError>,
+    /// What the receiver answered.
+    pub answered: u16,
+}
+
+impl Received {
+    pub fn events(&self) -> Vec<WebhookEvent> {
+        parse_delivery(&self.body).expect("a delivery is a JSON array of events")
+    }
+}
+
+#[derive(Default)]
+struct Log {
+    validations: Vec<Method>,
+    deliveries: Vec<Received>,
+    /// Statuses to answer the next deliveries with (then 200).
+    script: VecDeque<u16>,
+}
+
+struct ReceiverState {
+    jwks: Jwks,
+    validation: Validation,
+    log: Mutex<Log>,
+}
+
+/// A webhook endpoint on an ephemeral port that verifies each delivery against the
+/// helpdesk's published JWKS before it answers.
+pub struct Receiver {
+    pub url: String,
+    state: Arc<ReceiverState>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    pub async fn start(sandbox: &Sandbox, validation: Validation) -> Receiver {
+        let jwks: Jwks = reqwest::get(Desk::of(sandbox).jwks_url())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .expect("the helpdesk publishes a JWKS");
+        let state = Arc::new(ReceiverState {
+            jwks,
+            validation,
+            log: Mutex::default(),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks/desk", listener.local_addr().unwrap());
+        let app = Router::new()
+            .route("/hooks/desk", any(receive))
+            .with_state(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Receiver { url, state, server }
+    }
+
+    /// The next deliveries get these statuses (then 200 again).
+    pub fn answer_next(&self, statuses: &[u16]) {
+        self.state.log.lock().unwrap().script.extend(statuses);
+    }
+
+    pub fn validations(&self) -> Vec<Method> {
+        self.state.log.lock().unwrap().validations.clone()
+    }
+
+    pub fn deliveries(&self) -> Vec<Received> {
+        self.state.log.lock().unwrap().deliveries.clone()
+    }
+
+    /// The events of every acknowledged delivery, in order.
+    pub fn acknowledged_events(&self) -> Vec<WebhookEvent> {
+        self.deliveries()
+            .iter()
+            .filter(|d| (200..300).contains(&d.answered))
+            .flat_map(Received::events)
+            .collect()
+    }
+
+    /// Waits until `n` events were acknowledged (deliveries may batch several).
+    pub async fn wait_for_events(&self, n: usize, patience: Duration) -> Vec<WebhookEvent> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            let events = self.acknowledged_events();
+            if events.len() >= n {
+                return events;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{} of {n} events acknowledged: {:?}",
+                events.len(),
+                self.deliveries()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn receive(
+    State(state): State<Arc<ReceiverState>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let token = headers
+        .get(JWT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut log = state.log.lock().unwrap();
+    // Validation requests carry no token.
+    if token.is_none() {
+        log.validations.push(method.clone());
+        return match (state.validation, method) {
+            (Validation::Get, Method::GET) | (Validation::PostOnly, Method::POST) => StatusCode::OK,
+            _ => StatusCode::METHOD_NOT_ALLOWED,
+        };
+    }
+    let expected = Expected {
+        org_id: demo::HELPDESK_ORG_ID,
+        webhook_id: None,
+        require_body_hash: true,
+    };
+    let verified = verify_delivery(
+        token.as_deref().unwrap_or_default(),
+        &body,
+        &state.jwks,
+        expected,
+        now_secs(),
+    );
+    let answered = if verified.is_err() {
+        401
+    } else {
+        log.script.pop_front().unwrap_or(200)
+    };
+    log.deliveries.push(Received {
+        body: body.to_vec(),
+        token,
+        verified,
+        answered,
+    });
+    StatusCode::from_u16(answered).unwrap()
+}
+
+/// A webhook subscription to all six events (previous state on updates).
+pub fn subscription(url: &str, ignore_source_id: Option<&str>) -> Value {
+    let draft =
+        shared::helpdesk::WebhookDraft::contacts_and_accounts(url, "sfdesk test", ignore_source_id);
+    serde_json::to_value(draft).unwrap()
 }

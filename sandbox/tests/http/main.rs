@@ -1,7 +1,14 @@
-//! The sandbox over real HTTP: one test binary, one module per service.
+//! The sandbox over real HTTP: one test binary, one module per area, with the helpers
+//! they share (`helpers`).
+
+mod helpers;
 
 mod demo;
+mod demo_pages;
 mod helpdesk;
-mod helpers;
+mod helpdesk_api;
+mod helpdesk_webhooks;
 mod oauth;
 mod rest;
+mod salesforce_api;
+mod salesforce_simple_salesforce;

@@ -1,6 +1,6 @@
 """Drives the sandbox Salesforce org with simple-salesforce, unmodified.
 
-Run by sandbox/tests/salesforce_simple_salesforce.rs, which starts the sandbox, seeds
+Run by sandbox/tests/http/salesforce_simple_salesforce.rs, which starts the sandbox, seeds
 more contacts than one query page holds, and passes in the environment:
 
   SFDESK_SF_URL            the org over HTTPS, e.g. https://127.0.0.1:PORT

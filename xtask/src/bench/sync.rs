@@ -10,7 +10,7 @@
 
 mod native;
 
-use crate::{build, tools};
+use crate::{compile, tools};
 use contract::admin::SyncState;
 use e2e::{ReqwestTransport, Stack, StackOptions};
 use shared::helpdesk;
@@ -25,7 +25,7 @@ const EDITS: usize = 50;
 
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_all()?;
-    build::all()?;
+    compile::all()?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(native::measure(CONTACTS, ACCOUNTS))?;
     runtime.block_on(measure(CONTACTS / EDGE_SCALE, ACCOUNTS / EDGE_SCALE))

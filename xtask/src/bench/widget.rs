@@ -6,7 +6,7 @@
 //! - headless Chromium: from navigation to the record's name painted (Element Timing),
 //!   on a first visit (cold edge cache, empty browser cache) and on later ones.
 
-use crate::{build, tools};
+use crate::{compile, tools};
 use anyhow::{Context, bail};
 use contract::api::{PANEL_PATH, Panel};
 use e2e::{Browser, Stack, StackOptions, repo_root};
@@ -21,7 +21,7 @@ const PAGE_LOADS: usize = 10;
 
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_all()?;
-    build::all()?;
+    compile::all()?;
     let sizes = bundle_sizes(&repo_root().join("widget/dist"))?;
     tokio::runtime::Runtime::new()?.block_on(measure(sizes))
 }

@@ -2,9 +2,7 @@
 //! search), field metadata, API credits and the rate limit, fault injection, and the
 //! test controls.
 
-mod helpdesk_support;
-
-use helpdesk_support::*;
+use crate::helpers::*;
 use reqwest::Method;
 use sandbox::helpdesk::controls::{SeedRequest, Seeded};
 use sandbox::helpdesk::traffic::{Fault, RateLimit};

@@ -13,6 +13,7 @@ use contract::ids::Email;
 use e2e::{Comparison, Stack, StackOptions, eventually};
 use reqwest::Method;
 use sandbox::helpdesk::controls::{AgentEdit, SeedRequest};
+use sandbox::helpdesk::store::Contact;
 use sandbox::helpdesk::traffic::{Fault, RateLimit};
 use sandbox::salesforce::{BulkSeed, Faults};
 use serde::Serialize;
@@ -661,7 +662,7 @@ async fn webhook_load_is_absorbed_and_applied_exactly_once() -> anyhow::Result<(
         helpdesk
             .write(Some(shared::helpdesk::SOURCE_ID), |desk, now| {
                 let (_, change) =
-                    desk.update_contact(id, &json!({"title": format!("load {i}")}), now)?;
+                    desk.update::<Contact>(id, &json!({"title": format!("load {i}")}), now)?;
                 Ok(((), vec![change]))
             })
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -2,10 +2,8 @@
 //! account pages with the widget in their right panel, each carrying a context token for
 //! the agent shown and the record in view.
 
-mod helpdesk_support;
-
+use crate::helpers::*;
 use contract::context::{self, ContextClaims, Role};
-use helpdesk_support::*;
 use sandbox::{Sandbox, demo};
 use serde_json::json;
 
@@ -13,14 +11,6 @@ async fn page(url: &str) -> (u16, String) {
     let response = reqwest::get(url).await.unwrap();
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// The claims in the widget iframe's `#ctx=` on a page.

@@ -2,9 +2,7 @@
 //! delivery with the shared client's JWT check: subscription and URL validation, signed
 //! deliveries with previous state, `ignoreSourceId`, retries until acknowledged, 410.
 
-mod helpdesk_support;
-
-use helpdesk_support::*;
+use crate::helpers::*;
 use reqwest::Method;
 use sandbox::helpdesk::controls::AgentEdit;
 use sandbox::{Config, Sandbox, demo};

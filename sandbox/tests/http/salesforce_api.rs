@@ -2,52 +2,19 @@
 //! Collections, Composite, the replication resources, limits, validation errors, injected
 //! faults, call counters, Outbound Messages and the bulk seed.
 
+use crate::helpers::*;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use sandbox::salesforce::{BulkSeed, Faults, OutboundEndpoint, RetryPolicy};
-use sandbox::{Config, Sandbox, demo};
+use sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const V: &str = "/services/data/v64.0";
-
-async fn spawn_with(config: Config) -> Sandbox {
-    sandbox::start(config).await.expect("the sandbox starts")
-}
-
-async fn spawn() -> Sandbox {
-    spawn_with(Config::ephemeral()).await
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// An access token from the username-password grant.
-async fn token(sandbox: &Sandbox) -> String {
-    let response = http()
-        .post(format!("{}/services/oauth2/token", sandbox.salesforce_url))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", demo::CLIENT_ID),
-            ("client_secret", demo::CLIENT_SECRET),
-            ("username", demo::ADMIN_USERNAME),
-            ("password", demo::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
-}
 
 /// A signed-in REST client for one sandbox.
 struct Api<'a> {
@@ -59,7 +26,7 @@ impl<'a> Api<'a> {
     async fn new(sandbox: &'a Sandbox) -> Self {
         Api {
             sandbox,
-            token: token(sandbox).await,
+            token: password_token(sandbox).await.access_token,
         }
     }
 
@@ -86,36 +53,36 @@ impl<'a> Api<'a> {
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
-        let (status, _, body) = self.send(http().get(self.url(path))).await;
+        let (status, _, body) = self.send(client().get(self.url(path))).await;
         (status, body)
     }
 
     async fn query(&self, soql: &str) -> (u16, Value) {
         let (status, _, body) = self
-            .send(http().get(self.url("/query")).query(&[("q", soql)]))
+            .send(client().get(self.url("/query")).query(&[("q", soql)]))
             .await;
         (status, body)
     }
 
     async fn query_all(&self, soql: &str) -> (u16, Value) {
         let (status, _, body) = self
-            .send(http().get(self.url("/queryAll")).query(&[("q", soql)]))
+            .send(client().get(self.url("/queryAll")).query(&[("q", soql)]))
             .await;
         (status, body)
     }
 
     async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let (status, _, body) = self.send(http().post(self.url(path)).json(body)).await;
+        let (status, _, body) = self.send(client().post(self.url(path)).json(body)).await;
         (status, body)
     }
 
     async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
-        let (status, _, body) = self.send(http().patch(self.url(path)).json(body)).await;
+        let (status, _, body) = self.send(client().patch(self.url(path)).json(body)).await;
         (status, body)
     }
 
     async fn delete(&self, path: &str) -> (u16, Value) {
-        let (status, _, body) = self.send(http().delete(self.url(path))).await;
+        let (status, _, body) = self.send(client().delete(self.url(path))).await;
         (status, body)
     }
 
@@ -130,7 +97,7 @@ impl<'a> Api<'a> {
 async fn control(sandbox: &Sandbox, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let url = format!("{}/__sandbox{path}", sandbox.salesforce_url);
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = http().request(method, url);
+    let mut request = client().request(method, url);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -807,7 +774,7 @@ async fn the_daily_allowance_is_enforced() {
     let api = Api::new(&sandbox).await;
     let mut seen = Vec::new();
     for _ in 0..5 {
-        let (status, headers, body) = api.send(http().get(api.url("/limits"))).await;
+        let (status, headers, body) = api.send(client().get(api.url("/limits"))).await;
         let info = headers["sforce-limit-info"].to_str().unwrap().to_owned();
         seen.push((status, info, body));
     }
@@ -841,11 +808,11 @@ async fn the_daily_allowance_is_enforced() {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, headers, _) = api.send(http().get(api.url("/limits"))).await;
+    let (status, headers, _) = api.send(client().get(api.url("/limits"))).await;
     assert_eq!(status, 200);
     assert_eq!(headers["sforce-limit-info"], "api-usage=11/100");
     // Even a refused session carries the header.
-    let response = http()
+    let response = client()
         .get(api.url("/limits"))
         .bearer_auth("00Dnope!nope")
         .send()
@@ -975,7 +942,7 @@ async fn counters_count_each_endpoint_and_reset() {
     api.query("SELECT Id FROM Contact LIMIT 2").await;
     api.create("Contact", json!({"LastName": "Counted"})).await;
     api.get("/sobjects/Contact/describe").await;
-    token(&sandbox).await;
+    password_token(&sandbox).await;
 
     let (status, counters) = control(&sandbox, "GET", "/counters", None).await;
     assert_eq!(status, 200);

@@ -1,0 +1,14 @@
+//! The end-to-end tests, one module per area, against the running stack: the sandbox in
+//! this process, the edge under `wrangler dev` (the real Workers runtime), and Chromium
+//! for the browser tests. The harness they share is this crate's library (`tests/src`).
+//!
+//! Run one area with a filter on its module path, e.g. `cargo test -p e2e --test e2e
+//! chaos::` (the widget and the edge built first: `cargo xtask build`).
+
+mod admin_console;
+mod agent_panel;
+mod at_rest;
+mod chaos;
+mod demo_pages;
+mod hostile_input;
+mod sync_live;
