@@ -52,10 +52,16 @@ pub mod demo {
     pub const ADMIN_USERNAME: &str = "admin@sandbox.example";
     pub const ADMIN_PASSWORD: &str = "sandbox";
 
+    /// The demo's fixed ports (each movable by `SFDESK_*_PORT`); tests pick free ones.
     pub const SALESFORCE_PORT: u16 = 8701;
     pub const HELPDESK_PORT: u16 = 8702;
     pub const DEMO_PORT: u16 = 8703;
-    pub const EDGE_URL: &str = "http://127.0.0.1:8787";
+    pub const EDGE_PORT: u16 = 8787;
+
+    /// Where the demo's edge answers.
+    pub fn edge_url() -> String {
+        format!("http://127.0.0.1:{EDGE_PORT}")
+    }
 
     /// Helpdesk profile names, one demo agent each: the three built-in profiles and a
     /// custom one.
@@ -98,7 +104,7 @@ impl Default for Config {
             salesforce_addr: local(demo::SALESFORCE_PORT),
             helpdesk_addr: local(demo::HELPDESK_PORT),
             demo_addr: local(demo::DEMO_PORT),
-            edge_url: demo::EDGE_URL.into(),
+            edge_url: demo::edge_url(),
             context_secret: demo::DEV_CONTEXT_SECRET.into(),
             helpdesk_api_token: demo::HELPDESK_API_TOKEN.into(),
             access_token_lifetime: Duration::from_secs(2 * 3600),

@@ -24,10 +24,10 @@ pub struct Ports {
 impl Default for Ports {
     fn default() -> Self {
         Ports {
-            salesforce: 8701,
-            helpdesk: 8702,
-            demo: 8703,
-            edge: 8787,
+            salesforce: sandbox::demo::SALESFORCE_PORT,
+            helpdesk: sandbox::demo::HELPDESK_PORT,
+            demo: sandbox::demo::DEMO_PORT,
+            edge: sandbox::demo::EDGE_PORT,
         }
     }
 }

@@ -164,29 +164,30 @@ async fn complete(
     .await
 }
 
+/// The popup's last page: says how connecting went, and tells the console (our own
+/// origin only) through `postMessage`.
+#[derive(askama::Template)]
+#[template(path = "oauth_result.html")]
+struct ResultPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    /// `message` as a JS string literal, `<` escaped so it cannot end the script.
+    message_js: String,
+    ok: bool,
+}
+
 fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
-    // The console shows the reason too; `<` escaped so the string cannot end the script.
-    // Only our own origin (the console's) may read it.
     let message_js = serde_json::to_string(message)
         .expect("a string serializes")
         .replace('<', "\\u003c");
-    let (title, message) = (escape(title), escape(message));
-    let html = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font:15px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;background:#f3f6f9;color:#16325c}}
-main{{background:#fff;border-radius:10px;padding:28px 32px;max-width:420px;box-shadow:0 2px 12px #0001}}h1{{font-size:20px;margin:0 0 8px;color:{color}}}</style></head>
-<body><main><h1 data-testid="oauth-result">{title}</h1><p>{message}</p></main>
-<script>if (window.opener) window.opener.postMessage({{sfdesk: "oauth", ok: {ok}, message: {message_js}}}, window.location.origin);</script></body></html>"#,
-        color = if ok { "#2e844a" } else { "#ba0517" },
-    );
+    let html = askama::Template::render(&ResultPage {
+        title,
+        message,
+        message_js,
+        ok,
+    })
+    .expect("the result page renders");
     Response::from_html(html)
         .map(|r| r.with_status(status))
         .expect("an HTML response builds")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

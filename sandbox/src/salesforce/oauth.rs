@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use contract::ids::SfId;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
@@ -739,7 +739,7 @@ fn token_response(
 fn random_token(len: usize) -> String {
     let mut text = String::new();
     while text.len() < len {
-        text.push_str(&URL_SAFE_NO_PAD.encode(shared::random_bytes::<24>()));
+        text.push_str(&shared::random_token());
     }
     text.truncate(len);
     text.replace('-', ".")

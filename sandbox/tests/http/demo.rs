@@ -60,7 +60,7 @@ async fn the_demo_ticket_embeds_the_widget_with_a_valid_context_token() {
     );
     assert!(html.contains("Invoices no longer export to CSV"));
 
-    let token = token_in(&widget_src(&html), demo::EDGE_URL);
+    let token = token_in(&widget_src(&html), &demo::edge_url());
     assert_eq!(
         context::verify(&token, b"another secret", now_secs()),
         Err(ContextError::BadSignature)
@@ -107,7 +107,7 @@ async fn the_chosen_agent_signs_the_token_and_is_remembered() {
     let (response, html) = page(&url).await;
     let cookie = response.headers["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("sandbox_agent="), "{cookie}");
-    let token = token_in(&widget_src(&html), demo::EDGE_URL);
+    let token = token_in(&widget_src(&html), &demo::edge_url());
     let claims = context::verify(&token, demo::DEV_CONTEXT_SECRET.as_bytes(), now_secs()).unwrap();
     assert_eq!(claims.role, Role::Agent);
     assert_eq!(claims.profile_name, "Light Agent");
@@ -124,7 +124,7 @@ async fn the_chosen_agent_signs_the_token_and_is_remembered() {
         .text()
         .await
         .unwrap();
-    let token = token_in(&widget_src(&html), demo::EDGE_URL);
+    let token = token_in(&widget_src(&html), &demo::edge_url());
     let again = context::verify(&token, demo::DEV_CONTEXT_SECRET.as_bytes(), now_secs()).unwrap();
     assert_eq!(again.agent, claims.agent);
 }
@@ -166,7 +166,7 @@ async fn the_no_match_ticket_names_a_requester_unknown_to_salesforce() {
     let sandbox = spawn().await;
     let claims = claims_on(
         &sandbox.no_match_ticket_url(),
-        demo::EDGE_URL,
+        &demo::edge_url(),
         demo::DEV_CONTEXT_SECRET,
     )
     .await;

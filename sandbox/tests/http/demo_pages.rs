@@ -28,7 +28,7 @@ fn widget_claims(html: &str) -> ContextClaims {
             .next()
             .unwrap(),
     );
-    let prefix = format!("{}/#ctx=", demo::EDGE_URL);
+    let prefix = format!("{}/#ctx=", demo::edge_url());
     let token = src.strip_prefix(&prefix).unwrap_or_else(|| panic!("{src}"));
     context::verify(token, demo::DEV_CONTEXT_SECRET.as_bytes(), now_secs())
         .expect("the token verifies")
