@@ -226,13 +226,8 @@ mod tests {
 
     fn field(name: &str, kind: ValueKind, required: bool) -> FieldMeta {
         FieldMeta {
-            name: name.into(),
-            label: name.into(),
-            kind,
-            max_length: None,
-            picklist: None,
             required,
-            writable: true,
+            ..FieldMeta::new(name, kind)
         }
     }
 

@@ -133,6 +133,22 @@ pub struct FieldMeta {
     pub writable: bool,
 }
 
+impl FieldMeta {
+    /// A writable, optional field labelled with its name, with no length limit or
+    /// picklist: the plain shape that the others vary.
+    pub fn new(name: &str, kind: ValueKind) -> Self {
+        FieldMeta {
+            name: name.into(),
+            label: name.into(),
+            kind,
+            max_length: None,
+            picklist: None,
+            required: false,
+            writable: true,
+        }
+    }
+}
+
 /// One helpdesk field fed by (and, two-way, feeding) one Salesforce field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldPair {
@@ -408,15 +424,7 @@ mod tests {
     use serde_json::json;
 
     fn field(name: &str, kind: ValueKind) -> FieldMeta {
-        FieldMeta {
-            name: name.into(),
-            label: name.into(),
-            kind,
-            max_length: None,
-            picklist: None,
-            required: false,
-            writable: true,
-        }
+        FieldMeta::new(name, kind)
     }
 
     fn required(mut meta: FieldMeta) -> FieldMeta {

@@ -3,6 +3,7 @@
 //! filtered by the profile's stored permissions before it leaves the edge; every demo
 //! profile in a real browser, with a screenshot each in `target/artifacts/`.
 
+use crate::now_secs;
 use anyhow::{Context, bail, ensure};
 use contract::admin::{PERMISSIONS_PATH, ProfilePermissions};
 use contract::api::{
@@ -16,14 +17,7 @@ use fantoccini::{Client as WebDriver, Locator};
 use serde_json::{Value, json};
 use shared::panel::{ContactRecord, contact_by_email};
 use shared::salesforce::{Client, QueryResponse};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> {
@@ -151,8 +145,11 @@ async fn widget_shows_live_salesforce_data(stack: &Stack, browser: &Browser) -> 
         .split_once("#ctx=")
         .context("the context token travels in the fragment")?
         .1;
-    let claims: ContextClaims =
-        context::verify(token, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(), now())?;
+    let claims: ContextClaims = context::verify(
+        token,
+        sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(),
+        now_secs(),
+    )?;
     let email = claims
         .requester
         .context("a ticket's context names its requester")?;
@@ -245,10 +242,13 @@ async fn api_refuses_calls_without_a_valid_context(stack: &Stack) -> anyhow::Res
     let http = reqwest::Client::new();
     let panel_url = format!("{}{}", stack.edge_url, contract::api::PANEL_PATH);
     let valid = stack.context_token("Agent", true);
-    let mut forged_claims =
-        context::verify(&valid, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(), now())?;
+    let mut forged_claims = context::verify(
+        &valid,
+        sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(),
+        now_secs(),
+    )?;
     let forged = context::sign(&forged_claims, b"not-the-shared-secret");
-    forged_claims.exp = now() - 1;
+    forged_claims.exp = now_secs() - 1;
     let expired = context::sign(&forged_claims, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes());
 
     for (case, authorization, message) in [
@@ -481,7 +481,7 @@ async fn stored_permissions_apply_from_the_next_load(stack: &Stack) -> anyhow::R
 /// and opens by Id; a search by name finds contacts.
 async fn no_match_offers_the_domain_account_and_a_search(stack: &Stack) -> anyhow::Result<()> {
     let secret = sandbox::demo::DEV_CONTEXT_SECRET.as_bytes();
-    let mut claims = context::verify(&stack.context_token("Agent", true), secret, now())?;
+    let mut claims = context::verify(&stack.context_token("Agent", true), secret, now_secs())?;
     claims.ticket = Some("no-such-ticket".into());
     claims.requester = Some(Email::parse("new.buyer@northwind.example")?);
     let token = context::sign(&claims, secret);
@@ -563,7 +563,7 @@ async fn default_restrictions_follow_the_profile_not_its_name(stack: &Stack) -> 
 /// search made there), and a contact chosen as the requester must be one of theirs.
 async fn the_panel_opens_only_what_its_ticket_offered(stack: &Stack) -> anyhow::Result<()> {
     let secret = sandbox::demo::DEV_CONTEXT_SECRET.as_bytes();
-    let mut claims = context::verify(&stack.context_token("Agent", true), secret, now())?;
+    let mut claims = context::verify(&stack.context_token("Agent", true), secret, now_secs())?;
     let ticket_a = context::sign(&claims, secret);
     let Panel::View { view: requester } = panel_as(stack, PANEL_PATH, &ticket_a).await? else {
         bail!("the demo ticket's requester is a Salesforce contact")

@@ -3,21 +3,15 @@
 //! panel, loaded with a context token that names that agent, that profile and the record
 //! in view, and the widget accepts it.
 
+use crate::now_secs;
 use anyhow::{Context, bail, ensure};
 use contract::context::{self, ContextClaims};
 use e2e::{Browser, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
 use sandbox::demo;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 const PATIENCE: Duration = Duration::from_secs(15);
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_agent_gets_the_widget_on_ticket_contact_and_account_pages() -> anyhow::Result<()>
@@ -154,7 +148,7 @@ async fn widget_claims(page: &WebDriver, edge_url: &str) -> anyhow::Result<Conte
     Ok(context::verify(
         token,
         demo::DEV_CONTEXT_SECRET.as_bytes(),
-        now(),
+        now_secs(),
     )?)
 }
 

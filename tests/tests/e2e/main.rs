@@ -12,3 +12,11 @@ mod chaos;
 mod demo_pages;
 mod hostile_input;
 mod sync_live;
+
+/// Seconds since the Unix epoch, as context tokens count them.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs()
+}
