@@ -89,12 +89,16 @@ async fn a_refused_save_puts_the_switch_back_and_says_why() {
     let refusal = ErrorBody {
         error: ApiError::new(ErrorCode::BadRequest, "unknown profile"),
     };
-    let _stub = FetchStub::install(vec![Reply::Json(400, json(&refusal))]);
+    let stub = FetchStub::install(vec![Reply::Json(400, json(&refusal))]);
     let m = row();
 
+    // The refusal waits until the optimistic state has been seen: an answer that came
+    // first would put the switch back before the check.
+    stub.hold();
     m.click("perm-visible");
     sleep(0).await;
     assert!(!checked(&m, "perm-visible"), "optimistic while saving");
+    stub.release();
     m.wait_for("the error", |m| m.has("perm-error")).await;
 
     assert!(checked(&m, "perm-visible"), "back as it was");
