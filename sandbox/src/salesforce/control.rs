@@ -17,6 +17,7 @@
 //! | `PUT`/`DELETE /__sandbox/outbound/{Type}` | [`OutboundEndpoint`] | an object's endpoint |
 //! | `POST /__sandbox/sessions/expire` | | ends every access token now |
 //! | `GET`/`PUT /__sandbox/holds` | `{"endpoints": ["GET /query", ...]}` | calls held at the door; how many wait |
+//! | `PUT /__sandbox/query-batch` | `{"max": N}` or `{"max": null}` | query batches of at most N records |
 //! | `POST /__sandbox/clock` | `{"advanceSecs": N}` | moves the sandbox clock on |
 //! | `GET /__sandbox/tls/ca.pem` | | the CA that signs the org's HTTPS certificate |
 
@@ -415,6 +416,26 @@ impl Holds {
 }
 
 impl SalesforceState {
+    /// From now on every query batch holds at most `max` records, however many the client
+    /// asked for (`None`: as asked), as a real org answers queries of wide or complex rows:
+    /// "There is no guarantee that the requested batch size is the actual batch size. To
+    /// maximize performance, the number of results returned can vary based on the size and
+    /// complexity of the records" (SOAP API Developer Guide, QueryOptions header; the REST
+    /// API's `Sforce-Query-Options` says the same). `done` and `nextRecordsUrl` still say
+    /// whether more follow.
+    pub fn cap_query_batches(&self, max: Option<usize>) {
+        self.query_batch_cap
+            .store(max.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// The records a batch holds when `asked` were asked for.
+    pub(super) fn query_batch(&self, asked: usize) -> usize {
+        match self.query_batch_cap.load(Ordering::SeqCst) {
+            0 => asked,
+            cap => asked.min(cap),
+        }
+    }
+
     /// Holds calls to these endpoints (prefixes) from now on; an empty list lets every
     /// held call go on.
     pub fn hold(&self, endpoints: Vec<String>) {
@@ -457,6 +478,10 @@ pub(super) fn routes() -> Router<Arc<SalesforceState>> {
         )
         .route("/__sandbox/sessions/expire", post(expire_sessions))
         .route("/__sandbox/holds", get(holds).put(put_holds))
+        .route(
+            "/__sandbox/query-batch",
+            axum::routing::put(put_query_batch),
+        )
         .route("/__sandbox/clock", post(advance_clock))
         .route("/__sandbox/tls/ca.pem", get(ca_pem))
 }
@@ -604,6 +629,16 @@ async fn holds(State(state): Shared) -> Json<HoldStatus> {
 async fn put_holds(State(state): Shared, Json(request): Json<HoldStatus>) -> Json<HoldStatus> {
     state.hold(request.endpoints);
     Json(state.holds())
+}
+
+#[derive(Deserialize)]
+struct QueryBatch {
+    max: Option<usize>,
+}
+
+async fn put_query_batch(State(state): Shared, Json(request): Json<QueryBatch>) -> StatusCode {
+    state.cap_query_batches(request.max.filter(|&max| max > 0));
+    StatusCode::NO_CONTENT
 }
 
 #[derive(Deserialize)]

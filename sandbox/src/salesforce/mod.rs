@@ -80,6 +80,8 @@ pub struct SalesforceState {
     api_usage: AtomicU64,
     daily_api_limit: AtomicU64,
     token_lifetime_ms: AtomicU64,
+    /// Records per query batch at most, whatever the client asks for; 0: as asked.
+    query_batch_cap: std::sync::atomic::AtomicUsize,
     admin: Option<SfId>,
     counters: Mutex<BTreeMap<String, u64>>,
     faults: Mutex<control::FaultState>,
@@ -102,6 +104,7 @@ impl SalesforceState {
             cursors: Mutex::new(operations::Cursors::default()),
             api_usage: AtomicU64::new(0),
             daily_api_limit: AtomicU64::new(settings.daily_api_limit),
+            query_batch_cap: Default::default(),
             token_lifetime_ms: AtomicU64::new(
                 u64::try_from(settings.token_lifetime.as_millis()).unwrap_or(u64::MAX / 2),
             ),

@@ -124,6 +124,7 @@ pub(super) fn query_page(
             return Ok(page(total, other.into_values(org), None));
         }
     };
+    let batch = state.query_batch(batch);
     let total = positions.len();
     if total <= batch {
         return Ok(page(total, plan.shape(org, &positions), None));
@@ -173,7 +174,7 @@ pub(super) fn next_query_page(
     if offset >= positions.len() {
         return Err(invalid());
     }
-    let end = (offset + batch).min(positions.len());
+    let end = (offset + state.query_batch(batch)).min(positions.len());
     let resource = if all { "queryAll" } else { "query" };
     let next = (end < positions.len()).then(|| {
         format!(

@@ -345,6 +345,51 @@ async fn errors_have_salesforce_codes_and_messages() {
     assert_eq!(status, 404);
 }
 
+/// `PUT /__sandbox/query-batch` makes the org answer in smaller batches than asked for,
+/// as Salesforce may: `done` and `nextRecordsUrl` still lead through every record.
+#[tokio::test]
+async fn an_org_may_answer_in_smaller_batches_than_asked() {
+    let sandbox = spawn().await;
+    let token = password_token(&sandbox).await.access_token;
+    sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 450,
+            accounts: 1,
+        });
+    let capped = client()
+        .put(format!("{}/__sandbox/query-batch", sandbox.salesforce_url))
+        .json(&json!({"max": 200}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(capped.status(), 204);
+
+    let mut page = json(
+        sf_get(
+            &sandbox,
+            &token,
+            "/services/data/v64.0/query?q=SELECT+Id+FROM+Contact",
+        )
+        .await,
+    )
+    .await;
+    let total = page["totalSize"].as_u64().unwrap();
+    assert!(total > 450, "{total}");
+    let mut sizes = Vec::new();
+    loop {
+        sizes.push(page["records"].as_array().unwrap().len());
+        let Some(next) = page["nextRecordsUrl"].as_str() else {
+            assert_eq!(page["done"], true);
+            break;
+        };
+        assert_eq!(page["done"], false);
+        page = json(sf_get(&sandbox, &token, next).await).await;
+    }
+    assert!(sizes.iter().all(|&n| n <= 200), "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>() as u64, total, "{sizes:?}");
+}
+
 #[tokio::test]
 async fn large_results_page_through_query_locators() {
     let sandbox = spawn().await;

@@ -3,7 +3,7 @@
 use super::failure::FailureReason;
 use super::port::{Changes, Page, Port, PortError, Record};
 use crate::http::Transport;
-use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, SfDateTime, SfError};
+use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, Scope, SfDateTime, SfError};
 use crate::soql::{Condition, Ident, Select};
 use contract::ids::SfId;
 use contract::mapping::{FieldMeta, ObjectKind, ValueKind};
@@ -246,12 +246,13 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
         let mut found = Vec::with_capacity(valid.len());
         for chunk in valid.chunks(READ_BATCH) {
             let soql = self.select(object).where_in("Id", chunk).build();
-            let page = self
+            // Every batch of the answer: Salesforce may split even 200 rows.
+            let rows = self
                 .client
-                .query::<Map<String, Value>>(&soql)
+                .query_all_pages::<Map<String, Value>>(&soql, Scope::Live)
                 .await
                 .map_err(port_error)?;
-            found.extend(page.records.into_iter().filter_map(record));
+            found.extend(rows.into_iter().filter_map(record));
         }
         Ok(found)
     }
@@ -268,11 +269,20 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .query::<Map<String, Value>>(&select.build())
             .await
             .map_err(port_error)?;
+        // Salesforce may answer fewer rows than asked for (wide or complex rows) and says
+        // so with `done: false`; either way the next page starts after this one's last Id.
+        let more = !page.done || page.records.len() == PAGE_SIZE as usize;
+        let last_id = page
+            .records
+            .last()
+            .and_then(|row| row.get("Id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let records: Vec<Record> = page.records.into_iter().filter_map(record).collect();
-        let next = (records.len() == PAGE_SIZE as usize)
-            .then(|| records.last().map(|r| r.id.clone()))
-            .flatten();
-        Ok(Page { records, next })
+        Ok(Page {
+            records,
+            next: last_id.filter(|_| more),
+        })
     }
 
     async fn create_many(

@@ -254,6 +254,49 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
     Ok(())
 }
 
+/// An org that answers queries in smaller batches than asked for, as real orgs do for
+/// wide rows: every contact is still read (paging follows `done`, not the batch's size).
+#[tokio::test]
+async fn an_org_answering_in_small_batches_is_synced_whole() -> anyhow::Result<()> {
+    let w = world().await?;
+    w.sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 2_500,
+            accounts: 30,
+        });
+    w.sandbox.salesforce().cap_query_batches(Some(150));
+    let salesforce_before = salesforce_emails(&w).await?;
+
+    let run = w.initial_sync().await?;
+
+    assert!(run.steps.iter().all(|s| s.finished));
+    let (salesforce_after, helpdesk_after) =
+        (salesforce_emails(&w).await?, helpdesk_emails(&w).await?);
+    let missing: Vec<&String> = salesforce_before
+        .keys()
+        .filter(|email| !helpdesk_after.contains_key(*email))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} Salesforce contacts never reached the helpdesk, e.g. {:?}",
+        missing.len(),
+        salesforce_before.len(),
+        missing.iter().take(3).collect::<Vec<_>>()
+    );
+    let doubled = salesforce_after
+        .iter()
+        .chain(&helpdesk_after)
+        .filter(|(email, n)| !email.is_empty() && **n > 1)
+        .count();
+    assert_eq!(doubled, 0, "contacts held twice on one side");
+    assert!(
+        w.store.link_count(ObjectKind::Contact)? > 2_500,
+        "every contact linked"
+    );
+    Ok(())
+}
+
 /// Live Salesforce contacts, by lowercased email.
 async fn salesforce_emails(w: &World) -> anyhow::Result<BTreeMap<String, u32>> {
     let records: Vec<Map<String, Value>> = w
