@@ -1,3 +1,6 @@
+//! The widget's root: the agent panel, or the admin console, for the context token in the
+//! URL fragment.
+
 use super::{AgentPanel, ConsoleEntry};
 use crate::admin::AdminConsole;
 use crate::location::{current_context_token, current_is_console, hash_for};

@@ -1,3 +1,5 @@
+//! Choosing among the requester's contacts when several share the email.
+
 use super::format::initials;
 use crate::api::Client;
 use contract::api::ContactChoice;

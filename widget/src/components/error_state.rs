@@ -1,3 +1,5 @@
+//! A failed fetch, explained, with "Try again" when asking again may help.
+
 use super::states::{StateMessage, Tone};
 use crate::api::ClientError;
 use contract::api::ErrorCode;

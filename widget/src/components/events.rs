@@ -1,3 +1,5 @@
+//! The record's events section: upcoming first, then past.
+
 use super::format::{Instant, Now, event_when};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};

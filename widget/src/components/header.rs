@@ -1,3 +1,5 @@
+//! The panel's title bar: refresh, and the console link for administrators.
+
 use leptos::prelude::*;
 
 /// Where the admin console is, for a context whose role is admin (the fragment to go to);

@@ -1,3 +1,5 @@
+//! One item of a section (an opportunity, note, event or task) as a row, and a list of rows.
+
 use super::format::is_web_url;
 use leptos::either::Either;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! The record's notes section, newest first.
+
 use super::format::{Instant, Now, format_date, format_time, relative_date};
 use super::item_row::{Body, Part, Row};
 use super::section::{Group, SectionData, SectionView};

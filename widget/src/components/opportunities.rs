@@ -1,3 +1,5 @@
+//! The record's opportunities section: open ones, then the closed ones folded.
+
 use super::format::{CalendarDate, format_date, format_money, format_percent};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};

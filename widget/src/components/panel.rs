@@ -1,3 +1,5 @@
+//! The agent panel: fetches the ticket's panel from the edge and shows its state.
+
 use super::{
     ChooseContact, ErrorState, LoadingSkeleton, NoAccountState, NoMatchState, NoRequesterState,
     NotConnectedState, PanelHeader, RecordView,

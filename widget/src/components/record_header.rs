@@ -1,3 +1,5 @@
+//! The record's header: name, title, account, email, phone, owner and the Salesforce link.
+
 use super::format::{dialable, initials, is_web_url};
 use super::item_row::ViewInSalesforce;
 use contract::api::{DetailField, RecordDetails, RecordKind};

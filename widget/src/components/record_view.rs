@@ -1,3 +1,5 @@
+//! A Salesforce record and the sections the agent's profile may see.
+
 use super::format::Now;
 use super::{EventsSection, NotesSection, OpportunitiesSection, RecordHeader, TasksSection};
 use contract::api::{RecordKind, SalesforceView};

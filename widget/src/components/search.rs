@@ -1,3 +1,5 @@
+//! Searching Salesforce by name when the requester matches no record.
+
 use super::format::initials;
 use crate::api::Client;
 use contract::api::{RecordKind, SEARCH_MIN_CHARS, SearchHit};

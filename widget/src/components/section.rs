@@ -1,3 +1,5 @@
+//! The frame every section shares: title, count, fold button, empty note.
+
 use super::item_row::{ItemList, Row};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;

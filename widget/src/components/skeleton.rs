@@ -1,3 +1,5 @@
+//! The loading skeleton shown while the panel fetches.
+
 use leptos::prelude::*;
 
 /// Grey placeholder shapes of a record and a section, shimmering while the panel loads.

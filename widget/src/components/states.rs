@@ -1,3 +1,5 @@
+//! Every panel state that is not a record (not connected, no requester, no match, ...).
+
 use super::RecordSearch;
 use super::format::initials;
 use crate::api::Client;

@@ -1,3 +1,5 @@
+//! The record's tasks section: open ones by due date, overdue marked, then completed.
+
 use super::format::{CalendarDate, Now, due_label};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};

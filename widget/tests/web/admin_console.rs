@@ -1,3 +1,6 @@
+//! Browser tests of the admin console's frame: who gets it, connecting Salesforce through
+//! the popup, and what a connected org shows.
+
 use crate::admin_fixtures::{connected, json, press, status, step, sync, token};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use contract::admin::{

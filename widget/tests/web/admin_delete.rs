@@ -1,3 +1,5 @@
+//! Browser tests of deleting the integration: the confirmation dialog, the call and its outcome.
+
 use crate::admin_fixtures::press;
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use contract::admin::INTEGRATION_PATH;

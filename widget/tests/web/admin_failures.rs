@@ -1,3 +1,5 @@
+//! Browser tests of the failure log: each failure, the type filter and retries.
+
 use crate::admin_fixtures::{failures, json};
 use crate::support::{FetchStub, Mounted, Reply, mount};
 use contract::admin::{RETRY_PATH, RetryRequest, RetryResult};

@@ -1,3 +1,5 @@
+//! Browser tests of the 7-day sync history: daily totals and runs.
+
 use crate::admin_fixtures::{DAY_MS, days};
 use crate::support::mount;
 use contract::history::{Run, RunKind};

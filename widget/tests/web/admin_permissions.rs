@@ -1,3 +1,5 @@
+//! Browser tests of per-profile permissions: each switch saved at once, a refused save put back.
+
 use crate::admin_fixtures::{json, light_agent};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use contract::admin::{PERMISSIONS_PATH, ProfilePermissions};

@@ -1,3 +1,5 @@
+//! Browser tests of the initial sync's progress: bars, counts, rate and time left.
+
 use crate::admin_fixtures::{step, sync};
 use crate::support::mount;
 use contract::admin::SyncState;

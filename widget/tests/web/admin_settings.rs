@@ -1,3 +1,5 @@
+//! Browser tests of the sync settings: sync type and the field mapping with its checks.
+
 use crate::admin_fixtures::{choose, json, pair, settings};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use contract::admin::{SETTINGS_PATH, SYNC_START_PATH, SaveSettings, SyncState};

@@ -1,3 +1,5 @@
+//! Browser tests of the widget's typed client of the edge's API.
+
 use crate::fixtures::id;
 use crate::support::{FetchStub, Reply, jane};
 use contract::api::{

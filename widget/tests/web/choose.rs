@@ -1,3 +1,5 @@
+//! Browser tests of choosing among several contacts of the requester.
+
 use crate::fixtures::{full_view, id};
 use crate::support::{FetchStub, Mounted, Reply, mount};
 use contract::api::{ContactChoice, PANEL_CHOICE_PATH, PANEL_PATH, Panel, PanelChoice};

@@ -1,3 +1,5 @@
+//! Browser tests of how each failed fetch is explained and whether it offers a retry.
+
 use crate::support::mount;
 use contract::api::{ApiError, ErrorCode};
 use leptos::prelude::*;

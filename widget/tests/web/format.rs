@@ -1,3 +1,5 @@
+//! Browser tests of dates, times, amounts and percentages as the agent reads them.
+
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::components::format::{
     CalendarDate, Instant, LocalDateTime, due_label, event_when, format_date, format_money,

@@ -1,3 +1,5 @@
+//! Browser tests of reading the context token from the URL fragment.
+
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::location::token_from_hash;
 

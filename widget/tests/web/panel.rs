@@ -1,3 +1,5 @@
+//! Browser tests of the agent panel: loading, refreshing and following the ticket.
+
 use crate::support::{FetchStub, Reply, jane, mount};
 use contract::api::Panel;
 use leptos::prelude::*;

@@ -1,3 +1,5 @@
+//! Browser tests of a record and its sections (opportunities, notes, events, tasks).
+
 use crate::fixtures::{LONG_BODY, event, full_view, maya, now, opportunity, task};
 use crate::support::{Mounted, mount};
 use contract::api::{RecordKind, SalesforceView};

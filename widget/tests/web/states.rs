@@ -1,3 +1,5 @@
+//! Browser tests of every panel state that is not a record.
+
 use crate::support::mount;
 use contract::api::{AccountSuggestion, Panel};
 use contract::ids::Email;
