@@ -264,24 +264,22 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
         if let Some(after) = cursor {
             select = select.filter(Condition::gt("Id", after));
         }
-        let page = self
+        // Every batch of this page's query, followed to `done`: Salesforce may answer fewer
+        // rows than asked for (wide or complex rows); following them leaves no query
+        // locator half-read.
+        let rows = self
             .client
-            .query::<Map<String, Value>>(&select.build())
+            .query_all_pages::<Map<String, Value>>(&select.build(), Scope::Live)
             .await
             .map_err(port_error)?;
-        // Salesforce may answer fewer rows than asked for (wide or complex rows) and says
-        // so with `done: false`; either way the next page starts after this one's last Id.
-        let more = !page.done || page.records.len() == PAGE_SIZE as usize;
-        let last_id = page
-            .records
-            .last()
-            .and_then(|row| row.get("Id"))
+        let last_id = (rows.len() == PAGE_SIZE as usize)
+            .then(|| rows.last().and_then(|row| row.get("Id")))
+            .flatten()
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let records: Vec<Record> = page.records.into_iter().filter_map(record).collect();
         Ok(Page {
-            records,
-            next: last_id.filter(|_| more),
+            records: rows.into_iter().filter_map(record).collect(),
+            next: last_id,
         })
     }
 
