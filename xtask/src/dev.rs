@@ -50,6 +50,7 @@ async fn serve() -> anyhow::Result<()> {
     ) {
         println!("connecting the demo helpdesk to the sandbox Salesforce org (OAuth)");
         stack.connect_salesforce().await?;
+        stack.show_subscription_type().await?;
     }
     println!();
     println!("  sandbox Salesforce  {}", stack.sandbox.salesforce_url);
