@@ -233,10 +233,7 @@ type TestObject<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
 /// A schema written out in tests: objects with their fields (all text, except names
 /// ending in `Id`, which are lookups) and child relationships.
 #[cfg(test)]
-pub(crate) fn test_schema(
-    objects: &[TestObject<'_>],
-    default_currency: &str,
-) -> OrgSchema {
+pub(crate) fn test_schema(objects: &[TestObject<'_>], default_currency: &str) -> OrgSchema {
     OrgSchema {
         objects: objects
             .iter()
