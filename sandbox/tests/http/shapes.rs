@@ -84,6 +84,84 @@ async fn every_shape_says_what_it_is_and_keeps_the_demo_requester() {
     }
 }
 
+#[tokio::test]
+async fn system_modstamp_filters_sorts_and_moves_on_every_write() {
+    let sandbox = spawn_shape(OrgShape::Demo).await;
+    let api = Api::new(&sandbox).await;
+    let soql = "SELECT Id, SystemModstamp FROM Contact \
+                WHERE SystemModstamp > 2026-01-01T00:00:00Z ORDER BY SystemModstamp, Id";
+    let (status, before) = api.query(soql).await;
+    assert_eq!(status, 200, "{before}");
+    let stamps = |body: &Value| -> Vec<(String, String)> {
+        body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["SystemModstamp"].as_str().unwrap().to_owned(),
+                    r["Id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let before = stamps(&before);
+    assert!(before.len() >= 9);
+    assert!(before.windows(2).all(|w| w[0] <= w[1]), "sorted");
+    let contact = demo_contact(&api).await;
+    let (status, _) = api
+        .patch(
+            &format!("/sobjects/Contact/{contact}"),
+            &json!({"Department": "Operations"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, after) = api.query(soql).await;
+    let after = stamps(&after);
+    assert_eq!(after.last().unwrap().1, contact, "the write moved it last");
+    assert!(after.last().unwrap().0 > before.last().unwrap().0);
+    let (_, account) = api
+        .query("SELECT SystemModstamp FROM Account ORDER BY SystemModstamp DESC LIMIT 1")
+        .await;
+    assert!(account["records"][0]["SystemModstamp"].is_string());
+}
+
+#[tokio::test]
+async fn the_replication_api_refuses_a_start_more_than_30_days_back_on_the_sandbox_clock() {
+    let sandbox = spawn_shape(OrgShape::Demo).await;
+    let api = Api::new(&sandbox).await;
+    let now = sandbox.salesforce().clock.now_ms();
+    let at = |ms: i64| sandbox::clock::sf_datetime(ms).replace("+0000", "Z");
+    let window = format!("start={}&end={}", at(now - 29 * 86_400_000), at(now));
+    for resource in ["updated", "deleted"] {
+        let (status, body) = api
+            .get(&format!("/sobjects/Contact/{resource}?{window}"))
+            .await;
+        assert_eq!(status, 200, "{resource}: {body}");
+    }
+    let (status, _) = control(
+        &sandbox,
+        "POST",
+        "/clock",
+        Some(json!({"advanceSecs": 2 * 86_400})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Two days on, the old session has expired too.
+    let api = Api::new(&sandbox).await;
+    for resource in ["updated", "deleted"] {
+        let (status, body) = api
+            .get(&format!("/sobjects/Contact/{resource}?{window}"))
+            .await;
+        let (status, code, _) = refusal(status, &body);
+        assert_eq!(
+            (status, code),
+            (400, "INVALID_REPLICATION_DATE"),
+            "{resource}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // plain: no custom fields
 
@@ -310,4 +388,86 @@ async fn a_small_batches_org_answers_200_records_a_batch_whatever_is_asked() {
         next = page["nextRecordsUrl"].as_str().map(str::to_owned);
     }
     assert_eq!(total as u64, body["totalSize"].as_u64().unwrap());
+}
+
+// ---------------------------------------------------------------------------------------
+// multi_currency
+
+#[tokio::test]
+async fn a_multi_currency_org_lists_its_currencies_and_prices_deals_in_several() {
+    let sandbox = spawn_shape(OrgShape::MultiCurrency).await;
+    let api = Api::new(&sandbox).await;
+    for object in ["Account", "Contact", "Opportunity"] {
+        let (_, describe) = api.get(&format!("/sobjects/{object}/describe")).await;
+        let currency = describe["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "CurrencyIsoCode")
+            .unwrap_or_else(|| panic!("{object} has CurrencyIsoCode"));
+        assert_eq!(currency["type"], "picklist");
+        assert_eq!(currency["restrictedPicklist"], true);
+        let values: Vec<(&str, bool)> = currency["picklistValues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["value"].as_str().unwrap(), v["defaultValue"] == true))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("USD", true),
+                ("EUR", false),
+                ("GBP", false),
+                ("JPY", false)
+            ]
+        );
+    }
+    let (status, body) = api
+        .query(&format!(
+            "SELECT CurrencyIsoCode, (SELECT Name, Amount, CurrencyIsoCode FROM Opportunities \
+             ORDER BY CloseDate), Account.CurrencyIsoCode FROM Contact WHERE Email = '{DEMO_EMAIL}'"
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let row = &body["records"][0];
+    assert_eq!(row["CurrencyIsoCode"], "USD");
+    assert_eq!(row["Account"]["CurrencyIsoCode"], "USD");
+    let deals: Vec<&str> = row["Opportunities"]["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["CurrencyIsoCode"].as_str().unwrap())
+        .collect();
+    assert!(
+        deals.contains(&"EUR") && deals.contains(&"JPY"),
+        "{deals:?}"
+    );
+    let (_, body) = api
+        .query("SELECT CurrencyIsoCode FROM Account WHERE Name = 'Blue Harbor Logistics'")
+        .await;
+    assert_eq!(body["records"][0]["CurrencyIsoCode"], "EUR");
+
+    // A new record takes the corporate currency; a currency the org lacks is refused.
+    let id = api.create("Account", json!({"Name": "New Co"})).await;
+    let (_, account) = api.get(&format!("/sobjects/Account/{id}")).await;
+    assert_eq!(account["CurrencyIsoCode"], "USD");
+    let (status, body) = api
+        .patch(
+            &format!("/sobjects/Account/{id}"),
+            &json!({"CurrencyIsoCode": "CHF"}),
+        )
+        .await;
+    assert_eq!(
+        refusal(status, &body).1,
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    );
+}
+
+#[tokio::test]
+async fn a_single_currency_org_has_no_currency_field() {
+    let sandbox = spawn_shape(OrgShape::Demo).await;
+    let api = Api::new(&sandbox).await;
+    let (status, body) = api.query("SELECT CurrencyIsoCode FROM Opportunity").await;
+    assert_eq!(refusal(status, &body).1, "INVALID_FIELD");
 }
