@@ -12,6 +12,7 @@ use crate::helpdesk::store::{Account, Agent, Contact, Desk, Module, Profile, Rol
 use crate::salesforce::schema::{self, ObjectDef};
 use crate::salesforce::store::{Org, POD};
 use crate::salesforce::{OrgShape, User};
+use base64::Engine;
 use contract::ids::SfId;
 use serde_json::{Map, Value, json};
 
@@ -316,6 +317,39 @@ const DEMO_CONTACT: usize = 0;
 /// (opportunity, role): the demo contact's role on a deal of another account than hers.
 const ROLE_ON_ANOTHER_ACCOUNTS_DEAL: (usize, &str) = (3, "Evaluator");
 
+/// A note as Lightning Experience keeps it: HTML, attached to the demo contact or her
+/// account.
+struct EnhancedNote {
+    on_account: bool,
+    title: &'static str,
+    html: &'static str,
+}
+
+const ENHANCED_NOTES: &[EnhancedNote] = &[
+    EnhancedNote {
+        on_account: false,
+        title: "Kickoff call",
+        html: "<p>Maya joined with Tom. They want the SSO add-on <b>before</b> the renewal \
+               starts.</p>",
+    },
+    EnhancedNote {
+        on_account: true,
+        title: "Account plan FY27",
+        html: "<p>Northwind is consolidating its regional warehouses into three hubs next \
+               year. Every hub gets its own support queue, and the operations team wants \
+               one dashboard across all of them.</p><p>Expansion path: start with the \
+               Seattle hub in Q1, then Denver and Atlanta once the SSO rollout is signed \
+               off. Budget owner is Maya; procurement runs through the central team and \
+               takes about six weeks.</p>",
+    },
+    EnhancedNote {
+        on_account: false,
+        title: "Renewal risks",
+        html: "<p>Export timeouts at month end &amp; the invoice CSV issue are the two \
+               things Maya raised.</p>",
+    },
+];
+
 /// (subject, day): an all-day event of the demo contact.
 const ALL_DAY_EVENT: (&str, &str) = ("Northwind offsite (all day)", "2026-12-18");
 
@@ -564,6 +598,18 @@ impl SalesforceSeeder {
             .unwrap_or_else(|e| panic!("seed {} is valid: {e:?}", object.name))
     }
 
+    /// An enhanced note attached to a record, as Salesforce's API makes one: the note,
+    /// then its link to the record (REST API Developer Guide: "ContentNote ... To
+    /// associate the note with a record, create a ContentDocumentLink").
+    fn attach_note(&mut self, record: &str, title: &str, html: &str) {
+        let content = base64::engine::general_purpose::STANDARD.encode(html);
+        let note = self.create("ContentNote", json!({"Title": title, "Content": content}));
+        self.create(
+            "ContentDocumentLink",
+            json!({"ContentDocumentId": note.as_str(), "LinkedEntityId": record, "ShareType": "V"}),
+        );
+    }
+
     fn object(&self, name: &str) -> &'static ObjectDef {
         self.org
             .schema()
@@ -732,11 +778,35 @@ fn seed_salesforce(shape: OrgShape) -> (Org, User) {
             "IsPrimary": false,
         }),
     );
+    // The enhanced_notes org's notes go in between the demo contact's classic ones, so
+    // the two kinds interleave by creation date.
+    let enhanced: &[EnhancedNote] = if shape.has_enhanced_notes() {
+        ENHANCED_NOTES
+    } else {
+        &[]
+    };
+    let mut enhanced = enhanced.iter();
+    let mut attach_enhanced = |seeder: &mut SalesforceSeeder| {
+        if let Some(note) = enhanced.next() {
+            let parent = if note.on_account {
+                account_of(DEMO_CONTACT).expect("the demo contact has an account")
+            } else {
+                contacts[DEMO_CONTACT].to_string()
+            };
+            seeder.attach_note(&parent, note.title, note.html);
+        }
+    };
     for &(contact, title, body) in NOTES {
+        if contact == DEMO_CONTACT {
+            attach_enhanced(&mut seeder);
+        }
         seeder.create(
             "Note",
             json!({"ParentId": contacts[contact].as_str(), "Title": title, "Body": body}),
         );
+    }
+    for _ in ENHANCED_NOTES {
+        attach_enhanced(&mut seeder);
     }
     for &(contact, subject, start, minutes, location) in EVENTS {
         let start_ms = clock::parse_datetime(start).expect("a valid datetime");

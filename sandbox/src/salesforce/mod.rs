@@ -11,6 +11,7 @@
 //! | [`shape`] | the kinds of org the sandbox can be, chosen at start |
 //! | [`schema`], [`store`] | the org's objects and fields; its records, validated on write |
 //! | [`access`] | what a caller sees of the schema (field-level security) |
+//! | [`content_notes`] | enhanced notes and the `AttachedContentNotes` derived from them |
 //! | [`soql`], [`query`] | SOQL parsed, then evaluated against the store |
 //! | `operations` | the REST operations over the org, shared by `rest` and `composite` |
 //! | `rest`, `composite` | the REST routes and handlers; the Composite resource |
@@ -25,6 +26,7 @@
 
 pub mod access;
 mod composite;
+pub mod content_notes;
 pub mod control;
 mod oauth;
 mod operations;

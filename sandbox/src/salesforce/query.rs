@@ -8,7 +8,8 @@
 //! through a hundred thousand rows never materialises them all at once.
 
 use super::access::View;
-use super::schema::{self, FieldType, ObjectDef};
+use super::content_notes;
+use super::schema::{self, Call, FieldType, ObjectDef};
 use super::soql::{self, Condition, LikePart, Literal, Op, Path, SelectItem};
 use super::store::{Org, Record};
 use crate::clock;
@@ -110,6 +111,7 @@ pub fn execute(org: &Org, soql_text: &str, options: &Options) -> Result<Answer, 
             ),
         ))
     })?;
+    check_queryable(object, &query).map_err(fail)?;
     let compiled = compile(org, object, &query, options, false).map_err(fail)?;
     let mut records: Vec<(usize, &Record)> = org
         .all(object)
@@ -174,15 +176,26 @@ impl Plan {
     pub fn shape(&self, org: &Org, positions: &[usize]) -> Vec<Value> {
         let table = org.all(self.query.object);
         let records: Vec<&Record> = positions.iter().filter_map(|&i| table.get(i)).collect();
+        let parents: HashSet<&str> = records.iter().map(|r| r.id()).collect();
+        // The rows of derived objects (a record's AttachedContentNotes), made for the page.
+        let derived: Vec<Option<Vec<Record>>> = self
+            .query
+            .children
+            .iter()
+            .map(|(_, child)| content_notes::derived_rows(org, child.query.object, &parents))
+            .collect();
         // Children of every parent on the page, found in one pass per relationship.
         let children: Vec<HashMap<&str, Vec<&Record>>> = self
             .query
             .children
             .iter()
-            .map(|(_, child)| {
-                let parents: HashSet<&str> = records.iter().map(|r| r.id()).collect();
+            .zip(&derived)
+            .map(|((_, child), derived)| {
+                let rows = derived
+                    .as_deref()
+                    .unwrap_or_else(|| org.all(child.query.object));
                 let mut found: HashMap<&str, Vec<&Record>> = HashMap::new();
-                for record in org.all(child.query.object) {
+                for record in rows {
                     if record.is_deleted() && !self.include_deleted {
                         continue;
                     }
@@ -403,6 +416,22 @@ fn compile(
         limit: query.limit,
         offset: query.offset,
     })
+}
+
+/// Refuses a query Salesforce refuses whatever it selects: one from an object that only
+/// answers as a child relationship ("entity type AttachedContentNote does not support
+/// query", INVALID_TYPE_FOR_OPERATION), or a `ContentDocumentLink` query without the
+/// filter it needs.
+fn check_queryable(object: &ObjectDef, query: &soql::Query) -> Result<(), Failure> {
+    if !object.calls.allows(Call::Query) {
+        return Err((
+            "INVALID_TYPE_FOR_OPERATION",
+            query.from.at,
+            format!("entity type {} does not support query", object.name),
+        ));
+    }
+    content_notes::check_link_filter(object, query)
+        .map_err(|message| ("MALFORMED_QUERY", query.from.at, message.to_owned()))
 }
 
 impl Compiled {
@@ -789,6 +818,7 @@ fn semi_join_values(
             format!("sObject type '{}' is not supported.", query.from.text),
         )
     })?;
+    check_queryable(object, query)?;
     let [SelectItem::Field(_)] = query.select.as_slice() else {
         return Err((
             "MALFORMED_QUERY",

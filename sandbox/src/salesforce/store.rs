@@ -7,6 +7,7 @@
 //! a transaction ([`Org::begin`]) that rolls back as a whole, as `allOrNone` needs; every
 //! create and update is also recorded as a [`Change`] for the org's Outbound Messages.
 
+use super::content_notes;
 use super::schema::{self, Access, FieldDef, FieldType, ObjectDef, Schema};
 use crate::clock;
 use contract::ids::{Email, SfId};
@@ -34,6 +35,21 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record no table holds, derived from others when read (`AttachedContentNote`):
+    /// the named fields set, the rest null.
+    pub(crate) fn derived(
+        object: &'static ObjectDef,
+        fields: impl IntoIterator<Item = (&'static str, Value)>,
+        modstamp_ms: i64,
+    ) -> Record {
+        let mut record = blank(object);
+        for (name, value) in fields {
+            record.set(name, value);
+        }
+        record.modstamp_ms = modstamp_ms;
+        record
+    }
+
     pub fn object(&self) -> &'static ObjectDef {
         self.object
     }
@@ -862,6 +878,21 @@ fn derive(record: &mut Record, changes: &[(usize, Value)]) {
         "Task" => {
             let closed = record.text("Status") == "Completed";
             record.set("IsClosed", Value::Bool(closed));
+        }
+        "ContentNote" => {
+            // A note is an SNOTE document whose size and preview follow its content
+            // (Object Reference, ContentNote: FileType, FileExtension, ContentSize,
+            // TextPreview).
+            let content = content_notes::decode(record.text("Content"));
+            let (size, preview) = match &content {
+                Some((bytes, text)) => (bytes.len(), content_notes::preview(text)),
+                None => (0, String::new()),
+            };
+            record.set("FileType", Value::String("SNOTE".into()));
+            record.set("FileExtension", Value::String("snote".into()));
+            record.set("ContentSize", Value::from(size));
+            let preview = (!preview.is_empty()).then_some(Value::String(preview));
+            record.set("TextPreview", preview.unwrap_or(Value::Null));
         }
         "Event" => {
             let all_day = record["IsAllDayEvent"] == Value::Bool(true);

@@ -471,3 +471,211 @@ async fn a_single_currency_org_has_no_currency_field() {
     let (status, body) = api.query("SELECT CurrencyIsoCode FROM Opportunity").await;
     assert_eq!(refusal(status, &body).1, "INVALID_FIELD");
 }
+
+// ---------------------------------------------------------------------------------------
+// A panel-like query in every shape
+
+/// What an agent's panel asks for a contact: the contact, its roles on deals with their
+/// opportunity, its activities and both kinds of notes.
+fn panel_query(email: &str) -> String {
+    format!(
+        "SELECT Id, Name, Email, \
+         (SELECT Role, IsPrimary, Opportunity.Id, Opportunity.Name, Opportunity.StageName, \
+          Opportunity.Amount, Opportunity.CloseDate, Opportunity.IsClosed, Opportunity.IsWon \
+          FROM OpportunityContactRoles), \
+         (SELECT Subject, IsAllDayEvent, ActivityDate, StartDateTime, EndDateTime FROM Events \
+          ORDER BY StartDateTime DESC), \
+         (SELECT Id, Title, CreatedDate FROM Notes ORDER BY CreatedDate DESC), \
+         (SELECT Id, ContentDocumentId, Title, TextPreview, CreatedDate FROM AttachedContentNotes \
+          ORDER BY CreatedDate DESC LIMIT 20) \
+         FROM Contact WHERE Email = '{email}'"
+    )
+}
+
+#[tokio::test]
+async fn the_panel_query_answers_in_every_shape_that_can_read_deals() {
+    for shape in OrgShape::ALL
+        .into_iter()
+        .filter(|&s| s != OrgShape::Restricted)
+    {
+        let sandbox = spawn_shape(shape).await;
+        let api = Api::new(&sandbox).await;
+        let (status, body) = api.query(&panel_query(DEMO_EMAIL)).await;
+        assert_eq!(status, 200, "{shape}: {body}");
+        let contact = &body["records"][0];
+        // A role on another account's deal: reachable only through the role.
+        let roles = contact["OpportunityContactRoles"]["records"]
+            .as_array()
+            .unwrap();
+        let other = roles
+            .iter()
+            .find(|r| r["Role"] == "Evaluator")
+            .unwrap_or_else(|| panic!("{shape}: {roles:?}"));
+        assert_eq!(other["IsPrimary"], false);
+        assert_eq!(other["Opportunity"]["attributes"]["type"], "Opportunity");
+        assert_eq!(
+            other["Opportunity"]["Name"],
+            "Blue Harbor - Fleet tracking rollout"
+        );
+        assert_eq!(other["Opportunity"]["IsClosed"], false);
+        let (_, owned) = api
+            .query(&format!(
+                "SELECT Id FROM Opportunity WHERE Contact.Email = '{DEMO_EMAIL}' \
+                 OR Account.Name = 'Northwind Traders'"
+            ))
+            .await;
+        assert!(
+            owned["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["Id"] != other["Opportunity"]["Id"]),
+            "{shape}: not hers by ContactId nor by account"
+        );
+        // Her all-day event: its day, from midnight GMT.
+        let events = contact["Events"]["records"].as_array().unwrap();
+        let all_day = events
+            .iter()
+            .find(|e| e["IsAllDayEvent"] == true)
+            .unwrap_or_else(|| panic!("{shape}: {events:?}"));
+        assert_eq!(all_day["ActivityDate"], "2026-12-18");
+        assert_eq!(all_day["StartDateTime"], "2026-12-18T00:00:00.000+0000");
+        assert!(contact["Notes"]["totalSize"].as_u64().unwrap() >= 2);
+        if !shape.has_enhanced_notes() {
+            assert_eq!(contact["AttachedContentNotes"], Value::Null, "{shape}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// enhanced_notes
+
+#[tokio::test]
+async fn enhanced_notes_are_read_through_attached_content_notes_beside_classic_ones() {
+    let sandbox = spawn_shape(OrgShape::EnhancedNotes).await;
+    let api = Api::new(&sandbox).await;
+    let (status, body) = api.query(&panel_query(DEMO_EMAIL)).await;
+    assert_eq!(status, 200, "{body}");
+    let contact = &body["records"][0];
+    let attached = contact["AttachedContentNotes"]["records"]
+        .as_array()
+        .unwrap();
+    let titles: Vec<&str> = attached
+        .iter()
+        .map(|n| n["Title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Renewal risks", "Kickoff call"], "newest first");
+    let note = &attached[0];
+    assert_eq!(note["attributes"]["type"], "AttachedContentNote");
+    assert_eq!(note["Id"], note["ContentDocumentId"]);
+    assert!(note["Id"].as_str().unwrap().starts_with("069"));
+    assert_eq!(
+        note["TextPreview"],
+        "Export timeouts at month end & the invoice CSV issue are the two things Maya raised."
+    );
+    // Classic and enhanced notes interleave by creation date.
+    let created = |notes: &Value| -> Vec<String> {
+        notes["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["CreatedDate"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (classic, enhanced) = (
+        created(&contact["Notes"]),
+        created(&contact["AttachedContentNotes"]),
+    );
+    assert!(
+        enhanced[1] < classic[1] && classic[0] < enhanced[0],
+        "{classic:?} {enhanced:?}"
+    );
+
+    let (_, account) = api
+        .query(
+            "SELECT Name, (SELECT Title, TextPreview FROM AttachedContentNotes) FROM Account \
+             WHERE Name = 'Northwind Traders'",
+        )
+        .await;
+    let plan = &account["records"][0]["AttachedContentNotes"]["records"][0];
+    assert_eq!(plan["Title"], "Account plan FY27");
+    let preview = plan["TextPreview"].as_str().unwrap();
+    assert_eq!(preview.chars().count(), 255, "the first 255 characters");
+    assert!(preview.starts_with("Northwind is consolidating"));
+}
+
+#[tokio::test]
+async fn attached_content_notes_are_no_query_of_their_own_and_links_need_a_filter() {
+    let sandbox = spawn_shape(OrgShape::Demo).await;
+    let api = Api::new(&sandbox).await;
+    let (status, body) = api.query("SELECT Id, Title FROM AttachedContentNote").await;
+    let (status, code, message) = refusal(status, &body);
+    assert_eq!((status, code), (400, "INVALID_TYPE_FOR_OPERATION"));
+    assert!(
+        message.contains("entity type AttachedContentNote does not support query"),
+        "{message}"
+    );
+    let (status, body) = api.query("SELECT Id FROM ContentDocumentLink").await;
+    let (status, code, message) = refusal(status, &body);
+    assert_eq!((status, code), (400, "MALFORMED_QUERY"));
+    assert!(
+        message.contains("Implementation restriction: ContentDocumentLink requires a filter"),
+        "{message}"
+    );
+
+    // A note made through the API, as an integration would, then attached to a contact.
+    let contact = demo_contact(&api).await;
+    let html = format!("<p>{}</p>", "Long note. ".repeat(40));
+    let content = base64_of(&html);
+    let note = api
+        .create(
+            "ContentNote",
+            json!({"Title": "From the API", "Content": content}),
+        )
+        .await;
+    let (_, described) = api.get(&format!("/sobjects/ContentNote/{note}")).await;
+    assert_eq!(described["FileType"], "SNOTE");
+    assert_eq!(described["ContentSize"], html.len());
+    api.create(
+        "ContentDocumentLink",
+        json!({"ContentDocumentId": note, "LinkedEntityId": contact, "ShareType": "V"}),
+    )
+    .await;
+    let (status, links) = api
+        .query(&format!(
+            "SELECT ContentDocumentId, ContentDocument.Title, ShareType, Visibility \
+             FROM ContentDocumentLink WHERE LinkedEntityId = '{contact}'"
+        ))
+        .await;
+    assert_eq!(status, 200, "{links}");
+    assert_eq!(
+        links["records"][0]["ContentDocument"]["Title"],
+        "From the API"
+    );
+    assert_eq!(links["records"][0]["Visibility"], "AllUsers");
+    let (_, body) = api
+        .query(&format!(
+            "SELECT (SELECT Title, TextPreview FROM AttachedContentNotes) FROM Contact \
+             WHERE Id = '{contact}'"
+        ))
+        .await;
+    let attached = &body["records"][0]["AttachedContentNotes"];
+    assert_eq!(attached["totalSize"], 1);
+    let preview = attached["records"][0]["TextPreview"].as_str().unwrap();
+    assert_eq!(preview.chars().count(), 255);
+    assert!(preview.starts_with("Long note. Long note."));
+    // Deleting the note takes it off the record.
+    let (status, _) = api.delete(&format!("/sobjects/ContentNote/{note}")).await;
+    assert_eq!(status, 204);
+    let (_, body) = api
+        .query(&format!(
+            "SELECT (SELECT Id FROM AttachedContentNotes) FROM Contact WHERE Id = '{contact}'"
+        ))
+        .await;
+    assert_eq!(body["records"][0]["AttachedContentNotes"], Value::Null);
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
