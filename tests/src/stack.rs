@@ -53,6 +53,8 @@ fn free_port() -> u16 {
 
 pub struct StackOptions {
     pub ports: Ports,
+    /// The kind of Salesforce org the sandbox plays.
+    pub org_shape: sandbox::OrgShape,
     /// Durable Object storage; kept across restarts for the demo, fresh per test stack.
     pub persist_dir: PathBuf,
     /// Where `wrangler dev` writes its output.
@@ -78,6 +80,7 @@ impl StackOptions {
                 demo: port("SFDESK_DEMO_PORT", defaults.demo)?,
                 edge: port("SFDESK_EDGE_PORT", defaults.edge)?,
             },
+            org_shape: sandbox::OrgShape::Demo,
             persist_dir: repo_root().join(".wrangler/state"),
             edge_log: repo_root().join("target/sfdesk-dev/wrangler.log"),
         })
@@ -91,6 +94,7 @@ impl StackOptions {
         let _ = std::fs::remove_dir_all(&dir);
         StackOptions {
             ports: Ports::ephemeral(),
+            org_shape: sandbox::OrgShape::Demo,
             persist_dir: dir.join("state"),
             edge_log: dir.join("wrangler.log"),
         }
@@ -179,6 +183,7 @@ impl Stack {
         let edge_url = format!("http://127.0.0.1:{}", options.ports.edge);
         let local = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let sandbox = sandbox::start(sandbox::Config {
+            org_shape: options.org_shape,
             salesforce_addr: local(options.ports.salesforce),
             helpdesk_addr: local(options.ports.helpdesk),
             demo_addr: local(options.ports.demo),
