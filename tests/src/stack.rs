@@ -62,7 +62,9 @@ pub struct StackOptions {
 }
 
 impl StackOptions {
-    /// The demo: fixed ports (each overridable by `SFDESK_*_PORT`), state kept in `.wrangler/state`.
+    /// The demo: fixed ports (each overridable by `SFDESK_*_PORT`), the org shape of
+    /// `SFDESK_ORG_SHAPE` (the demo org by default), state kept in `.wrangler/state` (one
+    /// directory per other shape, as each is its own org's data).
     pub fn demo() -> anyhow::Result<Self> {
         let defaults = Ports::default();
         let port = |name: &str, default: u16| -> anyhow::Result<u16> {
@@ -73,6 +75,14 @@ impl StackOptions {
                 Err(_) => Ok(default),
             }
         };
+        let org_shape = match std::env::var("SFDESK_ORG_SHAPE") {
+            Ok(name) if !name.trim().is_empty() => name.trim().parse()?,
+            _ => sandbox::OrgShape::Demo,
+        };
+        let state = match org_shape {
+            sandbox::OrgShape::Demo => "state".to_owned(),
+            other => format!("state-{}", other.name()),
+        };
         Ok(StackOptions {
             ports: Ports {
                 salesforce: port("SFDESK_SALESFORCE_PORT", defaults.salesforce)?,
@@ -80,8 +90,8 @@ impl StackOptions {
                 demo: port("SFDESK_DEMO_PORT", defaults.demo)?,
                 edge: port("SFDESK_EDGE_PORT", defaults.edge)?,
             },
-            org_shape: sandbox::OrgShape::Demo,
-            persist_dir: repo_root().join(".wrangler/state"),
+            org_shape,
+            persist_dir: repo_root().join(".wrangler").join(state),
             edge_log: repo_root().join("target/sfdesk-dev/wrangler.log"),
         })
     }
