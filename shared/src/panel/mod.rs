@@ -113,7 +113,16 @@ impl Lookup {
         };
         match self {
             Lookup::Contact { email } => {
-                with_domain(request.query(CONTACTS, &plan.panel_lookup(email)), email)
+                let request = request.query(CONTACTS, &plan.panel_lookup(email));
+                let request = if plan.schema().has_person_accounts() {
+                    request.query(
+                        PEOPLE,
+                        &plan.account_panel_lookup(AccountFilter::PeopleWith(email)),
+                    )
+                } else {
+                    request
+                };
+                with_domain(request, email)
             }
             Lookup::RequesterAccount { email } => with_domain(
                 request
@@ -143,6 +152,8 @@ impl Lookup {
 const CONTACTS: &str = "contacts";
 const ACCOUNTS: &str = "accounts";
 const DOMAIN: &str = "domain";
+/// Person accounts with the requester's email, in a Person Accounts org.
+const PEOPLE: &str = "people";
 
 fn records<R: DeserializeOwned>(
     response: &CompositeResponse,
@@ -197,7 +208,10 @@ pub fn decide(
             } else {
                 match matches.pop() {
                     Some(contact) => Panel::View {
-                        view: contact.into_view(instance_url, plan),
+                        view: match person_account(response, &contact) {
+                            Some(person) => person.into_person_view(instance_url, plan),
+                            None => contact.into_view(instance_url, plan),
+                        },
                     },
                     None => Panel::NoMatch {
                         email: email.clone(),
@@ -286,6 +300,19 @@ pub fn decide(
         },
     };
     Ok(Some(panel))
+}
+
+/// The person account a person contact is the contact half of, as the lookup read it.
+/// A failure of that part shows the contact instead.
+fn person_account(response: &CompositeResponse, contact: &PanelContact) -> Option<PanelAccount> {
+    if contact.fields.is_person_account != Some(true) {
+        return None;
+    }
+    let account = contact.fields.account_id.as_ref()?;
+    records::<PanelAccount>(response, PEOPLE)
+        .ok()?
+        .into_iter()
+        .find(|person| &person.fields.id == account)
 }
 
 /// Whether every part the view needs answered; only then is the answer worth keeping.
@@ -553,6 +580,41 @@ mod tests {
             decided(&lookup, &two, Some(&stranger), "x").unwrap(),
             Some(Panel::NoMatch { .. })
         ));
+    }
+
+    #[test]
+    fn a_person_is_shown_from_their_person_account() {
+        let lookup = Lookup::Contact { email: email() };
+        let mut person = contact(CONTACT, Some(ACCOUNT));
+        person["IsPersonAccount"] = json!(true);
+        let mut account = account(ACCOUNT);
+        account["IsPersonAccount"] = json!(true);
+        account["PersonEmail"] = json!("maya@northwind.example");
+        account["PersonTitle"] = json!("Founder");
+        account["Opportunities"] = query(vec![json!({"Id": OPPORTUNITY, "Name": "Her deal"})]);
+        let answer = response(vec![
+            item(CONTACTS, query(vec![person.clone()])),
+            item(PEOPLE, query(vec![account])),
+        ]);
+        let Some(Panel::View { view }) = decided(&lookup, &answer, None, "x").unwrap() else {
+            panic!("a view")
+        };
+        assert_eq!(
+            (view.kind, view.id.clone()),
+            (RecordKind::Contact, id(ACCOUNT))
+        );
+        let record = view.record.unwrap();
+        assert_eq!(record.email.as_deref(), Some("maya@northwind.example"));
+        assert_eq!(record.title.as_deref(), Some("Founder"));
+        assert_eq!((record.account_name, record.account_url), (None, None));
+        assert_eq!(view.opportunities.unwrap()[0].name, "Her deal");
+        // Without the person account's part, the person contact still shows.
+        let answer = response(vec![item(CONTACTS, query(vec![person]))]);
+        let Some(Panel::View { view }) = decided(&lookup, &answer, None, "x").unwrap() else {
+            panic!("a view")
+        };
+        assert_eq!(view.id, id(CONTACT));
+        assert_eq!(view.record.unwrap().account_name, None);
     }
 
     #[test]

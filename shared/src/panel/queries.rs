@@ -63,6 +63,8 @@ pub fn header_fields(object: PanelObject) -> &'static [&'static str] {
             "Phone",
             "Owner.Name",
             "IsPersonAccount",
+            "PersonEmail",
+            "PersonTitle",
         ],
         PanelObject::Opportunity => &[
             "Id",
@@ -305,6 +307,10 @@ impl<'a> QueryPlan<'a> {
             ),
             AccountFilter::Named(name) => Condition::eq("Name", name),
             AccountFilter::Id(id) => Condition::eq("Id", id),
+            AccountFilter::PeopleWith(email) => Condition::and([
+                Condition::eq("IsPersonAccount", true),
+                Condition::eq("PersonEmail", email),
+            ]),
         };
         self.with_sections(
             "Account",
@@ -355,6 +361,9 @@ pub enum AccountFilter<'a> {
     /// By account name: how accounts match between the helpdesk and Salesforce.
     Named(&'a str),
     Id(&'a SfId),
+    /// The person accounts with this email (Person Accounts orgs only): a person's
+    /// opportunities, notes and activities are on their account.
+    PeopleWith(&'a Email),
 }
 
 /// Accounts whose website starts with `domain` the ways people write one

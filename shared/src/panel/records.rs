@@ -414,6 +414,30 @@ pub struct AccountFields {
     pub phone: Option<String>,
     #[serde(default)]
     pub owner: Option<Named>,
+    /// Person Accounts orgs only: whether the account is a person, and their details.
+    #[serde(default)]
+    pub is_person_account: Option<bool>,
+    #[serde(default)]
+    pub person_email: Option<String>,
+    #[serde(default)]
+    pub person_title: Option<String>,
+}
+
+impl PanelAccount {
+    /// A person account shown as the person it is: their name, title, email and phone,
+    /// no account line, and the sections kept on their account (a person's
+    /// opportunities, notes and activities are on it).
+    pub fn into_person_view(self, instance_url: &str, plan: &QueryPlan<'_>) -> SalesforceView {
+        let email = self.fields.person_email.clone();
+        let title = self.fields.person_title.clone();
+        let mut view = self.into_view(instance_url, plan);
+        view.kind = RecordKind::Contact;
+        if let Some(record) = view.record.as_mut() {
+            record.email = email;
+            record.title = title;
+        }
+        view
+    }
 }
 
 impl RecordFields for AccountFields {

@@ -151,9 +151,15 @@ async fn the_panel_fits_the_shape(
                 .context("a person account with an email")?
                 .to_owned();
             let person = record_view(panel_for(stack, "Agent", &email).await?)?;
+            ensure!(
+                person.id.key_prefix() == "001",
+                "read from the person account, where a person's records are: {person:?}"
+            );
             let record = person.record.context("the person")?;
             ensure!(
-                record.account_name.is_none() && record.account_url.is_none(),
+                record.account_name.is_none()
+                    && record.account_url.is_none()
+                    && record.email.as_deref() == Some(email.as_str()),
                 "a person account is shown as the person: {record:?}"
             );
         }
