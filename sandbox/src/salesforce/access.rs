@@ -23,6 +23,33 @@ impl Hidden {
     };
 }
 
+/// [`Hidden`] as a test control names it: objects, and `[object, field]` pairs.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct HiddenNames {
+    #[serde(default)]
+    pub objects: Vec<String>,
+    #[serde(default)]
+    pub fields: Vec<(String, String)>,
+}
+
+impl HiddenNames {
+    /// As the borrowed [`Hidden`] every view holds. A control sets it a few times in a
+    /// test's life, so the few bytes kept for good keep each view a plain borrow.
+    pub fn into_static(self) -> &'static Hidden {
+        let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+        let objects: Vec<&'static str> = self.objects.into_iter().map(leak).collect();
+        let fields: Vec<(&'static str, &'static str)> = self
+            .fields
+            .into_iter()
+            .map(|(object, field)| (leak(object), leak(field)))
+            .collect();
+        Box::leak(Box::new(Hidden {
+            objects: Box::leak(objects.into_boxed_slice()),
+            fields: Box::leak(fields.into_boxed_slice()),
+        }))
+    }
+}
+
 /// The org's schema as one caller sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct View {

@@ -20,9 +20,10 @@
 //! | `GET`/`PUT /__sandbox/holds` | `{"endpoints": ["GET /query", ...]}` | calls held at the door; how many wait |
 //! | `PUT /__sandbox/query-batch` | `{"max": N}` or `{"max": null}` | query batches of at most N records |
 //! | `POST /__sandbox/clock` | `{"advanceSecs": N}` | moves the sandbox clock on |
+//! | `PUT /__sandbox/field-security` | `{"objects": [...], "fields": [["Contact", "Title"]]}` | what the API user may not read from now on |
 //! | `GET /__sandbox/tls/ca.pem` | | the CA that signs the org's HTTPS certificate |
 
-use super::access::View;
+use super::access::{HiddenNames, View};
 use super::outbound::{self, OutboundEndpoint, OutboundStatus, RetryPolicy};
 use super::schema::ObjectDef;
 use super::store::Org;
@@ -495,6 +496,10 @@ pub(super) fn routes() -> Router<Arc<SalesforceState>> {
             axum::routing::put(put_query_batch),
         )
         .route("/__sandbox/clock", post(advance_clock))
+        .route(
+            "/__sandbox/field-security",
+            axum::routing::put(put_field_security),
+        )
         .route("/__sandbox/tls/ca.pem", get(ca_pem))
 }
 
@@ -557,6 +562,13 @@ async fn record_delete(
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => api_error(error),
     }
+}
+
+/// What field-level security hides from the API user from now on (objects, and
+/// `[object, field]` pairs), as an admin changing it in Setup.
+async fn put_field_security(State(state): Shared, Json(hidden): Json<HiddenNames>) -> Response {
+    state.set_field_security(hidden);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn counters(State(state): Shared) -> Response {

@@ -84,6 +84,9 @@ pub struct Settings {
 
 pub struct SalesforceState {
     pub shape: OrgShape,
+    /// What field-level security and object permissions hide from the API user: the
+    /// shape's, until a test changes it as an admin would in Setup.
+    hidden: Mutex<&'static access::Hidden>,
     pub base_url: String,
     pub clock: Arc<Clock>,
     pub org: Mutex<Org>,
@@ -110,6 +113,7 @@ impl SalesforceState {
         let admin = settings.users.first().map(|u| u.id.clone());
         let state = SalesforceState {
             shape: settings.shape,
+            hidden: Mutex::new(settings.shape.hidden_from_api_user()),
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
             clock,
             org: Mutex::new(org),
@@ -178,7 +182,14 @@ impl SalesforceState {
 
     /// The schema as the org's API user sees it, through field-level security.
     pub fn api_view(&self) -> access::View {
-        access::View::new(self.shape.schema(), self.shape.hidden_from_api_user())
+        access::View::new(self.shape.schema(), *lock(&self.hidden))
+    }
+
+    /// Changes what the API user may not read from now on, as an admin editing
+    /// field-level security and object permissions in Setup would; in effect at once, for
+    /// describe, queries and writes alike.
+    pub fn set_field_security(&self, hidden: access::HiddenNames) {
+        *lock(&self.hidden) = hidden.into_static();
     }
 
     /// How long new access tokens live.

@@ -300,3 +300,49 @@ async fn an_org_with_enhanced_notes() -> anyhow::Result<()> {
 async fn an_org_answering_in_small_batches() -> anyhow::Result<()> {
     the_whole_job_on(OrgShape::SmallBatches).await
 }
+
+/// An admin takes the panel's custom field away from the integration user after the
+/// panel has read what it may: the next view still shows the record, without that field,
+/// because the edge reads the org's schema again when Salesforce refuses a field.
+#[tokio::test]
+async fn the_panel_follows_a_change_of_field_level_security() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("shape-fls-change")).await?;
+    stack.connect_salesforce().await?;
+    stack.show_subscription_type().await?;
+    let labels = |view: SalesforceView| -> Vec<String> {
+        view.record
+            .map(|r| r.fields.into_iter().map(|f| f.label).collect())
+            .unwrap_or_default()
+    };
+    let before = labels(record_view(stack.panel("Agent", true).await?)?);
+    ensure!(
+        before.contains(&"Subscription Type".to_owned()),
+        "{before:?}"
+    );
+
+    stack
+        .sandbox
+        .salesforce()
+        .set_field_security(sandbox::salesforce::access::HiddenNames {
+            objects: vec![],
+            fields: vec![("Contact".into(), e2e::DEMO_CONTACT_FIELD.into())],
+        });
+    stack.sandbox.salesforce().reset_counters();
+    let response = reqwest::Client::new()
+        .get(format!("{}{PANEL_PATH}?fresh=true", stack.edge_url))
+        .bearer_auth(stack.context_token("Agent", true))
+        .send()
+        .await?;
+    ensure!(response.status().is_success(), "{}", response.text().await?);
+    let after = labels(record_view(response.json().await?)?);
+    ensure!(
+        !after.contains(&"Subscription Type".to_owned()),
+        "a field the user may no longer read is not shown: {after:?}"
+    );
+    let calls = stack.sandbox.salesforce().counters().get("POST /composite");
+    ensure!(
+        calls == 3,
+        "refused, the schema read again, asked again: {calls} Composite calls"
+    );
+    Ok(())
+}
