@@ -274,6 +274,10 @@ pub enum ErrorCode {
     SalesforceAuth,
     /// Salesforce did not answer or answered with an outage: try again.
     SalesforceUnavailable,
+    /// Salesforce refused what was asked of it (a field or object the connected user may
+    /// not read, a record it will not take): the message says what; trying again alone
+    /// will not help.
+    SalesforceRefused,
     Internal,
 }
 
@@ -284,7 +288,9 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::BadRequest => 400,
             ErrorCode::NotFound => 404,
-            ErrorCode::SalesforceAuth | ErrorCode::SalesforceUnavailable => 502,
+            ErrorCode::SalesforceAuth
+            | ErrorCode::SalesforceUnavailable
+            | ErrorCode::SalesforceRefused => 502,
             ErrorCode::Internal => 500,
         }
     }

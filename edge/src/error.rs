@@ -64,6 +64,11 @@ impl EdgeError {
             EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => {
                 ErrorCode::SalesforceAuth
             }
+            // A refusal of what was asked (an org's shape, its security) is no outage.
+            EdgeError::Salesforce(SfError::Api { status, .. }) if (400..500).contains(status) => {
+                ErrorCode::SalesforceRefused
+            }
+            EdgeError::Salesforce(SfError::Save { .. }) => ErrorCode::SalesforceRefused,
             EdgeError::Salesforce(_) | EdgeError::Unavailable(_) => {
                 ErrorCode::SalesforceUnavailable
             }

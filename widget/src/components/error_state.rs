@@ -85,6 +85,7 @@ fn explain(error: &ClientError) -> Explanation {
             tone: Tone::Error,
             title: match api.code {
                 ErrorCode::SalesforceUnavailable => "Salesforce is not responding",
+                ErrorCode::SalesforceRefused => "Salesforce refused the request",
                 ErrorCode::SalesforceAuth => "The Salesforce connection needs attention",
                 ErrorCode::Forbidden => "Not allowed",
                 _ => "Something went wrong",
