@@ -42,6 +42,20 @@ impl Settings {
             ObjectKind::Account => &self.accounts,
         }
     }
+
+    /// These settings less the pairs whose Salesforce field the org does not offer the
+    /// connected user (describe lists only the fields it may read): the defaults name
+    /// standard fields that field-level security may hide, and a hidden field would read
+    /// as empty and be refused on every write. A saved mapping naming one was refused
+    /// when saved; if the field is hidden later, the other pairs go on syncing.
+    pub fn offered_by(mut self, contacts: &[FieldMeta], accounts: &[FieldMeta]) -> Self {
+        let offered = |fields: &[FieldMeta], pair: &FieldPair| {
+            fields.iter().any(|field| field.name == pair.salesforce)
+        };
+        self.contacts.retain(|pair| offered(contacts, pair));
+        self.accounts.retain(|pair| offered(accounts, pair));
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -810,7 +824,7 @@ mod tests {
             &self,
             object: ObjectKind,
             since_ms: i64,
-            now_ms: i64,
+            _after: Option<&str>,
         ) -> Result<Changes, PortError> {
             let records = self
                 .records
@@ -821,8 +835,7 @@ mod tests {
                 .collect();
             Ok(Changes {
                 records,
-                unread: Vec::new(),
-                until_ms: now_ms,
+                next: None,
             })
         }
         /// Pages of three, so the initial sync's paging is exercised.
@@ -1286,6 +1299,44 @@ mod tests {
             Outcome::Added
         );
         assert!(w.store.failures(None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn pairs_whose_salesforce_field_the_org_hides_are_left_out() {
+        let visible = |names: &[&str]| -> Vec<FieldMeta> {
+            names
+                .iter()
+                .map(|n| FieldMeta::new(n, ValueKind::Text))
+                .collect()
+        };
+        let settings = Settings::default().offered_by(
+            &visible(&[
+                "FirstName",
+                "LastName",
+                "Email",
+                "MobilePhone",
+                "Description",
+            ]),
+            &visible(&["Name", "Phone", "Website", "Description"]),
+        );
+        let salesforce = |pairs: &[FieldPair]| -> Vec<String> {
+            pairs.iter().map(|p| p.salesforce.clone()).collect()
+        };
+        assert_eq!(
+            salesforce(&settings.contacts),
+            [
+                "FirstName",
+                "LastName",
+                "Email",
+                "MobilePhone",
+                "Description"
+            ]
+        );
+        assert_eq!(
+            salesforce(&settings.accounts),
+            ["Name", "Phone", "Website", "Description"]
+        );
+        assert_eq!(settings.sync_type, SyncType::TwoWay);
     }
 
     #[test]

@@ -28,16 +28,15 @@ pub enum PortError {
     Reconnect,
 }
 
-/// What [`Port::changed_since`] found.
+/// What one step of [`Port::changed_since`] read.
 #[derive(Debug, Default)]
 pub struct Changes {
-    /// Changed records, read.
+    /// Changed records, read, to bring into step now.
     pub records: Vec<Record>,
-    /// Records found changed and left unread: a data load may change a hundred thousand
-    /// at once, more than one step may read, so these go through the inbox.
-    pub unread: Vec<String>,
-    /// Up to when changes are now covered.
-    pub until_ms: i64,
+    /// Where the next step goes on, in the side's own terms; `None` once every change
+    /// since the start was read. A data load may change a hundred thousand records at
+    /// once, more than one step can bring into step.
+    pub next: Option<String>,
 }
 
 /// What the engine needs from one system.
@@ -74,12 +73,13 @@ pub trait Port {
     }
 
     /// Records of `object` changed at or after `since_ms` (with some before: callers
-    /// overlap windows), and the time up to which changes are now covered.
+    /// overlap windows), one bounded step at a time: `after` is the previous step's
+    /// [`Changes::next`], `None` for the first.
     async fn changed_since(
         &self,
         object: ObjectKind,
         since_ms: i64,
-        now_ms: i64,
+        after: Option<&str>,
     ) -> Result<Changes, PortError>;
 
     /// One page of every record of `object`, in a stable order; `cursor` is the previous
