@@ -7,7 +7,8 @@ use contract::calendar::{civil_from_days, days_from_civil, days_in_month};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const MS_PER_DAY: i64 = 86_400_000;
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
 
 #[derive(Debug, Default)]
 pub struct Clock {
@@ -39,6 +40,11 @@ pub fn sf_datetime(ms: i64) -> String {
     format!("{date}T{h:02}:{m:02}:{s:02}.{milli:03}+0000")
 }
 
+/// Midnight (UTC) of the day `ms` falls on.
+pub fn midnight(ms: i64) -> i64 {
+    ms.div_euclid(DAY_MS) * DAY_MS
+}
+
 /// Salesforce's date: `2025-12-16`.
 pub fn sf_date(ms: i64) -> String {
     split(ms).0
@@ -51,8 +57,8 @@ pub fn zoho_datetime(ms: i64) -> String {
 }
 
 fn split(ms: i64) -> (String, i64, i64, i64, i64) {
-    let days = ms.div_euclid(MS_PER_DAY);
-    let in_day = ms.rem_euclid(MS_PER_DAY);
+    let days = ms.div_euclid(DAY_MS);
+    let in_day = ms.rem_euclid(DAY_MS);
     let (y, mo, d) = civil_from_days(days);
     let date = format!("{y:04}-{mo:02}-{d:02}");
     (
@@ -76,7 +82,7 @@ pub fn parse_date(text: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    Some(days_from_civil(year, month, day) * MS_PER_DAY)
+    Some(days_from_civil(year, month, day) * DAY_MS)
 }
 
 /// Parses the datetimes Salesforce accepts and emits: `2025-12-16T13:05:30Z`,

@@ -805,7 +805,7 @@ mod tests {
 
     #[test]
     fn claims_carry_role_from_the_profile() {
-        let seeded = crate::seed::seed();
+        let seeded = crate::seed::seed(crate::OrgShape::Demo);
         let desk = &seeded.desk;
         let ticket = &desk.tickets[&seeded.demo_ticket_id];
         let admin = agent_with_profile(desk, "Administrator").unwrap();
@@ -829,7 +829,7 @@ mod tests {
 
     #[test]
     fn contact_and_account_views_name_what_is_in_view() {
-        let seeded = crate::seed::seed();
+        let seeded = crate::seed::seed(crate::OrgShape::Demo);
         let desk = &seeded.desk;
         let agent = default_agent(desk);
         let ticket = &desk.tickets[&seeded.demo_ticket_id];
@@ -854,7 +854,7 @@ mod tests {
 
     #[test]
     fn agent_choice_comes_from_query_then_cookie_then_default() {
-        let seeded = crate::seed::seed();
+        let seeded = crate::seed::seed(crate::OrgShape::Demo);
         let desk = &seeded.desk;
         let agent = agent_with_profile(desk, "Agent").unwrap();
         let (chosen, cookie) = current_agent(

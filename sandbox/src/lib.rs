@@ -25,6 +25,8 @@ use anyhow::Context;
 use clock::Clock;
 use helpdesk::HelpdeskState;
 use salesforce::{ConnectedApp, SalesforceState};
+
+pub use salesforce::OrgShape;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,8 +70,13 @@ pub mod demo {
     pub const PROFILES: [&str; 4] = ["Administrator", "Agent", "Light Agent", "Support Lead"];
 }
 
+/// Names the org shape `Config::from_env` starts the sandbox as.
+pub const ORG_SHAPE_ENV: &str = "SFDESK_ORG_SHAPE";
+
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The kind of Salesforce org the sandbox is, for its whole life.
+    pub org_shape: OrgShape,
     pub salesforce_addr: SocketAddr,
     pub helpdesk_addr: SocketAddr,
     pub demo_addr: SocketAddr,
@@ -101,6 +108,7 @@ impl Default for Config {
     fn default() -> Self {
         let local = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         Config {
+            org_shape: OrgShape::Demo,
             salesforce_addr: local(demo::SALESFORCE_PORT),
             helpdesk_addr: local(demo::HELPDESK_PORT),
             demo_addr: local(demo::DEMO_PORT),
@@ -130,12 +138,15 @@ impl Config {
         }
     }
 
-    /// The defaults with environment overrides: `SFDESK_CONTEXT_SECRET`,
-    /// `SFDESK_EDGE_URL`, `SFDESK_SALESFORCE_PORT`, `SFDESK_HELPDESK_PORT`,
-    /// `SFDESK_DEMO_PORT`.
+    /// The defaults with environment overrides: `SFDESK_ORG_SHAPE`,
+    /// `SFDESK_CONTEXT_SECRET`, `SFDESK_EDGE_URL`, `SFDESK_SALESFORCE_PORT`,
+    /// `SFDESK_HELPDESK_PORT`, `SFDESK_DEMO_PORT`.
     pub fn from_env() -> anyhow::Result<Self> {
         let mut config = Config::default();
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(shape) = var(ORG_SHAPE_ENV) {
+            config.org_shape = shape.parse().context(ORG_SHAPE_ENV)?;
+        }
         if let Some(secret) = var(demo::CONTEXT_SECRET_ENV) {
             config.context_secret = secret;
         }
@@ -192,7 +203,7 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
     let (demo_listener, demo_url) = bind(config.demo_addr, "demo pages").await?;
 
     let clock = Arc::new(Clock::default());
-    let seeded = seed::seed();
+    let seeded = seed::seed(config.org_shape);
     let edge_url = config.edge_url.trim_end_matches('/').to_owned();
     let mut callback_urls = vec![format!(
         "{edge_url}{}",
@@ -203,6 +214,7 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
         url::Url::parse(url).with_context(|| format!("{url:?} is not a valid callback URL"))?;
     }
     let settings = salesforce::Settings {
+        shape: config.org_shape,
         base_url: salesforce_url.clone(),
         token_lifetime: config.access_token_lifetime,
         daily_api_limit: config.daily_api_limit,
@@ -368,6 +380,11 @@ impl Sandbox {
             org_id: demo::HELPDESK_ORG_ID.into(),
             access_token: demo::HELPDESK_API_TOKEN.into(),
         }
+    }
+
+    /// The kind of Salesforce org this sandbox is.
+    pub fn org_shape(&self) -> OrgShape {
+        self.salesforce.shape
     }
 
     /// Salesforce REST API calls answered so far.

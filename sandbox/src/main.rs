@@ -15,10 +15,12 @@ Options:
   --demo-port <port>         demo helpdesk pages (default 8703)
   --edge-url <url>           where the edge serves the widget (default http://127.0.0.1:8787)
   --token-lifetime <secs>    Salesforce access token lifetime (default 7200)
+  --org-shape <shape>        the kind of Salesforce org: demo (default), plain, restricted,
+                             multi_currency, person_accounts, enhanced_notes, small_batches
   -h, --help                 this help
 
-Environment: SFDESK_CONTEXT_SECRET, SFDESK_EDGE_URL, SFDESK_SALESFORCE_PORT,
-SFDESK_HELPDESK_PORT, SFDESK_DEMO_PORT.";
+Environment: SFDESK_ORG_SHAPE, SFDESK_CONTEXT_SECRET, SFDESK_EDGE_URL,
+SFDESK_SALESFORCE_PORT, SFDESK_HELPDESK_PORT, SFDESK_DEMO_PORT.";
 
 fn parse_args(
     mut config: Config,
@@ -42,6 +44,7 @@ fn parse_args(
             "--helpdesk-port" => config.helpdesk_addr.set_port(port()?),
             "--demo-port" => config.demo_addr.set_port(port()?),
             "--edge-url" => config.edge_url = value,
+            "--org-shape" => config.org_shape = value.parse()?,
             "--token-lifetime" => {
                 let secs = value
                     .parse()
@@ -61,7 +64,11 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     };
     let sandbox = sandbox::start(config).await?;
-    println!("Salesforce org   {}", sandbox.salesforce_url);
+    println!(
+        "Salesforce org   {} ({} org)",
+        sandbox.salesforce_url,
+        sandbox.org_shape()
+    );
     if let Some(https) = sandbox.salesforce_https_url() {
         println!(
             "  over HTTPS     {https} (trust {}/__sandbox/tls/ca.pem)",
@@ -114,10 +121,13 @@ mod tests {
                 "http://e.example",
                 "--token-lifetime",
                 "5",
+                "--org-shape",
+                "person_accounts",
             ]),
         )
         .unwrap()
         .unwrap();
+        assert_eq!(config.org_shape, sandbox::OrgShape::PersonAccounts);
         assert_eq!(config.salesforce_addr.port(), 0);
         assert_eq!(config.helpdesk_addr.port(), demo::HELPDESK_PORT);
         assert_eq!(config.edge_url, "http://e.example");
@@ -129,6 +139,7 @@ mod tests {
         assert!(parse_args(Config::default(), args(&["--demo-port", "x"])).is_err());
         assert!(parse_args(Config::default(), args(&["--nope", "1"])).is_err());
         assert!(parse_args(Config::default(), args(&["--demo-port"])).is_err());
+        assert!(parse_args(Config::default(), args(&["--org-shape", "square"])).is_err());
         assert!(
             parse_args(Config::default(), args(&["--help"]))
                 .unwrap()

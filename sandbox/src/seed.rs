@@ -9,9 +9,10 @@ use crate::clock;
 use crate::demo;
 use crate::helpdesk::fields::{FieldDef, Kind};
 use crate::helpdesk::store::{Account, Agent, Contact, Desk, Module, Profile, Role, Ticket, Time};
-use crate::salesforce::User;
 use crate::salesforce::schema::{self, ObjectDef};
 use crate::salesforce::store::{Org, POD};
+use crate::salesforce::{OrgShape, User};
+use base64::Engine;
 use contract::ids::SfId;
 use serde_json::{Map, Value, json};
 
@@ -310,6 +311,48 @@ const NOTES: &[(usize, &str, &str)] = &[
     ),
 ];
 
+/// The demo ticket's requester: the first contact.
+const DEMO_CONTACT: usize = 0;
+
+/// (opportunity, role): the demo contact's role on a deal of another account than hers.
+const ROLE_ON_ANOTHER_ACCOUNTS_DEAL: (usize, &str) = (3, "Evaluator");
+
+/// A note as Lightning Experience keeps it: HTML, attached to the demo contact or her
+/// account.
+struct EnhancedNote {
+    on_account: bool,
+    title: &'static str,
+    html: &'static str,
+}
+
+const ENHANCED_NOTES: &[EnhancedNote] = &[
+    EnhancedNote {
+        on_account: false,
+        title: "Kickoff call",
+        html: "<p>Maya joined with Tom. They want the SSO add-on <b>before</b> the renewal \
+               starts.</p>",
+    },
+    EnhancedNote {
+        on_account: true,
+        title: "Account plan FY27",
+        html: "<p>Northwind is consolidating its regional warehouses into three hubs next \
+               year. Every hub gets its own support queue, and the operations team wants \
+               one dashboard across all of them.</p><p>Expansion path: start with the \
+               Seattle hub in Q1, then Denver and Atlanta once the SSO rollout is signed \
+               off. Budget owner is Maya; procurement runs through the central team and \
+               takes about six weeks.</p>",
+    },
+    EnhancedNote {
+        on_account: false,
+        title: "Renewal risks",
+        html: "<p>Export timeouts at month end &amp; the invoice CSV issue are the two \
+               things Maya raised.</p>",
+    },
+];
+
+/// (subject, day): an all-day event of the demo contact.
+const ALL_DAY_EVENT: (&str, &str) = ("Northwind offsite (all day)", "2026-12-18");
+
 /// (contact, subject, start, minutes, location)
 const EVENTS: &[(usize, &str, &str, i64, &str)] = &[
     (
@@ -521,8 +564,9 @@ fn epoch() -> i64 {
     clock::parse_datetime("2026-03-02T09:00:00Z").expect("a valid datetime")
 }
 
-pub fn seed() -> Seeded {
-    let (org, admin) = seed_salesforce();
+/// The demo data, the Salesforce side as an org of this shape holds it.
+pub fn seed(shape: OrgShape) -> Seeded {
+    let (org, admin) = seed_salesforce(shape);
     let desk_seed = seed_helpdesk();
     Seeded {
         org,
@@ -541,8 +585,10 @@ struct SalesforceSeeder {
 }
 
 impl SalesforceSeeder {
-    fn create(&mut self, object: &'static ObjectDef, fields: Value) -> SfId {
+    /// Creates a record as an API write would, a few minutes after the previous one.
+    fn create(&mut self, object: &str, fields: Value) -> SfId {
         self.now += 7 * 60_000;
+        let object = self.object(object);
         let fields: Map<String, Value> = match fields {
             Value::Object(map) => map,
             _ => unreachable!("seed rows are objects"),
@@ -551,11 +597,60 @@ impl SalesforceSeeder {
             .create(object, &fields, &self.actor, self.now)
             .unwrap_or_else(|e| panic!("seed {} is valid: {e:?}", object.name))
     }
+
+    /// An enhanced note attached to a record, as Salesforce's API makes one: the note,
+    /// then its link to the record (REST API Developer Guide: "ContentNote ... To
+    /// associate the note with a record, create a ContentDocumentLink").
+    fn attach_note(&mut self, record: &str, title: &str, html: &str) {
+        let content = base64::engine::general_purpose::STANDARD.encode(html);
+        let note = self.create("ContentNote", json!({"Title": title, "Content": content}));
+        self.create(
+            "ContentDocumentLink",
+            json!({"ContentDocumentId": note.as_str(), "LinkedEntityId": record, "ShareType": "V"}),
+        );
+    }
+
+    fn object(&self, name: &str) -> &'static ObjectDef {
+        self.org
+            .schema()
+            .object(name)
+            .unwrap_or_else(|| panic!("every org has {name}"))
+    }
+
+    /// Inserts what no API call can write (the org's own setup), trusted as it is.
+    fn insert_setup(&mut self, object: &str, id: Option<SfId>, fields: Value) -> SfId {
+        let object = self.object(object);
+        let values: Vec<(usize, Value)> = match fields {
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(name, value)| (object.index_of(&name).expect("a setup field"), value))
+                .collect(),
+            _ => unreachable!("seed rows are objects"),
+        };
+        let id = id.unwrap_or_else(|| self.org.next_id(object.key_prefix));
+        self.org
+            .insert_trusted_as(object, id.clone(), values, &self.actor, self.now);
+        id
+    }
 }
 
-fn seed_salesforce() -> (Org, User) {
+/// The demo org's name, as its `Organization` record has it.
+pub const ORG_NAME: &str = "Sandbox Demo Company";
+
+/// The currency an account (and its contacts and deals) trades in, by its country.
+fn currency_of(country: &str) -> &'static str {
+    match country {
+        "United States" => "USD",
+        "United Kingdom" => "GBP",
+        "Japan" => "JPY",
+        _ => "EUR",
+    }
+}
+
+fn seed_salesforce(shape: OrgShape) -> (Org, User) {
+    let features = shape.features();
     let org_id = SfId::from_parts("00D", POD, 4_207_311).expect("a valid org id");
-    let org = Org::new(org_id);
+    let org = Org::new(org_id.clone(), shape.schema());
     let admin_id = org.peek_next_id(schema::USER.key_prefix);
     let mut seeder = SalesforceSeeder {
         org,
@@ -563,7 +658,7 @@ fn seed_salesforce() -> (Org, User) {
         now: epoch(),
     };
     let created = seeder.create(
-        &schema::USER,
+        "User",
         json!({
             "Username": demo::ADMIN_USERNAME,
             "FirstName": "Casey",
@@ -573,61 +668,96 @@ fn seed_salesforce() -> (Org, User) {
         }),
     );
     assert_eq!(created, admin_id, "the admin is the org's first user");
+    seeder.insert_setup(
+        "Organization",
+        Some(org_id),
+        json!({
+            "Name": ORG_NAME,
+            "DefaultCurrencyIsoCode": shape.default_currency(),
+            "LanguageLocaleKey": "en_US",
+            "TimeZoneSidKey": "America/Los_Angeles",
+            "OrganizationType": "Enterprise Edition",
+            "IsSandbox": false,
+        }),
+    );
+    // A field only an org with multiple currencies has, set where it has them.
+    let currency = |country: &str| {
+        features
+            .multi_currency
+            .then(|| json!({ "CurrencyIsoCode": currency_of(country) }))
+    };
+    let with = |mut fields: Value, extra: Option<Value>| {
+        if let (Value::Object(fields), Some(Value::Object(extra))) = (&mut fields, extra) {
+            fields.extend(extra);
+        }
+        fields
+    };
 
     let accounts: Vec<SfId> = ACCOUNTS
         .iter()
         .map(|a| {
-            seeder.create(
-                &schema::ACCOUNT,
-                json!({
-                    "Name": a.name,
-                    "Type": "Customer - Direct",
-                    "Industry": a.industry,
-                    "Phone": a.phone,
-                    "Website": a.website,
-                    "BillingCity": a.city,
-                    "BillingCountry": a.country,
-                    "NumberOfEmployees": a.employees,
-                    "AnnualRevenue": a.revenue,
-                }),
-            )
+            let fields = json!({
+                "Name": a.name,
+                "Type": "Customer - Direct",
+                "Industry": a.industry,
+                "Phone": a.phone,
+                "Website": a.website,
+                "BillingCity": a.city,
+                "BillingCountry": a.country,
+                "NumberOfEmployees": a.employees,
+                "AnnualRevenue": a.revenue,
+            });
+            seeder.create("Account", with(fields, currency(a.country)))
         })
         .collect();
+    let country_of = |contact: &ContactSeed| {
+        contact
+            .account
+            .map_or("United Kingdom", |i| ACCOUNTS[i].country)
+    };
     let contacts: Vec<SfId> = CONTACTS
         .iter()
         .map(|c| {
-            seeder.create(
-                &schema::CONTACT,
-                json!({
-                    "FirstName": c.first,
-                    "LastName": c.last,
-                    "Title": c.title,
-                    "Email": c.email,
-                    "Phone": c.phone,
-                    "AccountId": c.account.map(|i| accounts[i].to_string()),
-                    "Subscription_Type__c": c.subscription,
-                }),
-            )
+            let fields = json!({
+                "FirstName": c.first,
+                "LastName": c.last,
+                "Title": c.title,
+                "Email": c.email,
+                "Phone": c.phone,
+                "AccountId": c.account.map(|i| accounts[i].to_string()),
+            });
+            let custom = features
+                .custom_fields
+                .then(|| json!({"Subscription_Type__c": c.subscription}));
+            let fields = with(with(fields, custom), currency(country_of(c)));
+            seeder.create("Contact", fields)
         })
         .collect();
     let account_of = |contact: usize| CONTACTS[contact].account.map(|i| accounts[i].to_string());
 
-    for &(contact, name, stage, amount, close, next_step) in OPPORTUNITIES {
-        let opportunity = seeder.create(
-            &schema::OPPORTUNITY,
-            json!({
-                "Name": name,
-                "StageName": stage,
-                "Amount": amount,
-                "CloseDate": close,
-                "NextStep": next_step,
-                "AccountId": account_of(contact),
-                "ContactId": contacts[contact].as_str(),
-                "Type": if stage == "Closed Won" { "New Customer" } else { "Existing Customer - Upgrade" },
-            }),
-        );
+    let mut opportunities = Vec::new();
+    for (n, &(contact, name, stage, amount, close, next_step)) in OPPORTUNITIES.iter().enumerate() {
+        // A multi-currency org's deals are in their account's currency, but for the demo
+        // contact's first two, which are in euros and yen.
+        let (currency, amount) = match (features.multi_currency, n) {
+            (false, _) => (None, amount),
+            (true, 0) => (Some(json!({"CurrencyIsoCode": "EUR"})), amount),
+            (true, 1) => (Some(json!({"CurrencyIsoCode": "JPY"})), amount * 150.0),
+            (true, _) => (currency(country_of(&CONTACTS[contact])), amount),
+        };
+        let fields = json!({
+            "Name": name,
+            "StageName": stage,
+            "Amount": amount,
+            "CloseDate": close,
+            "NextStep": next_step,
+            "AccountId": account_of(contact),
+            "ContactId": contacts[contact].as_str(),
+            "Type": if stage == "Closed Won" { "New Customer" } else { "Existing Customer - Upgrade" },
+        });
+        let opportunity = seeder.create("Opportunity", with(fields, currency));
         seeder.create(
-            &schema::OPPORTUNITY_CONTACT_ROLE,
+            "OpportunityContactRole",
             json!({
                 "OpportunityId": opportunity.as_str(),
                 "ContactId": contacts[contact].as_str(),
@@ -635,17 +765,53 @@ fn seed_salesforce() -> (Org, User) {
                 "IsPrimary": true,
             }),
         );
+        opportunities.push(opportunity);
     }
+    // The demo contact also advises on another account's deal: reachable only by her role.
+    let (role_on, role) = ROLE_ON_ANOTHER_ACCOUNTS_DEAL;
+    seeder.create(
+        "OpportunityContactRole",
+        json!({
+            "OpportunityId": opportunities[role_on].as_str(),
+            "ContactId": contacts[DEMO_CONTACT].as_str(),
+            "Role": role,
+            "IsPrimary": false,
+        }),
+    );
+    // The enhanced_notes org's notes go in between the demo contact's classic ones, so
+    // the two kinds interleave by creation date.
+    let enhanced: &[EnhancedNote] = if shape.has_enhanced_notes() {
+        ENHANCED_NOTES
+    } else {
+        &[]
+    };
+    let mut enhanced = enhanced.iter();
+    let mut attach_enhanced = |seeder: &mut SalesforceSeeder| {
+        if let Some(note) = enhanced.next() {
+            let parent = if note.on_account {
+                account_of(DEMO_CONTACT).expect("the demo contact has an account")
+            } else {
+                contacts[DEMO_CONTACT].to_string()
+            };
+            seeder.attach_note(&parent, note.title, note.html);
+        }
+    };
     for &(contact, title, body) in NOTES {
+        if contact == DEMO_CONTACT {
+            attach_enhanced(&mut seeder);
+        }
         seeder.create(
-            &schema::NOTE,
+            "Note",
             json!({"ParentId": contacts[contact].as_str(), "Title": title, "Body": body}),
         );
+    }
+    for _ in ENHANCED_NOTES {
+        attach_enhanced(&mut seeder);
     }
     for &(contact, subject, start, minutes, location) in EVENTS {
         let start_ms = clock::parse_datetime(start).expect("a valid datetime");
         seeder.create(
-            &schema::EVENT,
+            "Event",
             json!({
                 "WhoId": contacts[contact].as_str(),
                 "WhatId": account_of(contact),
@@ -656,9 +822,21 @@ fn seed_salesforce() -> (Org, User) {
             }),
         );
     }
+    let (subject, day) = ALL_DAY_EVENT;
+    seeder.create(
+        "Event",
+        json!({
+            "WhoId": contacts[DEMO_CONTACT].as_str(),
+            "WhatId": account_of(DEMO_CONTACT),
+            "Subject": subject,
+            "IsAllDayEvent": true,
+            "StartDateTime": format!("{day}T00:00:00.000+0000"),
+            "EndDateTime": format!("{day}T00:00:00.000+0000"),
+        }),
+    );
     for &(contact, subject, status, priority, due) in TASKS {
         seeder.create(
-            &schema::TASK,
+            "Task",
             json!({
                 "WhoId": contacts[contact].as_str(),
                 "WhatId": account_of(contact),
@@ -889,7 +1067,7 @@ mod tests {
 
     #[test]
     fn the_demo_ticket_requester_is_a_salesforce_contact_with_an_account() {
-        let seeded = seed();
+        let seeded = seed(OrgShape::Demo);
         let ticket = &seeded.desk.tickets[&seeded.demo_ticket_id];
         let soql =
             shared::panel::contact_by_email(&contract::ids::Email::parse(&ticket.email).unwrap());
@@ -899,8 +1077,77 @@ mod tests {
     }
 
     #[test]
+    fn every_shape_has_the_demo_requester_and_its_own_org_record() {
+        for shape in OrgShape::ALL {
+            let seeded = seed(shape);
+            let ticket = &seeded.desk.tickets[&seeded.demo_ticket_id];
+            let soql = format!(
+                "SELECT Name, Account.Name FROM Contact WHERE Email = '{}'",
+                ticket.email
+            );
+            let rows = query::run(&seeded.org, &soql, "v64.0").unwrap();
+            assert_eq!(rows[0]["Account"]["Name"], "Northwind Traders", "{shape}");
+            let org = query::run(
+                &seeded.org,
+                "SELECT Id, Name, DefaultCurrencyIsoCode FROM Organization",
+                "v64.0",
+            )
+            .unwrap();
+            assert_eq!(org.len(), 1, "{shape}");
+            assert_eq!(org[0]["Id"], seeded.org.org_id.as_str());
+            assert_eq!(org[0]["DefaultCurrencyIsoCode"], shape.default_currency());
+        }
+    }
+
+    #[test]
+    fn a_plain_org_holds_no_custom_value() {
+        let seeded = seed(OrgShape::Plain);
+        let contact = seeded.org.schema().object("Contact").unwrap();
+        for record in seeded.org.all(contact) {
+            assert!(record.fields().all(|(f, _)| !f.custom));
+        }
+        let err = query::run(
+            &seeded.org,
+            "SELECT Subscription_Type__c FROM Contact",
+            "v64.0",
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "INVALID_FIELD");
+    }
+
+    #[test]
+    fn the_demo_contact_has_an_all_day_event_and_a_role_on_another_accounts_deal() {
+        let seeded = seed(OrgShape::Demo);
+        let rows = query::run(
+            &seeded.org,
+            "SELECT Subject, IsAllDayEvent, ActivityDate, StartDateTime, EndDateTime, \
+             DurationInMinutes FROM Event WHERE IsAllDayEvent = true",
+            "v64.0",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["ActivityDate"], "2026-12-18");
+        assert_eq!(rows[0]["StartDateTime"], "2026-12-18T00:00:00.000+0000");
+        assert_eq!(rows[0]["DurationInMinutes"], 1440);
+        let roles = query::run(
+            &seeded.org,
+            "SELECT Name, (SELECT Role, Opportunity.Name, Opportunity.Account.Name \
+             FROM OpportunityContactRoles WHERE IsPrimary = false) \
+             FROM Contact WHERE Email = 'maya.patel@northwind.example'",
+            "v64.0",
+        )
+        .unwrap();
+        let role = &roles[0]["OpportunityContactRoles"]["records"][0];
+        assert_eq!(role["Role"], "Evaluator");
+        assert_eq!(
+            role["Opportunity"]["Account"]["Name"],
+            "Blue Harbor Logistics"
+        );
+    }
+
+    #[test]
     fn the_no_match_requester_is_not_in_salesforce() {
-        let seeded = seed();
+        let seeded = seed(OrgShape::Demo);
         let ticket = &seeded.desk.tickets[&seeded.no_match_ticket_id];
         let soql =
             shared::panel::contact_by_email(&contract::ids::Email::parse(&ticket.email).unwrap());
@@ -909,7 +1156,7 @@ mod tests {
 
     #[test]
     fn seeding_is_deterministic() {
-        let (a, b) = (seed(), seed());
+        let (a, b) = (seed(OrgShape::Demo), seed(OrgShape::Demo));
         assert_eq!(a.demo_ticket_id, b.demo_ticket_id);
         assert_eq!(a.org.org_id, b.org.org_id);
         let soql = "SELECT Id, LastModifiedDate FROM Contact ORDER BY Id";
@@ -921,7 +1168,7 @@ mod tests {
 
     #[test]
     fn every_contact_has_related_records_of_each_kind_somewhere() {
-        let seeded = seed();
+        let seeded = seed(OrgShape::Demo);
         for object in [
             "Opportunity",
             "Note",
@@ -944,7 +1191,7 @@ mod tests {
 
     #[test]
     fn seeded_custom_values_fit_their_fields() {
-        let seeded = seed();
+        let seeded = seed(OrgShape::Demo);
         let desk = &seeded.desk;
         for (module, records) in [
             (
@@ -987,7 +1234,7 @@ mod tests {
 
     #[test]
     fn every_profile_has_an_agent() {
-        let seeded = seed();
+        let seeded = seed(OrgShape::Demo);
         let names: Vec<&str> = seeded
             .desk
             .profiles

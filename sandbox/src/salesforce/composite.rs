@@ -237,8 +237,8 @@ fn execute(
         _ => return (Err(ApiError::not_found()), true),
     };
     let caller = Caller {
-        user: caller.user.clone(),
         version: version.to_owned(),
+        ..caller.clone()
     };
     let caller = &caller;
     let no_body = || ApiError::bad_request("JSON_PARSER_ERROR", "The sub-request needs a body");

@@ -4,6 +4,7 @@
 //!
 //! | route | body | what |
 //! |---|---|---|
+//! | `GET /__sandbox/shape` | | the org's shape, `{"shape": "plain"}` |
 //! | `POST /__sandbox/seed` | `{"contacts": N, "accounts": M}` | bulk-create records |
 //! | `POST /__sandbox/records/{Type}` | fields | a user creates a record |
 //! | `PATCH /__sandbox/records/{Type}/{Id}` | fields | a user edits a record |
@@ -21,8 +22,9 @@
 //! | `POST /__sandbox/clock` | `{"advanceSecs": N}` | moves the sandbox clock on |
 //! | `GET /__sandbox/tls/ca.pem` | | the CA that signs the org's HTTPS certificate |
 
+use super::access::View;
 use super::outbound::{self, OutboundEndpoint, OutboundStatus, RetryPolicy};
-use super::schema::{self, ObjectDef};
+use super::schema::ObjectDef;
 use super::store::Org;
 use super::{ApiError, SalesforceState, lock};
 use axum::Json;
@@ -174,8 +176,9 @@ impl SalesforceState {
         let now = self.clock.now_ms();
         let batch = self.bulk_sequence.fetch_add(1, Ordering::Relaxed) + 1;
         let mut org = lock(&self.org);
-        let account = &schema::ACCOUNT;
-        let contact = &schema::CONTACT;
+        let schema = org.schema();
+        let account = schema.object("Account").expect("every org has accounts");
+        let contact = schema.object("Contact").expect("every org has contacts");
         let at =
             |object: &ObjectDef, name: &str| object.index_of(name).expect("bulk seed fields exist");
         org.reserve(account, request.accounts);
@@ -197,13 +200,16 @@ impl SalesforceState {
             })
             .collect();
         org.reserve(contact, request.contacts);
-        let (first, last, email, account_id, subscription, seats) = (
+        let (first, last, email, account_id) = (
             at(contact, "FirstName"),
             at(contact, "LastName"),
             at(contact, "Email"),
             at(contact, "AccountId"),
-            at(contact, "Subscription_Type__c"),
-            at(contact, "Seats__c"),
+        );
+        // Custom fields only where the org has them.
+        let (subscription, seats) = (
+            contact.index_of("Subscription_Type__c"),
+            contact.index_of("Seats__c"),
         );
         let mut ids = (None, None);
         for n in 0..request.contacts {
@@ -211,9 +217,9 @@ impl SalesforceState {
                 (first, json!(FIRST_NAMES[n % FIRST_NAMES.len()])),
                 (last, json!(format!("Contact {batch}-{n:06}"))),
                 (email, json!(format!("contact{n}.b{batch}@bulk.example"))),
-                (subscription, json!(SUBSCRIPTIONS[n % SUBSCRIPTIONS.len()])),
-                (seats, json!((1 + n % 50) as f64)),
             ];
+            values.extend(subscription.map(|i| (i, json!(SUBSCRIPTIONS[n % SUBSCRIPTIONS.len()]))));
+            values.extend(seats.map(|i| (i, json!((1 + n % 50) as f64))));
             if !accounts.is_empty() {
                 values.push((account_id, json!(accounts[n % accounts.len()])));
             }
@@ -234,6 +240,11 @@ impl SalesforceState {
         }
     }
 
+    /// The org as its administrator sees it: every object and field.
+    fn everything(&self) -> View {
+        View::everything(self.shape.schema())
+    }
+
     /// A Salesforce user creates a record in the UI: validated like an API write, fires
     /// Outbound Messages, costs no API call. Answers the record.
     pub fn user_create(
@@ -241,7 +252,7 @@ impl SalesforceState {
         sobject: &str,
         fields: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        let object = super::operations::object_named(sobject)?;
+        let object = super::operations::object_named(self.everything(), sobject)?;
         let admin = self.admin()?;
         let now = self.clock.now_ms();
         self.write(|org| {
@@ -258,7 +269,7 @@ impl SalesforceState {
         id: &str,
         fields: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        let object = super::operations::object_named(sobject)?;
+        let object = super::operations::object_named(self.everything(), sobject)?;
         let id = SfId::parse(id).map_err(|_| ApiError::not_found())?;
         let admin = self.admin()?;
         let now = self.clock.now_ms();
@@ -270,7 +281,7 @@ impl SalesforceState {
 
     /// A Salesforce user deletes a record: it goes to the recycle bin.
     pub fn user_delete(&self, sobject: &str, id: &str) -> Result<(), ApiError> {
-        let object = super::operations::object_named(sobject)?;
+        let object = super::operations::object_named(self.everything(), sobject)?;
         let id = SfId::parse(id).map_err(|_| ApiError::not_found())?;
         let admin = self.admin()?;
         let now = self.clock.now_ms();
@@ -333,13 +344,13 @@ impl SalesforceState {
         sobject: &str,
         endpoint: OutboundEndpoint,
     ) -> Result<(), String> {
-        let object = outbound::notifying_object(sobject)?;
+        let object = outbound::notifying_object(self.shape.schema(), sobject)?;
         self.outbound.set_endpoint(object, endpoint)
     }
 
     /// Stops an object's Outbound Messages; answers whether it had an endpoint.
     pub fn remove_outbound_endpoint(&self, sobject: &str) -> Result<bool, String> {
-        let object = outbound::notifying_object(sobject)?;
+        let object = outbound::notifying_object(self.shape.schema(), sobject)?;
         Ok(self.outbound.remove_endpoint(object))
     }
 
@@ -455,6 +466,7 @@ impl SalesforceState {
 
 pub(super) fn routes() -> Router<Arc<SalesforceState>> {
     Router::new()
+        .route("/__sandbox/shape", get(shape))
         .route("/__sandbox/seed", post(seed))
         .route("/__sandbox/records/{sobject}", post(record_create))
         .route(
@@ -494,6 +506,10 @@ fn refused(status: StatusCode, message: impl Into<String>) -> Response {
 
 fn api_error(error: ApiError) -> Response {
     error.into_response()
+}
+
+async fn shape(State(state): Shared) -> Response {
+    Json(json!({"shape": state.shape})).into_response()
 }
 
 async fn seed(State(state): Shared, Json(request): Json<BulkSeed>) -> Response {

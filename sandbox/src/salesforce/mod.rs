@@ -8,7 +8,10 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | [`shape`] | the kinds of org the sandbox can be, chosen at start |
 //! | [`schema`], [`store`] | the org's objects and fields; its records, validated on write |
+//! | [`access`] | what a caller sees of the schema (field-level security) |
+//! | [`content_notes`] | enhanced notes and the `AttachedContentNotes` derived from them |
 //! | [`soql`], [`query`] | SOQL parsed, then evaluated against the store |
 //! | `operations` | the REST operations over the org, shared by `rest` and `composite` |
 //! | `rest`, `composite` | the REST routes and handlers; the Composite resource |
@@ -21,7 +24,9 @@
 //! This file holds the org's state ([`SalesforceState`]), its router, and the session and
 //! error handling every API call shares.
 
+pub mod access;
 mod composite;
+pub mod content_notes;
 pub mod control;
 mod oauth;
 mod operations;
@@ -30,6 +35,7 @@ mod pages;
 pub mod query;
 mod rest;
 pub mod schema;
+pub mod shape;
 mod soap;
 pub mod soql;
 pub mod store;
@@ -38,6 +44,7 @@ pub mod tls;
 pub use control::{BulkSeed, Counters, Faults, HoldStatus, Seeded};
 pub use oauth::{ConnectedApp, User};
 pub use outbound::{Delivery, OutboundEndpoint, OutboundStatus, RetryPolicy};
+pub use shape::{OrgShape, UnknownShape};
 
 use crate::clock::Clock;
 use axum::Router;
@@ -56,8 +63,10 @@ use store::Org;
 /// Salesforce's JSON content type: note there is no space after the semicolon.
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
-/// How the org is set up: where it answers, who may sign in, how generous it is.
+/// How the org is set up: what kind of org it is, where it answers, who may sign in, how
+/// generous it is.
 pub struct Settings {
+    pub shape: OrgShape,
     /// The org's own base URL: login URL, `instance_url` and the host of record links.
     pub base_url: String,
     pub token_lifetime: Duration,
@@ -72,6 +81,7 @@ pub struct Settings {
 }
 
 pub struct SalesforceState {
+    pub shape: OrgShape,
     pub base_url: String,
     pub clock: Arc<Clock>,
     pub org: Mutex<Org>,
@@ -97,6 +107,7 @@ impl SalesforceState {
         org.take_changes();
         let admin = settings.users.first().map(|u| u.id.clone());
         let state = SalesforceState {
+            shape: settings.shape,
             base_url: settings.base_url.trim_end_matches('/').to_owned(),
             clock,
             org: Mutex::new(org),
@@ -104,7 +115,9 @@ impl SalesforceState {
             cursors: Mutex::new(operations::Cursors::default()),
             api_usage: AtomicU64::new(0),
             daily_api_limit: AtomicU64::new(settings.daily_api_limit),
-            query_batch_cap: Default::default(),
+            query_batch_cap: std::sync::atomic::AtomicUsize::new(
+                settings.shape.query_batch_cap().unwrap_or(0),
+            ),
             token_lifetime_ms: AtomicU64::new(
                 u64::try_from(settings.token_lifetime.as_millis()).unwrap_or(u64::MAX / 2),
             ),
@@ -158,7 +171,12 @@ impl SalesforceState {
     /// Makes the sandbox answer as another org from now on (its tokens and identity URLs
     /// name `org_id`), as signing in to a different org would.
     pub fn set_org_id(&self, org_id: SfId) {
-        lock(&self.org).org_id = org_id;
+        lock(&self.org).set_org_id(org_id);
+    }
+
+    /// The schema as the org's API user sees it, through field-level security.
+    pub fn api_view(&self) -> access::View {
+        access::View::new(self.shape.schema(), self.shape.hidden_from_api_user())
     }
 
     /// How long new access tokens live.
@@ -264,10 +282,12 @@ pub async fn deliver_outbound_messages(state: Arc<SalesforceState>) {
     outbound::run(state).await;
 }
 
-/// Who is calling the REST API, in which version: put on the request by [`authenticate`].
+/// Who is calling the REST API, what they can see, in which version: put on the request
+/// by [`authenticate`].
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: SfId,
+    pub view: access::View,
     pub version: String,
 }
 
@@ -350,7 +370,12 @@ async fn authenticate(
     let response = if used > limit || injected.limit_exceeded {
         limit_exceeded().into_response()
     } else {
-        request.extensions_mut().insert(Caller { user, version });
+        let view = state.api_view();
+        request.extensions_mut().insert(Caller {
+            user,
+            view,
+            version,
+        });
         next.run(request).await
     };
     with_usage(response, used)

@@ -4,8 +4,9 @@
 //! Composite sub-requests (`composite`) both run them, so a sub-request behaves exactly
 //! like the same request sent on its own.
 
+use super::access::View;
 use super::query::{self, Answer, Options, Plan};
-use super::schema::{self, FieldType, ObjectDef};
+use super::schema::{self, Call, FieldType, ObjectDef};
 use super::store::{self, Org, Savepoint};
 use super::{ApiError, Caller, SalesforceState, json_response, lock};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -115,7 +116,7 @@ pub(super) fn query_page(
     };
     let options = Options {
         include_deleted: all,
-        ..Options::new(&caller.version, state.clock.now_ms())
+        ..Options::new(caller.view, &caller.version, state.clock.now_ms())
     };
     let (plan, positions) = match query::execute(org, soql, &options)? {
         Answer::Rows { plan, positions } => (plan, positions),
@@ -202,8 +203,34 @@ fn page(total: usize, records: Vec<Value>, next_records_url: Option<String>) -> 
 // ---------------------------------------------------------------------------------------
 // sObject rows
 
-pub(super) fn object_named(name: &str) -> Result<&'static ObjectDef, ApiError> {
-    schema::object(name).ok_or_else(ApiError::not_found)
+/// An object the caller can read, by name; any other name is not found, as an object
+/// without read permission is for its user.
+pub(super) fn object_named(view: View, name: &str) -> Result<&'static ObjectDef, ApiError> {
+    view.object(name).ok_or_else(ApiError::not_found)
+}
+
+/// Refuses a write the caller cannot make: a call the object does not support, or a body
+/// naming a field hidden from the caller, refused as a field the object does not have
+/// (REST API Developer Guide: fields "inaccessible to you by field-level security" are
+/// treated as not there).
+fn check_write(
+    view: View,
+    object: &'static ObjectDef,
+    call: Call,
+    input: &Map<String, Value>,
+) -> Result<(), store::WriteError> {
+    // "INVALID_TYPE_FOR_OPERATION: The specified sObject type is invalid for the
+    // specified operation" (SOAP API Developer Guide, StatusCode).
+    if !object.calls.allows(call) {
+        return Err(store::WriteError::unsupported(object, call));
+    }
+    let hidden = input
+        .keys()
+        .find(|name| object.index_of(name).is_some() && view.field(object, name).is_none());
+    match hidden {
+        Some(name) => Err(store::WriteError::no_such_column(object, name)),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
@@ -246,7 +273,8 @@ pub(super) fn create_record(
     sobject: &str,
     input: &Map<String, Value>,
 ) -> Outcome {
-    let object = object_named(sobject)?;
+    let object = object_named(caller.view, sobject)?;
+    check_write(caller.view, object, Call::Create, input)?;
     let id = org.create(object, input, &caller.user, now)?;
     Ok(Reply {
         status: StatusCode::CREATED,
@@ -262,7 +290,7 @@ pub(super) fn read_record(
     id: &str,
     fields: Option<&str>,
 ) -> Outcome {
-    let object = object_named(sobject)?;
+    let object = object_named(caller.view, sobject)?;
     let id = id_in_path(id)?;
     let record = match org.get(&id) {
         Some(record) if record.object().name == object.name => record,
@@ -271,7 +299,7 @@ pub(super) fn read_record(
     if record.is_deleted() {
         return Err(store::WriteError::deleted().into());
     }
-    let fields = selected_fields(object, fields)?;
+    let fields = selected_fields(caller.view, object, fields)?;
     let mut body = Map::new();
     body.insert(
         "attributes".into(),
@@ -294,8 +322,9 @@ pub(super) fn update_record(
     id: &str,
     input: &Map<String, Value>,
 ) -> Outcome {
-    let object = object_named(sobject)?;
+    let object = object_named(caller.view, sobject)?;
     let id = id_in_path(id)?;
+    check_write(caller.view, object, Call::Update, input)?;
     org.update(object, &id, input, &caller.user, now)?;
     Ok(Reply::no_content())
 }
@@ -307,26 +336,31 @@ pub(super) fn delete_record(
     sobject: &str,
     id: &str,
 ) -> Outcome {
-    let object = object_named(sobject)?;
+    let object = object_named(caller.view, sobject)?;
     let id = id_in_path(id)?;
+    check_write(caller.view, object, Call::Delete, &Map::new())?;
     org.delete(object, &id, &caller.user, now)?;
     Ok(Reply::no_content())
 }
 
-/// `?fields=A,B` limits a read to those fields; without it, every field.
+/// `?fields=A,B` limits a read to those fields; without it, every field the caller can
+/// see ("If you specify fields that don't exist or are inaccessible to you by field-level
+/// security, a 400 error response is returned", REST API Developer Guide, "Get Field
+/// Values from a Standard Object Record").
 fn selected_fields(
+    view: View,
     object: &'static ObjectDef,
     fields: Option<&str>,
 ) -> Result<Vec<usize>, ApiError> {
     let Some(fields) = fields else {
-        return Ok((0..object.fields.len()).collect());
+        return Ok(view.fields(object).map(|(i, _)| i).collect());
     };
     fields
         .split(',')
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .map(|name| {
-            object.index_of(name).ok_or_else(|| {
+            view.field(object, name).ok_or_else(|| {
                 ApiError::bad_request(
                     "INVALID_FIELD",
                     format!("No such column '{name}' on entity '{}'.", object.name),
@@ -382,7 +416,10 @@ fn settle(org: &mut Org, savepoint: Savepoint, roll_back: bool) -> bool {
 }
 
 /// The sObject type a Collections record names in `attributes.type`.
-fn record_type(record: &Map<String, Value>) -> Result<&'static ObjectDef, store::WriteError> {
+fn record_type(
+    view: View,
+    record: &Map<String, Value>,
+) -> Result<&'static ObjectDef, store::WriteError> {
     let name = record
         .get("attributes")
         .and_then(|a| a.get("type"))
@@ -394,7 +431,7 @@ fn record_type(record: &Map<String, Value>) -> Result<&'static ObjectDef, store:
                 Some(vec![]),
             )
         })?;
-    schema::object(name).ok_or_else(|| {
+    view.object(name).ok_or_else(|| {
         store::WriteError::new(
             "INVALID_TYPE",
             format!("sObject type '{name}' is not supported."),
@@ -463,11 +500,13 @@ fn save_one(
     creating: bool,
     record: &Map<String, Value>,
 ) -> Result<String, store::WriteError> {
-    let object = record_type(record)?;
+    let object = record_type(caller.view, record)?;
     let mut input = record.clone();
     input.remove("attributes");
     let id_key = input.keys().find(|k| k.eq_ignore_ascii_case("id")).cloned();
     let id = id_key.and_then(|key| input.remove(&key));
+    let call = if creating { Call::Create } else { Call::Update };
+    check_write(caller.view, object, call, &input)?;
     if creating {
         if id.is_some_and(|id| !id.is_null()) {
             return Err(store::WriteError::new(
@@ -538,8 +577,11 @@ pub(super) fn collection_remove(
                     Some(vec!["Id".into()]),
                 )
             })?;
-            let object = schema::object_by_prefix(id.key_prefix())
+            let object = caller
+                .view
+                .object_by_prefix(id.key_prefix())
                 .ok_or_else(store::WriteError::not_found)?;
+            check_write(caller.view, object, Call::Delete, &Map::new())?;
             org.delete(object, &id, &caller.user, now)
         })
         .collect();
@@ -563,16 +605,18 @@ pub(super) fn collection_remove(
 
 pub(super) fn object_summary(object: &ObjectDef, version: &str) -> Value {
     let base = format!("/services/data/{version}/sobjects/{}", object.name);
+    let calls = object.calls;
     json!({
         "name": object.name,
         "label": object.label,
         "labelPlural": object.label_plural,
-        "keyPrefix": object.key_prefix,
+        // Objects whose rows are derived from others have no key prefix of their own.
+        "keyPrefix": (!object.key_prefix.is_empty()).then_some(object.key_prefix),
         "custom": false,
-        "createable": object.name != "User",
-        "updateable": true,
-        "deletable": object.name != "User",
-        "queryable": true,
+        "createable": calls.create,
+        "updateable": calls.update,
+        "deletable": calls.delete,
+        "queryable": calls.query,
         "replicateable": true,
         "retrieveable": true,
         "searchable": true,
@@ -584,15 +628,20 @@ pub(super) fn object_summary(object: &ObjectDef, version: &str) -> Value {
     })
 }
 
+/// An object's describe as the caller sees it: the fields and child relationships it can
+/// read.
 pub(super) fn describe_object(caller: &Caller, sobject: &str) -> Outcome {
-    let object = object_named(sobject)?;
+    let view = caller.view;
+    let object = object_named(view, sobject)?;
     let mut body = object_summary(object, &caller.version);
-    let fields: Vec<Value> = object.fields.iter().map(describe_field).collect();
+    let fields: Vec<Value> = view
+        .fields(object)
+        .map(|(_, f)| describe_field(f))
+        .collect();
     body["fields"] = Value::Array(fields);
     // The child relationships sub-queries can use.
-    let own: Vec<Value> = object
-        .children
-        .iter()
+    let own: Vec<Value> = view
+        .children(object)
         .map(|c| {
             json!({
                 "childSObject": c.object,
@@ -618,7 +667,10 @@ fn describe_field(field: &schema::FieldDef) -> Value {
     let picklist: Vec<Value> = match field.ty {
         FieldType::Picklist(values) => values
             .iter()
-            .map(|v| json!({"active": true, "defaultValue": false, "label": v, "value": v, "validFor": null}))
+            .map(|&v| {
+                let default = field.default_value == Some(v);
+                json!({"active": true, "defaultValue": default, "label": v, "value": v, "validFor": null})
+            })
             .collect(),
         _ => vec![],
     };
@@ -644,8 +696,8 @@ fn describe_field(field: &schema::FieldDef) -> Value {
         "nillable": field.access != schema::Access::Required && field.ty != FieldType::Boolean && writable,
         "calculated": field.access == schema::Access::Derived,
         "defaultedOnCreate": matches!(field.access, schema::Access::System) || field.ty == FieldType::Boolean,
-        "filterable": true,
-        "sortable": !matches!(field.ty, FieldType::TextArea(n) if n > 255),
+        "filterable": field.ty != FieldType::Base64,
+        "sortable": !matches!(field.ty, FieldType::TextArea(n) if n > 255) && field.ty != FieldType::Base64,
         "unique": field.unique,
         "caseSensitive": false,
         "externalId": field.external_id,
@@ -667,6 +719,7 @@ fn soap_type(ty: FieldType) -> &'static str {
         FieldType::Int => "xsd:int",
         FieldType::Date => "xsd:date",
         FieldType::DateTime => "xsd:dateTime",
+        FieldType::Base64 => "xsd:base64Binary",
         _ => "xsd:string",
     }
 }

@@ -7,7 +7,7 @@
 //! Each notification carries the record as it was when it changed: the endpoint's fields
 //! (by default every field), null ones omitted, `Id` first.
 
-use super::schema::{self, FieldType, ObjectDef};
+use super::schema::{FieldType, ObjectDef, Schema};
 use super::store::{Change, Org, POD};
 use super::{SalesforceState, lock};
 use crate::clock;
@@ -548,8 +548,8 @@ fn settle(
 }
 
 /// Only Accounts and Contacts send Outbound Messages in this org.
-pub(super) fn notifying_object(name: &str) -> Result<&'static ObjectDef, String> {
-    match schema::object(name) {
+pub(super) fn notifying_object(schema: &Schema, name: &str) -> Result<&'static ObjectDef, String> {
+    match schema.object(name) {
         Some(object) if matches!(object.name, "Account" | "Contact") => Ok(object),
         Some(object) => Err(format!(
             "the sandbox sends Outbound Messages for Account and Contact, not {}",

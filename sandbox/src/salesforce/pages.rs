@@ -5,7 +5,7 @@
 //! The pages are askama templates (`templates/org/`). A real org would ask for a login
 //! first; the sandbox shows records to anyone local.
 
-use super::schema::{self, FieldType, ObjectDef};
+use super::schema::{FieldType, ObjectDef};
 use super::store::{Org, Record};
 use super::{SalesforceState, lock};
 use crate::html;
@@ -90,9 +90,10 @@ struct Home<'a> {
 
 async fn home(State(state): State<Arc<SalesforceState>>) -> Response {
     let org = lock(&state.org);
-    let sections = schema::OBJECTS
-        .iter()
-        .map(|object| (*object, org.count_live(object)))
+    let sections = org
+        .schema()
+        .objects()
+        .map(|object| (object, org.count_live(object)))
         .filter(|(_, total)| *total > 0)
         // A bulk-seeded org has far too many records for one page: show the first ones.
         .map(|(object, total)| {
@@ -167,8 +168,9 @@ async fn record_page(
             .fields()
             .map(|(field, value)| (field.label, shown(&org, field.ty, value)))
             .collect(),
-        related: schema::OBJECTS
-            .iter()
+        related: org
+            .schema()
+            .objects()
             .map(|child| {
                 let records: Vec<&Record> = children(&org, child, &id).collect();
                 RecordList::new(child, records.len(), records.into_iter())

@@ -7,7 +7,9 @@
 //! [`Plan`] that shapes any slice of them later: a query locator keeps both, so paging
 //! through a hundred thousand rows never materialises them all at once.
 
-use super::schema::{self, FieldType, ObjectDef};
+use super::access::View;
+use super::content_notes;
+use super::schema::{self, Call, FieldType, ObjectDef};
 use super::soql::{self, Condition, LikePart, Literal, Op, Path, SelectItem};
 use super::store::{Org, Record};
 use crate::clock;
@@ -25,18 +27,20 @@ pub struct QueryError {
     pub message: String,
 }
 
-/// How a query is run: in which API version rows are linked, whether the recycle bin is
-/// included (`queryAll`), and what "today" is for date literals.
+/// How a query is run: what its user can see, in which API version rows are linked,
+/// whether the recycle bin is included (`queryAll`), and what "today" is for date literals.
 #[derive(Debug, Clone)]
 pub struct Options {
+    pub view: View,
     pub version: String,
     pub include_deleted: bool,
     pub now_ms: i64,
 }
 
 impl Options {
-    pub fn new(version: &str, now_ms: i64) -> Self {
+    pub fn new(view: View, version: &str, now_ms: i64) -> Self {
         Options {
+            view,
             version: version.to_owned(),
             include_deleted: false,
             now_ms,
@@ -77,9 +81,11 @@ impl Answer {
     }
 }
 
-/// Runs `soql` as the REST API's `/query` would and returns every row, shaped.
+/// Runs `soql` as the REST API's `/query` would for a user who sees everything, and
+/// returns every row, shaped.
 pub fn run(org: &Org, soql_text: &str, version: &str) -> Result<Vec<Value>, QueryError> {
-    let options = Options::new(version, clock::wall_clock_ms());
+    let view = View::everything(org.schema());
+    let options = Options::new(view, version, clock::wall_clock_ms());
     Ok(execute(org, soql_text, &options)?.into_values(org))
 }
 
@@ -93,7 +99,7 @@ pub fn execute(org: &Org, soql_text: &str, options: &Options) -> Result<Answer, 
         code,
         message: soql::positioned(soql_text, at, &detail),
     };
-    let object = schema::object(&query.from.text).ok_or_else(|| {
+    let object = options.view.object(&query.from.text).ok_or_else(|| {
         fail((
             "INVALID_TYPE",
             query.from.at,
@@ -105,6 +111,7 @@ pub fn execute(org: &Org, soql_text: &str, options: &Options) -> Result<Answer, 
             ),
         ))
     })?;
+    check_queryable(object, &query).map_err(fail)?;
     let compiled = compile(org, object, &query, options, false).map_err(fail)?;
     let mut records: Vec<(usize, &Record)> = org
         .all(object)
@@ -169,15 +176,26 @@ impl Plan {
     pub fn shape(&self, org: &Org, positions: &[usize]) -> Vec<Value> {
         let table = org.all(self.query.object);
         let records: Vec<&Record> = positions.iter().filter_map(|&i| table.get(i)).collect();
+        let parents: HashSet<&str> = records.iter().map(|r| r.id()).collect();
+        // The rows of derived objects (a record's AttachedContentNotes), made for the page.
+        let derived: Vec<Option<Vec<Record>>> = self
+            .query
+            .children
+            .iter()
+            .map(|(_, child)| content_notes::derived_rows(org, child.query.object, &parents))
+            .collect();
         // Children of every parent on the page, found in one pass per relationship.
         let children: Vec<HashMap<&str, Vec<&Record>>> = self
             .query
             .children
             .iter()
-            .map(|(_, child)| {
-                let parents: HashSet<&str> = records.iter().map(|r| r.id()).collect();
+            .zip(&derived)
+            .map(|((_, child), derived)| {
+                let rows = derived
+                    .as_deref()
+                    .unwrap_or_else(|| org.all(child.query.object));
                 let mut found: HashMap<&str, Vec<&Record>> = HashMap::new();
-                for record in org.all(child.query.object) {
+                for record in rows {
                     if record.is_deleted() && !self.include_deleted {
                         continue;
                     }
@@ -264,6 +282,7 @@ fn compile(
     options: &Options,
     nested: bool,
 ) -> Result<Compiled, Failure> {
+    let view = options.view;
     let mut columns: Vec<Column> = Vec::new();
     let mut children: Vec<(String, Child)> = Vec::new();
     let mut counts: Vec<(Column, String)> = Vec::new();
@@ -272,7 +291,8 @@ fn compile(
     for item in &query.select {
         match item {
             SelectItem::Field(path) => {
-                let column = resolve(object, path).map_err(|d| ("INVALID_FIELD", path.at, d))?;
+                let column =
+                    resolve(view, object, path).map_err(|d| ("INVALID_FIELD", path.at, d))?;
                 if columns.iter().any(|c| c.canonical == column.canonical) {
                     return Err((
                         "MALFORMED_QUERY",
@@ -287,7 +307,7 @@ fn compile(
                 columns.push(column);
             }
             SelectItem::SubQuery { query: sub, at } => {
-                let Some(def) = object.child(&sub.from.text) else {
+                let Some(def) = view.child(object, &sub.from.text) else {
                     return Err((
                         "INVALID_TYPE",
                         sub.from.at,
@@ -307,7 +327,7 @@ fn compile(
                         format!("duplicate child relationship selected: {}", def.name),
                     ));
                 }
-                let child_object = schema::object(def.object).expect("children name objects");
+                let child_object = view.object(def.object).expect("children name objects");
                 let compiled = compile(org, child_object, sub, options, true)?;
                 let link = child_object
                     .index_of(def.field)
@@ -339,7 +359,8 @@ fn compile(
                         "aggregate functions are not supported in a child sub-query".into(),
                     ));
                 }
-                let column = resolve(object, path).map_err(|d| ("INVALID_FIELD", path.at, d))?;
+                let column =
+                    resolve(view, object, path).map_err(|d| ("INVALID_FIELD", path.at, d))?;
                 let name = alias
                     .clone()
                     .unwrap_or_else(|| format!("expr{}", counts.len()));
@@ -372,7 +393,7 @@ fn compile(
         .order_by
         .iter()
         .map(|o| {
-            resolve(object, &o.path)
+            resolve(view, object, &o.path)
                 .map(|c| (c, o.clone()))
                 .map_err(|d| ("INVALID_FIELD", o.path.at, d))
         })
@@ -395,6 +416,22 @@ fn compile(
         limit: query.limit,
         offset: query.offset,
     })
+}
+
+/// Refuses a query Salesforce refuses whatever it selects: one from an object that only
+/// answers as a child relationship ("entity type AttachedContentNote does not support
+/// query", INVALID_TYPE_FOR_OPERATION), or a `ContentDocumentLink` query without the
+/// filter it needs.
+fn check_queryable(object: &ObjectDef, query: &soql::Query) -> Result<(), Failure> {
+    if !object.calls.allows(Call::Query) {
+        return Err((
+            "INVALID_TYPE_FOR_OPERATION",
+            query.from.at,
+            format!("entity type {} does not support query", object.name),
+        ));
+    }
+    content_notes::check_link_filter(object, query)
+        .map_err(|message| ("MALFORMED_QUERY", query.from.at, message.to_owned()))
 }
 
 impl Compiled {
@@ -544,16 +581,17 @@ fn parent<'a>(org: &'a Org, record: &Record, hop: &Hop) -> Option<&'a Record> {
     (!parent.is_deleted()).then_some(parent)
 }
 
-/// Resolves a path against the schema, or says why not in Salesforce's words.
-fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
+/// Resolves a path against what the caller sees of the schema, or says why not in
+/// Salesforce's words.
+fn resolve(view: View, object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
     let (last, relationships) = path.parts.split_last().expect("paths are never empty");
     let mut hops = Vec::new();
     let mut canonical = Vec::new();
     // `None` once a polymorphic lookup has led to the `Name` object.
     let mut current = Some(object);
     for part in relationships {
-        let understood = current.and_then(|o| o.relationship(part).map(|f| (o, f)));
-        let Some((owner, field)) = understood else {
+        let understood = current.and_then(|o| view.relationship(o, part));
+        let Some((via, field)) = understood else {
             return Err(format!(
                 "Didn't understand relationship '{part}' in field path. If you are attempting \
                  to use a custom relationship, be sure to append the '__r' after the custom \
@@ -570,9 +608,7 @@ fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
             unreachable!("relationship() returns lookups only");
         };
         hops.push(Hop {
-            via: owner
-                .index_of(field.name)
-                .expect("the field is the owner's"),
+            via,
             relationship,
             polymorphic,
         });
@@ -580,13 +616,13 @@ fn resolve(object: &'static ObjectDef, path: &Path) -> Result<Column, String> {
         current = if polymorphic {
             None
         } else {
-            schema::object(to[0])
+            view.object(to[0])
         };
     }
     let (leaf, ty) = match current {
         Some(o) => {
-            let index = o
-                .index_of(last)
+            let index = view
+                .field(o, last)
                 .ok_or_else(|| no_such_column(last, o.name))?;
             let field = &o.fields[index];
             (Leaf::Field(field.name, index), field.ty)
@@ -662,8 +698,9 @@ fn resolve_condition(
     options: &Options,
 ) -> Result<Filter, Failure> {
     let now_ms = options.now_ms;
-    let column =
-        |path: &Path| resolve(object, path).map_err(|detail| ("INVALID_FIELD", path.at, detail));
+    let column = |path: &Path| {
+        resolve(options.view, object, path).map_err(|detail| ("INVALID_FIELD", path.at, detail))
+    };
     let all = |terms: &[Condition]| {
         terms
             .iter()
@@ -774,13 +811,14 @@ fn semi_join_values(
     at: usize,
     options: &Options,
 ) -> Result<Vec<Literal>, Failure> {
-    let object = schema::object(&query.from.text).ok_or_else(|| {
+    let object = options.view.object(&query.from.text).ok_or_else(|| {
         (
             "INVALID_TYPE",
             query.from.at,
             format!("sObject type '{}' is not supported.", query.from.text),
         )
     })?;
+    check_queryable(object, query)?;
     let [SelectItem::Field(_)] = query.select.as_slice() else {
         return Err((
             "MALFORMED_QUERY",
@@ -1030,8 +1068,15 @@ mod tests {
 
     const V: &str = "v64.0";
 
+    fn everything() -> View {
+        View::everything(crate::salesforce::OrgShape::Demo.schema())
+    }
+
     fn org() -> Org {
-        let mut org = Org::new(SfId::from_parts("00D", POD, 1).unwrap());
+        let mut org = Org::new(
+            SfId::from_parts("00D", POD, 1).unwrap(),
+            crate::salesforce::OrgShape::Demo.schema(),
+        );
         let actor = org.next_id("005");
         let body = |v: Value| v.as_object().unwrap().clone();
         let mut now = 1_765_890_330_000;
@@ -1322,7 +1367,7 @@ mod tests {
     #[test]
     fn counts_and_aggregates() {
         let org = org();
-        let options = Options::new(V, 1_765_890_400_000);
+        let options = Options::new(everything(), V, 1_765_890_400_000);
         let answer = execute(
             &org,
             "SELECT COUNT() FROM Contact WHERE Email != null",
@@ -1354,7 +1399,7 @@ mod tests {
         let org = org();
         // The records were created on 2025-12-16 around 13:05 UTC.
         let on = |now: &str, soql: &str| {
-            let options = Options::new(V, clock::parse_datetime(now).unwrap());
+            let options = Options::new(everything(), V, clock::parse_datetime(now).unwrap());
             execute(&org, soql, &options).unwrap().total()
         };
         let soql = "SELECT Id FROM Contact WHERE CreatedDate = TODAY";
@@ -1369,7 +1414,7 @@ mod tests {
         let err = execute(
             &org,
             "SELECT Id FROM Contact WHERE Email = TODAY",
-            &Options::new(V, 0),
+            &Options::new(everything(), V, 0),
         )
         .err()
         .unwrap();
@@ -1387,7 +1432,7 @@ mod tests {
         assert_eq!(run(&org, soql, V).unwrap().len(), 2);
         let options = Options {
             include_deleted: true,
-            ..Options::new(V, 0)
+            ..Options::new(everything(), V, 0)
         };
         let rows = execute(&org, soql, &options).unwrap().into_values(&org);
         assert_eq!(rows.len(), 3);

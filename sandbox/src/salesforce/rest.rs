@@ -11,7 +11,6 @@ use super::operations::{
     create_record, delete_record, describe_object, id_in_path, next_query_page, object_named,
     object_summary, parse_body, query_page, read_record, update_record,
 };
-use super::schema;
 use super::{ApiError, Caller, SalesforceState, json_response, lock};
 use crate::clock;
 use axum::Router;
@@ -26,7 +25,9 @@ use shared::salesforce::API_VERSION;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// How far back the replication API (`updated`, `deleted`) reaches.
+/// How far back the replication API (`updated`, `deleted`) reaches: "Results are returned
+/// for no more than 30 days previous to the day the call is executed" (REST API Developer
+/// Guide, "sObject Get Updated" and "sObject Get Deleted"), measured on the sandbox clock.
 const REPLICATION_WINDOW_MS: i64 = 30 * 24 * 3_600_000;
 
 pub(super) fn public_routes() -> Router<Arc<SalesforceState>> {
@@ -178,7 +179,7 @@ async fn create(
     Path(path): Path<ObjectPath>,
     body: Bytes,
 ) -> Outcome {
-    object_named(&path.sobject)?;
+    object_named(caller.view, &path.sobject)?;
     let body = parse_body(&body)?;
     let input = as_record(&body)?;
     let now = state.clock.now_ms();
@@ -207,7 +208,7 @@ async fn update(
     Path(path): Path<RecordPath>,
     body: Bytes,
 ) -> Outcome {
-    object_named(&path.sobject)?;
+    object_named(caller.view, &path.sobject)?;
     id_in_path(&path.id)?;
     let body = parse_body(&body)?;
     let input = as_record(&body)?;
@@ -289,6 +290,9 @@ fn replication_window(window: &Window, now: i64) -> Result<(i64, i64), ApiError>
             "startDate must chronologically precede endDate",
         ));
     }
+    // A start too far back is an INVALID_REPLICATION_DATE, the code the SOAP API Developer
+    // Guide (getUpdated(), getDeleted()) gives for replication dates out of range; the
+    // guides do not quote the message.
     if start < now - REPLICATION_WINDOW_MS {
         return Err(ApiError::bad_request(
             "INVALID_REPLICATION_DATE",
@@ -300,10 +304,11 @@ fn replication_window(window: &Window, now: i64) -> Result<(i64, i64), ApiError>
 
 async fn updated(
     State(state): State<Arc<SalesforceState>>,
+    Extension(caller): Extension<Caller>,
     Path(path): Path<ObjectPath>,
     Query(window): Query<Window>,
 ) -> Outcome {
-    let object = object_named(&path.sobject)?;
+    let object = object_named(caller.view, &path.sobject)?;
     let (start, end) = replication_window(&window, state.clock.now_ms())?;
     let org = lock(&state.org);
     let ids: Vec<&str> = org
@@ -319,10 +324,11 @@ async fn updated(
 
 async fn deleted(
     State(state): State<Arc<SalesforceState>>,
+    Extension(caller): Extension<Caller>,
     Path(path): Path<ObjectPath>,
     Query(window): Query<Window>,
 ) -> Outcome {
-    let object = object_named(&path.sobject)?;
+    let object = object_named(caller.view, &path.sobject)?;
     let (start, end) = replication_window(&window, state.clock.now_ms())?;
     let org = lock(&state.org);
     let records: Vec<Value> = org
@@ -343,9 +349,11 @@ async fn deleted(
 // ---------------------------------------------------------------------------------------
 // Describe
 
+/// The objects the caller can read.
 async fn global_describe(Extension(caller): Extension<Caller>) -> Response {
-    let sobjects: Vec<Value> = schema::OBJECTS
-        .iter()
+    let sobjects: Vec<Value> = caller
+        .view
+        .objects()
         .map(|o| object_summary(o, &caller.version))
         .collect();
     json_response(
@@ -358,7 +366,7 @@ async fn object_info(
     Extension(caller): Extension<Caller>,
     Path(path): Path<ObjectPath>,
 ) -> Result<Response, ApiError> {
-    let object = object_named(&path.sobject)?;
+    let object = object_named(caller.view, &path.sobject)?;
     Ok(json_response(
         StatusCode::OK,
         &json!({"objectDescribe": object_summary(object, &caller.version), "recentItems": []}),

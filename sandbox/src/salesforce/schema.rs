@@ -2,6 +2,10 @@
 //!
 //! Static data, like a real org's describe: the store validates writes against it, the
 //! SOQL evaluator resolves columns and relationships with it, `describe` publishes it.
+//!
+//! The standard objects below are the demo org's; an org's [`Schema`] is built from them
+//! by the [`Features`] it has switched on (custom fields, multiple currencies, person
+//! accounts), once per org shape.
 
 /// What a field holds, in Salesforce's own type names (see [`FieldType::describe_name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,8 @@ pub enum FieldType {
     Int,
     Date,
     DateTime,
+    /// Binary content sent and stored as base64 text.
+    Base64,
 }
 
 impl FieldType {
@@ -47,6 +53,7 @@ impl FieldType {
             FieldType::Int => "int",
             FieldType::Date => "date",
             FieldType::DateTime => "datetime",
+            FieldType::Base64 => "base64",
         }
     }
 
@@ -118,6 +125,9 @@ pub struct FieldDef {
     pub external_id: bool,
     /// A restricted picklist: values outside the list are refused.
     pub restricted: bool,
+    /// The picklist value a new record gets when it names none (`describe` marks it
+    /// `defaultValue`).
+    pub default_value: Option<&'static str>,
 }
 
 /// A child relationship: `(SELECT ... FROM <name>)` on the parent reaches the records of
@@ -127,6 +137,62 @@ pub struct ChildDef {
     pub name: &'static str,
     pub object: &'static str,
     pub field: &'static str,
+}
+
+/// The API calls an object supports, as its describe flags say (`queryable`,
+/// `createable`, `updateable`, `deletable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calls {
+    pub query: bool,
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
+}
+
+/// One of the calls [`Calls`] allows or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Query,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Call {
+    /// The verb Salesforce names the call by in its errors ("does not support insert").
+    pub fn verb(self) -> &'static str {
+        match self {
+            Call::Query => "query",
+            Call::Create => "insert",
+            Call::Update => "update",
+            Call::Delete => "delete",
+        }
+    }
+}
+
+impl Calls {
+    pub fn allows(self, call: Call) -> bool {
+        match call {
+            Call::Query => self.query,
+            Call::Create => self.create,
+            Call::Update => self.update,
+            Call::Delete => self.delete,
+        }
+    }
+
+    pub const ALL: Calls = Calls {
+        query: true,
+        create: true,
+        update: true,
+        delete: true,
+    };
+    /// Queried, never written through the data API (the org and its setup).
+    pub const READ_ONLY: Calls = Calls {
+        query: true,
+        create: false,
+        update: false,
+        delete: false,
+    };
 }
 
 #[derive(Debug)]
@@ -140,6 +206,7 @@ pub struct ObjectDef {
     pub fields: &'static [FieldDef],
     /// Child relationships, as `describe` lists them in `childRelationships`.
     pub children: &'static [ChildDef],
+    pub calls: Calls,
 }
 
 /// Objects are singletons: one is another when the names match.
@@ -182,19 +249,11 @@ impl ObjectDef {
     }
 }
 
-/// Every object of the org, by exact name (case-insensitive).
-pub fn object(name: &str) -> Option<&'static ObjectDef> {
-    OBJECTS
-        .iter()
-        .copied()
-        .find(|o| o.name.eq_ignore_ascii_case(name))
-}
-
-pub fn object_by_prefix(prefix: &str) -> Option<&'static ObjectDef> {
-    OBJECTS.iter().copied().find(|o| o.key_prefix == prefix)
-}
-
-pub static OBJECTS: &[&ObjectDef] = &[
+/// The standard objects of the demo org, as [`Schema::build`] starts from them.
+static STANDARD_OBJECTS: &[&ObjectDef] = &[
+    &ORGANIZATION,
+    &USER,
+    &RECORD_TYPE,
     &ACCOUNT,
     &CONTACT,
     &OPPORTUNITY,
@@ -202,8 +261,140 @@ pub static OBJECTS: &[&ObjectDef] = &[
     &NOTE,
     &TASK,
     &EVENT,
-    &USER,
+    &CONTENT_NOTE,
+    &CONTENT_DOCUMENT_LINK,
+    &ATTACHED_CONTENT_NOTE,
 ];
+
+/// What an org has switched on beyond the standard objects; it decides the org's schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// The demo's custom fields (`Subscription_Type__c`, `Helpdesk_Id__c`, ...).
+    pub custom_fields: bool,
+    /// Records carry `CurrencyIsoCode` (Setup > Company Settings > Currencies).
+    pub multi_currency: bool,
+    /// Accounts can be person accounts (Setup > Person Accounts).
+    pub person_accounts: bool,
+}
+
+impl Features {
+    /// The demo org: its custom fields, one currency, business accounts only.
+    pub const DEMO: Features = Features {
+        custom_fields: true,
+        multi_currency: false,
+        person_accounts: false,
+    };
+}
+
+/// One org's objects and fields.
+#[derive(Debug)]
+pub struct Schema {
+    objects: Vec<&'static ObjectDef>,
+}
+
+impl Schema {
+    /// The standard objects as `features` change them. Objects that change are built
+    /// anew and live as long as the process (an org's schema is built once per shape).
+    pub fn build(features: Features) -> Schema {
+        let objects = STANDARD_OBJECTS
+            .iter()
+            .map(|&standard| {
+                let extra = extra_fields(standard.name, features);
+                let keep = |f: &&FieldDef| features.custom_fields || !f.custom;
+                if extra.is_empty() && standard.fields.iter().all(|f| keep(&f)) {
+                    return standard;
+                }
+                // New fields go before the audit fields every object ends with.
+                let audit_at = standard
+                    .fields
+                    .iter()
+                    .position(|f| f.name == CREATED_DATE.name)
+                    .unwrap_or(standard.fields.len());
+                let (own, audit) = standard.fields.split_at(audit_at);
+                let fields: Vec<FieldDef> = own
+                    .iter()
+                    .filter(keep)
+                    .chain(extra.iter())
+                    .chain(audit.iter())
+                    .copied()
+                    .collect();
+                let object: &'static ObjectDef = Box::leak(Box::new(ObjectDef {
+                    fields: Vec::leak(fields),
+                    ..*standard
+                }));
+                object
+            })
+            .collect();
+        Schema { objects }
+    }
+
+    /// An object by name, case-insensitive.
+    pub fn object(&self, name: &str) -> Option<&'static ObjectDef> {
+        self.objects
+            .iter()
+            .copied()
+            .find(|o| o.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The object a record Id belongs to, by its first three characters.
+    pub fn object_by_prefix(&self, prefix: &str) -> Option<&'static ObjectDef> {
+        self.objects
+            .iter()
+            .copied()
+            .find(|o| o.key_prefix == prefix)
+    }
+
+    /// Every object, in a stable order.
+    pub fn objects(&self) -> impl Iterator<Item = &'static ObjectDef> + '_ {
+        self.objects.iter().copied()
+    }
+
+    /// Whether this org has person accounts (its Account has `IsPersonAccount`).
+    pub fn has_person_accounts(&self) -> bool {
+        self.object("Account")
+            .is_some_and(|a| a.field("IsPersonAccount").is_some())
+    }
+}
+
+/// The fields `features` add to an object.
+fn extra_fields(object: &str, features: Features) -> Vec<FieldDef> {
+    let mut extra = Vec::new();
+    if features.multi_currency {
+        // "Records have a CurrencyIsoCode field once multiple currencies are enabled"
+        // (Salesforce Help, "Considerations for Enabling Multiple Currencies"), a
+        // restricted picklist of the org's active currencies defaulting to the corporate one.
+        let label = match object {
+            "Account" => Some("Account Currency"),
+            "Contact" => Some("Contact Currency"),
+            "Opportunity" => Some("Opportunity Currency"),
+            _ => None,
+        };
+        if let Some(label) = label {
+            extra.push(FieldDef {
+                restricted: true,
+                default_value: Some(CORPORATE_CURRENCY),
+                ..field(
+                    "CurrencyIsoCode",
+                    label,
+                    FieldType::Picklist(ACTIVE_CURRENCIES),
+                    Access::Editable,
+                )
+            });
+        }
+    }
+    if features.person_accounts {
+        match object {
+            "Account" => extra.extend_from_slice(PERSON_ACCOUNT_FIELDS),
+            "Contact" => extra.push(IS_PERSON_ACCOUNT),
+            _ => {}
+        }
+    }
+    extra
+}
+
+/// A multi-currency org's active currencies and its corporate currency.
+pub const ACTIVE_CURRENCIES: &[&str] = &["USD", "EUR", "GBP", "JPY"];
+pub const CORPORATE_CURRENCY: &str = "USD";
 
 /// The fields a polymorphic relationship (`Who.Name`) can reach: Salesforce's `Name` object.
 pub const NAME_OBJECT_FIELDS: &[&str] = &[
@@ -241,6 +432,7 @@ const fn field(name: &'static str, label: &'static str, ty: FieldType, access: A
         unique: false,
         external_id: false,
         restricted: false,
+        default_value: None,
     }
 }
 
@@ -486,7 +678,10 @@ pub static ACCOUNT: ObjectDef = ObjectDef {
         child("Notes", "Note", "ParentId"),
         child("Tasks", "Task", "WhatId"),
         child("Events", "Event", "WhatId"),
+        CONTENT_DOCUMENT_LINKS,
+        ATTACHED_CONTENT_NOTES,
     ],
+    calls: Calls::ALL,
 };
 
 pub static CONTACT: ObjectDef = ObjectDef {
@@ -563,7 +758,10 @@ pub static CONTACT: ObjectDef = ObjectDef {
         child("Notes", "Note", "ParentId"),
         child("Tasks", "Task", "WhoId"),
         child("Events", "Event", "WhoId"),
+        CONTENT_DOCUMENT_LINKS,
+        ATTACHED_CONTENT_NOTES,
     ],
+    calls: Calls::ALL,
 };
 
 pub static OPPORTUNITY: ObjectDef = ObjectDef {
@@ -625,6 +823,7 @@ pub static OPPORTUNITY: ObjectDef = ObjectDef {
         child("Tasks", "Task", "WhatId"),
         child("Events", "Event", "WhatId"),
     ],
+    calls: Calls::ALL,
 };
 
 pub static OPPORTUNITY_CONTACT_ROLE: ObjectDef = ObjectDef {
@@ -666,6 +865,7 @@ pub static OPPORTUNITY_CONTACT_ROLE: ObjectDef = ObjectDef {
         field("IsPrimary", "Primary", FieldType::Boolean, Access::Editable),
     ],
     children: &[],
+    calls: Calls::ALL,
 };
 
 pub static NOTE: ObjectDef = ObjectDef {
@@ -697,6 +897,7 @@ pub static NOTE: ObjectDef = ObjectDef {
         OWNER_ID,
     ],
     children: &[],
+    calls: Calls::ALL,
 };
 
 const WHO: FieldDef = polymorphic("WhoId", "Name ID", &["Contact"], "Who");
@@ -725,29 +926,36 @@ pub static TASK: ObjectDef = ObjectDef {
             FieldType::Date,
             Access::Editable,
         ),
-        field(
-            "Status",
-            "Status",
-            FieldType::Picklist(&[
-                "Not Started",
-                "In Progress",
-                "Completed",
-                "Waiting on someone else",
-                "Deferred",
-            ]),
-            Access::Editable,
-        ),
-        field(
-            "Priority",
-            "Priority",
-            FieldType::Picklist(&["High", "Normal", "Low"]),
-            Access::Editable,
-        ),
+        FieldDef {
+            default_value: Some("Not Started"),
+            ..field(
+                "Status",
+                "Status",
+                FieldType::Picklist(&[
+                    "Not Started",
+                    "In Progress",
+                    "Completed",
+                    "Waiting on someone else",
+                    "Deferred",
+                ]),
+                Access::Editable,
+            )
+        },
+        FieldDef {
+            default_value: Some("Normal"),
+            ..field(
+                "Priority",
+                "Priority",
+                FieldType::Picklist(&["High", "Normal", "Low"]),
+                Access::Editable,
+            )
+        },
         description("Description"),
         field("IsClosed", "Closed", FieldType::Boolean, Access::Derived),
         OWNER_ID,
     ],
     children: &[],
+    calls: Calls::ALL,
 };
 
 pub static EVENT: ObjectDef = ObjectDef {
@@ -808,6 +1016,7 @@ pub static EVENT: ObjectDef = ObjectDef {
         OWNER_ID,
     ],
     children: &[],
+    calls: Calls::ALL,
 };
 
 pub static USER: ObjectDef = ObjectDef {
@@ -832,15 +1041,335 @@ pub static USER: ObjectDef = ObjectDef {
         field("IsActive", "Active", FieldType::Boolean, Access::Editable),
     ],
     children: &[],
+    calls: Calls {
+        create: false,
+        delete: false,
+        ..Calls::ALL
+    },
 };
+
+pub static ORGANIZATION: ObjectDef = ObjectDef {
+    name: "Organization",
+    label: "Organization",
+    label_plural: "Organizations",
+    key_prefix: "00D",
+    name_field: "Name",
+    fields: with_audit_fields![
+        ID,
+        field("Name", "Name", FieldType::String(80), Access::System),
+        field(
+            "DefaultCurrencyIsoCode",
+            "Locale Currency",
+            FieldType::Picklist(&["EUR", "GBP", "JPY", "USD"]),
+            Access::System,
+        ),
+        field(
+            "LanguageLocaleKey",
+            "Language",
+            FieldType::String(40),
+            Access::System,
+        ),
+        field(
+            "TimeZoneSidKey",
+            "Time Zone",
+            FieldType::String(40),
+            Access::System,
+        ),
+        field(
+            "OrganizationType",
+            "Edition",
+            FieldType::String(40),
+            Access::System,
+        ),
+        field(
+            "IsSandbox",
+            "Is Sandbox",
+            FieldType::Boolean,
+            Access::System
+        ),
+    ],
+    children: &[],
+    calls: Calls::READ_ONLY,
+};
+
+pub static RECORD_TYPE: ObjectDef = ObjectDef {
+    name: "RecordType",
+    label: "Record Type",
+    label_plural: "Record Types",
+    key_prefix: "012",
+    name_field: "Name",
+    fields: with_audit_fields![
+        ID,
+        field(
+            "Name",
+            "Record Type Name",
+            FieldType::String(80),
+            Access::System,
+        ),
+        field(
+            "DeveloperName",
+            "Record Type Name",
+            FieldType::String(80),
+            Access::System,
+        ),
+        field(
+            "SobjectType",
+            "SObject Type Name",
+            FieldType::String(40),
+            Access::System,
+        ),
+        field(
+            "IsPersonType",
+            "Is Person Type",
+            FieldType::Boolean,
+            Access::System,
+        ),
+        field("IsActive", "Active", FieldType::Boolean, Access::System),
+    ],
+    children: &[],
+    calls: Calls::READ_ONLY,
+};
+
+/// An enhanced note (Lightning Experience's notes). Its Id is its `ContentDocument`'s:
+/// the sandbox keeps one record for both and links to it from `ContentDocumentLink`.
+pub static CONTENT_NOTE: ObjectDef = ObjectDef {
+    name: "ContentNote",
+    label: "Note",
+    label_plural: "Notes",
+    key_prefix: "069",
+    name_field: "Title",
+    fields: with_audit_fields![
+        ID,
+        IS_DELETED,
+        field("Title", "Title", FieldType::String(255), Access::Required),
+        // "Content: base64 ... The content or body of the note, which can include
+        // properly formatted HTML or plain text" (Object Reference, ContentNote).
+        field("Content", "Content", FieldType::Base64, Access::Editable),
+        field(
+            "TextPreview",
+            "Text Preview",
+            FieldType::String(255),
+            Access::Derived,
+        ),
+        field(
+            "FileType",
+            "File Type",
+            FieldType::String(20),
+            Access::Derived
+        ),
+        field(
+            "FileExtension",
+            "File Extension",
+            FieldType::String(40),
+            Access::Derived,
+        ),
+        field("ContentSize", "Size", FieldType::Int, Access::Derived),
+        OWNER_ID,
+    ],
+    children: &[],
+    calls: Calls::ALL,
+};
+
+/// Where a note (or file) is shared: one record it is attached to.
+pub static CONTENT_DOCUMENT_LINK: ObjectDef = ObjectDef {
+    name: "ContentDocumentLink",
+    label: "Content Document Link",
+    label_plural: "Content Document Links",
+    key_prefix: "06A",
+    name_field: "Id",
+    // No created or modified fields: the link has only its modstamp (Object Reference,
+    // ContentDocumentLink).
+    fields: &[
+        ID,
+        IS_DELETED,
+        lookup(
+            "ContentDocumentId",
+            "Content Document ID",
+            &["ContentNote"],
+            "ContentDocument",
+            Access::Required,
+        ),
+        FieldDef {
+            access: Access::Required,
+            ..polymorphic(
+                "LinkedEntityId",
+                "Linked Entity ID",
+                &["Account", "Contact", "Opportunity", "User"],
+                "LinkedEntity",
+            )
+        },
+        FieldDef {
+            restricted: true,
+            default_value: Some("V"),
+            ..field(
+                "ShareType",
+                "Share Type",
+                FieldType::Picklist(&["V", "C", "I"]),
+                Access::Editable,
+            )
+        },
+        FieldDef {
+            restricted: true,
+            default_value: Some("AllUsers"),
+            ..field(
+                "Visibility",
+                "Visibility",
+                FieldType::Picklist(&["AllUsers", "InternalUsers", "SharedUsers"]),
+                Access::Editable,
+            )
+        },
+        SYSTEM_MODSTAMP,
+    ],
+    children: &[],
+    calls: Calls::ALL,
+};
+
+/// The notes attached to a record, read only through its `AttachedContentNotes`: "You
+/// can't directly query this object" (Object Reference, AttachedContentNote). Its rows
+/// are derived from `ContentDocumentLink` and `ContentNote`, so it has no key prefix.
+pub static ATTACHED_CONTENT_NOTE: ObjectDef = ObjectDef {
+    name: "AttachedContentNote",
+    label: "Attached Content Note",
+    label_plural: "Attached Content Notes",
+    key_prefix: "",
+    name_field: "Title",
+    fields: &[
+        field("Id", "Note Id", FieldType::Id, Access::System),
+        IS_DELETED,
+        FieldDef {
+            access: Access::System,
+            ..polymorphic(
+                "LinkedEntityId",
+                "Parent ID",
+                &["Account", "Contact", "Opportunity", "User"],
+                "LinkedEntity",
+            )
+        },
+        lookup(
+            "ContentDocumentId",
+            "Content Document ID",
+            &["ContentNote"],
+            "ContentDocument",
+            Access::System,
+        ),
+        field("Title", "Title", FieldType::String(255), Access::System),
+        field(
+            "TextPreview",
+            "Text Preview",
+            FieldType::String(255),
+            Access::System,
+        ),
+        field(
+            "FileType",
+            "File Type",
+            FieldType::String(20),
+            Access::System,
+        ),
+        field(
+            "FileExtension",
+            "File Extension",
+            FieldType::String(40),
+            Access::System,
+        ),
+        field(
+            "ContentSize",
+            "Content Size",
+            FieldType::Int,
+            Access::System,
+        ),
+        CREATED_DATE,
+        CREATED_BY_ID,
+        LAST_MODIFIED_DATE,
+        LAST_MODIFIED_BY_ID,
+    ],
+    children: &[],
+    calls: Calls {
+        query: false,
+        ..Calls::READ_ONLY
+    },
+};
+
+const CONTENT_DOCUMENT_LINKS: ChildDef = child(
+    "ContentDocumentLinks",
+    "ContentDocumentLink",
+    "LinkedEntityId",
+);
+const ATTACHED_CONTENT_NOTES: ChildDef = child(
+    "AttachedContentNotes",
+    "AttachedContentNote",
+    "LinkedEntityId",
+);
+
+/// `IsPersonAccount`: set from the account's record type, never written (Object
+/// Reference, Account and Contact).
+const IS_PERSON_ACCOUNT: FieldDef = field(
+    "IsPersonAccount",
+    "Is Person Account",
+    FieldType::Boolean,
+    Access::Derived,
+);
+
+/// What Account gains in an org with person accounts (Object Reference, Account: "Person
+/// account fields"): its record type says which kind an account is; a person account
+/// has the person's names and contact details, and the Id of its person contact.
+const PERSON_ACCOUNT_FIELDS: &[FieldDef] = &[
+    lookup(
+        "RecordTypeId",
+        "Account Record Type",
+        &["RecordType"],
+        "RecordType",
+        Access::Editable,
+    ),
+    IS_PERSON_ACCOUNT,
+    FIRST_NAME,
+    field(
+        "LastName",
+        "Last Name",
+        FieldType::String(80),
+        Access::Editable,
+    ),
+    field("PersonEmail", "Email", FieldType::Email, Access::Editable),
+    field(
+        "PersonTitle",
+        "Title",
+        FieldType::String(80),
+        Access::Editable,
+    ),
+    field(
+        "PersonMobilePhone",
+        "Mobile",
+        FieldType::Phone,
+        Access::Editable,
+    ),
+    lookup(
+        "PersonContactId",
+        "Contact ID",
+        &["Contact"],
+        "PersonContact",
+        Access::Derived,
+    ),
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The demo org's schema, and one with every feature switched the other way.
+    fn schemas() -> [Schema; 2] {
+        [
+            Schema::build(Features::DEMO),
+            Schema::build(Features {
+                custom_fields: false,
+                multi_currency: true,
+                person_accounts: true,
+            }),
+        ]
+    }
+
     #[test]
     fn lookups_are_case_insensitive() {
-        assert_eq!(object("contact").unwrap().name, "Contact");
+        let schema = Schema::build(Features::DEMO);
+        assert_eq!(schema.object("contact").unwrap().name, "Contact");
         assert_eq!(CONTACT.field("email").unwrap().name, "Email");
         assert_eq!(CONTACT.relationship("ACCOUNT").unwrap().name, "AccountId");
         assert!(CONTACT.field("Emial").is_none());
@@ -848,21 +1377,26 @@ mod tests {
 
     #[test]
     fn every_object_has_unique_fields_and_a_known_prefix() {
-        for object in OBJECTS {
-            assert_eq!(
-                object_by_prefix(object.key_prefix).unwrap().name,
-                object.name
-            );
-            assert!(object.field(object.name_field).is_some(), "{}", object.name);
-            for (i, a) in object.fields.iter().enumerate() {
-                assert!(
-                    object.fields[i + 1..].iter().all(|b| b.name != a.name),
-                    "{}.{} twice",
-                    object.name,
-                    a.name
-                );
-                if let FieldType::Reference { to, .. } = a.ty {
-                    assert!(to.iter().all(|t| super::object(t).is_some()), "{}", a.name);
+        for schema in schemas() {
+            for object in schema.objects() {
+                if !object.key_prefix.is_empty() {
+                    let owner = schema.object_by_prefix(object.key_prefix).unwrap();
+                    assert_eq!(owner.name, object.name);
+                }
+                assert!(object.field(object.name_field).is_some(), "{}", object.name);
+                for (i, a) in object.fields.iter().enumerate() {
+                    assert!(
+                        object.fields[i + 1..].iter().all(|b| b.name != a.name),
+                        "{}.{} twice",
+                        object.name,
+                        a.name
+                    );
+                    if let FieldType::Reference { to, .. } = a.ty {
+                        assert!(to.iter().all(|t| schema.object(t).is_some()), "{}", a.name);
+                    }
+                    if let (Some(default), FieldType::Picklist(values)) = (a.default_value, a.ty) {
+                        assert!(values.contains(&default), "{}.{}", object.name, a.name);
+                    }
                 }
             }
         }
@@ -870,23 +1404,64 @@ mod tests {
 
     #[test]
     fn records_start_with_their_id_and_children_point_at_real_lookups() {
-        for object in OBJECTS {
-            assert_eq!(object.fields[0].name, "Id", "{}", object.name);
-            for child in object.children {
-                let target = super::object(child.object).unwrap();
-                let field = target.field(child.field).unwrap();
-                let FieldType::Reference { to, .. } = field.ty else {
-                    panic!("{}.{} is a lookup", child.object, child.field);
-                };
-                assert!(
-                    to.contains(&object.name),
-                    "{} -> {}",
-                    child.name,
-                    object.name
-                );
+        for schema in schemas() {
+            for object in schema.objects() {
+                assert_eq!(object.fields[0].name, "Id", "{}", object.name);
+                for child in object.children {
+                    let target = schema.object(child.object).unwrap();
+                    let field = target.field(child.field).unwrap();
+                    let FieldType::Reference { to, .. } = field.ty else {
+                        panic!("{}.{} is a lookup", child.object, child.field);
+                    };
+                    assert!(
+                        to.contains(&object.name),
+                        "{} -> {}",
+                        child.name,
+                        object.name
+                    );
+                }
             }
         }
         assert!(CONTACT.child("opportunities").is_some());
         assert_eq!(CONTACT.field("Seats__c").unwrap().ty, FieldType::Double);
+    }
+
+    #[test]
+    fn features_change_the_schema() {
+        let [demo, other] = schemas();
+        // The demo org is the standard objects as they are.
+        assert!(std::ptr::eq(demo.object("Contact").unwrap(), &CONTACT));
+        assert!(!demo.has_person_accounts());
+        let contact = other.object("Contact").unwrap();
+        assert!(contact.fields.iter().all(|f| !f.custom), "no custom field");
+        let currency = contact.field("CurrencyIsoCode").unwrap();
+        assert_eq!(currency.default_value, Some("USD"));
+        assert!(currency.restricted);
+        let names: Vec<&str> = contact.fields.iter().map(|f| f.name).collect();
+        let at = |name| names.iter().position(|n| *n == name).unwrap();
+        assert!(
+            at("CurrencyIsoCode") < at("CreatedDate"),
+            "before the audit fields"
+        );
+        assert!(contact.field("IsPersonAccount").is_some());
+        assert!(other.has_person_accounts());
+        let account = other.object("Account").unwrap();
+        for name in ["RecordTypeId", "PersonEmail", "PersonContactId", "LastName"] {
+            assert!(account.field(name).is_some(), "{name}");
+        }
+        assert!(
+            other
+                .object("Opportunity")
+                .unwrap()
+                .field("CurrencyIsoCode")
+                .is_some()
+        );
+        assert!(
+            other
+                .object("Note")
+                .unwrap()
+                .field("CurrencyIsoCode")
+                .is_none()
+        );
     }
 }

@@ -7,7 +7,8 @@
 //! a transaction ([`Org::begin`]) that rolls back as a whole, as `allOrNone` needs; every
 //! create and update is also recorded as a [`Change`] for the org's Outbound Messages.
 
-use super::schema::{self, Access, FieldDef, FieldType, ObjectDef};
+use super::content_notes;
+use super::schema::{self, Access, FieldDef, FieldType, ObjectDef, Schema};
 use crate::clock;
 use contract::ids::{Email, SfId};
 use serde_json::{Map, Value};
@@ -34,6 +35,21 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record no table holds, derived from others when read (`AttachedContentNote`):
+    /// the named fields set, the rest null.
+    pub(crate) fn derived(
+        object: &'static ObjectDef,
+        fields: impl IntoIterator<Item = (&'static str, Value)>,
+        modstamp_ms: i64,
+    ) -> Record {
+        let mut record = blank(object);
+        for (name, value) in fields {
+            record.set(name, value);
+        }
+        record.modstamp_ms = modstamp_ms;
+        record
+    }
+
     pub fn object(&self) -> &'static ObjectDef {
         self.object
     }
@@ -125,6 +141,28 @@ impl WriteError {
     pub fn deleted() -> Self {
         WriteError::new("ENTITY_IS_DELETED", "entity is deleted", Some(vec![]))
     }
+
+    /// A body naming a field the object does not have (or the writer cannot see).
+    pub fn no_such_column(object: &ObjectDef, name: &str) -> Self {
+        WriteError::new(
+            "INVALID_FIELD",
+            format!("No such column '{name}' on sobject of type {}", object.name),
+            None,
+        )
+    }
+
+    /// A call the object does not support ("entity type X does not support insert").
+    pub fn unsupported(object: &ObjectDef, call: schema::Call) -> Self {
+        WriteError::new(
+            "INVALID_TYPE_FOR_OPERATION",
+            format!(
+                "entity type {} does not support {}",
+                object.name,
+                call.verb()
+            ),
+            None,
+        )
+    }
 }
 
 /// What a write did to a record, for the org's Outbound Messages.
@@ -166,6 +204,7 @@ enum Undo {
 
 pub struct Org {
     pub org_id: SfId,
+    schema: &'static Schema,
     tables: HashMap<&'static str, Table>,
     /// One counter for every object, so no two records share an Id body.
     sequence: u64,
@@ -182,9 +221,10 @@ pub struct Org {
 }
 
 impl Org {
-    pub fn new(org_id: SfId) -> Self {
+    pub fn new(org_id: SfId, schema: &'static Schema) -> Self {
         Org {
             org_id,
+            schema,
             tables: HashMap::new(),
             sequence: 0,
             unique: HashMap::new(),
@@ -192,6 +232,23 @@ impl Org {
             depth: 0,
             changes: Vec::new(),
             created_ms: None,
+        }
+    }
+
+    /// The org's objects and fields.
+    pub fn schema(&self) -> &'static Schema {
+        self.schema
+    }
+
+    /// Makes the org another one: its Id, and its `Organization` record's with it.
+    pub fn set_org_id(&mut self, org_id: SfId) {
+        let old = std::mem::replace(&mut self.org_id, org_id.clone());
+        let Some(table) = self.tables.get_mut("Organization") else {
+            return;
+        };
+        if let Some(index) = table.by_id.remove(old.as_str()) {
+            table.records[index].set("Id", Value::String(org_id.to_string()));
+            table.by_id.insert(org_id.to_string(), index);
         }
     }
 
@@ -217,7 +274,7 @@ impl Org {
 
     /// A record by its 18-character Id as stored.
     pub fn get_str(&self, id: &str) -> Option<&Record> {
-        let object = schema::object_by_prefix(id.get(..3)?)?;
+        let object = self.schema.object_by_prefix(id.get(..3)?)?;
         let table = self.tables.get(object.name)?;
         table.by_id.get(id).map(|&i| &table.records[i])
     }
@@ -328,16 +385,29 @@ impl Org {
         actor: &SfId,
         now_ms: i64,
     ) -> SfId {
+        let id = self.next_id(object.key_prefix);
+        self.insert_trusted_as(object, id.clone(), values, actor, now_ms);
+        id
+    }
+
+    /// [`Org::insert_trusted`] with a chosen Id (the org's own `Organization` record has
+    /// the org's Id).
+    pub fn insert_trusted_as(
+        &mut self,
+        object: &'static ObjectDef,
+        id: SfId,
+        values: impl IntoIterator<Item = (usize, Value)>,
+        actor: &SfId,
+        now_ms: i64,
+    ) {
         let mut record = blank(object);
         apply_defaults(&mut record);
         for (i, value) in values {
             record.values[i] = value;
         }
         derive(&mut record, &Vec::new());
-        let id = self.next_id(object.key_prefix);
         stamp_new(&mut record, &id, actor, now_ms);
         self.insert(record);
-        id
     }
 
     /// Makes room for `additional` more records of `object`.
@@ -495,18 +565,14 @@ impl Org {
         let mut read_only = Vec::new();
         for (name, value) in input {
             let Some(index) = object.index_of(name) else {
-                return Err(WriteError::new(
-                    "INVALID_FIELD",
-                    format!("No such column '{name}' on sobject of type {}", object.name),
-                    None,
-                ));
+                return Err(WriteError::no_such_column(object, name));
             };
             let field = &object.fields[index];
             if !field.access.writable() {
                 read_only.push(field.name.to_owned());
                 continue;
             }
-            let value = coerce(field, value)?;
+            let value = coerce(self.schema, field, value)?;
             if let (FieldType::Reference { .. }, Value::String(id)) = (field.ty, &value) {
                 let live = SfId::parse(id).is_ok_and(|id| self.is_live(&id));
                 if !live {
@@ -608,7 +674,7 @@ fn unindex_unique(index: &mut HashMap<(&'static str, usize), HashMap<String, Str
 }
 
 /// Converts a JSON value to what the field stores, with Salesforce's error when it cannot.
-fn coerce(field: &FieldDef, value: &Value) -> Result<Value, WriteError> {
+fn coerce(schema: &Schema, field: &FieldDef, value: &Value) -> Result<Value, WriteError> {
     let ty = field.ty;
     let shown = match value {
         Value::String(s) => s.clone(),
@@ -695,7 +761,9 @@ fn coerce(field: &FieldDef, value: &Value) -> Result<Value, WriteError> {
             };
             let id = SfId::parse(text).ok().filter(|id| {
                 to.iter().any(|name| {
-                    schema::object(name).is_some_and(|o| o.key_prefix == id.key_prefix())
+                    schema
+                        .object(name)
+                        .is_some_and(|o| o.key_prefix == id.key_prefix())
                 })
             });
             id.map(|id| Value::String(id.to_string())).ok_or_else(|| {
@@ -762,17 +830,16 @@ fn number_of(value: &Value) -> Option<f64> {
     }
 }
 
-/// The defaults a new org ships with.
+/// The defaults a new record gets: its fields' default picklist values, and an active
+/// user.
 fn apply_defaults(record: &mut Record) {
-    match record.object.name {
-        "Task" => {
-            record.set("Status", Value::String("Not Started".into()));
-            record.set("Priority", Value::String("Normal".into()));
+    for (field, value) in record.object.fields.iter().zip(record.values.iter_mut()) {
+        if let Some(default) = field.default_value {
+            *value = Value::String(default.to_owned());
         }
-        "User" => {
-            record.set("IsActive", Value::Bool(true));
-        }
-        _ => {}
+    }
+    if record.object.name == "User" {
+        record.set("IsActive", Value::Bool(true));
     }
 }
 
@@ -812,15 +879,50 @@ fn derive(record: &mut Record, changes: &[(usize, Value)]) {
             let closed = record.text("Status") == "Completed";
             record.set("IsClosed", Value::Bool(closed));
         }
+        "ContentNote" => {
+            // A note is an SNOTE document whose size and preview follow its content
+            // (Object Reference, ContentNote: FileType, FileExtension, ContentSize,
+            // TextPreview).
+            let content = content_notes::decode(record.text("Content"));
+            let (size, preview) = match &content {
+                Some((bytes, text)) => (bytes.len(), content_notes::preview(text)),
+                None => (0, String::new()),
+            };
+            record.set("FileType", Value::String("SNOTE".into()));
+            record.set("FileExtension", Value::String("snote".into()));
+            record.set("ContentSize", Value::from(size));
+            let preview = (!preview.is_empty()).then_some(Value::String(preview));
+            record.set("TextPreview", preview.unwrap_or(Value::Null));
+        }
         "Event" => {
-            let start = clock::parse_datetime(record.text("StartDateTime"));
-            let end = clock::parse_datetime(record.text("EndDateTime"));
+            let all_day = record["IsAllDayEvent"] == Value::Bool(true);
+            let mut start = clock::parse_datetime(record.text("StartDateTime"));
+            let mut end = clock::parse_datetime(record.text("EndDateTime"));
+            if all_day {
+                // An all-day event is its days: ActivityDate "is a date field with a
+                // timestamp that is always set to midnight in the Coordinated Universal
+                // Time (UTC) time zone", and without an end "the duration defaults to one
+                // day" (Object Reference, Event: ActivityDate, EndDateTime). Its start and
+                // end are midnight GMT of its first and last day.
+                start = start.map(clock::midnight);
+                end = end.map(clock::midnight).or(start);
+                for (name, at) in [("StartDateTime", start), ("EndDateTime", end)] {
+                    if let Some(at) = at {
+                        record.set(name, Value::String(clock::sf_datetime(at)));
+                    }
+                }
+            }
             if let Some(start) = start {
                 record.set("ActivityDateTime", Value::String(clock::sf_datetime(start)));
                 record.set("ActivityDate", Value::String(clock::sf_date(start)));
             }
             if let (Some(start), Some(end)) = (start, end) {
-                record.set("DurationInMinutes", Value::from((end - start) / 60_000));
+                // An all-day event lasts to the end of its last day.
+                let last_day = if all_day { clock::DAY_MS } else { 0 };
+                record.set(
+                    "DurationInMinutes",
+                    Value::from((end + last_day - start) / 60_000),
+                );
             }
         }
         _ => {}
@@ -851,7 +953,10 @@ mod tests {
     const NOW: i64 = 1_765_890_330_000;
 
     fn org() -> (Org, SfId) {
-        let mut org = Org::new(SfId::from_parts("00D", POD, 1).unwrap());
+        let mut org = Org::new(
+            SfId::from_parts("00D", POD, 1).unwrap(),
+            crate::salesforce::OrgShape::Demo.schema(),
+        );
         let actor = org.next_id("005");
         (org, actor)
     }
@@ -1169,6 +1274,56 @@ mod tests {
                 .unwrap_err()
                 .code,
             "NOT_FOUND"
+        );
+    }
+
+    #[test]
+    fn an_all_day_event_is_its_days_from_midnight_gmt() {
+        let (mut org, actor) = org();
+        let event = org.schema().object("Event").unwrap();
+        let id = org
+            .create(
+                event,
+                &body(json!({
+                    "Subject": "Offsite",
+                    "IsAllDayEvent": true,
+                    "StartDateTime": "2026-12-18T15:30:00Z",
+                })),
+                &actor,
+                NOW,
+            )
+            .unwrap();
+        let record = org.get(&id).unwrap();
+        assert_eq!(record["StartDateTime"], "2026-12-18T00:00:00.000+0000");
+        assert_eq!(record["EndDateTime"], "2026-12-18T00:00:00.000+0000");
+        assert_eq!(record["ActivityDate"], "2026-12-18");
+        assert_eq!(record["DurationInMinutes"], 1440);
+        let timed = org
+            .create(
+                event,
+                &body(json!({
+                    "Subject": "Call",
+                    "StartDateTime": "2026-12-18T15:30:00Z",
+                    "EndDateTime": "2026-12-18T16:00:00Z",
+                })),
+                &actor,
+                NOW,
+            )
+            .unwrap();
+        let record = org.get(&timed).unwrap();
+        assert_eq!(record["StartDateTime"], "2026-12-18T15:30:00.000+0000");
+        assert_eq!(record["DurationInMinutes"], 30);
+        assert_eq!(
+            org.create(
+                event,
+                &body(json!({"Subject": "No end", "StartDateTime": "2026-12-18T15:30:00Z"})),
+                &actor,
+                NOW
+            )
+            .unwrap_err()
+            .code,
+            "REQUIRED_FIELD_MISSING",
+            "only an all-day event may leave out its end"
         );
     }
 

@@ -176,6 +176,119 @@ pub fn now_secs() -> u64 {
 }
 
 // ---------------------------------------------------------------------------------------
+// The org's REST API
+
+pub const V: &str = "/services/data/v64.0";
+
+/// A signed-in REST client for one sandbox.
+pub struct Api<'a> {
+    pub sandbox: &'a Sandbox,
+    pub token: String,
+}
+
+impl<'a> Api<'a> {
+    pub async fn new(sandbox: &'a Sandbox) -> Self {
+        Api {
+            sandbox,
+            token: password_token(sandbox).await.access_token,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("/services/") {
+            format!("{}{path}", self.sandbox.salesforce_url)
+        } else {
+            format!("{}{V}{path}", self.sandbox.salesforce_url)
+        }
+    }
+
+    pub async fn send(&self, builder: reqwest::RequestBuilder) -> (u16, HeaderMap, Value) {
+        let response = builder.bearer_auth(&self.token).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        (status, headers, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let (status, _, body) = self.send(client().get(self.url(path))).await;
+        (status, body)
+    }
+
+    pub async fn query(&self, soql: &str) -> (u16, Value) {
+        let (status, _, body) = self
+            .send(client().get(self.url("/query")).query(&[("q", soql)]))
+            .await;
+        (status, body)
+    }
+
+    pub async fn query_all(&self, soql: &str) -> (u16, Value) {
+        let (status, _, body) = self
+            .send(client().get(self.url("/queryAll")).query(&[("q", soql)]))
+            .await;
+        (status, body)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let (status, _, body) = self.send(client().post(self.url(path)).json(body)).await;
+        (status, body)
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        let (status, _, body) = self.send(client().patch(self.url(path)).json(body)).await;
+        (status, body)
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        let (status, _, body) = self.send(client().delete(self.url(path))).await;
+        (status, body)
+    }
+
+    pub async fn create(&self, object: &str, fields: Value) -> String {
+        let (status, body) = self.post(&format!("/sobjects/{object}"), &fields).await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A test control call on the org's listener.
+pub async fn control(
+    sandbox: &Sandbox,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("{}/__sandbox{path}", sandbox.salesforce_url);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client().request(method, url);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// The single error of a REST error body.
+pub fn only_error(body: &Value) -> &Value {
+    let errors = body
+        .as_array()
+        .unwrap_or_else(|| panic!("an error array: {body}"));
+    assert_eq!(errors.len(), 1, "{body}");
+    &errors[0]
+}
+
+// ---------------------------------------------------------------------------------------
 // The helpdesk
 
 /// The helpdesk API with the demo's credentials.
