@@ -1,7 +1,6 @@
 //! The sync engine natively against the sandbox: the real Salesforce and helpdesk wire
 //! APIs, real SQLite, the same engine code the Durable Object runs.
 
-use super::support;
 use anyhow::Context;
 use contract::ids::SfId;
 use contract::mapping::ObjectKind;
@@ -30,19 +29,29 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-struct World {
-    sandbox: sandbox::Sandbox,
+pub(super) struct World {
+    pub(super) sandbox: sandbox::Sandbox,
     transport: ReqwestTransport,
     session: shared::salesforce::Session,
     helpdesk: helpdesk::Connection,
-    store: Store<NativeSql>,
+    pub(super) store: Store<NativeSql>,
     settings: Settings,
     /// How far the sandbox clock was moved on; the engine's clock follows it.
     clock_offset_ms: std::cell::Cell<i64>,
 }
 
+/// A world over the demo org.
 async fn world() -> anyhow::Result<World> {
-    let sandbox = support::sandbox().await;
+    world_of(sandbox::OrgShape::Demo).await
+}
+
+/// A world over an org of `shape`.
+pub(super) async fn world_of(shape: sandbox::OrgShape) -> anyhow::Result<World> {
+    let sandbox = sandbox::start(sandbox::Config {
+        org_shape: shape,
+        ..sandbox::Config::ephemeral()
+    })
+    .await?;
     // Thousands of writes would wait out the helpdesk's rate limit (3,000 calls a
     // minute); the client's waiting is tested with the helpdesk client.
     sandbox.set_helpdesk_rate_limit(None);
@@ -78,7 +87,7 @@ async fn sign_in(
     })
 }
 
-type SandboxEngine<'a> = Engine<
+pub(super) type SandboxEngine<'a> = Engine<
     'a,
     NativeSql,
     SalesforcePort<'a, ReqwestTransport>,
@@ -87,7 +96,7 @@ type SandboxEngine<'a> = Engine<
 
 impl World {
     /// Runs `job` with the engine over the sandbox, as the Durable Object does.
-    async fn with_engine<R>(
+    pub(super) async fn with_engine<R>(
         &self,
         job: impl AsyncFnOnce(&SandboxEngine<'_>) -> anyhow::Result<R>,
     ) -> anyhow::Result<R> {
@@ -110,13 +119,18 @@ impl World {
         job(&engine).await
     }
 
-    async fn sync(&self, from: Side, object: ObjectKind, id: &str) -> anyhow::Result<Outcome> {
+    pub(super) async fn sync(
+        &self,
+        from: Side,
+        object: ObjectKind,
+        id: &str,
+    ) -> anyhow::Result<Outcome> {
         self.with_engine(async |engine| Ok(engine.sync_record(from, object, id).await?))
             .await
     }
 
     /// Runs the initial sync to its end.
-    async fn initial_sync(&self) -> anyhow::Result<InitialSync> {
+    pub(super) async fn initial_sync(&self) -> anyhow::Result<InitialSync> {
         let mut run = initial::start(&self.store, self.settings.sync_type, now_ms())?;
         self.with_engine(async |engine| {
             while !run.is_finished() {
@@ -155,11 +169,11 @@ impl World {
         Ok(records)
     }
 
-    fn salesforce(&self) -> Client<'_, ReqwestTransport> {
+    pub(super) fn salesforce(&self) -> Client<'_, ReqwestTransport> {
         Client::new(&self.transport, self.session.clone())
     }
 
-    fn helpdesk(&self) -> helpdesk::Client<'_, ReqwestTransport> {
+    pub(super) fn helpdesk(&self) -> helpdesk::Client<'_, ReqwestTransport> {
         helpdesk::Client::new(&self.transport, &self.helpdesk)
     }
 }
