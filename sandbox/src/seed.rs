@@ -317,6 +317,57 @@ const DEMO_CONTACT: usize = 0;
 /// (opportunity, role): the demo contact's role on a deal of another account than hers.
 const ROLE_ON_ANOTHER_ACCOUNTS_DEAL: (usize, &str) = (3, "Evaluator");
 
+/// A person account of the person_accounts org.
+struct PersonSeed {
+    first: &'static str,
+    last: &'static str,
+    email: &'static str,
+    title: &'static str,
+    mobile: &'static str,
+    city: &'static str,
+    country: &'static str,
+    /// (name, stage, amount, close date) of a deal of theirs.
+    deal: Option<(&'static str, &'static str, f64, &'static str)>,
+}
+
+const PERSON_ACCOUNTS: &[PersonSeed] = &[
+    PersonSeed {
+        first: "Emma",
+        last: "Larsen",
+        email: "emma.larsen@mail.example",
+        title: "Freelance Designer",
+        mobile: "+45 20 55 01 23",
+        city: "Copenhagen",
+        country: "Denmark",
+        deal: Some((
+            "Emma Larsen - Solo plan",
+            "Negotiation/Review",
+            480.0,
+            "2027-01-20",
+        )),
+    },
+    PersonSeed {
+        first: "Jonas",
+        last: "Weber",
+        email: "jonas.weber@mail.example",
+        title: "Photographer",
+        mobile: "+49 151 5550 1987",
+        city: "Hamburg",
+        country: "Germany",
+        deal: None,
+    },
+    PersonSeed {
+        first: "Aiko",
+        last: "Tanaka",
+        email: "aiko.tanaka@mail.example",
+        title: "Translator",
+        mobile: "+81 90 5550 4471",
+        city: "Osaka",
+        country: "Japan",
+        deal: None,
+    },
+];
+
 /// A note as Lightning Experience keeps it: HTML, attached to the demo contact or her
 /// account.
 struct EnhancedNote {
@@ -680,6 +731,20 @@ fn seed_salesforce(shape: OrgShape) -> (Org, User) {
             "IsSandbox": false,
         }),
     );
+    let person_account_type = features.person_accounts.then(|| {
+        // An org with person accounts has a record type for each kind of account
+        // (SOAP API Developer Guide, "Person Account Record Types").
+        let mut record_type = |name: &str, developer_name: &str, person: bool| {
+            seeder.insert_setup(
+                "RecordType",
+                None,
+                json!({"Name": name, "DeveloperName": developer_name, "SobjectType": "Account",
+                       "IsPersonType": person, "IsActive": true}),
+            )
+        };
+        record_type("Business Account", "Business_Account", false);
+        record_type("Person Account", "PersonAccount", true)
+    });
     // A field only an org with multiple currencies has, set where it has them.
     let currency = |country: &str| {
         features
@@ -734,6 +799,33 @@ fn seed_salesforce(shape: OrgShape) -> (Org, User) {
         })
         .collect();
     let account_of = |contact: usize| CONTACTS[contact].account.map(|i| accounts[i].to_string());
+    // People who buy for themselves: person accounts, each with its person contact.
+    if let Some(person_type) = &person_account_type {
+        for person in PERSON_ACCOUNTS {
+            let account = seeder.create(
+                "Account",
+                json!({
+                    "RecordTypeId": person_type.as_str(),
+                    "FirstName": person.first,
+                    "LastName": person.last,
+                    "PersonEmail": person.email,
+                    "PersonTitle": person.title,
+                    "PersonMobilePhone": person.mobile,
+                    "BillingCity": person.city,
+                    "BillingCountry": person.country,
+                }),
+            );
+            if let Some((name, stage, amount, close)) = person.deal {
+                let contact =
+                    seeder.org.get(&account).expect("just made")["PersonContactId"].clone();
+                seeder.create(
+                    "Opportunity",
+                    json!({"Name": name, "StageName": stage, "Amount": amount, "CloseDate": close,
+                           "AccountId": account.as_str(), "ContactId": contact}),
+                );
+            }
+        }
+    }
 
     let mut opportunities = Vec::new();
     for (n, &(contact, name, stage, amount, close, next_step)) in OPPORTUNITIES.iter().enumerate() {

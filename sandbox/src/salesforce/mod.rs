@@ -12,6 +12,7 @@
 //! | [`schema`], [`store`] | the org's objects and fields; its records, validated on write |
 //! | [`access`] | what a caller sees of the schema (field-level security) |
 //! | [`content_notes`] | enhanced notes and the `AttachedContentNotes` derived from them |
+//! | [`person_accounts`] | person accounts and their person contacts, kept in step |
 //! | [`soql`], [`query`] | SOQL parsed, then evaluated against the store |
 //! | `operations` | the REST operations over the org, shared by `rest` and `composite` |
 //! | `rest`, `composite` | the REST routes and handlers; the Composite resource |
@@ -32,6 +33,7 @@ mod oauth;
 mod operations;
 pub mod outbound;
 mod pages;
+pub mod person_accounts;
 pub mod query;
 mod rest;
 pub mod schema;

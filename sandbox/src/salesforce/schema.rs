@@ -1329,10 +1329,11 @@ const PERSON_ACCOUNT_FIELDS: &[FieldDef] = &[
         Access::Editable,
     ),
     field("PersonEmail", "Email", FieldType::Email, Access::Editable),
+    // As long as the person contact's Title it mirrors.
     field(
         "PersonTitle",
         "Title",
-        FieldType::String(80),
+        FieldType::String(128),
         Access::Editable,
     ),
     field(

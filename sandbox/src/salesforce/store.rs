@@ -8,6 +8,7 @@
 //! create and update is also recorded as a [`Change`] for the org's Outbound Messages.
 
 use super::content_notes;
+use super::person_accounts::{self, Partner};
 use super::schema::{self, Access, FieldDef, FieldType, ObjectDef, Schema};
 use crate::clock;
 use contract::ids::{Email, SfId};
@@ -311,24 +312,17 @@ impl Org {
         actor: &SfId,
         now_ms: i64,
     ) -> Result<SfId, WriteError> {
-        let changes = self.validate(object, input)?;
-        let mut record = blank(object);
-        apply_defaults(&mut record);
-        for (i, value) in &changes {
-            record.values[*i] = value.clone();
-        }
-        derive(&mut record, &changes);
-        check_required(&record)?;
-        self.check_unique(&record, None)?;
-        let id = self.next_id(object.key_prefix);
-        stamp_new(&mut record, &id, actor, now_ms);
-        self.insert(record);
-        self.changes.push(Change {
-            object,
-            id: id.to_string(),
-            kind: ChangeKind::Created,
-        });
-        Ok(id)
+        let mut changes = self.validate(object, input)?;
+        let plan = person_accounts::plan_write(self, object, None, input)?;
+        changes.extend(plan.implied);
+        let savepoint = self.begin();
+        let result = self
+            .save(object, None, &changes, actor, now_ms)
+            .and_then(|id| {
+                self.follow(plan.partner, &id, actor, now_ms)?;
+                Ok(id)
+            });
+        self.settle(savepoint, result)
     }
 
     pub fn update(
@@ -340,23 +334,15 @@ impl Org {
         now_ms: i64,
     ) -> Result<(), WriteError> {
         let index = self.writable(object, id)?;
-        let changes = self.validate(object, input)?;
-        let table = &self.tables[object.name];
-        let mut updated = table.records[index].clone();
-        for (i, value) in &changes {
-            updated.values[*i] = value.clone();
-        }
-        derive(&mut updated, &changes);
-        check_required(&updated)?;
-        self.check_unique(&updated, Some(id.as_str()))?;
-        touch(&mut updated, actor, now_ms);
-        self.replace(object, index, updated);
-        self.changes.push(Change {
-            object,
-            id: id.to_string(),
-            kind: ChangeKind::Updated,
-        });
-        Ok(())
+        let mut changes = self.validate(object, input)?;
+        let existing = &self.tables[object.name].records[index];
+        let plan = person_accounts::plan_write(self, object, Some(existing), input)?;
+        changes.extend(plan.implied);
+        let savepoint = self.begin();
+        let result = self
+            .save(object, Some(index), &changes, actor, now_ms)
+            .and_then(|_| self.follow(plan.partner, id, actor, now_ms));
+        self.settle(savepoint, result)
     }
 
     /// Deletion moves a record to the recycle bin: `IsDeleted` set, invisible to queries.
@@ -368,12 +354,125 @@ impl Org {
         now_ms: i64,
     ) -> Result<(), WriteError> {
         let index = self.writable(object, id)?;
+        let partner = person_accounts::plan_delete(&self.tables[object.name].records[index])?;
+        self.recycle(object, index, actor, now_ms);
+        self.follow(partner, id, actor, now_ms)
+    }
+
+    /// Moves the record at `index` to the recycle bin.
+    fn recycle(&mut self, object: &'static ObjectDef, index: usize, actor: &SfId, now_ms: i64) {
         let mut record = self.tables[object.name].records[index].clone();
         record.set("IsDeleted", Value::Bool(true));
         record.deleted_ms = Some(now_ms);
         touch(&mut record, actor, now_ms);
         self.replace(object, index, record);
-        Ok(())
+    }
+
+    /// Ends a write's savepoint: kept when the write succeeded, undone when it failed.
+    fn settle<T>(
+        &mut self,
+        savepoint: Savepoint,
+        result: Result<T, WriteError>,
+    ) -> Result<T, WriteError> {
+        match result {
+            Ok(_) => self.commit(savepoint),
+            Err(_) => self.rollback(savepoint),
+        }
+        result
+    }
+
+    /// Writes a record's new state at `index` (or a new record): its fields derived,
+    /// checked for required and unique values, stamped, journaled and logged as a change.
+    fn save(
+        &mut self,
+        object: &'static ObjectDef,
+        index: Option<usize>,
+        changes: &[(usize, Value)],
+        actor: &SfId,
+        now_ms: i64,
+    ) -> Result<SfId, WriteError> {
+        let mut record = match index {
+            Some(index) => self.tables[object.name].records[index].clone(),
+            None => {
+                let mut record = blank(object);
+                apply_defaults(&mut record);
+                record
+            }
+        };
+        for (i, value) in changes {
+            record.values[*i] = value.clone();
+        }
+        derive(&mut record, changes);
+        check_required(&record)?;
+        let own_id = index.map(|_| record.id().to_owned());
+        self.check_unique(&record, own_id.as_deref())?;
+        let (id, kind) = match index {
+            Some(index) => {
+                touch(&mut record, actor, now_ms);
+                let id = SfId::parse(record.id()).expect("stored Ids are valid");
+                self.replace(object, index, record);
+                (id, ChangeKind::Updated)
+            }
+            None => {
+                let id = self.next_id(object.key_prefix);
+                stamp_new(&mut record, &id, actor, now_ms);
+                self.insert(record);
+                (id, ChangeKind::Created)
+            }
+        };
+        self.changes.push(Change {
+            object,
+            id: id.to_string(),
+            kind,
+        });
+        Ok(id)
+    }
+
+    /// Carries a write over to the record that goes with it: a person account's person
+    /// contact, or the person account of its contact.
+    fn follow(
+        &mut self,
+        partner: Partner,
+        id: &SfId,
+        actor: &SfId,
+        now_ms: i64,
+    ) -> Result<(), WriteError> {
+        let stored = |org: &Org, id: &str| {
+            let record = org.get_str(id).ok_or_else(WriteError::not_found)?;
+            let object = record.object;
+            Ok::<_, WriteError>((record.clone(), object, org.tables[object.name].by_id[id]))
+        };
+        match partner {
+            Partner::None => Ok(()),
+            Partner::NewPersonContact => {
+                let (account, object, index) = stored(self, id.as_str())?;
+                let contact = self
+                    .schema
+                    .object("Contact")
+                    .expect("every org has contacts");
+                let changes = person_accounts::person_contact(&account, contact);
+                let contact_id = self.save(contact, None, &changes, actor, now_ms)?;
+                // Part of the account's own creation: no second change, no new stamp.
+                let mut linked = account;
+                linked.set("PersonContactId", Value::String(contact_id.to_string()));
+                self.replace(object, index, linked);
+                Ok(())
+            }
+            Partner::Mirror(other) => {
+                let (from, _, _) = stored(self, id.as_str())?;
+                let (_, object, index) = stored(self, &other)?;
+                let changes = person_accounts::mirrored(&from, object);
+                self.save(object, Some(index), &changes, actor, now_ms)
+                    .map(drop)
+            }
+            Partner::Delete(other) => {
+                let (record, object, index) = stored(self, &other)?;
+                if !record.is_deleted() {
+                    self.recycle(object, index, actor, now_ms);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Inserts a record the caller vouches for (the bulk seed): no validation, no
@@ -854,11 +953,13 @@ fn derive(record: &mut Record, changes: &[(usize, Value)]) {
     };
     match object.name {
         "Contact" | "User" => {
-            let name = [record.text("FirstName"), record.text("LastName")]
-                .into_iter()
-                .filter(|part| !part.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let name = full_name(record);
+            record.set("Name", Value::String(name));
+        }
+        // A person account is named after its person: "Name ... For person accounts,
+        // this field is the person's full name" (Object Reference, Account).
+        "Account" if record["IsPersonAccount"] == Value::Bool(true) => {
+            let name = full_name(record);
             record.set("Name", Value::String(name));
         }
         "Opportunity" => {
@@ -927,6 +1028,15 @@ fn derive(record: &mut Record, changes: &[(usize, Value)]) {
         }
         _ => {}
     }
+}
+
+/// First and last name, as a person's full name.
+fn full_name(record: &Record) -> String {
+    [record.text("FirstName"), record.text("LastName")]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn check_required(record: &Record) -> Result<(), WriteError> {

@@ -679,3 +679,240 @@ fn base64_of(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+// ---------------------------------------------------------------------------------------
+// person_accounts
+
+#[tokio::test]
+async fn a_person_accounts_org_describes_and_keeps_people_beside_businesses() {
+    let sandbox = spawn_shape(OrgShape::PersonAccounts).await;
+    let api = Api::new(&sandbox).await;
+    let (_, account) = api.get("/sobjects/Account/describe").await;
+    let fields = field_names(&account);
+    for name in [
+        "RecordTypeId",
+        "IsPersonAccount",
+        "FirstName",
+        "LastName",
+        "PersonEmail",
+        "PersonContactId",
+        "PersonTitle",
+        "PersonMobilePhone",
+    ] {
+        assert!(fields.contains(&name), "Account.{name}");
+    }
+    let (_, contact) = api.get("/sobjects/Contact/describe").await;
+    assert!(field_names(&contact).contains(&"IsPersonAccount"));
+
+    let (status, people) = api
+        .query(
+            "SELECT Id, Name, FirstName, LastName, PersonEmail, PersonContactId, \
+             PersonContact.Email, PersonContact.AccountId, PersonContact.IsPersonAccount \
+             FROM Account WHERE IsPersonAccount = true ORDER BY LastName",
+        )
+        .await;
+    assert_eq!(status, 200, "{people}");
+    let people = people["records"].as_array().unwrap();
+    assert!(people.len() >= 3);
+    for person in people {
+        let name = format!(
+            "{} {}",
+            person["FirstName"].as_str().unwrap(),
+            person["LastName"].as_str().unwrap()
+        );
+        assert_eq!(person["Name"], name.as_str());
+        assert_eq!(person["PersonContact"]["Email"], person["PersonEmail"]);
+        assert_eq!(person["PersonContact"]["AccountId"], person["Id"]);
+        assert_eq!(person["PersonContact"]["IsPersonAccount"], true);
+    }
+    let (_, businesses) = api
+        .query("SELECT Name FROM Account WHERE IsPersonAccount = false")
+        .await;
+    assert!(businesses["totalSize"].as_u64().unwrap() >= 4);
+    let (_, maya) = api
+        .query(&format!(
+            "SELECT IsPersonAccount, Account.IsPersonAccount FROM Contact WHERE Email = '{DEMO_EMAIL}'"
+        ))
+        .await;
+    assert_eq!(maya["records"][0]["IsPersonAccount"], false);
+    assert_eq!(maya["records"][0]["Account"]["IsPersonAccount"], false);
+    let (_, deals) = api
+        .query("SELECT Name, Account.Name, Contact.Name FROM Opportunity WHERE Account.IsPersonAccount = true")
+        .await;
+    assert_eq!(deals["records"][0]["Account"]["Name"], "Emma Larsen");
+    assert_eq!(deals["records"][0]["Contact"]["Name"], "Emma Larsen");
+}
+
+#[tokio::test]
+async fn a_person_accounts_org_refuses_what_salesforce_refuses() {
+    let sandbox = spawn_shape(OrgShape::PersonAccounts).await;
+    let api = Api::new(&sandbox).await;
+    let (_, types) = api
+        .query(
+            "SELECT Id, DeveloperName, IsPersonType FROM RecordType \
+             WHERE SobjectType = 'Account' ORDER BY DeveloperName",
+        )
+        .await;
+    let person_type = types["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["IsPersonType"] == true)
+        .unwrap()["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, emma) = api
+        .query("SELECT Id, PersonContactId FROM Account WHERE PersonEmail = 'emma.larsen@mail.example'")
+        .await;
+    let person = emma["records"][0]["Id"].as_str().unwrap().to_owned();
+    let person_contact = emma["records"][0]["PersonContactId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, northwind) = api
+        .query("SELECT Id FROM Account WHERE Name = 'Northwind Traders'")
+        .await;
+    let business = northwind["records"][0]["Id"].as_str().unwrap().to_owned();
+    let business_contact = demo_contact(&api).await;
+    let error = |body: &Value| {
+        let error = only_error(body).clone();
+        (
+            error["errorCode"].as_str().unwrap().to_owned(),
+            error["message"].as_str().unwrap().to_owned(),
+            error["fields"].clone(),
+        )
+    };
+
+    // Renaming a person account: its name is its person's.
+    let (status, body) = api
+        .patch(
+            &format!("/sobjects/Account/{person}"),
+            &json!({"Name": "E. Larsen"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error(&body),
+        (
+            "INVALID_FIELD_FOR_INSERT_UPDATE".into(),
+            "Account: bad field names on insert/update call: Name".into(),
+            json!(["Name"])
+        )
+    );
+    // Moving a person contact to another account.
+    let (status, body) = api
+        .patch(
+            &format!("/sobjects/Contact/{person_contact}"),
+            &json!({"AccountId": business}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        error(&body),
+        (
+            "INVALID_FIELD_FOR_INSERT_UPDATE".into(),
+            "Account: bad field names on insert/update call: AccountId".into(),
+            json!(["AccountId"])
+        )
+    );
+    // Linking a business contact to a person account, new or existing.
+    let (status, body) = api
+        .post(
+            "/sobjects/Contact",
+            &json!({"LastName": "Stranger", "AccountId": person}),
+        )
+        .await;
+    assert_eq!(
+        (status, error(&body).0.as_str()),
+        (400, "FIELD_INTEGRITY_EXCEPTION")
+    );
+    let (status, body) = api
+        .patch(
+            &format!("/sobjects/Contact/{business_contact}"),
+            &json!({"AccountId": person}),
+        )
+        .await;
+    assert_eq!(
+        (status, error(&body).0.as_str()),
+        (400, "FIELD_INTEGRITY_EXCEPTION")
+    );
+    // A business account has no person fields; a person contact is never made directly.
+    let (status, body) = api
+        .patch(
+            &format!("/sobjects/Account/{business}"),
+            &json!({"PersonEmail": "x@northwind.example"}),
+        )
+        .await;
+    assert_eq!(
+        (status, error(&body).1),
+        (
+            400,
+            "Account: bad field names on insert/update call: PersonEmail".into()
+        )
+    );
+    let (status, body) = api
+        .post(
+            "/sobjects/Contact",
+            &json!({"LastName": "Self", "IsPersonAccount": true}),
+        )
+        .await;
+    assert_eq!(
+        (status, error(&body).0.as_str()),
+        (400, "INVALID_FIELD_FOR_INSERT_UPDATE")
+    );
+    // The same refusal inside sObject Collections, per record.
+    let (status, body) = api
+        .patch(
+            "/composite/sobjects",
+            &json!({"records": [{"attributes": {"type": "Account"}, "Id": person, "Name": "X"}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body[0]["errors"][0]["statusCode"],
+        "INVALID_FIELD_FOR_INSERT_UPDATE"
+    );
+
+    // What is allowed: a person account's person fields, and its contact's own details,
+    // each kept in step with the other half.
+    let (status, _) = api
+        .patch(
+            &format!("/sobjects/Contact/{person_contact}"),
+            &json!({"Email": "emma@larsen.example", "LastName": "Larsen-Berg"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, now) = api
+        .get(&format!(
+            "/sobjects/Account/{person}?fields=Name,PersonEmail"
+        ))
+        .await;
+    assert_eq!(now["Name"], "Emma Larsen-Berg");
+    assert_eq!(now["PersonEmail"], "emma@larsen.example");
+    // A new person account through the API, named by its person, with its contact.
+    let (status, body) = api
+        .post(
+            "/sobjects/Account",
+            &json!({"RecordTypeId": person_type, "Name": "Noah Fischer", "LastName": "Fischer"}),
+        )
+        .await;
+    assert_eq!((status, error(&body).2), (400, json!(["Name"])));
+    let id = api
+        .create(
+            "Account",
+            json!({"RecordTypeId": person_type, "FirstName": "Noah", "LastName": "Fischer",
+                   "PersonEmail": "noah@fischerdesign.example"}),
+        )
+        .await;
+    let (_, created) = api
+        .query(&format!(
+            "SELECT Name, PersonContact.Email, PersonContact.Name FROM Account WHERE Id = '{id}'"
+        ))
+        .await;
+    assert_eq!(created["records"][0]["Name"], "Noah Fischer");
+    assert_eq!(
+        created["records"][0]["PersonContact"]["Email"],
+        "noah@fischerdesign.example"
+    );
+}
