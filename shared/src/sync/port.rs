@@ -28,6 +28,27 @@ pub enum PortError {
     Reconnect,
 }
 
+/// A contact's account, as a side holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent<'r> {
+    None,
+    Account(&'r str),
+    /// The contact is its account's own half (a Salesforce person account's person
+    /// contact): that account is not carried across, and the contact's account is never
+    /// written, since it cannot change.
+    Own,
+}
+
+impl<'r> Parent<'r> {
+    /// The account a contact's `field` names.
+    pub fn named(record: &'r Record, field: &str) -> Self {
+        match record.fields.get(field).and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => Parent::Account(id),
+            _ => Parent::None,
+        }
+    }
+}
+
 /// What one step of [`Port::changed_since`] read.
 #[derive(Debug, Default)]
 pub struct Changes {
@@ -46,6 +67,10 @@ pub trait Port {
     fn key_field(&self, object: ObjectKind) -> &'static str;
     /// The contact's account reference.
     fn parent_field(&self) -> &'static str;
+    /// A contact's account.
+    fn parent_of<'r>(&self, record: &'r Record) -> Parent<'r> {
+        Parent::named(record, self.parent_field())
+    }
     fn fields(&self, object: ObjectKind) -> &[FieldMeta];
     /// `None` when the record does not exist (or was deleted).
     async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError>;

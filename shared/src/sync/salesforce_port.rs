@@ -1,9 +1,22 @@
 //! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
+//!
+//! Person accounts (an org whose Account describe lists `IsPersonAccount`): a person
+//! account is both an account and a contact, its "person contact" ("Person Account Record
+//! Types", SOAP API Developer Guide). On the helpdesk a person account is a person: it
+//! syncs as a helpdesk contact, from and to its person contact, with no helpdesk account.
+//! Person accounts themselves are left out of every account read, so none becomes a
+//! helpdesk account and none is matched to one. That keeps the sync clear of what
+//! Salesforce refuses: a person account's `Name` (it is its person's first and last name)
+//! is never written, a person contact's `AccountId` is never written
+//! ([`Parent::Own`]), and no business contact is linked to a person account (helpdesk
+//! accounts only ever stand for business accounts). A person contact's own fields are
+//! written on the Contact, which Salesforce allows ("Person contacts can be updated, but
+//! not created or deleted", same guide), and it keeps the person account in step.
 
 use super::engine::Settings;
 use super::failure::FailureReason;
 use super::modstamp::Position;
-use super::port::{Changes, Page, Port, PortError, Record};
+use super::port::{Changes, Page, Parent, Port, PortError, Record};
 use crate::http::Transport;
 use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, Scope, SfError};
 use crate::soql::{Condition, Ident, Select};
@@ -90,6 +103,13 @@ fn modified_ms(fields: &Map<String, Value>) -> i64 {
         .map_or(0, |dt| dt.timestamp_millis())
 }
 
+/// The field person-account orgs add to Account and Contact.
+const IS_PERSON_ACCOUNT: &str = "IsPersonAccount";
+
+fn is_person(record: &Record) -> bool {
+    record.fields.get(IS_PERSON_ACCOUNT) == Some(&Value::Bool(true))
+}
+
 fn record(mut fields: Map<String, Value>) -> Option<Record> {
     fields.remove("attributes");
     let id = fields.get("Id")?.as_str()?.to_owned();
@@ -129,8 +149,14 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
         for object in [ObjectKind::Contact, ObjectKind::Account] {
             let offered = self.fields(object);
             let system: &[&str] = match object {
-                ObjectKind::Contact => &["Id", "SystemModstamp", "Email", "AccountId"],
-                ObjectKind::Account => &["Id", "SystemModstamp", "Name"],
+                ObjectKind::Contact => &[
+                    "Id",
+                    "SystemModstamp",
+                    "Email",
+                    "AccountId",
+                    IS_PERSON_ACCOUNT,
+                ],
+                ObjectKind::Account => &["Id", "SystemModstamp", "Name", IS_PERSON_ACCOUNT],
             };
             let mut names: Vec<&str> = Vec::new();
             for name in system
@@ -172,10 +198,21 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
         ))
     }
 
-    /// A query of `object` selecting the fields the port reads.
+    /// Whether the org has person accounts.
+    fn has_person_accounts(&self) -> bool {
+        self.accounts.iter().any(|f| f.name == IS_PERSON_ACCOUNT)
+    }
+
+    /// A query of the records of `object` the sync covers (person accounts are synced as
+    /// contacts only), selecting the fields the port reads.
     fn select(&self, object: ObjectKind) -> Select {
-        Select::from_object(object.salesforce_name())
-            .fields(self.reads[object_index(object)].iter().cloned())
+        let select = Select::from_object(object.salesforce_name())
+            .fields(self.reads[object_index(object)].iter().cloned());
+        if object == ObjectKind::Account && self.has_person_accounts() {
+            select.where_eq(IS_PERSON_ACCOUNT, false)
+        } else {
+            select
+        }
     }
 }
 
@@ -189,6 +226,13 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
 
     fn parent_field(&self) -> &'static str {
         "AccountId"
+    }
+
+    fn parent_of<'r>(&self, record: &'r Record) -> Parent<'r> {
+        if is_person(record) {
+            return Parent::Own;
+        }
+        Parent::named(record, self.parent_field())
     }
 
     fn fields(&self, object: ObjectKind) -> &[FieldMeta] {
@@ -207,7 +251,10 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .get::<Map<String, Value>>(object.salesforce_name(), &id, &[])
             .await
         {
-            Ok(fields) => Ok(record(fields)),
+            // A person account is synced as its person contact, not as an account.
+            Ok(fields) => {
+                Ok(record(fields).filter(|r| object == ObjectKind::Contact || !is_person(r)))
+            }
             Err(SfError::Api { code, .. })
                 if code == "NOT_FOUND" || code == "ENTITY_IS_DELETED" =>
             {

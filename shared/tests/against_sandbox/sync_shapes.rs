@@ -240,3 +240,104 @@ async fn orgs_of_the_other_shapes_sync_completely() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Person accounts sync as people: each person contact is a helpdesk contact with no
+/// helpdesk account, business accounts alone become helpdesk accounts, and an edit of a
+/// person on either side reaches the other without a refusal.
+#[tokio::test]
+async fn person_accounts_sync_as_helpdesk_contacts_both_ways() -> anyhow::Result<()> {
+    let w = world_of(OrgShape::PersonAccounts).await?;
+    initial_sync_is_complete(&w, " WHERE IsPersonAccount = false").await?;
+    let emma = "emma.larsen@mail.example";
+    let desk = w
+        .helpdesk()
+        .search_contacts_by_email(emma)
+        .await?
+        .into_iter()
+        .next()
+        .context("Emma reached the helpdesk")?;
+    assert_eq!(desk.account_id, None, "a person has no helpdesk account");
+    let accounts = w.helpdesk().all_accounts(None).await?;
+    assert!(
+        !accounts.iter().any(|a| a.account_name.contains("Larsen")),
+        "no person account became a helpdesk account"
+    );
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct PersonAccount {
+        id: String,
+        person_contact_id: String,
+    }
+    let person: PersonAccount = w
+        .salesforce()
+        .query::<PersonAccount>(&format!(
+            "SELECT Id, PersonContactId FROM Account WHERE PersonEmail = '{emma}'"
+        ))
+        .await?
+        .records
+        .into_iter()
+        .next()
+        .context("Emma is a person account")?;
+
+    // Salesforce side: a user edits the person account; the catch-up carries it over.
+    let mut covered = shared::sync::ongoing::Covered::from(now_ms());
+    w.sandbox
+        .salesforce()
+        .user_update(
+            "Account",
+            &person.id,
+            serde_json::json!({"PersonTitle": "Art Director"})
+                .as_object()
+                .unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut tallies = shared::sync::ongoing::Tallies::default();
+    w.with_engine(async |engine| Ok(engine.catch_up(&mut covered, &mut tallies).await?))
+        .await?;
+    let desk = w.helpdesk().contact(&desk.id).await?;
+    assert_eq!(desk.title.as_deref(), Some("Art Director"));
+
+    // Helpdesk side: an agent edits the person and files her under a company; her title
+    // and mobile reach the person account, her account stays her own.
+    let company = accounts.first().context("a business account")?;
+    let edit = shared::helpdesk::ContactDraft {
+        title: Some("Creative Director".into()),
+        mobile: Some("+45 20 55 09 99".into()),
+        account_id: Some(company.id.clone()),
+        ..Default::default()
+    };
+    w.helpdesk().update_contact(&desk.id, &edit).await?;
+    assert_eq!(
+        w.sync(Side::Helpdesk, ObjectKind::Contact, &desk.id)
+            .await?,
+        shared::sync::engine::Outcome::Updated
+    );
+    let account: Value = w
+        .salesforce()
+        .get(
+            "Account",
+            &contract::ids::SfId::parse(&person.id)?,
+            &["PersonTitle", "PersonMobilePhone", "IsPersonAccount"],
+        )
+        .await?;
+    assert_eq!(account["PersonTitle"], "Creative Director");
+    assert_eq!(account["PersonMobilePhone"], "+45 20 55 09 99");
+    let contact: Value = w
+        .salesforce()
+        .get(
+            "Contact",
+            &contract::ids::SfId::parse(&person.person_contact_id)?,
+            &["AccountId"],
+        )
+        .await?;
+    assert_eq!(contact["AccountId"], person.id.as_str());
+    let failures = w.store.failures(None)?;
+    assert!(failures.is_empty(), "failures: {failures:#?}");
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
