@@ -4,13 +4,13 @@
 
 use super::sync_engine::{World, world_of};
 use anyhow::Context;
-use contract::mapping::{FieldPair, ObjectKind, validate};
+use contract::mapping::{FieldPair, MappingIssue, ObjectKind, SyncType, validate};
 use contract::side::Side;
 use sandbox::OrgShape;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use shared::salesforce::Scope;
-use shared::sync::salesforce_port::SalesforcePort;
+use shared::sync::port::Port;
 use std::collections::BTreeMap;
 
 /// A record's fields as the mapping names them; empty text and absent fields are null.
@@ -135,6 +135,11 @@ async fn initial_sync_is_complete(
                 .collect())
         })
         .await?;
+    // The console shows this mapping; saved as it is, the validator accepts it.
+    for (object, pairs) in &pairs {
+        let issues = mapping_issues(w, *object, pairs).await?;
+        assert!(issues.is_empty(), "{object:?}: {issues:?}");
+    }
     let contacts = compare(w, ObjectKind::Contact, &pairs[&ObjectKind::Contact], "").await?;
     let accounts = compare(
         w,
@@ -148,6 +153,23 @@ async fn initial_sync_is_complete(
         w.sandbox.org_shape()
     );
     Ok(pairs)
+}
+
+/// What the console's validator says of `pairs` for this org, two-way.
+async fn mapping_issues(
+    w: &World,
+    object: ObjectKind,
+    pairs: &[FieldPair],
+) -> anyhow::Result<Vec<MappingIssue>> {
+    w.with_engine(async |engine| {
+        Ok(validate(
+            pairs,
+            SyncType::TwoWay,
+            engine.helpdesk.fields(object),
+            engine.salesforce.fields(object),
+        ))
+    })
+    .await
 }
 
 fn salesforce_names(pairs: &[FieldPair]) -> Vec<&str> {
@@ -168,21 +190,12 @@ async fn an_org_hiding_mapped_fields_syncs_completely_without_them() -> anyhow::
     assert!(!accounts.contains(&"Industry") && accounts.contains(&"Website"));
 
     // The default mapping, saved as it is, is refused for this org, naming the field.
-    let client = w.salesforce();
-    let (salesforce_contacts, _) = SalesforcePort::load(&client).await?.fields_read();
-    let helpdesk_contacts = w
-        .helpdesk()
-        .fields(shared::helpdesk::Module::Contacts)
-        .await?
-        .iter()
-        .map(|f| contract::mapping::FieldMeta::new(&f.api_name, contract::mapping::ValueKind::Text))
-        .collect::<Vec<_>>();
-    let issues = validate(
+    let issues = mapping_issues(
+        &w,
+        ObjectKind::Contact,
         &contract::mapping::default_pairs(ObjectKind::Contact),
-        contract::mapping::SyncType::SalesforceToHelpdesk,
-        &helpdesk_contacts,
-        &salesforce_contacts,
-    );
+    )
+    .await?;
     let messages: Vec<String> = issues.iter().map(ToString::to_string).collect();
     assert!(
         messages.contains(&"The Salesforce field Title does not exist".to_owned()),
