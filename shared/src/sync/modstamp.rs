@@ -13,11 +13,12 @@
 //! The walk is keyset-paged by (`SystemModstamp`, `Id`), so a data load of a hundred
 //! thousand changes proceeds step by step and a step can be redone after any restart.
 //! SOQL datetime literals are whole seconds ("Date Formats and Date Literals", SOQL and
-//! SOSL Reference), and Salesforce compares `SystemModstamp` without its milliseconds, so
-//! the key is the second, not the instant: a [`Position`] is "every change before this
-//! second was read", or "and, within this second, every change up to this `Id`". Within a
-//! second the changes are read in `Id` order, since their order by `SystemModstamp` there
-//! is not one a whole-second literal can resume.
+//! SOSL Reference), while `SystemModstamp` holds milliseconds (and whether a comparison
+//! counts them is not documented), so the key is the second, not the instant: a
+//! [`Position`] is "every change before this second was read", or "and, within this
+//! second, every change up to this `Id`". Within a second the changes are read in `Id`
+//! order, since their order by `SystemModstamp` there is not one a whole-second literal
+//! can resume.
 
 use crate::salesforce::SfDateTime;
 use crate::soql::{Condition, Order, Select};

@@ -28,9 +28,10 @@ pub struct SalesforcePort<'a, T: Transport> {
     client: &'a Client<'a, T>,
     contacts: Vec<FieldMeta>,
     accounts: Vec<FieldMeta>,
-    /// The fields queries read, per object: every field describe listed, until
+    /// The fields queries read of each object: every field describe listed, until
     /// [`SalesforcePort::reading`] narrows them to what the sync needs.
-    reads: [Vec<Ident>; 2],
+    contact_reads: Vec<Ident>,
+    account_reads: Vec<Ident>,
 }
 
 fn meta(field: &FieldDescribe) -> FieldMeta {
@@ -75,13 +76,6 @@ const READ_BATCH: usize = 200;
 /// Changed records per catch-up step: bringing each into step may cost a read and a
 /// write on the helpdesk, and a step must fit in one Worker invocation.
 const CATCH_UP_STEP: u32 = 200;
-
-fn object_index(object: ObjectKind) -> usize {
-    match object {
-        ObjectKind::Contact => 0,
-        ObjectKind::Account => 1,
-    }
-}
 
 /// A collection result as the engine's per-record outcome.
 fn save_outcome(result: SaveResult) -> Result<String, FailureReason> {
@@ -135,7 +129,8 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
                 .collect()
         };
         SalesforcePort {
-            reads: [every(&contacts), every(&accounts)],
+            contact_reads: every(&contacts),
+            account_reads: every(&accounts),
             client,
             contacts,
             accounts,
@@ -172,7 +167,10 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
                 .into_iter()
                 .filter_map(|name| Ident::parse(name).ok())
                 .collect();
-            self.reads[object_index(object)] = reads;
+            match object {
+                ObjectKind::Contact => self.contact_reads = reads,
+                ObjectKind::Account => self.account_reads = reads,
+            }
         }
         self
     }
@@ -206,8 +204,11 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
     /// A query of the records of `object` the sync covers (person accounts are synced as
     /// contacts only), selecting the fields the port reads.
     fn select(&self, object: ObjectKind) -> Select {
-        let select = Select::from_object(object.salesforce_name())
-            .fields(self.reads[object_index(object)].iter().cloned());
+        let reads = match object {
+            ObjectKind::Contact => &self.contact_reads,
+            ObjectKind::Account => &self.account_reads,
+        };
+        let select = Select::from_object(object.salesforce_name()).fields(reads.iter().cloned());
         if object == ObjectKind::Account && self.has_person_accounts() {
             select.where_eq(IS_PERSON_ACCOUNT, false)
         } else {
