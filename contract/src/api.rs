@@ -68,6 +68,57 @@ pub struct SalesforceView {
     pub events: Option<Vec<EventSummary>>,
     /// By due date.
     pub tasks: Option<Vec<TaskSummary>>,
+    /// Sections this profile may see that the connected org cannot serve (the connected
+    /// Salesforce user may not read them, or the org has no such object), each with why.
+    /// The section itself is then `Some(empty)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<SectionNote>,
+}
+
+/// A section of a record's view, beside the record's own information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Opportunities,
+    Notes,
+    Events,
+    Tasks,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Opportunities,
+        Section::Notes,
+        Section::Events,
+        Section::Tasks,
+    ];
+
+    /// As JSON names it: `opportunities`, `notes`, `events`, `tasks`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Opportunities => "opportunities",
+            Section::Notes => "notes",
+            Section::Events => "events",
+            Section::Tasks => "tasks",
+        }
+    }
+
+    /// As the panel titles it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Opportunities => "Opportunities",
+            Section::Notes => "Notes",
+            Section::Events => "Events",
+            Section::Tasks => "Tasks",
+        }
+    }
+}
+
+/// Why a section shows nothing: the org does not serve it to us.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionNote {
+    pub section: Section,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +149,7 @@ pub struct OpportunitySummary {
     pub name: String,
     pub stage: String,
     pub amount: Option<f64>,
-    /// ISO 4217 code; the org's default currency when absent.
+    /// ISO 4217 code: the record's own in a multi-currency org, else the org's currency.
     pub currency: Option<String>,
     /// `YYYY-MM-DD`.
     pub close_date: Option<String>,
@@ -107,6 +158,12 @@ pub struct OpportunitySummary {
     pub is_closed: bool,
     pub is_won: bool,
     pub url: String,
+    /// The contact's role on it, when the opportunity was found through a contact role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The further fields the admin chose for opportunities, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<DetailField>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,9 +181,12 @@ pub struct NoteSummary {
 pub struct EventSummary {
     pub id: SfId,
     pub subject: String,
-    /// RFC 3339 UTC.
+    /// RFC 3339 UTC; for an all-day event, the day itself (`YYYY-MM-DD`), the same in
+    /// every time zone.
     pub start: Option<String>,
     pub end: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_day: bool,
     pub location: Option<String>,
     pub url: String,
 }
@@ -255,6 +315,13 @@ impl ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_keyed_as_json_names_them() {
+        for section in Section::ALL {
+            assert_eq!(serde_json::to_value(section).unwrap(), section.key());
+        }
+    }
 
     #[test]
     fn panel_states_are_tagged() {

@@ -6,6 +6,7 @@
 //! - `api`: the agent panel's requests and answers; `admin`: the admin console's, and the
 //!   OAuth paths of connecting Salesforce;
 //! - `context`: the context token; `permissions`: what each profile may see;
+//!   `panel_fields`: which Salesforce fields the panel shows, the admin's choice;
 //! - `mapping`: field mappings, their validator and value conversions; `side`: Salesforce
 //!   or the helpdesk, and the direction from one to the other; `history`: the sync's
 //!   runs and daily totals;
@@ -18,6 +19,7 @@ pub mod context;
 pub mod history;
 pub mod ids;
 pub mod mapping;
+pub mod panel_fields;
 pub mod permissions;
 pub mod side;
 

@@ -4,7 +4,7 @@
 //! profile may not see from the view, so a hidden section is absent from the answer, not
 //! merely not drawn.
 
-use crate::api::{AccountSuggestion, ContactChoice, Panel, RecordKind, SalesforceView};
+use crate::api::{AccountSuggestion, ContactChoice, Panel, RecordKind, SalesforceView, Section};
 use serde::{Deserialize, Serialize};
 
 /// The items an admin can switch on and off for restricted access.
@@ -19,6 +19,16 @@ pub struct Items {
 }
 
 impl Items {
+    /// Whether a section is among these items.
+    pub fn shows(self, section: Section) -> bool {
+        match section {
+            Section::Opportunities => self.opportunities,
+            Section::Notes => self.notes,
+            Section::Events => self.events,
+            Section::Tasks => self.tasks,
+        }
+    }
+
     pub const ALL: Items = Items {
         information: true,
         opportunities: true,
@@ -101,6 +111,7 @@ impl Permissions {
         if !items.tasks {
             view.tasks = None;
         }
+        view.unavailable.retain(|note| items.shows(note.section));
         Some(view)
     }
 
@@ -181,7 +192,7 @@ impl Permissions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{NoteSummary, OpportunitySummary, RecordDetails};
+    use crate::api::{NoteSummary, OpportunitySummary, RecordDetails, SectionNote};
     use crate::ids::SfId;
 
     fn view() -> SalesforceView {
@@ -211,6 +222,8 @@ mod tests {
                 is_closed: false,
                 is_won: false,
                 url: String::new(),
+                role: None,
+                fields: vec![],
             }]),
             notes: Some(vec![NoteSummary {
                 id,
@@ -222,6 +235,10 @@ mod tests {
             }]),
             events: Some(vec![]),
             tasks: Some(vec![]),
+            unavailable: vec![SectionNote {
+                section: Section::Tasks,
+                message: "The connected Salesforce user may not read tasks".into(),
+            }],
         }
     }
 
@@ -346,6 +363,13 @@ mod tests {
                 present.iter().filter(|p| **p).count(),
                 4,
                 "only one section goes"
+            );
+            // A note about a section goes with the section.
+            assert_eq!(
+                filtered.unavailable.is_empty(),
+                !items.tasks,
+                "{:?}",
+                filtered.unavailable
             );
         }
     }

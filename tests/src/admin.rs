@@ -6,9 +6,13 @@ use crate::stack::{Stack, StackOptions};
 use crate::wait::eventually;
 use anyhow::{Context, bail};
 use contract::admin::{AdminStatus, STATUS_PATH, SYNC_START_PATH, SyncState, SyncStatus};
+use contract::panel_fields::{PANEL_FIELDS_PATH, PanelFields, PanelFieldsView};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::time::{Duration, Instant};
+
+/// The demo org's custom contact field its admin shows in the panel.
+pub const DEMO_CONTACT_FIELD: &str = "Subscription_Type__c";
 
 impl Stack {
     /// Calls an admin path as the demo administrator; a non-2xx answer is an error
@@ -58,6 +62,20 @@ impl Stack {
                 .map_err(anyhow::Error::msg)?;
         }
         Ok(status)
+    }
+
+    /// The demo org's admin settings: the panel shows each contact's subscription type (a
+    /// custom field of the demo org, as no other org need have it) after the standard
+    /// fields.
+    pub async fn show_subscription_type(&self) -> anyhow::Result<PanelFieldsView> {
+        let mut fields = PanelFields::standard();
+        fields.contact.push(DEMO_CONTACT_FIELD.to_owned());
+        self.admin(
+            Method::PUT,
+            PANEL_FIELDS_PATH,
+            Some(serde_json::to_value(fields)?),
+        )
+        .await
     }
 
     /// A stack with Salesforce connected and the sync live, settled: the initial sync done

@@ -1,11 +1,16 @@
-//! Both sides compared record by record through the default mapping: what one side has
-//! and the other lacks (lost), what one side has more than once (duplicated), and mapped
-//! fields that disagree (mismatched, i.e. half-written or corrupted).
+//! Both sides compared record by record through the integration's mapping (as the admin
+//! settings show it, so only fields this org offers): what one side has and the other
+//! lacks (lost), what one side has more than once (duplicated), and mapped fields that
+//! disagree (mismatched, i.e. half-written or corrupted).
 //!
 //! Contacts are paired the way the sync matches them, by email (case-insensitively), and
-//! contacts without an email by their names; accounts by name.
+//! contacts without an email by their names; accounts by name. A person account is a
+//! person: it is compared as its contact, not as an account.
 
 use crate::stack::Stack;
+use contract::admin::{SETTINGS_PATH, SettingsView};
+use contract::mapping::FieldPair;
+use reqwest::Method;
 use serde_json::{Map, Value};
 use shared::helpdesk;
 use shared::salesforce::{Client, Scope};
@@ -53,24 +58,6 @@ impl Comparison {
     }
 }
 
-/// Mapped fields: (Salesforce, helpdesk).
-const CONTACT_FIELDS: [(&str, &str); 7] = [
-    ("FirstName", "firstName"),
-    ("LastName", "lastName"),
-    ("Email", "email"),
-    ("Phone", "phone"),
-    ("MobilePhone", "mobile"),
-    ("Title", "title"),
-    ("Description", "description"),
-];
-const ACCOUNT_FIELDS: [(&str, &str); 5] = [
-    ("Name", "accountName"),
-    ("Phone", "phone"),
-    ("Website", "website"),
-    ("Industry", "industry"),
-    ("Description", "description"),
-];
-
 type Record = Map<String, Value>;
 
 /// A field's value as text; empty and absent are the same (neither side stores "").
@@ -94,7 +81,7 @@ fn contact_key(record: &Record, email: &str, first: &str, last: &str) -> String 
 fn compare(
     salesforce: Vec<Record>,
     helpdesk: Vec<Record>,
-    fields: &[(&str, &str)],
+    fields: &[FieldPair],
     key_of_salesforce: impl Fn(&Record) -> String,
     key_of_helpdesk: impl Fn(&Record) -> String,
 ) -> Comparison {
@@ -117,9 +104,13 @@ fn compare(
             continue;
         };
         result.compared += 1;
-        for (sf_field, hd_field) in fields {
+        for FieldPair {
+            salesforce: sf_field,
+            helpdesk: hd_field,
+        } in fields
+        {
             let (a, b) = (text(sf_record, sf_field), text(hd_record, hd_field));
-            let same = if *sf_field == "Email" {
+            let same = if sf_field == "Email" {
                 a.eq_ignore_ascii_case(&b)
             } else {
                 a == b
@@ -146,13 +137,14 @@ impl Stack {
         }
     }
 
-    /// Every live contact and account of both sides, compared through the default
+    /// Every live contact and account of both sides, compared through the integration's
     /// mapping. Clear injected faults first: this reads through the same APIs.
     pub async fn compare_sides(&self) -> anyhow::Result<Comparison> {
         let transport = shared::http::ReqwestTransport::default();
         let salesforce = Client::new(&transport, self.salesforce_admin().await?);
         let connection = self.helpdesk_connection();
         let desk = helpdesk::Client::new(&transport, &connection);
+        let settings: SettingsView = self.admin(Method::GET, SETTINGS_PATH, None).await?;
         let to_maps = |records: Vec<Value>| -> Vec<Record> {
             records
                 .into_iter()
@@ -162,12 +154,18 @@ impl Stack {
                 })
                 .collect()
         };
+        let select = |object: &str, pairs: &[FieldPair], filter: &str| {
+            let fields: Vec<&str> = pairs.iter().map(|p| p.salesforce.as_str()).collect();
+            format!("SELECT Id, {} FROM {object}{filter}", fields.join(", "))
+        };
+        let person_accounts = salesforce
+            .describe("Account")
+            .await?
+            .field("IsPersonAccount")
+            .is_some();
 
         let sf_contacts: Vec<Record> = salesforce
-            .query_all_pages(
-                "SELECT Id, FirstName, LastName, Email, Phone, MobilePhone, Title, Description FROM Contact",
-                Scope::Live,
-            )
+            .query_all_pages(&select("Contact", &settings.contacts, ""), Scope::Live)
             .await?;
         let hd_contacts = to_maps(
             desk.all_contacts(None)
@@ -179,14 +177,19 @@ impl Stack {
         let mut result = compare(
             sf_contacts,
             hd_contacts,
-            &CONTACT_FIELDS,
+            &settings.contacts,
             |r| contact_key(r, "Email", "FirstName", "LastName"),
             |r| contact_key(r, "email", "firstName", "lastName"),
         );
 
+        let businesses = if person_accounts {
+            " WHERE IsPersonAccount = false"
+        } else {
+            ""
+        };
         let sf_accounts: Vec<Record> = salesforce
             .query_all_pages(
-                "SELECT Id, Name, Phone, Website, Industry, Description FROM Account",
+                &select("Account", &settings.accounts, businesses),
                 Scope::Live,
             )
             .await?;
@@ -200,7 +203,7 @@ impl Stack {
         result.add(compare(
             sf_accounts,
             hd_accounts,
-            &ACCOUNT_FIELDS,
+            &settings.accounts,
             |r| text(r, "Name"),
             |r| text(r, "accountName"),
         ));
@@ -211,6 +214,7 @@ impl Stack {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use contract::mapping::{ObjectKind, default_pairs};
     use serde_json::json;
 
     fn record(value: Value) -> Record {
@@ -234,7 +238,7 @@ mod tests {
         let result = compare(
             sf,
             hd,
-            &CONTACT_FIELDS,
+            &default_pairs(ObjectKind::Contact),
             |r| contact_key(r, "Email", "FirstName", "LastName"),
             |r| contact_key(r, "email", "firstName", "lastName"),
         );

@@ -13,6 +13,7 @@ mod paths;
 mod stack;
 mod wait;
 
+pub use admin::DEMO_CONTACT_FIELD;
 pub use browser::Browser;
 pub use compare::Comparison;
 pub use connect::oauth_browser;

@@ -53,6 +53,8 @@ fn free_port() -> u16 {
 
 pub struct StackOptions {
     pub ports: Ports,
+    /// The kind of Salesforce org the sandbox plays.
+    pub org_shape: sandbox::OrgShape,
     /// Durable Object storage; kept across restarts for the demo, fresh per test stack.
     pub persist_dir: PathBuf,
     /// Where `wrangler dev` writes its output.
@@ -60,7 +62,9 @@ pub struct StackOptions {
 }
 
 impl StackOptions {
-    /// The demo: fixed ports (each overridable by `SFDESK_*_PORT`), state kept in `.wrangler/state`.
+    /// The demo: fixed ports (each overridable by `SFDESK_*_PORT`), the org shape of
+    /// `SFDESK_ORG_SHAPE` (the demo org by default), state kept in `.wrangler/state` (one
+    /// directory per other shape, as each is its own org's data).
     pub fn demo() -> anyhow::Result<Self> {
         let defaults = Ports::default();
         let port = |name: &str, default: u16| -> anyhow::Result<u16> {
@@ -71,6 +75,14 @@ impl StackOptions {
                 Err(_) => Ok(default),
             }
         };
+        let org_shape = match std::env::var("SFDESK_ORG_SHAPE") {
+            Ok(name) if !name.trim().is_empty() => name.trim().parse()?,
+            _ => sandbox::OrgShape::Demo,
+        };
+        let state = match org_shape {
+            sandbox::OrgShape::Demo => "state".to_owned(),
+            other => format!("state-{}", other.name()),
+        };
         Ok(StackOptions {
             ports: Ports {
                 salesforce: port("SFDESK_SALESFORCE_PORT", defaults.salesforce)?,
@@ -78,7 +90,8 @@ impl StackOptions {
                 demo: port("SFDESK_DEMO_PORT", defaults.demo)?,
                 edge: port("SFDESK_EDGE_PORT", defaults.edge)?,
             },
-            persist_dir: repo_root().join(".wrangler/state"),
+            org_shape,
+            persist_dir: repo_root().join(".wrangler").join(state),
             edge_log: repo_root().join("target/sfdesk-dev/wrangler.log"),
         })
     }
@@ -91,6 +104,7 @@ impl StackOptions {
         let _ = std::fs::remove_dir_all(&dir);
         StackOptions {
             ports: Ports::ephemeral(),
+            org_shape: sandbox::OrgShape::Demo,
             persist_dir: dir.join("state"),
             edge_log: dir.join("wrangler.log"),
         }
@@ -179,6 +193,7 @@ impl Stack {
         let edge_url = format!("http://127.0.0.1:{}", options.ports.edge);
         let local = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let sandbox = sandbox::start(sandbox::Config {
+            org_shape: options.org_shape,
             salesforce_addr: local(options.ports.salesforce),
             helpdesk_addr: local(options.ports.helpdesk),
             demo_addr: local(options.ports.demo),

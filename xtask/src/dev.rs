@@ -41,7 +41,9 @@ async fn point_outbound_messages_at_the_edge(stack: &Stack) -> anyhow::Result<()
 }
 
 async fn serve() -> anyhow::Result<()> {
-    let stack = Stack::start(StackOptions::demo()?).await?;
+    let options = StackOptions::demo()?;
+    let shape = options.org_shape;
+    let stack = Stack::start(options).await?;
     // The demo org is connected through the real OAuth flow once; the connection is kept
     // in the Durable Object's storage across restarts.
     if matches!(
@@ -50,6 +52,10 @@ async fn serve() -> anyhow::Result<()> {
     ) {
         println!("connecting the demo helpdesk to the sandbox Salesforce org (OAuth)");
         stack.connect_salesforce().await?;
+        // The demo org's admin shows its custom subscription type; other shapes have none.
+        if shape == sandbox::OrgShape::Demo {
+            stack.show_subscription_type().await?;
+        }
     }
     println!();
     println!("  sandbox Salesforce  {}", stack.sandbox.salesforce_url);

@@ -16,6 +16,7 @@ mod oauth;
 mod org;
 mod panel;
 mod panel_cache;
+mod panel_fields;
 mod panel_scope;
 mod permissions;
 mod protocol;
@@ -215,6 +216,8 @@ impl Integration {
                 json(&status)
             }
             AdminRequest::History => json(&admin::history(org)?),
+            AdminRequest::PanelFields => json(&panel_fields::view(org).await?),
+            AdminRequest::SavePanelFields(fields) => json(&panel_fields::save(org, fields).await?),
             AdminRequest::Failures => json(&admin::failures(org)?),
             AdminRequest::Retry(request) => {
                 let _turn = self.sync_turn.lock().await;

@@ -3,7 +3,7 @@
 
 use super::org::Org;
 use super::protocol::{AuthorizeRedirect, ConnectedOrg, new_org_token};
-use super::{connection, panel_cache};
+use super::{connection, panel_cache, panel_fields};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::StartCode;
@@ -173,8 +173,16 @@ pub async fn complete_oauth(
         user_id,
         org.now_ms,
     )?;
-    // Answers cached from a previously connected org must not show.
+    // Answers cached from a previously connected org must not show, and what the
+    // (maybe other) connected user may read is read again: now, so that the first panel
+    // is one call; if Salesforce does not answer, the first panel reads it.
     panel_cache::clear(sql)?;
+    panel_fields::forget_schema(org)?;
+    if let Some(client) = org.salesforce()?
+        && let Err(error) = panel_fields::schema(org, &client, true).await
+    {
+        worker::console_warn!("reading what the connected org lets the panel read: {error}");
+    }
     Ok(ConnectedOrg {
         salesforce_user_id: user_id.to_owned(),
         salesforce_org_id: salesforce_org_id.to_owned(),

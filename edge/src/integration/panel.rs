@@ -6,14 +6,16 @@
 
 use super::org::{Org, Salesforce};
 use super::panel_scope::{self, Offer};
-use super::{panel_cache, permissions};
+use super::{panel_cache, panel_fields, permissions};
 use crate::error::EdgeError;
 use contract::api::{Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit};
 use contract::context::{ContextClaims, Role};
 use contract::ids::SfId;
+use contract::permissions::Items;
 use contract::permissions::Permissions;
 use shared::panel::{
-    AccountBrief, ContactBrief, Lookup, decide, is_complete, record_ids, search_by_name,
+    AccountBrief, ContactBrief, Lookup, OrgSchema, QueryPlan, decide, is_complete, names_unknown,
+    record_ids, search_by_name, sections_tag,
 };
 use shared::salesforce::{Budget, CompositeResponse, QueryResponse, RetryPolicy};
 use std::time::Duration;
@@ -91,26 +93,35 @@ pub async fn panel(
         (None, None) => None,
     };
 
-    let key = lookup.cache_key();
+    let wants = permissions.wants();
+    let mut schema = panel_fields::schema(org, &client, false).await?;
+    let key = |sections: Items| format!("{}#{}", lookup.cache_key(), sections_tag(sections));
+    // An answer read with every section serves any profile: each is filtered its way.
     let cached = if query.fresh {
         None
     } else {
-        panel_cache::get(sql, &key, now_ms)?
-    };
-    let (answer, instance_url) = match cached {
-        Some(answer) => (answer, client.instance_url()),
-        None => {
-            // One call: every query the view needs, each with its sections as sub-queries.
-            let answer: CompositeResponse = client
-                .composite(&lookup.request())
-                .await
-                .map_err(EdgeError::reconnect_if_revoked)?;
-            if is_complete(&lookup, &answer) {
-                panel_cache::put(sql, &key, &answer, &record_ids(&answer), now_ms)?;
-            }
-            (answer, client.instance_url())
+        match panel_cache::get(sql, &key(wants), now_ms)? {
+            Some(answer) => Some(answer),
+            None => panel_cache::get(sql, &key(Items::ALL), now_ms)?,
         }
     };
+    let answer = match cached {
+        Some(answer) => answer,
+        None => {
+            let mut answer = ask(org, &client, &lookup, &schema, wants).await?;
+            if names_unknown(&answer) {
+                // The org changed since its schema was read (a field deleted, access
+                // taken away): read it again, and ask once more.
+                schema = panel_fields::schema(org, &client, true).await?;
+                answer = ask(org, &client, &lookup, &schema, wants).await?;
+            }
+            if is_complete(&lookup, &answer) {
+                panel_cache::put(sql, &key(wants), &answer, &record_ids(&answer), now_ms)?;
+            }
+            answer
+        }
+    };
+    let instance_url = client.instance_url();
     // What this answer shows may be opened next from the same view.
     let offer = if opened_id.is_some() {
         Offer::Opened
@@ -118,7 +129,9 @@ pub async fn panel(
         Offer::Requester
     };
     panel_scope::remember(sql, &claims, &record_ids(&answer), offer, now_ms)?;
-    let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url)
+    let fields = panel_fields::chosen(org, &schema)?;
+    let plan = QueryPlan::new(&schema, &fields, wants);
+    let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url, &plan)
         .map_err(EdgeError::reconnect_if_revoked)?
         .ok_or_else(|| {
             EdgeError::Gone("This Salesforce record no longer exists, or you followed an old link.")
@@ -126,6 +139,22 @@ pub async fn panel(
     permissions
         .filter_panel(panel)
         .ok_or(EdgeError::Forbidden(HIDDEN))
+}
+
+/// One call: every query the view needs, each with its sections as sub-queries, as far as
+/// the org serves them.
+async fn ask(
+    org: &Org<'_>,
+    client: &Salesforce<'_>,
+    lookup: &Lookup,
+    schema: &OrgSchema,
+    wants: Items,
+) -> Result<CompositeResponse, EdgeError> {
+    let fields = panel_fields::chosen(org, schema)?;
+    client
+        .composite(&lookup.request(&QueryPlan::new(schema, &fields, wants)))
+        .await
+        .map_err(EdgeError::reconnect_if_revoked)
 }
 
 /// Salesforce records of the kind the profile shows whose name contains `text`.

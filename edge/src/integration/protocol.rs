@@ -8,6 +8,7 @@ use contract::admin::{ProfilePermissions, RetryRequest, SaveSettings};
 use contract::api::{ErrorBody, PanelQuery};
 use contract::context::ContextClaims;
 use contract::ids::SfId;
+use contract::panel_fields::PanelFields;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, RequestInit};
@@ -68,6 +69,9 @@ pub enum AdminRequest {
     Resume,
     History,
     Failures,
+    /// The panel's fields: the admin's choice and what the org offers.
+    PanelFields,
+    SavePanelFields(PanelFields),
     Retry(RetryRequest),
     /// Revokes and unsubscribes; the Durable Object then erases its storage.
     Delete,

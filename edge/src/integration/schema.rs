@@ -115,6 +115,10 @@ const MIGRATIONS: &[&str] = &[
         (SELECT value FROM sync_settings WHERE key = 'salesforce_username');
     DELETE FROM sync_settings WHERE key IN
         ('control', 'fields', 'api_usage', 'helpdesk_jwks_cache', 'helpdesk_jwks', 'salesforce_username')",
+    // 10: what the connected org lets the panel read (`shared::panel::OrgSchema`, from
+    // describe) and the admin's choice of panel fields.
+    "ALTER TABLE edge_state ADD COLUMN org_schema TEXT;
+    ALTER TABLE edge_state ADD COLUMN panel_fields TEXT",
 ];
 
 /// Brings the org's database up to date: the engine's tables, then the edge's.

@@ -7,8 +7,10 @@
 use super::sql::DurableSql;
 use crate::error::EdgeError;
 use contract::admin::{ObjectFields, SyncState};
+use contract::panel_fields::PanelFields;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::helpdesk::JwksCache;
+use shared::panel::OrgSchema;
 use shared::salesforce::ApiUsage;
 use shared::sync::engine::Settings;
 use shared::sync::initial::{self, InitialSync};
@@ -51,6 +53,13 @@ pub struct Fields {
     pub read_ms: i64,
 }
 
+/// What the connected org lets the panel read, and when it was read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeptSchema {
+    pub schema: OrgSchema,
+    pub read_ms: i64,
+}
+
 /// The columns of `edge_state`.
 #[derive(Debug, Clone, Copy)]
 enum Column {
@@ -60,6 +69,8 @@ enum Column {
     ApiUsage,
     HelpdeskJwks,
     SalesforceUsername,
+    OrgSchema,
+    PanelFields,
 }
 
 impl Column {
@@ -71,6 +82,8 @@ impl Column {
             Column::ApiUsage => "api_usage",
             Column::HelpdeskJwks => "helpdesk_jwks",
             Column::SalesforceUsername => "salesforce_username",
+            Column::OrgSchema => "org_schema",
+            Column::PanelFields => "panel_fields",
         }
     }
 }
@@ -184,6 +197,24 @@ impl<'a> EdgeState<'a> {
 
     pub fn save_salesforce_username(&self, username: &str) -> Result<(), EdgeError> {
         self.put(Column::SalesforceUsername, &username)
+    }
+
+    /// The org's schema as last read; `None` before the first read or after a reconnect.
+    pub fn org_schema(&self) -> Result<Option<KeptSchema>, EdgeError> {
+        Ok(self.get::<Option<KeptSchema>>(Column::OrgSchema)?.flatten())
+    }
+
+    pub fn save_org_schema(&self, schema: Option<&KeptSchema>) -> Result<(), EdgeError> {
+        self.put(Column::OrgSchema, &schema)
+    }
+
+    /// The admin's choice of panel fields; `None` until they save one.
+    pub fn panel_fields(&self) -> Result<Option<PanelFields>, EdgeError> {
+        self.get(Column::PanelFields)
+    }
+
+    pub fn save_panel_fields(&self, fields: &PanelFields) -> Result<(), EdgeError> {
+        self.put(Column::PanelFields, fields)
     }
 }
 

@@ -9,6 +9,7 @@ use contract::admin::{
     FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
     SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
 };
+use contract::panel_fields::PANEL_FIELDS_PATH;
 use serde::de::DeserializeOwned;
 use worker::{Env, Method, Request, Response};
 
@@ -18,6 +19,7 @@ const ADMIN_PREFIX: &str = "/api/admin/";
 enum Kind {
     Ready(AdminRequest),
     SaveSettings,
+    SavePanelFields,
     Retry,
 }
 
@@ -30,6 +32,8 @@ fn kind(method: &Method, path: &str) -> Option<Kind> {
         (Method::Post, SYNC_PAUSE_PATH) => Kind::Ready(AdminRequest::Pause),
         (Method::Post, SYNC_RESUME_PATH) => Kind::Ready(AdminRequest::Resume),
         (Method::Get, HISTORY_PATH) => Kind::Ready(AdminRequest::History),
+        (Method::Get, PANEL_FIELDS_PATH) => Kind::Ready(AdminRequest::PanelFields),
+        (Method::Put, PANEL_FIELDS_PATH) => Kind::SavePanelFields,
         (Method::Get, FAILURES_PATH) => Kind::Ready(AdminRequest::Failures),
         (Method::Post, RETRY_PATH) => Kind::Retry,
         (Method::Delete, INTEGRATION_PATH) => Kind::Ready(AdminRequest::Delete),
@@ -64,6 +68,7 @@ async fn answer(
     let admin_request = match kind {
         Kind::Ready(admin_request) => admin_request,
         Kind::SaveSettings => AdminRequest::SaveSettings(json_body(request).await?),
+        Kind::SavePanelFields => AdminRequest::SavePanelFields(json_body(request).await?),
         Kind::Retry => AdminRequest::Retry(json_body(request).await?),
     };
     let deleting = matches!(admin_request, AdminRequest::Delete);

@@ -617,9 +617,10 @@ pub(super) fn object_summary(object: &ObjectDef, version: &str) -> Value {
         "updateable": calls.update,
         "deletable": calls.delete,
         "queryable": calls.query,
-        "replicateable": true,
-        "retrieveable": true,
-        "searchable": true,
+        // What only answers as a child relationship is neither replicated nor retrieved.
+        "replicateable": calls.query,
+        "retrieveable": calls.query,
+        "searchable": calls.query,
         "urls": {
             "sobject": base,
             "describe": format!("{base}/describe"),

@@ -3,7 +3,9 @@
 //!
 //! - here: [`Lookup`], the view's plan and its Composite request, and [`decide`], the
 //!   answer turned into a panel;
-//! - `queries`: the SOQL each part of a view sends (and the agent's search by name);
+//! - `schema`: what the connected org lets the panel read, from describe;
+//! - `queries`: the SOQL each part of a view sends, built from that schema, the admin's
+//!   chosen fields and the profile's sections (and the agent's search by name);
 //! - `records`: what those queries read, and how a record becomes the view the widget
 //!   shows.
 //!
@@ -15,16 +17,18 @@
 
 mod queries;
 mod records;
+mod schema;
 
 pub use queries::{
-    AccountFilter, account_panel_lookup, accounts_by_domain, company_domain, contact_by_email,
-    contact_panel_by_id, panel_lookup, requester_contacts, search_by_name, website_matches,
+    AccountFilter, MAX_QUERY_LENGTH, QueryPlan, accounts_by_domain, company_domain,
+    contact_by_email, header_fields, search_by_name, sections_tag, website_matches,
 };
 pub use records::{
     AccountBrief, AccountFields, AccountName, ContactBrief, ContactFields, ContactRecord,
-    EventRecord, Named, NoteRecord, OpportunityRecord, PanelAccount, PanelContact, PanelRecord,
-    RecordFields, SectionRecords, TaskRecord,
+    ContactRoleRecord, ContentNoteRecord, EventRecord, Named, NoteRecord, OpportunityRecord,
+    PanelAccount, PanelContact, PanelRecord, RecordFields, SectionRecords, TaskRecord,
 };
+pub use schema::{ObjectSchema, OrgSchema, PANEL_OBJECTS, SchemaField};
 
 use crate::salesforce::{CompositeRequest, CompositeResponse, QueryResponse, SfError};
 use contract::api::{Panel, RecordKind};
@@ -101,7 +105,7 @@ impl Lookup {
     /// Everything the view needs, in one Composite call: the record(s) with every section
     /// as child sub-queries and, for a requester, the accounts on their email's domain
     /// (offered when nothing matches).
-    pub fn request(&self) -> CompositeRequest {
+    pub fn request(&self, plan: &QueryPlan<'_>) -> CompositeRequest {
         let request = CompositeRequest::new(false);
         let with_domain = |request: CompositeRequest, email: &Email| match company_domain(email) {
             Some(domain) => request.query(DOMAIN, &accounts_by_domain(&domain)),
@@ -109,26 +113,29 @@ impl Lookup {
         };
         match self {
             Lookup::Contact { email } => {
-                with_domain(request.query(CONTACTS, &panel_lookup(email)), email)
+                with_domain(request.query(CONTACTS, &plan.panel_lookup(email)), email)
             }
             Lookup::RequesterAccount { email } => with_domain(
-                request.query(CONTACTS, &requester_contacts(email)).query(
-                    ACCOUNTS,
-                    &account_panel_lookup(AccountFilter::OfContactsWith(email)),
-                ),
+                request
+                    .query(CONTACTS, &plan.requester_contacts(email))
+                    .query(
+                        ACCOUNTS,
+                        &plan.account_panel_lookup(AccountFilter::OfContactsWith(email)),
+                    ),
                 email,
             ),
-            Lookup::AccountNamed { name } => {
-                request.query(ACCOUNTS, &account_panel_lookup(AccountFilter::Named(name)))
-            }
+            Lookup::AccountNamed { name } => request.query(
+                ACCOUNTS,
+                &plan.account_panel_lookup(AccountFilter::Named(name)),
+            ),
             Lookup::Record {
                 id,
                 kind: RecordKind::Contact,
-            } => request.query(CONTACTS, &contact_panel_by_id(id)),
+            } => request.query(CONTACTS, &plan.contact_panel_by_id(id)),
             Lookup::Record {
                 id,
                 kind: RecordKind::Account,
-            } => request.query(ACCOUNTS, &account_panel_lookup(AccountFilter::Id(id))),
+            } => request.query(ACCOUNTS, &plan.account_panel_lookup(AccountFilter::Id(id))),
         }
     }
 }
@@ -174,6 +181,7 @@ pub fn decide(
     response: &CompositeResponse,
     chosen: Option<&SfId>,
     instance_url: &str,
+    plan: &QueryPlan<'_>,
 ) -> Result<Option<Panel>, SfError> {
     let panel = match lookup {
         Lookup::Contact { email } => {
@@ -189,7 +197,7 @@ pub fn decide(
             } else {
                 match matches.pop() {
                     Some(contact) => Panel::View {
-                        view: contact.into_view(instance_url),
+                        view: contact.into_view(instance_url, plan),
                     },
                     None => Panel::NoMatch {
                         email: email.clone(),
@@ -220,7 +228,7 @@ pub fn decide(
                     suggestion: suggestion(response, email),
                 },
                 (Some(_), Some(account)) => Panel::View {
-                    view: account.into_view(instance_url),
+                    view: account.into_view(instance_url, plan),
                 },
                 (Some(_), None) if account_ids.len() > 1 => Panel::Choose {
                     email: email.clone(),
@@ -243,7 +251,7 @@ pub fn decide(
                 .next()
             {
                 Some(account) => Panel::View {
-                    view: account.into_view(instance_url),
+                    view: account.into_view(instance_url, plan),
                 },
                 None => Panel::NoAccount {
                     contact: None,
@@ -260,7 +268,7 @@ pub fn decide(
             .next()
         {
             Some(contact) => Panel::View {
-                view: contact.into_view(instance_url),
+                view: contact.into_view(instance_url, plan),
             },
             None => return Ok(None),
         },
@@ -272,7 +280,7 @@ pub fn decide(
             .next()
         {
             Some(account) => Panel::View {
-                view: account.into_view(instance_url),
+                view: account.into_view(instance_url, plan),
             },
             None => return Ok(None),
         },
@@ -299,6 +307,17 @@ pub fn is_complete(lookup: &Lookup, response: &CompositeResponse) -> bool {
         response
             .get(reference)
             .is_some_and(|item| item.is_success())
+    })
+}
+
+/// Whether Salesforce refused part of the view as naming a field or relationship it does
+/// not know: the org changed since its schema was read (a field deleted, access taken
+/// away). The schema is read again before one more try.
+pub fn names_unknown(response: &CompositeResponse) -> bool {
+    response.composite_response.iter().any(|item| {
+        item.error()
+            .and_then(|error| error.code().map(str::to_owned))
+            .is_some_and(|code| matches!(code.as_str(), "INVALID_FIELD" | "INVALID_TYPE"))
     })
 }
 
@@ -334,7 +353,26 @@ pub fn record_ids(response: &CompositeResponse) -> BTreeSet<SfId> {
 mod tests {
     use super::*;
     use contract::context::Role;
+    use contract::panel_fields::PanelFields;
+    use contract::permissions::Items;
     use serde_json::json;
+
+    /// [`decide`] for the demo org's shape, with every section.
+    fn decided(
+        lookup: &Lookup,
+        response: &CompositeResponse,
+        chosen: Option<&SfId>,
+        instance_url: &str,
+    ) -> Result<Option<Panel>, SfError> {
+        let (org, fields) = (schema::full_org(), PanelFields::standard());
+        decide(
+            lookup,
+            response,
+            chosen,
+            instance_url,
+            &QueryPlan::new(&org, &fields, Items::ALL),
+        )
+    }
 
     const CONTACT: &str = "0035g00000A1b2cAAB";
     const OTHER_CONTACT: &str = "0035g00000A1b2dAAB";
@@ -442,9 +480,11 @@ mod tests {
 
     #[test]
     fn every_view_is_one_composite_call_and_keys_ignore_case() {
+        let (org, fields) = (schema::full_org(), PanelFields::standard());
+        let plan = QueryPlan::new(&org, &fields, Items::ALL);
         let contact = Lookup::Contact { email: email() };
         assert_eq!(
-            contact.request().len(),
+            contact.request(&plan).len(),
             2,
             "the contact and the domain's accounts"
         );
@@ -452,12 +492,14 @@ mod tests {
             email: Email::parse("maya@gmail.com").unwrap(),
         };
         assert_eq!(
-            gmail.request().len(),
+            gmail.request(&plan).len(),
             1,
             "no company behind a public mail domain"
         );
         assert_eq!(
-            Lookup::RequesterAccount { email: email() }.request().len(),
+            Lookup::RequesterAccount { email: email() }
+                .request(&plan)
+                .len(),
             3
         );
         assert_eq!(
@@ -481,7 +523,7 @@ mod tests {
             query(vec![contact(CONTACT, Some(ACCOUNT))]),
         )]);
         let Some(Panel::View { view }) =
-            decide(&lookup, &one, None, "https://org.example").unwrap()
+            decided(&lookup, &one, None, "https://org.example").unwrap()
         else {
             panic!("a view")
         };
@@ -495,20 +537,20 @@ mod tests {
                 contact(OTHER_CONTACT, None),
             ]),
         )]);
-        let Some(Panel::Choose { candidates, .. }) = decide(&lookup, &two, None, "x").unwrap()
+        let Some(Panel::Choose { candidates, .. }) = decided(&lookup, &two, None, "x").unwrap()
         else {
             panic!("a choice")
         };
         assert_eq!(candidates.len(), 2);
         let chosen = id(OTHER_CONTACT);
-        let Some(Panel::View { view }) = decide(&lookup, &two, Some(&chosen), "x").unwrap() else {
+        let Some(Panel::View { view }) = decided(&lookup, &two, Some(&chosen), "x").unwrap() else {
             panic!("the chosen one")
         };
         assert_eq!(view.id, chosen);
         // A choice that is not among the matches shows nothing it should not.
         let stranger = id("0035g00000A1b2zAAB");
         assert!(matches!(
-            decide(&lookup, &two, Some(&stranger), "x").unwrap(),
+            decided(&lookup, &two, Some(&stranger), "x").unwrap(),
             Some(Panel::NoMatch { .. })
         ));
     }
@@ -523,7 +565,7 @@ mod tests {
                 (ACCOUNT, "https://www.northwind.example/"),
             ]),
         ]);
-        let Some(Panel::NoMatch { suggestion, .. }) = decide(&lookup, &answer, None, "x").unwrap()
+        let Some(Panel::NoMatch { suggestion, .. }) = decided(&lookup, &answer, None, "x").unwrap()
         else {
             panic!("no match")
         };
@@ -535,7 +577,7 @@ mod tests {
         ]);
         assert!(is_complete(&lookup, &failed_domain));
         assert_eq!(
-            decide(&lookup, &failed_domain, None, "x").unwrap(),
+            decided(&lookup, &failed_domain, None, "x").unwrap(),
             Some(Panel::NoMatch {
                 email: email(),
                 suggestion: None
@@ -552,7 +594,7 @@ mod tests {
                 item(ACCOUNTS, query(accounts)),
             ])
         };
-        let shown = decide(
+        let shown = decided(
             &lookup,
             &answer(
                 vec![
@@ -578,12 +620,12 @@ mod tests {
             vec![account(ACCOUNT), account(OTHER_ACCOUNT)],
         );
         assert!(matches!(
-            decide(&lookup, &two_accounts, None, "x").unwrap(),
+            decided(&lookup, &two_accounts, None, "x").unwrap(),
             Some(Panel::Choose { .. })
         ));
         let chosen = id(OTHER_CONTACT);
         let Some(Panel::View { view }) =
-            decide(&lookup, &two_accounts, Some(&chosen), "x").unwrap()
+            decided(&lookup, &two_accounts, Some(&chosen), "x").unwrap()
         else {
             panic!("the chosen contact's account")
         };
@@ -591,13 +633,13 @@ mod tests {
 
         let no_account = answer(vec![contact(CONTACT, None)], vec![]);
         let Some(Panel::NoAccount { contact, .. }) =
-            decide(&lookup, &no_account, None, "x").unwrap()
+            decided(&lookup, &no_account, None, "x").unwrap()
         else {
             panic!("no account")
         };
         assert_eq!(contact.unwrap().id, id(CONTACT));
         assert!(matches!(
-            decide(&lookup, &answer(vec![], vec![]), None, "x").unwrap(),
+            decided(&lookup, &answer(vec![], vec![]), None, "x").unwrap(),
             Some(Panel::NoMatch { .. })
         ));
     }
@@ -608,7 +650,7 @@ mod tests {
             name: "Nobody Inc".into(),
         };
         assert!(matches!(
-            decide(
+            decided(
                 &named,
                 &response(vec![item(ACCOUNTS, query(vec![]))]),
                 None,
@@ -619,7 +661,7 @@ mod tests {
         ));
         let opened = Lookup::record(id(ACCOUNT)).unwrap();
         assert_eq!(
-            decide(
+            decided(
                 &opened,
                 &response(vec![item(ACCOUNTS, query(vec![]))]),
                 None,
@@ -629,7 +671,7 @@ mod tests {
             None
         );
         let missing = response(vec![]);
-        assert!(decide(&opened, &missing, None, "x").is_err());
+        assert!(decided(&opened, &missing, None, "x").is_err());
         assert!(!is_complete(&opened, &missing));
     }
 

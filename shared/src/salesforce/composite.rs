@@ -160,6 +160,12 @@ impl CompositeRequest {
         self.push(Method::Delete, reference_id, rest, None)
     }
 
+    /// `GET /sobjects/{object}/describe`: the object as the connected user may see it.
+    pub fn describe(self, reference_id: &str, object: &str) -> Self {
+        let rest = object_name(object).map(|o| format!("sobjects/{o}/describe"));
+        self.push(Method::Get, reference_id, rest, None)
+    }
+
     /// A SOQL query (first page); references may appear in it.
     pub fn query(self, reference_id: &str, soql: &str) -> Self {
         let query = serde_urlencoded::to_string([("q", soql)]).expect("string pairs encode");

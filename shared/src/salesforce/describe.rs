@@ -219,6 +219,23 @@ pub struct SObjectDescribe {
     #[serde(default)]
     pub queryable: bool,
     pub fields: Vec<FieldDescribe>,
+    /// The relationships a SOQL sub-query on this object can follow. Describe answers as
+    /// the connected user: fields and objects field-level security hides are not listed.
+    #[serde(default, deserialize_with = "null_as_empty_vec")]
+    pub child_relationships: Vec<ChildRelationship>,
+}
+
+/// A child relationship: `(SELECT ... FROM <relationship_name>)` on the parent reads the
+/// `child_s_object` records whose `field` points at it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChildRelationship {
+    /// `None` for relationships SOQL cannot follow.
+    #[serde(default)]
+    pub relationship_name: Option<String>,
+    #[serde(rename = "childSObject")]
+    pub child_object: String,
+    pub field: String,
 }
 
 impl SObjectDescribe {

@@ -30,7 +30,7 @@ pub use composite::{
     COMPOSITE_LIMIT, CompositeItem, CompositeRequest, CompositeResponse, reference,
 };
 pub use datetime::{DateError, SfDate, SfDateTime};
-pub use describe::{FieldDescribe, FieldType, PicklistValue, SObjectDescribe};
+pub use describe::{ChildRelationship, FieldDescribe, FieldType, PicklistValue, SObjectDescribe};
 pub use error::SfError;
 pub use limits::{ApiUsage, Budget, Limit, OrgLimits};
 pub use oauth::{OAuthApp, TokenResponse};

@@ -4,13 +4,15 @@
 
 use super::support::sandbox;
 use contract::ids::{Email, SfId};
+use contract::panel_fields::PanelFields;
+use contract::permissions::Items;
 use sandbox::salesforce::control::Limits;
 use sandbox::salesforce::{BulkSeed, Faults};
 use sandbox::{Sandbox, demo};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::http::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
-use shared::panel::{ContactRecord, PanelContact, contact_by_email, panel_lookup};
+use shared::panel::{ContactRecord, OrgSchema, PanelContact, QueryPlan, contact_by_email};
 use shared::pkce;
 use shared::salesforce::{
     Budget, Client, CompositeRequest, FieldType, OAuthApp, Pager, QueryResponse, RetryPolicy,
@@ -54,6 +56,12 @@ fn quick_retries(max_attempts: u32) -> RetryPolicy {
 
 /// An API session for the org's admin from the username-password grant (which grants
 /// no refresh token).
+/// What the org lets the panel read, as the edge reads it: one Composite call.
+async fn panel_schema(client: &Client<'_, ReqwestTransport>) -> OrgSchema {
+    let answer = client.composite(&OrgSchema::request()).await.unwrap();
+    OrgSchema::from_response(&answer).unwrap()
+}
+
 async fn password_session(sandbox: &Sandbox) -> Session {
     let request = sandbox
         .demo_oauth_app()
@@ -579,6 +587,8 @@ async fn injection_attempts_in_a_looked_up_email_find_nothing_and_fail_nothing()
     let session = password_session(&sandbox).await;
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
+    let (schema, fields) = (panel_schema(&client).await, PanelFields::standard());
+    let plan = QueryPlan::new(&schema, &fields, Items::ALL);
 
     // The honest lookup finds Maya, so an empty answer below means "no match".
     let maya = Email::parse(MAYA).unwrap();
@@ -603,7 +613,7 @@ async fn injection_attempts_in_a_looked_up_email_find_nothing_and_fail_nothing()
             .unwrap_or_else(|e| panic!("{attack}: {e}"));
         assert_eq!(page.total_size, 0, "{attack}");
         let page: QueryResponse<PanelContact> = client
-            .query(&panel_lookup(&email))
+            .query(&plan.panel_lookup(&email))
             .await
             .unwrap_or_else(|e| panic!("{attack}: {e}"));
         assert_eq!(page.total_size, 0, "{attack}");
@@ -629,9 +639,11 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
     let transport = ReqwestTransport::default();
     let client = Client::new(&transport, &session);
     let email = Email::parse(MAYA).unwrap();
+    let (schema, fields) = (panel_schema(&client).await, PanelFields::standard());
+    let plan = QueryPlan::new(&schema, &fields, Items::ALL);
 
     let before = sandbox.salesforce_api_usage();
-    let page: QueryResponse<PanelContact> = client.query(&panel_lookup(&email)).await.unwrap();
+    let page: QueryResponse<PanelContact> = client.query(&plan.panel_lookup(&email)).await.unwrap();
     assert_eq!(sandbox.salesforce_api_usage() - before, 1);
     let maya = &page.records[0];
     assert_eq!(maya.fields.name, "Maya Patel");
@@ -723,7 +735,7 @@ async fn the_panel_lookup_reads_contact_and_children_in_one_call() {
             .notes
             .records
             .iter()
-            .all(|n| !n.title.is_empty())
+            .all(|n| n.title.as_deref().is_some_and(|t| !t.is_empty()))
     );
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use shared::helpdesk::TransportSleep;
 use shared::helpdesk::{self, ContactDraft};
 use shared::http::ReqwestTransport;
-use shared::panel::{PanelContact, panel_lookup};
+use shared::panel::ContactFields;
 use shared::salesforce::{Client, Scope};
 use shared::sql::NativeSql;
 use shared::sync::engine::{Engine, Outcome, Settings};
@@ -230,11 +230,7 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
     let w = world().await?;
     // The demo data has contacts on both sides with the same emails.
     let salesforce = w.salesforce();
-    let page = salesforce
-        .query::<PanelContact>(&panel_lookup(&contract::ids::Email::parse(
-            "maya.patel@northwind.example",
-        )?))
-        .await?;
+    let page = salesforce.query::<ContactFields>(&maya_by_email()).await?;
     let maya = page
         .records
         .first()
@@ -245,11 +241,7 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
         .await?
         .len();
     let outcome = w
-        .sync(
-            Side::Salesforce,
-            ObjectKind::Contact,
-            maya.fields.id.as_str(),
-        )
+        .sync(Side::Salesforce, ObjectKind::Contact, maya.id.as_str())
         .await?;
     assert!(
         matches!(outcome, Outcome::Updated | Outcome::Unchanged),
@@ -264,14 +256,10 @@ async fn a_seeded_duplicate_is_linked_by_email_not_created_again() -> anyhow::Re
     );
     let link = w
         .store
-        .link_by_salesforce(ObjectKind::Contact, &maya.fields.id)?
+        .link_by_salesforce(ObjectKind::Contact, &maya.id)?
         .context("linked")?;
     assert!(!link.helpdesk_id.is_empty());
-    let account: &SfId = maya
-        .fields
-        .account_id
-        .as_ref()
-        .context("Maya has an account")?;
+    let account: &SfId = maya.account_id.as_ref().context("Maya has an account")?;
     assert!(
         w.store
             .link_by_salesforce(ObjectKind::Account, account)?
@@ -609,18 +597,22 @@ async fn the_catch_up_finds_a_change_whose_notification_was_lost() -> anyhow::Re
     Ok(())
 }
 
+/// Maya Patel's contact (the demo org's) with her account.
+fn maya_by_email() -> String {
+    shared::soql::Select::new("Contact", &["Id", "Name", "AccountId"])
+        .where_eq("Email", "maya.patel@northwind.example")
+        .build()
+}
+
 async fn maya_id(w: &World) -> anyhow::Result<SfId> {
     let page = w
         .salesforce()
-        .query::<PanelContact>(&panel_lookup(&contract::ids::Email::parse(
-            "maya.patel@northwind.example",
-        )?))
+        .query::<ContactFields>(&maya_by_email())
         .await?;
     Ok(page
         .records
         .first()
         .context("Maya is in the demo org")?
-        .fields
         .id
         .clone())
 }

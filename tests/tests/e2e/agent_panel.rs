@@ -38,6 +38,7 @@ async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> 
         .await
         .context("connecting through OAuth")?;
     a_cold_view_costs_one_salesforce_call_and_a_warm_one_none(&stack).await?;
+    the_admin_chooses_the_panels_fields(&stack).await?;
     profiles_see_only_what_they_may(&stack).await?;
     default_restrictions_follow_the_profile_not_its_name(&stack).await?;
     stored_permissions_apply_from_the_next_load(&stack).await?;
@@ -126,6 +127,54 @@ async fn a_cold_view_costs_one_salesforce_call_and_a_warm_one_none(
     .await?;
     assert_eq!(fresh, cold);
     assert_eq!(salesforce_calls(stack), 1, "{:?}", counters().endpoints);
+    Ok(())
+}
+
+/// Standard fields by default; the demo's subscription type once its admin picks it; a
+/// field the org does not offer refused with a clear message.
+async fn the_admin_chooses_the_panels_fields(stack: &Stack) -> anyhow::Result<()> {
+    let labels = |panel: Panel| -> anyhow::Result<Vec<String>> {
+        let Panel::View { view } = panel else {
+            bail!("a record: {panel:?}")
+        };
+        let record = view.record.context("record information")?;
+        Ok(record.fields.into_iter().map(|f| f.label).collect())
+    };
+    let before = labels(stack.panel("Agent", true).await?)?;
+    ensure!(
+        !before.iter().any(|l| l.contains("Subscription")),
+        "no custom field by default: {before:?}"
+    );
+    let chosen = stack.show_subscription_type().await?;
+    ensure!(
+        chosen
+            .offered
+            .contact
+            .iter()
+            .any(|o| o.name == e2e::DEMO_CONTACT_FIELD),
+        "the demo org offers its custom field: {:?}",
+        chosen.offered.contact
+    );
+    let after = labels(stack.panel("Agent", true).await?)?;
+    ensure!(
+        after.iter().any(|l| l == "Subscription Type"),
+        "the chosen field shows: {after:?}"
+    );
+    let refused = stack
+        .admin::<serde_json::Value>(
+            reqwest::Method::PUT,
+            contract::panel_fields::PANEL_FIELDS_PATH,
+            Some(serde_json::json!({"contact": ["Nope__c"], "account": [], "opportunity": []})),
+        )
+        .await
+        .expect_err("a field the org does not have is refused");
+    ensure!(
+        refused.to_string().contains("400")
+            && refused
+                .to_string()
+                .contains("Nope__c is not a field the connected Salesforce user can read"),
+        "{refused}"
+    );
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod at_rest;
 mod chaos;
 mod demo_pages;
 mod hostile_input;
+mod org_shapes;
 mod sync_live;
 
 /// Seconds since the Unix epoch, as context tokens count them.

@@ -8,6 +8,7 @@ use contract::admin::{
     RetryRequest, RetryResult, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH,
     SYNC_START_PATH, SaveSettings, SettingsView, StartCode, SyncStatus,
 };
+use contract::panel_fields::{PANEL_FIELDS_PATH, PanelFields, PanelFieldsView};
 
 impl Client {
     /// `GET` [`STATUS_PATH`]: the connection and the sync's state.
@@ -64,6 +65,21 @@ impl Client {
         profile: &ProfilePermissions,
     ) -> Result<ProfilePermissions, ClientError> {
         self.send_json(Method::Put, PERMISSIONS_PATH, Some(profile))
+            .await
+    }
+
+    /// `GET` [`PANEL_FIELDS_PATH`]: the panel's chosen fields and what the org offers.
+    pub async fn panel_fields(&self) -> Result<PanelFieldsView, ClientError> {
+        self.get_json(PANEL_FIELDS_PATH).await
+    }
+
+    /// `PUT` [`PANEL_FIELDS_PATH`]: saves the choice (400 when the org does not offer a
+    /// field in it).
+    pub async fn save_panel_fields(
+        &self,
+        fields: &PanelFields,
+    ) -> Result<PanelFieldsView, ClientError> {
+        self.send_json(Method::Put, PANEL_FIELDS_PATH, Some(fields))
             .await
     }
 

@@ -6,6 +6,7 @@ use super::connect::{ConnectionCard, OutboundMessageCard};
 use super::delete::DeleteIntegration;
 use super::failures::FailureLog;
 use super::history::SyncHistory;
+use super::panel_fields::PanelFieldsScreen;
 use super::permissions::PermissionsScreen;
 use super::progress::SyncOverview;
 use super::settings::SyncSettings;
@@ -30,15 +31,17 @@ pub enum Tab {
     History,
     Failures,
     Permissions,
+    PanelFields,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Overview,
         Tab::Mapping,
         Tab::History,
         Tab::Failures,
         Tab::Permissions,
+        Tab::PanelFields,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Tab {
             Tab::History => "history",
             Tab::Failures => "failures",
             Tab::Permissions => "permissions",
+            Tab::PanelFields => "panel-fields",
         }
     }
 
@@ -58,6 +62,7 @@ impl Tab {
             Tab::History => "History",
             Tab::Failures => "Failures",
             Tab::Permissions => "Permissions",
+            Tab::PanelFields => "Panel fields",
         }
     }
 }
@@ -311,6 +316,7 @@ pub fn Console(
                         Tab::History => view! { <SyncHistory client=client /> }.into_any(),
                         Tab::Failures => view! { <FailureLog client=client /> }.into_any(),
                         Tab::Permissions => view! { <PermissionsScreen client=client /> }.into_any(),
+                        Tab::PanelFields => view! { <PanelFieldsScreen client=client /> }.into_any(),
                     }
                 }}
                 {move || {

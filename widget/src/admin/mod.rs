@@ -1,11 +1,12 @@
 //! The admin console inside the widget (`#ctx=<token>&view=admin`, administrators only):
 //! connect Salesforce, sync settings and field mapping, the initial sync's progress,
-//! pause / resume, the 7-day history, the failure log, per-profile permissions, and
+//! pause / resume, the 7-day history, the failure log, per-profile permissions, the
+//! panel's fields, and
 //! deleting the integration. A UI over [`contract::admin`]; one file per screen.
 //!
 //! Stable hooks for end-to-end tests (`data-testid`):
 //! - shell: `admin-console`, `tab-overview`, `tab-mapping`, `tab-history`,
-//!   `tab-failures`, `tab-permissions`, `sync-state` (with `data-state`: `not_started`,
+//!   `tab-failures`, `tab-permissions`, `tab-panel-fields`, `sync-state` (with `data-state`: `not_started`,
 //!   `initial_sync`, `live`, `paused`, `needs_reconnect`), `pause`, `resume`,
 //!   `back-to-panel`, `status-error`;
 //! - connect: `connection` (with `data-state`: `not_connected`, `connected`,
@@ -28,6 +29,9 @@
 //!   `data-profile`) holding `perm-visible`, `perm-shows-contacts`,
 //!   `perm-shows-accounts`, `perm-access`, `perm-items` with `perm-item-information`,
 //!   `-opportunities`, `-notes`, `-events`, `-tasks`; `save-state`, `perm-error`;
+//! - panel fields: `panel-fields`, `panel-fields-contact`, `-account`, `-opportunity`,
+//!   each with `chosen-field` rows (with `data-field`) holding `move-field-up` and
+//!   `remove-field`, and `add-field`; `save-panel-fields`, `notice`;
 //! - delete: `delete-integration`, `confirm-delete`, `erase-list`, `cancel-delete`,
 //!   `confirm-delete-button`, `delete-error`.
 
@@ -37,6 +41,7 @@ pub mod console;
 pub mod delete;
 pub mod failures;
 pub mod history;
+pub mod panel_fields;
 pub mod parts;
 pub mod permissions;
 pub mod progress;

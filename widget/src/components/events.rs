@@ -1,6 +1,6 @@
 //! The record's events section: upcoming first, then past.
 
-use super::format::{Instant, Now, event_when};
+use super::format::{CalendarDate, Instant, Now, event_when, relative_day};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};
 use contract::api::EventSummary;
@@ -56,11 +56,34 @@ pub fn events_section(events: Vec<EventSummary>, now: Now) -> SectionData {
 pub fn split_events(events: Vec<EventSummary>, now: Now) -> (Vec<EventSummary>, Vec<EventSummary>) {
     let (upcoming, mut past): (Vec<_>, Vec<_>) = events.into_iter().partition(|event| {
         let last = event.end.as_deref().or(event.start.as_deref());
+        if event.all_day {
+            // A day, the same in every time zone: past once it is over here.
+            return last
+                .and_then(CalendarDate::parse)
+                .is_none_or(|day| day >= now.today);
+        }
         last.and_then(Instant::parse)
             .is_none_or(|instant| instant.ms >= now.ms)
     });
     past.reverse();
     (upcoming, past)
+}
+
+/// An all-day event's days, never moved by the agent's time zone: `Tue, Dec 16, 2025 ·
+/// All day`, or `Dec 16, 2025 – Dec 18, 2025 · All day`.
+fn all_day_when(start: Option<&str>, end: Option<&str>, today: CalendarDate) -> Option<String> {
+    let first = start.and_then(CalendarDate::parse)?;
+    let last = end
+        .and_then(CalendarDate::parse)
+        .filter(|last| *last > first);
+    Some(match last {
+        Some(last) => format!(
+            "{} – {} · All day",
+            relative_day(first, today),
+            relative_day(last, today)
+        ),
+        None => format!("{} · All day", relative_day(first, today)),
+    })
 }
 
 /// An event as a row: subject; when; where.
@@ -72,11 +95,16 @@ pub fn event_row(event: EventSummary, status: &'static str, now: Now) -> Row {
         end,
         location,
         url,
+        all_day,
     } = event;
-    let start = start.as_deref().and_then(Instant::parse);
-    let end = end.as_deref().and_then(Instant::parse);
-    let when = event_when(start.map(|s| s.local), end.map(|e| e.local), now.today)
-        .unwrap_or_else(|| "No date".to_owned());
+    let when = if all_day {
+        all_day_when(start.as_deref(), end.as_deref(), now.today)
+    } else {
+        let start = start.as_deref().and_then(Instant::parse);
+        let end = end.as_deref().and_then(Instant::parse);
+        event_when(start.map(|s| s.local), end.map(|e| e.local), now.today)
+    }
+    .unwrap_or_else(|| "No date".to_owned());
     let mut lines = vec![vec![Part::new("meta-part when", "event-when", when)]];
     if let Some(location) = location.filter(|location| !location.trim().is_empty()) {
         lines.push(vec![

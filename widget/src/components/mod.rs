@@ -11,9 +11,11 @@
 //!   `account-name` (a contact's account), `record-email`, `record-phone`,
 //!   `record-owner`, `record-field`, `view-in-salesforce` (the record's own link);
 //!   sections `section-opportunities`, `section-notes`, `section-events`,
-//!   `section-tasks` (each with `count`, `section-toggle` and, when empty, `empty`);
+//!   `section-tasks` (each with `count`, `section-toggle` and, when empty, `empty`),
+//!   or `section-unavailable` (with `data-section`) when the org does not serve one;
 //!   rows `opportunity`, `note`, `event`, `task` (with `data-status`), each with an
-//!   `item-link` into Salesforce, parts such as `opportunity-amount`, `task-due`, and
+//!   `item-link` into Salesforce, parts such as `opportunity-amount`,
+//!   `opportunity-role`, `opportunity-field`, `task-due`, `event-when`, and
 //!   for a long note `item-body` and `body-toggle`; `closed-opportunities`;
 //! - no match or no account: `suggested-account` (with `open-suggestion`), the search
 //!   `record-search` with `search-input`, `search-submit`, hits `search-hit` (with
@@ -33,6 +35,7 @@ mod record_header;
 mod record_view;
 mod search;
 mod section;
+mod section_unavailable;
 mod skeleton;
 mod states;
 mod tasks;
@@ -50,6 +53,7 @@ pub use record_header::{FieldRow, RecordHeader, field_rows};
 pub use record_view::RecordView;
 pub use search::RecordSearch;
 pub use section::{Group, SectionData, SectionView};
+pub use section_unavailable::SectionUnavailable;
 pub use skeleton::LoadingSkeleton;
 pub use states::{
     NoAccountState, NoMatchState, NoRequesterState, NotConnectedState, StateMessage, Tone,

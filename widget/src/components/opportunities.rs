@@ -50,7 +50,8 @@ pub fn opportunities_section(opportunities: Vec<OpportunitySummary>) -> SectionD
     }
 }
 
-/// An opportunity as a row: name, amount; stage, close date, probability (open ones).
+/// An opportunity as a row: name, amount in its currency; stage, close date,
+/// probability (open ones), the contact's role on it; the admin's chosen fields.
 pub fn opportunity_row(opportunity: OpportunitySummary) -> Row {
     let OpportunitySummary {
         id,
@@ -63,6 +64,8 @@ pub fn opportunity_row(opportunity: OpportunitySummary) -> Row {
         is_closed,
         is_won,
         url,
+        role,
+        fields,
     } = opportunity;
     let status = match (is_closed, is_won) {
         (false, _) => "open",
@@ -92,6 +95,25 @@ pub fn opportunity_row(opportunity: OpportunitySummary) -> Row {
             .titled("Probability"),
         );
     }
+    if let Some(role) = role.filter(|role| !role.trim().is_empty()) {
+        parts.push(Part::new("meta-part", "opportunity-role", role).titled("Contact role"));
+    }
+    let mut lines = vec![parts];
+    // The fields the admin chose for opportunities, as `Label: value`.
+    if !fields.is_empty() {
+        lines.push(
+            fields
+                .into_iter()
+                .map(|field| {
+                    Part::new(
+                        "meta-part",
+                        "opportunity-field",
+                        format!("{}: {}", field.label, field.value),
+                    )
+                })
+                .collect(),
+        );
+    }
     Row {
         kind: "opportunity",
         status,
@@ -106,6 +128,6 @@ pub fn opportunity_row(opportunity: OpportunitySummary) -> Row {
             )
         }),
         body: None,
-        lines: vec![parts],
+        lines,
     }
 }

@@ -295,11 +295,11 @@ async fn the_tabs_follow_the_arrow_keys() {
     press(&m.get("tab-mapping"), "End", false);
     sleep(0).await;
     assert_eq!(
-        m.attr("tab-permissions", "aria-selected").as_deref(),
+        m.attr("tab-panel-fields", "aria-selected").as_deref(),
         Some("true")
     );
-    assert_eq!(document().active_element(), Some(m.get("tab-permissions")));
-    press(&m.get("tab-permissions"), "ArrowRight", false);
+    assert_eq!(document().active_element(), Some(m.get("tab-panel-fields")));
+    press(&m.get("tab-panel-fields"), "ArrowRight", false);
     sleep(0).await;
     assert_eq!(
         m.attr("tab-overview", "aria-selected").as_deref(),

@@ -61,6 +61,8 @@ pub fn opportunity(n: u64, name: &str, stage: &str, closed: Option<bool>) -> Opp
         probability: Some(60.0),
         is_closed: closed.is_some(),
         is_won: closed == Some(true),
+        role: None,
+        fields: vec![],
     }
 }
 
@@ -84,6 +86,7 @@ pub fn event(n: u64, subject: &str, start: &str, end: &str) -> EventSummary {
         subject: subject.to_owned(),
         start: Some(start.to_owned()),
         end: Some(end.to_owned()),
+        all_day: false,
         location: Some("Zoom".to_owned()),
     }
 }
@@ -147,5 +150,6 @@ pub fn full_view() -> SalesforceView {
             task(2, "Send SAML metadata", "In Progress", "High", "2025-12-08"),
             task(3, "Prepare quote", "Not Started", "Normal", "2025-12-15"),
         ]),
+        unavailable: vec![],
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::fixtures::{LONG_BODY, event, full_view, maya, now, opportunity, task};
 use crate::support::{Mounted, mount};
-use contract::api::{RecordKind, SalesforceView};
+use contract::api::{
+    DetailField, EventSummary, OpportunitySummary, RecordKind, SalesforceView, Section, SectionNote,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -581,4 +583,75 @@ fn a_task_due_today_is_not_yet_overdue() {
         m.texts("[data-testid=task-due]"),
         ["Due today", "Due yesterday"]
     );
+}
+
+#[wasm_bindgen_test]
+fn a_section_the_org_does_not_serve_says_why_in_its_place() {
+    let mut view = full_view();
+    view.opportunities = Some(vec![]);
+    view.unavailable = vec![SectionNote {
+        section: Section::Opportunities,
+        message: "Opportunities are not available: the connected Salesforce user may not read them"
+            .into(),
+    }];
+    let m = show(view);
+    assert!(!m.has("section-opportunities"), "{}", m.html());
+    let note = m.get("section-unavailable");
+    assert_eq!(
+        note.get_attribute("data-section").as_deref(),
+        Some("opportunities")
+    );
+    assert!(
+        m.text("section-unavailable").contains("may not read them"),
+        "{}",
+        m.html()
+    );
+    assert!(m.has("section-notes") && m.has("section-events") && m.has("section-tasks"));
+}
+
+#[wasm_bindgen_test]
+fn an_opportunity_shows_the_contacts_role_and_the_chosen_fields() {
+    let mut view = full_view();
+    view.opportunities = Some(vec![OpportunitySummary {
+        role: Some("Decision Maker".into()),
+        fields: vec![DetailField {
+            label: "Next Step".into(),
+            value: "Call the CFO".into(),
+        }],
+        currency: Some("JPY".into()),
+        amount: Some(1_200_000.0),
+        ..opportunity(1, "Partner deal", "Prospecting", None)
+    }]);
+    let m = show(view);
+    assert_eq!(
+        m.texts("[data-testid=opportunity-role]"),
+        ["Decision Maker"]
+    );
+    assert_eq!(
+        m.texts("[data-testid=opportunity-field]"),
+        ["Next Step: Call the CFO"]
+    );
+    let amount = m.text("opportunity-amount");
+    assert!(
+        amount.contains("1,200,000") && (amount.contains('¥') || amount.contains("JPY")),
+        "{amount}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_all_day_event_is_its_day_in_every_time_zone() {
+    let mut view = full_view();
+    view.events = Some(vec![EventSummary {
+        all_day: true,
+        start: Some("2026-01-08".into()),
+        end: Some("2026-01-08".into()),
+        ..event(1, "Offsite", "x", "x")
+    }]);
+    let m = show(view);
+    let when = m.text("event-when");
+    assert!(
+        when.contains("Jan 8, 2026") && when.contains("All day"),
+        "{when}"
+    );
+    assert_eq!(m.attr("event", "data-status").as_deref(), Some("upcoming"));
 }

@@ -30,6 +30,7 @@ pub fn jane() -> SalesforceView {
         notes: Some(vec![]),
         events: Some(vec![]),
         tasks: Some(vec![]),
+        unavailable: vec![],
     }
 }
 
