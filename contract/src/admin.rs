@@ -110,6 +110,11 @@ pub struct SyncStatus {
     pub pending_changes: u64,
     /// Why the sync is waiting, when it is (e.g. the API allowance share is used up).
     pub note: Option<String>,
+    /// Set while the sync reads, step by step, the changes made since this time (Unix
+    /// milliseconds) that no notification brought: after a pause, an outage or a data
+    /// load. The console says "Catching up on changes made since <date>".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catching_up_since_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

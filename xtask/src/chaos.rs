@@ -67,7 +67,7 @@ fn steps() -> Vec<Step> {
             scenario: "catch-up of a data load",
             size: "100,000 contacts changed without notifications",
             injected: "every Outbound Message lost",
-            holds: "yes: each catch-up step reads at most 200 records, the rest go through the inbox, every change reaches the helpdesk",
+            holds: "yes: each catch-up step is one query of at most 200 records by SystemModstamp, every change reaches the helpdesk",
             command: cargo(&[
                 "test",
                 "-p",

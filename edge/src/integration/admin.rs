@@ -298,6 +298,9 @@ fn sync_status(org: &Org<'_>, store: &EdgeStore) -> Result<SyncStatus, EdgeError
         started_ms: run.as_ref().map(|r| r.started_ms),
         finished_ms: run.as_ref().and_then(|r| r.finished_ms),
         pending_changes: store.inbox_len()? as u64,
+        catching_up_since_ms: control
+            .as_ref()
+            .and_then(|c| c.covered.as_ref()?.reading_since_ms()),
         note: control.and_then(|c| c.note),
     })
 }

@@ -59,7 +59,10 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
             .control()
             .is_ok_and(|c| c.is_some_and(|c| c.version == started.version))
     };
-    let mut covered = started.covered.unwrap_or(Covered::from(now_ms));
+    let mut covered = started
+        .covered
+        .clone()
+        .unwrap_or_else(|| Covered::from(now_ms));
     let outcome = match started.state {
         SyncState::InitialSync => {
             org.with_engine(false, async |engine, _| {
@@ -85,9 +88,16 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 {
                     engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
                 }
-                let caught_up = catch_up_due && has_room(invocation, deadline) && unchanged();
-                if caught_up {
+                // A catch-up of many changes (a data load, a long pause) goes on step after
+                // step while the slice has room, and in the next slices after it.
+                let mut caught_up = false;
+                while catch_up_due
+                    && (!caught_up || covered.is_reading())
+                    && has_room(invocation, deadline)
+                    && unchanged()
+                {
                     engine.catch_up(&mut covered, &mut tallies).await?;
+                    caught_up = true;
                 }
                 for run in tallies.runs(RunKind::Incremental, now_ms) {
                     engine.store.record_run(&run)?;
@@ -142,13 +152,15 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 }
                 SliceDone::Initial { finished_ms: None } => {}
                 SliceDone::Ongoing { caught_up } => {
-                    control.covered = Some(covered);
-                    if caught_up {
+                    if caught_up && !covered.is_reading() {
                         control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
                     }
+                    control.covered = Some(covered);
                 }
             }
-            let busy = control.state == SyncState::InitialSync || store.inbox_len()? > 0;
+            let catching_up = control.covered.as_ref().is_some_and(Covered::is_reading);
+            let busy =
+                control.state == SyncState::InitialSync || catching_up || store.inbox_len()? > 0;
             Next::After(if busy {
                 0
             } else {

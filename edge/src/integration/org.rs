@@ -141,12 +141,15 @@ impl<'a> Org<'a> {
                 fields
             }
         };
-        let settings = state::settings(&store)?;
+        // Only what the org offers the connected user is synced, and read.
+        let settings = state::settings(&store)?
+            .offered_by(&fields.contacts.salesforce, &fields.accounts.salesforce);
         let salesforce_port = SalesforcePort::with_fields(
             &salesforce,
             fields.contacts.salesforce.clone(),
             fields.accounts.salesforce.clone(),
-        );
+        )
+        .reading(&settings);
         let helpdesk_port = HelpdeskPort::with_fields(
             &helpdesk,
             fields.contacts.helpdesk.clone(),

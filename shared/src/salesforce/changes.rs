@@ -1,5 +1,6 @@
 //! Data replication: `/sobjects/{Type}/updated` and `/deleted` list the Ids changed or
-//! deleted in a window (at most 30 days back; Salesforce ignores the seconds).
+//! deleted in a window (at most 30 days back; Salesforce ignores the seconds). The sync's
+//! catch-up queries `SystemModstamp` instead (`sync::modstamp`), which has no such horizon.
 
 use super::SfError;
 use super::client::{Call, Client, object_name};

@@ -9,7 +9,7 @@
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
 use super::merge::{self, Values};
-use super::port::{Port, PortError, Record};
+use super::port::{Parent, Port, PortError, Record};
 use super::store::{Link, Store, StoreError};
 use contract::ids::SfId;
 use contract::mapping::{self, FieldMeta, FieldPair, ObjectKind, SyncType};
@@ -41,6 +41,20 @@ impl Settings {
             ObjectKind::Contact => &self.contacts,
             ObjectKind::Account => &self.accounts,
         }
+    }
+
+    /// These settings less the pairs whose Salesforce field the org does not offer the
+    /// connected user (describe lists only the fields it may read): the defaults name
+    /// standard fields that field-level security may hide, and a hidden field would read
+    /// as empty and be refused on every write. A saved mapping naming one was refused
+    /// when saved; if the field is hidden later, the other pairs go on syncing.
+    pub fn offered_by(mut self, contacts: &[FieldMeta], accounts: &[FieldMeta]) -> Self {
+        let offered = |fields: &[FieldMeta], pair: &FieldPair| {
+            fields.iter().any(|field| field.name == pair.salesforce)
+        };
+        self.contacts.retain(|pair| offered(contacts, pair));
+        self.accounts.retain(|pair| offered(accounts, pair));
+        self
     }
 }
 
@@ -355,9 +369,11 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let mut to_fields = self.write_fields(from, to, object, to_changes)?;
         let parent_field = self.port_parent_field(to);
         let parent_changed = match (&parent, counterpart) {
-            (Some(parent_id), Some(other)) => {
-                other.fields.get(parent_field) != Some(&Value::String(parent_id.clone()))
-            }
+            (Some(parent_id), Some(other)) => match self.parent_of(to, other) {
+                Parent::Account(id) => id != parent_id,
+                Parent::None => true,
+                Parent::Own => false,
+            },
             (Some(_), None) => true,
             (None, _) => false,
         };
@@ -443,12 +459,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         if object != ObjectKind::Contact {
             return Ok(None);
         }
-        let Some(parent_id) = record
-            .fields
-            .get(self.port_parent_field(from))
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-        else {
+        let Parent::Account(parent_id) = self.parent_of(from, record) else {
             return Ok(None);
         };
         if self.link(from, ObjectKind::Account, parent_id)?.is_none() {
@@ -476,10 +487,17 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         }
     }
 
-    pub(super) fn port_parent_field(&self, side: Side) -> &'static str {
+    fn port_parent_field(&self, side: Side) -> &'static str {
         match side {
             Side::Salesforce => self.salesforce.parent_field(),
             Side::Helpdesk => self.helpdesk.parent_field(),
+        }
+    }
+
+    pub(super) fn parent_of<'r>(&self, side: Side, record: &'r Record) -> Parent<'r> {
+        match side {
+            Side::Salesforce => self.salesforce.parent_of(record),
+            Side::Helpdesk => self.helpdesk.parent_of(record),
         }
     }
 
@@ -747,6 +765,13 @@ mod tests {
                 "accountId"
             }
         }
+        /// As Salesforce's person contacts: their account is their own.
+        fn parent_of<'r>(&self, record: &'r Record) -> Parent<'r> {
+            if record.fields.get("IsPersonAccount") == Some(&Value::Bool(true)) {
+                return Parent::Own;
+            }
+            Parent::named(record, self.parent_field())
+        }
         fn fields(&self, object: ObjectKind) -> &[FieldMeta] {
             if object == ObjectKind::Contact {
                 &self.contacts
@@ -810,7 +835,7 @@ mod tests {
             &self,
             object: ObjectKind,
             since_ms: i64,
-            now_ms: i64,
+            _after: Option<&str>,
         ) -> Result<Changes, PortError> {
             let records = self
                 .records
@@ -821,8 +846,7 @@ mod tests {
                 .collect();
             Ok(Changes {
                 records,
-                unread: Vec::new(),
-                until_ms: now_ms,
+                next: None,
             })
         }
         /// Pages of three, so the initial sync's paging is exercised.
@@ -1286,6 +1310,105 @@ mod tests {
             Outcome::Added
         );
         assert!(w.store.failures(None).unwrap().is_empty());
+    }
+
+    /// A person account in Salesforce: its account half and its person contact.
+    fn person(w: &World, last_name: &str, email: &str) -> String {
+        let account = w.salesforce.put(
+            ObjectKind::Account,
+            None,
+            json!({"Name": last_name, "IsPersonAccount": true}),
+        );
+        w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": last_name, "Email": email, "AccountId": account, "IsPersonAccount": true}),
+        )
+    }
+
+    #[test]
+    fn a_person_contact_becomes_a_helpdesk_contact_without_an_account() {
+        let w = World::new();
+        let contact = person(&w, "Lovelace", "ada@x.example");
+        assert_eq!(
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Added
+        );
+        let hd = &w.helpdesk.ids(ObjectKind::Contact)[0];
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, hd, "accountId"),
+            Value::Null
+        );
+        assert!(w.helpdesk.ids(ObjectKind::Account).is_empty());
+        assert_eq!(w.store.link_count(ObjectKind::Account).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_person_contacts_account_is_never_written() {
+        let w = World::new();
+        let contact = person(&w, "Lovelace", "ada@x.example");
+        let business = w
+            .salesforce
+            .put(ObjectKind::Account, None, json!({"Name": "Engines Ltd"}));
+        w.sync(Side::Salesforce, ObjectKind::Account, &business);
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        let person_account = w
+            .salesforce
+            .field(ObjectKind::Contact, &contact, "AccountId");
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        let hd_business = w.helpdesk.ids(ObjectKind::Account)[0].clone();
+        // An agent files the person under a company and changes her title.
+        assert_eq!(
+            w.edit_in_helpdesk(&hd, json!({"accountId": hd_business, "title": "Countess"})),
+            Outcome::Updated
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("Countess")
+        );
+        assert_eq!(
+            w.salesforce
+                .field(ObjectKind::Contact, &contact, "AccountId"),
+            person_account
+        );
+    }
+
+    #[test]
+    fn pairs_whose_salesforce_field_the_org_hides_are_left_out() {
+        let visible = |names: &[&str]| -> Vec<FieldMeta> {
+            names
+                .iter()
+                .map(|n| FieldMeta::new(n, ValueKind::Text))
+                .collect()
+        };
+        let settings = Settings::default().offered_by(
+            &visible(&[
+                "FirstName",
+                "LastName",
+                "Email",
+                "MobilePhone",
+                "Description",
+            ]),
+            &visible(&["Name", "Phone", "Website", "Description"]),
+        );
+        let salesforce = |pairs: &[FieldPair]| -> Vec<String> {
+            pairs.iter().map(|p| p.salesforce.clone()).collect()
+        };
+        assert_eq!(
+            salesforce(&settings.contacts),
+            [
+                "FirstName",
+                "LastName",
+                "Email",
+                "MobilePhone",
+                "Description"
+            ]
+        );
+        assert_eq!(
+            salesforce(&settings.accounts),
+            ["Name", "Phone", "Website", "Description"]
+        );
+        assert_eq!(settings.sync_type, SyncType::TwoWay);
     }
 
     #[test]

@@ -263,12 +263,13 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
         per_record(results)
     }
 
-    /// Newest changes first, page by page, until a record older than `since_ms`.
+    /// Newest changes first, page by page, until a record older than `since_ms`: all in
+    /// one step, so there is never a step after it to go on from.
     async fn changed_since(
         &self,
         object: ObjectKind,
         since_ms: i64,
-        now_ms: i64,
+        _after: Option<&str>,
     ) -> Result<Changes, PortError> {
         let sort = Some(Sort::ModifiedTimeDesc);
         let mut changed = Vec::new();
@@ -283,8 +284,7 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
         }
         Ok(Changes {
             records: changed,
-            unread: Vec::new(),
-            until_ms: now_ms,
+            next: None,
         })
     }
 

@@ -15,7 +15,7 @@
 use super::engine::{Engine, EngineError, Outcome, Plan, Stop, Write};
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
-use super::port::{Port, PortError, Record};
+use super::port::{Parent, Port, PortError, Record};
 use super::store::{StagedState, Store, StoreError};
 use crate::sql::Sql;
 use contract::admin::StepProgress;
@@ -368,17 +368,11 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             }
         };
         // Accounts were applied first, so a contact's account is linked by now.
-        let parent = match object {
-            ObjectKind::Contact => record
-                .fields
-                .get(self.port_parent_field(from))
-                .and_then(Value::as_str)
-                .filter(|p| !p.is_empty())
-                .map(|p| self.link(from, ObjectKind::Account, p))
-                .transpose()?
-                .flatten()
+        let parent = match self.parent_of(from, record) {
+            Parent::Account(id) if object == ObjectKind::Contact => self
+                .link(from, ObjectKind::Account, id)?
                 .map(|link| link.id_on(to)),
-            ObjectKind::Account => None,
+            _ => None,
         };
         let counterpart_id = counterpart.as_ref().map(|c| c.id.clone());
         Ok(

@@ -7,6 +7,7 @@
 //! - `engine`: one changed record brought into step; `merge`, `matching`, `failure`:
 //!   its decisions;
 //! - `initial`, `ongoing`: the initial sync, and the inbox and catch-up after it;
+//!   `modstamp`: the Salesforce side of the catch-up, a keyset walk by `SystemModstamp`;
 //! - `store`: what the engine keeps between runs, in the org's SQLite.
 
 pub mod engine;
@@ -15,6 +16,7 @@ pub mod helpdesk_port;
 pub mod initial;
 pub mod matching;
 pub mod merge;
+pub mod modstamp;
 pub mod ongoing;
 pub mod port;
 pub mod salesforce_port;

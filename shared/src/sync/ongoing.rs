@@ -18,11 +18,26 @@ use std::collections::BTreeMap;
 /// while the previous window was read is not missed.
 pub const OVERLAP_MS: i64 = 2 * 60 * 1000;
 
-/// Up to when each side's changes have been caught up (Unix milliseconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Up to when each side's changes have been caught up (Unix milliseconds), and where a
+/// catch-up read in several steps goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Covered {
     pub salesforce_ms: i64,
     pub helpdesk_ms: i64,
+    /// The objects of a catch-up under way: its mark moves once every object of the side
+    /// was read to the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reading: Vec<Reading>,
+}
+
+/// One object's part of a catch-up under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reading {
+    pub side: Side,
+    pub object: ObjectKind,
+    /// Where its next step goes on ([`super::port::Changes::next`]); `None` once it was
+    /// read to the end.
+    pub next: Option<String>,
 }
 
 impl Covered {
@@ -30,6 +45,59 @@ impl Covered {
         Covered {
             salesforce_ms: now_ms,
             helpdesk_ms: now_ms,
+            reading: Vec::new(),
+        }
+    }
+
+    /// Whether a catch-up is under way, with steps still to read.
+    pub fn is_reading(&self) -> bool {
+        !self.reading.is_empty()
+    }
+
+    /// The start of the oldest window a catch-up under way is reading, if one is.
+    pub fn reading_since_ms(&self) -> Option<i64> {
+        self.reading
+            .iter()
+            .map(|r| self.mark(r.side) - OVERLAP_MS)
+            .min()
+    }
+
+    fn mark(&self, side: Side) -> i64 {
+        match side {
+            Side::Salesforce => self.salesforce_ms,
+            Side::Helpdesk => self.helpdesk_ms,
+        }
+    }
+
+    fn mark_mut(&mut self, side: Side) -> &mut i64 {
+        match side {
+            Side::Salesforce => &mut self.salesforce_ms,
+            Side::Helpdesk => &mut self.helpdesk_ms,
+        }
+    }
+
+    /// Where `object`'s part of the window under way stands: not begun (`None`), going
+    /// on after a position (`Some(Some(_))`), or read to the end (`Some(None)`).
+    fn progress(&self, side: Side, object: ObjectKind) -> Option<Option<&str>> {
+        self.reading
+            .iter()
+            .find(|r| r.side == side && r.object == object)
+            .map(|r| r.next.as_deref())
+    }
+
+    /// Records a step of `object`; once every object of `side` was read to the end, the
+    /// side is covered up to `now_ms`, when its last step read.
+    fn record_step(&mut self, side: Side, object: ObjectKind, next: Option<String>, now_ms: i64) {
+        self.reading
+            .retain(|r| !(r.side == side && r.object == object));
+        self.reading.push(Reading { side, object, next });
+        let side_done = OBJECTS
+            .iter()
+            .all(|&o| self.progress(side, o) == Some(None));
+        if side_done {
+            self.reading.retain(|r| r.side != side);
+            let mark = self.mark_mut(side);
+            *mark = now_ms.max(*mark);
         }
     }
 }
@@ -110,8 +178,10 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         Ok(())
     }
 
-    /// Reads each side's changes since `covered` (less the overlap) and brings them into
-    /// step; `covered` moves forward only past what was applied.
+    /// One bounded step of the catch-up: reads each side's changes since `covered` (less
+    /// the overlap), each object at most one step of its walk, and brings them into step.
+    /// `covered` moves only past what was applied; [`Covered::is_reading`] says whether
+    /// more steps remain.
     pub async fn catch_up(
         &self,
         covered: &mut Covered,
@@ -122,34 +192,30 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             sources.push(Side::Helpdesk);
         }
         for source in sources {
-            let mark = match source {
-                Side::Salesforce => &mut covered.salesforce_ms,
-                Side::Helpdesk => &mut covered.helpdesk_ms,
-            };
-            let since = *mark - OVERLAP_MS;
-            let mut reached = i64::MAX;
+            let since = covered.mark(source) - OVERLAP_MS;
             for object in OBJECTS {
+                let after = match covered.progress(source, object) {
+                    Some(None) => continue, // read to the end in this window
+                    Some(Some(after)) => Some(after.to_owned()),
+                    None => None,
+                };
                 let changes = match source {
                     Side::Salesforce => {
                         self.salesforce
-                            .changed_since(object, since, self.now_ms)
+                            .changed_since(object, since, after.as_deref())
                             .await
                     }
                     Side::Helpdesk => {
                         self.helpdesk
-                            .changed_since(object, since, self.now_ms)
+                            .changed_since(object, since, after.as_deref())
                             .await
                     }
                 }
                 .map_err(EngineError::from)?;
                 self.apply(source, object, &changes.records, tallies)
                     .await?;
-                for id in &changes.unread {
-                    self.store.enqueue(source, object, id, self.now_ms)?;
-                }
-                reached = reached.min(changes.until_ms);
+                covered.record_step(source, object, changes.next, self.now_ms);
             }
-            *mark = reached.max(*mark);
         }
         Ok(())
     }
@@ -178,5 +244,59 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             tallies.count(source, object, &outcome);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_side_is_covered_once_every_object_was_read_to_the_end() {
+        let mut covered = Covered::from(1_000);
+        let contacts = Some("within:0:003000000000001AAA".to_owned());
+        covered.record_step(Side::Salesforce, ObjectKind::Account, None, 5_000);
+        covered.record_step(
+            Side::Salesforce,
+            ObjectKind::Contact,
+            contacts.clone(),
+            5_000,
+        );
+        assert_eq!(
+            covered.salesforce_ms, 1_000,
+            "contacts are still being read"
+        );
+        assert!(covered.is_reading());
+        assert_eq!(covered.reading_since_ms(), Some(1_000 - OVERLAP_MS));
+        assert_eq!(
+            covered.progress(Side::Salesforce, ObjectKind::Account),
+            Some(None),
+            "accounts are not read again in this window"
+        );
+        assert_eq!(
+            covered.progress(Side::Salesforce, ObjectKind::Contact),
+            Some(contacts.as_deref())
+        );
+
+        covered.record_step(Side::Salesforce, ObjectKind::Contact, None, 9_000);
+        assert_eq!(covered.salesforce_ms, 9_000);
+        assert_eq!(covered.helpdesk_ms, 1_000);
+        assert!(!covered.is_reading());
+        assert_eq!(covered.reading_since_ms(), None);
+    }
+
+    #[test]
+    fn a_mark_never_moves_back_and_old_stored_marks_still_read() {
+        let mut covered: Covered =
+            serde_json::from_str(r#"{"salesforce_ms":9000,"helpdesk_ms":7000}"#).unwrap();
+        assert!(!covered.is_reading());
+        for object in OBJECTS {
+            covered.record_step(Side::Helpdesk, object, None, 6_000);
+        }
+        assert_eq!(covered.helpdesk_ms, 7_000);
+        assert_eq!(
+            serde_json::to_string(&covered).unwrap(),
+            r#"{"salesforce_ms":9000,"helpdesk_ms":7000}"#
+        );
     }
 }

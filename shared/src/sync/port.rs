@@ -28,16 +28,36 @@ pub enum PortError {
     Reconnect,
 }
 
-/// What [`Port::changed_since`] found.
+/// A contact's account, as a side holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent<'r> {
+    None,
+    Account(&'r str),
+    /// The contact is its account's own half (a Salesforce person account's person
+    /// contact): that account is not carried across, and the contact's account is never
+    /// written, since it cannot change.
+    Own,
+}
+
+impl<'r> Parent<'r> {
+    /// The account a contact's `field` names.
+    pub fn named(record: &'r Record, field: &str) -> Self {
+        match record.fields.get(field).and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => Parent::Account(id),
+            _ => Parent::None,
+        }
+    }
+}
+
+/// What one step of [`Port::changed_since`] read.
 #[derive(Debug, Default)]
 pub struct Changes {
-    /// Changed records, read.
+    /// Changed records, read, to bring into step now.
     pub records: Vec<Record>,
-    /// Records found changed and left unread: a data load may change a hundred thousand
-    /// at once, more than one step may read, so these go through the inbox.
-    pub unread: Vec<String>,
-    /// Up to when changes are now covered.
-    pub until_ms: i64,
+    /// Where the next step goes on, in the side's own terms; `None` once every change
+    /// since the start was read. A data load may change a hundred thousand records at
+    /// once, more than one step can bring into step.
+    pub next: Option<String>,
 }
 
 /// What the engine needs from one system.
@@ -47,6 +67,10 @@ pub trait Port {
     fn key_field(&self, object: ObjectKind) -> &'static str;
     /// The contact's account reference.
     fn parent_field(&self) -> &'static str;
+    /// A contact's account.
+    fn parent_of<'r>(&self, record: &'r Record) -> Parent<'r> {
+        Parent::named(record, self.parent_field())
+    }
     fn fields(&self, object: ObjectKind) -> &[FieldMeta];
     /// `None` when the record does not exist (or was deleted).
     async fn get(&self, object: ObjectKind, id: &str) -> Result<Option<Record>, PortError>;
@@ -74,12 +98,13 @@ pub trait Port {
     }
 
     /// Records of `object` changed at or after `since_ms` (with some before: callers
-    /// overlap windows), and the time up to which changes are now covered.
+    /// overlap windows), one bounded step at a time: `after` is the previous step's
+    /// [`Changes::next`], `None` for the first.
     async fn changed_since(
         &self,
         object: ObjectKind,
         since_ms: i64,
-        now_ms: i64,
+        after: Option<&str>,
     ) -> Result<Changes, PortError>;
 
     /// One page of every record of `object`, in a stable order; `cursor` is the previous

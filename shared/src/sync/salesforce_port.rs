@@ -1,9 +1,24 @@
 //! Salesforce as the engine sees it: the [`Port`] over the REST [`Client`].
+//!
+//! Person accounts (an org whose Account describe lists `IsPersonAccount`): a person
+//! account is both an account and a contact, its "person contact" ("Person Account Record
+//! Types", SOAP API Developer Guide). On the helpdesk a person account is a person: it
+//! syncs as a helpdesk contact, from and to its person contact, with no helpdesk account.
+//! Person accounts themselves are left out of every account read, so none becomes a
+//! helpdesk account and none is matched to one. That keeps the sync clear of what
+//! Salesforce refuses: a person account's `Name` (it is its person's first and last name)
+//! is never written, a person contact's `AccountId` is never written
+//! ([`Parent::Own`]), and no business contact is linked to a person account (helpdesk
+//! accounts only ever stand for business accounts). A person contact's own fields are
+//! written on the Contact, which Salesforce allows ("Person contacts can be updated, but
+//! not created or deleted", same guide), and it keeps the person account in step.
 
+use super::engine::Settings;
 use super::failure::FailureReason;
-use super::port::{Changes, Page, Port, PortError, Record};
+use super::modstamp::Position;
+use super::port::{Changes, Page, Parent, Port, PortError, Record};
 use crate::http::Transport;
-use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, Scope, SfDateTime, SfError};
+use crate::salesforce::{Client, FieldDescribe, FieldType, SaveResult, Scope, SfError};
 use crate::soql::{Condition, Ident, Select};
 use contract::ids::SfId;
 use contract::mapping::{FieldMeta, ObjectKind, ValueKind};
@@ -13,6 +28,10 @@ pub struct SalesforcePort<'a, T: Transport> {
     client: &'a Client<'a, T>,
     contacts: Vec<FieldMeta>,
     accounts: Vec<FieldMeta>,
+    /// The fields queries read of each object: every field describe listed, until
+    /// [`SalesforcePort::reading`] narrows them to what the sync needs.
+    contact_reads: Vec<Ident>,
+    account_reads: Vec<Ident>,
 }
 
 fn meta(field: &FieldDescribe) -> FieldMeta {
@@ -54,6 +73,9 @@ pub fn port_error(error: SfError) -> PortError {
 const PAGE_SIZE: u32 = 2000;
 /// Ids per `Id IN (...)` query: 200 18-character Ids keep the URL well under its limit.
 const READ_BATCH: usize = 200;
+/// Changed records per catch-up step: bringing each into step may cost a read and a
+/// write on the helpdesk, and a step must fit in one Worker invocation.
+const CATCH_UP_STEP: u32 = 200;
 
 /// A collection result as the engine's per-record outcome.
 fn save_outcome(result: SaveResult) -> Result<String, FailureReason> {
@@ -75,6 +97,13 @@ fn modified_ms(fields: &Map<String, Value>) -> i64 {
         .map_or(0, |dt| dt.timestamp_millis())
 }
 
+/// The field person-account orgs add to Account and Contact.
+const IS_PERSON_ACCOUNT: &str = "IsPersonAccount";
+
+fn is_person(record: &Record) -> bool {
+    record.fields.get(IS_PERSON_ACCOUNT) == Some(&Value::Bool(true))
+}
+
 fn record(mut fields: Map<String, Value>) -> Option<Record> {
     fields.remove("attributes");
     let id = fields.get("Id")?.as_str()?.to_owned();
@@ -93,11 +122,57 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
         contacts: Vec<FieldMeta>,
         accounts: Vec<FieldMeta>,
     ) -> Self {
+        let every = |fields: &[FieldMeta]| {
+            fields
+                .iter()
+                .filter_map(|f| Ident::parse(&f.name).ok())
+                .collect()
+        };
         SalesforcePort {
+            contact_reads: every(&contacts),
+            account_reads: every(&accounts),
             client,
             contacts,
             accounts,
         }
+    }
+
+    /// Queries read only what the sync needs of each object: the `Id`, `SystemModstamp`,
+    /// the match key, a contact's account, and the Salesforce side of each field pair,
+    /// each only if describe lists it (narrower rows also come in fewer batches).
+    pub fn reading(mut self, settings: &Settings) -> Self {
+        for object in [ObjectKind::Contact, ObjectKind::Account] {
+            let offered = self.fields(object);
+            let system: &[&str] = match object {
+                ObjectKind::Contact => &[
+                    "Id",
+                    "SystemModstamp",
+                    "Email",
+                    "AccountId",
+                    IS_PERSON_ACCOUNT,
+                ],
+                ObjectKind::Account => &["Id", "SystemModstamp", "Name", IS_PERSON_ACCOUNT],
+            };
+            let mut names: Vec<&str> = Vec::new();
+            for name in system
+                .iter()
+                .copied()
+                .chain(settings.pairs(object).iter().map(|p| p.salesforce.as_str()))
+            {
+                if !names.contains(&name) && offered.iter().any(|f| f.name == name) {
+                    names.push(name);
+                }
+            }
+            let reads = names
+                .into_iter()
+                .filter_map(|name| Ident::parse(name).ok())
+                .collect();
+            match object {
+                ObjectKind::Contact => self.contact_reads = reads,
+                ObjectKind::Account => self.account_reads = reads,
+            }
+        }
+        self
     }
 
     /// The contact and account fields this port was loaded with.
@@ -114,21 +189,31 @@ impl<'a, T: Transport> SalesforcePort<'a, T> {
                 .map(|d| d.fields.iter().map(meta).collect::<Vec<_>>())
                 .map_err(port_error)
         };
-        Ok(SalesforcePort {
+        Ok(SalesforcePort::with_fields(
             client,
-            contacts: describe(ObjectKind::Contact).await?,
-            accounts: describe(ObjectKind::Account).await?,
-        })
+            describe(ObjectKind::Contact).await?,
+            describe(ObjectKind::Account).await?,
+        ))
     }
 
-    /// The fields a query selects: every field the describe listed, so a found record
-    /// carries whatever the mapping needs.
+    /// Whether the org has person accounts.
+    fn has_person_accounts(&self) -> bool {
+        self.accounts.iter().any(|f| f.name == IS_PERSON_ACCOUNT)
+    }
+
+    /// A query of the records of `object` the sync covers (person accounts are synced as
+    /// contacts only), selecting the fields the port reads.
     fn select(&self, object: ObjectKind) -> Select {
-        let names = self
-            .fields(object)
-            .iter()
-            .filter_map(|f| Ident::parse(&f.name).ok());
-        Select::from_object(object.salesforce_name()).fields(names)
+        let reads = match object {
+            ObjectKind::Contact => &self.contact_reads,
+            ObjectKind::Account => &self.account_reads,
+        };
+        let select = Select::from_object(object.salesforce_name()).fields(reads.iter().cloned());
+        if object == ObjectKind::Account && self.has_person_accounts() {
+            select.where_eq(IS_PERSON_ACCOUNT, false)
+        } else {
+            select
+        }
     }
 }
 
@@ -142,6 +227,13 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
 
     fn parent_field(&self) -> &'static str {
         "AccountId"
+    }
+
+    fn parent_of<'r>(&self, record: &'r Record) -> Parent<'r> {
+        if is_person(record) {
+            return Parent::Own;
+        }
+        Parent::named(record, self.parent_field())
     }
 
     fn fields(&self, object: ObjectKind) -> &[FieldMeta] {
@@ -160,7 +252,10 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .get::<Map<String, Value>>(object.salesforce_name(), &id, &[])
             .await
         {
-            Ok(fields) => Ok(record(fields)),
+            // A person account is synced as its person contact, not as an account.
+            Ok(fields) => {
+                Ok(record(fields).filter(|r| object == ObjectKind::Contact || !is_person(r)))
+            }
             Err(SfError::Api { code, .. })
                 if code == "NOT_FOUND" || code == "ENTITY_IS_DELETED" =>
             {
@@ -210,33 +305,36 @@ impl<T: Transport> Port for SalesforcePort<'_, T> {
             .map_err(port_error)
     }
 
-    /// The replication API lists the Ids changed in the window (one call), then the
-    /// records are read 200 a query.
-    /// `/updated` (one call, up to 600,000 Ids), then one query for the first 200 of them;
-    /// the rest are left for the inbox, so a catch-up step stays small whatever changed.
+    /// One query of up to [`CATCH_UP_STEP`] changed records, with the fields the sync
+    /// reads, keyset-paged by `SystemModstamp` and `Id` (see [`super::modstamp`]): one call
+    /// per step, however far back `since_ms` is and however many records changed.
     async fn changed_since(
         &self,
         object: ObjectKind,
         since_ms: i64,
-        now_ms: i64,
+        after: Option<&str>,
     ) -> Result<Changes, PortError> {
-        // Salesforce windows have minute granularity and must not be empty.
-        let end = now_ms.max(since_ms + 60_000);
-        let updated = self
+        // A position this code did not write (none is expected) restarts the window.
+        let position = after
+            .and_then(Position::decode)
+            .unwrap_or_else(|| Position::since(since_ms));
+        let soql = position.query(self.select(object), CATCH_UP_STEP).build();
+        // Every batch of the step's query, followed to `done`.
+        let rows = self
             .client
-            .updated(
-                object.salesforce_name(),
-                SfDateTime::from_unix_millis(since_ms),
-                SfDateTime::from_unix_millis(end),
-            )
+            .query_all_pages::<Map<String, Value>>(&soql, Scope::Live)
             .await
             .map_err(port_error)?;
-        let (now, later) = updated.ids.split_at(updated.ids.len().min(READ_BATCH));
-        let now: Vec<&str> = now.iter().map(SfId::as_str).collect();
+        let mut records: Vec<Record> = rows.into_iter().filter_map(record).collect();
+        let keys: Vec<(i64, SfId)> = records
+            .iter()
+            .filter_map(|r| Some((r.modified_ms, SfId::parse(&r.id).ok()?)))
+            .collect();
+        let step = position.step(&keys, CATCH_UP_STEP);
+        records.truncate(step.apply);
         Ok(Changes {
-            records: self.get_many(object, &now).await?,
-            unread: later.iter().map(|id| id.as_str().to_owned()).collect(),
-            until_ms: updated.latest_date_covered.unix_millis().min(now_ms),
+            records,
+            next: step.next.map(|next| next.encode()),
         })
     }
 

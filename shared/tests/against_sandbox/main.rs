@@ -8,3 +8,4 @@ mod helpdesk_client;
 mod salesforce_client;
 mod support;
 mod sync_engine;
+mod sync_shapes;

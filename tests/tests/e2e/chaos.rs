@@ -97,6 +97,7 @@ async fn settled(stack: &Stack, timeout: Duration) -> anyhow::Result<()> {
         );
         let idle = status.state == SyncState::Live
             && status.pending_changes == 0
+            && status.catching_up_since_ms.is_none()
             && stack.sandbox.salesforce().outbound_status().pending == 0
             && stack
                 .sandbox

@@ -224,6 +224,7 @@ pub fn Console(
                     finished_ms: None,
                     pending_changes: 0,
                     note: None,
+                    catching_up_since_ms: None,
                 })
         })
     });

@@ -120,6 +120,7 @@ pub fn sync(state: SyncState, steps: Vec<StepProgress>) -> SyncStatus {
         finished_ms: None,
         pending_changes: 0,
         note: None,
+        catching_up_since_ms: None,
     }
 }
 
