@@ -3,7 +3,8 @@
 //! they survive closing the widget); the rate is measured between polls, or, right after
 //! opening, estimated from the sync's start.
 
-use super::parts::{direction_label, format_count};
+use super::parts::{direction_label, format_count, when_label};
+use crate::components::format::Now;
 use contract::admin::{StepProgress, SyncState, SyncStatus};
 use leptos::prelude::*;
 
@@ -293,6 +294,18 @@ pub fn SyncOverview(
                             view! {
                                 <p class="notice notice-info" data-testid="sync-note">
                                     {note}
+                                </p>
+                            }
+                        })}
+                    {status
+                        .catching_up_since_ms
+                        .map(|since| {
+                            view! {
+                                <p class="notice notice-info" data-testid="catching-up">
+                                    {format!(
+                                        "Catching up on changes made since {}, step by step.",
+                                        when_label(since, Now::current()),
+                                    )}
                                 </p>
                             }
                         })}

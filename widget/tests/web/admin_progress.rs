@@ -8,8 +8,8 @@ use contract::side::Side::{Helpdesk, Salesforce};
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::admin::progress::{
-    Sample, SyncProgress, average_rate, format_rate, format_remaining, overall_percent, percent,
-    rate_per_sec, remaining_secs,
+    Sample, SyncOverview, SyncProgress, average_rate, format_rate, format_remaining,
+    overall_percent, percent, rate_per_sec, remaining_secs,
 };
 
 #[wasm_bindgen_test]
@@ -167,4 +167,24 @@ fn each_step_shows_its_bar_counts_and_state() {
     assert!(details[1].starts_with("25%"), "{details:?}");
     assert_eq!(details[2], "Waiting");
     assert!(m.texts(".progress-label")[1].contains("Accounts · Salesforce → Helpdesk"));
+}
+
+#[wasm_bindgen_test]
+fn a_long_catch_up_says_since_when() {
+    let mut status = sync(SyncState::Live, vec![]);
+    let m = mount(move || {
+        view! { <SyncOverview status=Signal::derive(move || status.clone()) on_setup=Callback::new(|()| ()) /> }
+    });
+    assert!(!m.has("catching-up"), "nothing to say while caught up");
+    drop(m);
+    status = sync(SyncState::Live, vec![]);
+    status.catching_up_since_ms = Some(1_700_000_000_000);
+    let m = mount(move || {
+        view! { <SyncOverview status=Signal::derive(move || status.clone()) on_setup=Callback::new(|()| ()) /> }
+    });
+    let text = m.text("catching-up");
+    assert!(
+        text.starts_with("Catching up on changes made since") && text.contains("2023"),
+        "{text}"
+    );
 }
