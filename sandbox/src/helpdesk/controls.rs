@@ -13,6 +13,7 @@
 //! | `PUT /__sandbox/webhooks/retry` | `{"baseMs": 50, "maxMs": 400}`: how soon failed deliveries are retried |
 //! | `GET /__sandbox/credits` | API credits spent per organisation (`{"plan": ..., "orgs": {"<orgId>": {"spent": n, "spentToday": n, ...}}}`) |
 //! | `PUT /__sandbox/credits` | `{"plan": {"edition": "professional", "agents": 10}}` (or `{"plan": null}`) sets Zoho's credit model; `POST /__sandbox/credits/reset` zeroes the meters |
+//! | `POST /__sandbox/credits/spend` | `{"orgId": "...", "credits": n}`: what the organisation's other integrations spent today |
 //! | `POST /__sandbox/oauth/expire` | ends every OAuth access token now (refresh tokens keep working) |
 //! | `POST /__sandbox/oauth/revoke` | `{"orgId": "..."}`: revokes that organisation's grants, as its admin removing the app would |
 //! | `POST /__sandbox/extension/install`, `.../uninstall` | the extension's lifecycle, with its callbacks (see [`super::extension`]) |
@@ -50,6 +51,7 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
         .route("/__sandbox/webhooks/retry", put(set_retry))
         .route("/__sandbox/credits", get(credits).put(set_credit_plan))
         .route("/__sandbox/credits/reset", post(reset_credits))
+        .route("/__sandbox/credits/spend", post(spend_credits))
         .route("/__sandbox/oauth/expire", post(expire_tokens))
         .route("/__sandbox/oauth/revoke", post(revoke_org))
         .merge(super::extension::control_routes())
@@ -307,6 +309,11 @@ impl HelpdeskState {
     pub fn reset_credits(&self) {
         lock(&self.credits).reset();
     }
+
+    /// Charges `org_id` credits spent outside this client (its other integrations).
+    pub fn spend_credits(&self, org_id: &str, credits: u64) {
+        lock(&self.credits).spend(org_id, credits, self.clock.now_ms());
+    }
 }
 
 impl crate::Sandbox {
@@ -400,6 +407,7 @@ async fn index() -> Json<Value> {
             "GET /__sandbox/credits": "API credits spent per organisation",
             "PUT /__sandbox/credits": "{\"plan\": {\"edition\": \"free|express|standard|professional|enterprise\", \"agents\": n}} or {\"plan\": null}",
             "POST /__sandbox/credits/reset": "zero the credit meters",
+            "POST /__sandbox/credits/spend": "{\"orgId\": \"...\", \"credits\": n}: spent by the organisation's other integrations",
             "POST /__sandbox/oauth/expire": "end every OAuth access token now",
             "POST /__sandbox/oauth/revoke": "{\"orgId\": \"...\"}: revoke that organisation's grants",
             "POST /__sandbox/extension/install": "{\"orgId\", \"callbackUrl\", \"secret\", \"whiteListedDomains\", \"secureParams\", \"connections\"}: install the extension, calling its onInstall callback",
@@ -541,6 +549,25 @@ async fn set_credit_plan(State(state): State<Arc<HelpdeskState>>, body: Bytes) -
 async fn reset_credits(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
     state.reset_credits();
     StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SpendBody {
+    org_id: String,
+    credits: u64,
+}
+
+async fn spend_credits(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: SpendBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    if state.desk_of(&body.org_id).is_none() {
+        return bad_request(format!("no organisation has the id {:?}", body.org_id));
+    }
+    state.spend_credits(&body.org_id, body.credits);
+    Json(state.credits()).into_response()
 }
 
 async fn expire_tokens(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
