@@ -183,7 +183,7 @@ impl HelpdeskState {
             .and_then(|desk| desk.agents.first().map(|a| a.id.clone()))
             .ok_or_else(DeskError::not_found)?;
         let announce = request.webhooks;
-        self.write(org_id, None, |desk, now| {
+        self.write_in(org_id, None, |desk, now| {
             let mut seeded = Seeded::default();
             let mut changes = Vec::new();
             let base_accounts = desk.accounts.len();
@@ -240,7 +240,7 @@ impl HelpdeskState {
         } else {
             edit.fields.clone()
         };
-        self.write(&self.org_ids[0], None, |desk, now| {
+        self.write(None, |desk, now| {
             let (record, change) = match module {
                 Module::Contacts => {
                     edit_record::<Contact>(desk, edit.action, &fields, &agent, id, now)?

@@ -226,7 +226,7 @@ async fn create(
 /// Runs a queued import, then tells its `notifyUrl`.
 async fn run(state: Arc<HelpdeskState>, org_id: String, id: String) {
     let error_report_url = format!("{}/api/v1/importErrorLog/{id}", state.base_url);
-    let outcome = state.write(&org_id, None, |desk, now| {
+    let outcome = state.write_in(&org_id, None, |desk, now| {
         let batch = desk.imports.pending.remove(&id).unwrap_or_default();
         let import = desk
             .imports

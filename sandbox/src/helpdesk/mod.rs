@@ -198,9 +198,18 @@ impl HelpdeskState {
         &self.base_url
     }
 
+    /// Runs a write on the demo organisation's data: [`write_in`](Self::write_in).
+    pub fn write<R>(
+        &self,
+        source_id: Option<&str>,
+        write: impl FnOnce(&mut Desk, i64) -> Result<(R, Vec<Change>), DeskError>,
+    ) -> Result<R, DeskError> {
+        self.write_in(&self.org_ids[0], source_id, write)
+    }
+
     /// Runs a write on `org_id`'s data and tells the webhooks what it changed. Writes
     /// tagged with a `sourceId` stay silent to webhooks that ignore that source.
-    pub fn write<R>(
+    pub fn write_in<R>(
         &self,
         org_id: &str,
         source_id: Option<&str>,

@@ -218,7 +218,7 @@ async fn create<R: Record>(
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
     let source = source_id(&headers);
-    let record = state.write(&caller.org_id, source.as_deref(), |desk, now| {
+    let record = state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
         let (record, change) = desk.create::<R>(&body, &caller.agent_id, now)?;
         Ok((record, vec![change]))
     })?;
@@ -234,7 +234,7 @@ async fn update<R: Record>(
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
     let source = source_id(&headers);
-    let record = state.write(&caller.org_id, source.as_deref(), |desk, now| {
+    let record = state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
         let (record, change) = desk.update::<R>(&id, &body, now)?;
         Ok((record, vec![change]))
     })?;
@@ -270,7 +270,7 @@ async fn trash<R: Record>(
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
     let source = source_id(&headers);
-    state.write(&caller.org_id, source.as_deref(), |desk, now| {
+    state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
         let ids = ids_to_trash(&body, R::TRASH_IDS, |id| R::records(desk).contains_key(id))?;
         let changes = ids
             .iter()
@@ -332,7 +332,7 @@ async fn update_many<R: Record>(
 ) -> Result<Response, DeskError> {
     let (ids, change) = mass_update(&json_body(&body)?)?;
     let source = source_id(&headers);
-    let results = state.write(&caller.org_id, source.as_deref(), |desk, now| {
+    let results = state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
         // The field itself is checked once, against a record-free body.
         desk.check_fields(R::MODULE, &change)?;
         let mut results = Vec::new();
