@@ -314,9 +314,10 @@ fn widget_card<'a>(
 }
 
 /// What Zoho Desk tells an extension widget at this place: its location, and the values
-/// `ZOHODESK.get` answers there (Zoho Desk extension guide, "Data APIs": `ticket.*` on a
+/// `ZOHODESK.get` answers there (Zoho Desk extension guide, widget data libraries,
+/// zoho.com/desk/extensions/guide/widget-data-libraries-overview.html: `ticket.*` on a
 /// ticket, `contact.*`, `account.*`; `user` is the agent, with id, name and email, no
-/// profile or role; `portal.id` is the organisation).
+/// profile or role, as issue 16 found; `portal.id` is the organisation).
 pub fn sdk_context(edge_url: &str, desk: &Desk, agent: &Agent, view: View<'_>) -> Value {
     let widget_origin = url::Url::parse(edge_url)
         .map(|u| u.origin().ascii_serialization())

@@ -1,19 +1,25 @@
-//! The helpdesk emulator: Zoho Desk's REST API shape under `/api/v1`, with its
-//! authentication headers (`Authorization: Zoho-oauthtoken <token>`, `orgId`), its error
-//! bodies (`{"errorCode", "message"}`), its API credits and rate limit, and its webhooks
-//! (signed deliveries, retried until acknowledged).
+//! The helpdesk emulator: Zoho Desk's REST API shape under `/api/v1` for several
+//! organisations, with its authentication headers (`Authorization: Zoho-oauthtoken
+//! <token>`, `orgId`), its error bodies (`{"errorCode", "message"}`), its API credits,
+//! concurrency and rate limit, and its webhooks (signed deliveries, retried until
+//! acknowledged). `sandbox/ZOHO.md` lists every Zoho behaviour it plays, with its source.
 //!
 //! Beside the API, on the same listener:
+//! - `/oauth/v2/...`: Zoho's OAuth server (see [`oauth`]);
 //! - `GET /.well-known/jwks.json`: the keys that sign webhook deliveries;
 //! - `/__sandbox/...`: test controls (see [`controls`]), also callable as methods on
 //!   [`crate::Sandbox`].
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`store`], [`fields`] | the desk's data and webhook subscriptions; field definitions and checks |
-//! | `api`, `records` | the read endpoints for the org and its people; contacts and accounts |
+//! | [`store`], [`fields`] | an organisation's data and webhook subscriptions; field definitions and checks |
+//! | `api`, `records` | the read endpoints for the org and its people; contacts and accounts, `updateMany` |
+//! | [`imports`] | the asynchronous Import API |
+//! | [`oauth`] | accounts.zoho.com: consent, tokens, revocation, scopes |
+//! | [`credits`] | daily credits and concurrency by edition, per organisation |
 //! | [`webhooks`], [`signing`] | event delivery to subscriptions; the signatures on it |
-//! | [`traffic`] | call counting, injected faults and API credits |
+//! | [`extension`] | an installed extension: lifecycle callbacks, the `ZOHODESK.request` proxy |
+//! | [`traffic`] | call counting, injected faults and the sandbox's own throttle |
 //! | [`controls`] | test controls |
 //!
 //! This file holds the helpdesk's state ([`HelpdeskState`]), its router, the gate every

@@ -615,9 +615,8 @@ impl HelpdeskState {
     }
 
     /// The `X-ZDesk-JWT` the demo organisation would send with `body` from `webhook_id`,
-    /// binding the body (the stand-in's token), issued
-    /// at `at_secs` (now by the sandbox clock when `None`): for tests that replay,
-    /// reorder or delay deliveries themselves.
+    /// binding the body (the stand-in's token), issued at `at_secs` (now by the sandbox
+    /// clock when `None`): for tests that replay, reorder or delay deliveries themselves.
     pub fn sign_delivery(&self, body: &[u8], webhook_id: &str, at_secs: Option<u64>) -> String {
         let now_secs = u64::try_from(self.clock.now_ms() / 1000).unwrap_or_default();
         self.signer.sign(
