@@ -318,7 +318,7 @@ fn widget_card<'a>(
 /// zoho.com/desk/extensions/guide/widget-data-libraries-overview.html: `ticket.*` on a
 /// ticket, `contact.*`, `account.*`; `user` is the agent, with id, name and email, no
 /// profile or role, as issue 16 found; `portal.id` is the organisation).
-pub fn sdk_context(edge_url: &str, desk: &Desk, agent: &Agent, view: View<'_>) -> Value {
+fn sdk_context(edge_url: &str, desk: &Desk, agent: &Agent, view: View<'_>) -> Value {
     let widget_origin = url::Url::parse(edge_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();

@@ -426,13 +426,6 @@ async fn mappings(
     Ok(Json(json!({ "data": data })).into_response())
 }
 
-impl HelpdeskState {
-    /// An import of `org_id`, as `GET /api/v1/imports/{id}` answers it.
-    pub fn import(&self, org_id: &str, id: &str) -> Option<Import> {
-        self.desk_of(org_id)?.imports.jobs.get(id).cloned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,11 +172,6 @@ impl HelpdeskState {
         Some(lock(&self.desks[index]))
     }
 
-    /// The organisations' ids, the demo's first.
-    pub fn org_ids(&self) -> &[String] {
-        &self.org_ids
-    }
-
     fn desks(&self) -> impl Iterator<Item = &Mutex<Desk>> {
         self.desks.iter()
     }
@@ -197,11 +192,6 @@ impl HelpdeskState {
     /// The agent the static API token belongs to (the administrator).
     pub fn token_owner(&self) -> &str {
         &self.token_owner
-    }
-
-    /// The listener's URL.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
     }
 
     /// Runs a write on the demo organisation's data: [`write_in`](Self::write_in).

@@ -328,7 +328,17 @@ async fn codes_work_once_and_bad_sign_ins_or_refusals_get_no_code() {
         "a code works once"
     );
 
-    // An unregistered redirect URI gets Zoho's error page, never a redirect.
+    // The edge's own callback is registered; an unregistered redirect URI gets Zoho's
+    // error page, never a redirect.
+    let edge_callback = auth_url(&sandbox, SCOPES).replace(
+        &url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>(),
+        &url::form_urlencoded::byte_serialize(sandbox.helpdesk_oauth_redirect_uri().as_bytes())
+            .collect::<String>(),
+    );
+    assert_eq!(
+        client().get(edge_callback).send().await.unwrap().status(),
+        200
+    );
     let page = client()
         .get(auth_url(&sandbox, SCOPES).replace("app.example", "evil.example"))
         .send()
@@ -355,7 +365,10 @@ async fn access_tokens_expire_after_an_hour_and_refresh_tokens_renew_them() {
     let access = renewed["access_token"].as_str().unwrap();
     ok(api(&sandbox, Method::GET, "/contacts", access, org)).await;
 
-    // The static demo token never expires.
+    // Tests can end every access token at once; the static demo token never expires.
+    sandbox.expire_helpdesk_tokens();
+    let (status, code, _) = error(api(&sandbox, Method::GET, "/contacts", access, org)).await;
+    assert_eq!((status, code.as_str()), (401, "INVALID_OAUTH"));
     ok(Desk::of(&sandbox).get("/contacts")).await;
 }
 
