@@ -14,7 +14,15 @@
 //! The pages are askama templates (`templates/demo/`); each handler gathers what its page
 //! shows. Each page mints the context token on the server, for the agent shown, with the
 //! secret it shares with the edge, and puts it in the iframe URL's fragment (`#ctx=`),
-//! which browsers never send to servers, so the token stays out of request logs.
+//! which browsers never send to servers, so the token stays out of request logs. That
+//! token is a stand-in: Zoho Desk signs nothing for a widget.
+//!
+//! Beside it, each widget page also plays Zoho Desk's part for an extension widget that
+//! loads the sandbox's SDK stand-in (`/__zoho/sdk.js`): the page's `/__zoho/host.js`
+//! answers `ZOHODESK.get` from the page's context (ticket, contact, account, the agent as
+//! `user`, `portal.id`) and sends `ZOHODESK.request` to `POST /__zoho/request`, the
+//! helpdesk's proxy (see [`crate::helpdesk::extension`]), as the agent whose session
+//! cookie the page set.
 
 use crate::clock;
 use crate::helpdesk::HelpdeskState;
@@ -22,14 +30,16 @@ use crate::helpdesk::store::{Account, Agent, Contact, Desk, Module, Ticket};
 use crate::html;
 use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use contract::context::{self, ContextClaims, Role};
 use contract::ids::Email;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The cookie that remembers which agent the visitor is acting as.
@@ -55,6 +65,9 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/accounts", get(account_list))
         .route("/accounts/{id}", get(account_page))
         .route("/setup", get(setup_page))
+        .route("/__zoho/sdk.js", get(sdk_script))
+        .route("/__zoho/host.js", get(host_script))
+        .route("/__zoho/request", post(zoho_request))
         .fallback(|| async { not_found("This page does not exist.") })
         .with_state(state)
 }
@@ -281,6 +294,8 @@ fn account_of<'a>(desk: &'a Desk, id: Option<&str>) -> Option<&'a Account> {
 struct WidgetCard<'a> {
     about: &'a str,
     src: String,
+    /// What the page's SDK host answers the widget with (JSON).
+    sdk_context: String,
 }
 
 fn widget_card<'a>(
@@ -294,7 +309,110 @@ fn widget_card<'a>(
     WidgetCard {
         about,
         src: widget_src(&state.edge_url, &token),
+        sdk_context: sdk_context(&state.edge_url, desk, agent, view).to_string(),
     }
+}
+
+/// What Zoho Desk tells an extension widget at this place: its location, and the values
+/// `ZOHODESK.get` answers there (Zoho Desk extension guide, widget data libraries,
+/// zoho.com/desk/extensions/guide/widget-data-libraries-overview.html: `ticket.*` on a
+/// ticket, `contact.*`, `account.*`; `user` is the agent, with id, name and email, no
+/// profile or role, as issue 16 found; `portal.id` is the organisation).
+fn sdk_context(edge_url: &str, desk: &Desk, agent: &Agent, view: View<'_>) -> Value {
+    let widget_origin = url::Url::parse(edge_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let user = json!({"id": agent.id, "name": agent.name, "email": agent.email_id});
+    let mut values = json!({
+        "user": user,
+        "user.id": agent.id,
+        "user.email": agent.email_id,
+        "portal.id": desk.org_id,
+        "portal.name": desk.org_name,
+    });
+    let (location, record) = match view {
+        View::Setup => ("desk.extension.preference", None),
+        View::Ticket(t) => (
+            "desk.ticket.detail.rightpanel",
+            Some((
+                "ticket",
+                json!({
+                    "id": t.id, "ticketNumber": t.ticket_number, "subject": t.subject,
+                    "email": t.email, "contactId": t.contact_id, "accountId": t.account_id,
+                    "departmentId": t.department_id,
+                }),
+            )),
+        ),
+        View::Contact(c) => (
+            "desk.contact.detail.rightpanel",
+            Some((
+                "contact",
+                json!({
+                    "id": c.id, "firstName": c.first_name, "lastName": c.last_name,
+                    "email": c.email, "accountId": c.account_id,
+                }),
+            )),
+        ),
+        View::Account(a) => (
+            "desk.account.detail.rightpanel",
+            Some((
+                "account",
+                json!({"id": a.id, "accountName": a.account_name}),
+            )),
+        ),
+    };
+    if let (Some((name, object)), Some(map)) = (record, values.as_object_mut()) {
+        for (key, value) in object.as_object().into_iter().flatten() {
+            map.insert(format!("{name}.{key}"), value.clone());
+        }
+        map.insert(name.to_owned(), object);
+    }
+    json!({"widgetOrigin": widget_origin, "location": location, "values": values})
+}
+
+/// The sandbox's stand-in for Zoho Desk's JS SDK, for an extension's widget page.
+const SDK_SCRIPT: &str = include_str!("../templates/zoho/sdk.js");
+/// Its other half, on the helpdesk's own pages.
+const HOST_SCRIPT: &str = include_str!("../templates/zoho/host.js");
+
+fn script(source: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        source,
+    )
+        .into_response()
+}
+
+async fn sdk_script() -> Response {
+    script(SDK_SCRIPT)
+}
+
+async fn host_script() -> Response {
+    script(HOST_SCRIPT)
+}
+
+/// `ZOHODESK.request` reaching Zoho's proxy: the body is the widget's `reqObj`; the agent
+/// is the page session's (the agent cookie), never the widget's word.
+async fn zoho_request(
+    State(state): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "the body is a JSON reqObj").into_response();
+    };
+    let (org_id, agent_id) = {
+        let desk = state.helpdesk.desk();
+        let (agent, _) = current_agent(&desk, &AgentChoice::default(), &headers);
+        (desk.org_id.clone(), agent.id)
+    };
+    state
+        .helpdesk
+        .proxy_request(&org_id, &agent_id, &request)
+        .await
 }
 
 /// The custom fields of a record: label and value, as the helpdesk labels them.

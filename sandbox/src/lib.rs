@@ -39,8 +39,26 @@ pub mod demo {
     /// The helpdesk organisation (`orgId` header, context token `org` claim).
     pub const HELPDESK_ORG_ID: &str = "60012345";
     pub const HELPDESK_ORG_NAME: &str = "Sandbox Desk";
-    /// The token the helpdesk API accepts: `Authorization: Zoho-oauthtoken <token>`.
+    /// The token the helpdesk API accepts: `Authorization: Zoho-oauthtoken <token>`. A
+    /// stand-in for an OAuth grant: it never expires and may do anything in the demo
+    /// organisation.
     pub const HELPDESK_API_TOKEN: &str = "sandbox-helpdesk-token";
+
+    /// A second helpdesk organisation, with its own agents and records.
+    pub const SECOND_HELPDESK_ORG_ID: &str = "60098765";
+    pub const SECOND_HELPDESK_ORG_NAME: &str = "Harbor Desk";
+
+    /// Every helpdesk agent signs in to the helpdesk's OAuth consent page with this.
+    pub const HELPDESK_AGENT_PASSWORD: &str = "sandbox";
+
+    /// The OAuth client registered with the helpdesk's accounts server for sfdesk.
+    pub const HELPDESK_CLIENT_ID: &str = "1000.SFDESKSANDBOX0000000000000000";
+    pub const HELPDESK_CLIENT_SECRET: &str = "sfdesk-helpdesk-client-secret";
+    /// Where the edge takes the helpdesk's OAuth answer (registered as `<edge_url>` +
+    /// this).
+    pub const HELPDESK_OAUTH_CALLBACK_PATH: &str = "/helpdesk/oauth/callback";
+    /// The scopes sfdesk asks the helpdesk for.
+    pub const HELPDESK_SCOPES: &str = "Desk.contacts.ALL,Desk.basic.READ,Desk.settings.READ,Desk.tickets.READ,Desk.events.ALL,Desk.search.READ,Desk.imports.CUSTOM";
 
     /// Shared by the demo pages (which sign context tokens) and the edge (which checks them).
     pub const DEV_CONTEXT_SECRET: &str = "sfdesk-dev-context-secret-for-local-use-only";
@@ -92,6 +110,9 @@ pub struct Config {
     /// Callback URLs registered with the demo connected app besides
     /// `<edge_url>` + [`contract::admin::OAUTH_CALLBACK_PATH`].
     pub extra_redirect_uris: Vec<String>,
+    /// Redirect URIs registered with the helpdesk's OAuth client besides `<edge_url>` +
+    /// [`demo::HELPDESK_OAUTH_CALLBACK_PATH`].
+    pub helpdesk_extra_redirect_uris: Vec<String>,
     /// The helpdesk's API rate limit and webhook timing.
     pub helpdesk: helpdesk::Settings,
     /// Salesforce Outbound Message receivers set up from the start: object (`Contact`,
@@ -118,6 +139,7 @@ impl Default for Config {
             access_token_lifetime: Duration::from_secs(2 * 3600),
             daily_api_limit: 100_000,
             extra_redirect_uris: Vec::new(),
+            helpdesk_extra_redirect_uris: Vec::new(),
             helpdesk: helpdesk::Settings::default(),
             salesforce_outbound_endpoints: Vec::new(),
             salesforce_outbound_retry: salesforce::RetryPolicy::default(),
@@ -235,10 +257,25 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
         outbound_retry: config.salesforce_outbound_retry,
     };
     let salesforce = Arc::new(SalesforceState::new(settings, seeded.org, clock.clone()));
+    let mut helpdesk_redirect_uris =
+        vec![format!("{edge_url}{}", demo::HELPDESK_OAUTH_CALLBACK_PATH)];
+    helpdesk_redirect_uris.extend(config.helpdesk_extra_redirect_uris.iter().cloned());
+    for url in &helpdesk_redirect_uris {
+        url::Url::parse(url).with_context(|| format!("{url:?} is not a valid redirect URI"))?;
+    }
     let helpdesk = Arc::new(HelpdeskState::new(
-        seeded.desk,
-        config.helpdesk_api_token.clone(),
-        seeded.token_owner,
+        helpdesk::Setup {
+            desks: vec![seeded.desk, seeded.second_desk],
+            api_token: config.helpdesk_api_token.clone(),
+            token_owner: seeded.token_owner,
+            base_url: helpdesk_url.clone(),
+            oauth_clients: vec![helpdesk::oauth::OAuthClient {
+                name: "sfdesk".into(),
+                client_id: demo::HELPDESK_CLIENT_ID.into(),
+                client_secret: demo::HELPDESK_CLIENT_SECRET.into(),
+                redirect_uris: helpdesk_redirect_uris,
+            }],
+        },
         clock.clone(),
         config.helpdesk.clone(),
     ));
@@ -373,6 +410,12 @@ impl Sandbox {
         }
     }
 
+    /// Where the edge receives the helpdesk's OAuth answer (registered with the
+    /// helpdesk's OAuth client).
+    pub fn helpdesk_oauth_redirect_uri(&self) -> String {
+        format!("{}{}", self.edge_url, demo::HELPDESK_OAUTH_CALLBACK_PATH)
+    }
+
     /// The helpdesk API as the demo org, with the demo API token.
     pub fn demo_helpdesk_connection(&self) -> shared::helpdesk::Connection {
         shared::helpdesk::Connection {
@@ -395,6 +438,12 @@ impl Sandbox {
     /// Ends every Salesforce access token now (refresh tokens keep working).
     pub fn expire_salesforce_sessions(&self) {
         self.salesforce.expire_sessions();
+    }
+
+    /// Ends every helpdesk OAuth access token now (refresh tokens keep working; the
+    /// static demo token too).
+    pub fn expire_helpdesk_tokens(&self) {
+        self.helpdesk.expire_access_tokens();
     }
 
     /// Moves the sandbox's clock forward: tokens and codes expire, new writes carry the

@@ -21,6 +21,9 @@ pub struct Seeded {
     pub org: Org,
     pub admin: User,
     pub desk: Desk,
+    /// A second helpdesk organisation with its own people and records, for tests of
+    /// several organisations (it has no Salesforce org of its own).
+    pub second_desk: Desk,
     /// The agent the helpdesk API token belongs to (the administrator).
     pub token_owner: String,
     /// A ticket whose requester is a Salesforce contact with an account.
@@ -623,6 +626,7 @@ pub fn seed(shape: OrgShape) -> Seeded {
         org,
         admin,
         desk: desk_seed.desk,
+        second_desk: seed_second_helpdesk(),
         token_owner: desk_seed.admin_agent,
         demo_ticket_id: desk_seed.tickets[0].clone(),
         no_match_ticket_id: desk_seed.tickets[2].clone(),
@@ -961,61 +965,14 @@ fn seed_helpdesk() -> DeskSeed {
         Time(now)
     };
 
-    for (i, &(name, kind, description)) in PROFILES.iter().enumerate() {
-        let profile = Profile {
-            id: desk.next_id(),
-            name: name.into(),
-            description: description.into(),
-            kind: kind.into(),
-            // The built-in three are the defaults; the rest are custom.
-            is_default: i < 3,
-            is_visible: true,
-        };
-        desk.profiles.push(profile);
-    }
+    seed_profiles(&mut desk, PROFILES);
     for &(label, kind, values) in CONTACT_FIELDS {
         desk.add_field(Module::Contacts, FieldDef::custom(label, kind, values));
     }
     for &(label, kind, values) in ACCOUNT_FIELDS {
         desk.add_field(Module::Accounts, FieldDef::custom(label, kind, values));
     }
-    for role in ["CEO", "Support Agent", "Support Lead"] {
-        let role = Role {
-            id: desk.next_id(),
-            name: role.into(),
-        };
-        desk.roles.push(role);
-    }
-    for &(first, last, email, profile, role) in AGENTS {
-        let profile_id = desk
-            .profiles
-            .iter()
-            .find(|p| p.name == profile)
-            .expect("seeded")
-            .id
-            .clone();
-        let role_id = desk
-            .roles
-            .iter()
-            .find(|r| r.name == role)
-            .expect("seeded")
-            .id
-            .clone();
-        let agent = Agent {
-            id: desk.next_id(),
-            first_name: first.into(),
-            last_name: last.into(),
-            name: format!("{first} {last}"),
-            email_id: email.into(),
-            profile_id,
-            role_id,
-            status: "ACTIVE".into(),
-            is_confirmed: true,
-            lang_code: "en_US".into(),
-            time_zone: "Europe/London".into(),
-        };
-        desk.agents.push(agent);
-    }
+    seed_people(&mut desk, &["CEO", "Support Agent", "Support Lead"], AGENTS);
     let admin_agent = desk.agents[0].id.clone();
 
     let account_ids: Vec<String> = ACCOUNTS
@@ -1143,6 +1100,188 @@ fn seed_helpdesk() -> DeskSeed {
         admin_agent,
         tickets,
     }
+}
+
+/// The desk's profiles: (name, type, description).
+fn seed_profiles(desk: &mut Desk, profiles: &[(&str, &str, &str)]) {
+    for (i, &(name, kind, description)) in profiles.iter().enumerate() {
+        let profile = Profile {
+            id: desk.next_id(),
+            name: name.into(),
+            description: description.into(),
+            kind: kind.into(),
+            // The built-in three are the defaults; the rest are custom.
+            is_default: i < 3,
+            is_visible: true,
+        };
+        desk.profiles.push(profile);
+    }
+}
+
+/// The desk's roles (the first at the top, the others reporting to it) and agents
+/// (first, last, email, profile, role).
+fn seed_people(desk: &mut Desk, roles: &[&str], agents: &[(&str, &str, &str, &str, &str)]) {
+    for (i, &name) in roles.iter().enumerate() {
+        let role = Role {
+            id: desk.next_id(),
+            name: name.into(),
+            description: None,
+            share_data_with_peers: false,
+            reports_to: (i > 0).then(|| desk.roles[0].id.clone()),
+            immediate_sub_roles: Vec::new(),
+            is_default: i == 0,
+            is_visible: true,
+        };
+        desk.roles.push(role);
+    }
+    let subordinates: Vec<String> = desk.roles.iter().skip(1).map(|r| r.id.clone()).collect();
+    desk.roles[0].immediate_sub_roles = subordinates;
+    for &(first, last, email, profile, role) in agents {
+        let id_of = |name: &str, items: &[(String, String)]| {
+            items
+                .iter()
+                .find(|(item, _)| item == name)
+                .expect("seeded")
+                .1
+                .clone()
+        };
+        let profile_ids: Vec<(String, String)> = desk
+            .profiles
+            .iter()
+            .map(|p| (p.name.clone(), p.id.clone()))
+            .collect();
+        let role_ids: Vec<(String, String)> = desk
+            .roles
+            .iter()
+            .map(|r| (r.name.clone(), r.id.clone()))
+            .collect();
+        let agent = Agent {
+            id: desk.next_id(),
+            first_name: first.into(),
+            last_name: last.into(),
+            name: format!("{first} {last}"),
+            email_id: email.into(),
+            profile_id: id_of(profile, &profile_ids),
+            role_id: id_of(role, &role_ids),
+            status: "ACTIVE".into(),
+            is_confirmed: true,
+            lang_code: "en_US".into(),
+            time_zone: "Europe/London".into(),
+        };
+        desk.agents.push(agent);
+    }
+}
+
+/// (first, last, email, profile, role) of the second organisation's agents.
+const SECOND_AGENTS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "Morgan",
+        "Blake",
+        "morgan.blake@harbordesk.example",
+        "Administrator",
+        "CEO",
+    ),
+    (
+        "Casey",
+        "Doyle",
+        "casey.doyle@harbordesk.example",
+        "Agent",
+        "Support Agent",
+    ),
+    (
+        "Pat",
+        "Quinn",
+        "pat.quinn@harbordesk.example",
+        "Light Agent",
+        "Support Agent",
+    ),
+];
+
+/// Ids of the second organisation start here, far from the demo's.
+const SECOND_ID_BASE: u64 = 7_361_000_000_050_000;
+
+/// The second helpdesk organisation: a different company with its own agents, profiles,
+/// roles, accounts, contacts and tickets, written through the desk's validation.
+fn seed_second_helpdesk() -> Desk {
+    let mut desk = Desk::with_id_base(
+        demo::SECOND_HELPDESK_ORG_ID,
+        demo::SECOND_HELPDESK_ORG_NAME,
+        SECOND_ID_BASE,
+    );
+    desk.edition = "PROFESSIONAL".into();
+    seed_profiles(&mut desk, &PROFILES[..3]);
+    seed_people(&mut desk, &["CEO", "Support Agent"], SECOND_AGENTS);
+    let admin = desk.agents[0].id.clone();
+    let mut now = epoch();
+    let mut tick = || {
+        now += 7 * 60_000;
+        now
+    };
+    let mut account = |desk: &mut Desk, name: &str, website: &str| {
+        let fields = json!({"accountName": name, "website": website, "industry": "Logistics"});
+        let (account, _) = desk
+            .create::<Account>(&fields, &admin, tick())
+            .expect("the second desk's accounts are valid");
+        account.id
+    };
+    let pier = account(&mut desk, "Pier Nine Shipping", "https://piernine.example");
+    let lighthouse = account(
+        &mut desk,
+        "Lighthouse Freight",
+        "https://lighthousefreight.example",
+    );
+    let people = [
+        ("Ines", "Duarte", "ines@piernine.example", Some(&pier)),
+        (
+            "Tomas",
+            "Berg",
+            "tomas@lighthousefreight.example",
+            Some(&lighthouse),
+        ),
+        ("Ada", "Okafor", "ada.okafor@harbor-customer.example", None),
+    ];
+    let mut contacts = Vec::new();
+    for (first, last, email, account) in people {
+        let mut fields = json!({"firstName": first, "lastName": last, "email": email});
+        if let Some(account) = account {
+            fields["accountId"] = json!(account);
+        }
+        let (contact, _) = desk
+            .create::<Contact>(&fields, &admin, tick())
+            .expect("the second desk's contacts are valid");
+        contacts.push(contact);
+    }
+    for (i, (contact, subject)) in contacts
+        .iter()
+        .zip([
+            "Container tracking is stuck",
+            "Invoice in the wrong currency",
+        ])
+        .enumerate()
+    {
+        let time = Time(tick());
+        let ticket = Ticket {
+            id: desk.next_id(),
+            ticket_number: desk.next_ticket_number(),
+            subject: subject.into(),
+            description: format!("{subject}. Can you help?"),
+            status: "Open".into(),
+            status_type: "Open".into(),
+            priority: if i == 0 { "High" } else { "Medium" }.into(),
+            channel: "Email".into(),
+            contact_id: contact.id.clone(),
+            account_id: contact.account_id.clone(),
+            email: contact.email.clone().unwrap_or_default(),
+            phone: None,
+            department_id: desk.department_id.clone(),
+            assignee_id: Some(desk.agents[1].id.clone()),
+            created_time: time,
+            modified_time: time,
+            cf: Map::new(),
+        };
+        desk.tickets.insert(ticket.id.clone(), ticket);
+    }
+    desk
 }
 
 fn json_map(value: Value) -> Map<String, Value> {

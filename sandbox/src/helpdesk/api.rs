@@ -1,10 +1,11 @@
 //! Zoho Desk's read endpoints for the org and its people: organisations, the caller,
-//! agents, profiles, roles and tickets (contacts and accounts are in `records`). Lists
+//! agents, profiles, roles (lists and single ones) and tickets (contacts and accounts are in `records`). Lists
 //! answer `{"data": [...]}`, or 204 with no body when nothing matches, as Zoho does;
 //! unknown query parameters are refused with 422.
 
+use super::oauth::Caller;
 use super::store::Time;
-use super::{DeskError, HelpdeskState, TokenOwner};
+use super::{DeskError, HelpdeskState};
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -24,7 +25,9 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
         .route("/api/v1/agents", get(agents))
         .route("/api/v1/agents/{id}", get(agent))
         .route("/api/v1/profiles", get(profiles))
+        .route("/api/v1/profiles/{id}", get(profile))
         .route("/api/v1/roles", get(roles))
+        .route("/api/v1/roles/{id}", get(role))
         .route("/api/v1/tickets", get(tickets))
         .route("/api/v1/tickets/{id}", get(ticket))
 }
@@ -91,33 +94,45 @@ pub(super) fn one<T: Serialize>(item: Option<&T>) -> Result<Response, DeskError>
         .ok_or_else(DeskError::not_found)
 }
 
-async fn organizations(State(state): State<Arc<HelpdeskState>>) -> Response {
-    let desk = state.desk();
-    Json(json!({"data": [{
+/// The organisations the caller belongs to: in the sandbox, their one organisation.
+async fn organizations(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, DeskError> {
+    let desk = state.org(&caller.org_id)?;
+    let portal: String = desk
+        .org_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    Ok(Json(json!({"data": [{
         "id": desk.org_id,
         "companyName": desk.org_name,
-        "portalName": "sandboxdesk",
+        "portalName": portal.to_lowercase(),
         "isDefault": true,
-        "edition": "ENTERPRISE",
+        "edition": desk.edition,
     }]}))
-    .into_response()
+    .into_response())
 }
 
+/// The agent the token belongs to: who signed the grant (Zoho Desk API, Agents, "Get My
+/// Information", `GET /api/v1/myinfo`).
 async fn myinfo(
     State(state): State<Arc<HelpdeskState>>,
-    Extension(owner): Extension<TokenOwner>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     only(&params, &[])?;
-    one(state.desk().agent(&owner.0))
+    one(state.org(&caller.org_id)?.agent(&caller.agent_id))
 }
 
 async fn agents(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     let window = window(&params, &["status"], 200)?;
-    let desk = state.desk();
+    let desk = state.org(&caller.org_id)?;
     let status = params.get("status").map(|s| s.to_uppercase());
     let agents = desk
         .agents
@@ -128,23 +143,42 @@ async fn agents(
 
 async fn agent(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, DeskError> {
-    one(state.desk().agent(&id))
+    one(state.org(&caller.org_id)?.agent(&id))
 }
 
 async fn profiles(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
-    whole_list(&params, state.desk().profiles.iter())
+    whole_list(&params, state.org(&caller.org_id)?.profiles.iter())
+}
+
+async fn profile(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, DeskError> {
+    one(state.org(&caller.org_id)?.profile(&id))
 }
 
 async fn roles(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
-    whole_list(&params, state.desk().roles.iter())
+    whole_list(&params, state.org(&caller.org_id)?.roles.iter())
+}
+
+async fn role(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, DeskError> {
+    one(state.org(&caller.org_id)?.role(&id))
 }
 
 /// A list Zoho answers whole: no parameters, no paging.
@@ -164,10 +198,11 @@ fn whole_list<T: Serialize>(
 
 async fn tickets(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     let window = window(&params, &["sortBy", "status", "include"], 100)?;
-    let desk = state.desk();
+    let desk = state.org(&caller.org_id)?;
     let mut tickets: Vec<_> = desk
         .tickets
         .values()
@@ -203,11 +238,12 @@ async fn tickets(
 
 async fn ticket(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     only(&params, &["include"])?;
-    one(state.desk().tickets.get(&id))
+    one(state.org(&caller.org_id)?.tickets.get(&id))
 }
 
 /// Orders by `createdTime` or `modifiedTime` (`-` prefix: descending), else keeps order.

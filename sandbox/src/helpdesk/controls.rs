@@ -11,11 +11,18 @@
 //! | `POST /__sandbox/agent-edits` | what an agent does in the helpdesk UI: `{"action": "update", "module": "contacts", "id": "...", "fields": {"title": "CTO"}}` (also `create`, `delete`); fires webhooks |
 //! | `GET`/`DELETE /__sandbox/webhooks/deliveries` | every delivery attempt, with its body and the receiver's answer |
 //! | `PUT /__sandbox/webhooks/retry` | `{"baseMs": 50, "maxMs": 400}`: how soon failed deliveries are retried |
+//! | `GET /__sandbox/credits` | API credits spent per organisation (`{"plan": ..., "orgs": {"<orgId>": {"spent": n, "spentToday": n, ...}}}`) |
+//! | `PUT /__sandbox/credits` | `{"plan": {"edition": "professional", "agents": 10}}` (or `{"plan": null}`) sets Zoho's credit model; `POST /__sandbox/credits/reset` zeroes the meters |
+//! | `POST /__sandbox/credits/spend` | `{"orgId": "...", "credits": n}`: what the organisation's other integrations spent today |
+//! | `POST /__sandbox/oauth/expire` | ends every OAuth access token now (refresh tokens keep working) |
+//! | `POST /__sandbox/oauth/revoke` | `{"orgId": "..."}`: revokes that organisation's grants, as its admin removing the app would |
+//! | `POST /__sandbox/extension/install`, `.../uninstall` | the extension's lifecycle, with its callbacks (see [`super::extension`]) |
 
+use super::credits::{CreditPlan, OrgCredits};
 use super::store::{Account, Change, Contact, Desk, Module, Writable};
 use super::traffic::{CallCounts, Fault, RateLimit};
 use super::webhooks::Delivery;
-use super::{DeskError, HelpdeskState};
+use super::{DeskError, HelpdeskState, lock};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +31,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,6 +49,12 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
             get(deliveries).delete(clear_deliveries),
         )
         .route("/__sandbox/webhooks/retry", put(set_retry))
+        .route("/__sandbox/credits", get(credits).put(set_credit_plan))
+        .route("/__sandbox/credits/reset", post(reset_credits))
+        .route("/__sandbox/credits/spend", post(spend_credits))
+        .route("/__sandbox/oauth/expire", post(expire_tokens))
+        .route("/__sandbox/oauth/revoke", post(revoke_org))
+        .merge(super::extension::control_routes())
 }
 
 /// Bulk records to create.
@@ -152,16 +166,24 @@ impl HelpdeskState {
     }
 
     /// Bulk-creates accounts, then contacts spread over the new accounts, through the
-    /// same validation as the API.
+    /// same validation as the API, in the demo organisation.
     pub fn seed(&self, request: &SeedRequest) -> Result<Seeded, DeskError> {
+        self.seed_in(&self.org_ids[0], request)
+    }
+
+    /// [`seed`](Self::seed) in the organisation `org_id`, owned by its first agent.
+    pub fn seed_in(&self, org_id: &str, request: &SeedRequest) -> Result<Seeded, DeskError> {
         if request.contacts + request.accounts > SEED_LIMIT {
             return Err(DeskError::invalid_body(&format!(
                 "Seed at most {SEED_LIMIT} records at a time."
             )));
         }
-        let owner = self.token_owner().to_owned();
+        let owner = self
+            .desk_of(org_id)
+            .and_then(|desk| desk.agents.first().map(|a| a.id.clone()))
+            .ok_or_else(DeskError::not_found)?;
         let announce = request.webhooks;
-        self.write(None, |desk, now| {
+        self.write_in(org_id, None, |desk, now| {
             let mut seeded = Seeded::default();
             let mut changes = Vec::new();
             let base_accounts = desk.accounts.len();
@@ -262,7 +284,49 @@ fn to_json(record: impl Serialize) -> Value {
     serde_json::to_value(record).expect("records serialize")
 }
 
+/// The credit model and what each organisation spent: `GET /__sandbox/credits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditReport {
+    pub plan: Option<CreditPlan>,
+    pub orgs: BTreeMap<String, OrgCredits>,
+}
+
+impl HelpdeskState {
+    pub fn credits(&self) -> CreditReport {
+        let ledger = lock(&self.credits);
+        CreditReport {
+            plan: ledger.plan(),
+            orgs: ledger.report(),
+        }
+    }
+
+    /// Sets Zoho's credit model for every organisation (`None`: count, refuse nothing).
+    pub fn set_credit_plan(&self, plan: Option<CreditPlan>) {
+        lock(&self.credits).set_plan(plan);
+    }
+
+    pub fn reset_credits(&self) {
+        lock(&self.credits).reset();
+    }
+
+    /// Charges `org_id` credits spent outside this client (its other integrations).
+    pub fn spend_credits(&self, org_id: &str, credits: u64) {
+        lock(&self.credits).spend(org_id, credits, self.clock.now_ms());
+    }
+}
+
 impl crate::Sandbox {
+    /// Helpdesk API credits spent per organisation, and the credit model.
+    pub fn helpdesk_credits(&self) -> CreditReport {
+        self.helpdesk.credits()
+    }
+
+    /// Sets Zoho's credit model for the helpdesk's organisations.
+    pub fn set_helpdesk_credit_plan(&self, plan: Option<CreditPlan>) {
+        self.helpdesk.set_credit_plan(plan);
+    }
+
     /// Helpdesk API calls answered since the last reset.
     pub fn helpdesk_calls(&self) -> CallCounts {
         self.helpdesk.calls()
@@ -314,7 +378,7 @@ impl crate::Sandbox {
     }
 }
 
-fn bad_request(message: impl Into<String>) -> Response {
+pub(super) fn bad_request(message: impl Into<String>) -> Response {
     (
         StatusCode::BAD_REQUEST,
         Json(json!({ "error": message.into() })),
@@ -323,7 +387,7 @@ fn bad_request(message: impl Into<String>) -> Response {
 }
 
 /// A control's JSON body, or the 400 to answer (boxed: a `Response` is large).
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
     serde_json::from_slice(body)
         .map_err(|e| Box::new(bad_request(format!("bad control request: {e}"))))
 }
@@ -340,6 +404,14 @@ async fn index() -> Json<Value> {
             "POST /__sandbox/agent-edits": "{\"action\": \"create|update|delete\", \"module\": \"contacts|accounts\", \"id\": \"...\", \"fields\": {...}}",
             "GET|DELETE /__sandbox/webhooks/deliveries": "the delivery log",
             "PUT /__sandbox/webhooks/retry": "{\"baseMs\": n, \"maxMs\": n}",
+            "GET /__sandbox/credits": "API credits spent per organisation",
+            "PUT /__sandbox/credits": "{\"plan\": {\"edition\": \"free|express|standard|professional|enterprise\", \"agents\": n}} or {\"plan\": null}",
+            "POST /__sandbox/credits/reset": "zero the credit meters",
+            "POST /__sandbox/credits/spend": "{\"orgId\": \"...\", \"credits\": n}: spent by the organisation's other integrations",
+            "POST /__sandbox/oauth/expire": "end every OAuth access token now",
+            "POST /__sandbox/oauth/revoke": "{\"orgId\": \"...\"}: revoke that organisation's grants",
+            "POST /__sandbox/extension/install": "{\"orgId\", \"callbackUrl\", \"secret\", \"whiteListedDomains\", \"secureParams\", \"connections\"}: install the extension, calling its onInstall callback",
+            "POST /__sandbox/extension/uninstall": "{\"installationId\": \"...\"}: uninstall it, calling its onUninstall callback",
         }
     }))
 }
@@ -452,5 +524,71 @@ async fn set_retry(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Resp
         Duration::from_millis(body.base_ms),
         Duration::from_millis(body.max_ms),
     );
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn credits(State(state): State<Arc<HelpdeskState>>) -> Json<CreditReport> {
+    Json(state.credits())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanBody {
+    plan: Option<CreditPlan>,
+}
+
+async fn set_credit_plan(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: PlanBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    state.set_credit_plan(body.plan);
+    Json(state.credits()).into_response()
+}
+
+async fn reset_credits(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
+    state.reset_credits();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SpendBody {
+    org_id: String,
+    credits: u64,
+}
+
+async fn spend_credits(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: SpendBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    if state.desk_of(&body.org_id).is_none() {
+        return bad_request(format!("no organisation has the id {:?}", body.org_id));
+    }
+    state.spend_credits(&body.org_id, body.credits);
+    Json(state.credits()).into_response()
+}
+
+async fn expire_tokens(State(state): State<Arc<HelpdeskState>>) -> StatusCode {
+    state.expire_access_tokens();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OrgBody {
+    org_id: String,
+}
+
+async fn revoke_org(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: OrgBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    if state.desk_of(&body.org_id).is_none() {
+        return bad_request(format!("no organisation has the id {:?}", body.org_id));
+    }
+    state.revoke_org_grants(&body.org_id);
     StatusCode::NO_CONTENT.into_response()
 }

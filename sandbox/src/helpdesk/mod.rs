@@ -1,19 +1,25 @@
-//! The helpdesk emulator: Zoho Desk's REST API shape under `/api/v1`, with its
-//! authentication headers (`Authorization: Zoho-oauthtoken <token>`, `orgId`), its error
-//! bodies (`{"errorCode", "message"}`), its API credits and rate limit, and its webhooks
-//! (signed deliveries, retried until acknowledged).
+//! The helpdesk emulator: Zoho Desk's REST API shape under `/api/v1` for several
+//! organisations, with its authentication headers (`Authorization: Zoho-oauthtoken
+//! <token>`, `orgId`), its error bodies (`{"errorCode", "message"}`), its API credits,
+//! concurrency and rate limit, and its webhooks (signed deliveries, retried until
+//! acknowledged). `sandbox/ZOHO.md` lists every Zoho behaviour it plays, with its source.
 //!
 //! Beside the API, on the same listener:
+//! - `/oauth/v2/...`: Zoho's OAuth server (see [`oauth`]);
 //! - `GET /.well-known/jwks.json`: the keys that sign webhook deliveries;
 //! - `/__sandbox/...`: test controls (see [`controls`]), also callable as methods on
 //!   [`crate::Sandbox`].
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`store`], [`fields`] | the desk's data and webhook subscriptions; field definitions and checks |
-//! | `api`, `records` | the read endpoints for the org and its people; contacts and accounts |
+//! | [`store`], [`fields`] | an organisation's data and webhook subscriptions; field definitions and checks |
+//! | `api`, `records` | the read endpoints for the org and its people; contacts and accounts, `updateMany` |
+//! | [`imports`] | the asynchronous Import API |
+//! | [`oauth`] | accounts.zoho.com: consent, tokens, revocation, scopes |
+//! | [`credits`] | daily credits and concurrency by edition, per organisation |
 //! | [`webhooks`], [`signing`] | event delivery to subscriptions; the signatures on it |
-//! | [`traffic`] | call counting, injected faults and API credits |
+//! | [`extension`] | an installed extension: lifecycle callbacks, the `ZOHODESK.request` proxy |
+//! | [`traffic`] | call counting, injected faults and the sandbox's own throttle |
 //! | [`controls`] | test controls |
 //!
 //! This file holds the helpdesk's state ([`HelpdeskState`]), its router, the gate every
@@ -21,7 +27,11 @@
 
 mod api;
 pub mod controls;
+pub mod credits;
+pub mod extension;
 pub mod fields;
+pub mod imports;
+pub mod oauth;
 mod records;
 pub mod signing;
 pub mod store;
@@ -35,6 +45,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use credits::{CreditPlan, Ledger};
+use oauth::{Accounts, Caller, OAuthClient};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -45,16 +57,26 @@ use webhooks::Outbox;
 
 pub use shared::helpdesk::JWKS_PATH;
 
-/// How the helpdesk behaves: its API limit and its webhook timing.
+/// How the helpdesk behaves: its API limits, its tokens and its webhook timing.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// API credits per window; `None` for no limit.
+    /// API credits per window; `None` for no limit. The sandbox's own throttle, kept as
+    /// the default; Zoho's daily credits are `credit_plan`.
     pub rate_limit: Option<RateLimit>,
+    /// Zoho's credit model (daily credits and concurrency by edition), enforced per
+    /// organisation; `None`: spending is counted, nothing is refused.
+    pub credit_plan: Option<CreditPlan>,
+    /// How long an OAuth access token works (Zoho: an hour).
+    pub access_token_lifetime: Duration,
     /// The first retry of a failed webhook delivery; doubles up to `webhook_retry_max`.
     pub webhook_retry_base: Duration,
     pub webhook_retry_max: Duration,
     /// A receiver that has not answered by then has failed (Zoho allows 5 seconds).
     pub webhook_timeout: Duration,
+    /// Whether delivery tokens carry a `bodySha256` claim. Zoho's do not (their JWT names
+    /// the sender, the webhook and the time, not the body): `false` plays Zoho; `true`,
+    /// the default, is a stand-in the product's tests still use.
+    pub webhook_body_hash: bool,
 }
 
 impl Default for Settings {
@@ -64,49 +86,72 @@ impl Default for Settings {
                 credits: 3_000,
                 window: Duration::from_secs(60),
             }),
+            credit_plan: None,
+            access_token_lifetime: oauth::ACCESS_TOKEN_LIFETIME,
             webhook_retry_base: Duration::from_secs(1),
             webhook_retry_max: Duration::from_secs(60),
             webhook_timeout: Duration::from_secs(5),
+            webhook_body_hash: true,
         }
     }
 }
 
+/// What the helpdesk starts with besides its settings.
+pub struct Setup {
+    /// The organisations; the first is the demo's.
+    pub desks: Vec<Desk>,
+    /// The demo's static API token (a stand-in for an OAuth grant), and the agent it
+    /// belongs to in the first organisation.
+    pub api_token: String,
+    pub token_owner: String,
+    /// The listener's own URL: the `api_domain` and `accounts-server` of its tokens.
+    pub base_url: String,
+    /// The OAuth clients registered with its accounts server.
+    pub oauth_clients: Vec<OAuthClient>,
+}
+
 pub struct HelpdeskState {
     pub clock: Arc<Clock>,
-    pub desk: Mutex<Desk>,
-    org_id: String,
-    /// The one API token the emulator accepts, and the agent it belongs to (`/myinfo`).
-    api_token: String,
+    /// The organisations, the demo's first; `org_ids` names them in the same order.
+    desks: Vec<Mutex<Desk>>,
+    org_ids: Vec<String>,
+    /// The agent the static API token belongs to (the demo administrator).
     token_owner: String,
+    base_url: String,
+    accounts: Mutex<Accounts>,
     traffic: Mutex<Traffic>,
+    credits: Mutex<Ledger>,
     outbox: Mutex<Outbox>,
+    installations: Mutex<extension::Installations>,
     /// Wakes the webhook worker when there is something to deliver.
     wake: Notify,
     signer: signing::Signer,
+    webhook_body_hash: bool,
     http: reqwest::Client,
 }
 
 impl HelpdeskState {
-    pub fn new(
-        desk: Desk,
-        api_token: String,
-        token_owner: String,
-        clock: Arc<Clock>,
-        settings: Settings,
-    ) -> Self {
+    pub fn new(setup: Setup, clock: Arc<Clock>, settings: Settings) -> Self {
+        let org_ids: Vec<String> = setup.desks.iter().map(|d| d.org_id.clone()).collect();
+        let mut accounts = Accounts::new(setup.oauth_clients, settings.access_token_lifetime);
+        accounts.add_static_token(&setup.api_token, &org_ids[0], &setup.token_owner);
         HelpdeskState {
             clock,
-            org_id: desk.org_id.clone(),
-            desk: Mutex::new(desk),
-            api_token,
-            token_owner,
+            desks: setup.desks.into_iter().map(Mutex::new).collect(),
+            org_ids,
+            token_owner: setup.token_owner,
+            base_url: setup.base_url,
+            accounts: Mutex::new(accounts),
             traffic: Mutex::new(Traffic::new(settings.rate_limit)),
+            credits: Mutex::new(Ledger::new(settings.credit_plan)),
             outbox: Mutex::new(Outbox::new(
                 settings.webhook_retry_base,
                 settings.webhook_retry_max,
             )),
+            installations: Mutex::new(extension::Installations::default()),
             wake: Notify::new(),
             signer: signing::Signer::demo(),
+            webhook_body_hash: settings.webhook_body_hash,
             http: reqwest::Client::builder()
                 .timeout(settings.webhook_timeout)
                 .redirect(reqwest::redirect::Policy::none())
@@ -115,9 +160,25 @@ impl HelpdeskState {
         }
     }
 
-    /// The desk's data; see [`crate::salesforce::lock`] for why poisoning is ignored.
+    /// The demo organisation's data; see [`crate::salesforce::lock`] for why poisoning is
+    /// ignored.
     pub fn desk(&self) -> MutexGuard<'_, Desk> {
-        lock(&self.desk)
+        lock(&self.desks[0])
+    }
+
+    /// An organisation's data, by its `orgId`.
+    pub fn desk_of(&self, org_id: &str) -> Option<MutexGuard<'_, Desk>> {
+        let index = self.org_ids.iter().position(|id| id == org_id)?;
+        Some(lock(&self.desks[index]))
+    }
+
+    fn desks(&self) -> impl Iterator<Item = &Mutex<Desk>> {
+        self.desks.iter()
+    }
+
+    /// The caller's organisation (the gate has checked it exists).
+    fn org(&self, org_id: &str) -> Result<MutexGuard<'_, Desk>, DeskError> {
+        self.desk_of(org_id).ok_or_else(DeskError::not_found)
     }
 
     fn traffic(&self) -> MutexGuard<'_, Traffic> {
@@ -128,19 +189,29 @@ impl HelpdeskState {
         lock(&self.outbox)
     }
 
-    /// The agent the API token belongs to (the administrator).
+    /// The agent the static API token belongs to (the administrator).
     pub fn token_owner(&self) -> &str {
         &self.token_owner
     }
 
-    /// Runs a write and tells the webhooks what it changed. Writes tagged with a
-    /// `sourceId` stay silent to webhooks that ignore that source.
+    /// Runs a write on the demo organisation's data: [`write_in`](Self::write_in).
     pub fn write<R>(
         &self,
         source_id: Option<&str>,
         write: impl FnOnce(&mut Desk, i64) -> Result<(R, Vec<Change>), DeskError>,
     ) -> Result<R, DeskError> {
-        let mut desk = self.desk();
+        self.write_in(&self.org_ids[0], source_id, write)
+    }
+
+    /// Runs a write on `org_id`'s data and tells the webhooks what it changed. Writes
+    /// tagged with a `sourceId` stay silent to webhooks that ignore that source.
+    pub fn write_in<R>(
+        &self,
+        org_id: &str,
+        source_id: Option<&str>,
+        write: impl FnOnce(&mut Desk, i64) -> Result<(R, Vec<Change>), DeskError>,
+    ) -> Result<R, DeskError> {
+        let mut desk = self.org(org_id)?;
         let (result, changes) = write(&mut desk, self.clock.now_ms())?;
         // Queued under the desk's lock, so events leave in the order the writes happened.
         for change in &changes {
@@ -164,7 +235,9 @@ pub fn router(state: Arc<HelpdeskState>) -> Router {
     api::routes()
         .merge(records::routes())
         .merge(webhooks::routes())
+        .merge(imports::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), gate))
+        .merge(oauth::routes())
         .merge(controls::routes())
         .route(JWKS_PATH, get(jwks))
         .fallback(|| async { DeskError::not_found() })
@@ -271,6 +344,48 @@ impl DeskError {
         }
     }
 
+    /// 401 for a token the helpdesk does not take: unknown, revoked or expired.
+    pub fn invalid_oauth() -> Self {
+        DeskError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_OAUTH",
+            "The OAuth Token you provided is invalid.",
+        )
+    }
+
+    /// 401 for a token without a scope the call needs.
+    pub fn scope_mismatch() -> Self {
+        DeskError::new(
+            StatusCode::UNAUTHORIZED,
+            "SCOPE_MISMATCH",
+            "The OAuth Token you provided does not have the scope this API needs.",
+        )
+    }
+
+    /// 429 when the organisation has as many calls in progress as its edition allows.
+    pub fn too_many_concurrent() -> Self {
+        DeskError {
+            retry_after: Some(1),
+            ..DeskError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_REQUESTS",
+                "Too many API calls are in progress at once for this organization; retry when one has finished.",
+            )
+        }
+    }
+
+    /// 429 when the organisation's credits for the day are spent.
+    pub fn threshold_exceeded(retry_after_secs: u64) -> Self {
+        DeskError {
+            retry_after: Some(retry_after_secs),
+            ..DeskError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "THRESHOLD_EXCEEDED",
+                "The API credits of this organization for the day are used up; they are renewed at the start of the next day.",
+            )
+        }
+    }
+
     fn server_error(status: StatusCode) -> Self {
         DeskError::new(
             status,
@@ -319,8 +434,14 @@ pub(crate) fn source_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Credits a call costs: 3 for a list or a search, 1 for anything else.
-fn weight(method: &Method, route: &str) -> u32 {
+/// What a call cost when that depends on its body (bulk calls): set by the endpoint on
+/// its response, charged instead of the route's weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Charge(pub u64);
+
+/// Credits a call costs: 3 for a list or a search, 1 for anything else (bulk endpoints
+/// set their own [`Charge`]).
+fn weight(method: &Method, route: &str) -> u64 {
     let single = route.ends_with('}') || route.ends_with("/myinfo");
     if method == Method::GET && !single {
         3
@@ -329,7 +450,8 @@ fn weight(method: &Method, route: &str) -> u32 {
     }
 }
 
-/// Every `/api/v1` call: counted, maybe faulted, authenticated, then charged.
+/// Every `/api/v1` call: counted, authenticated, admitted by its organisation's credits,
+/// maybe faulted, throttled, then run and charged.
 async fn gate(
     State(state): State<Arc<HelpdeskState>>,
     mut request: Request,
@@ -341,65 +463,106 @@ async fn gate(
         .get::<MatchedPath>()
         .map_or_else(|| path.clone(), |m| m.as_str().to_owned());
     let method = request.method().clone();
-    let fault = {
-        let mut traffic = state.traffic();
-        traffic.count(&format!("{method} {route}"));
-        traffic.take_fault(&path)
+    state.traffic().count(&format!("{method} {route}"));
+    let caller = match check_credentials(&state, request.headers(), &path, &method, &route) {
+        Ok(caller) => caller,
+        Err(error) => return error.into_response(),
     };
+    let org = caller.org_id.clone();
+    let weight = weight(&method, &route);
+    let admitted = lock(&state.credits).admit(&org, weight, state.clock.now_ms());
+    if let Err(refusal) = admitted {
+        return match refusal {
+            credits::Refusal::TooManyConcurrent => DeskError::too_many_concurrent(),
+            credits::Refusal::ThresholdExceeded { retry_after_secs } => {
+                DeskError::threshold_exceeded(retry_after_secs)
+            }
+        }
+        .into_response();
+    }
+    request.extensions_mut().insert(caller);
+    let (mut response, ran) = run(&state, request, next, &path, weight).await;
+    let charged = if ran {
+        response
+            .extensions()
+            .get::<Charge>()
+            .map_or(weight, |c| c.0)
+    } else {
+        0
+    };
+    let left_today = lock(&state.credits).finish(&org, charged, state.clock.now_ms());
+    if ran {
+        let headers = response.headers_mut();
+        headers.insert(WEIGHT_HEADER, HeaderValue::from(charged));
+        if let Some(left) = left_today {
+            headers.insert(REMAINING_HEADER, HeaderValue::from(left));
+        }
+    }
+    response
+}
+
+/// An admitted call: an injected fault, the throttle, or the endpoint. Whether the
+/// endpoint ran.
+async fn run(
+    state: &HelpdeskState,
+    request: Request,
+    next: Next,
+    path: &str,
+    weight: u64,
+) -> (Response, bool) {
+    let fault = state.traffic().take_fault(path);
     if let Some(fault) = fault {
         if let Some(ms) = fault.latency_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         match fault.status {
             Some(429) => {
-                return DeskError::too_many_requests(fault.retry_after.unwrap_or(1))
-                    .into_response();
+                let error = DeskError::too_many_requests(fault.retry_after.unwrap_or(1));
+                return (error.into_response(), false);
             }
             Some(500) => {
-                return DeskError::server_error(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+                let error = DeskError::server_error(StatusCode::INTERNAL_SERVER_ERROR);
+                return (error.into_response(), false);
             }
             // A gateway's answer: no helpdesk error body.
             Some(status) => {
                 let status =
                     StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 let page = format!("<html><body><h1>{status}</h1></body></html>");
-                return (status, [(header::CONTENT_TYPE, "text/html")], page).into_response();
+                let response = (status, [(header::CONTENT_TYPE, "text/html")], page);
+                return (response.into_response(), false);
             }
             None => {}
         }
     }
-    if let Err(error) = check_credentials(&state, request.headers(), &path) {
-        return error.into_response();
-    }
-    request
-        .extensions_mut()
-        .insert(TokenOwner(state.token_owner.clone()));
-    let weight = weight(&method, &route);
-    let spend = state.traffic().spend(weight, Instant::now());
+    let spend = state
+        .traffic()
+        .spend(u32::try_from(weight).unwrap_or(u32::MAX), Instant::now());
     match spend {
         Spend::Refused { retry_after_secs } => {
             state.traffic().note_rate_limited();
-            DeskError::too_many_requests(retry_after_secs).into_response()
+            let error = DeskError::too_many_requests(retry_after_secs);
+            (error.into_response(), false)
         }
         Spend::Allowed { remaining } => {
             let mut response = next.run(request).await;
-            let headers = response.headers_mut();
-            headers.insert(WEIGHT_HEADER, HeaderValue::from(weight));
-            headers.insert(REMAINING_HEADER, HeaderValue::from(remaining));
             response
+                .headers_mut()
+                .insert(REMAINING_HEADER, HeaderValue::from(remaining));
+            (response, true)
         }
     }
 }
 
-/// The agent the presented token belongs to.
-#[derive(Debug, Clone)]
-pub struct TokenOwner(pub String);
-
+/// The caller a request's token speaks for, in the organisation its `orgId` names, with
+/// the scope its route needs; or Zoho's refusal.
 fn check_credentials(
     state: &HelpdeskState,
     headers: &HeaderMap,
     path: &str,
-) -> Result<(), DeskError> {
+    method: &Method,
+    route: &str,
+) -> Result<Caller, DeskError> {
     let unauthorized = || {
         DeskError::new(
             StatusCode::UNAUTHORIZED,
@@ -415,16 +578,13 @@ fn check_credentials(
         .strip_prefix("Zoho-oauthtoken ")
         .map(str::trim)
         .ok_or_else(unauthorized)?;
-    if token != state.api_token {
-        return Err(DeskError::new(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_OAUTH",
-            "The OAuth Token you provided is invalid.",
-        ));
+    let caller = state.caller(token)?;
+    if !caller.may(&oauth::required_scopes(method, route)) {
+        return Err(DeskError::scope_mismatch());
     }
     // Every endpoint but the organisation list names the organisation it acts on.
     if path == "/api/v1/organizations" {
-        return Ok(());
+        return Ok(caller);
     }
     let org_id = headers
         .get("orgId")
@@ -432,14 +592,16 @@ fn check_credentials(
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or_else(|| DeskError::invalid_data("orgId", "missing"))?;
-    if org_id != state.org_id {
+    // A token works in its own organisation only ("OAUTH_ORG_MISMATCH", Zoho Desk API
+    // documentation, error codes).
+    if org_id != caller.org_id {
         return Err(DeskError::new(
             StatusCode::UNAUTHORIZED,
             "OAUTH_ORG_MISMATCH",
             "The OAuth Token you provided is not valid for the organization in the orgId header.",
         ));
     }
-    Ok(())
+    Ok(caller)
 }
 
 #[cfg(test)]

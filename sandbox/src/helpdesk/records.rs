@@ -1,12 +1,14 @@
 //! Contacts and accounts: list (`from`/`limit` up to 100, `sortBy` `createdTime` or
 //! `modifiedTime`), read, search (`/contacts/search?email=`, `/accounts/search?accountName=`,
 //! with `*` wildcards and `modifiedTimeRange`/`createdTimeRange`), create (POST), update
-//! (PATCH), delete (`POST .../moveToTrash`), and the field metadata
-//! (`/organizationFields?module=`). Writes may carry a `sourceId` header (see webhooks).
+//! (PATCH), delete (`POST .../moveToTrash`), one value to many records
+//! (`POST .../updateMany`), and the field metadata (`/organizationFields?module=`). Writes
+//! may carry a `sourceId` header (see webhooks).
 
 use super::api::{list, one, only, sorted_by_time, window};
+use super::oauth::Caller;
 use super::store::{Account, Contact, Module, Time, Writable};
-use super::{DeskError, HelpdeskState, TokenOwner, json_body, source_id};
+use super::{Charge, DeskError, HelpdeskState, json_body, source_id};
 use crate::clock;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
@@ -28,6 +30,7 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
         )
         .route("/api/v1/contacts/search", get(search::<Contact>))
         .route("/api/v1/contacts/moveToTrash", post(trash::<Contact>))
+        .route("/api/v1/contacts/updateMany", post(update_many::<Contact>))
         .route(
             "/api/v1/contacts/{id}",
             get(one_of::<Contact>).patch(update::<Contact>),
@@ -38,6 +41,7 @@ pub(super) fn routes() -> Router<Arc<HelpdeskState>> {
         )
         .route("/api/v1/accounts/search", get(search::<Account>))
         .route("/api/v1/accounts/moveToTrash", post(trash::<Account>))
+        .route("/api/v1/accounts/updateMany", post(update_many::<Account>))
         .route(
             "/api/v1/accounts/{id}",
             get(one_of::<Account>).patch(update::<Account>),
@@ -105,10 +109,11 @@ impl Record for Account {
 
 async fn list_of<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     let window = window(&params, &["sortBy"], 100)?;
-    let desk = state.desk();
+    let desk = state.org(&caller.org_id)?;
     let items = sorted_by_time(
         R::records(&desk).values(),
         params.get("sortBy").map(String::as_str),
@@ -119,9 +124,10 @@ async fn list_of<R: Record>(
 
 async fn one_of<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, DeskError> {
-    one(R::records(&state.desk()).get(&id))
+    one(R::records(&*state.org(&caller.org_id)?).get(&id))
 }
 
 /// `*` matches any run of characters; everything else matches itself, ignoring case.
@@ -164,6 +170,7 @@ fn time_range(
 
 async fn search<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     let mut allowed = R::SEARCH.to_vec();
@@ -175,7 +182,7 @@ async fn search<R: Record>(
         .iter()
         .filter_map(|p| params.get(*p).map(|v| (*p, v)))
         .collect();
-    let desk = state.desk();
+    let desk = state.org(&caller.org_id)?;
     let matching = R::records(&desk).values().filter(|record| {
         let (created_at, modified_at) = record.times();
         let within = |range: Option<(i64, i64)>, at: Time| {
@@ -205,13 +212,14 @@ async fn search<R: Record>(
 
 async fn create<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
-    Extension(owner): Extension<TokenOwner>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
-    let record = state.write(source_id(&headers).as_deref(), |desk, now| {
-        let (record, change) = desk.create::<R>(&body, &owner.0, now)?;
+    let source = source_id(&headers);
+    let record = state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
+        let (record, change) = desk.create::<R>(&body, &caller.agent_id, now)?;
         Ok((record, vec![change]))
     })?;
     Ok(Json(record).into_response())
@@ -219,12 +227,14 @@ async fn create<R: Record>(
 
 async fn update<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
-    let record = state.write(source_id(&headers).as_deref(), |desk, now| {
+    let source = source_id(&headers);
+    let record = state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
         let (record, change) = desk.update::<R>(&id, &body, now)?;
         Ok((record, vec![change]))
     })?;
@@ -254,11 +264,13 @@ fn ids_to_trash(
 
 async fn trash<R: Record>(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let body = json_body(&body)?;
-    state.write(source_id(&headers).as_deref(), |desk, now| {
+    let source = source_id(&headers);
+    state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
         let ids = ids_to_trash(&body, R::TRASH_IDS, |id| R::records(desk).contains_key(id))?;
         let changes = ids
             .iter()
@@ -269,8 +281,86 @@ async fn trash<R: Record>(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Ids one `updateMany` takes (a sandbox choice, as many as `moveToTrash`: Zoho's spec
+/// does not bound the list).
+const UPDATE_MANY_LIMIT: usize = 50;
+
+/// `{"ids", "fieldName", "fieldValue", "isCustomField"}`: the one field change an
+/// `updateMany` makes to each record, as an update body (Zoho's OpenAPI spec,
+/// `Contact.json`, `contact_massupdate`).
+fn mass_update(body: &Value) -> Result<(Vec<String>, Value), DeskError> {
+    let ids: Vec<String> = body
+        .get("ids")
+        .and_then(Value::as_array)
+        .ok_or_else(|| DeskError::invalid_data("/ids", "missing"))?
+        .iter()
+        .map(|id| id.as_str().map(str::to_owned))
+        .collect::<Option<_>>()
+        .filter(|ids: &Vec<String>| (1..=UPDATE_MANY_LIMIT).contains(&ids.len()))
+        .ok_or_else(|| DeskError::invalid_data("/ids", "invalid"))?;
+    let name = body
+        .get("fieldName")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| DeskError::invalid_data("/fieldName", "missing"))?;
+    let value = match body.get("fieldValue") {
+        None | Some(Value::Null) => Value::Null,
+        Some(Value::String(text)) => Value::String(text.clone()),
+        Some(_) => return Err(DeskError::invalid_data("/fieldValue", "invalid")),
+    };
+    let custom = body
+        .get("isCustomField")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let change = if custom {
+        json!({ "cf": { name: value } })
+    } else {
+        json!({ name: value })
+    };
+    Ok((ids, change))
+}
+
+/// One value to many records: each record updated alone, each with its own result
+/// (`{"results": [{"success", "id", "errors"}]}`, Zoho's `MassActionResponse.json`). A
+/// field the module does not have refuses the whole request. It costs a credit per 2
+/// records (Zoho's throttling notes for bulk updates).
+async fn update_many<R: Record>(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, DeskError> {
+    let (ids, change) = mass_update(&json_body(&body)?)?;
+    let source = source_id(&headers);
+    let results = state.write_in(&caller.org_id, source.as_deref(), |desk, now| {
+        // The field itself is checked once, against a record-free body.
+        desk.check_fields(R::MODULE, &change)?;
+        let mut results = Vec::new();
+        let mut changes = Vec::new();
+        for id in &ids {
+            match desk.update::<R>(id, &change, now) {
+                Ok((_, change)) => {
+                    changes.push(change);
+                    results.push(json!({"success": true, "id": id, "errors": null}));
+                }
+                Err(error) => results.push(json!({
+                    "success": false,
+                    "id": id,
+                    "errors": {"errorCode": error.code, "httpCode": error.status.as_u16().to_string()},
+                })),
+            }
+        }
+        Ok((results, changes))
+    })?;
+    let mut response = Json(json!({ "results": results })).into_response();
+    let cost = u64::try_from(ids.len().div_ceil(2)).unwrap_or(u64::MAX);
+    response.extensions_mut().insert(Charge(cost));
+    Ok(response)
+}
+
 async fn fields(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     only(&params, &["module", "departmentId"])?;
@@ -279,7 +369,7 @@ async fn fields(
         .ok_or_else(|| DeskError::invalid_data("/module", "missing"))?;
     let module =
         Module::parse(module).ok_or_else(|| DeskError::invalid_data("/module", "invalid"))?;
-    let desk = state.desk();
+    let desk = state.org(&caller.org_id)?;
     let data: Vec<Value> = desk.fields(module).iter().map(|f| f.to_json()).collect();
     Ok(Json(json!({ "data": data })).into_response())
 }

@@ -1,8 +1,11 @@
 //! How the helpdesk signs webhook deliveries: an RS256 JWT in `X-ZDesk-JWT` with Zoho's
 //! claims (`iss` = `orgId:<org>`, `aud` = `webhookId:<id>`, `iat`, `exp`, and `kid` in
-//! the header), plus `orgId` and `bodySha256` (the SHA-256 of the exact body bytes,
-//! base64url), so a token cannot be replayed with another body. The public key is served
-//! as a JWKS at `/.well-known/jwks.json`.
+//! the header) and `orgId` (Desk Webhook Documentation, "Webhook security": the token
+//! says who sent the delivery and when; it does not cover the body, so a receiver treats
+//! a payload as a hint). The sandbox can add `bodySha256` (the SHA-256 of the exact body
+//! bytes, base64url), a stand-in the product's tests still rely on
+//! (`Settings::webhook_body_hash`). The public key is served as a JWKS at
+//! `/.well-known/jwks.json`.
 //!
 //! The key is a fixed, committed, sandbox-only test key (`sandbox/keys/`): it starts
 //! instantly and protects nothing.

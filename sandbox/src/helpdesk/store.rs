@@ -7,6 +7,7 @@
 
 use super::DeskError;
 use super::fields::{self, FieldDef};
+use super::imports::Imports;
 use crate::clock;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -38,11 +39,20 @@ pub struct Profile {
     pub is_visible: bool,
 }
 
+/// A role, as `GET /api/v1/roles/{id}` answers it (Zoho's OpenAPI spec, `Role.json`,
+/// `roleResponse`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     pub id: String,
     pub name: String,
+    pub description: Option<String>,
+    pub share_data_with_peers: bool,
+    /// The role this one reports to (`None` at the top of the hierarchy).
+    pub reports_to: Option<String>,
+    pub immediate_sub_roles: Vec<String>,
+    pub is_default: bool,
+    pub is_visible: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -365,6 +375,8 @@ impl Subscription {
 /// One helpdesk organisation.
 pub struct Desk {
     pub org_id: String,
+    /// Zoho Desk's edition name, as `/organizations` reports it.
+    pub edition: String,
     pub org_name: String,
     pub department_id: String,
     pub profiles: Vec<Profile>,
@@ -377,6 +389,9 @@ pub struct Desk {
     pub contact_fields: Vec<FieldDef>,
     pub account_fields: Vec<FieldDef>,
     pub webhooks: Vec<Subscription>,
+    /// Import API jobs and the external ids they mapped.
+    pub imports: Imports,
+    id_base: u64,
     issued_ids: u64,
     issued_ticket_numbers: u64,
     last_write_ms: i64,
@@ -384,8 +399,15 @@ pub struct Desk {
 
 impl Desk {
     pub fn new(org_id: &str, org_name: &str) -> Self {
+        Desk::with_id_base(org_id, org_name, ID_BASE)
+    }
+
+    /// A desk whose record ids start after `id_base`: each organisation's ids differ, as
+    /// Zoho's do, so a record or webhook id names one organisation's.
+    pub fn with_id_base(org_id: &str, org_name: &str, id_base: u64) -> Self {
         let mut desk = Desk {
             org_id: org_id.to_owned(),
+            edition: "ENTERPRISE".to_owned(),
             org_name: org_name.to_owned(),
             department_id: String::new(),
             profiles: Vec::new(),
@@ -397,6 +419,8 @@ impl Desk {
             contact_fields: Vec::new(),
             account_fields: Vec::new(),
             webhooks: Vec::new(),
+            imports: Imports::default(),
+            id_base,
             issued_ids: 0,
             issued_ticket_numbers: 100,
             last_write_ms: 0,
@@ -466,6 +490,11 @@ impl Desk {
         )
     }
 
+    /// Checks an update body against the module's fields, without a record.
+    pub fn check_fields(&self, module: Module, body: &Value) -> Result<(), DeskError> {
+        self.check(module, body, false).map(|_| ())
+    }
+
     /// Every custom field of the module, empty, then the given values.
     fn custom_values(&self, module: Module, given: Map<String, Value>) -> Map<String, Value> {
         let mut cf: Map<String, Value> = self
@@ -532,7 +561,7 @@ impl Desk {
 
     pub fn next_id(&mut self) -> String {
         self.issued_ids += 1;
-        (ID_BASE + self.issued_ids).to_string()
+        (self.id_base + self.issued_ids).to_string()
     }
 
     pub fn next_ticket_number(&mut self) -> String {
@@ -546,6 +575,17 @@ impl Desk {
 
     pub fn profile(&self, id: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.id == id)
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// An agent by sign-in address, ignoring case.
+    pub fn agent_by_email(&self, email: &str) -> Option<&Agent> {
+        self.agents
+            .iter()
+            .find(|a| a.email_id.eq_ignore_ascii_case(email.trim()))
     }
 
     pub fn account_name(&self, id: Option<&str>) -> Option<&str> {

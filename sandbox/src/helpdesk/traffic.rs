@@ -1,6 +1,7 @@
-//! What happens to every `/api/v1` call before it reaches its endpoint: it is counted,
-//! it may meet an injected fault (a 5xx, a 429, latency), and it spends API credits
-//! against the rate limit. Zoho's credit model: a single record costs 1, a list or a
+//! What happens to every `/api/v1` call before it reaches its endpoint, beside Zoho's
+//! daily credits ([`super::credits`]): it is counted, it may meet an injected fault (a
+//! 5xx, a 429, latency), and it spends credits against the sandbox's own throttle (a
+//! window of minutes, the default; not Zoho's). A single record costs 1, a list or a
 //! search 3; each answer says what it cost (`X-Rate-Limit-Request-Weight-v3`) and what
 //! is left (`X-Rate-Limit-Remaining-v3`); past the limit, 429 `TOO_MANY_REQUESTS` with
 //! `Retry-After`.

@@ -3,17 +3,23 @@
 //! - `POST/GET /api/v1/webhooks`, `GET/DELETE /api/v1/webhooks/{id}`: subscriptions to
 //!   `Contact_Add`, `Contact_Update`, `Contact_Delete`, `Account_Add`, `Account_Update`,
 //!   `Account_Delete`, each with `includePrevState`; `ignoreSourceId` silences writes
-//!   tagged with that `sourceId`. Subscribing first sends a validation request to the URL
-//!   (GET, then POST if that fails), which must answer 200.
+//!   tagged with that `sourceId`. Subscribing first sends an unsigned validation request
+//!   to the URL (GET, then POST if that fails), which must answer 200, or the
+//!   subscription is refused (Desk Webhook Documentation,
+//!   desk.zoho.com/support/WebhookDocument.do: a callback URL answers 200 OK). Each
+//!   organisation has its own subscriptions.
 //! - Each write queues an event per matching subscription. A background worker posts
 //!   each subscription's queue in order, as a JSON array of
-//!   `{eventType, orgId, eventTime, payload, prevState}`, signed in `X-ZDesk-JWT`; a
+//!   `{eventType, orgId, eventTime, payload, prevState}`, signed in `X-ZDesk-JWT` (see
+//!   [`super::signing`]: the token names the organisation, the webhook and the time,
+//!   not the body, unless the sandbox's `webhook_body_hash` stand-in is on); a
 //!   delivery that does not get a 2xx is retried with backoff, the same events first
 //!   (at-least-once, in order). A 410 Gone removes the subscription, as Zoho does.
 //! - Every attempt is logged for tests (`/__sandbox/webhooks/deliveries`).
 
+use super::oauth::Caller;
 use super::store::{Change, Desk, Subscription, Time};
-use super::{DeskError, HelpdeskState, TokenOwner, json_body};
+use super::{DeskError, HelpdeskState, json_body, lock};
 use crate::clock;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
@@ -264,18 +270,18 @@ async fn validate_url(state: &HelpdeskState, url: &str) -> Result<(), DeskError>
 
 async fn create(
     State(state): State<Arc<HelpdeskState>>,
-    Extension(owner): Extension<TokenOwner>,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Result<Response, DeskError> {
     let draft = parse_draft(&json_body(&body)?)?;
-    if state.desk().webhooks.len() >= MAX_WEBHOOKS {
+    if state.org(&caller.org_id)?.webhooks.len() >= MAX_WEBHOOKS {
         return Err(DeskError::invalid_body(
             "This help desk has the most webhooks it may have; delete one first.",
         ));
     }
     validate_url(&state, &draft.url).await?;
     let now = Time(state.clock.now_ms());
-    let mut desk = state.desk();
+    let mut desk = state.org(&caller.org_id)?;
     let subscription = Subscription {
         id: desk.next_id(),
         name: draft.name,
@@ -284,7 +290,7 @@ async fn create(
         events: draft.events,
         ignore_source_id: draft.ignore_source_id,
         is_enabled: draft.is_enabled,
-        created_by: owner.0,
+        created_by: caller.agent_id,
         created_time: now,
         modified_time: now,
     };
@@ -292,20 +298,24 @@ async fn create(
     Ok(Json(subscription.to_json()).into_response())
 }
 
-async fn list(State(state): State<Arc<HelpdeskState>>) -> Response {
-    let desk = state.desk();
+async fn list(
+    State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, DeskError> {
+    let desk = state.org(&caller.org_id)?;
     if desk.webhooks.is_empty() {
-        return StatusCode::NO_CONTENT.into_response();
+        return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let data: Vec<Value> = desk.webhooks.iter().map(Subscription::to_json).collect();
-    Json(json!({ "data": data })).into_response()
+    Ok(Json(json!({ "data": data })).into_response())
 }
 
 async fn one(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, DeskError> {
-    let desk = state.desk();
+    let desk = state.org(&caller.org_id)?;
     let subscription = desk
         .webhooks
         .iter()
@@ -316,22 +326,29 @@ async fn one(
 
 async fn remove(
     State(state): State<Arc<HelpdeskState>>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, DeskError> {
-    if !unsubscribe(&state, &id) {
+    let theirs = state
+        .org(&caller.org_id)?
+        .webhooks
+        .iter()
+        .any(|w| w.id == id);
+    if !theirs || !unsubscribe(&state, &id) {
         return Err(DeskError::not_found());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Removes a subscription and drops what was still queued for it.
+/// Removes a subscription (of whichever organisation has it) and drops what was still
+/// queued for it.
 fn unsubscribe(state: &HelpdeskState, id: &str) -> bool {
-    let removed = {
-        let mut desk = state.desk();
+    let removed = state.desks().any(|desk| {
+        let mut desk = lock(desk);
         let before = desk.webhooks.len();
         desk.webhooks.retain(|w| w.id != id);
         desk.webhooks.len() != before
-    };
+    });
     state.outbox().queues.remove(id);
     removed
 }
@@ -369,7 +386,7 @@ pub(super) fn publish(
         outbox
             .queues
             .entry(subscription.id.clone())
-            .or_insert_with(|| Queue::new(&subscription.url))
+            .or_insert_with(|| Queue::new(&subscription.url, &desk.org_id))
             .pending
             .push_back(event);
     }
@@ -397,6 +414,8 @@ pub struct Delivery {
 
 struct Queue {
     url: String,
+    /// The organisation whose webhook this is, which signs its deliveries.
+    org_id: String,
     pending: VecDeque<Value>,
     failures: u32,
     not_before: Option<Instant>,
@@ -404,9 +423,10 @@ struct Queue {
 }
 
 impl Queue {
-    fn new(url: &str) -> Self {
+    fn new(url: &str, org_id: &str) -> Self {
         Queue {
             url: url.to_owned(),
+            org_id: org_id.to_owned(),
             pending: VecDeque::new(),
             failures: 0,
             not_before: None,
@@ -426,6 +446,7 @@ pub struct Outbox {
 /// One delivery to make.
 struct Job {
     webhook_id: String,
+    org_id: String,
     url: String,
     events: Vec<Value>,
     attempt: u32,
@@ -466,6 +487,7 @@ impl Outbox {
             queue.in_flight = true;
             jobs.push(Job {
                 webhook_id: id.clone(),
+                org_id: queue.org_id.clone(),
                 url: queue.url.clone(),
                 events: queue.pending.iter().take(BATCH).cloned().collect(),
                 attempt: queue.failures + 1,
@@ -543,9 +565,10 @@ async fn deliver(state: Arc<HelpdeskState>, job: Job) {
     let body = serde_json::to_vec(&job.events).expect("events serialize");
     let now_ms = state.clock.now_ms();
     let now_secs = u64::try_from(now_ms / 1000).unwrap_or_default();
+    let bound = state.webhook_body_hash.then_some(body.as_slice());
     let token = state
         .signer
-        .sign(&body, &state.org_id, &job.webhook_id, now_secs);
+        .sign_claims(&job.org_id, &job.webhook_id, now_secs, bound);
     let answer = state
         .http
         .post(&job.url)
@@ -591,23 +614,27 @@ impl HelpdeskState {
         self.outbox().clear_log();
     }
 
-    /// The `X-ZDesk-JWT` the helpdesk would send with `body` from `webhook_id`, issued
-    /// at `at_secs` (now by the sandbox clock when `None`): for tests that replay,
-    /// reorder or delay deliveries themselves.
+    /// The `X-ZDesk-JWT` the demo organisation would send with `body` from `webhook_id`,
+    /// binding the body (the stand-in's token), issued at `at_secs` (now by the sandbox
+    /// clock when `None`): for tests that replay, reorder or delay deliveries themselves.
     pub fn sign_delivery(&self, body: &[u8], webhook_id: &str, at_secs: Option<u64>) -> String {
         let now_secs = u64::try_from(self.clock.now_ms() / 1000).unwrap_or_default();
-        self.signer
-            .sign(body, &self.org_id, webhook_id, at_secs.unwrap_or(now_secs))
+        self.signer.sign(
+            body,
+            &self.org_ids[0],
+            webhook_id,
+            at_secs.unwrap_or(now_secs),
+        )
     }
 
     /// A token for any delivery of `webhook_id` now, binding no body.
     pub fn sign_unbound(&self, webhook_id: &str) -> String {
         let now_secs = u64::try_from(self.clock.now_ms() / 1000).unwrap_or_default();
         self.signer
-            .sign_claims(&self.org_id, webhook_id, now_secs, None)
+            .sign_claims(&self.org_ids[0], webhook_id, now_secs, None)
     }
 
-    /// The ids of the webhook subscriptions, oldest first.
+    /// The ids of the demo organisation's webhook subscriptions, oldest first.
     pub fn webhook_ids(&self) -> Vec<String> {
         self.desk().webhooks.iter().map(|w| w.id.clone()).collect()
     }
@@ -675,7 +702,7 @@ mod tests {
     #[test]
     fn the_outbox_keeps_order_and_backs_off() {
         let mut outbox = Outbox::new(Duration::from_secs(1), Duration::from_secs(4));
-        let mut queue = Queue::new("http://r.example/");
+        let mut queue = Queue::new("http://r.example/", "1");
         for i in 0..12 {
             queue.pending.push_back(json!(i));
         }

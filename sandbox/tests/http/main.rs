@@ -13,3 +13,4 @@ mod rest;
 mod salesforce_api;
 mod salesforce_simple_salesforce;
 mod shapes;
+mod zoho;

@@ -1,0 +1,49 @@
+// The sandbox's stand-in for Zoho Desk's JS SDK (ZohoDeskClientSDK.min.js), served at
+// /__zoho/sdk.js for an extension's widget page. As in Zoho Desk, the widget runs in an
+// iframe and asks the helpdesk page around it for everything: ZOHODESK.extension.onload()
+// resolves to the App object, ZOHODESK.get(key) to {key: value} ("ticket.email", "user",
+// "portal.id", ...), and ZOHODESK.request(reqObj) to the proxy's answer as text, which
+// the helpdesk page (host.js) gets from its own server, where the secure parameters and
+// the connection's OAuth token are added. A refusal rejects with the proxy's answer as
+// text, as Zoho's does.
+(function () {
+  "use strict";
+  var pending = {};
+  var last = 0;
+
+  function ask(kind, payload) {
+    return new Promise(function (resolve, reject) {
+      last += 1;
+      pending[last] = { resolve: resolve, reject: reject };
+      window.parent.postMessage({ zohodesk: kind, id: last, payload: payload }, "*");
+    });
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent) return;
+    var message = event.data;
+    if (!message || typeof message.zohodeskReply !== "number") return;
+    var waiting = pending[message.zohodeskReply];
+    if (!waiting) return;
+    delete pending[message.zohodeskReply];
+    if (message.ok) {
+      waiting.resolve(message.value);
+    } else {
+      waiting.reject(message.value);
+    }
+  });
+
+  window.ZOHODESK = {
+    extension: {
+      onload: function () {
+        return ask("onload");
+      },
+    },
+    get: function (key) {
+      return ask("get", key);
+    },
+    request: function (reqObj) {
+      return ask("request", reqObj);
+    },
+  };
+})();
