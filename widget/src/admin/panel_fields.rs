@@ -2,7 +2,7 @@
 //! (contacts, accounts, opportunities), chosen among the fields the connected org lets
 //! the integration read, in the order to show them.
 
-use super::parts::{Loaded, Notice, fetch_into, loaded_view};
+use super::parts::{Notice, load_now, loaded_view};
 use crate::api::Client;
 use contract::panel_fields::{
     MAX_FIELDS, PanelFieldOption, PanelFields, PanelFieldsView, PanelObject,
@@ -12,17 +12,13 @@ use leptos::prelude::*;
 /// The panel fields screen (`data-testid="panel-fields"`).
 #[component]
 pub fn PanelFieldsScreen(client: Client) -> impl IntoView {
-    let loaded: Loaded<PanelFieldsView> = RwSignal::new(None);
-    let load = {
+    let (loaded, retry) = {
         let client = client.clone();
-        move || {
+        load_now(move || {
             let client = client.clone();
-            loaded.set(None);
-            fetch_into(loaded, async move { client.panel_fields().await });
-        }
+            async move { client.panel_fields().await }
+        })
     };
-    load();
-    let retry = Callback::new(move |()| load());
     view! {
         <div class="screen" data-testid="panel-fields">
             <div class="screen-head">

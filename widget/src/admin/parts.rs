@@ -24,6 +24,23 @@ where
     });
 }
 
+/// A screen's data: fetched now, and again (from the loading state) each time the
+/// returned callback runs ("Try again").
+pub fn load_now<T, F, Fut>(fetch: F) -> (Loaded<T>, Callback<()>)
+where
+    T: Send + Sync + 'static,
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ClientError>> + 'static,
+{
+    let loaded: Loaded<T> = RwSignal::new(None);
+    let load = move || {
+        loaded.set(None);
+        fetch_into(loaded, fetch());
+    };
+    load();
+    (loaded, Callback::new(move |()| load()))
+}
+
 /// `Salesforce → Helpdesk`: the direction from side `from`.
 pub fn direction_label(from: Side) -> &'static str {
     match from {

@@ -2,7 +2,7 @@
 //! Restricted access with its items. Every change is saved at once and takes effect on
 //! the agent's next panel load.
 
-use super::parts::{Loaded, fetch_into, loaded_view};
+use super::parts::{load_now, loaded_view};
 use crate::api::Client;
 use contract::admin::ProfilePermissions;
 use contract::api::RecordKind;
@@ -12,17 +12,13 @@ use leptos::prelude::*;
 /// The permissions screen: loads every profile, a row each.
 #[component]
 pub fn PermissionsScreen(client: Client) -> impl IntoView {
-    let loaded: Loaded<Vec<ProfilePermissions>> = RwSignal::new(None);
-    let load = {
+    let (loaded, retry) = {
         let client = client.clone();
-        move || {
+        load_now(move || {
             let client = client.clone();
-            loaded.set(None);
-            fetch_into(loaded, async move { client.permissions().await });
-        }
+            async move { client.permissions().await }
+        })
     };
-    load();
-    let retry = Callback::new(move |()| load());
     view! {
         <div class="screen" data-testid="permissions">
             <div class="screen-head">

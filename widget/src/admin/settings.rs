@@ -3,7 +3,7 @@
 //! "Start sync".
 
 use super::api::SyncAction;
-use super::parts::{Loaded, Notice, fetch_into, loaded_view};
+use super::parts::{Notice, load_now, loaded_view};
 use crate::api::Client;
 use contract::admin::{ObjectIssue, SaveSettings, SettingsView, SyncState, SyncStatus};
 use contract::mapping::{FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType, ValueKind};
@@ -19,17 +19,13 @@ pub fn SyncSettings(
     #[prop(into)]
     on_started: Callback<SyncStatus>,
 ) -> impl IntoView {
-    let loaded: Loaded<SettingsView> = RwSignal::new(None);
-    let load = {
+    let (loaded, retry) = {
         let client = client.clone();
-        move || {
+        load_now(move || {
             let client = client.clone();
-            loaded.set(None);
-            fetch_into(loaded, async move { client.settings().await });
-        }
+            async move { client.settings().await }
+        })
     };
-    load();
-    let retry = Callback::new(move |()| load());
     loaded_view(loaded, retry, move |view| {
         view! {
             <MappingForm
