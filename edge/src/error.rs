@@ -130,6 +130,8 @@ impl From<EngineError> for EdgeError {
         match error {
             EngineError::Reconnect => EdgeError::Reconnect,
             EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
+            // The context read the fields again already; the next attempt uses them.
+            EngineError::FieldsChanged(_) => EdgeError::Unavailable(error.to_string()),
             EngineError::Store(e) => EdgeError::Storage(e),
         }
     }

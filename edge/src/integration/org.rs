@@ -171,6 +171,13 @@ impl<'a> Org<'a> {
         if let Some(usage) = salesforce.api_usage() {
             state.save_api_usage(&usage)?;
         }
+        if let Err(EngineError::FieldsChanged(_)) = &outcome {
+            // Field-level security changed: the next run reads both sides' fields again.
+            state.save_fields(&Fields {
+                read_ms: 0,
+                ..fields.clone()
+            })?;
+        }
         Ok(outcome?)
     }
 }

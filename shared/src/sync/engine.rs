@@ -74,6 +74,10 @@ pub enum EngineError {
     Unavailable(String),
     #[error("Salesforce access was revoked: reconnect Salesforce")]
     Reconnect,
+    /// A side's fields changed since they were read: the caller reads them again (and
+    /// the settings that depend on them) before going on. No record failed.
+    #[error("Salesforce's fields changed since they were read, so they are read again: {0}")]
+    FieldsChanged(String),
 }
 
 pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
@@ -90,6 +94,7 @@ impl From<PortError> for EngineError {
         match error {
             PortError::Reconnect => EngineError::Reconnect,
             PortError::Unavailable(detail) => EngineError::Unavailable(detail),
+            PortError::FieldsChanged(detail) => EngineError::FieldsChanged(detail),
             PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),
         }
     }
@@ -127,8 +132,7 @@ impl From<PortError> for Stop {
     fn from(error: PortError) -> Self {
         match error {
             PortError::Record(reason) => Stop::Failed(reason),
-            PortError::Unavailable(detail) => Stop::Engine(EngineError::Unavailable(detail)),
-            PortError::Reconnect => Stop::Engine(EngineError::Reconnect),
+            other => Stop::Engine(other.into()),
         }
     }
 }
@@ -462,15 +466,11 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let Parent::Account(parent_id) = self.parent_of(from, record) else {
             return Ok(None);
         };
-        if self.link(from, ObjectKind::Account, parent_id)?.is_none() {
-            match Box::pin(self.sync_record(from, ObjectKind::Account, parent_id)).await {
-                Ok(_) => {}
-                Err(EngineError::Store(e)) => return Err(e.into()),
-                Err(EngineError::Unavailable(d)) => {
-                    return Err(Stop::Engine(EngineError::Unavailable(d)));
-                }
-                Err(EngineError::Reconnect) => return Err(Stop::Engine(EngineError::Reconnect)),
-            }
+        if self.link(from, ObjectKind::Account, parent_id)?.is_none()
+            && let Err(error) =
+                Box::pin(self.sync_record(from, ObjectKind::Account, parent_id)).await
+        {
+            return Err(Stop::Engine(error));
         }
         Ok(self
             .link(from, ObjectKind::Account, parent_id)?

@@ -26,6 +26,10 @@ pub enum PortError {
     /// Salesforce access was revoked: nothing syncs until an admin reconnects.
     #[error("reconnect Salesforce")]
     Reconnect,
+    /// The side's fields changed since they were read (field-level security now hides one
+    /// the sync names): read them again, then try the whole change again.
+    #[error("{0}")]
+    FieldsChanged(String),
 }
 
 /// A contact's account, as a side holds it.

@@ -62,6 +62,11 @@ pub fn port_error(error: SfError) -> PortError {
                 "Salesforce refused the record without a reason".into(),
             )),
         },
+        // The port names only fields describe listed: one Salesforce no longer knows was
+        // hidden since (field-level security), which no record can be blamed for.
+        SfError::Api { code, message, .. } if code == "INVALID_FIELD" => {
+            PortError::FieldsChanged(message)
+        }
         SfError::Api { code, message, .. } if code != "REQUEST_LIMIT_EXCEEDED" => {
             PortError::Record(FailureReason::from_salesforce(&code, &message))
         }

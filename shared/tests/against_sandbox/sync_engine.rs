@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use contract::ids::SfId;
-use contract::mapping::ObjectKind;
+use contract::mapping::{FieldMeta, ObjectKind};
 use contract::side::Side;
 use serde_json::{Map, Value, json};
 use shared::helpdesk::TransportSleep;
@@ -100,15 +100,30 @@ impl World {
         &self,
         job: impl AsyncFnOnce(&SandboxEngine<'_>) -> anyhow::Result<R>,
     ) -> anyhow::Result<R> {
+        self.with_engine_on(None, job).await
+    }
+
+    /// [`World::with_engine`] over Salesforce fields read earlier, as the edge keeps them
+    /// between runs (`None`: read them now).
+    pub(super) async fn with_engine_on<R>(
+        &self,
+        salesforce_fields: Option<(Vec<FieldMeta>, Vec<FieldMeta>)>,
+        job: impl AsyncFnOnce(&SandboxEngine<'_>) -> anyhow::Result<R>,
+    ) -> anyhow::Result<R> {
         let salesforce_client = Client::new(&self.transport, self.session.clone());
         let helpdesk_client =
             helpdesk::Client::new(&self.transport, &self.helpdesk).with_source_id(SOURCE_ID);
-        let salesforce = SalesforcePort::load(&salesforce_client).await?;
+        let (contacts, accounts) = match salesforce_fields {
+            Some(fields) => fields,
+            None => SalesforcePort::load(&salesforce_client)
+                .await?
+                .fields_read(),
+        };
         let helpdesk = HelpdeskPort::load(&helpdesk_client).await?;
         // As the edge does: only what the org offers the connected user is synced, and read.
-        let (contacts, accounts) = salesforce.fields_read();
         let settings = self.settings.clone().offered_by(&contacts, &accounts);
-        let salesforce = salesforce.reading(&settings);
+        let salesforce =
+            SalesforcePort::with_fields(&salesforce_client, contacts, accounts).reading(&settings);
         let engine = Engine {
             store: &self.store,
             salesforce: &salesforce,

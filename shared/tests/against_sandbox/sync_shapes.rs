@@ -10,7 +10,10 @@ use sandbox::OrgShape;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use shared::salesforce::Scope;
+use shared::sync::engine::EngineError;
+use shared::sync::ongoing::{Covered, Tallies};
 use shared::sync::port::Port;
+use shared::sync::salesforce_port::SalesforcePort;
 use std::collections::BTreeMap;
 
 /// A record's fields as the mapping names them; empty text and absent fields are null.
@@ -293,7 +296,7 @@ async fn person_accounts_sync_as_helpdesk_contacts_both_ways() -> anyhow::Result
         .context("Emma is a person account")?;
 
     // Salesforce side: a user edits the person account; the catch-up carries it over.
-    let mut covered = shared::sync::ongoing::Covered::from(now_ms());
+    let mut covered = Covered::from(now_ms());
     w.sandbox
         .salesforce()
         .user_update(
@@ -304,7 +307,7 @@ async fn person_accounts_sync_as_helpdesk_contacts_both_ways() -> anyhow::Result
                 .unwrap(),
         )
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let mut tallies = shared::sync::ongoing::Tallies::default();
+    let mut tallies = Tallies::default();
     w.with_engine(async |engine| Ok(engine.catch_up(&mut covered, &mut tallies).await?))
         .await?;
     let desk = w.helpdesk().contact(&desk.id).await?;
@@ -353,4 +356,65 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// An admin hides a mapped field from the integration user while the sync runs: the
+/// sync, still holding the fields it read before, gets `INVALID_FIELD`. That is no
+/// record's failure: it reads the fields again and goes on without the hidden one.
+#[tokio::test]
+async fn a_field_hidden_while_the_sync_runs_is_left_out_once_fields_are_read_again()
+-> anyhow::Result<()> {
+    let w = world_of(OrgShape::Demo).await?;
+    let run = w.initial_sync().await?;
+    let client = w.salesforce();
+    let read_before = SalesforcePort::load(&client).await?.fields_read();
+    w.sandbox
+        .salesforce()
+        .set_field_security(sandbox::salesforce::access::HiddenNames {
+            objects: Vec::new(),
+            fields: vec![("Contact".into(), "Title".into())],
+        });
+    let maya = w
+        .salesforce()
+        .query::<Map<String, Value>>(
+            "SELECT Id FROM Contact WHERE Email = 'maya.patel@northwind.example'",
+        )
+        .await?
+        .records
+        .remove(0);
+    let maya = maya["Id"].as_str().context("an Id")?.to_owned();
+    w.sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            &maya,
+            serde_json::json!({"Description": "Renewal due in March"})
+                .as_object()
+                .unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    let mut covered = Covered::from(run.started_ms);
+    let mut tallies = Tallies::default();
+    let stale = w
+        .with_engine_on(Some(read_before), async |engine| {
+            Ok(engine.catch_up(&mut covered, &mut tallies).await)
+        })
+        .await?;
+    assert!(
+        matches!(stale, Err(EngineError::FieldsChanged(_))),
+        "{stale:?}"
+    );
+    assert!(w.store.failures(None)?.is_empty(), "no record is blamed");
+
+    w.with_engine(async |engine| Ok(engine.catch_up(&mut covered, &mut tallies).await?))
+        .await?;
+    let desk = w
+        .helpdesk()
+        .search_contacts_by_email("maya.patel@northwind.example")
+        .await?
+        .remove(0);
+    assert_eq!(desk.description.as_deref(), Some("Renewal due in March"));
+    assert!(w.store.failures(None)?.is_empty());
+    Ok(())
 }
