@@ -115,6 +115,9 @@ const MIGRATIONS: &[&str] = &[
         (SELECT value FROM sync_settings WHERE key = 'salesforce_username');
     DELETE FROM sync_settings WHERE key IN
         ('control', 'fields', 'api_usage', 'helpdesk_jwks_cache', 'helpdesk_jwks', 'salesforce_username')",
+    // 10: the change notifications set up in Salesforce for the admin (`notifications`),
+    // remembered so that deleting the integration removes them.
+    "ALTER TABLE edge_state ADD COLUMN notifications TEXT",
 ];
 
 /// Brings the org's database up to date: the engine's tables, then the edge's.

@@ -6,7 +6,7 @@
 
 use super::sql::DurableSql;
 use crate::error::EdgeError;
-use contract::admin::{ObjectFields, SyncState};
+use contract::admin::{NotificationSetup, ObjectFields, SyncState};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::helpdesk::JwksCache;
 use shared::salesforce::ApiUsage;
@@ -60,6 +60,7 @@ enum Column {
     ApiUsage,
     HelpdeskJwks,
     SalesforceUsername,
+    Notifications,
 }
 
 impl Column {
@@ -71,6 +72,7 @@ impl Column {
             Column::ApiUsage => "api_usage",
             Column::HelpdeskJwks => "helpdesk_jwks",
             Column::SalesforceUsername => "salesforce_username",
+            Column::Notifications => "notifications",
         }
     }
 }
@@ -184,6 +186,15 @@ impl<'a> EdgeState<'a> {
 
     pub fn save_salesforce_username(&self, username: &str) -> Result<(), EdgeError> {
         self.put(Column::SalesforceUsername, &username)
+    }
+
+    /// The change notifications sfdesk set up in Salesforce (their Ids, for the removal).
+    pub fn notifications(&self) -> Result<NotificationSetup, EdgeError> {
+        Ok(self.get(Column::Notifications)?.unwrap_or_default())
+    }
+
+    pub fn save_notifications(&self, setup: &NotificationSetup) -> Result<(), EdgeError> {
+        self.put(Column::Notifications, setup)
     }
 }
 
