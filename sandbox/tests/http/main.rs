@@ -12,3 +12,4 @@ mod oauth;
 mod rest;
 mod salesforce_api;
 mod salesforce_simple_salesforce;
+mod tooling;
