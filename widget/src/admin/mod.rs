@@ -28,6 +28,12 @@
 //!   `data-profile`) holding `perm-visible`, `perm-shows-contacts`,
 //!   `perm-shows-accounts`, `perm-access`, `perm-items` with `perm-item-information`,
 //!   `-opportunities`, `-notes`, `-events`, `-tasks`; `save-state`, `perm-error`;
+//! - changes from Salesforce: `outbound-url` (the card), `notifications` (with
+//!   `data-state`: `loading`, `not_set_up`, `setting_up`, `set_up`, `removing`),
+//!   `set-up-notifications`, `notifications-working`, `notifications-progress`,
+//!   `notifications-set-up` with each `notification-object` (`data-object`),
+//!   `remove-notifications`, `notifications-done`, `notifications-error`, `manual-setup`,
+//!   `outbound-url-input`;
 //! - delete: `delete-integration`, `confirm-delete`, `erase-list`, `cancel-delete`,
 //!   `confirm-delete-button`, `delete-error`.
 
@@ -37,6 +43,7 @@ pub mod console;
 pub mod delete;
 pub mod failures;
 pub mod history;
+pub mod notifications;
 pub mod parts;
 pub mod permissions;
 pub mod progress;
