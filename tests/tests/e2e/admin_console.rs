@@ -6,9 +6,9 @@
 
 use anyhow::{Context, bail};
 use contract::admin::{
-    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, PERMISSIONS_PATH, ProfilePermissions,
-    RETRY_PATH, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
-    SettingsView, SyncState,
+    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, NOTIFICATIONS_PATH, PERMISSIONS_PATH,
+    ProfilePermissions, RETRY_PATH, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH,
+    SYNC_START_PATH, SettingsView, SyncState,
 };
 use contract::api::Panel;
 use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
@@ -560,6 +560,19 @@ async fn set_it_up_for_me_brings_salesforce_edits_and_delete_removes_it() -> any
             .is_empty(),
         "nothing sends before the set-up"
     );
+
+    // Only administrators may set it up, see it or remove it.
+    for method in [Method::GET, Method::POST, Method::DELETE] {
+        let response = reqwest::Client::new()
+            .request(
+                method.clone(),
+                format!("{}{NOTIFICATIONS_PATH}", stack.edge_url),
+            )
+            .bearer_auth(stack.context_token("Agent", true))
+            .send()
+            .await?;
+        assert_eq!(response.status(), 403, "{method} {NOTIFICATIONS_PATH}");
+    }
 
     let browser = Browser::start().await?;
     let outcome = set_up_in_the_console(&stack, &browser).await;
