@@ -574,6 +574,25 @@ async fn set_it_up_for_me_brings_salesforce_edits_and_delete_removes_it() -> any
         assert_eq!(response.status(), 403, "{method} {NOTIFICATIONS_PATH}");
     }
 
+    // Without "Manage Flow" the edge says so, naming the user and the permission.
+    set_tooling_permissions(&stack, true, false).await?;
+    let response = reqwest::Client::new()
+        .post(format!("{}{NOTIFICATIONS_PATH}", stack.edge_url))
+        .bearer_auth(stack.context_token("Administrator", false))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 400);
+    let refused: contract::api::ErrorBody = response.json().await?;
+    let message = refused.error.message;
+    assert!(
+        message.contains(&format!(
+            "({}) lacks the \"Manage Flow\" permission",
+            sandbox::demo::ADMIN_USERNAME
+        )),
+        "{message}"
+    );
+    set_tooling_permissions(&stack, true, true).await?;
+
     let browser = Browser::start().await?;
     let outcome = set_up_in_the_console(&stack, &browser).await;
     if outcome.is_err() {
@@ -693,6 +712,24 @@ async fn set_up_in_the_console(stack: &Stack, browser: &Browser) -> anyhow::Resu
             .endpoints
             .is_empty()
     );
+    Ok(())
+}
+
+/// What every API user of the sandbox org may do in Setup.
+async fn set_tooling_permissions(
+    stack: &Stack,
+    customize_application: bool,
+    manage_flow: bool,
+) -> anyhow::Result<()> {
+    reqwest::Client::new()
+        .put(format!(
+            "{}/__sandbox/tooling/permissions",
+            stack.sandbox.salesforce_url
+        ))
+        .json(&json!({"customizeApplication": customize_application, "manageFlow": manage_flow}))
+        .send()
+        .await?
+        .error_for_status()?;
     Ok(())
 }
 
