@@ -625,6 +625,12 @@ async fn set_up_in_the_console(stack: &Stack, browser: &Browser) -> anyhow::Resu
     assert_eq!(made.len(), 2, "{made:?}");
     assert!(made[0].starts_with("Accounts: the Flow sfdesk_Account_changes is active"));
     assert!(made[1].starts_with("Contacts: the Flow sfdesk_Contact_changes is active"));
+    // The Accounts' Outbound Message made before "Manage Flow" was missing is reused.
+    assert!(
+        made[0].ends_with("(found in the org and reused)."),
+        "{made:?}"
+    );
+    assert!(!made[1].contains("reused"), "{made:?}");
     scroll_to(page, "[data-testid=outbound-url]").await?;
     shot(browser, "admin-notifications-set-up").await?;
 
