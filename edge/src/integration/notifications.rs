@@ -45,7 +45,9 @@ pub async fn remove(org: &Org<'_>) -> Result<NotificationSetup, EdgeError> {
         return Ok(setup);
     }
     let client = connected(org)?;
-    let user = state.salesforce_username()?.unwrap_or_default();
+    let user = state
+        .salesforce_username()?
+        .unwrap_or_else(|| "the connected user".into());
     while let Some(first) = setup.objects.first() {
         tooling::remove(&client, first)
             .await
@@ -83,8 +85,9 @@ async fn integration_user(org: &Org<'_>) -> Result<String, EdgeError> {
         .unwrap_or(info.salesforce_user_id))
 }
 
-/// A set-up error as the admin reads it: the missing permission named, Salesforce's own
-/// refusal quoted; an outage or a revoked grant stays what it is.
+/// A set-up error as the admin reads it: the missing permission named (and `user`, the
+/// connected user), Salesforce's own refusal quoted; an outage or a revoked grant stays
+/// what it is.
 fn explained(error: SetupError, user: &str) -> EdgeError {
     match error {
         SetupError::MissingPermission {

@@ -485,7 +485,6 @@ pub async fn remove<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Method;
     use crate::salesforce::client::tests::{Script, answer, ok, run, session};
 
     const USER: &str = "integration@acme.example";
