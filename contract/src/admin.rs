@@ -8,6 +8,7 @@
 //! `{sfdesk: "oauth", ok}` to its opener.
 
 use crate::history::{DayTotals, Run};
+use crate::ids::SfId;
 use crate::mapping::{self, FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType};
 use crate::permissions::Permissions;
 use crate::side::{Side, as_direction};
@@ -36,6 +37,15 @@ pub const PERMISSIONS_PATH: &str = "/api/admin/permissions";
 /// `DELETE` → 204: revokes Salesforce, removes the helpdesk webhooks, erases the org's
 /// stored state.
 pub const INTEGRATION_PATH: &str = "/api/admin/integration";
+/// Change notifications set up in Salesforce for the admin, through its Tooling API.
+/// `GET` → [`NotificationSetup`] (what sfdesk created and still holds); `POST` →
+/// [`NotificationSetup`]: creates, per object (Account, Contact), an Outbound Message to
+/// [`AdminStatus::outbound_message_url`] and an active record-triggered Flow that sends it
+/// when a record is created or updated, reusing what exists under sfdesk's names (400 when
+/// the sync has not started, or naming the permission the connected user lacks);
+/// `DELETE` → [`NotificationSetup`] (empty): removes them. Deleting the integration
+/// removes them too.
+pub const NOTIFICATIONS_PATH: &str = "/api/admin/notifications";
 /// `POST` → [`StartCode`]: a one-time code for [`OAUTH_START_PATH`], valid for a minute.
 pub const OAUTH_START_CODE_PATH: &str = "/oauth/salesforce/start-code";
 /// `GET ?code=<StartCode::code>` in the popup: redirects to Salesforce's consent page.
@@ -54,8 +64,8 @@ pub struct StartCode {
 pub struct AdminStatus {
     pub connection: ConnectionStatus,
     pub sync: SyncStatus,
-    /// Where Salesforce must send the Outbound Messages of its Account and Contact
-    /// workflow rules (a secret URL), once the sync has started.
+    /// Where Salesforce must send the Outbound Messages that its Account and Contact
+    /// record-triggered Flows send (a secret URL), once the sync has started.
     #[serde(default)]
     pub outbound_message_url: Option<String>,
 }
@@ -215,6 +225,28 @@ pub struct RetryResult {
     pub retried: u32,
     pub succeeded: u32,
     pub failed: u32,
+}
+
+/// The change notifications sfdesk set up in the connected org (see
+/// [`NOTIFICATIONS_PATH`]); no objects when it set up none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSetup {
+    /// Accounts, then Contacts.
+    pub objects: Vec<ObjectNotifications>,
+}
+
+/// What notifies sfdesk of one object's changes, as it exists in Salesforce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectNotifications {
+    pub object: ObjectKind,
+    /// The `WorkflowOutboundMessage`'s Id and its unique name (`Contact.sfdesk_Contact_changes`).
+    pub outbound_message_id: SfId,
+    pub outbound_message_name: String,
+    /// The `FlowDefinition`'s Id and the Flow's API name, as Setup → Flows lists it.
+    pub flow_definition_id: SfId,
+    pub flow_name: String,
+    /// Found in the org under sfdesk's names (an earlier set-up) and reused.
+    pub reused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,11 +1,15 @@
 //! The admin API as the console calls it, and the sync set up end to end: started through
-//! the API, and the sandbox org told where to send its Outbound Messages (what an admin
-//! does in Salesforce's workflow setup).
+//! the API, and the sandbox org told where to send its Outbound Messages (what an admin's
+//! Flows do in Salesforce), or the change notifications set up through the edge as the
+//! console's "Set it up for me" does.
 
 use crate::stack::{Stack, StackOptions};
 use crate::wait::eventually;
 use anyhow::{Context, bail};
-use contract::admin::{AdminStatus, STATUS_PATH, SYNC_START_PATH, SyncState, SyncStatus};
+use contract::admin::{
+    AdminStatus, NOTIFICATIONS_PATH, NotificationSetup, STATUS_PATH, SYNC_START_PATH, SyncState,
+    SyncStatus,
+};
 use contract::panel_fields::{PANEL_FIELDS_PATH, PanelFields, PanelFieldsView};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -76,6 +80,13 @@ impl Stack {
             Some(serde_json::to_value(fields)?),
         )
         .await
+    }
+
+    /// Sets up the org's change notifications through the edge (an Outbound Message and an
+    /// active Flow per object, created through the org's Tooling API), as the console's
+    /// "Set it up for me" does.
+    pub async fn set_up_notifications(&self) -> anyhow::Result<NotificationSetup> {
+        self.admin(Method::POST, NOTIFICATIONS_PATH, None).await
     }
 
     /// A stack with Salesforce connected and the sync live, settled: the initial sync done

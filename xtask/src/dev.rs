@@ -11,30 +11,33 @@ pub fn run() -> anyhow::Result<()> {
 }
 
 /// Once an admin starts the sync in the console, the edge names the URL for Salesforce's
-/// Outbound Messages; an admin would paste it into the org's workflow setup. Here the
-/// sandbox org is told directly. Runs until Ctrl-C.
-async fn point_outbound_messages_at_the_edge(stack: &Stack) -> anyhow::Result<()> {
-    let mut pointed_at = None;
+/// Outbound Messages. Here the demo does what the console's "Set it up for me" does: the
+/// edge creates, in the sandbox org through its Tooling API, an Outbound Message and an
+/// active record-triggered Flow for Accounts and for Contacts. Once per URL (the sandbox
+/// org starts empty each run); runs until Ctrl-C.
+async fn set_up_change_notifications(stack: &Stack) -> anyhow::Result<()> {
+    let mut set_up_for = None;
     loop {
         let url = stack
             .admin_status()
             .await
             .ok()
             .and_then(|status| status.outbound_message_url);
-        if url.is_some() && url != pointed_at {
-            let endpoint = url.clone().unwrap_or_default();
-            for object in ["Account", "Contact"] {
-                stack
-                    .sandbox
-                    .salesforce()
-                    .set_outbound_endpoint(
-                        object,
-                        sandbox::salesforce::OutboundEndpoint::new(endpoint.clone()),
-                    )
-                    .map_err(anyhow::Error::msg)?;
+        if url.is_some() && url != set_up_for {
+            // Tried once per URL: a refusal is printed, and the console can try again.
+            match stack.set_up_notifications().await {
+                Ok(setup) => {
+                    for object in &setup.objects {
+                        println!(
+                            "the sandbox org's Flow {} sends {}'s changes to the edge",
+                            object.flow_name,
+                            object.object.plural()
+                        );
+                    }
+                }
+                Err(error) => eprintln!("setting up change notifications failed: {error:#}"),
             }
-            println!("the sandbox org now sends its Outbound Messages to the edge");
-            pointed_at = url;
+            set_up_for = url;
         }
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
@@ -75,7 +78,7 @@ async fn serve() -> anyhow::Result<()> {
     println!("Ctrl-C stops everything.");
     tokio::select! {
         signal = tokio::signal::ctrl_c() => signal?,
-        outcome = point_outbound_messages_at_the_edge(&stack) => outcome?,
+        outcome = set_up_change_notifications(&stack) => outcome?,
     }
     println!("stopping");
     Ok(())

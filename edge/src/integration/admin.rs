@@ -65,7 +65,7 @@ pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
     })
 }
 
-fn outbound_url(org: &Org<'_>, control: &Control) -> String {
+pub(super) fn outbound_url(org: &Org<'_>, control: &Control) -> String {
     format!(
         "{}/webhooks/salesforce/{}/{}?key={}",
         org.config.public_url,
@@ -269,10 +269,12 @@ pub async fn retry(org: &Org<'_>, request: RetryRequest) -> Result<RetryResult, 
     .await
 }
 
-/// Everything outside the Durable Object that the integration holds: the Salesforce
-/// grant and the helpdesk webhook. Failures to reach either do not stop the delete; the
-/// caller erases the storage afterwards either way.
+/// Everything outside the Durable Object that the integration holds: the change
+/// notifications set up in Salesforce (removed while the grant still works), the
+/// Salesforce grant and the helpdesk webhook. Failures to reach either do not stop the
+/// delete; the caller erases the storage afterwards either way.
 pub async fn release(org: &Org<'_>) -> Result<(), EdgeError> {
+    super::notifications::release(org).await;
     if let Some(token) = connection::refresh_token(org.sql, org.config, org.id)? {
         let revoke = org.config.salesforce.revoke(&token);
         if let Err(e) = WorkerFetch.send(revoke).await {

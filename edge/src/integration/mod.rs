@@ -5,13 +5,15 @@
 //! ([`protocol`]: the commands, their answers, how the Worker sends them). The object
 //! builds the org's context ([`org`]) and hands it to the handler of the command:
 //! [`panel`] (with [`panel_cache`] and [`panel_scope`]), [`permissions`], [`oauth`],
-//! [`admin`] and [`webhooks`]; its [`alarm`] drives the sync. Storage: [`schema`] (the
+//! [`admin`] (with [`notifications`], set up in Salesforce) and [`webhooks`]; its
+//! [`alarm`] drives the sync. Storage: [`schema`] (the
 //! migrations), [`connection`] (the sealed Salesforce tokens), [`state`] (the edge's own
 //! state), [`sql`] (SQLite behind `shared`'s seam, for the sync engine's store).
 
 mod admin;
 mod alarm;
 mod connection;
+mod notifications;
 mod oauth;
 mod org;
 mod panel;
@@ -223,6 +225,9 @@ impl Integration {
                 let _turn = self.sync_turn.lock().await;
                 json(&admin::retry(org, request).await?)
             }
+            AdminRequest::Notifications => json(&org.state().notifications()?),
+            AdminRequest::SetUpNotifications => json(&notifications::set_up(org).await?),
+            AdminRequest::RemoveNotifications => json(&notifications::remove(org).await?),
             AdminRequest::Delete => {
                 let _turn = self.sync_turn.lock().await;
                 admin::release(org).await?;

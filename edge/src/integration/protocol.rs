@@ -73,6 +73,12 @@ pub enum AdminRequest {
     PanelFields,
     SavePanelFields(PanelFields),
     Retry(RetryRequest),
+    /// The change notifications sfdesk set up in Salesforce → `NotificationSetup`.
+    Notifications,
+    /// Sets them up (an Outbound Message and an active Flow per object) → `NotificationSetup`.
+    SetUpNotifications,
+    /// Removes them → `NotificationSetup`.
+    RemoveNotifications,
     /// Revokes and unsubscribes; the Durable Object then erases its storage.
     Delete,
 }

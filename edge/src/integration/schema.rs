@@ -119,6 +119,9 @@ const MIGRATIONS: &[&str] = &[
     // describe) and the admin's choice of panel fields.
     "ALTER TABLE edge_state ADD COLUMN org_schema TEXT;
     ALTER TABLE edge_state ADD COLUMN panel_fields TEXT",
+    // 11: the change notifications set up in Salesforce for the admin (`notifications`),
+    // remembered so that deleting the integration removes them.
+    "ALTER TABLE edge_state ADD COLUMN notifications TEXT",
 ];
 
 /// Brings the org's database up to date: the engine's tables, then the edge's.

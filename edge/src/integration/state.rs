@@ -6,7 +6,7 @@
 
 use super::sql::DurableSql;
 use crate::error::EdgeError;
-use contract::admin::{ObjectFields, SyncState};
+use contract::admin::{NotificationSetup, ObjectFields, SyncState};
 use contract::panel_fields::PanelFields;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::helpdesk::JwksCache;
@@ -71,6 +71,7 @@ enum Column {
     SalesforceUsername,
     OrgSchema,
     PanelFields,
+    Notifications,
 }
 
 impl Column {
@@ -84,6 +85,7 @@ impl Column {
             Column::SalesforceUsername => "salesforce_username",
             Column::OrgSchema => "org_schema",
             Column::PanelFields => "panel_fields",
+            Column::Notifications => "notifications",
         }
     }
 }
@@ -215,6 +217,15 @@ impl<'a> EdgeState<'a> {
 
     pub fn save_panel_fields(&self, fields: &PanelFields) -> Result<(), EdgeError> {
         self.put(Column::PanelFields, fields)
+    }
+
+    /// The change notifications sfdesk set up in Salesforce (their Ids, for the removal).
+    pub fn notifications(&self) -> Result<NotificationSetup, EdgeError> {
+        Ok(self.get(Column::Notifications)?.unwrap_or_default())
+    }
+
+    pub fn save_notifications(&self, setup: &NotificationSetup) -> Result<(), EdgeError> {
+        self.put(Column::Notifications, setup)
     }
 }
 

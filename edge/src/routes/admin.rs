@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, AdminRequest, Command};
 use contract::admin::{
-    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, RETRY_PATH, SETTINGS_PATH, STATUS_PATH,
-    SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
+    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, NOTIFICATIONS_PATH, RETRY_PATH, SETTINGS_PATH,
+    STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
 };
 use contract::panel_fields::PANEL_FIELDS_PATH;
 use serde::de::DeserializeOwned;
@@ -36,6 +36,9 @@ fn kind(method: &Method, path: &str) -> Option<Kind> {
         (Method::Put, PANEL_FIELDS_PATH) => Kind::SavePanelFields,
         (Method::Get, FAILURES_PATH) => Kind::Ready(AdminRequest::Failures),
         (Method::Post, RETRY_PATH) => Kind::Retry,
+        (Method::Get, NOTIFICATIONS_PATH) => Kind::Ready(AdminRequest::Notifications),
+        (Method::Post, NOTIFICATIONS_PATH) => Kind::Ready(AdminRequest::SetUpNotifications),
+        (Method::Delete, NOTIFICATIONS_PATH) => Kind::Ready(AdminRequest::RemoveNotifications),
         (Method::Delete, INTEGRATION_PATH) => Kind::Ready(AdminRequest::Delete),
         _ => return None,
     })

@@ -42,6 +42,7 @@ mod soap;
 pub mod soql;
 pub mod store;
 pub mod tls;
+mod tooling;
 
 pub use control::{BulkSeed, Counters, Faults, HoldStatus, Seeded};
 pub use oauth::{ConnectedApp, User};
@@ -227,6 +228,7 @@ pub fn router(state: Arc<SalesforceState>) -> Router {
     Router::new()
         .merge(counted)
         .merge(api)
+        .merge(tooling::routes(&state))
         .merge(rest::public_routes())
         .merge(control::routes())
         .merge(pages::routes())

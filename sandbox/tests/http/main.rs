@@ -13,4 +13,5 @@ mod rest;
 mod salesforce_api;
 mod salesforce_simple_salesforce;
 mod shapes;
+mod tooling;
 mod zoho;

@@ -7,6 +7,8 @@
 //!   sub-requests in one call; `describe`; `changes`: `/updated` and `/deleted`.
 //! - `wire`, `datetime`: JSON shapes.
 //! - `session`, `retry`, `limits`: the client's rules, each testable on its own.
+//! - [`tooling`]: change notifications (Outbound Messages sent by record-triggered Flows)
+//!   set up and removed through the Tooling API.
 
 mod changes;
 mod client;
@@ -21,6 +23,7 @@ pub mod outbound;
 mod query;
 mod retry;
 mod session;
+pub mod tooling;
 mod wire;
 
 pub use changes::{DeletedRecord, DeletedRecords, UpdatedRecords};

@@ -6,9 +6,9 @@
 
 use anyhow::{Context, bail};
 use contract::admin::{
-    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, PERMISSIONS_PATH, ProfilePermissions,
-    RETRY_PATH, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH,
-    SettingsView, SyncState,
+    FAILURES_PATH, HISTORY_PATH, INTEGRATION_PATH, NOTIFICATIONS_PATH, PERMISSIONS_PATH,
+    ProfilePermissions, RETRY_PATH, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH,
+    SYNC_START_PATH, SettingsView, SyncState,
 };
 use contract::api::Panel;
 use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
@@ -536,4 +536,217 @@ async fn assert_attr(
         "{test_id}"
     );
     Ok(())
+}
+
+/// Change notifications the modern way: in the console, "Set it up for me" creates an
+/// Outbound Message and an active record-triggered Flow per object in the sandbox org
+/// (through its Tooling API); a Salesforce user's edit then reaches the helpdesk through
+/// an Outbound Message within seconds; deleting the integration removes them again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_it_up_for_me_brings_salesforce_edits_and_delete_removes_it() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("admin-notifications")).await?;
+    stack.connect_salesforce().await?;
+    // The sync started without pointing the org's Outbound Messages anywhere.
+    let _: contract::admin::SyncStatus = stack.admin(Method::POST, SYNC_START_PATH, None).await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(90))
+        .await?;
+    assert!(
+        stack
+            .sandbox
+            .salesforce()
+            .outbound_status()
+            .endpoints
+            .is_empty(),
+        "nothing sends before the set-up"
+    );
+
+    // Only administrators may set it up, see it or remove it.
+    for method in [Method::GET, Method::POST, Method::DELETE] {
+        let response = reqwest::Client::new()
+            .request(
+                method.clone(),
+                format!("{}{NOTIFICATIONS_PATH}", stack.edge_url),
+            )
+            .bearer_auth(stack.context_token("Agent", true))
+            .send()
+            .await?;
+        assert_eq!(response.status(), 403, "{method} {NOTIFICATIONS_PATH}");
+    }
+
+    // Without "Manage Flow" the edge says so, naming the user and the permission.
+    set_tooling_permissions(&stack, true, false).await?;
+    let response = reqwest::Client::new()
+        .post(format!("{}{NOTIFICATIONS_PATH}", stack.edge_url))
+        .bearer_auth(stack.context_token("Administrator", false))
+        .send()
+        .await?;
+    assert_eq!(response.status(), 400);
+    let refused: contract::api::ErrorBody = response.json().await?;
+    let message = refused.error.message;
+    assert!(
+        message.contains(&format!(
+            "({}) lacks the \"Manage Flow\" permission",
+            sandbox::demo::ADMIN_USERNAME
+        )),
+        "{message}"
+    );
+    set_tooling_permissions(&stack, true, true).await?;
+
+    let browser = Browser::start().await?;
+    let outcome = set_up_in_the_console(&stack, &browser).await;
+    if outcome.is_err() {
+        let _ = browser
+            .screenshot(&artifact("admin-notifications-failure"))
+            .await;
+    }
+    browser.close().await?;
+    outcome
+}
+
+async fn set_up_in_the_console(stack: &Stack, browser: &Browser) -> anyhow::Result<()> {
+    let page = &browser.client;
+    let setup = stack
+        .sandbox
+        .demo_page_as(
+            &format!("{}/setup", stack.sandbox.demo_url),
+            "Administrator",
+        )
+        .context("the demo has an administrator")?;
+    page.goto(&setup).await?;
+    enter_widget(page).await?;
+    click(page, "tab-overview").await?;
+    wait_attr(page, "notifications", "data-state", "not_set_up").await?;
+    scroll_to(page, "[data-testid=outbound-url]").await?;
+    shot(browser, "admin-notifications").await?;
+    click(page, "set-up-notifications").await?;
+    wait_attr(page, "notifications", "data-state", "set_up").await?;
+    let made = texts(page, "[data-testid=notification-object]").await?;
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert!(made[0].starts_with("Accounts: the Flow sfdesk_Account_changes is active"));
+    assert!(made[1].starts_with("Contacts: the Flow sfdesk_Contact_changes is active"));
+    // The Accounts' Outbound Message made before "Manage Flow" was missing is reused.
+    assert!(
+        made[0].ends_with("(found in the org and reused)."),
+        "{made:?}"
+    );
+    assert!(!made[1].contains("reused"), "{made:?}");
+    scroll_to(page, "[data-testid=outbound-url]").await?;
+    shot(browser, "admin-notifications-set-up").await?;
+
+    let org = sandbox_tooling(stack).await?;
+    assert_eq!(
+        org["outboundMessages"].as_array().map(Vec::len),
+        Some(2),
+        "{org}"
+    );
+    let url = stack
+        .admin_status()
+        .await?
+        .outbound_message_url
+        .context("a started sync names its URL")?;
+    for message in org["outboundMessages"].as_array().into_iter().flatten() {
+        assert_eq!(message["endpointUrl"], url.as_str(), "{org}");
+    }
+    for flow in org["flows"].as_array().into_iter().flatten() {
+        assert_eq!(flow["activeVersionNumber"], 1, "{org}");
+    }
+
+    // A Salesforce user edits a synced contact: the Flow's Outbound Message brings it to
+    // the helpdesk within seconds.
+    let transport = ReqwestTransport::default();
+    let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+    let maya = salesforce
+        .query::<serde_json::Map<String, serde_json::Value>>(
+            "SELECT Id FROM Contact WHERE Email = 'maya.patel@northwind.example'",
+        )
+        .await?
+        .records
+        .first()
+        .and_then(|r| r["Id"].as_str().map(str::to_owned))
+        .context("the demo's shared contact")?;
+    let edited = Instant::now();
+    stack
+        .sandbox
+        .salesforce()
+        .user_update(
+            "Contact",
+            &maya,
+            json!({"Title": "Head of Flows"})
+                .as_object()
+                .context("an object")?,
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    e2e::eventually(
+        "the Salesforce edit in the helpdesk",
+        Duration::from_secs(15),
+        async || {
+            let contact = stack
+                .sandbox
+                .helpdesk()
+                .desk()
+                .contact_by_email("maya.patel@northwind.example")
+                .and_then(|c| c.title.clone());
+            Ok((contact.as_deref() == Some("Head of Flows")).then_some(()))
+        },
+    )
+    .await?;
+    let delivered = stack
+        .sandbox
+        .salesforce()
+        .outbound_deliveries()
+        .into_iter()
+        .any(|d| d.acknowledged && d.endpoint_url == url && d.record_ids.contains(&maya));
+    assert!(delivered, "an Outbound Message carried the edit");
+    println!(
+        "a Salesforce edit reached the helpdesk in {:.1?} through the Flow's Outbound Message",
+        edited.elapsed()
+    );
+
+    // Deleting the integration removes the Flows and the Outbound Messages from the org.
+    click(page, "delete-integration").await?;
+    click(page, "confirm-delete-button").await?;
+    wait_attr(page, "connection", "data-state", "not_connected").await?;
+    let org = sandbox_tooling(stack).await?;
+    assert_eq!(org["flows"], json!([]), "{org}");
+    assert_eq!(org["outboundMessages"], json!([]), "{org}");
+    assert!(
+        stack
+            .sandbox
+            .salesforce()
+            .outbound_status()
+            .endpoints
+            .is_empty()
+    );
+    Ok(())
+}
+
+/// What every API user of the sandbox org may do in Setup.
+async fn set_tooling_permissions(
+    stack: &Stack,
+    customize_application: bool,
+    manage_flow: bool,
+) -> anyhow::Result<()> {
+    reqwest::Client::new()
+        .put(format!(
+            "{}/__sandbox/tooling/permissions",
+            stack.sandbox.salesforce_url
+        ))
+        .json(&json!({"customizeApplication": customize_application, "manageFlow": manage_flow}))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}
+
+/// What the sandbox org's Setup holds: its Outbound Messages and flows.
+async fn sandbox_tooling(stack: &Stack) -> anyhow::Result<serde_json::Value> {
+    Ok(reqwest::get(format!(
+        "{}/__sandbox/tooling",
+        stack.sandbox.salesforce_url
+    ))
+    .await?
+    .error_for_status()?
+    .json()
+    .await?)
 }

@@ -1,6 +1,7 @@
 //! Connecting Salesforce: the OAuth popup, the connected org's card and reconnecting after
 //! a revoked token.
 
+use super::notifications::{AutomaticSetup, ManualSetup};
 use super::parts::{Notice, format_count, when_label};
 use crate::api::Client;
 use crate::components::format::Now;
@@ -347,48 +348,21 @@ fn api_allowance(used: Option<u64>, max: Option<u64>) -> AnyView {
     }
 }
 
-/// Where Salesforce must send its Outbound Messages (the Account and Contact workflow
-/// rules an admin sets up in Salesforce), once the sync has started.
+/// Changes from Salesforce, once the sync has started: Salesforce sends an Outbound
+/// Message from a record-triggered Flow on Account and on Contact to `url`. sfdesk sets
+/// that up for the admin, or the admin follows the steps by hand.
 #[component]
-pub fn OutboundMessageCard(url: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = {
-        let url = url.clone();
-        move |_| {
-            let clipboard = window().navigator().clipboard();
-            let _ = clipboard.write_text(&url);
-            copied.set(true);
-        }
-    };
+pub fn OutboundMessageCard(client: Client, url: String) -> impl IntoView {
     view! {
         <section class="card" data-testid="outbound-url" aria-labelledby="outbound-title">
             <h2 class="card-title" id="outbound-title">
                 "Changes from Salesforce"
             </h2>
             <p class="muted">
-                "In Salesforce, point the Outbound Messages of the Account and Contact workflow rules at this address, so changes arrive within seconds:"
+                "Salesforce tells sfdesk about every new or edited Account and Contact within seconds: a record-triggered Flow on each sends an Outbound Message. sfdesk can set this up in your org for you."
             </p>
-            <div class="copy-row">
-                <input
-                    class="input"
-                    type="text"
-                    readonly=true
-                    aria-label="Outbound Message URL"
-                    prop:value=url
-                    on:focus=|event| {
-                        use wasm_bindgen::JsCast;
-                        if let Some(input) = event
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        {
-                            input.select();
-                        }
-                    }
-                />
-                <button type="button" class="button button-small" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
-                </button>
-            </div>
+            <AutomaticSetup client=client />
+            <ManualSetup url=url />
         </section>
     }
 }

@@ -302,7 +302,7 @@ pub fn Console(
                                 <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
                                 {outbound
                                     .get()
-                                    .map(|url| view! { <OutboundMessageCard url=url /> })}
+                                    .map(|url| view! { <OutboundMessageCard client=client.clone() url=url /> })}
                                 <DeleteIntegration client=client on_deleted=on_deleted />
                             </div>
                         }

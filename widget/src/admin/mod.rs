@@ -29,6 +29,12 @@
 //!   `data-profile`) holding `perm-visible`, `perm-shows-contacts`,
 //!   `perm-shows-accounts`, `perm-access`, `perm-items` with `perm-item-information`,
 //!   `-opportunities`, `-notes`, `-events`, `-tasks`; `save-state`, `perm-error`;
+//! - changes from Salesforce: `outbound-url` (the card), `notifications` (with
+//!   `data-state`: `loading`, `not_set_up`, `setting_up`, `set_up`, `removing`),
+//!   `set-up-notifications`, `notifications-working`, `notifications-progress`,
+//!   `notifications-set-up` with each `notification-object` (`data-object`),
+//!   `remove-notifications`, `notifications-done`, `notifications-error`, `manual-setup`,
+//!   `outbound-url-input`;
 //! - panel fields: `panel-fields`, `panel-fields-contact`, `-account`, `-opportunity`,
 //!   each with `chosen-field` rows (with `data-field`) holding `move-field-up` and
 //!   `remove-field`, and `add-field`; `save-panel-fields`, `notice`;
@@ -41,6 +47,7 @@ pub mod console;
 pub mod delete;
 pub mod failures;
 pub mod history;
+pub mod notifications;
 pub mod panel_fields;
 pub mod parts;
 pub mod permissions;

@@ -12,6 +12,7 @@ mod admin_console;
 mod admin_delete;
 mod admin_failures;
 mod admin_history;
+mod admin_notifications;
 mod admin_panel_fields;
 mod admin_permissions;
 mod admin_progress;
