@@ -1,11 +1,12 @@
-//! The context token: how the helpdesk tells the widget (and so the edge) who is looking.
+//! The session token: who is looking, as the edge established it.
 //!
-//! The helpdesk side (an extension host; in the demo, the sandbox's helpdesk pages) signs
-//! a short-lived HS256 JWT with a secret it shares with the edge. The edge verifies it on
-//! every call and trusts nothing else the browser says about org, agent or profile. The
+//! Zoho Desk signs nothing for a widget. The widget asks the edge for a session through
+//! Zoho's proxy ([`SESSION_PATH`], `ZOHODESK.request`), which adds the installation's
+//! secret ([`INSTALLATION_HEADER`]) and the agent's helpdesk OAuth token; the edge asks the
+//! helpdesk who the token is and what is in view, then signs a short-lived HS256 JWT with
+//! its own secret. Only the edge signs and verifies it; every later call carries it. The
 //! token names the edge as its audience and when it was issued, and may not live longer
-//! than [`MAX_TTL_SECS`], so a leaked token (or one signed for another service with the
-//! same secret) buys little.
+//! than [`MAX_TTL_SECS`], so a leaked token buys little.
 
 use crate::{b64url, b64url_decode, ids::Email};
 use hmac::{Hmac, Mac};
@@ -23,6 +24,99 @@ pub const CLOCK_SKEW_SECS: u64 = 60;
 
 /// The `aud` of tokens meant for the sfdesk edge.
 pub const AUDIENCE: &str = "sfdesk-edge";
+
+/// Where the widget asks for a session (`POST`, a [`SessionRequest`]; answers a
+/// [`Session`]).
+pub const SESSION_PATH: &str = "/api/session";
+
+/// The header carrying the installation's secret, which Zoho's proxy fills from the
+/// extension's secure parameter `installSecret` (`{{secure.installSecret}}`).
+pub const INSTALLATION_HEADER: &str = "X-Sfdesk-Installation";
+
+/// The extension's connection (`connectors` in `plugin-manifest.json`) whose OAuth token
+/// Zoho's proxy attaches to the session request: the agent's own helpdesk grant.
+pub const CONNECTION_LINK_NAME: &str = "sfdeskdesk";
+
+/// Zoho Desk's lifecycle callbacks (`callbackListener` in `plugin-manifest.json`),
+/// `POST`ed with a `HASH` header.
+pub const INSTALL_CALLBACK_PATH: &str = "/zoho/installed";
+pub const UNINSTALL_CALLBACK_PATH: &str = "/zoho/uninstalled";
+
+/// What the widget read of its view through the Zoho Desk SDK. Everything here is a claim
+/// the edge checks against the helpdesk: the org against the installation's secret, the
+/// agent against the OAuth token's owner, the record by reading it with that token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRequest {
+    /// `portal.id`.
+    pub org: String,
+    /// `user.id`.
+    pub agent: String,
+    /// A profile the caller believes the agent has; refused unless the helpdesk agrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    #[serde(default, flatten)]
+    pub view: RecordInView,
+}
+
+/// The record whose page the widget is on, by helpdesk id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub struct RecordInView {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// A session the edge minted: the token for `Authorization: Bearer`, and its expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: u64,
+}
+
+/// The installation secret of helpdesk org `org`: an HMAC of the org id with the edge's
+/// secret, hex. The edge needs to store nothing to check it, and one org's secret says
+/// nothing of another's.
+pub fn installation_secret(edge_secret: &[u8], org: &str) -> String {
+    mac(edge_secret, &format!("sfdesk-installation:{org}"))
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `presented` is org `org`'s [`installation_secret`], compared in constant time.
+pub fn installation_secret_matches(edge_secret: &[u8], org: &str, presented: &str) -> bool {
+    let expected = installation_secret(edge_secret, org);
+    expected.len() == presented.len()
+        && expected
+            .bytes()
+            .zip(presented.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
+
+/// Whether `hash` (hex, either case) is the HMAC-SHA256 of a lifecycle callback's exact
+/// `body` with the extension's secret, as Zoho Desk signs them ("Platform Event
+/// Callbacks"); checked in constant time.
+pub fn lifecycle_hash_matches(extension_secret: &[u8], body: &[u8], hash: &str) -> bool {
+    let hash = hash.trim();
+    let bytes: Option<Vec<u8>> = (0..hash.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hash.get(i..i + 2)?, 16).ok())
+        .collect();
+    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+        return false;
+    };
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(extension_secret).expect("HMAC takes keys of any length");
+    mac.update(body);
+    mac.verify_slice(&bytes).is_ok()
+}
 
 /// The shortest signing secret the edge runs with: HS256's own key size, so the secret
 /// cannot be guessed offline from one captured token.
@@ -179,6 +273,42 @@ mod tests {
             iat: 900,
             exp: 2_000,
         }
+    }
+
+    #[test]
+    fn a_lifecycle_hash_is_hex_hmac_sha256_of_the_body() {
+        // The well-known HMAC-SHA256 of this sentence with the key "key".
+        let body = b"The quick brown fox jumps over the lazy dog";
+        let hash = "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8";
+        assert!(lifecycle_hash_matches(b"key", body, hash));
+        assert!(lifecycle_hash_matches(b"key", body, &hash.to_uppercase()));
+        assert!(!lifecycle_hash_matches(b"other", body, hash));
+        assert!(!lifecycle_hash_matches(b"key", b"another body", hash));
+        for bad in ["", "zz", "f", &hash[..62]] {
+            assert!(!lifecycle_hash_matches(b"key", body, bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn installation_secrets_are_per_org() {
+        let demo = installation_secret(SECRET, "60012345");
+        assert_eq!(demo.len(), 64);
+        assert!(installation_secret_matches(SECRET, "60012345", &demo));
+        assert!(!installation_secret_matches(SECRET, "60098765", &demo));
+        assert!(!installation_secret_matches(
+            b"another edge secret!!!!!!!!!!!!!",
+            "60012345",
+            &demo
+        ));
+        assert!(!installation_secret_matches(SECRET, "60012345", ""));
+    }
+
+    #[test]
+    fn a_session_request_reads_the_view_beside_org_and_agent() {
+        let request: SessionRequest =
+            serde_json::from_str(r#"{"org":"1","agent":"2","ticket":"3"}"#).unwrap();
+        assert_eq!(request.view.ticket.as_deref(), Some("3"));
+        assert_eq!(request.profile_id, None);
     }
 
     #[test]

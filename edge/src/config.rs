@@ -13,12 +13,15 @@ use worker::Env;
 pub struct Config {
     /// Where this edge is reached from outside (webhook URLs are built on it).
     pub public_url: String,
-    /// Shared with the helpdesk side, which signs context tokens with it.
+    /// The edge's own: signs session tokens and derives installation secrets.
     pub context_secret: String,
     /// Tags the URLs and values handed out for requests without a context token; keyed
     /// from the context secret.
     pub tagger: UrlTagger,
     pub sealer: Sealer,
+    /// The Zoho Desk extension's `secret` (its manifest's): keys the `HASH` of lifecycle
+    /// callbacks.
+    pub extension_secret: String,
     pub salesforce: OAuthApp,
     helpdesk_api_url: String,
     helpdesk_api_token: String,
@@ -43,6 +46,7 @@ impl Config {
             context_secret,
             sealer: Sealer::from_base64(&read(env, "TOKEN_KEY")?)
                 .map_err(|e| EdgeError::Config(format!("TOKEN_KEY: {e}")))?,
+            extension_secret: read(env, "ZOHO_EXTENSION_SECRET")?,
             salesforce: OAuthApp {
                 login_url: read(env, "SALESFORCE_LOGIN_URL")?,
                 client_id: read(env, "SALESFORCE_CLIENT_ID")?,

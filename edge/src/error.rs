@@ -16,6 +16,9 @@ pub enum EdgeError {
     Context(#[from] ContextError),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A session request or lifecycle callback that does not prove where it comes from.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
     /// A webhook whose signature or secret does not check out.
     #[error("{0}")]
     Signature(String),
@@ -54,9 +57,10 @@ pub enum EdgeError {
 impl EdgeError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            EdgeError::MissingContext | EdgeError::Context(_) | EdgeError::Signature(_) => {
-                ErrorCode::Unauthorized
-            }
+            EdgeError::MissingContext
+            | EdgeError::Context(_)
+            | EdgeError::Signature(_)
+            | EdgeError::Unauthenticated(_) => ErrorCode::Unauthorized,
             EdgeError::Forbidden(_) => ErrorCode::Forbidden,
             EdgeError::BadRequest(_) => ErrorCode::BadRequest,
             EdgeError::NotFound | EdgeError::Gone(_) => ErrorCode::NotFound,

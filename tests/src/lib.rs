@@ -19,5 +19,5 @@ pub use compare::Comparison;
 pub use connect::oauth_browser;
 pub use paths::repo_root;
 pub use shared::http::ReqwestTransport;
-pub use stack::{Ports, Stack, StackOptions};
+pub use stack::{DEV_EXTENSION_SECRET, Ports, Stack, StackOptions};
 pub use wait::{eventually, wait_for_held};

@@ -11,6 +11,14 @@ use std::time::{Duration, Instant};
 /// `TOKEN_KEY` secret.
 const DEV_TOKEN_KEY: &str = "c2ZkZXNrLWxvY2FsLWRldmVsb3BtZW50LWtleS0zMmI=";
 
+/// The Zoho Desk extension's secret (the manifest's `secret`) for local development and
+/// tests only: Zoho signs lifecycle callbacks with it, the edge checks them.
+pub const DEV_EXTENSION_SECRET: &str = "sfdesk-dev-extension-secret-for-local-use-only";
+
+/// The edge origin `extension/plugin-manifest.json` names; a deployment's (or the
+/// stack's) replaces it.
+pub const MANIFEST_EDGE_ORIGIN: &str = "https://sfdesk.example";
+
 /// Where each part listens. `0` picks a free port (tests); the defaults are what the
 /// README promises (`cargo xtask dev`).
 #[derive(Debug, Clone, Copy)]
@@ -210,6 +218,7 @@ impl Stack {
             format!("SALESFORCE_CLIENT_SECRET:{}", sandbox::demo::CLIENT_SECRET),
             format!("CONTEXT_SECRET:{}", sandbox::demo::DEV_CONTEXT_SECRET),
             format!("TOKEN_KEY:{DEV_TOKEN_KEY}"),
+            format!("ZOHO_EXTENSION_SECRET:{DEV_EXTENSION_SECRET}"),
             format!("HELPDESK_API_URL:{}", sandbox.helpdesk_url),
             format!("HELPDESK_API_TOKEN:{}", sandbox::demo::HELPDESK_API_TOKEN),
         ];
@@ -227,7 +236,103 @@ impl Stack {
             edge,
         };
         stack.wait_for_edge().await?;
+        // The demo helpdesk runs the extension, as its admin would have installed it.
+        let installed = stack
+            .install_extension(sandbox::demo::HELPDESK_ORG_ID, DEV_EXTENSION_SECRET)
+            .await?;
+        anyhow::ensure!(
+            installed.callback.as_ref().and_then(|c| c.status) == Some(204),
+            "the edge refused the extension's onInstall callback: {installed:?}"
+        );
         Ok(stack)
+    }
+
+    /// What Zoho Desk takes from `extension/plugin-manifest.json` to install it in
+    /// helpdesk org `org`, the edge's URL in place of the manifest's, the extension's
+    /// secret `secret`, and the installation secret the edge expects of `org`.
+    pub fn install_request(
+        &self,
+        org: &str,
+        secret: &str,
+    ) -> anyhow::Result<sandbox::helpdesk::extension::InstallRequest> {
+        let text = std::fs::read_to_string(repo_root().join("extension/plugin-manifest.json"))
+            .context("reading extension/plugin-manifest.json")?
+            .replace(MANIFEST_EDGE_ORIGIN, &self.edge_url);
+        let manifest: serde_json::Value = serde_json::from_str(&text)?;
+        fn part<T: serde::de::DeserializeOwned>(
+            manifest: &serde_json::Value,
+            name: &str,
+        ) -> serde_json::Result<T> {
+            serde_json::from_value(manifest[name].clone())
+        }
+        Ok(sandbox::helpdesk::extension::InstallRequest {
+            org_id: Some(org.to_owned()),
+            secret: secret.to_owned(),
+            callback_listener: part(&manifest, "callbackListener")?,
+            white_listed_domains: part(&manifest, "whiteListedDomains")?,
+            secure_params: [(
+                "installSecret".to_owned(),
+                contract::context::installation_secret(
+                    sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(),
+                    org,
+                ),
+            )]
+            .into(),
+            connections: part(&manifest, "connectors")?,
+        })
+    }
+
+    /// `ZOHODESK.request(request)` as the demo helpdesk's widget page sends it for agent
+    /// `agent`: Zoho's proxy answer, `{"response": "..."}` or `{"status": "false",
+    /// "statusCode", "statusMessage"}`.
+    pub async fn zoho_request(
+        &self,
+        agent: &str,
+        request: &serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let answer = reqwest::Client::new()
+            .post(format!("{}/__zoho/request", self.sandbox.demo_url))
+            .header(
+                "Cookie",
+                format!("{}={agent}", sandbox::demo_pages::AGENT_COOKIE),
+            )
+            .json(request)
+            .send()
+            .await?;
+        Ok(answer.json().await?)
+    }
+
+    /// The `reqObj` the extension's page sends for a session: the installation's secret
+    /// and the agent's helpdesk token left for Zoho's proxy to fill in.
+    pub fn session_request(
+        &self,
+        session: &contract::context::SessionRequest,
+    ) -> serde_json::Value {
+        serde_json::json!({
+            "url": format!("{}{}", self.edge_url, contract::context::SESSION_PATH),
+            "type": "POST",
+            "headers": {
+                contract::context::INSTALLATION_HEADER: "{{secure.installSecret}}",
+                "Content-Type": "application/json",
+            },
+            "postBody": serde_json::to_string(session).expect("session requests serialize"),
+            "connectionLinkName": contract::context::CONNECTION_LINK_NAME,
+        })
+    }
+
+    /// Installs the extension in helpdesk org `org` (Zoho then calls the edge's
+    /// `onInstall`), signed with `secret`.
+    pub async fn install_extension(
+        &self,
+        org: &str,
+        secret: &str,
+    ) -> anyhow::Result<sandbox::helpdesk::extension::Installed> {
+        let request = self.install_request(org, secret)?;
+        self.sandbox
+            .helpdesk()
+            .install_extension(request)
+            .await
+            .map_err(anyhow::Error::msg)
     }
 
     /// The edge is up once its API answers (401 without a token).

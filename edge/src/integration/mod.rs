@@ -6,13 +6,15 @@
 //! builds the org's context ([`org`]) and hands it to the handler of the command:
 //! [`panel`] (with [`panel_cache`] and [`panel_scope`]), [`permissions`], [`oauth`],
 //! [`admin`] (with [`notifications`], set up in Salesforce) and [`webhooks`]; its
-//! [`alarm`] drives the sync. Storage: [`schema`] (the
+//! [`alarm`] drives the sync. Storage: [`installation`] (the extension's installation,
+//! bound by Zoho Desk's callback), [`schema`] (the
 //! migrations), [`connection`] (the sealed Salesforce tokens), [`state`] (the edge's own
 //! state), [`sql`] (SQLite behind `shared`'s seam, for the sync engine's store).
 
 mod admin;
 mod alarm;
 mod connection;
+mod installation;
 mod notifications;
 mod oauth;
 mod org;
@@ -27,6 +29,7 @@ mod sql;
 mod state;
 mod webhooks;
 
+pub use installation::Installed;
 pub use oauth::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::helpdesk_profiles;
 pub use protocol::{
@@ -178,6 +181,18 @@ impl Integration {
                 self.wake().await?;
                 json(&stored)
             }
+            Command::Install { security_context } => {
+                installation::bind(
+                    &self.state.storage(),
+                    &config,
+                    id,
+                    &security_context,
+                    now_ms(),
+                )
+                .await?;
+                Ok(Response::empty()?.with_status(204))
+            }
+            Command::Installation => json(&installation::is_bound(&self.state.storage()).await?),
             Command::SalesforceOutbound { key, body } => {
                 let stored = webhooks::salesforce(&org, &key, &body)?;
                 self.wake().await?;

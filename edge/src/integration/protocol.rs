@@ -55,6 +55,11 @@ pub enum Command {
     HelpdeskWebhook { token: Option<String>, body: String },
     /// A Salesforce Outbound Message with the secret `key` of its URL.
     SalesforceOutbound { key: String, body: String },
+    /// Zoho Desk installed the extension in this org (its `onInstall` callback, whose
+    /// `HASH` the Worker checked).
+    Install { security_context: String },
+    /// Whether the extension is installed here → `Installed`.
+    Installation,
 }
 
 /// What an admin asks of the org's integration.

@@ -1,4 +1,5 @@
-//! Who is calling: the helpdesk's context token of an API call, verified, and the admin
+//! Who is calling: the session token of an API call (the edge's own, minted by
+//! [`super::session`] once the helpdesk said who the agent is), verified, and the admin
 //! role where a route needs it.
 
 use crate::config::Config;
@@ -6,7 +7,7 @@ use crate::error::EdgeError;
 use contract::context::{self, ContextClaims, Role};
 use worker::Request;
 
-/// Verifies a context token against the shared secret and the current time.
+/// Verifies a session token against the edge's secret and the current time.
 fn verify_context(token: &str, config: &Config) -> Result<ContextClaims, EdgeError> {
     let now = worker::Date::now().as_millis() / 1000;
     Ok(context::verify(
@@ -16,7 +17,7 @@ fn verify_context(token: &str, config: &Config) -> Result<ContextClaims, EdgeErr
     )?)
 }
 
-/// The context token of an API call: `Authorization: Bearer <token>`.
+/// The session token of an API call: `Authorization: Bearer <token>`.
 pub fn bearer_context(request: &Request, config: &Config) -> Result<ContextClaims, EdgeError> {
     let header = request
         .headers()

@@ -1,13 +1,17 @@
-//! The Worker's routes, one file per group: the agent panel ([`panel`]), the permissions
-//! table ([`permissions`]), connecting Salesforce ([`oauth`]), the admin console
-//! ([`admin`]) and the two systems' webhooks ([`webhooks`]). Each verifies the caller
-//! ([`caller`] reads the context token), then asks the org's Durable Object to do the work.
+//! The Worker's routes, one file per group: the widget's session ([`session`]), the
+//! extension's lifecycle callbacks ([`lifecycle`]), the agent panel ([`panel`]), the
+//! permissions table ([`permissions`]), connecting Salesforce ([`oauth`]), the admin
+//! console ([`admin`]) and the two systems' webhooks ([`webhooks`]). Each verifies the
+//! caller ([`caller`] reads the edge's session token), then asks the org's Durable Object
+//! to do the work.
 
 mod admin;
 mod caller;
+mod lifecycle;
 mod oauth;
 mod panel;
 mod permissions;
+mod session;
 mod webhooks;
 
 use crate::config::Config;
@@ -16,12 +20,18 @@ use contract::admin::{
     OAUTH_CALLBACK_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
 };
 use contract::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
+use contract::context::{INSTALL_CALLBACK_PATH, SESSION_PATH, UNINSTALL_CALLBACK_PATH};
 use worker::{Env, Method, Request, Response};
 
 pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeError> {
     let config = Config::from_env(env)?;
     let path = request.path();
     match (request.method(), path.as_str()) {
+        (Method::Post, SESSION_PATH) => session::start(request, env, &config).await,
+        (Method::Post, INSTALL_CALLBACK_PATH) => lifecycle::installed(request, env, &config).await,
+        (Method::Post, UNINSTALL_CALLBACK_PATH) => {
+            lifecycle::uninstalled(request, env, &config).await
+        }
         (Method::Get, PANEL_PATH) => panel::get(&request, env, &config).await,
         (Method::Post, PANEL_CHOICE_PATH) => panel::choose(request, env, &config).await,
         (Method::Get, PANEL_SEARCH_PATH) => panel::search(&request, env, &config).await,

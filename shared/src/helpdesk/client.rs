@@ -266,7 +266,10 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         }
     }
 
-    async fn get_one<R: DeserializeOwned>(&self, path: &str) -> Result<R, HelpdeskError> {
+    pub(super) async fn get_one<R: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<R, HelpdeskError> {
         let response = self.call(self.request(Method::Get, path)).await?;
         decode(&response)
     }
@@ -540,7 +543,7 @@ fn query(params: &[(&str, String)]) -> String {
 }
 
 /// An id as one path segment: ids are digits, but never trust that into a URL.
-fn segment(id: &str) -> String {
+pub(super) fn segment(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 

@@ -11,6 +11,7 @@
 mod client;
 mod error;
 mod fields;
+mod identity;
 mod records;
 mod signature;
 mod webhooks;
@@ -21,6 +22,7 @@ pub use client::{
 };
 pub use error::{FieldIssue, HelpdeskError};
 pub use fields::{FieldMeta, FieldType, FieldValueError, Module};
+pub use identity::TicketRequester;
 pub use records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,
 };

@@ -1061,3 +1061,234 @@ async fn extreme_values_sync_both_ways_intact() -> anyhow::Result<()> {
     assert!(compared.compared >= 8, "{}", compared.summary());
     Ok(())
 }
+
+/// A proxied answer as the extension's page reads it: the edge's status and body.
+fn proxied(answer: &Value) -> (u16, Value) {
+    if let Some(text) = answer["response"].as_str() {
+        let inner: Value = serde_json::from_str(text).expect("the proxy wraps JSON");
+        return (200, inner["statusMessage"].clone());
+    }
+    let status = answer["statusCode"]
+        .as_u64()
+        .expect("a failure has a statusCode");
+    let text = answer["statusMessage"].as_str().unwrap_or_default();
+    let body = serde_json::from_str(text).unwrap_or(Value::String(text.to_owned()));
+    (u16::try_from(status).unwrap(), body)
+}
+
+#[track_caller]
+fn expect_refusal(answer: &Value, status: u16, words: &str) {
+    let (got, body) = proxied(answer);
+    assert_eq!(got, status, "{words:?}: {body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "expected {words:?} in {message:?}");
+    assert!(
+        body.get("token").is_none(),
+        "no session in a refusal: {body}"
+    );
+}
+
+#[tokio::test]
+async fn session_requests_are_checked_against_the_helpdesk() -> anyhow::Result<()> {
+    use contract::context::{RecordInView, SessionRequest};
+    let stack = Stack::start(StackOptions::test("hostile-session")).await?;
+    let second = sandbox::demo::SECOND_HELPDESK_ORG_ID;
+    let installed = stack
+        .install_extension(second, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    assert_eq!(installed.callback.and_then(|c| c.status), Some(204));
+    let agent = stack.sandbox.demo_agent_id("Agent").expect("a demo agent");
+    let admin = stack
+        .sandbox
+        .demo_agent_id("Administrator")
+        .expect("a demo admin");
+    let ticket = stack.sandbox.demo_ticket_id().to_owned();
+    let asked = SessionRequest {
+        org: ORG.to_owned(),
+        agent: agent.clone(),
+        profile_id: None,
+        view: RecordInView {
+            ticket: Some(ticket.clone()),
+            ..RecordInView::default()
+        },
+    };
+
+    // Through the extension, as itself: a session the panel takes.
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&asked))
+        .await?;
+    let (status, session) = proxied(&answer);
+    assert_eq!(status, 200, "{session}");
+    let token = session["token"].as_str().expect("a session token");
+    let claims = context::verify(token, SECRET, now_secs())?;
+    assert_eq!(
+        (claims.org.as_str(), claims.agent.as_str()),
+        (ORG, agent.as_str())
+    );
+    assert_eq!(claims.role, Role::Agent);
+    assert_eq!(claims.ticket.as_deref(), Some(ticket.as_str()));
+    assert!(
+        claims.requester.is_some(),
+        "the requester read from the ticket"
+    );
+    let panel = call(
+        &stack,
+        Method::GET,
+        contract::api::PANEL_PATH,
+        Some(token),
+        &[],
+        None,
+    )
+    .await?;
+    assert_ne!(panel.status, 401, "{}", panel.body);
+
+    // Without the installation's secret.
+    let mut bare = stack.session_request(&asked);
+    bare["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove(context::INSTALLATION_HEADER);
+    let answer = stack.zoho_request(&agent, &bare).await?;
+    expect_refusal(&answer, 401, "no installation secret");
+
+    // With another org's secret, for this org.
+    let mut foreign = stack.session_request(&asked);
+    foreign["headers"][context::INSTALLATION_HEADER] =
+        Value::String(context::installation_secret(SECRET, second));
+    let answer = stack.zoho_request(&agent, &foreign).await?;
+    expect_refusal(&answer, 401, "not this helpdesk org's");
+
+    // Without the agent's helpdesk token.
+    let mut tokenless = stack.session_request(&asked);
+    tokenless
+        .as_object_mut()
+        .unwrap()
+        .remove("connectionLinkName");
+    let answer = stack.zoho_request(&agent, &tokenless).await?;
+    expect_refusal(&answer, 401, "no helpdesk token");
+
+    // This org's agent token, for the other org (with that org's secret).
+    let mut cross = stack.session_request(&SessionRequest {
+        org: second.to_owned(),
+        ..asked.clone()
+    });
+    cross["headers"][context::INSTALLATION_HEADER] =
+        Value::String(context::installation_secret(SECRET, second));
+    let answer = stack.zoho_request(&agent, &cross).await?;
+    expect_refusal(&answer, 401, "does not accept this agent token");
+
+    // Claiming another agent, or another profile, than the helpdesk reports.
+    let other_agent = SessionRequest {
+        agent: admin.clone(),
+        ..asked.clone()
+    };
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&other_agent))
+        .await?;
+    expect_refusal(&answer, 403, "another agent's");
+    let admin_profile = {
+        let desk = stack.sandbox.helpdesk().desk();
+        desk.agent(&admin).unwrap().profile_id.clone()
+    };
+    let other_profile = SessionRequest {
+        profile_id: Some(admin_profile),
+        ..asked.clone()
+    };
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&other_profile))
+        .await?;
+    expect_refusal(&answer, 403, "another profile");
+
+    // Straight at the edge, past Zoho's proxy, with the right secret but no token.
+    let direct = call(
+        &stack,
+        Method::POST,
+        context::SESSION_PATH,
+        None,
+        &[(
+            context::INSTALLATION_HEADER,
+            &context::installation_secret(SECRET, ORG),
+        )],
+        Some(serde_json::to_vec(&asked)?),
+    )
+    .await?;
+    direct.expect(401, "no helpdesk token");
+    Ok(())
+}
+
+/// A session request straight at the edge with `secret` and a token the helpdesk never
+/// issued: what the edge answers before and after the installation check.
+async fn session(
+    stack: &Stack,
+    asked: &contract::context::SessionRequest,
+    secret: &str,
+) -> anyhow::Result<Answer> {
+    call(
+        stack,
+        Method::POST,
+        context::SESSION_PATH,
+        None,
+        &[
+            (context::INSTALLATION_HEADER, secret),
+            (
+                "Authorization",
+                "Zoho-oauthtoken not-a-token-the-helpdesk-issued",
+            ),
+        ],
+        Some(serde_json::to_vec(asked)?),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn lifecycle_callbacks_bind_refuse_and_erase() -> anyhow::Result<()> {
+    use contract::context::SessionRequest;
+    let stack = Stack::start(StackOptions::test("hostile-lifecycle")).await?;
+    let second = sandbox::demo::SECOND_HELPDESK_ORG_ID;
+    let second_agent = {
+        let desk = stack
+            .sandbox
+            .helpdesk()
+            .desk_of(second)
+            .expect("the second org");
+        desk.agents[0].id.clone()
+    };
+    let asked = SessionRequest {
+        org: second.to_owned(),
+        agent: second_agent.clone(),
+        profile_id: None,
+        view: Default::default(),
+    };
+    let secret = context::installation_secret(SECRET, second);
+
+    // A callback whose HASH is not the extension's: refused, nothing bound.
+    let forged = stack
+        .install_extension(second, "not the extension's secret")
+        .await?;
+    assert_eq!(forged.callback.and_then(|c| c.status), Some(401));
+    session(&stack, &asked, &secret)
+        .await?
+        .expect(403, "not installed");
+
+    // Installed: bound, the session goes on to ask the helpdesk about the token.
+    let installed = stack
+        .install_extension(second, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    assert_eq!(installed.callback.and_then(|c| c.status), Some(204));
+    session(&stack, &asked, &secret)
+        .await?
+        .expect(401, "does not accept this agent token");
+
+    // Uninstalled: erased.
+    let callback = stack
+        .sandbox
+        .helpdesk()
+        .uninstall_extension(&installed.installation_id)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    assert_eq!(callback.and_then(|c| c.status), Some(204));
+    session(&stack, &asked, &secret)
+        .await?
+        .expect(403, "not installed");
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! The widget's session: who is looking, established through the helpdesk itself.
+//!
+//! The widget calls [`contract::context::SESSION_PATH`] through Zoho Desk's proxy
+//! (`ZOHODESK.request`), which fills the installation's secret (a secure extension
+//! parameter, never in the browser) and attaches the agent's own helpdesk OAuth token (the
+//! extension's connection). The edge then
+//!
+//! 1. checks the installation secret against the org the request names, and that the
+//!    extension is installed there (its `onInstall` bound the org);
+//! 2. asks the helpdesk whose token it is (`myinfo`) and what their profile is (name and
+//!    type): the agent the widget names must be that one;
+//! 3. reads the record in view with the same token (a ticket's requester and account, a
+//!    contact's email and account, an account's name): what the browser says is only an
+//!    id, and an agent who cannot read the record gets no session for it;
+//! 4. signs its own short-lived session token ([`contract::context`]), which every later
+//!    call carries.
+
+use crate::config::Config;
+use crate::error::EdgeError;
+use crate::fetch_transport::WorkerFetch;
+use crate::integration::{self, Command, Installed, is_org_id};
+use contract::context::{
+    self, ContextClaims, INSTALLATION_HEADER, RecordInView, Role, Session, SessionRequest,
+};
+use contract::ids::Email;
+use sha2::{Digest, Sha256};
+use shared::helpdesk::{self, HelpdeskError, RetryPolicy};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+use worker::{Env, Request, Response};
+
+/// How long the helpdesk's word on a token is reused: a changed profile shows within it.
+const IDENTITY_TTL_MS: u64 = 60_000;
+
+/// The agent a helpdesk token belongs to, as the helpdesk says.
+#[derive(Clone)]
+struct Identity {
+    agent: String,
+    profile_id: String,
+    profile_name: String,
+    role: Role,
+}
+
+/// Identities by (org, SHA-256 of the token), with when they stop being reused.
+type IdentityCache = HashMap<(String, [u8; 32]), (Identity, u64)>;
+
+thread_local! {
+    static IDENTITIES: RefCell<IdentityCache> = RefCell::new(HashMap::new());
+}
+
+pub async fn start(
+    mut request: Request,
+    env: &Env,
+    config: &Config,
+) -> Result<Response, EdgeError> {
+    let secret = request.headers().get(INSTALLATION_HEADER)?;
+    let token = request
+        .headers()
+        .get("Authorization")?
+        .and_then(|value| value.strip_prefix("Zoho-oauthtoken ").map(str::to_owned));
+    let asked: SessionRequest = request.json().await.map_err(|e| {
+        EdgeError::BadRequest(format!(
+            "expected {{\"org\", \"agent\", and \"ticket\", \"contact\" or \"account\"}}: {e}"
+        ))
+    })?;
+    if !is_org_id(&asked.org) {
+        return Err(EdgeError::BadRequest("org is not a helpdesk org id".into()));
+    }
+    let secret = secret.ok_or(EdgeError::Unauthenticated(
+        "The session request carries no installation secret: open sfdesk from its Zoho Desk extension.",
+    ))?;
+    if !context::installation_secret_matches(config.context_secret.as_bytes(), &asked.org, &secret)
+    {
+        return Err(EdgeError::Unauthenticated(
+            "The installation secret is not this helpdesk org's: reinstall the sfdesk extension.",
+        ));
+    }
+    let token = token.ok_or(EdgeError::Unauthenticated(
+        "The session request carries no helpdesk token: authorise the sfdesk extension's connection.",
+    ))?;
+    let Installed { installed } =
+        integration::call(env, &asked.org, &Command::Installation).await?;
+    if !installed {
+        return Err(EdgeError::Forbidden(
+            "The sfdesk extension is not installed in this helpdesk org: install it first.",
+        ));
+    }
+    let connection = helpdesk::Connection {
+        access_token: token,
+        ..config.helpdesk(&asked.org)
+    };
+    let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
+        max_attempts: 2,
+        max_retry_after: Duration::from_secs(2),
+        ..RetryPolicy::default()
+    });
+    let who = identity(&client, &asked.org, &connection.access_token).await?;
+    if who.agent != asked.agent {
+        return Err(EdgeError::Forbidden(
+            "The helpdesk says this token is another agent's: reload the page.",
+        ));
+    }
+    if asked
+        .profile_id
+        .as_ref()
+        .is_some_and(|p| *p != who.profile_id)
+    {
+        return Err(EdgeError::Forbidden(
+            "The helpdesk reports another profile for this agent: reload the page.",
+        ));
+    }
+    let view = in_view(&client, &asked.view).await?;
+    let now = worker::Date::now().as_millis() / 1000;
+    let claims = ContextClaims {
+        org: asked.org,
+        agent: who.agent,
+        profile_id: who.profile_id,
+        profile_name: who.profile_name,
+        role: who.role,
+        ticket: view.ticket,
+        requester: view.requester,
+        account: view.account,
+        aud: context::AUDIENCE.into(),
+        iat: now,
+        exp: now + context::DEFAULT_TTL_SECS,
+    };
+    Ok(Response::from_json(&Session {
+        token: context::sign(&claims, config.context_secret.as_bytes()),
+        expires_at: claims.exp,
+    })?)
+}
+
+/// A helpdesk answer as the caller may read it: the token refused is a 401, the record
+/// refused a 403, anything else the helpdesk's trouble.
+fn refused(error: HelpdeskError, what: &'static str) -> EdgeError {
+    match &error {
+        HelpdeskError::Unauthorized { .. } => EdgeError::Unauthenticated(
+            "The helpdesk does not accept this agent token for this org: reload the page.",
+        ),
+        HelpdeskError::Api { status, .. } if (400..500).contains(status) => {
+            EdgeError::Forbidden(what)
+        }
+        _ => {
+            worker::console_error!("session: the helpdesk failed: {error}");
+            EdgeError::Helpdesk("The helpdesk did not answer just now. Try again in a moment.")
+        }
+    }
+}
+
+async fn identity(
+    client: &helpdesk::Client<'_, WorkerFetch>,
+    org: &str,
+    token: &str,
+) -> Result<Identity, EdgeError> {
+    let key = (org.to_owned(), Sha256::digest(token.as_bytes()).into());
+    let now = worker::Date::now().as_millis();
+    let cached = IDENTITIES.with_borrow(|cache| {
+        cache
+            .get(&key)
+            .filter(|(_, until)| *until > now)
+            .map(|(who, _)| who.clone())
+    });
+    if let Some(who) = cached {
+        return Ok(who);
+    }
+    const NO_PROFILE: &str = "The helpdesk does not show this agent's profile.";
+    let me = client.myinfo().await.map_err(|e| refused(e, NO_PROFILE))?;
+    let profile = client
+        .profile(&me.profile_id)
+        .await
+        .map_err(|e| refused(e, NO_PROFILE))?;
+    let who = Identity {
+        agent: me.id,
+        role: match profile.kind.as_deref() {
+            Some("Administrator") => Role::Admin,
+            _ => Role::Agent,
+        },
+        profile_id: profile.id,
+        profile_name: profile.name,
+    };
+    IDENTITIES.with_borrow_mut(|cache| {
+        cache.retain(|_, (_, until)| *until > now);
+        cache.insert(key, (who.clone(), now + IDENTITY_TTL_MS));
+    });
+    Ok(who)
+}
+
+/// What the session names of the record in view, read from the helpdesk.
+#[derive(Default)]
+struct View {
+    ticket: Option<String>,
+    requester: Option<Email>,
+    account: Option<String>,
+}
+
+async fn in_view(
+    client: &helpdesk::Client<'_, WorkerFetch>,
+    record: &RecordInView,
+) -> Result<View, EdgeError> {
+    const HIDDEN: &str = "The helpdesk does not show you this record.";
+    let email = |text: Option<String>| text.and_then(|t| Email::parse(&t).ok());
+    let account_name = |id: Option<String>| async move {
+        match id {
+            Some(id) => client
+                .account(&id)
+                .await
+                .map(|a| Some(a.account_name))
+                .map_err(|e| refused(e, HIDDEN)),
+            None => Ok(None),
+        }
+    };
+    Ok(match record {
+        RecordInView {
+            ticket: Some(id), ..
+        } => {
+            let ticket = client
+                .ticket_requester(id)
+                .await
+                .map_err(|e| refused(e, HIDDEN))?;
+            View {
+                requester: email(ticket.email),
+                account: account_name(ticket.account_id).await?,
+                ticket: Some(ticket.id),
+            }
+        }
+        RecordInView {
+            contact: Some(id), ..
+        } => {
+            let contact = client.contact(id).await.map_err(|e| refused(e, HIDDEN))?;
+            View {
+                requester: email(contact.email),
+                account: account_name(contact.account_id).await?,
+                ticket: None,
+            }
+        }
+        RecordInView {
+            account: Some(id), ..
+        } => View {
+            account: account_name(Some(id.clone())).await?,
+            ..View::default()
+        },
+        _ => View::default(),
+    })
+}
