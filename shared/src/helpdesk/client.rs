@@ -336,9 +336,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             }
             other => other?,
         };
-        renewal
-            .keeper
-            .keep(&tokens.access_token, tokens.expires_in)?;
+        renewal.keeper.keep(&tokens.access_token)?;
         *self.access_token.borrow_mut() = tokens.access_token;
         Ok(())
     }

@@ -88,8 +88,8 @@ pub trait TokenKeeper {
     fn renewal_turn(&self) -> &futures_util::lock::Mutex<()>;
     /// The access token as stored now.
     fn current(&self) -> Result<Option<String>, HelpdeskError>;
-    /// Stores a renewed access token, good for `expires_in` seconds.
-    fn keep(&self, access_token: &str, expires_in: u64) -> Result<(), HelpdeskError>;
+    /// Stores a renewed access token.
+    fn keep(&self, access_token: &str) -> Result<(), HelpdeskError>;
 }
 
 #[derive(Deserialize)]

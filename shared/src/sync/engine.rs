@@ -72,8 +72,9 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Unavailable(String),
-    #[error("Salesforce access was revoked: reconnect Salesforce")]
-    Reconnect,
+    /// That side's access was revoked: reconnect it.
+    #[error("{0:?} access was revoked: reconnect it")]
+    Reconnect(contract::side::Side),
 }
 
 pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
@@ -88,7 +89,7 @@ pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
 impl From<PortError> for EngineError {
     fn from(error: PortError) -> Self {
         match error {
-            PortError::Reconnect => EngineError::Reconnect,
+            PortError::Reconnect(side) => EngineError::Reconnect(side),
             PortError::Unavailable(detail) => EngineError::Unavailable(detail),
             PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),
         }
@@ -128,7 +129,7 @@ impl From<PortError> for Stop {
         match error {
             PortError::Record(reason) => Stop::Failed(reason),
             PortError::Unavailable(detail) => Stop::Engine(EngineError::Unavailable(detail)),
-            PortError::Reconnect => Stop::Engine(EngineError::Reconnect),
+            PortError::Reconnect(side) => Stop::Engine(EngineError::Reconnect(side)),
         }
     }
 }
@@ -469,7 +470,9 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 Err(EngineError::Unavailable(d)) => {
                     return Err(Stop::Engine(EngineError::Unavailable(d)));
                 }
-                Err(EngineError::Reconnect) => return Err(Stop::Engine(EngineError::Reconnect)),
+                Err(EngineError::Reconnect(side)) => {
+                    return Err(Stop::Engine(EngineError::Reconnect(side)));
+                }
             }
         }
         Ok(self
