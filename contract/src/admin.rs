@@ -53,6 +53,14 @@ pub const OAUTH_START_PATH: &str = "/oauth/salesforce/start";
 /// Where Salesforce's consent page sends the popup back, relative to the edge's public
 /// URL: the redirect URI registered with the connected app.
 pub const OAUTH_CALLBACK_PATH: &str = "/oauth/salesforce/callback";
+/// `POST` → [`StartCode`] for [`HELPDESK_OAUTH_START_PATH`]: connecting the org's own
+/// helpdesk (Zoho Desk OAuth), as Salesforce is connected.
+pub const HELPDESK_OAUTH_START_CODE_PATH: &str = "/helpdesk/oauth/start-code";
+/// `GET ?code=<StartCode::code>` in the popup: redirects to Zoho's consent page.
+pub const HELPDESK_OAUTH_START_PATH: &str = "/helpdesk/oauth/start";
+/// Where Zoho's consent page sends the popup back: the redirect URI registered with
+/// Zoho's API console.
+pub const HELPDESK_OAUTH_CALLBACK_PATH: &str = "/helpdesk/oauth/callback";
 
 /// A one-time code that starts the OAuth flow in a popup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +76,31 @@ pub struct AdminStatus {
     /// record-triggered Flows send (a secret URL), once the sync has started.
     #[serde(default)]
     pub outbound_message_url: Option<String>,
+    /// The org's own helpdesk grant.
+    #[serde(default)]
+    pub helpdesk: HelpdeskConnectionStatus,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum HelpdeskConnectionStatus {
+    /// No grant of the org's own: only a development fallback token, if any, stands in.
+    #[default]
+    NotConnected,
+    Connected(HelpdeskConnectionInfo),
+    /// Zoho refused the stored grant: an admin must connect the helpdesk again.
+    Revoked {
+        api_domain: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelpdeskConnectionInfo {
+    /// The agent who granted access.
+    pub agent_email: String,
+    /// The Desk API of the grant's data centre.
+    pub api_domain: String,
+    pub connected_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

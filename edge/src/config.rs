@@ -1,10 +1,16 @@
-//! Settings from Worker vars and secrets. Pointing the edge at a real Salesforce org is a
-//! matter of these values only (see the README).
+//! Settings from Worker vars and secrets. Pointing the edge at a real Salesforce org and
+//! a real Zoho Desk is a matter of these values only (see the README).
+//!
+//! The helpdesk: each org connects its own through OAuth (`HELPDESK_ACCOUNTS_URL`,
+//! `HELPDESK_CLIENT_ID`, the secret `HELPDESK_CLIENT_SECRET`). `HELPDESK_API_URL` and the
+//! secret `HELPDESK_API_TOKEN` are only the development fallback for an org that has not
+//! connected its helpdesk yet (the sandbox's static token); leave the token unset in
+//! production.
 
 use crate::error::EdgeError;
-use contract::admin::OAUTH_CALLBACK_PATH;
+use contract::admin::{HELPDESK_OAUTH_CALLBACK_PATH, OAUTH_CALLBACK_PATH};
 use contract::context;
-use shared::helpdesk;
+use shared::helpdesk::{self, HelpdeskApp};
 use shared::salesforce::OAuthApp;
 use shared::seal::Sealer;
 use shared::url_tag::UrlTagger;
@@ -23,9 +29,17 @@ pub struct Config {
     /// callbacks.
     pub extension_secret: String,
     pub salesforce: OAuthApp,
+    /// sfdesk as registered with Zoho Accounts, for each org's helpdesk grant.
+    pub helpdesk_app: HelpdeskApp,
     helpdesk_api_url: String,
+    /// Empty when unset: an org that has not connected its helpdesk then cannot call it.
     helpdesk_api_token: String,
 }
+
+/// What sfdesk asks of a helpdesk org: its contacts and accounts, its fields and
+/// profiles, webhooks, search, and the Import API (Zoho Desk OAS, each operation's
+/// scopes).
+pub const HELPDESK_SCOPES: &str = "Desk.contacts.ALL,Desk.basic.READ,Desk.settings.READ,Desk.tickets.READ,Desk.events.ALL,Desk.search.READ,Desk.imports.CUSTOM";
 
 fn read(env: &Env, name: &str) -> Result<String, EdgeError> {
     env.secret(name)
@@ -53,13 +67,24 @@ impl Config {
                 client_secret: read(env, "SALESFORCE_CLIENT_SECRET")?,
                 redirect_uri: format!("{}{OAUTH_CALLBACK_PATH}", public_url.trim_end_matches('/')),
             },
+            helpdesk_app: HelpdeskApp {
+                accounts_url: read(env, "HELPDESK_ACCOUNTS_URL")?,
+                client_id: read(env, "HELPDESK_CLIENT_ID")?,
+                client_secret: read(env, "HELPDESK_CLIENT_SECRET")?,
+                redirect_uri: format!(
+                    "{}{HELPDESK_OAUTH_CALLBACK_PATH}",
+                    public_url.trim_end_matches('/')
+                ),
+                scopes: HELPDESK_SCOPES.into(),
+            },
             helpdesk_api_url: read(env, "HELPDESK_API_URL")?,
-            helpdesk_api_token: read(env, "HELPDESK_API_TOKEN")?,
+            helpdesk_api_token: read(env, "HELPDESK_API_TOKEN").unwrap_or_default(),
         })
     }
 
-    /// The helpdesk API as helpdesk org `org`.
-    pub fn helpdesk(&self, org: &str) -> helpdesk::Connection {
+    /// The helpdesk API as helpdesk org `org` with the shared development token: only
+    /// while the org has not connected its own helpdesk.
+    pub fn helpdesk_fallback(&self, org: &str) -> helpdesk::Connection {
         helpdesk::Connection {
             base_url: self.helpdesk_api_url.clone(),
             org_id: org.to_owned(),

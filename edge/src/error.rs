@@ -2,6 +2,7 @@
 
 use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::ContextError;
+use contract::side::Side;
 use shared::salesforce::SfError;
 use shared::seal::SealError;
 use shared::sync::engine::EngineError;
@@ -31,6 +32,10 @@ pub enum EdgeError {
     Gone(&'static str),
     #[error("Salesforce access was revoked or expired: an administrator must reconnect Salesforce")]
     Reconnect,
+    #[error(
+        "The helpdesk connection was revoked or expired: an administrator must reconnect the helpdesk"
+    )]
+    ReconnectHelpdesk,
     #[error("{0}")]
     Salesforce(#[from] SfError),
     /// Salesforce or the helpdesk cannot be reached or is out of allowance for now.
@@ -62,7 +67,8 @@ impl EdgeError {
             | EdgeError::Signature(_)
             | EdgeError::Unauthenticated(_) => ErrorCode::Unauthorized,
             EdgeError::Forbidden(_) => ErrorCode::Forbidden,
-            EdgeError::BadRequest(_) => ErrorCode::BadRequest,
+            // No code of its own: the message says what to do.
+            EdgeError::BadRequest(_) | EdgeError::ReconnectHelpdesk => ErrorCode::BadRequest,
             EdgeError::NotFound | EdgeError::Gone(_) => ErrorCode::NotFound,
             EdgeError::Reconnect => ErrorCode::SalesforceAuth,
             EdgeError::Salesforce(SfError::InvalidSession | SfError::OAuth { .. }) => {
@@ -132,7 +138,8 @@ impl EdgeError {
 impl From<EngineError> for EdgeError {
     fn from(error: EngineError) -> Self {
         match error {
-            EngineError::Reconnect => EdgeError::Reconnect,
+            EngineError::Reconnect(Side::Salesforce) => EdgeError::Reconnect,
+            EngineError::Reconnect(Side::Helpdesk) => EdgeError::ReconnectHelpdesk,
             EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
             // The context read the fields again already; the next attempt uses them.
             EngineError::FieldsChanged(_) => EdgeError::Unavailable(error.to_string()),

@@ -27,9 +27,27 @@ impl Stack {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> anyhow::Result<T> {
+        self.admin_as(
+            &self.context_token("Administrator", false),
+            method,
+            path,
+            body,
+        )
+        .await
+    }
+
+    /// [`Stack::admin`] with another admin's context token (another helpdesk org's:
+    /// [`Stack::admin_token`]).
+    pub async fn admin_as<T: DeserializeOwned>(
+        &self,
+        admin_token: &str,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> anyhow::Result<T> {
         let mut request = reqwest::Client::new()
             .request(method.clone(), format!("{}{path}", self.edge_url))
-            .bearer_auth(self.context_token("Administrator", false));
+            .bearer_auth(admin_token);
         if let Some(body) = body {
             request = request.json(&body);
         }

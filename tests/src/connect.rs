@@ -1,16 +1,93 @@
-//! Connecting the demo helpdesk org to the sandbox Salesforce org through the real OAuth
-//! code flow, the way an admin's browser walks it: the edge's start URL, the org's login
-//! and consent form, the edge's callback. The browser keeps cookies, as the edge binds
-//! the flow to the browser that started it.
+//! Connecting a helpdesk org to the sandbox Salesforce org, and to its own helpdesk,
+//! through the real OAuth code flows, the way an admin's browser walks them: the edge's
+//! start URL, the login and consent form, the edge's callback. The browser keeps
+//! cookies, as the edge binds the flow to the browser that started it.
 
 use crate::stack::Stack;
 use anyhow::{Context, bail, ensure};
-use contract::admin::{OAUTH_START_CODE_PATH, OAUTH_START_PATH, StartCode};
+use contract::admin::{
+    HELPDESK_OAUTH_START_CODE_PATH, HELPDESK_OAUTH_START_PATH, OAUTH_START_CODE_PATH,
+    OAUTH_START_PATH, StartCode,
+};
 use reqwest::{StatusCode, redirect::Policy};
+use sandbox::demo_pages::{View, context_claims};
 
 impl Stack {
     pub async fn connect_salesforce(&self) -> anyhow::Result<()> {
         self.connect_salesforce_via_callback().await.map(|_| ())
+    }
+
+    /// A context token of helpdesk org `org`'s administrator (its first agent), in the
+    /// admin console.
+    pub fn admin_token(&self, org: &str) -> String {
+        let desk = self
+            .sandbox
+            .helpdesk()
+            .desk_of(org)
+            .unwrap_or_else(|| panic!("the sandbox has helpdesk org {org}"));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("the clock is after 1970")
+            .as_secs();
+        let claims = context_claims(&desk, &desk.agents[0], View::Setup, now);
+        contract::context::sign(&claims, sandbox::demo::DEV_CONTEXT_SECRET.as_bytes())
+    }
+
+    /// Connects helpdesk org `org` to the sandbox Salesforce org, as its administrator.
+    pub async fn connect_salesforce_in(&self, org: &str) -> anyhow::Result<()> {
+        let browser = oauth_browser()?;
+        let start = self
+            .start_url(
+                &self.admin_token(org),
+                OAUTH_START_CODE_PATH,
+                OAUTH_START_PATH,
+            )
+            .await?;
+        let authorize_url = redirect_target(browser.get(&start).send().await?)?;
+        let callback = self
+            .approve_in_salesforce_at(&browser, &authorize_url)
+            .await?;
+        expect_connected(&browser, &callback, "Salesforce connected").await
+    }
+
+    /// Connects helpdesk org `org` to its own helpdesk: the edge's start, Zoho's consent
+    /// as the org's administrator, the edge's callback.
+    pub async fn connect_helpdesk(&self, org: &str) -> anyhow::Result<()> {
+        let browser = oauth_browser()?;
+        let start = self
+            .start_url(
+                &self.admin_token(org),
+                HELPDESK_OAUTH_START_CODE_PATH,
+                HELPDESK_OAUTH_START_PATH,
+            )
+            .await?;
+        let consent_url = redirect_target(browser.get(&start).send().await?)?;
+        let consent_page = browser.get(&consent_url).send().await?;
+        ensure!(
+            consent_page.status() == StatusCode::OK,
+            "consent page answered {}",
+            consent_page.status()
+        );
+        let form = LoginForm::parse(&consent_page.text().await?)?;
+        let action = url::Url::parse(&consent_url)?.join(&form.action)?;
+        let admin = self
+            .sandbox
+            .helpdesk()
+            .desk_of(org)
+            .context("the org")?
+            .agents[0]
+            .email_id
+            .clone();
+        let mut fields = form.fields;
+        fields.retain(|(name, _)| name != "email" && name != "password");
+        fields.push(("email".into(), admin));
+        fields.push((
+            "password".into(),
+            sandbox::demo::HELPDESK_AGENT_PASSWORD.into(),
+        ));
+        let callback = redirect_target(browser.post(action).form(&fields).send().await?)
+            .context("helpdesk consent")?;
+        expect_connected(&browser, &callback, "Helpdesk connected").await
     }
 
     /// Where the edge's OAuth start sends `browser` (see [`oauth_browser`]): the org's
@@ -22,9 +99,24 @@ impl Stack {
 
     /// The popup's start URL, with a one-time code the console asks for as the admin.
     pub async fn oauth_start_url(&self) -> anyhow::Result<String> {
+        self.start_url(
+            &self.context_token("Administrator", false),
+            OAUTH_START_CODE_PATH,
+            OAUTH_START_PATH,
+        )
+        .await
+    }
+
+    /// A start URL of either flow, with a one-time code asked for with `admin_token`.
+    async fn start_url(
+        &self,
+        admin_token: &str,
+        code_path: &str,
+        start_path: &str,
+    ) -> anyhow::Result<String> {
         let response = reqwest::Client::new()
-            .post(format!("{}{OAUTH_START_CODE_PATH}", self.edge_url))
-            .bearer_auth(self.context_token("Administrator", false))
+            .post(format!("{}{code_path}", self.edge_url))
+            .bearer_auth(admin_token)
             .send()
             .await?;
         ensure!(
@@ -33,7 +125,7 @@ impl Stack {
             response.status()
         );
         let code: StartCode = response.json().await?;
-        let mut url = url::Url::parse(&format!("{}{OAUTH_START_PATH}", self.edge_url))?;
+        let mut url = url::Url::parse(&format!("{}{start_path}", self.edge_url))?;
         url.query_pairs_mut().append_pair("code", &code.code);
         Ok(url.into())
     }
@@ -43,13 +135,7 @@ impl Stack {
     pub async fn connect_salesforce_via_callback(&self) -> anyhow::Result<String> {
         let browser = oauth_browser()?;
         let callback = self.approve_in_salesforce(&browser).await?;
-        let result = browser.get(&callback).send().await?;
-        let status = result.status();
-        let page = result.text().await?;
-        ensure!(
-            status == StatusCode::OK && page.contains("Salesforce connected"),
-            "callback answered {status}: {page}"
-        );
+        expect_connected(&browser, &callback, "Salesforce connected").await?;
         Ok(callback)
     }
 
@@ -57,15 +143,22 @@ impl Stack {
     /// URL Salesforce sends the browser back to, not yet visited.
     pub async fn approve_in_salesforce(&self, browser: &reqwest::Client) -> anyhow::Result<String> {
         let authorize_url = self.begin_oauth(browser).await?;
+        self.approve_in_salesforce_at(browser, &authorize_url).await
+    }
 
-        let login_page = browser.get(&authorize_url).send().await?;
+    async fn approve_in_salesforce_at(
+        &self,
+        browser: &reqwest::Client,
+        authorize_url: &str,
+    ) -> anyhow::Result<String> {
+        let login_page = browser.get(authorize_url).send().await?;
         ensure!(
             login_page.status() == StatusCode::OK,
             "login page answered {}",
             login_page.status()
         );
         let form = LoginForm::parse(&login_page.text().await?)?;
-        let action = url::Url::parse(&authorize_url)?.join(&form.action)?;
+        let action = url::Url::parse(authorize_url)?.join(&form.action)?;
         let mut fields = form.fields;
         fields.retain(|(name, _)| name != "username" && name != "password");
         fields.push(("username".into(), sandbox::demo::ADMIN_USERNAME.into()));
@@ -73,6 +166,22 @@ impl Stack {
         let consent = browser.post(action).form(&fields).send().await?;
         redirect_target(consent).context("login and consent")
     }
+}
+
+/// The callback, visited: its page must say `connected`.
+async fn expect_connected(
+    browser: &reqwest::Client,
+    callback: &str,
+    connected: &str,
+) -> anyhow::Result<()> {
+    let result = browser.get(callback).send().await?;
+    let status = result.status();
+    let page = result.text().await?;
+    ensure!(
+        status == StatusCode::OK && page.contains(connected),
+        "callback answered {status}: {page}"
+    );
+    Ok(())
 }
 
 /// A browser as the OAuth flow needs one: it keeps cookies and shows redirects.
@@ -94,7 +203,8 @@ fn redirect_target(response: reqwest::Response) -> anyhow::Result<String> {
     Ok(location.to_str()?.to_owned())
 }
 
-/// The login and consent form: its action, hidden fields, and the "Allow" button.
+/// The login and consent form: its action, hidden fields, and the "Allow" (Salesforce)
+/// or "Accept" (Zoho) button.
 struct LoginForm {
     action: String,
     fields: Vec<(String, String)>,
@@ -116,7 +226,10 @@ impl LoginForm {
         }
         let allow = tags(form, "<button")
             .filter_map(|tag| Some((attribute(tag, "name")?, attribute(tag, "value")?)))
-            .find(|(_, value)| value.to_lowercase().contains("allow"));
+            .find(|(_, value)| {
+                let value = value.to_lowercase();
+                value.contains("allow") || value.contains("accept")
+            });
         fields.extend(allow);
         Ok(LoginForm { action, fields })
     }

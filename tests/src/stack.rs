@@ -221,6 +221,12 @@ impl Stack {
             format!("ZOHO_EXTENSION_SECRET:{DEV_EXTENSION_SECRET}"),
             format!("HELPDESK_API_URL:{}", sandbox.helpdesk_url),
             format!("HELPDESK_API_TOKEN:{}", sandbox::demo::HELPDESK_API_TOKEN),
+            format!("HELPDESK_ACCOUNTS_URL:{}", sandbox.helpdesk_url),
+            format!("HELPDESK_CLIENT_ID:{}", sandbox::demo::HELPDESK_CLIENT_ID),
+            format!(
+                "HELPDESK_CLIENT_SECRET:{}",
+                sandbox::demo::HELPDESK_CLIENT_SECRET
+            ),
         ];
         let edge = Edge {
             port: options.ports.edge,

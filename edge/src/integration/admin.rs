@@ -1,17 +1,18 @@
 //! The admin console's requests, answered by the org's Durable Object.
 
 use super::connection;
+use super::helpdesk_connection;
 use super::org::Org;
 use super::state::{self, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::{
-    AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HistoryView, RetryRequest,
-    RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
+    AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HelpdeskConnectionStatus,
+    HistoryView, RetryRequest, RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
 };
 use contract::history::{RunKind, daily_totals};
 use serde::Deserialize;
-use shared::helpdesk::WebhookDraft;
+use shared::helpdesk::{HelpdeskApp, WebhookDraft};
 use shared::http::Transport;
 use shared::sync::engine::{Outcome, Settings};
 use shared::sync::initial;
@@ -37,9 +38,15 @@ pub async fn remember_username(org: &Org<'_>, user_id: &str) -> Result<(), EdgeE
 pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
     let state = org.state();
     let control = state.control()?;
+    let helpdesk = helpdesk_connection::status(org.sql)?;
+    // A stop for the helpdesk's sake says nothing of Salesforce's connection.
+    let helpdesk_revoked = matches!(helpdesk, HelpdeskConnectionStatus::Revoked { .. });
     let connection = match connection::info(org.sql)? {
         None => ConnectionStatus::NotConnected,
-        Some(info) if control.as_ref().map(|c| c.state) == Some(SyncState::NeedsReconnect) => {
+        Some(info)
+            if !helpdesk_revoked
+                && control.as_ref().map(|c| c.state) == Some(SyncState::NeedsReconnect) =>
+        {
             ConnectionStatus::Revoked {
                 instance_url: info.instance_url,
             }
@@ -62,6 +69,7 @@ pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
         connection,
         sync: sync_status(org, &org.store()?)?,
         outbound_message_url: control.map(|c| outbound_url(org, &c)),
+        helpdesk,
     })
 }
 
@@ -285,6 +293,12 @@ pub async fn release(org: &Org<'_>) -> Result<(), EdgeError> {
         && let Err(e) = org.helpdesk().delete_webhook(&webhook_id).await
     {
         worker::console_warn!("removing the helpdesk webhook failed: {e}");
+    }
+    // Last: the webhook is removed with the grant.
+    if let Some(grant) = helpdesk_connection::grant(org.sql, org.config, org.id)?
+        && let Err(e) = WorkerFetch.send(HelpdeskApp::revoke(&grant)).await
+    {
+        worker::console_warn!("revoking the helpdesk grant failed: {e}");
     }
     Ok(())
 }

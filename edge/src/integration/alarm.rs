@@ -3,7 +3,7 @@
 //! then says when to run again.
 
 use super::org::{Invocation, Org};
-use super::state;
+use super::{helpdesk_connection, state};
 use crate::error::EdgeError;
 use contract::admin::SyncState;
 use contract::history::RunKind;
@@ -171,6 +171,15 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
             control.state = SyncState::NeedsReconnect;
             control.note = Some(
                 "Salesforce refused sfdesk's access (the connection was revoked or expired). Reconnect Salesforce to resume syncing."
+                    .into(),
+            );
+            Next::Idle
+        }
+        Err(EdgeError::ReconnectHelpdesk) => {
+            helpdesk_connection::mark_revoked(org.sql, now_ms)?;
+            control.state = SyncState::NeedsReconnect;
+            control.note = Some(
+                "The helpdesk refused sfdesk's access (the connection was revoked or expired). Reconnect the helpdesk to resume syncing."
                     .into(),
             );
             Next::Idle

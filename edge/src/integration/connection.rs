@@ -23,11 +23,11 @@ struct ConnectionRow {
     refresh_token_sealed: Option<String>,
 }
 
-fn seal(config: &Config, org: &str, token: &str) -> String {
+pub(super) fn seal(config: &Config, org: &str, token: &str) -> String {
     STANDARD.encode(config.sealer.seal(token, org))
 }
 
-fn open(config: &Config, org: &str, sealed: &str) -> Result<String, EdgeError> {
+pub(super) fn open(config: &Config, org: &str, sealed: &str) -> Result<String, EdgeError> {
     let bytes = STANDARD
         .decode(sealed)
         .map_err(|_| shared::seal::SealError::Corrupt)?;

@@ -14,6 +14,7 @@
 mod admin;
 mod alarm;
 mod connection;
+mod helpdesk_connection;
 mod installation;
 mod notifications;
 mod oauth;
@@ -29,6 +30,7 @@ mod sql;
 mod state;
 mod webhooks;
 
+pub use helpdesk_connection::ConnectedHelpdesk;
 pub use installation::Installed;
 pub use oauth::{OTHER_BROWSER, PENDING_TTL_MS};
 pub use permissions::helpdesk_profiles;
@@ -57,6 +59,8 @@ pub struct Integration {
     sync_turn: Mutex<()>,
     /// One Salesforce session renewal at a time (see `Org::salesforce`).
     renewal_turn: RenewalTurn,
+    /// One helpdesk token renewal at a time (see `Org::helpdesk`).
+    helpdesk_renewal_turn: RenewalTurn,
 }
 
 impl DurableObject for Integration {
@@ -67,6 +71,7 @@ impl DurableObject for Integration {
             migrated: Cell::new(false),
             sync_turn: Mutex::new(()),
             renewal_turn: Mutex::new(()),
+            helpdesk_renewal_turn: Mutex::new(()),
         }
     }
 
@@ -89,7 +94,7 @@ impl DurableObject for Integration {
             let Some(id) = EdgeState::new(&sql).org()? else {
                 return Ok(alarm::Next::Idle);
             };
-            alarm::run_slice(&self.org(&sql, &config, &id)).await
+            alarm::run_slice(&self.org(&sql, &config, &id)?).await
         };
         match next.await {
             Ok(alarm::Next::Idle) => {}
@@ -128,7 +133,7 @@ impl Integration {
     ) -> std::result::Result<Response, EdgeError> {
         let config = Config::from_env(&self.env)?;
         let sql = self.sql()?;
-        let org = self.org(&sql, &config, id);
+        let org = self.org(&sql, &config, id)?;
         org.state().keep_org(id)?;
         match command {
             Command::Panel { claims, query } => json(&panel::panel(&org, claims, query).await?),
@@ -143,11 +148,38 @@ impl Integration {
             Command::SavePermissions { permissions } => {
                 json(&permissions::put(&org, &permissions)?)
             }
-            Command::IssueStartCode => json(&oauth::issue_start_code(&org)?),
+            Command::IssueStartCode { side } => json(&oauth::issue_start_code(&org, side)?),
             Command::BeginOAuth {
                 start_code,
                 browser_nonce,
-            } => json(&oauth::begin_oauth(&org, &start_code, &browser_nonce)?),
+                side,
+            } => json(&oauth::begin_oauth(
+                &org,
+                &start_code,
+                &browser_nonce,
+                side,
+            )?),
+            Command::CompleteHelpdeskOAuth {
+                state,
+                code,
+                accounts_server,
+                browser_nonce,
+            } => {
+                let flow = oauth::Callback {
+                    state: &state,
+                    code: &code,
+                    browser_nonce: &browser_nonce,
+                };
+                let connected =
+                    helpdesk_connection::complete(&org, flow, accounts_server.as_deref()).await?;
+                // A reconnect picks the sync up where it stopped, as Salesforce's does;
+                // the next request builds its clients on the new grant.
+                if admin::status(&org)?.sync.state == contract::admin::SyncState::NeedsReconnect {
+                    admin::resume(&org)?;
+                    self.wake().await?;
+                }
+                json(&connected)
+            }
             Command::CompleteOAuth {
                 state,
                 code,
@@ -201,8 +233,19 @@ impl Integration {
         }
     }
 
-    fn org<'a>(&'a self, sql: &'a SqlStorage, config: &'a Config, id: &'a str) -> Org<'a> {
-        Org::new(sql, config, id, now_ms(), &self.renewal_turn)
+    fn org<'a>(
+        &'a self,
+        sql: &'a SqlStorage,
+        config: &'a Config,
+        id: &'a str,
+    ) -> std::result::Result<Org<'a>, EdgeError> {
+        Org::new(
+            sql,
+            config,
+            id,
+            now_ms(),
+            (&self.renewal_turn, &self.helpdesk_renewal_turn),
+        )
     }
 
     /// Has the alarm run now, unless the sync is idle (it then ignores the alarm).

@@ -1,5 +1,7 @@
-//! Connecting the org's Salesforce: the OAuth 2.0 web-server flow with PKCE, from the
-//! one-time start code to the callback that stores the connection.
+//! Connecting the org's Salesforce (the OAuth 2.0 web-server flow with PKCE) or its
+//! helpdesk (Zoho Accounts' code flow): the one-time start code, the pending flow bound
+//! to the starting browser, both shared; the callback that stores Salesforce's connection
+//! (the helpdesk's: `helpdesk_connection`).
 
 use super::org::Org;
 use super::protocol::{AuthorizeRedirect, ConnectedOrg, new_org_token};
@@ -7,6 +9,7 @@ use super::{connection, panel_cache, panel_fields};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::StartCode;
+use contract::side::Side;
 use serde::Deserialize;
 use shared::http::Transport;
 use shared::pkce;
@@ -20,18 +23,33 @@ pub const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
 const START_CODE_TTL_MS: i64 = 60 * 1000;
 
 /// When the callback's browser is not the one that started the flow.
-pub const OTHER_BROWSER: &str = "This Salesforce sign-in was not started in this browser, so \
+pub const OTHER_BROWSER: &str = "This sign-in was not started in this browser, so \
      sfdesk did not connect it. Start connecting again from the admin console, in this browser.";
 
-pub fn issue_start_code(org: &Org<'_>) -> Result<StartCode, EdgeError> {
+/// How a flow's system is stored.
+fn system(side: Side) -> &'static str {
+    match side {
+        Side::Salesforce => "salesforce",
+        Side::Helpdesk => "helpdesk",
+    }
+}
+
+fn connect_label(side: Side) -> &'static str {
+    match side {
+        Side::Salesforce => "Connect Salesforce",
+        Side::Helpdesk => "Connect the helpdesk",
+    }
+}
+
+pub fn issue_start_code(org: &Org<'_>, side: Side) -> Result<StartCode, EdgeError> {
     org.sql.exec(
         "DELETE FROM oauth_start_codes WHERE created_at_ms < ?",
         vec![(org.now_ms - START_CODE_TTL_MS).into()],
     )?;
     let code = new_org_token(org.config, Purpose::OAuthStartCode, org.id);
     org.sql.exec(
-        "INSERT INTO oauth_start_codes (code, created_at_ms) VALUES (?, ?)",
-        vec![code.clone().into(), org.now_ms.into()],
+        "INSERT INTO oauth_start_codes (code, created_at_ms, system) VALUES (?, ?, ?)",
+        vec![code.clone().into(), org.now_ms.into(), system(side).into()],
     )?;
     Ok(StartCode { code })
 }
@@ -45,24 +63,25 @@ pub fn begin_oauth(
     org: &Org<'_>,
     start_code: &str,
     browser_nonce: &str,
+    side: Side,
 ) -> Result<AuthorizeRedirect, EdgeError> {
     let (sql, now_ms) = (org.sql, org.now_ms);
     // Single use, like the flow it starts.
     let issued: Vec<StartCodeRow> = sql
         .exec(
-            "DELETE FROM oauth_start_codes WHERE code = ? RETURNING created_at_ms",
-            vec![start_code.into()],
+            "DELETE FROM oauth_start_codes WHERE code = ? AND system = ? RETURNING created_at_ms",
+            vec![start_code.into(), system(side).into()],
         )?
         .to_array()?;
     if !issued
         .iter()
         .any(|row| now_ms - row.created_at_ms <= START_CODE_TTL_MS)
     {
-        return Err(EdgeError::BadRequest(
-            "This connect link expired or was already used. Choose Connect Salesforce in the \
-             admin console again."
-                .into(),
-        ));
+        return Err(EdgeError::BadRequest(format!(
+            "This connect link expired or was already used. Choose {} in the admin console \
+             again.",
+            connect_label(side)
+        )));
     }
     let state = new_org_token(org.config, Purpose::OAuthState, org.id);
     let verifier = pkce::new_verifier();
@@ -71,21 +90,26 @@ pub fn begin_oauth(
         vec![(now_ms - PENDING_TTL_MS).into()],
     )?;
     sql.exec(
-        "INSERT INTO oauth_pending (state, code_verifier, created_at_ms, browser_nonce)
-         VALUES (?, ?, ?, ?)",
+        "INSERT INTO oauth_pending (state, code_verifier, created_at_ms, browser_nonce, system)
+         VALUES (?, ?, ?, ?, ?)",
         vec![
             state.clone().into(),
             verifier.clone().into(),
             now_ms.into(),
             browser_nonce.into(),
+            system(side).into(),
         ],
     )?;
-    Ok(AuthorizeRedirect {
-        authorize_url: org
+    // Zoho Accounts documents no PKCE: the helpdesk's flow rests on the state, the
+    // browser's nonce and the client secret.
+    let authorize_url = match side {
+        Side::Salesforce => org
             .config
             .salesforce
             .authorize_url(&state, &pkce::challenge_s256(&verifier)),
-    })
+        Side::Helpdesk => org.config.helpdesk_app.authorize_url(&state),
+    };
+    Ok(AuthorizeRedirect { authorize_url })
 }
 
 #[derive(Deserialize)]
@@ -102,17 +126,20 @@ pub struct Callback<'a> {
     pub browser_nonce: &'a str,
 }
 
-pub async fn complete_oauth(
+/// The flow `callback` finishes, consumed (whether or not the exchange then succeeds),
+/// once checked: started for `side`, recently, in the browser the callback reached.
+/// Answers the PKCE verifier.
+pub fn take_pending(
     org: &Org<'_>,
-    callback: Callback<'_>,
-) -> Result<ConnectedOrg, EdgeError> {
-    let sql = org.sql;
-    // Single use: the pending flow is consumed whether or not the exchange succeeds.
-    let pending: Vec<PendingRow> = sql
+    callback: &Callback<'_>,
+    side: Side,
+) -> Result<String, EdgeError> {
+    let pending: Vec<PendingRow> = org
+        .sql
         .exec(
-            "DELETE FROM oauth_pending WHERE state = ?
+            "DELETE FROM oauth_pending WHERE state = ? AND system = ?
              RETURNING code_verifier, created_at_ms, browser_nonce",
-            vec![callback.state.into()],
+            vec![callback.state.into(), system(side).into()],
         )?
         .to_array()?;
     let pending = pending
@@ -131,12 +158,20 @@ pub async fn complete_oauth(
     }) {
         return Err(EdgeError::BadRequest(OTHER_BROWSER.into()));
     }
+    Ok(pending.code_verifier)
+}
 
+pub async fn complete_oauth(
+    org: &Org<'_>,
+    callback: Callback<'_>,
+) -> Result<ConnectedOrg, EdgeError> {
+    let sql = org.sql;
+    let code_verifier = take_pending(org, &callback, Side::Salesforce)?;
     let response = WorkerFetch
         .send(
             org.config
                 .salesforce
-                .code_exchange(callback.code, &pending.code_verifier),
+                .code_exchange(callback.code, &code_verifier),
         )
         .await
         .map_err(SfError::from)?;

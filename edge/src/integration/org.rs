@@ -1,9 +1,11 @@
 //! The org's context: built once per request (or alarm) from the Durable Object's
 //! storage, name, the configuration and the clock, and handed to every handler. It opens
 //! the org's stores and builds its clients of Salesforce and the helpdesk; every
-//! Salesforce client comes from [`Org::salesforce`], on the session it keeps.
+//! Salesforce client comes from [`Org::salesforce`], on the session it keeps, and every
+//! helpdesk client from [`Org::helpdesk`], on the org's own helpdesk grant.
 
 use super::connection;
+use super::helpdesk_connection::{self, HelpdeskConnection};
 use super::sql::DurableSql;
 use super::state::{self, EdgeState, EdgeStore, Fields};
 use crate::config::Config;
@@ -11,7 +13,7 @@ use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::ObjectFields;
 use contract::mapping::FieldMeta;
-use shared::helpdesk::{self, TransportSleep};
+use shared::helpdesk::{self, HelpdeskError, TokenKeeper, TransportSleep};
 use shared::salesforce::{Budget, Client, Refreshed, Session, SessionKeeper, SfError};
 use shared::sync::engine::{Engine, EngineError};
 use shared::sync::helpdesk_port::HelpdeskPort;
@@ -32,7 +34,7 @@ type EdgeEngine<'a> = Engine<
     HelpdeskPort<'a, WorkerFetch, TransportSleep<'a, WorkerFetch>>,
 >;
 
-/// Held while a Salesforce session is renewed.
+/// Held while a Salesforce session (or a helpdesk access token) is renewed.
 pub type RenewalTurn = futures_util::lock::Mutex<()>;
 
 /// A Salesforce client of the org, over the Worker's `fetch`.
@@ -46,8 +48,13 @@ pub struct Org<'a> {
     pub id: &'a str,
     pub now_ms: i64,
     /// The object's one Salesforce session renewal at a time.
-    renewal_turn: &'a RenewalTurn,
-    helpdesk: helpdesk::Connection,
+    salesforce_turn: &'a RenewalTurn,
+    /// The object's one helpdesk token renewal at a time.
+    helpdesk_turn: &'a RenewalTurn,
+    /// The org's helpdesk grant, or `None` while only the dev fallback token stands in.
+    helpdesk: Option<HelpdeskConnection>,
+    /// Where and as whom to call the helpdesk: the grant's, or the fallback's.
+    helpdesk_api: helpdesk::Connection,
 }
 
 /// What a job run by [`Org::with_engine`] can see beside the engine.
@@ -63,16 +70,23 @@ impl<'a> Org<'a> {
         config: &'a Config,
         id: &'a str,
         now_ms: i64,
-        renewal_turn: &'a RenewalTurn,
-    ) -> Self {
-        Org {
+        renewal_turns: (&'a RenewalTurn, &'a RenewalTurn),
+    ) -> Result<Self, EdgeError> {
+        let helpdesk = helpdesk_connection::load(sql, config, id)?;
+        let helpdesk_api = match &helpdesk {
+            Some(connection) => connection.api.clone(),
+            None => config.helpdesk_fallback(id),
+        };
+        Ok(Org {
             sql,
             config,
             id,
             now_ms,
-            renewal_turn,
-            helpdesk: config.helpdesk(id),
-        }
+            salesforce_turn: renewal_turns.0,
+            helpdesk_turn: renewal_turns.1,
+            helpdesk,
+            helpdesk_api,
+        })
     }
 
     /// The sync engine's store.
@@ -94,9 +108,17 @@ impl<'a> Org<'a> {
             .map(|connection| connection.client(&WorkerFetch, &self.config.salesforce, self)))
     }
 
-    /// A client of the org's helpdesk.
+    /// A client of the org's helpdesk, on its own grant: an expired access token is
+    /// renewed (one renewal at a time for the object) and kept for every client (see
+    /// [`TokenKeeper`]). Until the org connects its helpdesk, the dev fallback token.
     pub fn helpdesk(&self) -> helpdesk::Client<'_, WorkerFetch> {
-        helpdesk::Client::new(&WorkerFetch, &self.helpdesk)
+        let client = helpdesk::Client::new(&WorkerFetch, &self.helpdesk_api);
+        match &self.helpdesk {
+            Some(connection) => {
+                client.with_kept_token(&self.config.helpdesk_app, connection.grant.clone(), self)
+            }
+            None => client,
+        }
     }
 
     /// Runs `job` with an engine over both systems, then keeps what the Salesforce
@@ -186,7 +208,7 @@ impl<'a> Org<'a> {
 /// makes at once (an agent's panel, the sync, the console).
 impl SessionKeeper for Org<'_> {
     fn renewal_turn(&self) -> &RenewalTurn {
-        self.renewal_turn
+        self.salesforce_turn
     }
 
     fn current(&self) -> Result<Option<(Session, String)>, SfError> {
@@ -198,6 +220,23 @@ impl SessionKeeper for Org<'_> {
     fn keep(&self, renewed: &Refreshed) -> Result<(), SfError> {
         connection::keep(self.sql, self.config, self.id, renewed)
             .map_err(|e| SfError::Keeping(e.to_string()))
+    }
+}
+
+/// The org's stored helpdesk grant keeps its access token for every client of the object.
+impl TokenKeeper for Org<'_> {
+    fn renewal_turn(&self) -> &RenewalTurn {
+        self.helpdesk_turn
+    }
+
+    fn current(&self) -> Result<Option<String>, HelpdeskError> {
+        helpdesk_connection::access_token(self.sql, self.config, self.id)
+            .map_err(|e| HelpdeskError::Keeping(e.to_string()))
+    }
+
+    fn keep(&self, access_token: &str) -> Result<(), HelpdeskError> {
+        helpdesk_connection::keep(self.sql, self.config, self.id, access_token)
+            .map_err(|e| HelpdeskError::Keeping(e.to_string()))
     }
 }
 

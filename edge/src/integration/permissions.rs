@@ -18,7 +18,7 @@ use worker::SqlStorage;
 
 /// Every profile of the helpdesk org, as the helpdesk lists them.
 pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<ProfileRef>, EdgeError> {
-    let connection = config.helpdesk(org);
+    let connection = config.helpdesk_fallback(org);
     let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
         max_attempts: 2,
         max_retry_after: Duration::from_secs(2),

@@ -9,6 +9,7 @@ use contract::api::{ErrorBody, PanelQuery};
 use contract::context::ContextClaims;
 use contract::ids::SfId;
 use contract::panel_fields::PanelFields;
+use contract::side::Side;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::url_tag::Purpose;
 use worker::{Env, Method, Request, RequestInit};
@@ -35,18 +36,28 @@ pub enum Command {
     ListPermissions { profiles: Vec<ProfileRef> },
     /// Stores one profile's permissions → the saved `ProfilePermissions`.
     SavePermissions { permissions: ProfilePermissions },
-    /// A one-time code for the OAuth start → `StartCode`. The Worker checked the admin role.
-    IssueStartCode,
+    /// A one-time code for the OAuth start of `side` → `StartCode`. The Worker checked
+    /// the admin role.
+    IssueStartCode { side: Side },
     /// Consumes `start_code`. `browser_nonce`: the value of the cookie set on the browser
     /// that starts the flow.
     BeginOAuth {
         start_code: String,
         browser_nonce: String,
+        side: Side,
     },
     /// `browser_nonce`: the callback's cookie, which must be the starting browser's.
     CompleteOAuth {
         state: String,
         code: String,
+        browser_nonce: String,
+    },
+    /// The helpdesk's callback → `ConnectedHelpdesk`; `accounts_server`: the data
+    /// centre Zoho named.
+    CompleteHelpdeskOAuth {
+        state: String,
+        code: String,
+        accounts_server: Option<String>,
         browser_nonce: String,
     },
     /// Needs the admin role; the Worker has checked it.

@@ -1,4 +1,4 @@
-//! The org's own tables (the Salesforce connection, the panel's, the edge's state), as an
+//! The org's own tables (the Salesforce and helpdesk connections, the panel's, the edge's state), as an
 //! append-only migration list. The sync engine's tables are migrated by
 //! `shared::sync::store` in the same database, first: migration 9 reads one of them.
 
@@ -122,6 +122,21 @@ const MIGRATIONS: &[&str] = &[
     // 11: the change notifications set up in Salesforce for the admin (`notifications`),
     // remembered so that deleting the integration removes them.
     "ALTER TABLE edge_state ADD COLUMN notifications TEXT",
+    // 12: the org's own helpdesk OAuth grant (`helpdesk_connection`), one row, tokens
+    // sealed; OAuth flows in progress and their start codes say which system they
+    // connect.
+    "CREATE TABLE helpdesk_connection (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        accounts_server TEXT NOT NULL,
+        api_domain TEXT NOT NULL,
+        agent_email TEXT NOT NULL,
+        access_token_sealed TEXT NOT NULL,
+        refresh_token_sealed TEXT NOT NULL,
+        connected_at_ms INTEGER NOT NULL,
+        revoked_at_ms INTEGER
+    );
+    ALTER TABLE oauth_pending ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce';
+    ALTER TABLE oauth_start_codes ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce'",
 ];
 
 /// Brings the org's database up to date: the engine's tables, then the edge's.

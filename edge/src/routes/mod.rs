@@ -7,6 +7,7 @@
 
 mod admin;
 mod caller;
+mod helpdesk_oauth;
 mod lifecycle;
 mod oauth;
 mod panel;
@@ -17,10 +18,12 @@ mod webhooks;
 use crate::config::Config;
 use crate::error::EdgeError;
 use contract::admin::{
+    HELPDESK_OAUTH_CALLBACK_PATH, HELPDESK_OAUTH_START_CODE_PATH, HELPDESK_OAUTH_START_PATH,
     OAUTH_CALLBACK_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
 };
 use contract::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
 use contract::context::{INSTALL_CALLBACK_PATH, SESSION_PATH, UNINSTALL_CALLBACK_PATH};
+use contract::side::Side;
 use worker::{Env, Method, Request, Response};
 
 pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeError> {
@@ -37,9 +40,22 @@ pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeErr
         (Method::Get, PANEL_SEARCH_PATH) => panel::search(&request, env, &config).await,
         (Method::Get, PERMISSIONS_PATH) => permissions::list(&request, env, &config).await,
         (Method::Put, PERMISSIONS_PATH) => permissions::save(request, env, &config).await,
-        (Method::Post, OAUTH_START_CODE_PATH) => oauth::start_code(&request, env, &config).await,
-        (Method::Get, OAUTH_START_PATH) => oauth::start(&request, env, &config).await,
+        (Method::Post, OAUTH_START_CODE_PATH) => {
+            oauth::start_code(&request, env, &config, Side::Salesforce).await
+        }
+        (Method::Get, OAUTH_START_PATH) => {
+            oauth::start(&request, env, &config, Side::Salesforce).await
+        }
         (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env, &config).await),
+        (Method::Post, HELPDESK_OAUTH_START_CODE_PATH) => {
+            oauth::start_code(&request, env, &config, Side::Helpdesk).await
+        }
+        (Method::Get, HELPDESK_OAUTH_START_PATH) => {
+            oauth::start(&request, env, &config, Side::Helpdesk).await
+        }
+        (Method::Get, HELPDESK_OAUTH_CALLBACK_PATH) => {
+            Ok(helpdesk_oauth::callback(&request, env, &config).await)
+        }
         _ => {
             if let Some(answer) = admin::handle(&mut request, env, &config).await {
                 return answer;

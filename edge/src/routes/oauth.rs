@@ -1,4 +1,6 @@
-//! Connecting a Salesforce org: the OAuth 2.0 web-server flow with PKCE.
+//! Connecting a Salesforce org (the OAuth 2.0 web-server flow with PKCE), and the start
+//! of connecting the org's helpdesk, which runs the same way (its callback:
+//! [`super::helpdesk_oauth`]).
 //!
 //! The console asks `start_code` (with its context token, as any API call) for a one-time
 //! code, then opens `start?code=` in a popup: no context token in a URL, where logs and
@@ -14,27 +16,41 @@ use crate::integration::{
     self, AuthorizeRedirect, Command, ConnectedOrg, OTHER_BROWSER, PENDING_TTL_MS,
 };
 use contract::admin::StartCode;
+use contract::admin::{HELPDESK_OAUTH_START_PATH, OAUTH_START_PATH};
 use contract::context::Role;
+use contract::side::Side;
 use serde::Deserialize;
 use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
 
-/// The cookie holding the starting browser's nonce. Scoped to the OAuth paths; SameSite
-/// Lax, since the callback is a top-level navigation back from Salesforce.
+/// The cookie holding the starting browser's nonce. Scoped to the side's OAuth paths;
+/// SameSite Lax, since the callback is a top-level navigation back from the consent page.
 const NONCE_COOKIE: &str = "sfdesk_oauth";
+
+/// Where the side's start and callback live, for the nonce cookie's `Path`.
+fn cookie_path(side: Side) -> &'static str {
+    let start = match side {
+        Side::Salesforce => OAUTH_START_PATH,
+        Side::Helpdesk => HELPDESK_OAUTH_START_PATH,
+    };
+    start.trim_end_matches("/start")
+}
 
 pub async fn start_code(
     request: &Request,
     env: &Env,
     config: &Config,
+    side: Side,
 ) -> Result<Response, EdgeError> {
     let claims = bearer_context(request, config)?;
     if claims.role != Role::Admin {
-        return Err(EdgeError::Forbidden(
-            "only helpdesk administrators can connect Salesforce",
-        ));
+        return Err(EdgeError::Forbidden(match side {
+            Side::Salesforce => "only helpdesk administrators can connect Salesforce",
+            Side::Helpdesk => "only helpdesk administrators can connect the helpdesk",
+        }));
     }
-    let code: StartCode = integration::call(env, &claims.org, &Command::IssueStartCode).await?;
+    let code: StartCode =
+        integration::call(env, &claims.org, &Command::IssueStartCode { side }).await?;
     Ok(Response::from_json(&code)?)
 }
 
@@ -43,12 +59,16 @@ struct StartQuery {
     code: Option<String>,
 }
 
-pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Response, EdgeError> {
+pub async fn start(
+    request: &Request,
+    env: &Env,
+    config: &Config,
+    side: Side,
+) -> Result<Response, EdgeError> {
     let query: StartQuery = request.query()?;
     let code = query.code.ok_or_else(|| {
         EdgeError::BadRequest(
-            "The connect link lacks its code. Choose Connect Salesforce in the admin console."
-                .into(),
+            "The connect link lacks its code. Start connecting again in the admin console.".into(),
         )
     })?;
     let org =
@@ -62,6 +82,7 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
         &Command::BeginOAuth {
             start_code: code,
             browser_nonce: browser_nonce.clone(),
+            side,
         },
     )
     .await?;
@@ -77,7 +98,8 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
     response.headers().set(
         "Set-Cookie",
         &format!(
-            "{NONCE_COOKIE}={browser_nonce}; Path=/oauth/salesforce; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            "{NONCE_COOKIE}={browser_nonce}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            cookie_path(side),
             PENDING_TTL_MS / 1000
         ),
     )?;
@@ -85,7 +107,7 @@ pub async fn start(request: &Request, env: &Env, config: &Config) -> Result<Resp
 }
 
 /// The nonce cookie's value, if the browser sent it.
-fn browser_nonce(request: &Request) -> Result<Option<String>, EdgeError> {
+pub(super) fn browser_nonce(request: &Request) -> Result<Option<String>, EdgeError> {
     let Some(header) = request.headers().get("Cookie")? else {
         return Ok(None);
     };
@@ -176,7 +198,7 @@ struct ResultPage<'a> {
     ok: bool,
 }
 
-fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
+pub(super) fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
     let message_js = serde_json::to_string(message)
         .expect("a string serializes")
         .replace('<', "\\u003c");

@@ -86,9 +86,10 @@ pub async fn start(
             "The sfdesk extension is not installed in this helpdesk org: install it first.",
         ));
     }
+    // The org's helpdesk API as the agent: their own token, not the org's grant.
     let connection = helpdesk::Connection {
         access_token: token,
-        ..config.helpdesk(&asked.org)
+        ..config.helpdesk_fallback(&asked.org)
     };
     let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
         max_attempts: 2,

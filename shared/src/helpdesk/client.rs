@@ -5,9 +5,15 @@
 //! the helpdesk gives none), as are 502/503/504, within a [`RetryPolicy`]. The waiting is
 //! the transport's own ([`Transport::sleep`]: tokio natively, a timer in the Worker)
 //! unless [`Client::with_sleeper`] hands in another [`Sleep`].
+//!
+//! With [`Client::with_kept_token`], an access token the helpdesk calls expired (401
+//! `INVALID_OAUTH`: Zoho's last an hour) is renewed with the org's grant, once per call
+//! and one renewal at a time for the org, and the call goes on; a grant Zoho Accounts no
+//! longer knows is [`HelpdeskError::Revoked`].
 
 use super::error::{HelpdeskError, error_of, retry_after};
 use super::fields::{FieldMeta, Module};
+use super::oauth::{Grant, HelpdeskApp, TokenKeeper};
 use super::records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, ListPage, Profile, SearchPage,
 };
@@ -18,7 +24,7 @@ use crate::http::{HttpRequest, HttpResponse, Method, Transport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 /// The header that tags a write with its origin; a webhook whose `ignoreSourceId` equals
@@ -142,10 +148,20 @@ impl Sort {
     }
 }
 
+/// What renews the client's access token.
+struct Renewal<'a> {
+    app: &'a HelpdeskApp,
+    grant: Grant,
+    keeper: &'a dyn TokenKeeper,
+}
+
 pub struct Client<'a, T: Transport, S: Sleep = TransportSleep<'a, T>> {
     transport: &'a T,
     sleeper: S,
     connection: &'a Connection,
+    /// The connection's token until a renewal replaces it.
+    access_token: RefCell<String>,
+    renewal: Option<Renewal<'a>>,
     source_id: Option<String>,
     retry: RetryPolicy,
     calls: Cell<u64>,
@@ -166,6 +182,8 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             transport,
             sleeper,
             connection,
+            access_token: RefCell::new(connection.access_token.clone()),
+            renewal: None,
             source_id: None,
             retry: RetryPolicy::default(),
             calls: Cell::new(0),
@@ -182,6 +200,18 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Renews an expired access token with `grant` through `keeper`, which holds the
+    /// org's token for every client of the org.
+    pub fn with_kept_token(
+        mut self,
+        app: &'a HelpdeskApp,
+        grant: Grant,
+        keeper: &'a dyn TokenKeeper,
+    ) -> Self {
+        self.renewal = Some(Renewal { app, grant, keeper });
         self
     }
 
@@ -202,13 +232,17 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         )
     }
 
+    /// A request of the org; the token is added as it is sent (it may be renewed).
     fn request(&self, method: Method, path_and_query: &str) -> HttpRequest {
         HttpRequest::new(method, self.url(path_and_query))
-            .header(
-                "Authorization",
-                format!("Zoho-oauthtoken {}", self.connection.access_token),
-            )
             .header("orgId", self.connection.org_id.clone())
+    }
+
+    fn authorized(&self, request: &HttpRequest) -> HttpRequest {
+        request.clone().header(
+            "Authorization",
+            format!("Zoho-oauthtoken {}", self.access_token.borrow()),
+        )
     }
 
     fn write(&self, method: Method, path: &str, body: &impl Serialize) -> HttpRequest {
@@ -222,15 +256,43 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         request
     }
 
-    /// Sends, retrying 429 and 502/503/504 within the policy.
+    /// Sends, renewing an expired token once and retrying 429 and 502/503/504 within
+    /// the policy.
     async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HelpdeskError> {
+        self.exchange(request, true).await
+    }
+
+    /// [`Client::call`]; the org's token goes only with `authorize` (not to the public
+    /// key set, which may be served elsewhere).
+    async fn exchange(
+        &self,
+        request: HttpRequest,
+        authorize: bool,
+    ) -> Result<HttpResponse, HelpdeskError> {
         let mut attempt = 1;
+        let mut renewed = false;
         loop {
             self.calls.set(self.calls.get() + 1);
-            let response = self.transport.send(request.clone()).await?;
+            let sent = if authorize {
+                self.authorized(&request)
+            } else {
+                request.clone()
+            };
+            let response = self.transport.send(sent).await?;
             self.note_limits(&response);
             if response.is_success() {
                 return Ok(response);
+            }
+            if let Some(renewal) = &self.renewal
+                && is_expired_token(&response)
+            {
+                if renewed {
+                    // A token fresh from Zoho Accounts refused at once: the grant went.
+                    return Err(HelpdeskError::Revoked);
+                }
+                self.renew(renewal).await?;
+                renewed = true;
+                continue;
             }
             let wait = match response.status {
                 429 => match retry_after(&response) {
@@ -249,6 +311,34 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             self.sleeper.sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// Takes the token another client renewed meanwhile, or renews it with the grant.
+    async fn renew(&self, renewal: &Renewal<'_>) -> Result<(), HelpdeskError> {
+        let _turn = renewal.keeper.renewal_turn().lock().await;
+        let refused = self.access_token.borrow().clone();
+        if let Some(stored) = renewal.keeper.current()?
+            && stored != refused
+        {
+            *self.access_token.borrow_mut() = stored;
+            return Ok(());
+        }
+        self.calls.set(self.calls.get() + 1);
+        let response = self
+            .transport
+            .send(renewal.app.refresh(&renewal.grant))
+            .await?;
+        let tokens = match HelpdeskApp::parse_token_answer(&response) {
+            // Accounts' answer to a refresh token it no longer knows (revoked, or the app
+            // removed from the account).
+            Err(HelpdeskError::OAuth { error }) if error == "invalid_code" => {
+                return Err(HelpdeskError::Revoked);
+            }
+            other => other?,
+        };
+        renewal.keeper.keep(&tokens.access_token)?;
+        *self.access_token.borrow_mut() = tokens.access_token;
+        Ok(())
     }
 
     fn note_limits(&self, response: &HttpResponse) {
@@ -528,9 +618,16 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             "{}{JWKS_PATH}",
             self.connection.base_url.trim_end_matches('/')
         );
-        let response = self.call(HttpRequest::get(url)).await?;
+        let response = self.exchange(HttpRequest::get(url), false).await?;
         decode(&response)
     }
+}
+
+/// 401 `INVALID_OAUTH`: Desk's answer to an expired (or revoked) access token (Desk API,
+/// error codes).
+fn is_expired_token(response: &HttpResponse) -> bool {
+    response.status == 401
+        && matches!(error_of(response), HelpdeskError::Unauthorized { code, .. } if code == "INVALID_OAUTH")
 }
 
 fn sort_param(sort: Option<Sort>) -> Vec<(&'static str, String)> {

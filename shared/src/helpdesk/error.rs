@@ -32,6 +32,16 @@ pub enum HelpdeskError {
     Unavailable { status: u16 },
     #[error("unexpected answer from the helpdesk: {0}")]
     Decode(String),
+    /// Zoho Accounts refused a token request (`invalid_code`, `invalid_client`, ...).
+    #[error("Zoho Accounts refused: {error}")]
+    OAuth { error: String },
+    /// The org's grant is gone (revoked, or the app removed): only connecting the
+    /// helpdesk again helps.
+    #[error("the helpdesk connection was revoked or expired: reconnect the helpdesk")]
+    Revoked,
+    /// A renewed token could not be kept for the org's other clients.
+    #[error("keeping the renewed helpdesk token failed: {0}")]
+    Keeping(String),
 }
 
 fn retry_hint(retry_after: &Option<Duration>) -> String {
@@ -61,6 +71,11 @@ impl HelpdeskError {
             | HelpdeskError::Api { code, .. } => Some(code),
             _ => None,
         }
+    }
+
+    /// Only an admin connecting the helpdesk again makes calls work.
+    pub fn needs_reconnect(&self) -> bool {
+        matches!(self, HelpdeskError::Revoked)
     }
 
     pub fn is_not_found(&self) -> bool {

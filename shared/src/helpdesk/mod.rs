@@ -4,6 +4,8 @@
 //!   `from`/`limit`, search, writes tagged with a `sourceId` (the sync's: [`SOURCE_ID`]),
 //!   and backoff on 429 and 503
 //!   (waiting with the transport's `sleep`, or any [`Sleep`]).
+//! - [`HelpdeskApp`]: Zoho Accounts' OAuth (authorize, code exchange, refresh, revoke)
+//!   in the grant's data centre; [`Client::with_kept_token`] renews through a [`TokenKeeper`].
 //! - [`Contact`], [`Account`] and their drafts; [`FieldMeta`] for mapping type checks.
 //! - [`WebhookEvent`] and [`parse_delivery`] for what the helpdesk posts, and
 //!   [`verify_delivery`] for its `X-ZDesk-JWT` signature against the published [`Jwks`].
@@ -12,6 +14,7 @@ mod client;
 mod error;
 mod fields;
 mod identity;
+mod oauth;
 mod records;
 mod signature;
 mod webhooks;
@@ -23,6 +26,7 @@ pub use client::{
 pub use error::{FieldIssue, HelpdeskError};
 pub use fields::{FieldMeta, FieldType, FieldValueError, Module};
 pub use identity::TicketRequester;
+pub use oauth::{ACCOUNTS_SERVERS, Grant, HelpdeskApp, TokenAnswer, TokenKeeper};
 pub use records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,
 };

@@ -72,8 +72,9 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Unavailable(String),
-    #[error("Salesforce access was revoked: reconnect Salesforce")]
-    Reconnect,
+    /// That side's access was revoked: reconnect it.
+    #[error("{0:?} access was revoked: reconnect it")]
+    Reconnect(contract::side::Side),
     /// A side's fields changed since they were read: the caller reads them again (and
     /// the settings that depend on them) before going on. No record failed.
     #[error("Salesforce's fields changed since they were read, so they are read again: {0}")]
@@ -92,7 +93,7 @@ pub struct Engine<'a, S: crate::sql::Sql, SF: Port, HD: Port> {
 impl From<PortError> for EngineError {
     fn from(error: PortError) -> Self {
         match error {
-            PortError::Reconnect => EngineError::Reconnect,
+            PortError::Reconnect(side) => EngineError::Reconnect(side),
             PortError::Unavailable(detail) => EngineError::Unavailable(detail),
             PortError::FieldsChanged(detail) => EngineError::FieldsChanged(detail),
             PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),

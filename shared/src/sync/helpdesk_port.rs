@@ -37,6 +37,9 @@ fn meta(field: &helpdesk::FieldMeta) -> FieldMeta {
 }
 
 fn port_error(error: HelpdeskError) -> PortError {
+    if error.needs_reconnect() {
+        return PortError::Reconnect(contract::side::Side::Helpdesk);
+    }
     if error.is_transient() {
         return PortError::Unavailable(error.to_string());
     }

@@ -23,9 +23,9 @@ pub enum PortError {
     /// The side is unavailable or out of allowance; try the whole change again later.
     #[error("{0}")]
     Unavailable(String),
-    /// Salesforce access was revoked: nothing syncs until an admin reconnects.
-    #[error("reconnect Salesforce")]
-    Reconnect,
+    /// That side's access was revoked: nothing syncs until an admin reconnects it.
+    #[error("reconnect {0:?}")]
+    Reconnect(contract::side::Side),
     /// The side's fields changed since they were read (field-level security now hides one
     /// the sync names): read them again, then try the whole change again.
     #[error("{0}")]

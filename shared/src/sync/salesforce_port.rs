@@ -50,7 +50,7 @@ fn meta(field: &FieldDescribe) -> FieldMeta {
 /// Sorts a Salesforce failure into "this record" and "try again later".
 pub fn port_error(error: SfError) -> PortError {
     if error.needs_reconnect() {
-        return PortError::Reconnect;
+        return PortError::Reconnect(contract::side::Side::Salesforce);
     }
     match error {
         SfError::Save { errors } => match errors.first() {

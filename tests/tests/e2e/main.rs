@@ -10,6 +10,7 @@ mod agent_panel;
 mod at_rest;
 mod chaos;
 mod demo_pages;
+mod helpdesk_connection;
 mod hostile_input;
 mod org_shapes;
 mod sync_live;

@@ -140,6 +140,7 @@ pub fn status(connection: ConnectionStatus, sync: SyncStatus) -> AdminStatus {
         connection,
         sync,
         outbound_message_url: None,
+        helpdesk: Default::default(),
     }
 }
 
