@@ -234,14 +234,14 @@ impl Stack {
             log: options.edge_log,
             vars,
         };
-        let stack = Stack {
+        let mut stack = Stack {
             sandbox,
             edge_url,
             edge_log: edge.log.clone(),
             wrangler: edge.spawn()?,
             edge,
         };
-        stack.wait_for_edge().await?;
+        stack.start_edge().await?;
         // The demo helpdesk runs the extension, as its admin would have installed it.
         let installed = stack
             .install_extension(sandbox::demo::HELPDESK_ORG_ID, DEV_EXTENSION_SECRET)
@@ -342,21 +342,47 @@ impl Stack {
     }
 
     /// The edge is up once its API answers (401 without a token).
-    async fn wait_for_edge(&self) -> anyhow::Result<()> {
+    /// Waits until the edge answers; `Ok(false)` if `wrangler dev` exited first (its
+    /// runtime failed to start).
+    async fn wait_for_edge(&mut self) -> anyhow::Result<bool> {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
+            if self.wrangler.try_wait()?.is_some() {
+                return Ok(false);
+            }
             let answer = client
                 .get(format!("{}{}", self.edge_url, contract::api::PANEL_PATH))
                 .send()
                 .await;
             if answer.is_ok_and(|response| response.status() == 401) {
-                return Ok(());
+                return Ok(true);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         bail!(
             "the edge did not come up within 180 s; see {}",
+            self.edge_log.display()
+        )
+    }
+
+    /// Starts `wrangler dev` until its runtime is up. Right after a killed runtime, its
+    /// port and storage are let go of a moment late, and a runtime started in that moment
+    /// fails to start ("The Workers runtime failed to start", seen on a loaded machine):
+    /// it is started again, a few times at most.
+    async fn start_edge(&mut self) -> anyhow::Result<()> {
+        for _ in 0..3 {
+            if self.wait_for_edge().await? {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            self.wrangler = self.edge.spawn()?;
+        }
+        if self.wait_for_edge().await? {
+            return Ok(());
+        }
+        bail!(
+            "wrangler dev exited before the edge was up, four times; see {}",
             self.edge_log.display()
         )
     }
@@ -453,7 +479,7 @@ impl Stack {
     pub async fn crash_and_restart_edge(&mut self) -> anyhow::Result<()> {
         stop_group(&mut self.wrangler, "KILL");
         self.wrangler = self.edge.spawn()?;
-        self.wait_for_edge().await
+        self.start_edge().await
     }
 }
 
