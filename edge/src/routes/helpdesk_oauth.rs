@@ -5,7 +5,7 @@
 //! (`accounts-server`, `location`: Accounts, multi-dc); the object exchanges the code
 //! there, if it is one of Zoho's.
 
-use super::oauth::{browser_nonce, page};
+use super::oauth::{browser_nonce, outcome_page};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command, ConnectedHelpdesk, OTHER_BROWSER};
@@ -24,26 +24,17 @@ struct CallbackQuery {
 
 /// Always answers with a page a person can read, since a browser lands here.
 pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
-    match complete(request, env, config).await {
-        Ok(connected) => page(
-            200,
-            "Helpdesk connected",
-            &format!(
-                "sfdesk now reaches the helpdesk at {} as {}. You can close this window.",
-                connected.api_domain, connected.agent_email
-            ),
-            true,
-        ),
-        Err(error) => {
-            let error = error.to_api();
-            page(
-                error.code.http_status(),
-                "The helpdesk was not connected",
-                &error.message,
-                false,
-            )
-        }
-    }
+    let outcome = complete(request, env, config).await.map(|connected| {
+        format!(
+            "sfdesk now reaches the helpdesk at {} as {}. You can close this window.",
+            connected.api_domain, connected.agent_email
+        )
+    });
+    outcome_page(
+        outcome,
+        "Helpdesk connected",
+        "The helpdesk was not connected",
+    )
 }
 
 async fn complete(

@@ -128,21 +128,32 @@ struct CallbackQuery {
 
 /// Always answers with a page a person can read, since a browser lands here.
 pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
-    match complete(request, env, config).await {
-        Ok(org) => page(
-            200,
-            "Salesforce connected",
-            &format!(
-                "sfdesk is now connected to the Salesforce org at {}. You can close this window.",
-                org.instance_url
-            ),
-            true,
-        ),
+    let outcome = complete(request, env, config).await.map(|org| {
+        format!(
+            "sfdesk is now connected to the Salesforce org at {}. You can close this window.",
+            org.instance_url
+        )
+    });
+    outcome_page(
+        outcome,
+        "Salesforce connected",
+        "Salesforce was not connected",
+    )
+}
+
+/// The page an OAuth callback ends on: what is now connected, or why not.
+pub(super) fn outcome_page(
+    outcome: Result<String, EdgeError>,
+    connected: &str,
+    not_connected: &str,
+) -> Response {
+    match outcome {
+        Ok(message) => page(200, connected, &message, true),
         Err(error) => {
             let error = error.to_api();
             page(
                 error.code.http_status(),
-                "Salesforce was not connected",
+                not_connected,
                 &error.message,
                 false,
             )
