@@ -1,5 +1,24 @@
-//! The widget's entry point: Trunk builds this binary and loads it from `index.html`.
+//! The widget's entry point: Trunk builds this binary and loads it from `index.html`, and
+//! `cargo xtask build` puts the same bundle in the extension's page.
+//!
+//! Opened with `#ctx=<token>`, it runs with that token. Opened as the Zoho Desk
+//! extension's page (which loads Zoho's SDK), it first gets its session through the SDK.
+
+use widget::api::ClientError;
+use widget::components::ErrorState;
+use widget::location::current_context_token;
+use widget::zoho;
 
 fn main() {
-    leptos::mount::mount_to_body(widget::App);
+    if current_context_token().is_none() && zoho::is_extension_page() {
+        zoho::run_session(|refused| match refused {
+            None => leptos::mount::mount_to_body(widget::App),
+            Some(error) => leptos::mount::mount_to_body(move || {
+                let error = ClientError::Unauthorized(error.to_string());
+                leptos::view! { <ErrorState error=error on_retry=|()| () /> }
+            }),
+        });
+    } else {
+        leptos::mount::mount_to_body(widget::App);
+    }
 }

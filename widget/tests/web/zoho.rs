@@ -1,0 +1,105 @@
+//! The extension page's session through the Zoho Desk SDK: what the widget asks and how it
+//! reads the proxy's answers (the SDK calls themselves run end to end, `tests/tests/e2e`).
+
+use contract::context::{RecordInView, Session, SessionRequest};
+use serde_json::json;
+use std::time::Duration;
+use wasm_bindgen_test::wasm_bindgen_test;
+use widget::zoho::{
+    RENEW_BEFORE_SECS, SdkError, record_in_view, record_key, refusal_message, renew_after,
+    session_from_answer, session_request_object,
+};
+
+#[wasm_bindgen_test]
+fn each_widget_location_names_its_record() {
+    let view = |location| record_key(location).map(|key| record_in_view(key, "7".into()));
+    assert_eq!(
+        view("desk.ticket.detail.rightpanel").and_then(|v| v.ticket),
+        Some("7".into())
+    );
+    assert_eq!(
+        view("desk.contact.detail.rightpanel").and_then(|v| v.contact),
+        Some("7".into())
+    );
+    assert_eq!(
+        view("desk.account.detail.rightpanel").and_then(|v| v.account),
+        Some("7".into())
+    );
+    assert_eq!(view("desk.extension.preference"), None);
+}
+
+#[wasm_bindgen_test]
+fn the_session_request_leaves_secrets_to_the_proxy() {
+    let asked = SessionRequest {
+        org: "60012345".into(),
+        agent: "5001".into(),
+        profile_id: None,
+        view: RecordInView {
+            ticket: Some("9001".into()),
+            ..RecordInView::default()
+        },
+    };
+    let request = session_request_object("http://127.0.0.1:8787/", &asked);
+    assert_eq!(request["url"], "http://127.0.0.1:8787/api/session");
+    assert_eq!(request["type"], "POST");
+    assert_eq!(
+        request["headers"]["X-Sfdesk-Installation"],
+        "{{secure.installSecret}}"
+    );
+    assert_eq!(request["connectionLinkName"], "sfdeskdesk");
+    let body: SessionRequest = serde_json::from_str(request["postBody"].as_str().unwrap()).unwrap();
+    assert_eq!(body, asked);
+}
+
+#[wasm_bindgen_test]
+fn reads_the_session_from_the_proxy_answer() {
+    let body = json!({"token": "a.b.c", "expires_at": 1_900_000_000});
+    let wrap = |message: serde_json::Value| {
+        let inner = json!({"status": "true", "statusMessage": message}).to_string();
+        json!({ "response": inner }).to_string()
+    };
+    let expected = Session {
+        token: "a.b.c".into(),
+        expires_at: 1_900_000_000,
+    };
+    assert_eq!(
+        session_from_answer(&wrap(body.clone())),
+        Ok(expected.clone())
+    );
+    // A body the proxy passed on as text reads the same.
+    assert_eq!(
+        session_from_answer(&wrap(body.to_string().into())),
+        Ok(expected)
+    );
+    assert!(matches!(
+        session_from_answer(&wrap(json!({"nope": 1}))),
+        Err(SdkError::Decode(_))
+    ));
+    assert!(matches!(
+        session_from_answer("not json"),
+        Err(SdkError::Decode(_))
+    ));
+}
+
+#[wasm_bindgen_test]
+fn a_refusal_says_what_the_edge_or_the_proxy_said() {
+    let edge = json!({"error": {"code": "unauthorized", "message": "Reinstall the extension."}});
+    let refusal = json!({"status": "false", "statusCode": 401, "statusMessage": edge.to_string()});
+    assert_eq!(
+        refusal_message(&refusal.to_string()),
+        "Reinstall the extension."
+    );
+    let proxy = json!({"errorCode": "EXTENSION_NOT_INSTALLED", "message": "Not installed."});
+    let refusal = json!({"status": "false", "statusCode": 400, "statusMessage": proxy.to_string()});
+    assert_eq!(refusal_message(&refusal.to_string()), "Not installed.");
+    assert_eq!(refusal_message("plain text"), "plain text");
+}
+
+#[wasm_bindgen_test]
+fn a_session_is_renewed_shortly_before_it_expires() {
+    assert_eq!(
+        renew_after(1_000 + 900, 1_000),
+        Duration::from_secs(900 - RENEW_BEFORE_SECS)
+    );
+    assert_eq!(renew_after(1_000, 1_000), Duration::ZERO);
+}
