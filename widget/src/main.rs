@@ -1,16 +1,16 @@
 //! The widget's entry point: Trunk builds this binary and loads it from `index.html`, and
 //! `cargo xtask build` puts the same bundle in the extension's page.
 //!
-//! Opened with `#ctx=<token>`, it runs with that token. Opened as the Zoho Desk
-//! extension's page (which loads Zoho's SDK), it first gets its session through the SDK.
+//! Opened as the Zoho Desk extension's page (which loads Zoho's SDK), it first gets its
+//! session through the SDK, even when reloaded with an older one in its fragment. Opened
+//! elsewhere (the edge's root, as tests do) with `#ctx=<token>`, it runs with that token.
 
 use widget::api::ClientError;
 use widget::components::ErrorState;
-use widget::location::current_context_token;
 use widget::zoho;
 
 fn main() {
-    if current_context_token().is_none() && zoho::is_extension_page() {
+    if zoho::is_extension_page() {
         zoho::run_session(|refused| match refused {
             None => leptos::mount::mount_to_body(widget::App),
             Some(error) => leptos::mount::mount_to_body(move || {

@@ -3,7 +3,9 @@
 //! through Zoho's proxy (`ZOHODESK.request`, which adds the installation's secret and the
 //! agent's own helpdesk token; see [`contract::context`]). The session token then goes
 //! into the page's fragment (`#ctx=`), so the widget runs with it exactly as with a token
-//! given there, and is renewed the same way shortly before it expires.
+//! given there. It is renewed the same way shortly before it expires, and every call made
+//! with the page's session sends the latest renewal ([`renewed`]): the fragment, and so
+//! what the widget shows, the agent's picks and the console's tab, stay as they are.
 //!
 //! Zoho Desk extension guide, "Widget data libraries" (`ZOHODESK.extension.onload`,
 //! `ZOHODESK.get`) and "Request Method" (`ZOHODESK.request`, its `reqObj` and the answer
@@ -16,6 +18,7 @@ use contract::context::{
 };
 use js_sys::{Function, JSON, Promise, Reflect};
 use serde_json::{Value, json};
+use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -132,6 +135,38 @@ pub fn renew_after(expires_at: u64, now: u64) -> Duration {
     Duration::from_secs(expires_at.saturating_sub(now + RENEW_BEFORE_SECS))
 }
 
+/// The page's session as first given (what the fragment, and so every [`crate::api::Client`],
+/// holds) and its latest renewal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sessions {
+    pub first: String,
+    pub latest: String,
+}
+
+impl Sessions {
+    /// The token to send for `token`: the latest renewal when `token` is the page's
+    /// session, else `token` itself.
+    pub fn token_for<'a>(&'a self, token: &'a str) -> &'a str {
+        if token == self.first {
+            &self.latest
+        } else {
+            token
+        }
+    }
+}
+
+thread_local! {
+    static SESSIONS: RefCell<Option<Sessions>> = const { RefCell::new(None) };
+}
+
+/// The token to send for `token` (see [`Sessions::token_for`]).
+pub fn renewed(token: &str) -> String {
+    SESSIONS.with_borrow(|sessions| match sessions {
+        Some(sessions) => sessions.token_for(token).to_owned(),
+        None => token.to_owned(),
+    })
+}
+
 /// Whether the page was opened as the extension's page (it is loading Zoho's SDK).
 pub fn is_extension_page() -> bool {
     sdk_loaded().is_some()
@@ -224,7 +259,7 @@ pub async fn start_session() -> Result<Session, SdkError> {
 }
 
 /// Starts the session, puts it in the fragment (where [`crate::App`] reads it), and renews
-/// it [`RENEW_BEFORE_SECS`] before each expiry. `started` runs once, after the first
+/// it [`RENEW_BEFORE_SECS`] before each expiry (see [`renewed`]). `started` runs once, after the first
 /// attempt, with its error if it failed. It runs before Leptos is mounted (and its
 /// executor set up), hence wasm-bindgen's own `spawn_local`.
 pub fn run_session(started: impl FnOnce(Option<SdkError>) + 'static) {
@@ -239,8 +274,21 @@ pub fn run_session(started: impl FnOnce(Option<SdkError>) + 'static) {
 }
 
 fn use_session(session: Session) {
-    if let Some(window) = web_sys::window() {
-        // `replace` changes the fragment (firing `hashchange`) without a history entry.
+    let first = SESSIONS.with_borrow_mut(|sessions| match sessions {
+        Some(sessions) => {
+            sessions.latest = session.token.clone();
+            false
+        }
+        None => {
+            *sessions = Some(Sessions {
+                first: session.token.clone(),
+                latest: session.token.clone(),
+            });
+            true
+        }
+    });
+    if first && let Some(window) = web_sys::window() {
+        // `replace` changes the fragment without a history entry.
         let _ = window
             .location()
             .replace(&hash_for(&session.token, current_is_console()));

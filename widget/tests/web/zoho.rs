@@ -6,8 +6,8 @@ use serde_json::json;
 use std::time::Duration;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::zoho::{
-    RENEW_BEFORE_SECS, SdkError, record_in_view, record_key, refusal_message, renew_after,
-    session_from_answer, session_request_object,
+    RENEW_BEFORE_SECS, SdkError, Sessions, record_in_view, record_key, refusal_message,
+    renew_after, session_from_answer, session_request_object,
 };
 
 #[wasm_bindgen_test]
@@ -102,4 +102,14 @@ fn a_session_is_renewed_shortly_before_it_expires() {
         Duration::from_secs(900 - RENEW_BEFORE_SECS)
     );
     assert_eq!(renew_after(1_000, 1_000), Duration::ZERO);
+}
+
+#[wasm_bindgen_test]
+fn calls_with_the_page_session_send_its_latest_renewal() {
+    let sessions = Sessions {
+        first: "first".into(),
+        latest: "renewed".into(),
+    };
+    assert_eq!(sessions.token_for("first"), "renewed");
+    assert_eq!(sessions.token_for("another"), "another");
 }
