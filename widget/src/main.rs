@@ -13,9 +13,14 @@ fn main() {
     if zoho::is_extension_page() {
         zoho::run_session(|refused| match refused {
             None => leptos::mount::mount_to_body(widget::App),
+            // Without a session, what the edge or Zoho said; "Try again" starts over.
             Some(error) => leptos::mount::mount_to_body(move || {
-                let error = ClientError::Unauthorized(error.to_string());
-                leptos::view! { <ErrorState error=error on_retry=|()| () /> }
+                let reload = |()| {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().reload();
+                    }
+                };
+                leptos::view! { <ErrorState error=ClientError::from(error.clone()) on_retry=reload /> }
             }),
         });
     } else {

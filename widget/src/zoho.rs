@@ -11,8 +11,9 @@
 //! `ZOHODESK.get`) and "Request Method" (`ZOHODESK.request`, its `reqObj` and the answer
 //! as text, read as `JSON.parse(JSON.parse(text).response).statusMessage`).
 
+use crate::api::ClientError;
 use crate::location::{current_is_console, hash_for};
-use contract::api::ErrorBody;
+use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::{
     CONNECTION_LINK_NAME, INSTALLATION_HEADER, RecordInView, SESSION_PATH, Session, SessionRequest,
 };
@@ -39,9 +40,9 @@ pub enum SdkError {
     /// `ZOHODESK.get` did not give what a session needs.
     #[error("Zoho Desk did not say which {0} this is")]
     Missing(&'static str),
-    /// The edge (or Zoho's proxy) refused the session request.
+    /// The edge (or Zoho's proxy) refused the session request, as the widget shows it.
     #[error("{0}")]
-    Refused(String),
+    Refused(ClientError),
     /// The proxy's answer is not a session.
     #[error("unexpected answer to the session request: {0}")]
     Decode(String),
@@ -107,26 +108,39 @@ pub fn session_from_answer(text: &str) -> Result<Session, SdkError> {
     serde_json::from_value(body).map_err(decode)
 }
 
-/// What a refused session request says, from the text `ZOHODESK.request` rejects with:
-/// `{"status": "false", "statusCode", "statusMessage": "<body>"}`, the body the edge's
-/// error (its message) or the proxy's own refusal.
-pub fn refusal_message(text: &str) -> String {
-    let Ok(refusal) = serde_json::from_str::<Value>(text) else {
-        return text.to_owned();
-    };
-    let Some(body) = refusal["statusMessage"].as_str() else {
-        return text.to_owned();
-    };
-    serde_json::from_str::<ErrorBody>(body)
-        .map(|error| error.error.message)
-        .or_else(|_| {
-            serde_json::from_str::<Value>(body).map(|v| {
-                v["message"]
-                    .as_str()
-                    .map_or_else(|| body.to_owned(), str::to_owned)
-            })
-        })
-        .unwrap_or_else(|_| body.to_owned())
+/// What a refused session request means to the widget, from the text
+/// `ZOHODESK.request` rejects with: `{"status": "false", "statusCode", "statusMessage":
+/// "<body>"}`, the body the edge's error or the proxy's own refusal (`{"errorCode",
+/// "message"}`: a set-up problem, which the agent cannot fix by reloading).
+pub fn refusal(text: &str) -> ClientError {
+    let body = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|refusal| refusal["statusMessage"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| text.to_owned());
+    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(&body) {
+        return match error.code {
+            ErrorCode::Unauthorized => ClientError::Unauthorized(error.message),
+            _ => ClientError::Api(error),
+        };
+    }
+    match serde_json::from_str::<Value>(&body) {
+        Ok(proxy) if proxy["message"].is_string() => ClientError::Api(ApiError::new(
+            ErrorCode::Forbidden,
+            proxy["message"].as_str().unwrap_or_default(),
+        )),
+        _ => ClientError::Unauthorized(body),
+    }
+}
+
+impl From<SdkError> for ClientError {
+    /// A refusal as the edge or the proxy gave it; anything else is a session the page
+    /// could not get, which reloading the helpdesk page may fix.
+    fn from(error: SdkError) -> Self {
+        match error {
+            SdkError::Refused(error) => error,
+            other => ClientError::Unauthorized(other.to_string()),
+        }
+    }
 }
 
 /// How long to wait before renewing a session that expires at `expires_at` (seconds since
@@ -254,7 +268,7 @@ pub async fn start_session() -> Result<Session, SdkError> {
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     let answer = call(&["request"], request)
         .await
-        .map_err(|e| SdkError::Refused(refusal_message(&text_of(&e))))?;
+        .map_err(|e| SdkError::Refused(refusal(&text_of(&e))))?;
     session_from_answer(&text_of(&answer))
 }
 

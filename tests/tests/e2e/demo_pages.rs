@@ -23,6 +23,45 @@ async fn every_demo_agent_gets_the_widget_on_ticket_contact_and_account_pages() 
     result
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_extension_installed_the_widget_says_so() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("demo-pages-uninstalled")).await?;
+    // The org's admin removes the extension: Zoho calls the edge's onUninstall.
+    let installed = stack
+        .install_extension(demo::HELPDESK_ORG_ID, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    stack
+        .sandbox
+        .helpdesk()
+        .uninstall_extension(&installed.installation_id)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let browser = Browser::start().await?;
+    let result = async {
+        let page = &browser.client;
+        page.goto(&stack.sandbox.demo_ticket_url()).await?;
+        page.find(Locator::Id(sandbox::demo_pages::WIDGET_IFRAME_ID))
+            .await?
+            .enter_frame()
+            .await?;
+        let refusal = page
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css("[data-error-code=forbidden]"))
+            .await
+            .context("the widget shows the refusal")?
+            .text()
+            .await?;
+        ensure!(refusal.contains("not installed"), "{refusal}");
+        let hash = page.execute("return location.hash", vec![]).await?;
+        ensure!(hash == "", "no session, no token: {hash}");
+        Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
 /// What a page's token must say beyond the agent.
 struct Expect {
     page: &'static str,

@@ -1,13 +1,15 @@
 //! The extension page's session through the Zoho Desk SDK: what the widget asks and how it
 //! reads the proxy's answers (the SDK calls themselves run end to end, `tests/tests/e2e`).
 
+use contract::api::{ApiError, ErrorCode};
 use contract::context::{RecordInView, Session, SessionRequest};
 use serde_json::json;
 use std::time::Duration;
 use wasm_bindgen_test::wasm_bindgen_test;
+use widget::api::ClientError;
 use widget::zoho::{
-    RENEW_BEFORE_SECS, SdkError, Sessions, record_in_view, record_key, refusal_message,
-    renew_after, session_from_answer, session_request_object,
+    RENEW_BEFORE_SECS, SdkError, Sessions, record_in_view, record_key, refusal, renew_after,
+    session_from_answer, session_request_object,
 };
 
 #[wasm_bindgen_test]
@@ -82,17 +84,35 @@ fn reads_the_session_from_the_proxy_answer() {
 }
 
 #[wasm_bindgen_test]
-fn a_refusal_says_what_the_edge_or_the_proxy_said() {
-    let edge = json!({"error": {"code": "unauthorized", "message": "Reinstall the extension."}});
-    let refusal = json!({"status": "false", "statusCode": 401, "statusMessage": edge.to_string()});
+fn a_refusal_shows_what_the_edge_or_the_proxy_said() {
+    let refused = |status: u16, body: serde_json::Value| {
+        let text =
+            json!({"status": "false", "statusCode": status, "statusMessage": body.to_string()});
+        refusal(&text.to_string())
+    };
+    let edge = json!({"error": {"code": "forbidden", "message": "Install it first."}});
     assert_eq!(
-        refusal_message(&refusal.to_string()),
-        "Reinstall the extension."
+        refused(403, edge),
+        ClientError::Api(ApiError::new(ErrorCode::Forbidden, "Install it first."))
+    );
+    let edge = json!({"error": {"code": "unauthorized", "message": "Reload the page."}});
+    assert_eq!(
+        refused(401, edge),
+        ClientError::Unauthorized("Reload the page.".into())
     );
     let proxy = json!({"errorCode": "EXTENSION_NOT_INSTALLED", "message": "Not installed."});
-    let refusal = json!({"status": "false", "statusCode": 400, "statusMessage": proxy.to_string()});
-    assert_eq!(refusal_message(&refusal.to_string()), "Not installed.");
-    assert_eq!(refusal_message("plain text"), "plain text");
+    assert_eq!(
+        refused(400, proxy),
+        ClientError::Api(ApiError::new(ErrorCode::Forbidden, "Not installed."))
+    );
+    assert_eq!(
+        refusal("plain text"),
+        ClientError::Unauthorized("plain text".into())
+    );
+    assert_eq!(
+        ClientError::from(SdkError::Missing("agent")),
+        ClientError::Unauthorized("Zoho Desk did not say which agent this is".into())
+    );
 }
 
 #[wasm_bindgen_test]
