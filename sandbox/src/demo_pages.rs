@@ -12,17 +12,16 @@
 //! | `/setup` | the integration's admin console (administrators) |
 //!
 //! The pages are askama templates (`templates/demo/`); each handler gathers what its page
-//! shows. Each page mints the context token on the server, for the agent shown, with the
-//! secret it shares with the edge, and puts it in the iframe URL's fragment (`#ctx=`),
-//! which browsers never send to servers, so the token stays out of request logs. That
-//! token is a stand-in: Zoho Desk signs nothing for a widget.
+//! shows. The widget is the extension's own page (`/app/widget.html`, which the edge
+//! serves from the package `cargo xtask build` makes), framed as Zoho Desk frames an
+//! extension widget: no page here holds a token; the widget gets its session from the
+//! edge through the SDK.
 //!
-//! Beside it, each widget page also plays Zoho Desk's part for an extension widget that
-//! loads the sandbox's SDK stand-in (`/__zoho/sdk.js`): the page's `/__zoho/host.js`
-//! answers `ZOHODESK.get` from the page's context (ticket, contact, account, the agent as
-//! `user`, `portal.id`) and sends `ZOHODESK.request` to `POST /__zoho/request`, the
-//! helpdesk's proxy (see [`crate::helpdesk::extension`]), as the agent whose session
-//! cookie the page set.
+//! Each widget page plays Zoho Desk's part for it: the widget loads the sandbox's SDK
+//! stand-in (`/__zoho/sdk.js`), and the page's `/__zoho/host.js` answers `ZOHODESK.get`
+//! from the page's context (ticket, contact, account, the agent as `user`, `portal.id`)
+//! and sends `ZOHODESK.request` to `POST /__zoho/request`, the helpdesk's proxy (see
+//! [`crate::helpdesk::extension`]), as the agent whose session cookie the page set.
 
 use crate::clock;
 use crate::helpdesk::HelpdeskState;
@@ -123,21 +122,26 @@ pub fn context_claims(desk: &Desk, agent: &Agent, view: View<'_>, now: u64) -> C
 }
 
 /// A signed token for `agent`, valid for [`context::DEFAULT_TTL_SECS`] of wall-clock time
-/// (the edge checks expiry against its own clock, not the sandbox's).
+/// (the edge checks expiry against its own clock, not the sandbox's): what tests use to
+/// call the edge without a browser ([`crate::Sandbox::context_token`]); no page holds one.
 pub fn mint(desk: &Desk, agent: &Agent, view: View<'_>, secret: &str) -> String {
     let now = u64::try_from(clock::wall_clock_ms() / 1000).unwrap_or_default();
     let claims = context_claims(desk, agent, view, now);
     context::sign(&claims, secret.as_bytes())
 }
 
-/// Where the widget lives, with the token in the fragment.
-pub fn widget_src(edge_url: &str, token: &str) -> String {
-    format!("{}/#ctx={token}", edge_url.trim_end_matches('/'))
-}
+/// The extension's widget page, as the edge serves it (the `url` of each widget in
+/// `extension/plugin-manifest.json`).
+pub const EXTENSION_PAGE_PATH: &str = "/app/widget.html";
 
-/// The widget in admin console mode (`view=admin` beside the token).
-pub fn console_src(edge_url: &str, token: &str) -> String {
-    format!("{}&view=admin", widget_src(edge_url, token))
+/// Where the widget lives: the extension's page; with `console`, opening the admin
+/// console (`#view=admin`).
+pub fn widget_src(edge_url: &str, console: bool) -> String {
+    let view = if console { "#view=admin" } else { "" };
+    format!(
+        "{}{EXTENSION_PAGE_PATH}{view}",
+        edge_url.trim_end_matches('/')
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -305,10 +309,9 @@ fn widget_card<'a>(
     view: View<'_>,
     about: &'a str,
 ) -> WidgetCard<'a> {
-    let token = mint(desk, agent, view, &state.context_secret);
     WidgetCard {
         about,
-        src: widget_src(&state.edge_url, &token),
+        src: widget_src(&state.edge_url, false),
         sdk_context: sdk_context(&state.edge_url, desk, agent, view).to_string(),
     }
 }
@@ -856,6 +859,8 @@ struct SetupPage<'a> {
     bar: TopBar<'a>,
     /// The admin console's URL, for administrators.
     console: Option<String>,
+    /// What the page's SDK host answers the widget with (JSON).
+    sdk_context: String,
 }
 
 /// Where an administrator manages the integration: the widget without a record.
@@ -866,14 +871,12 @@ async fn setup_page(
 ) -> Response {
     let desk = state.helpdesk.desk();
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let console = is_admin(&desk, &agent).then(|| {
-        let token = mint(&desk, &agent, View::Setup, &state.context_secret);
-        console_src(&state.edge_url, &token)
-    });
+    let console = is_admin(&desk, &agent).then(|| widget_src(&state.edge_url, true));
     let page = SetupPage {
         title: "Setup",
         bar: top_bar(&state, &desk, &agent, "/setup".into(), Section::Setup),
         console,
+        sdk_context: sdk_context(&state.edge_url, &desk, &agent, View::Setup).to_string(),
     };
     respond(StatusCode::OK, &page, cookie)
 }
@@ -910,14 +913,14 @@ mod tests {
     use crate::demo;
 
     #[test]
-    fn the_widget_gets_its_token_in_the_fragment() {
+    fn the_widget_is_the_extension_page_without_a_token() {
         assert_eq!(
-            widget_src("http://127.0.0.1:8787/", "a.b.c"),
-            "http://127.0.0.1:8787/#ctx=a.b.c"
+            widget_src("http://127.0.0.1:8787/", false),
+            "http://127.0.0.1:8787/app/widget.html"
         );
         assert_eq!(
-            console_src("http://127.0.0.1:8787", "a.b.c"),
-            "http://127.0.0.1:8787/#ctx=a.b.c&view=admin"
+            widget_src("http://127.0.0.1:8787", true),
+            "http://127.0.0.1:8787/app/widget.html#view=admin"
         );
     }
 

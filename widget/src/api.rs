@@ -199,7 +199,10 @@ impl Client {
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
         request
-            .header("Authorization", &format!("Bearer {}", self.token))
+            .header(
+                "Authorization",
+                &format!("Bearer {}", crate::zoho::renewed(&self.token)),
+            )
             .header("Accept", "application/json")
     }
 }

@@ -1,6 +1,7 @@
 //! The sfdesk widget: a Leptos CSR app shown in an iframe beside a helpdesk ticket.
 //!
-//! It reads the helpdesk's context token from the page's hash (`#ctx=<token>`), asks the
+//! It reads its session token from the page's hash (`#ctx=<token>`; as the Zoho Desk
+//! extension's page it first gets one through Zoho's SDK, [`zoho`]), asks the
 //! edge for the agent panel ([`contract::api::PANEL_PATH`]) and renders whichever
 //! [`contract::api::Panel`] state comes back. With `&view=admin` in the hash, an
 //! administrator gets the admin console ([`admin`]) instead. The components are public so
@@ -10,5 +11,6 @@ pub mod admin;
 pub mod api;
 pub mod components;
 pub mod location;
+pub mod zoho;
 
 pub use components::App;

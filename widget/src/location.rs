@@ -1,9 +1,11 @@
-//! Where the widget learns who is looking: the helpdesk puts a signed context token in
-//! the iframe URL's fragment (`#ctx=<token>`). A fragment never reaches any server log.
+//! Where the widget learns who is looking: the edge's session token in the page's
+//! fragment (`#ctx=<token>`), put there by the extension's page once the edge gave it
+//! ([`crate::zoho`]), or given in the URL by tests. A fragment never reaches any server
+//! log.
 //!
 //! `view=admin` beside it (`#ctx=<token>&view=admin`) opens the admin console instead of
-//! the agent panel; the demo helpdesk's setup page links the widget that way, and the
-//! panel's header offers it to administrators.
+//! the agent panel; the demo helpdesk's setup page frames the widget with `#view=admin`,
+//! and the panel's header offers it to administrators.
 
 /// The fragment key that carries the context token.
 pub const CONTEXT_KEY: &str = "ctx";

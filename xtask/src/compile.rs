@@ -1,7 +1,10 @@
-//! Building the two WebAssembly halves: the widget (Trunk) and the edge (worker-build).
+//! Building the two WebAssembly halves, the widget (Trunk) and the edge (worker-build),
+//! and the Zoho Desk extension package around the widget's bundle.
 
 use crate::tools::run;
+use anyhow::Context;
 use e2e::repo_root;
+use std::path::Path;
 use std::process::Command;
 
 /// wasm-opt comes from the npm package binaryen; both Trunk and worker-build use it.
@@ -34,7 +37,117 @@ pub fn edge() -> anyhow::Result<()> {
         ))
 }
 
+/// Where the widget's bundle goes in `extension/app/widget.html`.
+const BUNDLE_MARKER: &str = "<!-- sfdesk:bundle -->";
+
+/// The extension's page: `template` with the bundle's tags from Trunk's `index.html` (what
+/// its `<head>` holds after the title) at [`BUNDLE_MARKER`], each of the bundle's `files`
+/// named relative to the page, which sits beside them in the package's `app/`.
+pub fn extension_page(template: &str, index: &str, files: &[String]) -> anyhow::Result<String> {
+    let start = index
+        .find("</title>")
+        .context("Trunk's index.html has a title")?
+        + 8;
+    let end = index
+        .find("</head>")
+        .context("Trunk's index.html has a head")?;
+    let mut bundle = index
+        .get(start..end)
+        .context("the title is in the head")?
+        .to_owned();
+    for file in files {
+        bundle = bundle.replace(&format!("/{file}"), &format!("./{file}"));
+    }
+    anyhow::ensure!(
+        template.contains(BUNDLE_MARKER),
+        "extension/app/widget.html has no {BUNDLE_MARKER}"
+    );
+    Ok(template.replace(BUNDLE_MARKER, &bundle))
+}
+
+/// The extension package, from the widget's bundle in `widget/dist`: `target/extension`
+/// (`plugin-manifest.json`, `app/widget.html` and the bundle beside it) and, with `zip`
+/// installed, `target/sfdesk-extension.zip`. The edge serves the same `app/` (copied
+/// into `widget/dist/app`), which is what the demo helpdesk frames.
+pub fn extension() -> anyhow::Result<()> {
+    println!("packaging the Zoho Desk extension");
+    let root = repo_root();
+    let dist = root.join("widget/dist");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dist).context("reading widget/dist")? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_file() && name != "index.html" {
+            files.push(name);
+        }
+    }
+    let page = extension_page(
+        &std::fs::read_to_string(root.join("extension/app/widget.html"))?,
+        &std::fs::read_to_string(dist.join("index.html"))?,
+        &files,
+    )?;
+    let package = root.join("target/extension");
+    let served = dist.join("app");
+    for app in [package.join("app"), served] {
+        if app.exists() {
+            std::fs::remove_dir_all(&app)?;
+        }
+        std::fs::create_dir_all(&app)?;
+        for file in &files {
+            std::fs::copy(dist.join(file), app.join(file))?;
+        }
+        std::fs::write(app.join("widget.html"), &page)?;
+    }
+    std::fs::copy(
+        root.join("extension/plugin-manifest.json"),
+        package.join("plugin-manifest.json"),
+    )?;
+    zip(&package, &root.join("target/sfdesk-extension.zip"))
+}
+
+fn zip(folder: &Path, archive: &Path) -> anyhow::Result<()> {
+    if Command::new("zip").arg("-v").output().is_err() {
+        println!(
+            "  (no `zip` installed: the package is the folder {})",
+            folder.display()
+        );
+        return Ok(());
+    }
+    if archive.exists() {
+        std::fs::remove_file(archive)?;
+    }
+    run(Command::new("zip")
+        .args(["-q", "-r"])
+        .arg(archive)
+        .arg(".")
+        .current_dir(folder))
+}
+
 pub fn all() -> anyhow::Result<()> {
     widget()?;
+    extension()?;
     edge()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_page_loads_the_bundle_beside_it() {
+        let index = "<html><title>sfdesk</title><link href=/style-1.css rel=stylesheet>\
+                     <script type=module>import init from '/widget-2.js';\
+                     init({ module_or_path: '/widget-2_bg.wasm' });</script></head><body></body>";
+        let template = "<head><script src=sdk.js></script>\n<!-- sfdesk:bundle -->\n</head>";
+        let files = ["style-1.css", "widget-2.js", "widget-2_bg.wasm"].map(String::from);
+        let page = extension_page(template, index, &files).unwrap();
+        assert_eq!(
+            page,
+            "<head><script src=sdk.js></script>\n<link href=./style-1.css rel=stylesheet>\
+             <script type=module>import init from './widget-2.js';\
+             init({ module_or_path: './widget-2_bg.wasm' });</script>\n</head>"
+        );
+        assert!(extension_page("<head></head>", index, &files).is_err());
+        assert!(extension_page(template, "<html></html>", &files).is_err());
+    }
 }

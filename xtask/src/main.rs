@@ -18,7 +18,8 @@ commands:
   dev     build everything, start the sandbox and the edge, print the demo URL (Ctrl-C stops)
   test    run every test: native, widget (headless Chromium), end to end
   chaos   the reliability suite at full size (faults, load, hostile input); writes RELIABILITY.md
-  build   build the widget and the edge (release), as `dev` and `test` do first
+  build   build the widget, the extension package (target/extension) and the edge (release),
+          as `dev` and `test` do first
   setup   install the tools the other commands need, and nothing else
   bench <target>   measure and print figures (not a test); targets:";
 

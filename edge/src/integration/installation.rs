@@ -41,6 +41,20 @@ pub async fn bind(
     Ok(())
 }
 
+/// The installation as stored, kept aside while the integration's data is erased.
+pub struct Kept(Option<Installation>);
+
+pub async fn keep(storage: &Storage) -> Result<Kept, EdgeError> {
+    Ok(Kept(storage.get(KEY).await?))
+}
+
+pub async fn restore(storage: &Storage, kept: Kept) -> Result<(), EdgeError> {
+    if let Kept(Some(installation)) = kept {
+        storage.put(KEY, installation).await?;
+    }
+    Ok(())
+}
+
 pub async fn is_bound(storage: &Storage) -> Result<Installed, EdgeError> {
     let installation: Option<Installation> = storage.get(KEY).await?;
     Ok(Installed {

@@ -225,6 +225,7 @@ impl Integration {
                 Ok(Response::empty()?.with_status(204))
             }
             Command::Installation => json(&installation::is_bound(&self.state.storage()).await?),
+            Command::Uninstall => self.erase(&org, false).await,
             Command::SalesforceOutbound { key, body } => {
                 let stored = webhooks::salesforce(&org, &key, &body)?;
                 self.wake().await?;
@@ -286,14 +287,29 @@ impl Integration {
             AdminRequest::Notifications => json(&org.state().notifications()?),
             AdminRequest::SetUpNotifications => json(&notifications::set_up(org).await?),
             AdminRequest::RemoveNotifications => json(&notifications::remove(org).await?),
-            AdminRequest::Delete => {
-                let _turn = self.sync_turn.lock().await;
-                admin::release(org).await?;
-                self.state.storage().delete_alarm().await?;
-                self.state.storage().delete_all().await?;
-                self.migrated.set(false);
-                Ok(Response::empty()?.with_status(204))
-            }
+            // Deleting the integration is not uninstalling the extension: Zoho Desk still
+            // runs it in this org, and its agents still get sessions.
+            AdminRequest::Delete => self.erase(org, true).await,
         }
+    }
+
+    /// Erases the org's integration (and releases what it set up in Salesforce); the
+    /// extension's installation too unless `keep_installation`.
+    async fn erase(
+        &self,
+        org: &Org<'_>,
+        keep_installation: bool,
+    ) -> std::result::Result<Response, EdgeError> {
+        let _turn = self.sync_turn.lock().await;
+        admin::release(org).await?;
+        let storage = self.state.storage();
+        let kept = installation::keep(&storage).await?;
+        storage.delete_alarm().await?;
+        storage.delete_all().await?;
+        if keep_installation {
+            installation::restore(&storage, kept).await?;
+        }
+        self.migrated.set(false);
+        Ok(Response::empty()?.with_status(204))
     }
 }

@@ -71,6 +71,9 @@ pub enum Command {
     Install { security_context: String },
     /// Whether the extension is installed here → `Installed`.
     Installation,
+    /// Zoho Desk uninstalled the extension here (its `onUninstall` callback, `HASH`
+    /// checked): the integration is erased, as deleting it does, and the installation.
+    Uninstall,
 }
 
 /// What an admin asks of the org's integration.

@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::error::EdgeError;
-use crate::integration::{self, AdminRequest, Command, is_org_id};
+use crate::integration::{self, Command, is_org_id};
 use contract::context::lifecycle_hash_matches;
 use serde::Deserialize;
 use serde_json::Value;
@@ -82,9 +82,6 @@ pub async fn uninstalled(
     config: &Config,
 ) -> Result<Response, EdgeError> {
     let (org, _) = verified(&mut request, config, "onUninstall").await?;
-    let delete = Command::Admin {
-        request: AdminRequest::Delete,
-    };
-    integration::call_no_content(env, &org, &delete).await?;
+    integration::call_no_content(env, &org, &Command::Uninstall).await?;
     Ok(Response::empty()?.with_status(204))
 }

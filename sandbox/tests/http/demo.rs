@@ -1,29 +1,10 @@
-//! The demo helpdesk pages: the widget's iframe and the context token it carries.
+//! The demo helpdesk pages: the widget's iframe (the extension's page, no token) and
+//! what the page tells it through the SDK stand-in; the tokens tests mint.
 
 use crate::helpers::*;
-use contract::context::{self, ContextClaims, ContextError, Role};
+use contract::context;
 use sandbox::{Config, demo};
-
-/// The `src` of the widget's iframe on a page.
-fn widget_src(html: &str) -> String {
-    let at = html
-        .find("id=\"sfdesk-widget\"")
-        .expect("the page has the widget iframe");
-    let tag_start = html[..at].rfind('<').unwrap();
-    let tag_end = at + html[at..].find('>').unwrap();
-    let tag = &html[tag_start..tag_end];
-    assert!(tag.starts_with("<iframe"), "{tag}");
-    let src = tag.split("src=\"").nth(1).expect("the iframe has a src");
-    unescape(&src[..src.find('"').unwrap()])
-}
-
-fn token_in(src: &str, edge_url: &str) -> String {
-    let prefix = format!("{edge_url}/#ctx=");
-    assert!(src.starts_with(&prefix), "{src} should start with {prefix}");
-    let fragment = &src[prefix.len()..];
-    // Other parameters (`&view=admin`) may follow the token.
-    fragment.split('&').next().unwrap_or_default().to_owned()
-}
+use serde_json::Value;
 
 /// A page's status and headers, and its HTML.
 struct Page {
@@ -40,15 +21,15 @@ async fn page(url: &str) -> (Page, String) {
     (head, response.text().await.unwrap())
 }
 
-async fn claims_on(url: &str, edge_url: &str, secret: &str) -> ContextClaims {
+/// What the page's SDK host tells the widget (see [`widget_view`]).
+async fn view_on(url: &str, edge_url: &str) -> (Value, String) {
     let (response, html) = page(url).await;
     assert_eq!(response.status, 200);
-    let token = token_in(&widget_src(&html), edge_url);
-    context::verify(&token, secret.as_bytes(), now_secs()).expect("the token verifies")
+    widget_view(&html, edge_url)
 }
 
 #[tokio::test]
-async fn the_demo_ticket_embeds_the_widget_with_a_valid_context_token() {
+async fn the_demo_ticket_frames_the_extension_page_with_the_ticket_in_view() {
     let sandbox = spawn().await;
     let (response, html) = page(&sandbox.demo_ticket_url()).await;
     assert_eq!(response.status, 200);
@@ -60,18 +41,15 @@ async fn the_demo_ticket_embeds_the_widget_with_a_valid_context_token() {
     );
     assert!(html.contains("Invoices no longer export to CSV"));
 
-    let token = token_in(&widget_src(&html), &demo::edge_url());
+    // No token: the page tells the extension's page what is in view, as Zoho Desk does.
+    let (values, location) = widget_view(&html, &demo::edge_url());
+    assert_eq!(location, "desk.ticket.detail.rightpanel");
+    assert_eq!(values["portal.id"], demo::HELPDESK_ORG_ID);
+    assert_eq!(values["ticket.id"], sandbox.demo_ticket_id());
     assert_eq!(
-        context::verify(&token, b"another secret", now_secs()),
-        Err(ContextError::BadSignature)
+        values["user.id"],
+        sandbox.demo_agent_id("Administrator").unwrap().as_str()
     );
-    let claims = context::verify(&token, demo::DEV_CONTEXT_SECRET.as_bytes(), now_secs()).unwrap();
-    assert_eq!(claims.org, demo::HELPDESK_ORG_ID);
-    assert_eq!(claims.ticket.as_deref(), Some(sandbox.demo_ticket_id()));
-    assert_eq!(claims.role, Role::Admin);
-    assert_eq!(claims.profile_name, "Administrator");
-    let now = now_secs();
-    assert!(claims.exp > now && claims.exp <= now + context::DEFAULT_TTL_SECS + 5);
 
     // The requester is the ticket's, per the helpdesk API, and Salesforce knows them.
     let ticket: serde_json::Value = client()
@@ -91,8 +69,9 @@ async fn the_demo_ticket_embeds_the_widget_with_a_valid_context_token() {
         .json()
         .await
         .unwrap();
-    let requester = claims.requester.expect("a ticket view names the requester");
-    assert_eq!(requester.as_str(), ticket["email"].as_str().unwrap());
+    let requester = values["ticket.email"].as_str().unwrap();
+    assert_eq!(requester, ticket["email"].as_str().unwrap());
+    let requester = contract::ids::Email::parse(requester).unwrap();
     let sf = password_token(&sandbox).await.access_token;
     let soql = shared::panel::contact_by_email(&requester);
     let found = json(sf_query(&sandbox, &sf, &soql).await).await;
@@ -101,16 +80,17 @@ async fn the_demo_ticket_embeds_the_widget_with_a_valid_context_token() {
 }
 
 #[tokio::test]
-async fn the_chosen_agent_signs_the_token_and_is_remembered() {
+async fn the_chosen_agent_is_the_widgets_user_and_is_remembered() {
     let sandbox = spawn().await;
     let url = sandbox.demo_ticket_url_as("Light Agent").unwrap();
     let (response, html) = page(&url).await;
     let cookie = response.headers["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("sandbox_agent="), "{cookie}");
-    let token = token_in(&widget_src(&html), &demo::edge_url());
-    let claims = context::verify(&token, demo::DEV_CONTEXT_SECRET.as_bytes(), now_secs()).unwrap();
-    assert_eq!(claims.role, Role::Agent);
-    assert_eq!(claims.profile_name, "Light Agent");
+    let light = sandbox.demo_agent_id("Light Agent").unwrap();
+    assert_eq!(
+        widget_view(&html, &demo::edge_url()).0["user.id"],
+        light.as_str()
+    );
     assert!(!html.contains("href=\"/setup\""), "only admins see Setup");
 
     // Without the query, the cookie keeps the choice.
@@ -124,9 +104,10 @@ async fn the_chosen_agent_signs_the_token_and_is_remembered() {
         .text()
         .await
         .unwrap();
-    let token = token_in(&widget_src(&html), &demo::edge_url());
-    let again = context::verify(&token, demo::DEV_CONTEXT_SECRET.as_bytes(), now_secs()).unwrap();
-    assert_eq!(again.agent, claims.agent);
+    assert_eq!(
+        widget_view(&html, &demo::edge_url()).0["user.id"],
+        light.as_str()
+    );
 }
 
 #[tokio::test]
@@ -164,13 +145,8 @@ async fn the_ticket_list_links_every_ticket() {
 #[tokio::test]
 async fn the_no_match_ticket_names_a_requester_unknown_to_salesforce() {
     let sandbox = spawn().await;
-    let claims = claims_on(
-        &sandbox.no_match_ticket_url(),
-        &demo::edge_url(),
-        demo::DEV_CONTEXT_SECRET,
-    )
-    .await;
-    let requester = claims.requester.unwrap();
+    let (values, _) = view_on(&sandbox.no_match_ticket_url(), &demo::edge_url()).await;
+    let requester = contract::ids::Email::parse(values["ticket.email"].as_str().unwrap()).unwrap();
     let sf = password_token(&sandbox).await.access_token;
     let soql = shared::panel::contact_by_email(&requester);
     assert_eq!(
@@ -187,22 +163,17 @@ async fn the_configured_edge_and_secret_are_used() {
         ..Config::ephemeral()
     })
     .await;
-    let claims = claims_on(
-        &sandbox.demo_ticket_url(),
-        "http://edge.test:9999",
-        "a-test-secret",
-    )
-    .await;
-    assert_eq!(claims.org, demo::HELPDESK_ORG_ID);
+    let (values, _) = view_on(&sandbox.demo_ticket_url(), "http://edge.test:9999").await;
+    assert_eq!(values["portal.id"], demo::HELPDESK_ORG_ID);
 
-    let setup = claims_on(
+    // The setup page frames the extension's page for the console, with no record in view.
+    let (values, location) = view_on(
         &format!("{}/setup", sandbox.demo_url),
         "http://edge.test:9999",
-        "a-test-secret",
     )
     .await;
-    assert_eq!(setup.role, Role::Admin);
-    assert_eq!((setup.ticket, setup.requester), (None, None));
+    assert_eq!(location, "desk.extension.preference");
+    assert!(values.get("ticket.id").is_none());
 
     let token = sandbox.context_token("Agent", true).unwrap();
     let minted = context::verify(&token, b"a-test-secret", now_secs()).unwrap();

@@ -557,3 +557,28 @@ pub fn subscription(url: &str, ignore_source_id: Option<&str>) -> Value {
         shared::helpdesk::WebhookDraft::contacts_and_accounts(url, "sfdesk test", ignore_source_id);
     serde_json::to_value(draft).unwrap()
 }
+
+/// What a demo page gives its widget: the iframe is the extension's page on the edge at
+/// `edge_url`, with no token in its URL; returns the values the page's SDK host answers
+/// `ZOHODESK.get` with (`user.id`, `portal.id`, `ticket.email`, ...) and the location.
+pub fn widget_view(html: &str, edge_url: &str) -> (Value, String) {
+    let at = html
+        .find(&format!("id=\"{}\"", sandbox::demo_pages::WIDGET_IFRAME_ID))
+        .expect("the page has the widget iframe");
+    let tag = &html[html[..at].rfind('<').unwrap()..at + html[at..].find('>').unwrap()];
+    assert!(tag.starts_with("<iframe"), "{tag}");
+    let src = tag.split("src=\"").nth(1).expect("the iframe has a src");
+    let src = unescape(&src[..src.find('"').unwrap()]);
+    let page = format!(
+        "{}{}",
+        edge_url.trim_end_matches('/'),
+        sandbox::demo_pages::EXTENSION_PAGE_PATH
+    );
+    assert!(src.starts_with(&page), "{src} should be {page}");
+    assert!(!src.contains("ctx="), "no page holds a token: {src}");
+    let start = html.find("data-context=\"").expect("the SDK context") + "data-context=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    let context: Value = serde_json::from_str(&unescape(&html[start..end])).unwrap();
+    let location = context["location"].as_str().unwrap_or_default().to_owned();
+    (context["values"].clone(), location)
+}

@@ -181,21 +181,10 @@ async fn the_admin_chooses_the_panels_fields(stack: &Stack) -> anyhow::Result<()
 async fn widget_shows_live_salesforce_data(stack: &Stack, browser: &Browser) -> anyhow::Result<()> {
     let page = &browser.client;
     page.goto(&stack.sandbox.demo_ticket_url()).await?;
+    let token = crate::demo_pages::widget_session_token(page, &stack.edge_url).await?;
     let frame = widget_frame(page).await?;
-    let src = frame
-        .attr("src")
-        .await?
-        .context("the widget iframe has a src")?;
-    assert!(
-        src.starts_with(&stack.edge_url),
-        "the widget is served by the edge: {src}"
-    );
-    let token = src
-        .split_once("#ctx=")
-        .context("the context token travels in the fragment")?
-        .1;
     let claims: ContextClaims = context::verify(
-        token,
+        &token,
         sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(),
         now_secs(),
     )?;

@@ -1,7 +1,7 @@
 //! The demo helpdesk in a real browser, against the real edge: for every demo agent (one
-//! per profile), the ticket, contact and account pages show the widget in their right
-//! panel, loaded with a context token that names that agent, that profile and the record
-//! in view, and the widget accepts it.
+//! per profile), the ticket, contact and account pages run the extension's widget page in
+//! their right panel through the SDK stand-in; the session the edge gives it names that
+//! agent, that profile and the record in view, and the widget accepts it.
 
 use crate::now_secs;
 use anyhow::{Context, bail, ensure};
@@ -19,6 +19,45 @@ async fn every_demo_agent_gets_the_widget_on_ticket_contact_and_account_pages() 
     let stack = Stack::start(StackOptions::test("demo-pages")).await?;
     let browser = Browser::start().await?;
     let result = visit_every_page(&stack, &browser).await;
+    browser.close().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_extension_installed_the_widget_says_so() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("demo-pages-uninstalled")).await?;
+    // The org's admin removes the extension: Zoho calls the edge's onUninstall.
+    let installed = stack
+        .install_extension(demo::HELPDESK_ORG_ID, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    stack
+        .sandbox
+        .helpdesk()
+        .uninstall_extension(&installed.installation_id)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let browser = Browser::start().await?;
+    let result = async {
+        let page = &browser.client;
+        page.goto(&stack.sandbox.demo_ticket_url()).await?;
+        page.find(Locator::Id(sandbox::demo_pages::WIDGET_IFRAME_ID))
+            .await?
+            .enter_frame()
+            .await?;
+        let refusal = page
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css("[data-error-code=forbidden]"))
+            .await
+            .context("the widget shows the refusal")?
+            .text()
+            .await?;
+        ensure!(refusal.contains("not installed"), "{refusal}");
+        let hash = page.execute("return location.hash", vec![]).await?;
+        ensure!(hash == "", "no session, no token: {hash}");
+        Ok(())
+    }
+    .await;
     browser.close().await?;
     result
 }
@@ -128,8 +167,24 @@ async fn visit_every_page(stack: &Stack, browser: &Browser) -> anyhow::Result<()
     Ok(())
 }
 
-/// The widget iframe's context token (in `#ctx=`), verified with the demo secret.
+/// The session the widget in the page's iframe got from the edge, verified with the
+/// edge's secret. The iframe is the extension's page with no token in its URL: the widget
+/// asked for its session through the SDK stand-in and keeps it in its own fragment.
 async fn widget_claims(page: &WebDriver, edge_url: &str) -> anyhow::Result<ContextClaims> {
+    let token = widget_session_token(page, edge_url).await?;
+    Ok(context::verify(
+        &token,
+        demo::DEV_CONTEXT_SECRET.as_bytes(),
+        now_secs(),
+    )?)
+}
+
+/// The session token of the widget in the page's iframe (from the page's top), once it
+/// has one; checks that the page framed the extension's page without any token.
+pub(crate) async fn widget_session_token(
+    page: &WebDriver,
+    edge_url: &str,
+) -> anyhow::Result<String> {
     let frame = page
         .wait()
         .at_most(PATIENCE)
@@ -138,18 +193,39 @@ async fn widget_claims(page: &WebDriver, edge_url: &str) -> anyhow::Result<Conte
         .context("waiting for the widget's iframe")?;
     let src = frame.attr("src").await?.context("the iframe has a src")?;
     ensure!(
-        src.starts_with(edge_url),
-        "the edge serves the widget: {src}"
+        src.starts_with(&format!(
+            "{edge_url}{}",
+            sandbox::demo_pages::EXTENSION_PAGE_PATH
+        )),
+        "the edge serves the extension's page: {src}"
     );
-    let token = src
-        .split_once("#ctx=")
-        .context("the token travels in the fragment")?
-        .1;
-    Ok(context::verify(
-        token,
-        demo::DEV_CONTEXT_SECRET.as_bytes(),
-        now_secs(),
-    )?)
+    ensure!(!src.contains("ctx="), "the page holds no token: {src}");
+    frame.enter_frame().await?;
+    let token = session_in_fragment(page).await;
+    page.enter_parent_frame().await?;
+    token
+}
+
+async fn session_in_fragment(page: &WebDriver) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let hash = page.execute("return location.hash", vec![]).await?;
+        let token = hash.as_str().and_then(|hash| {
+            hash.trim_start_matches('#')
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("ctx="))
+        });
+        if let Some(token) = token.filter(|t| !t.is_empty()) {
+            return Ok(token.to_owned());
+        }
+        if std::time::Instant::now() > deadline {
+            let shown = page
+                .execute("return document.body.innerText", vec![])
+                .await?;
+            bail!("the widget got no session through the SDK; it shows {shown}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Inside the frame the widget rendered a state or a contact, not "reload the page".

@@ -25,5 +25,6 @@ mod location;
 mod panel;
 mod record_view;
 mod states;
+mod zoho;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,323 @@
+//! The widget as a Zoho Desk extension page (`extension/app/widget.html`): it reads its
+//! view through the Zoho Desk JS SDK (`ZOHODESK.get`) and asks the edge for a session
+//! through Zoho's proxy (`ZOHODESK.request`, which adds the installation's secret and the
+//! agent's own helpdesk token; see [`contract::context`]). The session token then goes
+//! into the page's fragment (`#ctx=`), so the widget runs with it exactly as with a token
+//! given there. It is renewed the same way shortly before it expires, and every call made
+//! with the page's session sends the latest renewal ([`renewed`]): the fragment, and so
+//! what the widget shows, the agent's picks and the console's tab, stay as they are.
+//!
+//! Zoho Desk extension guide, "Widget data libraries" (`ZOHODESK.extension.onload`,
+//! `ZOHODESK.get`) and "Request Method" (`ZOHODESK.request`, its `reqObj` and the answer
+//! as text, read as `JSON.parse(JSON.parse(text).response).statusMessage`).
+
+use crate::api::ClientError;
+use crate::location::{current_is_console, hash_for};
+use contract::api::{ApiError, ErrorBody, ErrorCode};
+use contract::context::{
+    CONNECTION_LINK_NAME, INSTALLATION_HEADER, RecordInView, SESSION_PATH, Session, SessionRequest,
+};
+use js_sys::{Function, JSON, Promise, Reflect};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// The promise `extension/app/widget.html` sets while it loads the SDK; absent when the
+/// widget was not opened as the extension's page (then only `#ctx=` counts).
+const SDK_LOADED: &str = "sfdeskZohoSdk";
+
+/// How long before its expiry a session is renewed: enough for a slow proxy round trip.
+pub const RENEW_BEFORE_SECS: u64 = 60;
+
+/// Why the widget got no session through Zoho Desk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SdkError {
+    /// The SDK did not load, or a call of it failed.
+    #[error("Zoho Desk's SDK failed: {0}")]
+    Sdk(String),
+    /// `ZOHODESK.get` did not give what a session needs.
+    #[error("Zoho Desk did not say which {0} this is")]
+    Missing(&'static str),
+    /// The edge (or Zoho's proxy) refused the session request, as the widget shows it.
+    #[error("{0}")]
+    Refused(ClientError),
+    /// The proxy's answer is not a session.
+    #[error("unexpected answer to the session request: {0}")]
+    Decode(String),
+}
+
+/// The `ZOHODESK.get` key naming the record in view at a widget location.
+pub fn record_key(location: &str) -> Option<&'static str> {
+    match location {
+        "desk.ticket.detail.rightpanel" => Some("ticket.id"),
+        "desk.contact.detail.rightpanel" => Some("contact.id"),
+        "desk.account.detail.rightpanel" => Some("account.id"),
+        _ => None,
+    }
+}
+
+/// The record in view, from [`record_key`]'s key and the id `ZOHODESK.get` gave for it.
+pub fn record_in_view(key: &str, id: String) -> RecordInView {
+    match key {
+        "ticket.id" => RecordInView {
+            ticket: Some(id),
+            ..RecordInView::default()
+        },
+        "contact.id" => RecordInView {
+            contact: Some(id),
+            ..RecordInView::default()
+        },
+        "account.id" => RecordInView {
+            account: Some(id),
+            ..RecordInView::default()
+        },
+        _ => RecordInView::default(),
+    }
+}
+
+/// The `reqObj` for `ZOHODESK.request` that asks the edge at `edge_origin` for a session:
+/// the proxy fills the installation secret and attaches the agent's connection token.
+pub fn session_request_object(edge_origin: &str, asked: &SessionRequest) -> Value {
+    json!({
+        "url": format!("{}{SESSION_PATH}", edge_origin.trim_end_matches('/')),
+        "type": "POST",
+        "headers": {
+            INSTALLATION_HEADER: "{{secure.installSecret}}",
+            "Content-Type": "application/json",
+        },
+        "postBody": serde_json::to_string(asked).unwrap_or_default(),
+        "connectionLinkName": CONNECTION_LINK_NAME,
+    })
+}
+
+/// The session in the proxy's answer to the session request, text resolved by
+/// `ZOHODESK.request`: `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
+pub fn session_from_answer(text: &str) -> Result<Session, SdkError> {
+    let decode = |e: serde_json::Error| SdkError::Decode(e.to_string());
+    let outer: Value = serde_json::from_str(text).map_err(decode)?;
+    let response = outer["response"]
+        .as_str()
+        .ok_or_else(|| SdkError::Decode("no response".into()))?;
+    let inner: Value = serde_json::from_str(response).map_err(decode)?;
+    let body = match &inner["statusMessage"] {
+        Value::String(text) => serde_json::from_str(text).map_err(decode)?,
+        other => other.clone(),
+    };
+    serde_json::from_value(body).map_err(decode)
+}
+
+/// What a refused session request means to the widget, from the text
+/// `ZOHODESK.request` rejects with: `{"status": "false", "statusCode", "statusMessage":
+/// "<body>"}`, the body the edge's error or the proxy's own refusal (`{"errorCode",
+/// "message"}`: a set-up problem, which the agent cannot fix by reloading).
+pub fn refusal(text: &str) -> ClientError {
+    let body = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|refusal| refusal["statusMessage"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| text.to_owned());
+    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(&body) {
+        return match error.code {
+            ErrorCode::Unauthorized => ClientError::Unauthorized(error.message),
+            _ => ClientError::Api(error),
+        };
+    }
+    match serde_json::from_str::<Value>(&body) {
+        Ok(proxy) if proxy["message"].is_string() => ClientError::Api(ApiError::new(
+            ErrorCode::Forbidden,
+            proxy["message"].as_str().unwrap_or_default(),
+        )),
+        _ => ClientError::Unauthorized(body),
+    }
+}
+
+impl From<SdkError> for ClientError {
+    /// A refusal as the edge or the proxy gave it; anything else is a session the page
+    /// could not get, which reloading the helpdesk page may fix.
+    fn from(error: SdkError) -> Self {
+        match error {
+            SdkError::Refused(error) => error,
+            other => ClientError::Unauthorized(other.to_string()),
+        }
+    }
+}
+
+/// How long to wait before renewing a session that expires at `expires_at` (seconds since
+/// the epoch), `now` being the same clock.
+pub fn renew_after(expires_at: u64, now: u64) -> Duration {
+    Duration::from_secs(expires_at.saturating_sub(now + RENEW_BEFORE_SECS))
+}
+
+/// The page's session as first given (what the fragment, and so every [`crate::api::Client`],
+/// holds) and its latest renewal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sessions {
+    pub first: String,
+    pub latest: String,
+}
+
+impl Sessions {
+    /// The token to send for `token`: the latest renewal when `token` is the page's
+    /// session, else `token` itself.
+    pub fn token_for<'a>(&'a self, token: &'a str) -> &'a str {
+        if token == self.first {
+            &self.latest
+        } else {
+            token
+        }
+    }
+}
+
+thread_local! {
+    static SESSIONS: RefCell<Option<Sessions>> = const { RefCell::new(None) };
+}
+
+/// The token to send for `token` (see [`Sessions::token_for`]).
+pub fn renewed(token: &str) -> String {
+    SESSIONS.with_borrow(|sessions| match sessions {
+        Some(sessions) => sessions.token_for(token).to_owned(),
+        None => token.to_owned(),
+    })
+}
+
+/// Whether the page was opened as the extension's page (it is loading Zoho's SDK).
+pub fn is_extension_page() -> bool {
+    sdk_loaded().is_some()
+}
+
+fn sdk_loaded() -> Option<Promise> {
+    let window = web_sys::window()?;
+    Reflect::get(&window, &SDK_LOADED.into())
+        .ok()?
+        .dyn_into::<Promise>()
+        .ok()
+}
+
+/// Text for whatever a promise rejected with: a string as it is, anything else as JSON.
+fn text_of(value: &JsValue) -> String {
+    value.as_string().unwrap_or_else(|| {
+        JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Calls `ZOHODESK.<path>(argument)` and awaits the promise it returns.
+async fn call(path: &[&str], argument: JsValue) -> Result<JsValue, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let mut this: JsValue = Reflect::get(&window, &"ZOHODESK".into())?;
+    for name in &path[..path.len() - 1] {
+        this = Reflect::get(&this, &(*name).into())?;
+    }
+    let function: Function = Reflect::get(&this, &path[path.len() - 1].into())?.dyn_into()?;
+    let promise: Promise = function.call1(&this, &argument)?.dyn_into()?;
+    JsFuture::from(promise).await
+}
+
+/// `ZOHODESK.get(key)[key]` as JSON.
+async fn get(key: &str) -> Result<Value, SdkError> {
+    let answer = call(&["get"], key.into())
+        .await
+        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    let value = Reflect::get(&answer, &key.into()).map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(&text_of(&value)).map_err(|e| SdkError::Sdk(e.to_string()))
+}
+
+/// A string (or number) id `ZOHODESK.get` gave for `key`.
+async fn get_id(key: &str, what: &'static str) -> Result<String, SdkError> {
+    match get(key).await? {
+        Value::String(id) if !id.is_empty() => Ok(id),
+        Value::Number(id) => Ok(id.to_string()),
+        _ => Err(SdkError::Missing(what)),
+    }
+}
+
+/// Reads the view through the SDK and asks the edge for a session through Zoho's proxy.
+pub async fn start_session() -> Result<Session, SdkError> {
+    if let Some(loaded) = sdk_loaded() {
+        JsFuture::from(loaded)
+            .await
+            .map_err(|_| SdkError::Sdk("it did not load".into()))?;
+    }
+    let app = call(&["extension", "onload"], JsValue::UNDEFINED)
+        .await
+        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    let location = Reflect::get(&app, &"location".into())
+        .ok()
+        .and_then(|l| l.as_string())
+        .unwrap_or_default();
+    let view = match record_key(&location) {
+        Some(key) => record_in_view(key, get_id(key, "record").await?),
+        None => RecordInView::default(),
+    };
+    let asked = SessionRequest {
+        org: get_id("portal.id", "helpdesk org").await?,
+        agent: get_id("user.id", "agent").await?,
+        profile_id: None,
+        view,
+    };
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let request = JSON::parse(&session_request_object(&origin, &asked).to_string())
+        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    let answer = call(&["request"], request)
+        .await
+        .map_err(|e| SdkError::Refused(refusal(&text_of(&e))))?;
+    session_from_answer(&text_of(&answer))
+}
+
+/// Starts the session, puts it in the fragment (where [`crate::App`] reads it), and renews
+/// it [`RENEW_BEFORE_SECS`] before each expiry (see [`renewed`]). `started` runs once, after the first
+/// attempt, with its error if it failed. It runs before Leptos is mounted (and its
+/// executor set up), hence wasm-bindgen's own `spawn_local`.
+pub fn run_session(started: impl FnOnce(Option<SdkError>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = start_session().await;
+        let error = outcome.as_ref().err().cloned();
+        if let Ok(session) = outcome {
+            use_session(session);
+        }
+        started(error);
+    });
+}
+
+fn use_session(session: Session) {
+    let first = SESSIONS.with_borrow_mut(|sessions| match sessions {
+        Some(sessions) => {
+            sessions.latest = session.token.clone();
+            false
+        }
+        None => {
+            *sessions = Some(Sessions {
+                first: session.token.clone(),
+                latest: session.token.clone(),
+            });
+            true
+        }
+    });
+    if first && let Some(window) = web_sys::window() {
+        // `replace` changes the fragment without a history entry.
+        let _ = window
+            .location()
+            .replace(&hash_for(&session.token, current_is_console()));
+    }
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    leptos::prelude::set_timeout(
+        move || {
+            wasm_bindgen_futures::spawn_local(async move {
+                match start_session().await {
+                    Ok(session) => use_session(session),
+                    // The widget shows "session expired" when the token runs out.
+                    Err(error) => leptos::logging::warn!("renewing the session: {error}"),
+                }
+            });
+        },
+        renew_after(session.expires_at, now),
+    );
+}
