@@ -9,6 +9,7 @@ use super::oauth::{browser_nonce, page};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command, ConnectedHelpdesk, OTHER_BROWSER};
+use contract::side::Side;
 use serde::Deserialize;
 use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
@@ -26,6 +27,7 @@ struct CallbackQuery {
 pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
     match complete(request, env, config).await {
         Ok(connected) => page(
+            Side::Helpdesk,
             200,
             "Helpdesk connected",
             &format!(
@@ -37,6 +39,7 @@ pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response
         Err(error) => {
             let error = error.to_api();
             page(
+                Side::Helpdesk,
                 error.code.http_status(),
                 "The helpdesk was not connected",
                 &error.message,

@@ -130,6 +130,7 @@ struct CallbackQuery {
 pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
     match complete(request, env, config).await {
         Ok(org) => page(
+            Side::Salesforce,
             200,
             "Salesforce connected",
             &format!(
@@ -141,6 +142,7 @@ pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response
         Err(error) => {
             let error = error.to_api();
             page(
+                Side::Salesforce,
                 error.code.http_status(),
                 "Salesforce was not connected",
                 &error.message,
@@ -187,10 +189,12 @@ async fn complete(
 }
 
 /// The popup's last page: says how connecting went, and tells the console (our own
-/// origin only) through `postMessage`.
+/// origin only) through `postMessage`, naming the side so that only that side's connect
+/// button takes it.
 #[derive(askama::Template)]
 #[template(path = "oauth_result.html")]
 struct ResultPage<'a> {
+    side: &'a str,
     title: &'a str,
     message: &'a str,
     /// `message` as a JS string literal, `<` escaped so it cannot end the script.
@@ -198,11 +202,12 @@ struct ResultPage<'a> {
     ok: bool,
 }
 
-pub(super) fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
+pub(super) fn page(side: Side, status: u16, title: &str, message: &str, ok: bool) -> Response {
     let message_js = serde_json::to_string(message)
         .expect("a string serializes")
         .replace('<', "\\u003c");
     let html = askama::Template::render(&ResultPage {
+        side: side.as_str(),
         title,
         message,
         message_js,
