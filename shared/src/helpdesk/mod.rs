@@ -4,6 +4,8 @@
 //!   `from`/`limit`, search, writes tagged with a `sourceId` (the sync's: [`SOURCE_ID`]),
 //!   and backoff on 429 and 503
 //!   (waiting with the transport's `sleep`, or any [`Sleep`]).
+//! - [`CreditLimits`]: Zoho's daily credits and calls at once by [`Edition`], and the
+//!   [`CreditBudget`] share of them a client keeps to ([`Client::with_limits`]).
 //! - [`HelpdeskApp`]: Zoho Accounts' OAuth (authorize, code exchange, refresh, revoke)
 //!   in the grant's data centre; [`Client::with_kept_token`] renews through a [`TokenKeeper`].
 //! - [`Contact`], [`Account`] and their drafts; [`FieldMeta`] for mapping type checks.
@@ -14,6 +16,7 @@ mod client;
 mod error;
 mod fields;
 mod identity;
+mod limits;
 mod oauth;
 mod records;
 mod signature;
@@ -26,6 +29,7 @@ pub use client::{
 pub use error::{FieldIssue, HelpdeskError};
 pub use fields::{FieldMeta, FieldType, FieldValueError, Module};
 pub use identity::TicketRequester;
+pub use limits::{CreditBudget, CreditLimits, CreditPlan, Edition};
 pub use oauth::{ACCOUNTS_SERVERS, Grant, HelpdeskApp, TokenAnswer, TokenKeeper};
 pub use records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,

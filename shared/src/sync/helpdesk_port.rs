@@ -14,8 +14,9 @@ use futures_util::{StreamExt, stream};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// Writes in flight at once. The helpdesk has no bulk write, so its latency is hidden by
-/// overlapping calls instead (far inside its rate limits).
+/// Writes in flight at once, at most. Per-record writes hide the helpdesk's latency by
+/// overlapping; a client with limits overlaps no more than its share of the edition's
+/// calls at once ([`Client::calls_at_once`]: Free allows 5).
 const CONCURRENT_WRITES: usize = 8;
 
 pub struct HelpdeskPort<'a, T: Transport, S: Sleep> {
@@ -39,6 +40,12 @@ fn meta(field: &helpdesk::FieldMeta) -> FieldMeta {
 fn port_error(error: HelpdeskError) -> PortError {
     if error.needs_reconnect() {
         return PortError::Reconnect(contract::side::Side::Helpdesk);
+    }
+    if let Some(back_in) = error.credits_back_in() {
+        return PortError::OutOfAllowance {
+            detail: error.to_string(),
+            retry_after_ms: back_in.map(|wait| i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)),
+        };
     }
     if error.is_transient() {
         return PortError::Unavailable(error.to_string());
@@ -77,6 +84,13 @@ fn draft<D: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<D
 }
 
 impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
+    /// Writes to have in flight at once.
+    fn writes_at_once(&self) -> usize {
+        self.client
+            .calls_at_once()
+            .map_or(CONCURRENT_WRITES, |cap| cap.min(CONCURRENT_WRITES))
+    }
+
     /// A port over field lists read earlier (see [`HelpdeskPort::fields_read`]).
     pub fn with_fields(
         client: &'a Client<'a, T, S>,
@@ -247,7 +261,7 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
     ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
         let results = stream::iter(records)
             .map(|fields| self.create(object, fields))
-            .buffered(CONCURRENT_WRITES)
+            .buffered(self.writes_at_once())
             .collect()
             .await;
         per_record(results)
@@ -260,7 +274,7 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
     ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
         let results = stream::iter(records)
             .map(|(id, fields)| async move { self.update(object, &id, fields).await })
-            .buffered(CONCURRENT_WRITES)
+            .buffered(self.writes_at_once())
             .collect()
             .await;
         per_record(results)

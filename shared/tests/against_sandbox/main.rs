@@ -5,6 +5,7 @@
 //! starts a sandbox of its own on free ports.
 
 mod helpdesk_client;
+mod helpdesk_limits;
 mod helpdesk_oauth;
 mod salesforce_client;
 mod support;
