@@ -32,7 +32,8 @@ pub use identity::TicketRequester;
 pub use limits::{CreditBudget, CreditLimits, CreditPlan, Edition};
 pub use oauth::{ACCOUNTS_SERVERS, Grant, HelpdeskApp, TokenAnswer, TokenKeeper};
 pub use records::{
-    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,
+    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, MassError, MassResult, Profile,
+    SearchPage,
 };
 pub use signature::{
     DeliveryClaims, Expected, JWT_HEADER, Jwk, Jwks, JwksCache, MAX_TOKEN_AGE_SECS, SignatureError,
@@ -44,6 +45,10 @@ pub use webhooks::{
 
 /// The API prefix every call goes under.
 pub const API_PREFIX: &str = "/api/v1";
+
+/// The most records one `updateMany` takes (Zoho's spec does not bound the list; the
+/// sandbox takes 50, as many as `moveToTrash`).
+pub const UPDATE_MANY_LIMIT: usize = 50;
 
 /// The most records one list or search call returns (`limit`).
 pub const PAGE_LIMIT: usize = 100;

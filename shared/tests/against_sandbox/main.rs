@@ -4,6 +4,7 @@
 //! browser: the end-to-end tests in `tests/` cover those. One module per part; each test
 //! starts a sandbox of its own on free ports.
 
+mod helpdesk_bulk;
 mod helpdesk_client;
 mod helpdesk_limits;
 mod helpdesk_oauth;
