@@ -2,6 +2,7 @@
 //!
 //! - [`Client`]: typed calls over any [`crate::http::Transport`], with paging through
 //!   `from`/`limit`, search, writes tagged with a `sourceId` (the sync's: [`SOURCE_ID`]),
+//!   one value to many records in one `updateMany` ([`Client::update_many`]),
 //!   and backoff on 429 and 503
 //!   (waiting with the transport's `sleep`, or any [`Sleep`]).
 //! - [`CreditLimits`]: Zoho's daily credits and calls at once by [`Edition`], and the
