@@ -41,6 +41,13 @@ pub enum EdgeError {
     /// Salesforce or the helpdesk cannot be reached or is out of allowance for now.
     #[error("{0}")]
     Unavailable(String),
+    /// A side's allowance for the day is spent: nothing more until it is back, in
+    /// `retry_after_ms` when the side said.
+    #[error("{detail}")]
+    OutOfAllowance {
+        detail: String,
+        retry_after_ms: Option<i64>,
+    },
     /// The helpdesk did not answer what the edge needs of it; the message, shown to the
     /// caller, says what to do (the cause goes to the log where it happens).
     #[error("{0}")]
@@ -79,9 +86,9 @@ impl EdgeError {
                 ErrorCode::SalesforceRefused
             }
             EdgeError::Salesforce(SfError::Save { .. }) => ErrorCode::SalesforceRefused,
-            EdgeError::Salesforce(_) | EdgeError::Unavailable(_) => {
-                ErrorCode::SalesforceUnavailable
-            }
+            EdgeError::Salesforce(_)
+            | EdgeError::Unavailable(_)
+            | EdgeError::OutOfAllowance { .. } => ErrorCode::SalesforceUnavailable,
             EdgeError::Helpdesk(_)
             | EdgeError::Seal(_)
             | EdgeError::Config(_)
@@ -141,6 +148,13 @@ impl From<EngineError> for EdgeError {
             EngineError::Reconnect(Side::Salesforce) => EdgeError::Reconnect,
             EngineError::Reconnect(Side::Helpdesk) => EdgeError::ReconnectHelpdesk,
             EngineError::Unavailable(detail) => EdgeError::Unavailable(detail),
+            EngineError::OutOfAllowance {
+                detail,
+                retry_after_ms,
+            } => EdgeError::OutOfAllowance {
+                detail,
+                retry_after_ms,
+            },
             // The context read the fields again already; the next attempt uses them.
             EngineError::FieldsChanged(_) => EdgeError::Unavailable(error.to_string()),
             EngineError::Store(e) => EdgeError::Storage(e),

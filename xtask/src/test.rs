@@ -13,7 +13,7 @@ struct Suite {
 fn suites() -> Vec<Suite> {
     let mut native = Command::new("cargo");
     native.args([
-        "test", "-p", "contract", "-p", "shared", "-p", "sandbox", "-p", "xtask",
+        "test", "-p", "contract", "-p", "shared", "-p", "sandbox", "-p", "xtask", "-p", "edge",
     ]);
 
     let mut widget = Command::new("cargo");
@@ -30,7 +30,7 @@ fn suites() -> Vec<Suite> {
 
     vec![
         Suite {
-            name: "native (contract, shared, sandbox, xtask)",
+            name: "native (contract, shared, sandbox, xtask, edge)",
             command: native,
         },
         Suite {

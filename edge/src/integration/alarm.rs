@@ -22,6 +22,9 @@ const CATCH_UP_EVERY_MS: i64 = 60_000;
 const INBOX_BATCH: u32 = 100;
 /// The longest wait after an outage or a rate limit (a helpdesk rate window is a minute).
 const MAX_BACKOFF_MS: i64 = 60_000;
+/// When a day's allowance is spent and the side did not say when it is back (the sync's
+/// own share of Zoho's credits: Zoho documents no reset hour), look again after this.
+const ALLOWANCE_RECHECK_MS: i64 = 60 * 60_000;
 
 /// Whether another step still fits this invocation.
 fn has_room(invocation: &Invocation<'_>, deadline_ms: i64) -> bool {
@@ -184,6 +187,16 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
             );
             Next::Idle
         }
+        Err(EdgeError::OutOfAllowance {
+            detail,
+            retry_after_ms,
+        }) => {
+            // Not an outage: no backoff, one wait until the allowance is back.
+            let wait_ms = retry_after_ms.unwrap_or(ALLOWANCE_RECHECK_MS).max(1_000);
+            control.backoff_ms = 0;
+            control.note = Some(allowance_note(&detail, now_ms, wait_ms));
+            Next::After(wait_ms)
+        }
         Err(EdgeError::Unavailable(detail)) => {
             control.backoff_ms = (control.backoff_ms * 2).clamp(5_000, MAX_BACKOFF_MS);
             control.note = Some(format!(
@@ -203,10 +216,46 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
     Ok(next)
 }
 
+/// The console's note while the sync waits for a day's allowance: what is spent and when
+/// the sync goes on by itself (UTC, as the console shows no time zone of the admin's).
+fn allowance_note(detail: &str, now_ms: i64, wait_ms: i64) -> String {
+    let at_min = (now_ms + wait_ms).div_euclid(60_000);
+    let (hours, minutes) = (at_min.div_euclid(60).rem_euclid(24), at_min.rem_euclid(60));
+    let wait_min = (wait_ms + 59_999) / 60_000;
+    let detail = detail
+        .strip_prefix("the ")
+        .map_or_else(|| detail.to_owned(), |rest| format!("The {rest}"));
+    format!(
+        "{detail}. The sync waits and goes on by itself at {hours:02}:{minutes:02} UTC (in {} h {} min).",
+        wait_min / 60,
+        wait_min % 60
+    )
+}
+
 /// What a slice got done.
 enum SliceDone {
     /// The initial sync advanced, and finished at `finished_ms` if it did.
     Initial { finished_ms: Option<i64> },
     /// The inbox was worked through; `caught_up` if the catch-up ran too.
     Ongoing { caught_up: bool },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowance_note;
+
+    #[test]
+    fn the_allowance_note_says_when_the_sync_goes_on() {
+        // 2026-12-05 21:30 UTC, credits back at midnight.
+        let now_ms = 1_796_506_200_000;
+        let note = allowance_note(
+            "the helpdesk's API credits for today are spent, by all its integrations together (THRESHOLD_EXCEEDED)",
+            now_ms,
+            150 * 60_000,
+        );
+        assert_eq!(
+            note,
+            "The helpdesk's API credits for today are spent, by all its integrations together (THRESHOLD_EXCEEDED). The sync waits and goes on by itself at 00:00 UTC (in 2 h 30 min)."
+        );
+    }
 }

@@ -9,6 +9,7 @@ use super::oauth::{browser_nonce, outcome_page};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::integration::{self, Command, ConnectedHelpdesk, OTHER_BROWSER};
+use contract::side::Side;
 use serde::Deserialize;
 use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
@@ -31,6 +32,7 @@ pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response
         )
     });
     outcome_page(
+        Side::Helpdesk,
         outcome,
         "Helpdesk connected",
         "The helpdesk was not connected",

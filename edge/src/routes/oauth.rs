@@ -135,6 +135,7 @@ pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response
         )
     });
     outcome_page(
+        Side::Salesforce,
         outcome,
         "Salesforce connected",
         "Salesforce was not connected",
@@ -143,15 +144,17 @@ pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response
 
 /// The page an OAuth callback ends on: what is now connected, or why not.
 pub(super) fn outcome_page(
+    side: Side,
     outcome: Result<String, EdgeError>,
     connected: &str,
     not_connected: &str,
 ) -> Response {
     match outcome {
-        Ok(message) => page(200, connected, &message, true),
+        Ok(message) => page(side, 200, connected, &message, true),
         Err(error) => {
             let error = error.to_api();
             page(
+                side,
                 error.code.http_status(),
                 not_connected,
                 &error.message,
@@ -198,10 +201,12 @@ async fn complete(
 }
 
 /// The popup's last page: says how connecting went, and tells the console (our own
-/// origin only) through `postMessage`.
+/// origin only) through `postMessage`, naming the side so that only that side's connect
+/// button takes it.
 #[derive(askama::Template)]
 #[template(path = "oauth_result.html")]
 struct ResultPage<'a> {
+    side: &'a str,
     title: &'a str,
     message: &'a str,
     /// `message` as a JS string literal, `<` escaped so it cannot end the script.
@@ -209,11 +214,12 @@ struct ResultPage<'a> {
     ok: bool,
 }
 
-pub(super) fn page(status: u16, title: &str, message: &str, ok: bool) -> Response {
+pub(super) fn page(side: Side, status: u16, title: &str, message: &str, ok: bool) -> Response {
     let message_js = serde_json::to_string(message)
         .expect("a string serializes")
         .replace('<', "\\u003c");
     let html = askama::Template::render(&ResultPage {
+        side: side.as_str(),
         title,
         message,
         message_js,

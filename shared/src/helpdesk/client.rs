@@ -6,6 +6,12 @@
 //! the transport's own ([`Transport::sleep`]: tokio natively, a timer in the Worker)
 //! unless [`Client::with_sleeper`] hands in another [`Sleep`].
 //!
+//! With [`Client::with_limits`], the client keeps to its share of the portal's daily
+//! credits (refusing a call with [`HelpdeskError::OverBudget`] once the credits the
+//! helpdesk says are left fall to the share's floor) and says how many calls it may have
+//! in progress at once ([`Client::calls_at_once`]). A 429 `THRESHOLD_EXCEEDED` (the day's
+//! credits spent) is never waited out: it is [`HelpdeskError::CreditsSpent`] at once.
+//!
 //! With [`Client::with_kept_token`], an access token the helpdesk calls expired (401
 //! `INVALID_OAUTH`: Zoho's last an hour) is renewed with the org's grant, once per call
 //! and one renewal at a time for the org, and the call goes on; a grant Zoho Accounts no
@@ -13,9 +19,11 @@
 
 use super::error::{HelpdeskError, error_of, retry_after};
 use super::fields::{FieldMeta, Module};
+use super::limits::CreditLimits;
 use super::oauth::{Grant, HelpdeskApp, TokenKeeper};
 use super::records::{
-    Account, AccountDraft, Agent, Contact, ContactDraft, ListPage, Profile, SearchPage,
+    Account, AccountDraft, Agent, Contact, ContactDraft, ListPage, MassResult, MassResults,
+    Profile, SearchPage,
 };
 use super::signature::Jwks;
 use super::webhooks::{Webhook, WebhookDraft};
@@ -164,6 +172,7 @@ pub struct Client<'a, T: Transport, S: Sleep = TransportSleep<'a, T>> {
     renewal: Option<Renewal<'a>>,
     source_id: Option<String>,
     retry: RetryPolicy,
+    limits: Option<CreditLimits>,
     calls: Cell<u64>,
     rate_limit: Cell<Option<RateLimitInfo>>,
 }
@@ -186,6 +195,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             renewal: None,
             source_id: None,
             retry: RetryPolicy::default(),
+            limits: None,
             calls: Cell::new(0),
             rate_limit: Cell::new(None),
         }
@@ -201,6 +211,28 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Keeps to `limits`: the portal's plan and this client's share of it.
+    pub fn with_limits(mut self, limits: CreditLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// Starts from the credits left that an earlier client of the org last read, so a
+    /// spent budget is known before the first call.
+    pub fn with_known_remaining(self, remaining: u64) -> Self {
+        self.rate_limit.set(Some(RateLimitInfo {
+            weight: None,
+            remaining: Some(remaining),
+        }));
+        self
+    }
+
+    /// Calls this client may have in progress at once under its limits (`None`: no
+    /// limits set).
+    pub fn calls_at_once(&self) -> Option<usize> {
+        self.limits.map(|limits| limits.concurrency())
     }
 
     /// Renews an expired access token with `grant` through `keeper`, which holds the
@@ -272,6 +304,9 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         let mut attempt = 1;
         let mut renewed = false;
         loop {
+            if authorize && let Some(refusal) = self.over_budget() {
+                return Err(refusal);
+            }
             self.calls.set(self.calls.get() + 1);
             let sent = if authorize {
                 self.authorized(&request)
@@ -279,8 +314,10 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
                 request.clone()
             };
             let response = self.transport.send(sent).await?;
-            self.note_limits(&response);
+            // Only an answered call says what is left: a refusal's `0` may be of calls at
+            // once, not of the day's credits.
             if response.is_success() {
+                self.note_limits(&response);
                 return Ok(response);
             }
             if let Some(renewal) = &self.renewal
@@ -295,12 +332,14 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
                 continue;
             }
             let wait = match response.status {
-                429 => match retry_after(&response) {
-                    Some(wait) if wait > self.retry.max_retry_after => {
-                        return Err(error_of(&response));
+                429 => match (error_of(&response), retry_after(&response)) {
+                    // The day's credits come back in hours, not within a call.
+                    (spent @ HelpdeskError::CreditsSpent { .. }, _) => return Err(spent),
+                    (error, Some(wait)) if wait > self.retry.max_retry_after => {
+                        return Err(error);
                     }
-                    Some(wait) => wait,
-                    None => self.retry.backoff(attempt),
+                    (_, Some(wait)) => wait,
+                    (_, None) => self.retry.backoff(attempt),
                 },
                 502..=504 => self.retry.backoff(attempt),
                 _ => return Err(error_of(&response)),
@@ -311,6 +350,19 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             self.sleeper.sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// The refusal of a call the budget has no room for, judged on the credits the
+    /// helpdesk last said were left.
+    fn over_budget(&self) -> Option<HelpdeskError> {
+        let limits = self.limits?;
+        let remaining = self.rate_limit.get()?.remaining?;
+        let daily = limits.plan.daily_credits();
+        (!limits.budget.allows(remaining, daily)).then(|| HelpdeskError::OverBudget {
+            spent: daily.saturating_sub(remaining),
+            daily,
+            ceiling: limits.budget.ceiling(daily),
+        })
     }
 
     /// Takes the token another client renewed meanwhile, or renews it with the grant.
@@ -548,6 +600,29 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         let path = format!("/{}/{}", module.as_str(), segment(id));
         let response = self.call(self.write(Method::Patch, &path, fields)).await?;
         decode(&response)
+    }
+
+    /// Sets one field to one value on up to [`super::UPDATE_MANY_LIMIT`] records in one call
+    /// (`POST /{module}/updateMany`, Zoho's OpenAPI spec, `contact_massupdate`): a credit
+    /// per 2 records instead of one per record. A custom field goes by its API name
+    /// (`cf_...`). Each record has its own result; a field the module lacks, or a value it
+    /// refuses, fails the whole call.
+    pub async fn update_many(
+        &self,
+        module: Module,
+        ids: &[&str],
+        field: &str,
+        value: Option<&str>,
+    ) -> Result<Vec<MassResult>, HelpdeskError> {
+        let body = serde_json::json!({
+            "ids": ids,
+            "fieldName": field,
+            "fieldValue": value,
+            "isCustomField": field.starts_with("cf_"),
+        });
+        let path = format!("/{}/updateMany", module.as_str());
+        let response = self.call(self.write(Method::Post, &path, &body)).await?;
+        decode::<MassResults>(&response).map(|answer| answer.results)
     }
 
     /// Moves contacts to the helpdesk's trash (Zoho's delete).
@@ -831,6 +906,71 @@ mod tests {
             Err(HelpdeskError::Unavailable { status: 503 })
         );
         assert_eq!(*sleeper.0.borrow(), [Duration::from_secs(1)]);
+    }
+
+    #[test]
+    fn spent_day_credits_are_not_waited_out() {
+        let spent = r#"{"errorCode":"THRESHOLD_EXCEEDED","message":"credits exhausted"}"#;
+        let transport = Scripted::default().answer(429, &[("Retry-After", "2")], spent);
+        let sleeper = Recorder::default();
+        let connection = connection();
+        let client = Client::with_sleeper(&transport, &sleeper, &connection);
+        assert_eq!(
+            block_on(client.contact("1")),
+            Err(HelpdeskError::CreditsSpent {
+                retry_after: Some(Duration::from_secs(2))
+            })
+        );
+        assert!(sleeper.0.borrow().is_empty(), "even a short Retry-After");
+        assert_eq!(client.calls(), 1);
+    }
+
+    #[test]
+    fn the_budget_refuses_calls_once_its_share_is_spent() {
+        use crate::helpdesk::{CreditBudget, CreditLimits, CreditPlan, Edition};
+        // Free: 5,000 credits a day; half of them is the share.
+        let limits = CreditLimits {
+            plan: CreditPlan {
+                edition: Edition::Free,
+                agents: 0,
+            },
+            budget: CreditBudget::Percent(50),
+        };
+        let transport = Scripted::default()
+            .answer(200, &[("X-Rate-Limit-Remaining-v3", "2501")], CONTACT)
+            .answer(200, &[("X-Rate-Limit-Remaining-v3", "2500")], CONTACT);
+        let sleeper = Recorder::default();
+        let connection = connection();
+        let client = Client::with_sleeper(&transport, &sleeper, &connection).with_limits(limits);
+        assert_eq!(
+            client.calls_at_once(),
+            Some(2),
+            "half of Free's 5, rounded down"
+        );
+        assert!(block_on(client.contact("1")).is_ok(), "nothing known yet");
+        assert!(
+            block_on(client.contact("1")).is_ok(),
+            "2,499 spent of 2,500"
+        );
+        assert_eq!(
+            block_on(client.contact("1")),
+            Err(HelpdeskError::OverBudget {
+                spent: 2_500,
+                daily: 5_000,
+                ceiling: 2_500
+            })
+        );
+        assert_eq!(client.calls(), 2, "the refused call was not made");
+
+        let known = Scripted::default();
+        let client = Client::with_sleeper(&known, &sleeper, &connection)
+            .with_limits(limits)
+            .with_known_remaining(100);
+        assert!(matches!(
+            block_on(client.contact("1")),
+            Err(HelpdeskError::OverBudget { spent: 4_900, .. })
+        ));
+        assert!(known.seen.borrow().is_empty());
     }
 
     #[test]

@@ -19,6 +19,22 @@ pub enum HelpdeskError {
         code: String,
         retry_after: Option<Duration>,
     },
+    /// 429 `THRESHOLD_EXCEEDED`: the portal's credits for the day are spent, by every
+    /// integration of it together (Desk API, error codes). Never waited out in a call.
+    #[error(
+        "the helpdesk's API credits for today are spent, by all its integrations together (THRESHOLD_EXCEEDED)"
+    )]
+    CreditsSpent { retry_after: Option<Duration> },
+    /// This client's share of the day's credits is spent (see
+    /// [`super::CreditBudget`]); the call was not made.
+    #[error(
+        "sfdesk's share of the helpdesk's API credits for today is spent ({spent} of {daily} credits used, sfdesk stops at {ceiling})"
+    )]
+    OverBudget {
+        spent: u64,
+        daily: u64,
+        ceiling: u64,
+    },
     /// Any other error the helpdesk explained with its `{"errorCode","message"}` body.
     #[error("the helpdesk answered {status} {code}: {message}{}", field_hint(.errors))]
     Api {
@@ -69,6 +85,7 @@ impl HelpdeskError {
             HelpdeskError::Unauthorized { code, .. }
             | HelpdeskError::RateLimited { code, .. }
             | HelpdeskError::Api { code, .. } => Some(code),
+            HelpdeskError::CreditsSpent { .. } => Some(THRESHOLD_EXCEEDED),
             _ => None,
         }
     }
@@ -89,7 +106,17 @@ impl HelpdeskError {
             HelpdeskError::Transport(_)
                 | HelpdeskError::RateLimited { .. }
                 | HelpdeskError::Unavailable { .. }
-        )
+        ) || self.credits_back_in().is_some()
+    }
+
+    /// The day's credits (or this client's share of them) are spent: `Some` with the wait
+    /// the helpdesk named, if it did. Worth trying again only once they are back.
+    pub fn credits_back_in(&self) -> Option<Option<Duration>> {
+        match self {
+            HelpdeskError::CreditsSpent { retry_after } => Some(*retry_after),
+            HelpdeskError::OverBudget { .. } => Some(None),
+            _ => None,
+        }
     }
 }
 
@@ -116,10 +143,16 @@ struct ErrorBody {
     errors: Vec<FieldIssue>,
 }
 
+/// Zoho's code for a portal whose day's credits are spent.
+const THRESHOLD_EXCEEDED: &str = "THRESHOLD_EXCEEDED";
+
 /// The typed error a non-2xx answer describes.
 pub(super) fn error_of(response: &HttpResponse) -> HelpdeskError {
     let body = serde_json::from_slice::<ErrorBody>(&response.body).ok();
     match (response.status, body) {
+        (429, Some(body)) if body.error_code == THRESHOLD_EXCEEDED => HelpdeskError::CreditsSpent {
+            retry_after: retry_after(response),
+        },
         (429, body) => HelpdeskError::RateLimited {
             code: body.map_or_else(|| "TOO_MANY_REQUESTS".to_owned(), |b| b.error_code),
             retry_after: retry_after(response),
@@ -206,6 +239,23 @@ mod tests {
             }
         );
         assert!(limited.is_transient());
+        assert_eq!(limited.credits_back_in(), None);
+        let spent = error_of(&response(
+            429,
+            &[("Retry-After", "5400")],
+            r#"{"errorCode":"THRESHOLD_EXCEEDED","message":"credits exhausted"}"#,
+        ));
+        assert_eq!(
+            spent,
+            HelpdeskError::CreditsSpent {
+                retry_after: Some(Duration::from_secs(5400))
+            }
+        );
+        assert_eq!(spent.code(), Some("THRESHOLD_EXCEEDED"));
+        assert_eq!(
+            spent.credits_back_in(),
+            Some(Some(Duration::from_secs(5400)))
+        );
         assert_eq!(
             error_of(&response(503, &[], "<html>")),
             HelpdeskError::Unavailable { status: 503 }

@@ -2,8 +2,11 @@
 //!
 //! - [`Client`]: typed calls over any [`crate::http::Transport`], with paging through
 //!   `from`/`limit`, search, writes tagged with a `sourceId` (the sync's: [`SOURCE_ID`]),
+//!   one value to many records in one `updateMany` ([`Client::update_many`]),
 //!   and backoff on 429 and 503
 //!   (waiting with the transport's `sleep`, or any [`Sleep`]).
+//! - [`CreditLimits`]: Zoho's daily credits and calls at once by [`Edition`], and the
+//!   [`CreditBudget`] share of them a client keeps to ([`Client::with_limits`]).
 //! - [`HelpdeskApp`]: Zoho Accounts' OAuth (authorize, code exchange, refresh, revoke)
 //!   in the grant's data centre; [`Client::with_kept_token`] renews through a [`TokenKeeper`].
 //! - [`Contact`], [`Account`] and their drafts; [`FieldMeta`] for mapping type checks.
@@ -14,6 +17,7 @@ mod client;
 mod error;
 mod fields;
 mod identity;
+mod limits;
 mod oauth;
 mod records;
 mod signature;
@@ -26,9 +30,11 @@ pub use client::{
 pub use error::{FieldIssue, HelpdeskError};
 pub use fields::{FieldMeta, FieldType, FieldValueError, Module};
 pub use identity::TicketRequester;
+pub use limits::{CreditBudget, CreditLimits, CreditPlan, Edition};
 pub use oauth::{ACCOUNTS_SERVERS, Grant, HelpdeskApp, TokenAnswer, TokenKeeper};
 pub use records::{
-    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, Profile, SearchPage,
+    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, MassError, MassResult, Profile,
+    SearchPage,
 };
 pub use signature::{
     DeliveryClaims, Expected, JWT_HEADER, Jwk, Jwks, JwksCache, MAX_TOKEN_AGE_SECS, SignatureError,
@@ -40,6 +46,10 @@ pub use webhooks::{
 
 /// The API prefix every call goes under.
 pub const API_PREFIX: &str = "/api/v1";
+
+/// The most records one `updateMany` takes (Zoho's spec does not bound the list; the
+/// sandbox takes 50, as many as `moveToTrash`).
+pub const UPDATE_MANY_LIMIT: usize = 50;
 
 /// The most records one list or search call returns (`limit`).
 pub const PAGE_LIMIT: usize = 100;

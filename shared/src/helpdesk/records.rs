@@ -233,6 +233,30 @@ pub struct Profile {
 }
 
 /// One page of search results: `count` is the total across all pages.
+/// One record's outcome of an `updateMany` (Zoho's `MassActionResponse.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MassResult {
+    pub id: String,
+    pub success: bool,
+    #[serde(default)]
+    pub errors: Option<MassError>,
+}
+
+/// Why one record of a mass action failed: `{"errorCode", "httpCode"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MassError {
+    pub error_code: String,
+    #[serde(default)]
+    pub http_code: String,
+}
+
+/// `{"results": [...]}`.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct MassResults {
+    pub results: Vec<MassResult>,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SearchPage<R> {
     pub data: Vec<R>,

@@ -72,6 +72,12 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Unavailable(String),
+    /// A side's allowance for the day is spent ([`PortError::OutOfAllowance`]).
+    #[error("{detail}")]
+    OutOfAllowance {
+        detail: String,
+        retry_after_ms: Option<i64>,
+    },
     /// That side's access was revoked: reconnect it.
     #[error("{0:?} access was revoked: reconnect it")]
     Reconnect(contract::side::Side),
@@ -95,6 +101,13 @@ impl From<PortError> for EngineError {
         match error {
             PortError::Reconnect(side) => EngineError::Reconnect(side),
             PortError::Unavailable(detail) => EngineError::Unavailable(detail),
+            PortError::OutOfAllowance {
+                detail,
+                retry_after_ms,
+            } => EngineError::OutOfAllowance {
+                detail,
+                retry_after_ms,
+            },
             PortError::FieldsChanged(detail) => EngineError::FieldsChanged(detail),
             PortError::Record(reason) => EngineError::Unavailable(reason.to_string()),
         }

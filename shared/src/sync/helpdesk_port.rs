@@ -7,6 +7,7 @@ use super::failure::FailureReason;
 use super::port::{Changes, Page, Port, PortError, Record, per_record};
 use crate::helpdesk::{
     self, AccountDraft, Client, ContactDraft, HelpdeskError, Module, PAGE_LIMIT, Sleep, Sort,
+    UPDATE_MANY_LIMIT,
 };
 use crate::http::Transport;
 use contract::mapping::{FieldMeta, ObjectKind, ValueKind};
@@ -14,8 +15,9 @@ use futures_util::{StreamExt, stream};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// Writes in flight at once. The helpdesk has no bulk write, so its latency is hidden by
-/// overlapping calls instead (far inside its rate limits).
+/// Writes in flight at once, at most. Per-record writes hide the helpdesk's latency by
+/// overlapping; a client with limits overlaps no more than its share of the edition's
+/// calls at once ([`Client::calls_at_once`]: Free allows 5).
 const CONCURRENT_WRITES: usize = 8;
 
 pub struct HelpdeskPort<'a, T: Transport, S: Sleep> {
@@ -40,6 +42,12 @@ fn port_error(error: HelpdeskError) -> PortError {
     if error.needs_reconnect() {
         return PortError::Reconnect(contract::side::Side::Helpdesk);
     }
+    if let Some(back_in) = error.credits_back_in() {
+        return PortError::OutOfAllowance {
+            detail: error.to_string(),
+            retry_after_ms: back_in.map(|wait| i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)),
+        };
+    }
     if error.is_transient() {
         return PortError::Unavailable(error.to_string());
     }
@@ -63,6 +71,50 @@ fn record(id: &str, modified_ms: i64, typed: &impl Serialize) -> Record {
     }
 }
 
+/// Records whose update sets the same one field to the same text (or clears it): one
+/// `updateMany` each, instead of a call per record.
+#[derive(Debug, PartialEq)]
+struct OneValue {
+    field: String,
+    value: Option<String>,
+    /// Positions in the batch.
+    positions: Vec<usize>,
+}
+
+/// Splits a batch of updates into groups of two or more records that `updateMany` can
+/// write (one field, one text or null value), and the positions left to write one by one.
+fn one_value_groups(records: &[(String, Map<String, Value>)]) -> (Vec<OneValue>, Vec<usize>) {
+    let mut groups: Vec<OneValue> = Vec::new();
+    let mut single = Vec::new();
+    for (position, (_, fields)) in records.iter().enumerate() {
+        let mut entries = fields.iter();
+        let change = match (entries.next(), entries.next()) {
+            (Some((field, Value::String(text))), None) => Some((field, Some(text.clone()))),
+            (Some((field, Value::Null)), None) => Some((field, None)),
+            _ => None,
+        };
+        let Some((field, value)) = change else {
+            single.push(position);
+            continue;
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.field == *field && g.value == value)
+        {
+            Some(group) => group.positions.push(position),
+            None => groups.push(OneValue {
+                field: field.clone(),
+                value,
+                positions: vec![position],
+            }),
+        }
+    }
+    let (groups, lone): (Vec<_>, Vec<_>) = groups.into_iter().partition(|g| g.positions.len() > 1);
+    single.extend(lone.into_iter().flat_map(|g| g.positions));
+    single.sort_unstable();
+    (groups, single)
+}
+
 /// The engine's flat fields as a draft: `cf_*` back under `cf`.
 fn draft<D: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<D, PortError> {
     let (custom, standard): (Map<String, Value>, Map<String, Value>) = fields
@@ -77,6 +129,13 @@ fn draft<D: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<D
 }
 
 impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
+    /// Writes to have in flight at once.
+    fn writes_at_once(&self) -> usize {
+        self.client
+            .calls_at_once()
+            .map_or(CONCURRENT_WRITES, |cap| cap.min(CONCURRENT_WRITES))
+    }
+
     /// A port over field lists read earlier (see [`HelpdeskPort::fields_read`]).
     pub fn with_fields(
         client: &'a Client<'a, T, S>,
@@ -120,6 +179,53 @@ impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
                 .map(|a| record(&a.id, a.modified_time.epoch_ms(), a))
                 .collect(),
         })
+    }
+
+    /// One `updateMany` of `ids` (at `positions` of the batch), each record's outcome put
+    /// in `results`. A refusal of the whole call is every record's.
+    async fn update_one_value(
+        &self,
+        object: ObjectKind,
+        ids: &[&str],
+        group: &OneValue,
+        positions: &[usize],
+        results: &mut [Result<(), PortError>],
+    ) -> Result<(), PortError> {
+        let module = match object {
+            ObjectKind::Contact => Module::Contacts,
+            ObjectKind::Account => Module::Accounts,
+        };
+        let answer = self
+            .client
+            .update_many(module, ids, &group.field, group.value.as_deref())
+            .await;
+        match answer {
+            Ok(outcomes) => {
+                for (&position, id) in positions.iter().zip(ids) {
+                    let outcome = outcomes.iter().find(|o| o.id == *id);
+                    results[position] = match outcome {
+                        Some(o) if o.success => Ok(()),
+                        Some(o) => Err(PortError::Record(FailureReason::from_helpdesk(
+                            o.errors.as_ref().map_or("ERROR", |e| e.error_code.as_str()),
+                            "the helpdesk refused this record's update",
+                        ))),
+                        None => Err(PortError::Record(FailureReason::Other(
+                            "the helpdesk's updateMany gave no result for this record".into(),
+                        ))),
+                    };
+                }
+                Ok(())
+            }
+            Err(error) => match port_error(error) {
+                PortError::Record(reason) => {
+                    for &position in positions {
+                        results[position] = Err(PortError::Record(reason.clone()));
+                    }
+                    Ok(())
+                }
+                other => Err(other),
+            },
+        }
     }
 
     /// Reads both modules' field lists (two calls).
@@ -247,22 +353,38 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
     ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
         let results = stream::iter(records)
             .map(|fields| self.create(object, fields))
-            .buffered(CONCURRENT_WRITES)
+            .buffered(self.writes_at_once())
             .collect()
             .await;
         per_record(results)
     }
 
+    /// One value to many records goes through `updateMany`; the rest record by record.
     async fn update_many(
         &self,
         object: ObjectKind,
         records: Vec<(String, Map<String, Value>)>,
     ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
-        let results = stream::iter(records)
-            .map(|(id, fields)| async move { self.update(object, &id, fields).await })
-            .buffered(CONCURRENT_WRITES)
+        let (groups, single) = one_value_groups(&records);
+        let mut results: Vec<Result<(), PortError>> = vec![Ok(()); records.len()];
+        for group in &groups {
+            for chunk in group.positions.chunks(UPDATE_MANY_LIMIT) {
+                let ids: Vec<&str> = chunk.iter().map(|&p| records[p].0.as_str()).collect();
+                self.update_one_value(object, &ids, group, chunk, &mut results)
+                    .await?;
+            }
+        }
+        let singles: Vec<Result<(), PortError>> = stream::iter(&single)
+            .map(|&position| {
+                let (id, fields) = records[position].clone();
+                async move { self.update(object, &id, fields).await }
+            })
+            .buffered(self.writes_at_once())
             .collect()
             .await;
+        for (position, result) in single.into_iter().zip(singles) {
+            results[position] = result;
+        }
         per_record(results)
     }
 
@@ -304,6 +426,44 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn one_value_to_many_records_is_grouped_for_update_many() {
+        let batch: Vec<(String, Map<String, Value>)> = [
+            ("1", json!({"title": "CTO"})),
+            ("2", json!({"title": "CTO", "phone": "1"})),
+            ("3", json!({"title": "CTO"})),
+            ("4", json!({"cf_plan": null})),
+            ("5", json!({"cf_plan": null})),
+            ("6", json!({"title": "CEO"})),
+            ("7", json!({"cf_seats": 3})),
+            ("8", json!({"cf_seats": 3})),
+        ]
+        .into_iter()
+        .map(|(id, fields)| (id.to_owned(), fields.as_object().cloned().unwrap()))
+        .collect();
+        let (groups, single) = one_value_groups(&batch);
+        assert_eq!(
+            groups,
+            [
+                OneValue {
+                    field: "title".into(),
+                    value: Some("CTO".into()),
+                    positions: vec![0, 2]
+                },
+                OneValue {
+                    field: "cf_plan".into(),
+                    value: None,
+                    positions: vec![3, 4]
+                },
+            ]
+        );
+        assert_eq!(
+            single,
+            [1, 5, 6, 7],
+            "two fields, a value alone, and numbers (updateMany takes text) go one by one"
+        );
+    }
 
     #[test]
     fn custom_fields_are_flattened_and_put_back() {

@@ -23,6 +23,13 @@ pub enum PortError {
     /// The side is unavailable or out of allowance; try the whole change again later.
     #[error("{0}")]
     Unavailable(String),
+    /// The side's API allowance for the day is spent, or the sync's share of it: nothing
+    /// more until it is back, in `retry_after_ms` when the side said.
+    #[error("{detail}")]
+    OutOfAllowance {
+        detail: String,
+        retry_after_ms: Option<i64>,
+    },
     /// That side's access was revoked: nothing syncs until an admin reconnects it.
     #[error("reconnect {0:?}")]
     Reconnect(contract::side::Side),

@@ -4,7 +4,9 @@
 //! browser: the end-to-end tests in `tests/` cover those. One module per part; each test
 //! starts a sandbox of its own on free ports.
 
+mod helpdesk_bulk;
 mod helpdesk_client;
+mod helpdesk_limits;
 mod helpdesk_oauth;
 mod salesforce_client;
 mod support;

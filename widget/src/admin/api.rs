@@ -3,12 +3,14 @@
 
 use crate::api::{Client, ClientError, Method};
 use contract::admin::{
-    AdminStatus, FAILURES_PATH, FailureView, HISTORY_PATH, HistoryView, INTEGRATION_PATH,
-    OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH,
-    RetryRequest, RetryResult, SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH,
-    SYNC_START_PATH, SaveSettings, SettingsView, StartCode, SyncStatus,
+    AdminStatus, FAILURES_PATH, FailureView, HELPDESK_OAUTH_START_CODE_PATH,
+    HELPDESK_OAUTH_START_PATH, HISTORY_PATH, HistoryView, INTEGRATION_PATH, OAUTH_START_CODE_PATH,
+    OAUTH_START_PATH, PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH, RetryRequest, RetryResult,
+    SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH, SaveSettings,
+    SettingsView, StartCode, SyncStatus,
 };
 use contract::panel_fields::{PANEL_FIELDS_PATH, PanelFields, PanelFieldsView};
+use contract::side::Side;
 
 impl Client {
     /// `GET` [`STATUS_PATH`]: the connection and the sync's state.
@@ -89,17 +91,28 @@ impl Client {
             .await
     }
 
-    /// `POST` [`OAUTH_START_CODE_PATH`]: the one-time code for the OAuth popup.
-    pub async fn oauth_start_code(&self) -> Result<StartCode, ClientError> {
-        self.send_json(Method::Post, OAUTH_START_CODE_PATH, None::<&()>)
-            .await
+    /// `POST` [`OAUTH_START_CODE_PATH`] (Salesforce) or [`HELPDESK_OAUTH_START_CODE_PATH`]:
+    /// the one-time code for that side's OAuth popup.
+    pub async fn oauth_start_code(&self, side: Side) -> Result<StartCode, ClientError> {
+        let (code_path, _) = oauth_paths(side);
+        self.send_json(Method::Post, code_path, None::<&()>).await
     }
 
-    /// The OAuth popup's URL: [`OAUTH_START_PATH`] with a code from
-    /// [`Client::oauth_start_code`] (never the context token: URLs end up in logs).
-    pub fn oauth_start_url(&self, code: &StartCode) -> String {
+    /// The side's OAuth popup URL: [`OAUTH_START_PATH`] or [`HELPDESK_OAUTH_START_PATH`]
+    /// with a code from [`Client::oauth_start_code`] (never the context token: URLs end up
+    /// in logs).
+    pub fn oauth_start_url(&self, side: Side, code: &StartCode) -> String {
+        let (_, start_path) = oauth_paths(side);
         let code: String = js_sys::encode_uri_component(&code.code).into();
-        format!("{}?code={code}", self.url(OAUTH_START_PATH))
+        format!("{}?code={code}", self.url(start_path))
+    }
+}
+
+/// The side's start-code and start paths.
+fn oauth_paths(side: Side) -> (&'static str, &'static str) {
+    match side {
+        Side::Salesforce => (OAUTH_START_CODE_PATH, OAUTH_START_PATH),
+        Side::Helpdesk => (HELPDESK_OAUTH_START_CODE_PATH, HELPDESK_OAUTH_START_PATH),
     }
 }
 

@@ -6,12 +6,15 @@ use super::parts::{Notice, format_count, when_label};
 use crate::api::Client;
 use crate::components::format::Now;
 use contract::admin::{ConnectedOrgInfo, ConnectionStatus};
+use contract::side::Side;
 use leptos::{ev, prelude::*};
 use wasm_bindgen::JsValue;
 
-/// What the OAuth popup told its opener: `{sfdesk: "oauth", ok, message?}`.
+/// What the OAuth popup told its opener: `{sfdesk: "oauth", side, ok, message?}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthOutcome {
+    /// Which connection the popup was for: only that side's button takes the message.
+    pub side: Side,
     pub ok: bool,
     /// Why it failed, when the page said (e.g. `API_DISABLED_FOR_ORG`, consent refused).
     pub message: Option<String>,
@@ -24,7 +27,9 @@ impl OAuthOutcome {
         if get("sfdesk")?.as_string().as_deref() != Some("oauth") {
             return None;
         }
+        let side = get("side")?.as_string()?;
         Some(OAuthOutcome {
+            side: Side::BOTH.into_iter().find(|s| s.as_str() == side)?,
             ok: get("ok")?.as_bool()?,
             message: get("message")
                 .and_then(|m| m.as_string())
@@ -33,19 +38,53 @@ impl OAuthOutcome {
     }
 }
 
+/// What a connect button says of its side.
+struct Words {
+    /// As a sentence names it: "Salesforce", "The helpdesk".
+    name: &'static str,
+    /// Mid-sentence.
+    name_inline: &'static str,
+    /// How to grant access in the popup.
+    sign_in: &'static str,
+    /// The button's `data-testid`; its error's is this with `-error`.
+    test_id: &'static str,
+}
+
+fn words(side: Side) -> Words {
+    match side {
+        Side::Salesforce => Words {
+            name: "Salesforce",
+            name_inline: "Salesforce",
+            sign_in: "Sign in to Salesforce in the window that opened, then choose Allow.",
+            test_id: "connect",
+        },
+        Side::Helpdesk => Words {
+            name: "The helpdesk",
+            name_inline: "the helpdesk",
+            sign_in: "Sign in to Zoho Desk in the window that opened, then choose Accept.",
+            test_id: "helpdesk-connect",
+        },
+    }
+}
+
 /// Why connecting failed, explained: the popup's own words when it gave them, with what
 /// to do for the cases an admin meets.
-pub fn failure_text(message: Option<&str>) -> String {
-    match message {
-        Some(message) if message.contains("API_DISABLED_FOR_ORG") => {
+pub fn failure_text(side: Side, message: Option<&str>) -> String {
+    match (side, message) {
+        (Side::Salesforce, Some(message)) if message.contains("API_DISABLED_FOR_ORG") => {
             "This Salesforce org's edition has no API access (API_DISABLED_FOR_ORG). sfdesk \
              needs Enterprise, Unlimited, Performance or Developer edition, or Professional \
              with the API enabled."
                 .to_owned()
         }
-        Some(message) => message.to_owned(),
-        None => "Salesforce did not grant access. If you chose Deny, start again and choose \
-                 Allow; if the Salesforce window showed an error, it says why."
+        (_, Some(message)) => message.to_owned(),
+        (Side::Salesforce, None) => "Salesforce did not grant access. If you chose Deny, start \
+                                     again and choose Allow; if the Salesforce window showed an \
+                                     error, it says why."
+            .to_owned(),
+        (Side::Helpdesk, None) => "The helpdesk did not grant access. If you chose Reject, \
+                                   start again and choose Accept; if the Zoho window showed an \
+                                   error, it says why."
             .to_owned(),
     }
 }
@@ -58,15 +97,22 @@ enum Step {
     Failed(String),
 }
 
-/// "Connect Salesforce" (or "Reconnect"): opens the OAuth popup and waits for its
-/// message; `on_connected` runs once Salesforce granted access.
+/// "Connect Salesforce" (or "Reconnect", or the helpdesk's): opens the side's OAuth popup
+/// and waits for its message; `on_connected` runs once access was granted.
 #[component]
 pub fn ConnectButton(
     client: Client,
+    #[prop(default = Side::Salesforce)] side: Side,
     #[prop(into)] label: String,
     #[prop(default = true)] primary: bool,
     #[prop(into)] on_connected: Callback<()>,
 ) -> impl IntoView {
+    let Words {
+        name,
+        name_inline,
+        sign_in,
+        test_id,
+    } = words(side);
     let step = RwSignal::new(Step::Idle);
     let popup = StoredValue::new_local(None::<web_sys::Window>);
 
@@ -78,12 +124,15 @@ pub fn ConnectButton(
         let Some(outcome) = OAuthOutcome::from_message(&event.data()) else {
             return;
         };
+        if outcome.side != side {
+            return;
+        }
         popup.set_value(None);
         if outcome.ok {
             step.set(Step::Idle);
             on_connected.run(());
         } else {
-            step.set(Step::Failed(failure_text(outcome.message.as_deref())));
+            step.set(Step::Failed(failure_text(side, outcome.message.as_deref())));
         }
     });
     on_cleanup(move || listener.remove());
@@ -99,9 +148,9 @@ pub fn ConnectButton(
             if closed {
                 popup.set_value(None);
                 if step.get_untracked() == Step::Waiting {
-                    step.set(Step::Failed(
-                        "The Salesforce window was closed before access was granted.".to_owned(),
-                    ));
+                    step.set(Step::Failed(format!(
+                        "The {name_inline} window was closed before access was granted."
+                    )));
                 }
             }
         },
@@ -120,28 +169,27 @@ pub fn ConnectButton(
         let opened = window()
             .open_with_url_and_target_and_features(
                 "about:blank",
-                "sfdesk-salesforce-oauth",
+                &format!("sfdesk-{}-oauth", side.as_str()),
                 "popup,width=520,height=700",
             )
             .ok()
             .flatten();
         let Some(opened) = opened else {
-            step.set(Step::Failed(
-                "Your browser blocked the Salesforce window. Allow pop-ups for this page, \
+            step.set(Step::Failed(format!(
+                "Your browser blocked the {name_inline} window. Allow pop-ups for this page, \
                  then try again."
-                    .to_owned(),
-            ));
+            )));
             return;
         };
         popup.set_value(Some(opened.clone()));
         step.set(Step::Waiting);
         let client = client.clone();
         leptos::task::spawn_local(async move {
-            let sent = match client.oauth_start_code().await {
+            let sent = match client.oauth_start_code(side).await {
                 Ok(code) => opened
                     .location()
-                    .set_href(&client.oauth_start_url(&code))
-                    .map_err(|_| "The Salesforce window could not be opened.".to_owned()),
+                    .set_href(&client.oauth_start_url(side, &code))
+                    .map_err(|_| format!("The {name_inline} window could not be opened.")),
                 Err(error) => Err(error.to_string()),
             };
             if let Err(text) = sent {
@@ -162,33 +210,29 @@ pub fn ConnectButton(
             <button
                 type="button"
                 class=class
-                data-testid="connect"
+                data-testid=test_id
                 disabled=move || step.get() == Step::Waiting
                 aria-busy=move || (step.get() == Step::Waiting).to_string()
                 on:click=open
             >
                 {move || {
                     if step.get() == Step::Waiting {
-                        "Waiting for Salesforce…".to_owned()
+                        format!("Waiting for {name_inline}…")
                     } else {
                         label.clone()
                     }
                 }}
             </button>
             {move || match step.get() {
-                Step::Waiting => {
-                    view! {
-                        <Notice
-                            tone="info"
-                            text="Sign in to Salesforce in the window that opened, then choose Allow."
-                        />
-                    }
-                        .into_any()
-                }
+                Step::Waiting => view! { <Notice tone="info" text=sign_in /> }.into_any(),
                 Step::Failed(text) => {
                     view! {
-                        <div class="notice notice-error" role="alert" data-testid="connect-error">
-                            <strong>"Salesforce was not connected. "</strong>
+                        <div
+                            class="notice notice-error"
+                            role="alert"
+                            data-testid=format!("{test_id}-error")
+                        >
+                            <strong>{format!("{name} was not connected. ")}</strong>
                             {text}
                         </div>
                     }

@@ -5,6 +5,7 @@
 use super::connect::{ConnectionCard, OutboundMessageCard};
 use super::delete::DeleteIntegration;
 use super::failures::FailureLog;
+use super::helpdesk_connect::HelpdeskConnectionCard;
 use super::history::SyncHistory;
 use super::panel_fields::PanelFieldsScreen;
 use super::permissions::PermissionsScreen;
@@ -230,6 +231,9 @@ pub fn Console(
     });
     let sync_state = Signal::derive(move || sync.with(|s| s.state));
     let connection = Memo::new(move |_| status.with(|s| s.as_ref().map(|s| s.connection.clone())));
+    let helpdesk = Memo::new(move |_| {
+        status.with(|s| s.as_ref().map(|s| s.helpdesk.clone()).unwrap_or_default())
+    });
     let outbound = Memo::new(move |_| {
         status.with(|s| s.as_ref().and_then(|s| s.outbound_message_url.clone()))
     });
@@ -288,7 +292,8 @@ pub fn Console(
                     let client = body_client.clone();
                     if matches!(connection, ConnectionStatus::NotConnected) {
                         return view! {
-                            <ConnectionCard client=client connection=connection on_changed=refresh />
+                            <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
+                            <HelpdeskConnectionCard client=client connection=helpdesk.get() on_changed=refresh />
                         }
                             .into_any();
                     }
@@ -300,6 +305,7 @@ pub fn Console(
                                     on_setup=Callback::new(move |()| tab.set(Some(Tab::Mapping)))
                                 />
                                 <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
+                                <HelpdeskConnectionCard client=client.clone() connection=helpdesk.get() on_changed=refresh />
                                 {outbound
                                     .get()
                                     .map(|url| view! { <OutboundMessageCard client=client.clone() url=url /> })}

@@ -1,5 +1,5 @@
 //! The admin console inside the widget (`#ctx=<token>&view=admin`, administrators only):
-//! connect Salesforce, sync settings and field mapping, the initial sync's progress,
+//! connect Salesforce and the helpdesk, sync settings and field mapping, the initial sync's progress,
 //! pause / resume, the 7-day history, the failure log, per-profile permissions, the
 //! panel's fields, and
 //! deleting the integration. A UI over [`contract::admin`]; one file per screen.
@@ -11,6 +11,9 @@
 //!   `back-to-panel`, `status-error`;
 //! - connect: `connection` (with `data-state`: `not_connected`, `connected`,
 //!   `revoked`), `connect`, `connect-error`, `org-url`, `org-id`, `org-user`, `api-usage`;
+//! - helpdesk: `helpdesk-connection` (with `data-state`: `not_connected`, `connected`,
+//!   `revoked`), `helpdesk-connect`, `helpdesk-connect-error`, `helpdesk-api-domain`,
+//!   `helpdesk-agent`;
 //! - settings: `sync-settings`, `sync-type-two_way`, `sync-type-salesforce_to_helpdesk`,
 //!   `mapping-contacts`, `mapping-accounts`, each `mapping-row` (with `data-field`, the
 //!   helpdesk field) holding `mapping-select` and any `mapping-issue`;
@@ -46,6 +49,7 @@ pub mod connect;
 pub mod console;
 pub mod delete;
 pub mod failures;
+pub mod helpdesk_connect;
 pub mod history;
 pub mod notifications;
 pub mod panel_fields;

@@ -1,7 +1,9 @@
 //! Browser tests of the admin console's frame: who gets it, connecting Salesforce through
 //! the popup, and what a connected org shows.
 
-use crate::admin_fixtures::{connected, json, press, status, step, sync, token};
+use crate::admin_fixtures::{
+    PopupStub, connected, json, post_message, press, status, step, sync, token,
+};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
 use contract::admin::{
     ConnectionStatus, OAUTH_START_CODE_PATH, OAUTH_START_PATH, STATUS_PATH, SYNC_PAUSE_PATH,
@@ -20,14 +22,6 @@ use widget::location::{hash_for, is_console_hash, token_from_hash};
 
 fn console(token: String) -> Mounted {
     mount(move || view! { <AdminConsole token=Signal::derive(move || Some(token.clone())) /> })
-}
-
-fn post_message(data: &str) {
-    let value = js_sys::JSON::parse(data).unwrap();
-    web_sys::window()
-        .unwrap()
-        .post_message(&value, "*")
-        .expect("posted");
 }
 
 #[wasm_bindgen_test]
@@ -84,7 +78,7 @@ async fn a_refused_connection_is_explained() {
     m.wait_for("the connect card", |m| m.has("connect")).await;
 
     post_message(
-        r#"{"sfdesk": "oauth", "ok": false, "message": "API_DISABLED_FOR_ORG: API is not enabled"}"#,
+        r#"{"sfdesk": "oauth", "side": "salesforce", "ok": false, "message": "API_DISABLED_FOR_ORG: API is not enabled"}"#,
     );
     m.wait_for("the error", |m| m.has("connect-error")).await;
 
@@ -115,7 +109,7 @@ async fn once_connected_the_console_goes_on_to_the_settings() {
     let m = console(token(Role::Admin, None));
     m.wait_for("the connect card", |m| m.has("connect")).await;
 
-    post_message(r#"{"sfdesk": "oauth", "ok": true}"#);
+    post_message(r#"{"sfdesk": "oauth", "side": "salesforce", "ok": true}"#);
     m.wait_for("the settings", |m| m.has("sync-settings")).await;
 
     assert_eq!(
@@ -144,31 +138,14 @@ async fn connect_opens_the_popup_on_a_one_time_code() {
     let m = console(admin.clone());
     m.wait_for("the connect card", |m| m.has("connect")).await;
 
-    // A stand-in popup that only records where it is sent.
-    let popup = js_sys::Function::new_no_args(
-        "const popup = { closed: false, close() { this.closed = true; }, location: { href: '' } };
-         globalThis.__sfdeskOpen = window.open;
-         window.open = (url) => { popup.location.href = url; return popup; };
-         return popup;",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap();
-    let href = move || {
-        js_sys::Reflect::get(
-            &js_sys::Reflect::get(&popup, &"location".into()).unwrap(),
-            &"href".into(),
-        )
-        .unwrap()
-        .as_string()
-        .unwrap_or_default()
-    };
+    let popup = PopupStub::install();
     m.click("connect");
-    m.wait_for("the popup sent on", |_| href().contains(OAUTH_START_PATH))
-        .await;
-    js_sys::Function::new_no_args("window.open = globalThis.__sfdeskOpen;")
-        .call0(&JsValue::NULL)
-        .unwrap();
-    let href = href();
+    m.wait_for("the popup sent on", |_| {
+        popup.href().contains(OAUTH_START_PATH)
+    })
+    .await;
+    let href = popup.href();
+    drop(popup);
 
     assert!(
         href.ends_with(&format!("{OAUTH_START_PATH}?code=60001.one-time")),
@@ -190,21 +167,38 @@ async fn connect_opens_the_popup_on_a_one_time_code() {
 fn the_popups_message_is_read_strictly() {
     let parse = |text: &str| OAuthOutcome::from_message(&js_sys::JSON::parse(text).unwrap());
     assert_eq!(
-        parse(r#"{"sfdesk": "oauth", "ok": true}"#),
+        parse(r#"{"sfdesk": "oauth", "side": "salesforce", "ok": true}"#),
         Some(OAuthOutcome {
+            side: Side::Salesforce,
             ok: true,
             message: None
         })
     );
-    assert_eq!(parse(r#"{"sfdesk": "other", "ok": true}"#), None);
+    assert_eq!(
+        parse(r#"{"sfdesk": "oauth", "side": "helpdesk", "ok": false}"#).map(|o| o.side),
+        Some(Side::Helpdesk)
+    );
+    assert_eq!(parse(r#"{"sfdesk": "oauth", "ok": true}"#), None, "no side");
+    assert_eq!(
+        parse(r#"{"sfdesk": "oauth", "side": "zendesk", "ok": true}"#),
+        None
+    );
+    assert_eq!(
+        parse(r#"{"sfdesk": "other", "side": "salesforce", "ok": true}"#),
+        None
+    );
     assert_eq!(parse(r#"{"ok": true}"#), None);
     assert_eq!(
         OAuthOutcome::from_message(&JsValue::from_str("oauth")),
         None
     );
-    assert!(failure_text(None).contains("choose Allow"));
+    assert!(failure_text(Side::Salesforce, None).contains("choose Allow"));
+    assert!(failure_text(Side::Helpdesk, None).contains("choose Accept"));
     assert_eq!(
-        failure_text(Some("Access was not granted in Salesforce.")),
+        failure_text(
+            Side::Salesforce,
+            Some("Access was not granted in Salesforce.")
+        ),
         "Access was not granted in Salesforce."
     );
 }

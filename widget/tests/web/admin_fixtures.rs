@@ -226,3 +226,51 @@ pub fn press(element: &Element, key: &str, shift: bool) {
     )
     .expect("the key is pressed");
 }
+
+/// A stand-in for the OAuth popup: `window.open` returns an object that only records where
+/// it is sent. The real `window.open` is back once this is dropped.
+pub struct PopupStub {
+    popup: JsValue,
+}
+
+impl PopupStub {
+    pub fn install() -> PopupStub {
+        let popup = js_sys::Function::new_no_args(
+            "const popup = { closed: false, close() { this.closed = true; }, location: { href: '' } };
+             globalThis.__sfdeskOpen = window.open;
+             window.open = (url) => { popup.location.href = url; return popup; };
+             return popup;",
+        )
+        .call0(&JsValue::NULL)
+        .unwrap();
+        PopupStub { popup }
+    }
+
+    /// Where the popup was sent last.
+    pub fn href(&self) -> String {
+        js_sys::Reflect::get(
+            &js_sys::Reflect::get(&self.popup, &"location".into()).unwrap(),
+            &"href".into(),
+        )
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+    }
+}
+
+impl Drop for PopupStub {
+    fn drop(&mut self) {
+        js_sys::Function::new_no_args("window.open = globalThis.__sfdeskOpen;")
+            .call0(&JsValue::NULL)
+            .unwrap();
+    }
+}
+
+/// Posts `data` (JSON) to this window, as the OAuth popup's last page does.
+pub fn post_message(data: &str) {
+    let value = js_sys::JSON::parse(data).unwrap();
+    web_sys::window()
+        .unwrap()
+        .post_message(&value, "*")
+        .expect("posted");
+}
