@@ -14,8 +14,8 @@ use contract::ids::SfId;
 use contract::permissions::Items;
 use contract::permissions::Permissions;
 use shared::panel::{
-    AccountBrief, ContactBrief, Lookup, OrgSchema, QueryPlan, decide, is_complete, names_unknown,
-    record_ids, search_by_name, sections_tag,
+    AccountBrief, ContactBrief, Lookup, QueryPlan, decide, is_complete, names_unknown, record_ids,
+    search_by_name, sections_tag,
 };
 use shared::salesforce::{Budget, CompositeResponse, QueryResponse, RetryPolicy};
 use std::time::Duration;
@@ -95,6 +95,7 @@ pub async fn panel(
 
     let wants = permissions.wants();
     let mut schema = panel_fields::schema(org, &client, false).await?;
+    let mut fields = panel_fields::chosen(org, &schema)?;
     let key = |sections: Items| format!("{}#{}", lookup.cache_key(), sections_tag(sections));
     // An answer read with every section serves any profile: each is filtered its way.
     let cached = if query.fresh {
@@ -108,12 +109,14 @@ pub async fn panel(
     let answer = match cached {
         Some(answer) => answer,
         None => {
-            let mut answer = ask(org, &client, &lookup, &schema, wants).await?;
+            let mut answer =
+                ask(&client, &lookup, &QueryPlan::new(&schema, &fields, wants)).await?;
             if names_unknown(&answer) {
                 // The org changed since its schema was read (a field deleted, access
                 // taken away): read it again, and ask once more.
                 schema = panel_fields::schema(org, &client, true).await?;
-                answer = ask(org, &client, &lookup, &schema, wants).await?;
+                fields = panel_fields::chosen(org, &schema)?;
+                answer = ask(&client, &lookup, &QueryPlan::new(&schema, &fields, wants)).await?;
             }
             if is_complete(&lookup, &answer) {
                 panel_cache::put(sql, &key(wants), &answer, &record_ids(&answer), now_ms)?;
@@ -129,7 +132,6 @@ pub async fn panel(
         Offer::Requester
     };
     panel_scope::remember(sql, &claims, &record_ids(&answer), offer, now_ms)?;
-    let fields = panel_fields::chosen(org, &schema)?;
     let plan = QueryPlan::new(&schema, &fields, wants);
     let panel = decide(&lookup, &answer, chosen.as_ref(), &instance_url, &plan)
         .map_err(EdgeError::reconnect_if_revoked)?
@@ -144,15 +146,12 @@ pub async fn panel(
 /// One call: every query the view needs, each with its sections as sub-queries, as far as
 /// the org serves them.
 async fn ask(
-    org: &Org<'_>,
     client: &Salesforce<'_>,
     lookup: &Lookup,
-    schema: &OrgSchema,
-    wants: Items,
+    plan: &QueryPlan<'_>,
 ) -> Result<CompositeResponse, EdgeError> {
-    let fields = panel_fields::chosen(org, schema)?;
     client
-        .composite(&lookup.request(&QueryPlan::new(schema, &fields, wants)))
+        .composite(&lookup.request(plan))
         .await
         .map_err(EdgeError::reconnect_if_revoked)
 }

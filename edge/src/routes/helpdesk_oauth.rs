@@ -5,13 +5,12 @@
 //! (`accounts-server`, `location`: Accounts, multi-dc); the object exchanges the code
 //! there, if it is one of Zoho's.
 
-use super::oauth::{browser_nonce, outcome_page};
+use super::oauth::{Returned, outcome_page, returned};
 use crate::config::Config;
 use crate::error::EdgeError;
-use crate::integration::{self, Command, ConnectedHelpdesk, OTHER_BROWSER};
+use crate::integration::{self, Command, ConnectedHelpdesk};
 use contract::side::Side;
 use serde::Deserialize;
-use shared::url_tag::Purpose;
 use worker::{Env, Request, Response};
 
 #[derive(Deserialize)]
@@ -53,15 +52,12 @@ async fn complete(
             _ => format!("Zoho refused: {error}"),
         }));
     }
-    let (Some(code), Some(state)) = (query.code, query.state) else {
-        return Err(EdgeError::BadRequest(
-            "the callback lacks `code` or `state`".into(),
-        ));
-    };
-    let org = integration::org_of_token(config, Purpose::OAuthState, &state)
-        .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
-    let browser_nonce =
-        browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
+    let Returned {
+        org,
+        code,
+        state,
+        browser_nonce,
+    } = returned(request, config, query.code, query.state)?;
     integration::call(
         env,
         &org,

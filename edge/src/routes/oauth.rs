@@ -126,6 +126,39 @@ struct CallbackQuery {
     error_description: Option<String>,
 }
 
+/// What a browser brings back to an OAuth callback, checked as far as the Worker can: the
+/// org its `state` names (a MAC of ours) and the nonce cookie set at the start; the org's
+/// Durable Object then checks both against the flow it stored.
+pub(super) struct Returned {
+    pub org: String,
+    pub code: String,
+    pub state: String,
+    pub browser_nonce: String,
+}
+
+pub(super) fn returned(
+    request: &Request,
+    config: &Config,
+    code: Option<String>,
+    state: Option<String>,
+) -> Result<Returned, EdgeError> {
+    let (Some(code), Some(state)) = (code, state) else {
+        return Err(EdgeError::BadRequest(
+            "the callback lacks `code` or `state`".into(),
+        ));
+    };
+    let org = integration::org_of_token(config, Purpose::OAuthState, &state)
+        .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
+    let browser_nonce =
+        browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
+    Ok(Returned {
+        org,
+        code,
+        state,
+        browser_nonce,
+    })
+}
+
 /// Always answers with a page a person can read, since a browser lands here.
 pub async fn callback(request: &Request, env: &Env, config: &Config) -> Response {
     let outcome = complete(request, env, config).await.map(|org| {
@@ -179,15 +212,12 @@ async fn complete(
             _ => format!("Salesforce refused: {error} {description}"),
         }));
     }
-    let (Some(code), Some(state)) = (query.code, query.state) else {
-        return Err(EdgeError::BadRequest(
-            "the callback lacks `code` or `state`".into(),
-        ));
-    };
-    let org = integration::org_of_token(config, Purpose::OAuthState, &state)
-        .ok_or_else(|| EdgeError::BadRequest("the `state` is not one sfdesk issued".into()))?;
-    let browser_nonce =
-        browser_nonce(request)?.ok_or_else(|| EdgeError::BadRequest(OTHER_BROWSER.into()))?;
+    let Returned {
+        org,
+        code,
+        state,
+        browser_nonce,
+    } = returned(request, config, query.code, query.state)?;
     integration::call(
         env,
         &org,

@@ -7,8 +7,6 @@
 //! its header and details; the sections are ordered for reading, whatever the record.
 
 use super::queries::QueryPlan;
-#[cfg(test)]
-use super::schema::OrgSchema;
 use crate::salesforce::{FieldType, QueryResponse, SfDate, SfDateTime, null_as_empty};
 use contract::api::{
     AccountSuggestion, ContactChoice, DetailField, EventSummary, NoteSummary, OpportunitySummary,
@@ -647,7 +645,7 @@ pub struct EventRecord {
 
 #[cfg(test)]
 mod tests {
-    use super::super::schema::full_org;
+    use super::super::schema::{OrgSchema, full_org};
     use super::*;
     use contract::panel_fields::{PanelFields, PerObject};
     use contract::permissions::Items;
