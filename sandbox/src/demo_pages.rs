@@ -135,7 +135,7 @@ pub fn mint(desk: &Desk, agent: &Agent, view: View<'_>, secret: &str) -> String 
 pub const EXTENSION_PAGE_PATH: &str = "/app/widget.html";
 
 /// Where the widget lives: the extension's page; with `console`, opening the admin
-/// console (`#view=admin`).
+/// console (`#view=admin`, for which the page loads the console's bundle).
 pub fn widget_src(edge_url: &str, console: bool) -> String {
     let view = if console { "#view=admin" } else { "" };
     format!(

@@ -4,7 +4,7 @@
 //! log.
 //!
 //! `view=admin` beside it (`#ctx=<token>&view=admin`) opens the admin console instead of
-//! the agent panel; the demo helpdesk's setup page frames the widget with `#view=admin`,
+//! the agent panel (the page loads the console's bundle, [`crate::bundle`]); the demo helpdesk's setup page frames the widget with `#view=admin`,
 //! and the panel's header offers it to administrators.
 
 /// The fragment key that carries the context token.

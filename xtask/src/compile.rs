@@ -1,5 +1,6 @@
-//! Building the two WebAssembly halves, the widget (Trunk) and the edge (worker-build),
-//! and the Zoho Desk extension package around the widget's bundle.
+//! Building the two WebAssembly halves, the widget (Trunk; the agent panel and the admin
+//! console, two bundles) and the edge (worker-build), and the Zoho Desk extension package
+//! around the widget's bundles.
 
 use crate::tools::run;
 use anyhow::Context;
@@ -16,12 +17,104 @@ fn path_with_npm_bins() -> std::ffi::OsString {
     std::env::join_paths(paths).expect("PATH entries join")
 }
 
+/// The widget's two bundles, each Trunk's build of its own page: the agent panel
+/// (`widget/index.html`, into `widget/dist`) and the admin console (`widget/console.html`,
+/// built beside it and copied in), so that agents download only the panel. The edge's page
+/// (`widget/dist/index.html`) then loads one or the other by its fragment ([`by_view`]).
 pub fn widget() -> anyhow::Result<()> {
-    println!("building the widget (trunk, release)");
+    println!("building the widget's panel and console bundles (trunk, release)");
+    let root = repo_root();
+    let dist = root.join("widget/dist");
+    let console_dist = root.join("target/widget-console");
+    trunk(&[])?;
+    trunk(&[
+        "console.html".as_ref(),
+        "--dist".as_ref(),
+        console_dist.as_os_str(),
+    ])?;
+    for entry in std::fs::read_dir(&console_dist).context("reading the console's build")? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() && entry.file_name() != "index.html" {
+            std::fs::copy(entry.path(), dist.join(entry.file_name()))?;
+        }
+    }
+    let index = dist.join("index.html");
+    let panel = std::fs::read_to_string(&index)?;
+    let console = std::fs::read_to_string(console_dist.join("index.html"))?;
+    let page = with_bundle(&panel, &by_view(bundle(&panel)?, bundle(&console)?))?;
+    std::fs::write(index, page)?;
+    Ok(())
+}
+
+/// `trunk build <args> --release --offline` in `widget/` (`--offline` last: it takes an
+/// optional value).
+fn trunk(args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
     run(Command::new("trunk")
-        .args(["build", "--release", "--offline"])
+        .arg("build")
+        .args(args)
+        .args(["--release", "--offline"])
         .current_dir(repo_root().join("widget"))
-        .env("PATH", path_with_npm_bins()))
+        .env("PATH", path_with_npm_bins())
+        .env("CARGO_ENCODED_RUSTFLAGS", remapped_paths()?))
+}
+
+/// Panic messages carry the path of their source file: in the widget's wasm they name it
+/// from the crate (`tachys-0.2.19/src/...`, `widget/src/...`), not from this machine's
+/// cargo registry and checkout (rustc book, "Command-line Arguments": `--remap-path-prefix`).
+/// As `CARGO_ENCODED_RUSTFLAGS` (unit-separated, so paths may hold spaces), which applies
+/// to the wasm target alone since Trunk passes `--target` (Cargo book, "Configuration":
+/// `build.rustflags`).
+fn remapped_paths() -> anyhow::Result<String> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .context("neither CARGO_HOME nor HOME is set")?;
+    let mut prefixes = vec![repo_root()];
+    if let Ok(registries) = std::fs::read_dir(cargo_home.join("registry/src")) {
+        for registry in registries {
+            prefixes.push(registry?.path());
+        }
+    }
+    let flags: Vec<String> = prefixes
+        .iter()
+        .map(|prefix| format!("--remap-path-prefix={}/=", prefix.display()))
+        .collect();
+    Ok(flags.join("\u{1f}"))
+}
+
+/// What loads a bundle in a page Trunk built: its `<head>` after the title (the
+/// stylesheet, the module script that starts the wasm, the preloads).
+fn bundle(index: &str) -> anyhow::Result<&str> {
+    let start = index
+        .find("</title>")
+        .context("Trunk's index.html has a title")?
+        + "</title>".len();
+    let end = index
+        .find("</head>")
+        .context("Trunk's index.html has a head")?;
+    index.get(start..end).context("the title is in the head")
+}
+
+/// `index` with `bundle` in place of its own.
+fn with_bundle(index: &str, bundle_tags: &str) -> anyhow::Result<String> {
+    let own = bundle(index)?;
+    Ok(index.replacen(own, bundle_tags, 1))
+}
+
+/// Both bundles' tags, each inert in a `<template>`, and the script that puts one of them
+/// into the page: the console's when the fragment asks for it (`view=admin`, as
+/// `widget/src/location.rs` reads it), else the panel's. A script cloned out of a template
+/// runs when inserted (HTML standard, "script" element: a clone is not "already started").
+fn by_view(panel: &str, console: &str) -> String {
+    format!(
+        "<template id=sfdesk-panel>{panel}</template>\
+         <template id=sfdesk-console>{console}</template>\
+         <script>(function () {{\
+         var admin = /(^#|&)view=admin(&|$)/.test(location.hash);\
+         var bundle = document.getElementById(admin ? \"sfdesk-console\" : \"sfdesk-panel\");\
+         document.head.appendChild(document.importNode(bundle.content, true));\
+         }})();</script>"
+    )
 }
 
 pub fn edge() -> anyhow::Result<()> {
@@ -37,35 +130,25 @@ pub fn edge() -> anyhow::Result<()> {
         ))
 }
 
-/// Where the widget's bundle goes in `extension/app/widget.html`.
+/// Where the widget's bundles go in `extension/app/widget.html`.
 const BUNDLE_MARKER: &str = "<!-- sfdesk:bundle -->";
 
-/// The extension's page: `template` with the bundle's tags from Trunk's `index.html` (what
-/// its `<head>` holds after the title) at [`BUNDLE_MARKER`], each of the bundle's `files`
-/// named relative to the page, which sits beside them in the package's `app/`.
+/// The extension's page: `template` with the bundles' tags from `widget/dist/index.html`
+/// at [`BUNDLE_MARKER`], each of the bundles' `files` named relative to the page, which
+/// sits beside them in the package's `app/`.
 pub fn extension_page(template: &str, index: &str, files: &[String]) -> anyhow::Result<String> {
-    let start = index
-        .find("</title>")
-        .context("Trunk's index.html has a title")?
-        + 8;
-    let end = index
-        .find("</head>")
-        .context("Trunk's index.html has a head")?;
-    let mut bundle = index
-        .get(start..end)
-        .context("the title is in the head")?
-        .to_owned();
+    let mut tags = bundle(index)?.to_owned();
     for file in files {
-        bundle = bundle.replace(&format!("/{file}"), &format!("./{file}"));
+        tags = tags.replace(&format!("/{file}"), &format!("./{file}"));
     }
     anyhow::ensure!(
         template.contains(BUNDLE_MARKER),
         "extension/app/widget.html has no {BUNDLE_MARKER}"
     );
-    Ok(template.replace(BUNDLE_MARKER, &bundle))
+    Ok(template.replace(BUNDLE_MARKER, &tags))
 }
 
-/// The extension package, from the widget's bundle in `widget/dist`: `target/extension`
+/// The extension package, from the widget's bundles in `widget/dist`: `target/extension`
 /// (`plugin-manifest.json`, `app/widget.html` and the bundle beside it) and, with `zip`
 /// installed, `target/sfdesk-extension.zip`. The edge serves the same `app/` (copied
 /// into `widget/dist/app`), which is what the demo helpdesk frames.
@@ -149,5 +232,21 @@ mod tests {
         );
         assert!(extension_page("<head></head>", index, &files).is_err());
         assert!(extension_page(template, "<html></html>", &files).is_err());
+    }
+
+    #[test]
+    fn the_page_holds_both_bundles_and_loads_one() {
+        let panel = "<html><title>sfdesk</title><script type=module>import '/widget-1.js';</script></head><body></body>";
+        let console = "<html><title>sfdesk</title><script type=module>import '/console-2.js';</script></head><body></body>";
+        let page = with_bundle(
+            panel,
+            &by_view(bundle(panel).unwrap(), bundle(console).unwrap()),
+        )
+        .unwrap();
+        assert!(page.starts_with("<html><title>sfdesk</title><template id=sfdesk-panel><script type=module>import '/widget-1.js';</script></template>"), "{page}");
+        assert!(page.contains("<template id=sfdesk-console><script type=module>import '/console-2.js';</script></template>"), "{page}");
+        assert!(page.ends_with("</script></head><body></body>"), "{page}");
+        // One module script each, inert until the chooser inserts it.
+        assert_eq!(page.matches("type=module").count(), 2);
     }
 }

@@ -1,4 +1,5 @@
-//! The admin console inside the widget (`#ctx=<token>&view=admin`, administrators only):
+//! The admin console, the widget's second bundle (`#ctx=<token>&view=admin`, administrators
+//! only; [`crate::bundle`]):
 //! connect Salesforce and the helpdesk, sync settings and field mapping, the initial sync's progress,
 //! pause / resume, the 7-day history, the failure log, per-profile permissions, the
 //! panel's fields, and
@@ -44,6 +45,7 @@
 //! - delete: `delete-integration`, `confirm-delete`, `erase-list`, `cancel-delete`,
 //!   `confirm-delete-button`, `delete-error`.
 
+mod app;
 pub mod api;
 pub mod connect;
 pub mod console;
@@ -59,4 +61,5 @@ pub mod progress;
 pub mod settings;
 pub mod sync_control;
 
+pub use app::ConsoleApp;
 pub use console::{AdminConsole, Console, Tab};

@@ -1,30 +1,16 @@
-//! The widget's root: the agent panel, or the admin console, for the context token in the
-//! URL fragment.
+//! The agent panel bundle's root: the panel for the context token in the URL fragment.
 
 use super::{AgentPanel, ConsoleEntry};
-use crate::admin::AdminConsole;
-use crate::location::{current_context_token, current_is_console, hash_for};
+use crate::bundle::follow_fragment;
+use crate::location::hash_for;
 use contract::context::{Role, unverified_claims};
-use leptos::{ev, prelude::*};
+use leptos::prelude::*;
 
-/// The whole widget: follows the context token in the URL fragment (a helpdesk may move
-/// the iframe to another ticket by changing only the fragment) and shows its panel, or the
-/// admin console when the fragment asks for it (`view=admin`).
+/// The agent panel for the token in the fragment, followed as it changes. The admin
+/// console is the other bundle ([`crate::admin::ConsoleApp`]): its fragment reloads the page.
 #[component]
 pub fn App() -> impl IntoView {
-    let token = RwSignal::new(current_context_token());
-    let console = RwSignal::new(current_is_console());
-    let listener = window_event_listener(ev::hashchange, move |_| {
-        let now = current_context_token();
-        if token.with_untracked(|current| *current != now) {
-            token.set(now);
-        }
-        let wants_console = current_is_console();
-        if console.get_untracked() != wants_console {
-            console.set(wants_console);
-        }
-    });
-    on_cleanup(move || listener.remove());
+    let token = follow_fragment(false);
 
     // Administrators get a way into the console from the panel's header.
     provide_context(ConsoleEntry(Signal::derive(move || {
@@ -36,11 +22,5 @@ pub fn App() -> impl IntoView {
             .map(|token| hash_for(&token, true))
     })));
 
-    move || {
-        if console.get() {
-            view! { <AdminConsole token=token /> }.into_any()
-        } else {
-            view! { <AgentPanel token=token /> }.into_any()
-        }
-    }
+    view! { <AgentPanel token=token /> }
 }
