@@ -82,9 +82,9 @@ fn remapped_paths() -> anyhow::Result<String> {
     Ok(flags.join("\u{1f}"))
 }
 
-/// What loads a bundle in a page Trunk built: its `<head>` after the title (the
+/// Where a page Trunk built loads its bundle: its `<head>` after the title (the
 /// stylesheet, the module script that starts the wasm, the preloads).
-fn bundle(index: &str) -> anyhow::Result<&str> {
+fn bundle_range(index: &str) -> anyhow::Result<std::ops::Range<usize>> {
     let start = index
         .find("</title>")
         .context("Trunk's index.html has a title")?
@@ -92,13 +92,20 @@ fn bundle(index: &str) -> anyhow::Result<&str> {
     let end = index
         .find("</head>")
         .context("Trunk's index.html has a head")?;
-    index.get(start..end).context("the title is in the head")
+    anyhow::ensure!(start <= end, "the title is in the head");
+    Ok(start..end)
 }
 
-/// `index` with `bundle` in place of its own.
-fn with_bundle(index: &str, bundle_tags: &str) -> anyhow::Result<String> {
-    let own = bundle(index)?;
-    Ok(index.replacen(own, bundle_tags, 1))
+/// The tags that load the bundle of a page Trunk built ([`bundle_range`]).
+fn bundle(index: &str) -> anyhow::Result<&str> {
+    Ok(&index[bundle_range(index)?])
+}
+
+/// `index` with `tags` in place of its own bundle's.
+fn with_bundle(index: &str, tags: &str) -> anyhow::Result<String> {
+    let mut page = index.to_owned();
+    page.replace_range(bundle_range(index)?, tags);
+    Ok(page)
 }
 
 /// Both bundles' tags, each inert in a `<template>`, and the script that puts one of them
