@@ -1292,3 +1292,134 @@ async fn lifecycle_callbacks_bind_refuse_and_erase() -> anyhow::Result<()> {
         .expect(403, "not installed");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_installation_secret_goes_to_an_administrator_through_the_proxy_only()
+-> anyhow::Result<()> {
+    use contract::context::{InstallationSecretRequest, SessionRequest};
+    let stack = Stack::start(StackOptions::test("hostile-install-secret")).await?;
+    let second = sandbox::demo::SECOND_HELPDESK_ORG_ID;
+    let installed = stack
+        .install_extension(second, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    assert_eq!(installed.callback.and_then(|c| c.status), Some(204));
+    let agent = stack.sandbox.demo_agent_id("Agent").expect("a demo agent");
+    let admin = stack
+        .sandbox
+        .demo_agent_id("Administrator")
+        .expect("a demo admin");
+    let ask = |org: &str| {
+        stack.proxy_request(
+            context::INSTALLATION_SECRET_PATH,
+            &InstallationSecretRequest {
+                org: org.to_owned(),
+            },
+        )
+    };
+
+    // An administrator, through the extension: the org's secret.
+    let (status, body) = proxied(&stack.zoho_request(&admin, &ask(ORG)).await?);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["secret"], json!(context::installation_secret(SECRET, ORG)));
+
+    // An agent who is not an administrator: refused.
+    let answer = stack.zoho_request(&agent, &ask(ORG)).await?;
+    expect_refusal(&answer, 403, "an administrator");
+
+    // An administrator's token of this org, for the other org: the helpdesk refuses it.
+    let answer = stack.zoho_request(&admin, &ask(second)).await?;
+    expect_refusal(&answer, 401, "does not accept this agent token");
+
+    // Straight at the edge, past Zoho's proxy: no helpdesk token, nothing.
+    let direct = call(
+        &stack,
+        Method::POST,
+        context::INSTALLATION_SECRET_PATH,
+        None,
+        &[],
+        Some(serde_json::to_vec(&InstallationSecretRequest {
+            org: ORG.to_owned(),
+        })?),
+    )
+    .await?;
+    direct.expect(401, "no helpdesk token");
+
+    // A fresh installation has no secret until an administrator opens sfdesk: a session
+    // request then says so, and nothing else.
+    stack
+        .install_extension(ORG, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    let asked = SessionRequest {
+        org: ORG.to_owned(),
+        agent: agent.clone(),
+        profile_id: None,
+        view: Default::default(),
+    };
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&asked))
+        .await?;
+    expect_refusal(&answer, 401, context::INSTALLATION_UNFINISHED);
+    stack.finish_installation().await?;
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&asked))
+        .await?;
+    assert_eq!(proxied(&answer).0, 200, "{answer}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_edge_answers_cors_for_the_widget_host_only() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("hostile-cors")).await?;
+    let widget_host = stack.sandbox.widget_host_url();
+    let client = reqwest::Client::new();
+    let preflight = |origin: &str, path: &str| {
+        client
+            .request(Method::OPTIONS, format!("{}{path}", stack.edge_url))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    let allowed = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("Access-Control-Allow-Origin")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+
+    // The page Zoho hosts: its preflight passes, Authorization included.
+    let answer = preflight(&widget_host, contract::api::PANEL_PATH).await?;
+    assert_eq!(answer.status(), 204);
+    assert_eq!(allowed(&answer).as_deref(), Some(widget_host.as_str()));
+    let headers = answer
+        .headers()
+        .get("Access-Control-Allow-Headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(headers.contains("authorization"), "{headers}");
+    assert!(answer.headers().get("Access-Control-Allow-Credentials").is_none());
+
+    // Its calls' answers, refusals too, are readable there.
+    let refused = client
+        .get(format!("{}{}", stack.edge_url, contract::api::PANEL_PATH))
+        .header("Origin", &widget_host)
+        .send()
+        .await?;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(allowed(&refused).as_deref(), Some(widget_host.as_str()));
+
+    // Any other origin, or a route no page calls: no CORS.
+    let answer = preflight("https://evil.example", contract::api::PANEL_PATH).await?;
+    assert_eq!(allowed(&answer), None);
+    let answer = client
+        .get(format!("{}{}", stack.edge_url, contract::api::PANEL_PATH))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await?;
+    assert_eq!(allowed(&answer), None);
+    let answer = preflight(&widget_host, context::INSTALL_CALLBACK_PATH).await?;
+    assert_eq!(allowed(&answer), None);
+    Ok(())
+}
