@@ -1320,7 +1320,10 @@ async fn the_installation_secret_goes_to_an_administrator_through_the_proxy_only
     // An administrator, through the extension: the org's secret.
     let (status, body) = proxied(&stack.zoho_request(&admin, &ask(ORG)).await?);
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["secret"], json!(context::installation_secret(SECRET, ORG)));
+    assert_eq!(
+        body["secret"],
+        json!(context::installation_secret(SECRET, ORG))
+    );
 
     // An agent who is not an administrator: refused.
     let answer = stack.zoho_request(&agent, &ask(ORG)).await?;
@@ -1399,7 +1402,12 @@ async fn the_edge_answers_cors_for_the_widget_host_only() -> anyhow::Result<()> 
         .unwrap_or_default()
         .to_ascii_lowercase();
     assert!(headers.contains("authorization"), "{headers}");
-    assert!(answer.headers().get("Access-Control-Allow-Credentials").is_none());
+    assert!(
+        answer
+            .headers()
+            .get("Access-Control-Allow-Credentials")
+            .is_none()
+    );
 
     // Its calls' answers, refusals too, are readable there.
     let refused = client
