@@ -57,7 +57,6 @@ pub const WIDGET_IFRAME_ID: &str = "sfdesk-widget";
 
 pub struct DemoState {
     pub helpdesk: Arc<HelpdeskState>,
-    pub edge_url: String,
     pub context_secret: String,
     pub salesforce_url: String,
 }
