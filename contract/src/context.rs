@@ -30,8 +30,43 @@ pub const AUDIENCE: &str = "sfdesk-edge";
 pub const SESSION_PATH: &str = "/api/session";
 
 /// The header carrying the installation's secret, which Zoho's proxy fills from the
-/// extension's secure parameter `installSecret` (`{{secure.installSecret}}`).
+/// extension's secure parameter [`INSTALL_SECRET_PARAM`] (`{{secure.installSecret}}`).
 pub const INSTALLATION_HEADER: &str = "X-Sfdesk-Installation";
+
+/// The extension's secure, not user-defined config parameter (`config` in
+/// `plugin-manifest.json`) that holds the installation secret. Zoho Desk lets only the
+/// extension set such a parameter, from its widget (`ZOHODESK.set("extension.config",
+/// {name, value})`, Zoho Desk extension guide, "Set param values"): an administrator's
+/// first view of the widget asks the edge for it ([`INSTALLATION_SECRET_PATH`]) and sets it.
+pub const INSTALL_SECRET_PARAM: &str = "installSecret";
+
+/// Where an administrator's widget asks for its org's installation secret, through Zoho's
+/// proxy with their own helpdesk token (`POST`, an [`InstallationSecretRequest`]; answers
+/// an [`InstallationSecret`]).
+pub const INSTALLATION_SECRET_PATH: &str = "/api/installation-secret";
+
+/// The edge's refusal of a session request whose installation secret Zoho's proxy left
+/// empty (the parameter has no value yet): the widget then finishes the installation.
+pub const INSTALLATION_UNFINISHED: &str = "sfdesk's installation in this helpdesk org is not finished: an administrator opens sfdesk once to finish it.";
+
+/// Whether a presented installation secret is a parameter with no value yet: empty, or
+/// the placeholder left as written.
+pub fn installation_secret_is_unset(presented: &str) -> bool {
+    let presented = presented.trim();
+    presented.is_empty() || presented.contains("{{")
+}
+
+/// An administrator's widget asking for the installation secret of `org` (`portal.id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallationSecretRequest {
+    pub org: String,
+}
+
+/// The installation secret, for the widget to set as [`INSTALL_SECRET_PARAM`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallationSecret {
+    pub secret: String,
+}
 
 /// The extension's connection (`connectors` in `plugin-manifest.json`) whose OAuth token
 /// Zoho's proxy attaches to the session request: the agent's own helpdesk grant.
@@ -287,6 +322,16 @@ mod tests {
         for bad in ["", "zz", "f", &hash[..62]] {
             assert!(!lifecycle_hash_matches(b"key", body, bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn an_empty_or_unfilled_installation_secret_is_unset() {
+        assert!(installation_secret_is_unset(""));
+        assert!(installation_secret_is_unset("  "));
+        assert!(installation_secret_is_unset("{{secure.installSecret}}"));
+        assert!(!installation_secret_is_unset(&installation_secret(
+            &[7; 32], "60012345"
+        )));
     }
 
     #[test]

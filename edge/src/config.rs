@@ -7,6 +7,7 @@
 //! connected its helpdesk yet (the sandbox's static token); leave the token unset in
 //! production.
 
+use crate::cors::WidgetOrigins;
 use crate::error::EdgeError;
 use contract::admin::{HELPDESK_OAUTH_CALLBACK_PATH, OAUTH_CALLBACK_PATH};
 use contract::context;
@@ -19,6 +20,9 @@ use worker::Env;
 pub struct Config {
     /// Where this edge is reached from outside (webhook URLs are built on it).
     pub public_url: String,
+    /// Where the widget's page is hosted (Zoho's hosting for an uploaded extension):
+    /// the origins that may call the API from a browser (`WIDGET_ORIGINS`, see [`crate::cors`]).
+    pub widget_origins: WidgetOrigins,
     /// The edge's own: signs session tokens and derives installation secrets.
     pub context_secret: String,
     /// Tags the URLs and values handed out for requests without a context token; keyed
@@ -56,6 +60,8 @@ impl Config {
             .map_err(|e| EdgeError::Config(format!("CONTEXT_SECRET: {e}")))?;
         Ok(Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
+            widget_origins: WidgetOrigins::parse(&read(env, "WIDGET_ORIGINS")?)
+                .map_err(|e| EdgeError::Config(format!("WIDGET_ORIGINS: {e}")))?,
             tagger: UrlTagger::derive(context_secret.as_bytes()),
             context_secret,
             sealer: Sealer::from_base64(&read(env, "TOKEN_KEY")?)

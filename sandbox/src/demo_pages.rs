@@ -12,10 +12,18 @@
 //! | `/setup` | the integration's admin console (administrators) |
 //!
 //! The pages are askama templates (`templates/demo/`); each handler gathers what its page
-//! shows. The widget is the extension's own page (`/app/widget.html`, which the edge
-//! serves from the package `cargo xtask build` makes), framed as Zoho Desk frames an
-//! extension widget: no page here holds a token; the widget gets its session from the
-//! edge through the SDK.
+//! shows. The widget is the extension's own page (`/app/widget.html` of the package
+//! `cargo xtask build` makes, uploaded with `POST /__sandbox/extension/upload`), framed as
+//! Zoho Desk frames an extension widget: no page here holds a token; the widget gets its
+//! session from the edge through the SDK.
+//!
+//! Zoho Desk hosts an uploaded package's pages itself, on an origin of its own, neither
+//! the desk's nor the extension's server ("internally hosted" widgets: the manifest's
+//! `url` is a path in the package, Zoho Desk extension guide, "Plugin Manifest"; public
+//! integrations allow `https://<id>.zappsusercontent.com` for them). The sandbox hosts the
+//! package at `/app/` of this listener under its other local name ([`widget_host`]:
+//! `localhost` for pages seen at `127.0.0.1`, and back), which the browser treats as
+//! another origin: the page calls the edge across origins, as in Zoho Desk.
 //!
 //! Each widget page plays Zoho Desk's part for it: the widget loads the sandbox's SDK
 //! stand-in (`/__zoho/sdk.js`), and the page's `/__zoho/host.js` answers `ZOHODESK.get`
@@ -49,7 +57,6 @@ pub const WIDGET_IFRAME_ID: &str = "sfdesk-widget";
 
 pub struct DemoState {
     pub helpdesk: Arc<HelpdeskState>,
-    pub edge_url: String,
     pub context_secret: String,
     pub salesforce_url: String,
 }
@@ -67,6 +74,8 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/__zoho/sdk.js", get(sdk_script))
         .route("/__zoho/host.js", get(host_script))
         .route("/__zoho/request", post(zoho_request))
+        .route("/__zoho/config", post(zoho_set_config))
+        .route("/app/{*file}", get(package_file))
         .fallback(|| async { not_found("This page does not exist.") })
         .with_state(state)
 }
@@ -130,17 +139,41 @@ pub fn mint(desk: &Desk, agent: &Agent, view: View<'_>, secret: &str) -> String 
     context::sign(&claims, secret.as_bytes())
 }
 
-/// The extension's widget page, as the edge serves it (the `url` of each widget in
+/// The extension's widget page in its package (the `url` of each widget in
 /// `extension/plugin-manifest.json`).
 pub const EXTENSION_PAGE_PATH: &str = "/app/widget.html";
 
-/// Where the widget lives: the extension's page; with `console`, opening the admin
-/// console (`#view=admin`, for which the page loads the console's bundle).
-pub fn widget_src(edge_url: &str, console: bool) -> String {
+/// Where the widget lives: the extension's page on the widget host `host`; with
+/// `console`, opening the admin console (`#view=admin`, for which the page loads the
+/// console's bundle).
+pub fn widget_src(host: &str, console: bool) -> String {
     let view = if console { "#view=admin" } else { "" };
-    format!(
-        "{}{EXTENSION_PAGE_PATH}{view}",
-        edge_url.trim_end_matches('/')
+    format!("{}{EXTENSION_PAGE_PATH}{view}", host.trim_end_matches('/'))
+}
+
+/// The origin hosting the extension's pages for demo pages served at `authority`
+/// (`127.0.0.1:8703`, the request's `Host`): the same listener under its other local name.
+pub fn widget_host(authority: &str) -> String {
+    let (name, port) = authority
+        .rsplit_once(':')
+        .map_or((authority, String::new()), |(name, port)| {
+            (name, format!(":{port}"))
+        });
+    let other = if name == "localhost" {
+        "127.0.0.1"
+    } else {
+        "localhost"
+    };
+    format!("http://{other}{port}")
+}
+
+/// [`widget_host`] for the page a request asked for.
+fn widget_host_of(headers: &HeaderMap) -> String {
+    widget_host(
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1"),
     )
 }
 
@@ -303,16 +336,17 @@ struct WidgetCard<'a> {
 }
 
 fn widget_card<'a>(
-    state: &DemoState,
+    headers: &HeaderMap,
     desk: &Desk,
     agent: &Agent,
     view: View<'_>,
     about: &'a str,
 ) -> WidgetCard<'a> {
+    let host = widget_host_of(headers);
     WidgetCard {
         about,
-        src: widget_src(&state.edge_url, false),
-        sdk_context: sdk_context(&state.edge_url, desk, agent, view).to_string(),
+        src: widget_src(&host, false),
+        sdk_context: sdk_context(&host, desk, agent, view).to_string(),
     }
 }
 
@@ -321,8 +355,8 @@ fn widget_card<'a>(
 /// zoho.com/desk/extensions/guide/widget-data-libraries-overview.html: `ticket.*` on a
 /// ticket, `contact.*`, `account.*`; `user` is the agent, with id, name and email, no
 /// profile or role, as issue 16 found; `portal.id` is the organisation).
-fn sdk_context(edge_url: &str, desk: &Desk, agent: &Agent, view: View<'_>) -> Value {
-    let widget_origin = url::Url::parse(edge_url)
+fn sdk_context(widget_host: &str, desk: &Desk, agent: &Agent, view: View<'_>) -> Value {
+    let widget_origin = url::Url::parse(widget_host)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
     let user = json!({"id": agent.id, "name": agent.name, "email": agent.email_id});
@@ -416,6 +450,68 @@ async fn zoho_request(
         .helpdesk
         .proxy_request(&org_id, &agent_id, &request)
         .await
+}
+
+#[derive(Deserialize)]
+struct ConfigValue {
+    name: String,
+    value: String,
+}
+
+/// `ZOHODESK.set("extension.config", {name, value})` reaching Zoho: sets the parameter in
+/// the installation of the page session's organisation; answers `{"extension.config":
+/// {"name", "status": "success"}}` (the answer's shape is a sandbox choice: the guide's
+/// sample only reads `response["extension.config"]`).
+async fn zoho_set_config(State(state): State<Arc<DemoState>>, body: Bytes) -> Response {
+    let Ok(set) = serde_json::from_slice::<ConfigValue>(&body) else {
+        return (StatusCode::BAD_REQUEST, "the body is {name, value}").into_response();
+    };
+    let org_id = state.helpdesk.desk().org_id.clone();
+    match state
+        .helpdesk
+        .set_config_param(&org_id, &set.name, &set.value)
+    {
+        Ok(()) => axum::Json(json!({
+            "extension.config": {"name": set.name, "status": "success"}
+        }))
+        .into_response(),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"errorCode": "INVALID_CONFIG", "message": message})),
+        )
+            .into_response(),
+    }
+}
+
+/// A file of the uploaded extension package's `app/`, as Zoho's hosting serves it.
+async fn package_file(State(state): State<Arc<DemoState>>, Path(file): Path<String>) -> Response {
+    let Some(app) = state.helpdesk.extension_app() else {
+        return not_found("No extension package was uploaded.");
+    };
+    let safe = std::path::Path::new(&file)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let Some(bytes) = safe.then(|| std::fs::read(app.join(&file)).ok()).flatten() else {
+        return not_found("The extension package has no such file.");
+    };
+    let kind = match file.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The custom fields of a record: label and value, as the helpdesk labels them.
@@ -615,7 +711,7 @@ async fn ticket_page(
         requester_phone: requester.and_then(|c| c.phone.as_deref()),
         account: account_of(&desk, ticket.account_id.as_deref()),
         widget: widget_card(
-            &state,
+            &headers,
             &desk,
             &agent,
             View::Ticket(ticket),
@@ -728,7 +824,7 @@ async fn contact_page(
         custom: custom_fields(&desk, Module::Contacts, &contact.cf),
         tickets: ticket_summaries(&desk, tickets),
         widget: widget_card(
-            &state,
+            &headers,
             &desk,
             &agent,
             View::Contact(contact),
@@ -842,7 +938,7 @@ async fn account_page(
             .collect(),
         tickets: ticket_summaries(&desk, tickets),
         widget: widget_card(
-            &state,
+            &headers,
             &desk,
             &agent,
             View::Account(account),
@@ -871,12 +967,13 @@ async fn setup_page(
 ) -> Response {
     let desk = state.helpdesk.desk();
     let (agent, cookie) = current_agent(&desk, &choice, &headers);
-    let console = is_admin(&desk, &agent).then(|| widget_src(&state.edge_url, true));
+    let host = widget_host_of(&headers);
+    let console = is_admin(&desk, &agent).then(|| widget_src(&host, true));
     let page = SetupPage {
         title: "Setup",
         bar: top_bar(&state, &desk, &agent, "/setup".into(), Section::Setup),
         console,
-        sdk_context: sdk_context(&state.edge_url, &desk, &agent, View::Setup).to_string(),
+        sdk_context: sdk_context(&host, &desk, &agent, View::Setup).to_string(),
     };
     respond(StatusCode::OK, &page, cookie)
 }
@@ -893,6 +990,15 @@ pub fn agent_with_profile<'a>(desk: &'a Desk, profile_name: &str) -> Option<&'a 
 }
 
 impl crate::Sandbox {
+    /// Where the demo pages host the extension's package (see [`widget_host`]).
+    pub fn widget_host_url(&self) -> String {
+        let authority = self
+            .demo_url
+            .split_once("://")
+            .map_or(self.demo_url.as_str(), |(_, rest)| rest);
+        widget_host(authority.trim_end_matches('/'))
+    }
+
     /// The id of the demo agent with this profile (see [`crate::demo::PROFILES`]).
     pub fn demo_agent_id(&self, profile_name: &str) -> Option<String> {
         let desk = self.helpdesk.desk();
@@ -915,13 +1021,20 @@ mod tests {
     #[test]
     fn the_widget_is_the_extension_page_without_a_token() {
         assert_eq!(
-            widget_src("http://127.0.0.1:8787/", false),
-            "http://127.0.0.1:8787/app/widget.html"
+            widget_src("http://localhost:8703/", false),
+            "http://localhost:8703/app/widget.html"
         );
         assert_eq!(
-            widget_src("http://127.0.0.1:8787", true),
-            "http://127.0.0.1:8787/app/widget.html#view=admin"
+            widget_src("http://localhost:8703", true),
+            "http://localhost:8703/app/widget.html#view=admin"
         );
+    }
+
+    #[test]
+    fn the_widget_host_is_the_listener_under_its_other_name() {
+        assert_eq!(widget_host("127.0.0.1:8703"), "http://localhost:8703");
+        assert_eq!(widget_host("localhost:8703"), "http://127.0.0.1:8703");
+        assert_eq!(widget_host("127.0.0.1"), "http://localhost");
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub struct Config {
     pub salesforce_addr: SocketAddr,
     pub helpdesk_addr: SocketAddr,
     pub demo_addr: SocketAddr,
-    /// Where the edge (and so the widget) is served; the demo pages frame `<edge_url>/`.
+    /// Where the edge is served (its OAuth callbacks are registered on it).
     pub edge_url: String,
     /// Signs the demo pages' context tokens; the edge must hold the same secret.
     pub context_secret: String,
@@ -281,7 +281,6 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
     ));
     let demo_state = Arc::new(demo_pages::DemoState {
         helpdesk: helpdesk.clone(),
-        edge_url: edge_url.clone(),
         context_secret: config.context_secret.clone(),
         salesforce_url: salesforce_url.clone(),
     });

@@ -13,7 +13,7 @@ Options:
   --salesforce-port <port>   Salesforce org (default 8701; 0 picks a free port)
   --helpdesk-port <port>     helpdesk API (default 8702)
   --demo-port <port>         demo helpdesk pages (default 8703)
-  --edge-url <url>           where the edge serves the widget (default http://127.0.0.1:8787)
+  --edge-url <url>           where the edge is served (default http://127.0.0.1:8787)
   --token-lifetime <secs>    Salesforce access token lifetime (default 7200)
   --org-shape <shape>        the kind of Salesforce org: demo (default), plain, restricted,
                              multi_currency, person_accounts, enhanced_notes, small_batches

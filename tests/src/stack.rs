@@ -15,9 +15,9 @@ const DEV_TOKEN_KEY: &str = "c2ZkZXNrLWxvY2FsLWRldmVsb3BtZW50LWtleS0zMmI=";
 /// tests only: Zoho signs lifecycle callbacks with it, the edge checks them.
 pub const DEV_EXTENSION_SECRET: &str = "sfdesk-dev-extension-secret-for-local-use-only";
 
-/// The edge origin `extension/plugin-manifest.json` names; a deployment's (or the
-/// stack's) replaces it.
-pub const MANIFEST_EDGE_ORIGIN: &str = "https://sfdesk.example";
+/// The built extension package (`cargo xtask build`), which each stack hosts in the
+/// sandbox's helpdesk as rebuilt for its own edge.
+const PACKAGE: &str = "target/extension";
 
 /// Where each part listens. `0` picks a free port (tests); the defaults are what the
 /// README promises (`cargo xtask dev`).
@@ -123,6 +123,8 @@ pub struct Stack {
     pub sandbox: sandbox::Sandbox,
     pub edge_url: String,
     pub edge_log: PathBuf,
+    /// The extension package for this stack's edge (see [`Stack::upload_package`]).
+    package: PathBuf,
     wrangler: Child,
     edge: Edge,
 }
@@ -191,7 +193,11 @@ fn stop_group(child: &mut Child, signal: &str) {
 
 impl Stack {
     pub async fn start(options: StackOptions) -> anyhow::Result<Stack> {
-        for built in ["edge/build/worker/shim.mjs", "widget/dist/index.html"] {
+        for built in [
+            "edge/build/worker/shim.mjs",
+            "widget/dist/index.html",
+            "target/extension/app/widget.html",
+        ] {
             if !repo_root().join(built).exists() {
                 bail!(
                     "{built} is missing: build first (`cargo xtask dev` or `cargo xtask test` do)"
@@ -219,6 +225,7 @@ impl Stack {
             format!("CONTEXT_SECRET:{}", sandbox::demo::DEV_CONTEXT_SECRET),
             format!("TOKEN_KEY:{DEV_TOKEN_KEY}"),
             format!("ZOHO_EXTENSION_SECRET:{DEV_EXTENSION_SECRET}"),
+            format!("WIDGET_ORIGINS:{}", sandbox.widget_host_url()),
             format!("HELPDESK_API_URL:{}", sandbox.helpdesk_url),
             format!("HELPDESK_API_TOKEN:{}", sandbox::demo::HELPDESK_API_TOKEN),
             format!("HELPDESK_ACCOUNTS_URL:{}", sandbox.helpdesk_url),
@@ -234,15 +241,23 @@ impl Stack {
             log: options.edge_log,
             vars,
         };
+        let package = edge
+            .log
+            .parent()
+            .context("the edge log is in a folder")?
+            .join("extension");
         let mut stack = Stack {
             sandbox,
             edge_url,
             edge_log: edge.log.clone(),
+            package,
             wrangler: edge.spawn()?,
             edge,
         };
+        stack.upload_package()?;
         stack.start_edge().await?;
-        // The demo helpdesk runs the extension, as its admin would have installed it.
+        // The demo helpdesk runs the extension, as its admin installed it and first
+        // opened it.
         let installed = stack
             .install_extension(sandbox::demo::HELPDESK_ORG_ID, DEV_EXTENSION_SECRET)
             .await?;
@@ -250,20 +265,96 @@ impl Stack {
             installed.callback.as_ref().and_then(|c| c.status) == Some(204),
             "the edge refused the extension's onInstall callback: {installed:?}"
         );
+        stack.finish_installation().await?;
         Ok(stack)
     }
 
-    /// What Zoho Desk takes from `extension/plugin-manifest.json` to install it in
-    /// helpdesk org `org`, the edge's URL in place of the manifest's, the extension's
-    /// secret `secret`, and the installation secret the edge expects of `org`.
+    /// The package `cargo xtask build` made, for this stack's edge (what building it with
+    /// `PUBLIC_URL` set to this edge gives: the built edge URL replaced in the manifest and
+    /// the page; the bundle linked, not copied), uploaded to the sandbox's helpdesk,
+    /// which hosts its pages.
+    fn upload_package(&self) -> anyhow::Result<()> {
+        let built = repo_root().join(PACKAGE);
+        let manifest = std::fs::read_to_string(built.join("plugin-manifest.json"))
+            .context("reading the built extension's manifest")?;
+        let built_edge =
+            serde_json::from_str::<serde_json::Value>(&manifest)?["whiteListedDomains"][0]
+                .as_str()
+                .context("the built manifest whitelists the edge")?
+                .to_owned();
+        let for_edge = |text: &str| text.replace(&built_edge, &self.edge_url);
+        let app = self.package.join("app");
+        let _ = std::fs::remove_dir_all(&self.package);
+        std::fs::create_dir_all(&app)?;
+        std::fs::write(
+            self.package.join("plugin-manifest.json"),
+            for_edge(&manifest),
+        )?;
+        for entry in std::fs::read_dir(built.join("app"))? {
+            let entry = entry?;
+            let to = app.join(entry.file_name());
+            if entry.file_name() == "widget.html" {
+                std::fs::write(&to, for_edge(&std::fs::read_to_string(entry.path())?))?;
+            } else if std::fs::hard_link(entry.path(), &to).is_err() {
+                std::fs::copy(entry.path(), &to)?;
+            }
+        }
+        self.sandbox.helpdesk().upload_extension(app);
+        Ok(())
+    }
+
+    /// What an administrator's first view of the widget does in the demo helpdesk org
+    /// (`widget/src/zoho.rs`): asks the edge for the installation secret through Zoho's
+    /// proxy and sets it as the extension's parameter (`ZOHODESK.set`).
+    pub async fn finish_installation(&self) -> anyhow::Result<()> {
+        let admin = self
+            .sandbox
+            .demo_agent_id("Administrator")
+            .context("the demo has an administrator")?;
+        let org = sandbox::demo::HELPDESK_ORG_ID;
+        let answer = self
+            .zoho_request(
+                &admin,
+                &self.proxy_request(
+                    contract::context::INSTALLATION_SECRET_PATH,
+                    &contract::context::InstallationSecretRequest {
+                        org: org.to_owned(),
+                    },
+                ),
+            )
+            .await?;
+        let response = answer["response"]
+            .as_str()
+            .with_context(|| format!("the edge gave no installation secret: {answer}"))?;
+        let inner: serde_json::Value = serde_json::from_str(response)?;
+        let secret: contract::context::InstallationSecret =
+            serde_json::from_value(inner["statusMessage"].clone())?;
+        let set = reqwest::Client::new()
+            .post(format!("{}/__zoho/config", self.sandbox.demo_url))
+            .header(
+                "Cookie",
+                format!("{}={admin}", sandbox::demo_pages::AGENT_COOKIE),
+            )
+            .json(&serde_json::json!({
+                "name": contract::context::INSTALL_SECRET_PARAM,
+                "value": secret.secret,
+            }))
+            .send()
+            .await?;
+        anyhow::ensure!(set.status().is_success(), "{}", set.text().await?);
+        Ok(())
+    }
+
+    /// What Zoho Desk takes from the package's manifest to install it in helpdesk org
+    /// `org`, signed with the extension's secret `secret`; the installation secret is
+    /// not set until an administrator opens the widget ([`Stack::finish_installation`]).
     pub fn install_request(
         &self,
         org: &str,
         secret: &str,
     ) -> anyhow::Result<sandbox::helpdesk::extension::InstallRequest> {
-        let text = std::fs::read_to_string(repo_root().join("extension/plugin-manifest.json"))
-            .context("reading extension/plugin-manifest.json")?
-            .replace(MANIFEST_EDGE_ORIGIN, &self.edge_url);
+        let text = std::fs::read_to_string(self.package.join("plugin-manifest.json"))
+            .context("reading the extension's manifest")?;
         let manifest: serde_json::Value = serde_json::from_str(&text)?;
         fn part<T: serde::de::DeserializeOwned>(
             manifest: &serde_json::Value,
@@ -276,14 +367,8 @@ impl Stack {
             secret: secret.to_owned(),
             callback_listener: part(&manifest, "callbackListener")?,
             white_listed_domains: part(&manifest, "whiteListedDomains")?,
-            secure_params: [(
-                "installSecret".to_owned(),
-                contract::context::installation_secret(
-                    sandbox::demo::DEV_CONTEXT_SECRET.as_bytes(),
-                    org,
-                ),
-            )]
-            .into(),
+            secure_params: Default::default(),
+            config: part(&manifest, "config")?,
             connections: part(&manifest, "connectors")?,
         })
     }
@@ -308,22 +393,28 @@ impl Stack {
         Ok(answer.json().await?)
     }
 
-    /// The `reqObj` the extension's page sends for a session: the installation's secret
-    /// and the agent's helpdesk token left for Zoho's proxy to fill in.
-    pub fn session_request(
-        &self,
-        session: &contract::context::SessionRequest,
-    ) -> serde_json::Value {
+    /// The `reqObj` the extension's page sends to the edge's `path` with `body`: the
+    /// installation's secret and the agent's helpdesk token left for Zoho's proxy to fill
+    /// in.
+    pub fn proxy_request(&self, path: &str, body: &impl serde::Serialize) -> serde_json::Value {
         serde_json::json!({
-            "url": format!("{}{}", self.edge_url, contract::context::SESSION_PATH),
+            "url": format!("{}{path}", self.edge_url),
             "type": "POST",
             "headers": {
                 contract::context::INSTALLATION_HEADER: "{{secure.installSecret}}",
                 "Content-Type": "application/json",
             },
-            "postBody": serde_json::to_string(session).expect("session requests serialize"),
+            "postBody": serde_json::to_string(body).expect("requests serialize"),
             "connectionLinkName": contract::context::CONNECTION_LINK_NAME,
         })
+    }
+
+    /// The `reqObj` the extension's page sends for a session.
+    pub fn session_request(
+        &self,
+        session: &contract::context::SessionRequest,
+    ) -> serde_json::Value {
+        self.proxy_request(contract::context::SESSION_PATH, session)
     }
 
     /// Installs the extension in helpdesk org `org` (Zoho then calls the edge's

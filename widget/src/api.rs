@@ -61,9 +61,10 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for the edge that served this page.
+    /// A client for this page's edge: the one the extension's package names
+    /// ([`crate::zoho::edge_base`]), else the one that served the page.
     pub fn new(token: impl Into<String>) -> Self {
-        Client::with_base("", token)
+        Client::with_base(crate::zoho::edge_base(), token)
     }
 
     /// A client for an edge at `base` (e.g. `http://127.0.0.1:8787`).

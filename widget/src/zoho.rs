@@ -15,9 +15,13 @@ use crate::api::ClientError;
 use crate::location::{current_is_console, hash_for};
 use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::{
-    CONNECTION_LINK_NAME, INSTALLATION_HEADER, RecordInView, SESSION_PATH, Session, SessionRequest,
+    CONNECTION_LINK_NAME, INSTALL_SECRET_PARAM, INSTALLATION_HEADER, INSTALLATION_SECRET_PATH,
+    INSTALLATION_UNFINISHED, InstallationSecret, InstallationSecretRequest, RecordInView,
+    SESSION_PATH, Session, SessionRequest,
 };
 use js_sys::{Function, JSON, Promise, Reflect};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::time::Duration;
@@ -27,6 +31,36 @@ use wasm_bindgen_futures::JsFuture;
 /// The promise `extension/app/widget.html` sets while it loads the SDK; absent when the
 /// widget was not opened as the extension's page (then only `#ctx=` counts).
 const SDK_LOADED: &str = "sfdeskZohoSdk";
+
+/// The `<meta name>` by which the extension's page names the edge (`cargo xtask build`
+/// writes the edge's URL there).
+const EDGE_META: &str = "sfdesk-edge";
+
+/// The edge's origin: [`edge_base`], or the page's own.
+pub fn edge_origin() -> String {
+    match edge_base() {
+        base if base.is_empty() => web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default(),
+        base => base,
+    }
+}
+
+/// The edge the page calls: the URL the extension's package names (Zoho Desk hosts the
+/// page on an origin of its own), or empty, the page's own origin, for a page the edge
+/// served itself.
+pub fn edge_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("meta[name=\"{EDGE_META}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .map(|url| url.trim().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
+}
 
 /// How long before its expiry a session is renewed: enough for a slow proxy round trip.
 pub const RENEW_BEFORE_SECS: u64 = 60;
@@ -77,24 +111,30 @@ pub fn record_in_view(key: &str, id: String) -> RecordInView {
     }
 }
 
-/// The `reqObj` for `ZOHODESK.request` that asks the edge at `edge_origin` for a session:
-/// the proxy fills the installation secret and attaches the agent's connection token.
-pub fn session_request_object(edge_origin: &str, asked: &SessionRequest) -> Value {
+/// The `reqObj` for `ZOHODESK.request` that posts `body` to the edge at `edge_origin`'s
+/// `path`: the proxy fills the installation secret and attaches the agent's connection
+/// token.
+pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize) -> Value {
     json!({
-        "url": format!("{}{SESSION_PATH}", edge_origin.trim_end_matches('/')),
+        "url": format!("{}{path}", edge_origin.trim_end_matches('/')),
         "type": "POST",
         "headers": {
-            INSTALLATION_HEADER: "{{secure.installSecret}}",
+            INSTALLATION_HEADER: format!("{{{{secure.{INSTALL_SECRET_PARAM}}}}}"),
             "Content-Type": "application/json",
         },
-        "postBody": serde_json::to_string(asked).unwrap_or_default(),
+        "postBody": serde_json::to_string(body).unwrap_or_default(),
         "connectionLinkName": CONNECTION_LINK_NAME,
     })
 }
 
-/// The session in the proxy's answer to the session request, text resolved by
-/// `ZOHODESK.request`: `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
-pub fn session_from_answer(text: &str) -> Result<Session, SdkError> {
+/// The `reqObj` that asks the edge at `edge_origin` for a session.
+pub fn session_request_object(edge_origin: &str, asked: &SessionRequest) -> Value {
+    proxy_request_object(edge_origin, SESSION_PATH, asked)
+}
+
+/// The edge's answer in the proxy's answer, text resolved by `ZOHODESK.request`:
+/// `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
+pub fn answer_body<T: DeserializeOwned>(text: &str) -> Result<T, SdkError> {
     let decode = |e: serde_json::Error| SdkError::Decode(e.to_string());
     let outer: Value = serde_json::from_str(text).map_err(decode)?;
     let response = outer["response"]
@@ -106,6 +146,11 @@ pub fn session_from_answer(text: &str) -> Result<Session, SdkError> {
         other => other.clone(),
     };
     serde_json::from_value(body).map_err(decode)
+}
+
+/// The session in the proxy's answer to the session request.
+pub fn session_from_answer(text: &str) -> Result<Session, SdkError> {
+    answer_body(text)
 }
 
 /// What a refused session request means to the widget, from the text
@@ -204,21 +249,22 @@ fn text_of(value: &JsValue) -> String {
     })
 }
 
-/// Calls `ZOHODESK.<path>(argument)` and awaits the promise it returns.
-async fn call(path: &[&str], argument: JsValue) -> Result<JsValue, JsValue> {
+/// Calls `ZOHODESK.<path>(arguments...)` and awaits the promise it returns.
+async fn call(path: &[&str], arguments: &[JsValue]) -> Result<JsValue, JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let mut this: JsValue = Reflect::get(&window, &"ZOHODESK".into())?;
     for name in &path[..path.len() - 1] {
         this = Reflect::get(&this, &(*name).into())?;
     }
     let function: Function = Reflect::get(&this, &path[path.len() - 1].into())?.dyn_into()?;
-    let promise: Promise = function.call1(&this, &argument)?.dyn_into()?;
+    let arguments: js_sys::Array = arguments.iter().collect();
+    let promise: Promise = function.apply(&this, &arguments)?.dyn_into()?;
     JsFuture::from(promise).await
 }
 
 /// `ZOHODESK.get(key)[key]` as JSON.
 async fn get(key: &str) -> Result<Value, SdkError> {
-    let answer = call(&["get"], key.into())
+    let answer = call(&["get"], &[key.into()])
         .await
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     let value = Reflect::get(&answer, &key.into()).map_err(|e| SdkError::Sdk(text_of(&e)))?;
@@ -244,7 +290,7 @@ pub async fn start_session() -> Result<Session, SdkError> {
             .await
             .map_err(|_| SdkError::Sdk("it did not load".into()))?;
     }
-    let app = call(&["extension", "onload"], JsValue::UNDEFINED)
+    let app = call(&["extension", "onload"], &[])
         .await
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     let location = Reflect::get(&app, &"location".into())
@@ -261,15 +307,56 @@ pub async fn start_session() -> Result<Session, SdkError> {
         profile_id: None,
         view,
     };
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let request = JSON::parse(&session_request_object(&origin, &asked).to_string())
-        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
-    let answer = call(&["request"], request)
+    let edge = edge_origin();
+    match session(&edge, &asked).await {
+        // Zoho's proxy had no installation secret to fill in yet: an administrator's page
+        // sets it (see [`finish_installation`]), then asks again.
+        Err(SdkError::Refused(ClientError::Unauthorized(message)))
+            if message == INSTALLATION_UNFINISHED =>
+        {
+            finish_installation(&edge, &asked.org).await?;
+            session(&edge, &asked).await
+        }
+        outcome => outcome,
+    }
+}
+
+/// `ZOHODESK.request(request_object)`: the proxy's answer as text, or its refusal as the
+/// widget shows it.
+async fn proxied(request_object: &Value) -> Result<String, SdkError> {
+    let request =
+        JSON::parse(&request_object.to_string()).map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    call(&["request"], &[request])
         .await
-        .map_err(|e| SdkError::Refused(refusal(&text_of(&e))))?;
-    session_from_answer(&text_of(&answer))
+        .map(|answer| text_of(&answer))
+        .map_err(|e| SdkError::Refused(refusal(&text_of(&e))))
+}
+
+async fn session(edge: &str, asked: &SessionRequest) -> Result<Session, SdkError> {
+    session_from_answer(&proxied(&session_request_object(edge, asked)).await?)
+}
+
+/// Finishes the extension's installation in org `org`: asks the edge for the org's
+/// installation secret through Zoho's proxy (the edge gives it to an administrator only)
+/// and sets it as the extension's secure parameter, which only the extension may set
+/// (`ZOHODESK.set("extension.config", {name, value})`, Zoho Desk extension guide, "Set
+/// param values"). From then on Zoho's proxy fills it into every session request.
+async fn finish_installation(edge: &str, org: &str) -> Result<(), SdkError> {
+    let answer = proxied(&proxy_request_object(
+        edge,
+        INSTALLATION_SECRET_PATH,
+        &InstallationSecretRequest {
+            org: org.to_owned(),
+        },
+    ))
+    .await?;
+    let InstallationSecret { secret } = answer_body(&answer)?;
+    let value = JSON::parse(&json!({"name": INSTALL_SECRET_PARAM, "value": secret}).to_string())
+        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    call(&["set"], &["extension.config".into(), value])
+        .await
+        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
+    Ok(())
 }
 
 /// Starts the session, puts it in the fragment (where [`crate::App`] reads it), and renews

@@ -155,13 +155,45 @@ pub fn extension_page(template: &str, index: &str, files: &[String]) -> anyhow::
     Ok(template.replace(BUNDLE_MARKER, &tags))
 }
 
+/// The edge origin the extension's templates name (`extension/`), which packaging
+/// replaces with the edge's URL.
+const TEMPLATE_EDGE_ORIGIN: &str = "https://sfdesk.example";
+
+/// The manifest's placeholder for the extension's secret.
+const TEMPLATE_SECRET: &str = "set-at-packaging-to-the-edges-ZOHO_EXTENSION_SECRET";
+
+/// `template` (the manifest or the page) for the edge at `edge_url`.
+pub fn for_edge(template: &str, edge_url: &str) -> String {
+    template.replace(TEMPLATE_EDGE_ORIGIN, edge_url.trim_end_matches('/'))
+}
+
+/// The edge's public URL the package calls: `PUBLIC_URL` from the environment, else the
+/// `PUBLIC_URL` of `wrangler.toml`'s `[vars]` (the local edge).
+fn edge_url() -> anyhow::Result<String> {
+    if let Ok(url) = std::env::var("PUBLIC_URL") {
+        return Ok(url);
+    }
+    let wrangler = std::fs::read_to_string(repo_root().join("wrangler.toml"))?;
+    wrangler_var(&wrangler, "PUBLIC_URL").context("wrangler.toml sets no PUBLIC_URL")
+}
+
+/// A `NAME = "value"` line's value in `wrangler.toml`.
+fn wrangler_var(wrangler: &str, name: &str) -> Option<String> {
+    wrangler.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
 /// The extension package, from the widget's bundles in `widget/dist`: `target/extension`
 /// (`plugin-manifest.json`, `app/widget.html` and the bundle beside it) and, with `zip`
-/// installed, `target/sfdesk-extension.zip`. The edge serves the same `app/` (copied
-/// into `widget/dist/app`), which is what the demo helpdesk frames.
+/// installed, `target/sfdesk-extension.zip`. Zoho Desk hosts the package's pages on an
+/// origin of its own, so both name the edge by its URL: `PUBLIC_URL` (see [`edge_url`]);
+/// the manifest's `secret` is `ZOHO_EXTENSION_SECRET` when set.
 pub fn extension() -> anyhow::Result<()> {
-    println!("packaging the Zoho Desk extension");
     let root = repo_root();
+    let edge_url = edge_url()?;
+    println!("packaging the Zoho Desk extension for the edge at {edge_url}");
     let dist = root.join("widget/dist");
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&dist).context("reading widget/dist")? {
@@ -172,26 +204,34 @@ pub fn extension() -> anyhow::Result<()> {
         }
     }
     let page = extension_page(
-        &std::fs::read_to_string(root.join("extension/app/widget.html"))?,
+        &for_edge(
+            &std::fs::read_to_string(root.join("extension/app/widget.html"))?,
+            &edge_url,
+        ),
         &std::fs::read_to_string(dist.join("index.html"))?,
         &files,
     )?;
     let package = root.join("target/extension");
-    let served = dist.join("app");
-    for app in [package.join("app"), served] {
-        if app.exists() {
-            std::fs::remove_dir_all(&app)?;
-        }
-        std::fs::create_dir_all(&app)?;
-        for file in &files {
-            std::fs::copy(dist.join(file), app.join(file))?;
-        }
-        std::fs::write(app.join("widget.html"), &page)?;
+    let app = package.join("app");
+    if app.exists() {
+        std::fs::remove_dir_all(&app)?;
     }
-    std::fs::copy(
-        root.join("extension/plugin-manifest.json"),
-        package.join("plugin-manifest.json"),
-    )?;
+    std::fs::create_dir_all(&app)?;
+    for file in &files {
+        std::fs::copy(dist.join(file), app.join(file))?;
+    }
+    std::fs::write(app.join("widget.html"), &page)?;
+    let mut manifest = for_edge(
+        &std::fs::read_to_string(root.join("extension/plugin-manifest.json"))?,
+        &edge_url,
+    );
+    match std::env::var("ZOHO_EXTENSION_SECRET") {
+        Ok(secret) => manifest = manifest.replace(TEMPLATE_SECRET, &secret),
+        Err(_) => println!(
+            "  (ZOHO_EXTENSION_SECRET is not set: put the edge's in the manifest's \"secret\")"
+        ),
+    }
+    std::fs::write(package.join("plugin-manifest.json"), manifest)?;
     zip(&package, &root.join("target/sfdesk-extension.zip"))
 }
 
@@ -222,6 +262,23 @@ pub fn all() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_package_names_the_edge_by_its_url() {
+        let manifest = r#"{"whiteListedDomains": ["https://sfdesk.example"],
+            "cspDomains": {"connect-src": ["https://sfdesk.example"]},
+            "callbackListener": {"onInstall": "https://sfdesk.example/zoho/installed"}}"#;
+        let baked = for_edge(manifest, "https://sfdesk.acme.workers.dev/");
+        assert!(!baked.contains("sfdesk.example"), "{baked}");
+        assert_eq!(baked.matches("https://sfdesk.acme.workers.dev").count(), 3);
+        assert!(baked.contains("\"https://sfdesk.acme.workers.dev/zoho/installed\""));
+        let wrangler = "name = \"sfdesk\"\n[vars]\nPUBLIC_URL = \"http://127.0.0.1:8787\"\n";
+        assert_eq!(
+            wrangler_var(wrangler, "PUBLIC_URL").as_deref(),
+            Some("http://127.0.0.1:8787")
+        );
+        assert_eq!(wrangler_var(wrangler, "TOKEN_KEY"), None);
+    }
 
     #[test]
     fn the_extension_page_loads_the_bundle_beside_it() {

@@ -33,7 +33,6 @@ mod webhooks;
 pub use helpdesk_connection::ConnectedHelpdesk;
 pub use installation::Installed;
 pub use oauth::{OTHER_BROWSER, PENDING_TTL_MS};
-pub use permissions::helpdesk_profiles;
 pub use protocol::{
     AdminRequest, AuthorizeRedirect, Command, ConnectedOrg, Stored, call, call_no_content,
     is_org_id, org_of_token,
@@ -144,9 +143,9 @@ impl Integration {
             Command::PanelSearch { claims, text } => {
                 json(&panel::search(&org, &claims, &text).await?)
             }
-            Command::ListPermissions { profiles } => json(&permissions::list(&org, profiles)?),
+            Command::ListPermissions => json(&permissions::list(&org).await?),
             Command::SavePermissions { permissions } => {
-                json(&permissions::put(&org, &permissions)?)
+                json(&permissions::put(&org, &permissions).await?)
             }
             Command::IssueStartCode { side } => json(&oauth::issue_start_code(&org, side)?),
             Command::BeginOAuth {

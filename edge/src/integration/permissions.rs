@@ -5,30 +5,25 @@
 
 use super::org::Org;
 use super::protocol::ProfileRef;
-use crate::config::Config;
 use crate::error::EdgeError;
-use crate::fetch_transport::WorkerFetch;
 use contract::admin::ProfilePermissions;
 use contract::permissions::Permissions;
 use serde::Deserialize;
-use shared::helpdesk::{self, RetryPolicy};
 use std::collections::HashMap;
-use std::time::Duration;
 use worker::SqlStorage;
 
-/// Every profile of the helpdesk org, as the helpdesk lists them.
-pub async fn helpdesk_profiles(config: &Config, org: &str) -> Result<Vec<ProfileRef>, EdgeError> {
-    let connection = config.helpdesk_fallback(org);
-    let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
-        max_attempts: 2,
-        max_retry_after: Duration::from_secs(2),
-        ..RetryPolicy::default()
-    });
-    let profiles = client.profiles().await.map_err(|error| {
+/// Every profile of the helpdesk org, as the helpdesk lists them to the org's own
+/// helpdesk connection.
+async fn helpdesk_profiles(org: &Org<'_>) -> Result<Vec<ProfileRef>, EdgeError> {
+    let profiles = org.helpdesk().profiles().await.map_err(|error| {
         worker::console_error!("listing helpdesk profiles: {error}");
-        EdgeError::Helpdesk(
-            "The helpdesk did not list its profiles just now. Try again in a moment.",
-        )
+        if error.needs_reconnect() {
+            EdgeError::ReconnectHelpdesk
+        } else {
+            EdgeError::Helpdesk(
+                "The helpdesk did not list its profiles just now. Try again in a moment.",
+            )
+        }
     })?;
     Ok(profiles
         .into_iter()
@@ -70,7 +65,7 @@ async fn kind_of(org: &Org<'_>, profile_id: &str) -> Result<Option<String>, Edge
     if let Some(kind) = known(org.sql)? {
         return Ok(kind);
     }
-    remember_kinds(org.sql, &helpdesk_profiles(org.config, org.id).await?)?;
+    remember_kinds(org.sql, &helpdesk_profiles(org).await?)?;
     // A profile the helpdesk does not list has no kind: the plain defaults.
     Ok(known(org.sql)?.flatten())
 }
@@ -116,11 +111,9 @@ pub async fn get(org: &Org<'_>, profile_id: &str) -> Result<Permissions, EdgeErr
     }
 }
 
-/// Every given profile with its permissions, in the given order.
-pub fn list(
-    org: &Org<'_>,
-    profiles: Vec<ProfileRef>,
-) -> Result<Vec<ProfilePermissions>, EdgeError> {
+/// Every profile of the helpdesk with its permissions, in the helpdesk's order.
+pub async fn list(org: &Org<'_>) -> Result<Vec<ProfilePermissions>, EdgeError> {
+    let profiles = helpdesk_profiles(org).await?;
     remember_kinds(org.sql, &profiles)?;
     let stored = stored(org.sql)?;
     Ok(profiles
@@ -136,8 +129,28 @@ pub fn list(
         .collect())
 }
 
-/// Stores a profile's permissions; they apply from the next panel load on.
-pub fn put(org: &Org<'_>, saved: &ProfilePermissions) -> Result<ProfilePermissions, EdgeError> {
+/// Stores a profile's permissions; they apply from the next panel load on. The profile
+/// must be one the helpdesk lists, and its name is the helpdesk's, whatever the change
+/// says.
+pub async fn put(
+    org: &Org<'_>,
+    change: &ProfilePermissions,
+) -> Result<ProfilePermissions, EdgeError> {
+    let profile = helpdesk_profiles(org)
+        .await?
+        .into_iter()
+        .find(|profile| profile.id == change.profile_id)
+        .ok_or_else(|| {
+            EdgeError::BadRequest(format!(
+                "the helpdesk has no profile with id {:?}; reload the permissions table",
+                change.profile_id
+            ))
+        })?;
+    let saved = ProfilePermissions {
+        profile_id: profile.id,
+        profile_name: profile.name,
+        permissions: change.permissions,
+    };
     let json = serde_json::to_string(&saved.permissions).expect("permissions serialize");
     org.sql.exec(
         "INSERT INTO profile_permissions (profile_id, profile_name, permissions, updated_at_ms)

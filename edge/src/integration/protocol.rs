@@ -32,9 +32,11 @@ pub enum Command {
     },
     /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
     PanelSearch { claims: ContextClaims, text: String },
-    /// These helpdesk profiles with their permissions → `Vec<ProfilePermissions>`.
-    ListPermissions { profiles: Vec<ProfileRef> },
-    /// Stores one profile's permissions → the saved `ProfilePermissions`.
+    /// Every helpdesk profile with its permissions, as the org's helpdesk connection
+    /// lists them → `Vec<ProfilePermissions>`.
+    ListPermissions,
+    /// Stores one profile's permissions, the helpdesk's profile of that id → the saved
+    /// `ProfilePermissions`.
     SavePermissions { permissions: ProfilePermissions },
     /// A one-time code for the OAuth start of `side` → `StartCode`. The Worker checked
     /// the admin role.

@@ -22,45 +22,53 @@ use contract::admin::{
     OAUTH_CALLBACK_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
 };
 use contract::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
-use contract::context::{INSTALL_CALLBACK_PATH, SESSION_PATH, UNINSTALL_CALLBACK_PATH};
+use contract::context::{
+    INSTALL_CALLBACK_PATH, INSTALLATION_SECRET_PATH, SESSION_PATH, UNINSTALL_CALLBACK_PATH,
+};
 use contract::side::Side;
 use worker::{Env, Method, Request, Response};
 
-pub async fn handle(mut request: Request, env: &Env) -> Result<Response, EdgeError> {
-    let config = Config::from_env(env)?;
+pub async fn handle(
+    mut request: Request,
+    env: &Env,
+    config: &Config,
+) -> Result<Response, EdgeError> {
     let path = request.path();
     match (request.method(), path.as_str()) {
-        (Method::Post, SESSION_PATH) => session::start(request, env, &config).await,
-        (Method::Post, INSTALL_CALLBACK_PATH) => lifecycle::installed(request, env, &config).await,
-        (Method::Post, UNINSTALL_CALLBACK_PATH) => {
-            lifecycle::uninstalled(request, env, &config).await
+        (Method::Post, SESSION_PATH) => session::start(request, env, config).await,
+        (Method::Post, INSTALLATION_SECRET_PATH) => {
+            session::installation_secret(request, env, config).await
         }
-        (Method::Get, PANEL_PATH) => panel::get(&request, env, &config).await,
-        (Method::Post, PANEL_CHOICE_PATH) => panel::choose(request, env, &config).await,
-        (Method::Get, PANEL_SEARCH_PATH) => panel::search(&request, env, &config).await,
-        (Method::Get, PERMISSIONS_PATH) => permissions::list(&request, env, &config).await,
-        (Method::Put, PERMISSIONS_PATH) => permissions::save(request, env, &config).await,
+        (Method::Post, INSTALL_CALLBACK_PATH) => lifecycle::installed(request, env, config).await,
+        (Method::Post, UNINSTALL_CALLBACK_PATH) => {
+            lifecycle::uninstalled(request, env, config).await
+        }
+        (Method::Get, PANEL_PATH) => panel::get(&request, env, config).await,
+        (Method::Post, PANEL_CHOICE_PATH) => panel::choose(request, env, config).await,
+        (Method::Get, PANEL_SEARCH_PATH) => panel::search(&request, env, config).await,
+        (Method::Get, PERMISSIONS_PATH) => permissions::list(&request, env, config).await,
+        (Method::Put, PERMISSIONS_PATH) => permissions::save(request, env, config).await,
         (Method::Post, OAUTH_START_CODE_PATH) => {
-            oauth::start_code(&request, env, &config, Side::Salesforce).await
+            oauth::start_code(&request, env, config, Side::Salesforce).await
         }
         (Method::Get, OAUTH_START_PATH) => {
-            oauth::start(&request, env, &config, Side::Salesforce).await
+            oauth::start(&request, env, config, Side::Salesforce).await
         }
-        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env, &config).await),
+        (Method::Get, OAUTH_CALLBACK_PATH) => Ok(oauth::callback(&request, env, config).await),
         (Method::Post, HELPDESK_OAUTH_START_CODE_PATH) => {
-            oauth::start_code(&request, env, &config, Side::Helpdesk).await
+            oauth::start_code(&request, env, config, Side::Helpdesk).await
         }
         (Method::Get, HELPDESK_OAUTH_START_PATH) => {
-            oauth::start(&request, env, &config, Side::Helpdesk).await
+            oauth::start(&request, env, config, Side::Helpdesk).await
         }
         (Method::Get, HELPDESK_OAUTH_CALLBACK_PATH) => {
-            Ok(helpdesk_oauth::callback(&request, env, &config).await)
+            Ok(helpdesk_oauth::callback(&request, env, config).await)
         }
         _ => {
-            if let Some(answer) = admin::handle(&mut request, env, &config).await {
+            if let Some(answer) = admin::handle(&mut request, env, config).await {
                 return answer;
             }
-            if let Some(answer) = webhooks::handle(&mut request, env, &config).await {
+            if let Some(answer) = webhooks::handle(&mut request, env, config).await {
                 return answer;
             }
             Err(EdgeError::NotFound)

@@ -14,13 +14,23 @@
 //!    id, and an agent who cannot read the record gets no session for it;
 //! 4. signs its own short-lived session token ([`contract::context`]), which every later
 //!    call carries.
+//!
+//! The installation secret reaches Zoho the one way Zoho Desk offers for a secure
+//! parameter that is not the admin's to type: the extension sets it from its widget
+//! (`ZOHODESK.set("extension.config", ...)`, Zoho Desk extension guide, "Set param
+//! values"). Until then the proxy sends it empty and the edge answers
+//! [`context::INSTALLATION_UNFINISHED`]; an administrator's widget then asks
+//! [`installation_secret`] for it, through the proxy with their own helpdesk token, sets
+//! it, and asks for its session again. Agents who open sfdesk before that are told to wait
+//! for an administrator.
 
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use crate::integration::{self, Command, Installed, is_org_id};
 use contract::context::{
-    self, ContextClaims, INSTALLATION_HEADER, RecordInView, Role, Session, SessionRequest,
+    self, ContextClaims, INSTALLATION_HEADER, InstallationSecret, InstallationSecretRequest,
+    RecordInView, Role, Session, SessionRequest,
 };
 use contract::ids::Email;
 use sha2::{Digest, Sha256};
@@ -55,10 +65,6 @@ pub async fn start(
     config: &Config,
 ) -> Result<Response, EdgeError> {
     let secret = request.headers().get(INSTALLATION_HEADER)?;
-    let token = request
-        .headers()
-        .get("Authorization")?
-        .and_then(|value| value.strip_prefix("Zoho-oauthtoken ").map(str::to_owned));
     let asked: SessionRequest = request.json().await.map_err(|e| {
         EdgeError::BadRequest(format!(
             "expected {{\"org\", \"agent\", and \"ticket\", \"contact\" or \"account\"}}: {e}"
@@ -70,32 +76,17 @@ pub async fn start(
     let secret = secret.ok_or(EdgeError::Unauthenticated(
         "The session request carries no installation secret: open sfdesk from its Zoho Desk extension.",
     ))?;
+    if context::installation_secret_is_unset(&secret) {
+        return Err(EdgeError::Unauthenticated(context::INSTALLATION_UNFINISHED));
+    }
     if !context::installation_secret_matches(config.context_secret.as_bytes(), &asked.org, &secret)
     {
         return Err(EdgeError::Unauthenticated(
             "The installation secret is not this helpdesk org's: reinstall the sfdesk extension.",
         ));
     }
-    let token = token.ok_or(EdgeError::Unauthenticated(
-        "The session request carries no helpdesk token: authorise the sfdesk extension's connection.",
-    ))?;
-    let Installed { installed } =
-        integration::call(env, &asked.org, &Command::Installation).await?;
-    if !installed {
-        return Err(EdgeError::Forbidden(
-            "The sfdesk extension is not installed in this helpdesk org: install it first.",
-        ));
-    }
-    // The org's helpdesk API as the agent: their own token, not the org's grant.
-    let connection = helpdesk::Connection {
-        access_token: token,
-        ..config.helpdesk_fallback(&asked.org)
-    };
-    let client = helpdesk::Client::new(&WorkerFetch, &connection).with_retry(RetryPolicy {
-        max_attempts: 2,
-        max_retry_after: Duration::from_secs(2),
-        ..RetryPolicy::default()
-    });
+    let connection = as_agent(&request, env, config, &asked.org).await?;
+    let client = client(&connection);
     let who = identity(&client, &asked.org, &connection.access_token).await?;
     if who.agent != asked.agent {
         return Err(EdgeError::Forbidden(
@@ -130,6 +121,70 @@ pub async fn start(
         token: context::sign(&claims, config.context_secret.as_bytes()),
         expires_at: claims.exp,
     })?)
+}
+
+/// The installation secret of the org, for an administrator's widget to set as the
+/// extension's secure parameter (see [`context::INSTALL_SECRET_PARAM`]): asked through
+/// Zoho's proxy with the administrator's own helpdesk token, for an org whose `onInstall`
+/// Zoho signed. An agent's token for another org is the helpdesk's to refuse.
+pub async fn installation_secret(
+    mut request: Request,
+    env: &Env,
+    config: &Config,
+) -> Result<Response, EdgeError> {
+    let asked: InstallationSecretRequest = request
+        .json()
+        .await
+        .map_err(|e| EdgeError::BadRequest(format!("expected {{\"org\"}}: {e}")))?;
+    if !is_org_id(&asked.org) {
+        return Err(EdgeError::BadRequest("org is not a helpdesk org id".into()));
+    }
+    let connection = as_agent(&request, env, config, &asked.org).await?;
+    let who = identity(&client(&connection), &asked.org, &connection.access_token).await?;
+    if who.role != Role::Admin {
+        return Err(EdgeError::Forbidden(
+            "sfdesk's installation is not finished: an administrator of this helpdesk opens sfdesk once to finish it.",
+        ));
+    }
+    Ok(Response::from_json(&InstallationSecret {
+        secret: context::installation_secret(config.context_secret.as_bytes(), &asked.org),
+    })?)
+}
+
+/// The org's helpdesk API as the agent whose own token Zoho's proxy attached (the
+/// extension's connection), for an org where the extension is installed.
+async fn as_agent(
+    request: &Request,
+    env: &Env,
+    config: &Config,
+    org: &str,
+) -> Result<helpdesk::Connection, EdgeError> {
+    let token = request
+        .headers()
+        .get("Authorization")?
+        .and_then(|value| value.strip_prefix("Zoho-oauthtoken ").map(str::to_owned))
+        .ok_or(EdgeError::Unauthenticated(
+            "The request carries no helpdesk token: authorise the sfdesk extension's connection.",
+        ))?;
+    let Installed { installed } = integration::call(env, org, &Command::Installation).await?;
+    if !installed {
+        return Err(EdgeError::Forbidden(
+            "The sfdesk extension is not installed in this helpdesk org: install it first.",
+        ));
+    }
+    Ok(helpdesk::Connection {
+        access_token: token,
+        ..config.helpdesk_fallback(org)
+    })
+}
+
+/// A client of the helpdesk on `connection` that gives up quickly: an agent is waiting.
+fn client(connection: &helpdesk::Connection) -> helpdesk::Client<'_, WorkerFetch> {
+    helpdesk::Client::new(&WorkerFetch, connection).with_retry(RetryPolicy {
+        max_attempts: 2,
+        max_retry_after: Duration::from_secs(2),
+        ..RetryPolicy::default()
+    })
 }
 
 /// A helpdesk answer as the caller may read it: the token refused is a 401, the record

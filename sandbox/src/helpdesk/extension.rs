@@ -7,8 +7,9 @@
 //!
 //! - `POST /__sandbox/extension/install` with `{"orgId", "secret", "callbackListener":
 //!   {"onInstall": url, "onUninstall": url}, "whiteListedDomains": [...],
-//!   "secureParams": {"name": "value"}, "connections": [{"connectionLinkName", "scope":
-//!   [...]}]}` records the installation and POSTs the `onInstall` callback:
+//!   "secureParams": {"name": "value"}, "config": [{"name", "secure", "userdefined"}],
+//!   "connections": [{"connectionLinkName", "scope": [...]}]}` records the installation
+//!   and POSTs the `onInstall` callback:
 //!   `{"event": "onInstall", "orgId": <number>, "securityContext": "..."}` with a `HASH`
 //!   header, the HMAC-SHA256 of the exact body with the manifest's secret, hex-encoded
 //!   ("Platform Event Callbacks", help.zoho.com/portal/en/kb/zoho-crm-platform/
@@ -28,6 +29,13 @@
 //!   \"true\", \"statusMessage\": <the body>}>"}`; a failure is `{"status": "false",
 //!   "statusCode": n, "statusMessage": "<the body or Zoho's error, as text>"}`.
 //!
+//! - `ZOHODESK.set("extension.config", {name, value})` sets a declared parameter that is
+//!   not user-defined ("Set param values", zoho.com/desk/extensions/guide/
+//!   set-param-values.html: "The non-userdefined param only can be updated by set client
+//!   API"); until then the proxy fills it empty (sandbox choice).
+//! - `POST /__sandbox/extension/upload {"appDir"}` stands for uploading the package;
+//!   the demo pages host its `app/` (see [`crate::demo_pages`]).
+//!
 //! The `{{secure.<name>}}` spelling is issue 16's; the stored guide pages did not show
 //! the placeholder syntax.
 
@@ -44,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The header carrying a callback's signature.
@@ -82,8 +91,23 @@ pub struct InstallRequest {
     pub white_listed_domains: Vec<String>,
     #[serde(default)]
     pub secure_params: BTreeMap<String, String>,
+    /// The manifest's `config`: the parameters the extension declares.
+    #[serde(default)]
+    pub config: Vec<ConfigParam>,
     #[serde(default)]
     pub connections: Vec<Connection>,
+}
+
+/// A parameter the extension declares (`config` in the manifest; "Plugin Manifest":
+/// `name`, `secure`, `userdefined`, ...). The admin types a user-defined one at install;
+/// the extension itself sets the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigParam {
+    pub name: String,
+    #[serde(default)]
+    pub secure: bool,
+    #[serde(default)]
+    pub userdefined: bool,
 }
 
 /// An installed extension.
@@ -95,10 +119,13 @@ struct Installation {
     request: InstallRequest,
 }
 
-/// The installed extensions, by installation id.
+/// The installed extensions, by installation id, and the uploaded package's pages.
 #[derive(Debug, Default)]
 pub struct Installations {
     by_id: BTreeMap<String, Installation>,
+    /// The `app/` folder of the package uploaded to the sandbox, which it hosts as Zoho
+    /// hosts an uploaded package's pages (see [`crate::demo_pages`]).
+    package_app: Option<PathBuf>,
 }
 
 /// How a lifecycle callback went.
@@ -135,9 +162,49 @@ pub(super) fn control_routes() -> Router<Arc<HelpdeskState>> {
     Router::new()
         .route("/__sandbox/extension/install", post(install))
         .route("/__sandbox/extension/uninstall", post(uninstall))
+        .route("/__sandbox/extension/upload", post(upload))
 }
 
 impl HelpdeskState {
+    /// Takes the extension's package: its `app/` folder on this machine, whose pages the
+    /// demo helpdesk then hosts (a developer uploads the package's zip to Zoho, "Sigma").
+    pub fn upload_extension(&self, app_dir: PathBuf) {
+        lock(&self.installations).package_app = Some(app_dir);
+    }
+
+    /// The uploaded package's `app/` folder, if a package was uploaded.
+    pub fn extension_app(&self) -> Option<PathBuf> {
+        lock(&self.installations).package_app.clone()
+    }
+
+    /// `ZOHODESK.set("extension.config", {name, value})` from a widget of organisation
+    /// `org_id`: sets a parameter the extension declares and the admin does not type
+    /// (Zoho Desk extension guide, "Set param values": "The non-userdefined param only
+    /// can be updated by set client API").
+    pub fn set_config_param(&self, org_id: &str, name: &str, value: &str) -> Result<(), String> {
+        let mut installations = lock(&self.installations);
+        let installation = installations
+            .by_id
+            .values_mut()
+            .rev()
+            .find(|i| i.org_id == org_id)
+            .ok_or("No extension is installed in this organization.")?;
+        let declared = installation
+            .request
+            .config
+            .iter()
+            .find(|param| param.name == name)
+            .ok_or("The extension declares no such config parameter.")?;
+        if declared.userdefined {
+            return Err("A user-defined parameter is the administrator's to set.".into());
+        }
+        installation
+            .request
+            .secure_params
+            .insert(name.to_owned(), value.to_owned());
+        Ok(())
+    }
+
     /// Installs the extension in an organisation and calls its `onInstall` callback.
     pub async fn install_extension(&self, request: InstallRequest) -> Result<Installed, String> {
         let org_id = request
@@ -384,15 +451,19 @@ fn fill_text(text: &str, installation: &Installation) -> Result<String, ProxyRef
         let value = if name == "installationId" {
             installation.id.clone()
         } else if let Some(param) = name.strip_prefix("secure.") {
-            installation
-                .request
-                .secure_params
-                .get(param)
-                .cloned()
-                .ok_or(ProxyRefusal::new(
-                    "INVALID_PLACEHOLDER",
-                    "The request names a secure parameter the installation does not have.",
-                ))?
+            let request = &installation.request;
+            match request.secure_params.get(param) {
+                Some(value) => value.clone(),
+                // Declared, with no value yet: filled empty (sandbox choice; the guide
+                // does not say what the proxy sends then).
+                None if request.config.iter().any(|c| c.name == param && c.secure) => String::new(),
+                None => {
+                    return Err(ProxyRefusal::new(
+                        "INVALID_PLACEHOLDER",
+                        "The request names a secure parameter the installation does not have.",
+                    ));
+                }
+            }
         } else {
             // Not a placeholder Zoho fills: left as written.
             rest[start..start + end + 2].to_owned()
@@ -466,6 +537,27 @@ async fn install(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Respon
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UploadBody {
+    app_dir: PathBuf,
+}
+
+async fn upload(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
+    let body: UploadBody = match parse(&body) {
+        Ok(body) => body,
+        Err(response) => return *response,
+    };
+    if !body.app_dir.join("widget.html").is_file() {
+        return bad_request(format!(
+            "{} holds no widget.html: upload the package's app/ folder",
+            body.app_dir.display()
+        ));
+    }
+    state.upload_extension(body.app_dir);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UninstallBody {
     installation_id: String,
 }
@@ -496,6 +588,11 @@ mod tests {
                 callback_listener: Callbacks::default(),
                 white_listed_domains: vec![],
                 secure_params: [("apiKey".to_owned(), "k-123".to_owned())].into(),
+                config: vec![ConfigParam {
+                    name: "unset".into(),
+                    secure: true,
+                    userdefined: false,
+                }],
                 connections: vec![],
             },
         }
@@ -516,6 +613,11 @@ mod tests {
         assert_eq!(
             substitute(&json!("{{secure.nope}}"), &i).unwrap_err().code,
             "INVALID_PLACEHOLDER"
+        );
+        // Declared, not set yet: empty.
+        assert_eq!(
+            substitute(&json!("[{{secure.unset}}]"), &i).unwrap(),
+            json!("[]")
         );
     }
 

@@ -2,7 +2,9 @@
 // /__zoho/sdk.js for an extension's widget page. As in Zoho Desk, the widget runs in an
 // iframe and asks the helpdesk page around it for everything: ZOHODESK.extension.onload()
 // resolves to the App object, ZOHODESK.get(key) to {key: value} ("ticket.email", "user",
-// "portal.id", ...), and ZOHODESK.request(reqObj) to the proxy's answer as text, which
+// "portal.id", ...), ZOHODESK.set("extension.config", {name, value}) sets a parameter the
+// extension declares and the admin does not type ("Set param values"), and
+// ZOHODESK.request(reqObj) to the proxy's answer as text, which
 // the helpdesk page (host.js) gets from its own server, where the secure parameters and
 // the connection's OAuth token are added. A refusal rejects with the proxy's answer as
 // text, as Zoho's does.
@@ -41,6 +43,9 @@
     },
     get: function (key) {
       return ask("get", key);
+    },
+    set: function (key, value) {
+      return ask("set", { key: key, value: value });
     },
     request: function (reqObj) {
       return ask("request", reqObj);

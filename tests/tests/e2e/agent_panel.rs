@@ -181,7 +181,8 @@ async fn the_admin_chooses_the_panels_fields(stack: &Stack) -> anyhow::Result<()
 async fn widget_shows_live_salesforce_data(stack: &Stack, browser: &Browser) -> anyhow::Result<()> {
     let page = &browser.client;
     page.goto(&stack.sandbox.demo_ticket_url()).await?;
-    let token = crate::demo_pages::widget_session_token(page, &stack.edge_url).await?;
+    let token =
+        crate::demo_pages::widget_session_token(page, &stack.sandbox.widget_host_url()).await?;
     let frame = widget_frame(page).await?;
     let claims: ContextClaims = context::verify(
         &token,

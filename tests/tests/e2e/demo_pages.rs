@@ -62,6 +62,63 @@ async fn without_the_extension_installed_the_widget_says_so() -> anyhow::Result<
     result
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_installation_works_once_an_administrator_opens_sfdesk() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("demo-pages-fresh-install")).await?;
+    // Installed anew: Zoho holds no installation secret for it yet.
+    stack
+        .install_extension(demo::HELPDESK_ORG_ID, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    let browser = Browser::start().await?;
+    let result = async {
+        let page = &browser.client;
+        let ticket = stack.sandbox.demo_ticket_url();
+        let as_profile = |profile: &str| {
+            stack
+                .sandbox
+                .demo_page_as(&ticket, profile)
+                .with_context(|| format!("a demo agent with profile {profile}"))
+        };
+        let host = stack.sandbox.widget_host_url();
+
+        // An agent first: told that an administrator finishes the installation.
+        page.goto(&as_profile("Agent")?).await?;
+        page.find(Locator::Id(sandbox::demo_pages::WIDGET_IFRAME_ID))
+            .await?
+            .enter_frame()
+            .await?;
+        let refusal = page
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css("[data-error-code=forbidden]"))
+            .await
+            .context("the widget shows the refusal")?
+            .text()
+            .await?;
+        ensure!(refusal.contains("an administrator"), "{refusal}");
+        let hash = page.execute("return location.hash", vec![]).await?;
+        ensure!(hash == "", "no session, no token: {hash}");
+        page.enter_parent_frame().await?;
+
+        // The administrator's view sets the secret through the SDK and runs.
+        page.goto(&as_profile("Administrator")?).await?;
+        let claims = widget_claims(page, &host).await?;
+        ensure!(claims.role == context::Role::Admin, "{claims:?}");
+
+        // From then on every agent gets a session, with nothing typed anywhere.
+        page.goto(&as_profile("Agent")?).await?;
+        let claims = widget_claims(page, &host).await?;
+        ensure!(
+            Some(claims.agent.as_str()) == stack.sandbox.demo_agent_id("Agent").as_deref(),
+            "{claims:?}"
+        );
+        widget_accepted_the_token(page).await
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
 /// What a page's token must say beyond the agent.
 struct Expect {
     page: &'static str,
@@ -127,7 +184,7 @@ async fn visit_every_page(stack: &Stack, browser: &Browser) -> anyhow::Result<()
                 .context("a page as an agent")?;
             let case = format!("{} page as {profile}", expect.page);
             page.goto(&url).await?;
-            let claims = widget_claims(page, &stack.edge_url)
+            let claims = widget_claims(page, &stack.sandbox.widget_host_url())
                 .await
                 .with_context(|| case.clone())?;
             ensure!(claims.agent == agent, "{case}: agent {}", claims.agent);
@@ -170,8 +227,8 @@ async fn visit_every_page(stack: &Stack, browser: &Browser) -> anyhow::Result<()
 /// The session the widget in the page's iframe got from the edge, verified with the
 /// edge's secret. The iframe is the extension's page with no token in its URL: the widget
 /// asked for its session through the SDK stand-in and keeps it in its own fragment.
-async fn widget_claims(page: &WebDriver, edge_url: &str) -> anyhow::Result<ContextClaims> {
-    let token = widget_session_token(page, edge_url).await?;
+async fn widget_claims(page: &WebDriver, widget_host: &str) -> anyhow::Result<ContextClaims> {
+    let token = widget_session_token(page, widget_host).await?;
     Ok(context::verify(
         &token,
         demo::DEV_CONTEXT_SECRET.as_bytes(),
@@ -180,10 +237,11 @@ async fn widget_claims(page: &WebDriver, edge_url: &str) -> anyhow::Result<Conte
 }
 
 /// The session token of the widget in the page's iframe (from the page's top), once it
-/// has one; checks that the page framed the extension's page without any token.
+/// has one; checks that the page framed the extension's page, as the helpdesk hosts it at
+/// `widget_host`, without any token.
 pub(crate) async fn widget_session_token(
     page: &WebDriver,
-    edge_url: &str,
+    widget_host: &str,
 ) -> anyhow::Result<String> {
     let frame = page
         .wait()
@@ -194,10 +252,10 @@ pub(crate) async fn widget_session_token(
     let src = frame.attr("src").await?.context("the iframe has a src")?;
     ensure!(
         src.starts_with(&format!(
-            "{edge_url}{}",
+            "{widget_host}{}",
             sandbox::demo_pages::EXTENSION_PAGE_PATH
         )),
-        "the edge serves the extension's page: {src}"
+        "the helpdesk hosts the extension's page: {src}"
     );
     ensure!(!src.contains("ctx="), "the page holds no token: {src}");
     frame.enter_frame().await?;

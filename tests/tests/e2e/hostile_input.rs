@@ -690,12 +690,22 @@ async fn oauth_is_bound_to_its_browser_and_to_the_connected_org() -> anyhow::Res
     assert_eq!(answer.status(), 400);
     assert!(answer.text().await?.contains("not started in this browser"));
 
-    // The result page tells only our own origin how it went.
+    // The result page tells the console that opened it how it went. The console is
+    // hosted on Zoho's origin, which the page cannot name, so the message goes to any
+    // opener (the console takes it from the edge's origin only): it holds nothing of the
+    // grant, neither the code nor the state.
     let callback = stack.approve_in_salesforce(&starter).await?;
     let page = starter.get(&callback).send().await?.text().await?;
     assert!(page.contains("Salesforce connected"), "{page}");
-    assert!(page.contains("window.location.origin);"), "{page}");
-    assert!(!page.contains(r#""*""#), "{page}");
+    let message = &page[page
+        .find("postMessage(")
+        .expect("the page tells its opener")..];
+    let query = url::Url::parse(&callback)?;
+    for (name, value) in query.query_pairs() {
+        if name == "code" || name == "state" {
+            assert!(!message.contains(value.as_ref()), "{name} in {message}");
+        }
+    }
 
     // A sign-in to another Salesforce org: refused, the connection unchanged.
     let other_org = "00D000000000777";
@@ -1290,5 +1300,144 @@ async fn lifecycle_callbacks_bind_refuse_and_erase() -> anyhow::Result<()> {
     session(&stack, &asked, &secret)
         .await?
         .expect(403, "not installed");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_installation_secret_goes_to_an_administrator_through_the_proxy_only()
+-> anyhow::Result<()> {
+    use contract::context::{InstallationSecretRequest, SessionRequest};
+    let stack = Stack::start(StackOptions::test("hostile-install-secret")).await?;
+    let second = sandbox::demo::SECOND_HELPDESK_ORG_ID;
+    let installed = stack
+        .install_extension(second, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    assert_eq!(installed.callback.and_then(|c| c.status), Some(204));
+    let agent = stack.sandbox.demo_agent_id("Agent").expect("a demo agent");
+    let admin = stack
+        .sandbox
+        .demo_agent_id("Administrator")
+        .expect("a demo admin");
+    let ask = |org: &str| {
+        stack.proxy_request(
+            context::INSTALLATION_SECRET_PATH,
+            &InstallationSecretRequest {
+                org: org.to_owned(),
+            },
+        )
+    };
+
+    // An administrator, through the extension: the org's secret.
+    let (status, body) = proxied(&stack.zoho_request(&admin, &ask(ORG)).await?);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["secret"],
+        json!(context::installation_secret(SECRET, ORG))
+    );
+
+    // An agent who is not an administrator: refused.
+    let answer = stack.zoho_request(&agent, &ask(ORG)).await?;
+    expect_refusal(&answer, 403, "an administrator");
+
+    // An administrator's token of this org, for the other org: the helpdesk refuses it.
+    let answer = stack.zoho_request(&admin, &ask(second)).await?;
+    expect_refusal(&answer, 401, "does not accept this agent token");
+
+    // Straight at the edge, past Zoho's proxy: no helpdesk token, nothing.
+    let direct = call(
+        &stack,
+        Method::POST,
+        context::INSTALLATION_SECRET_PATH,
+        None,
+        &[],
+        Some(serde_json::to_vec(&InstallationSecretRequest {
+            org: ORG.to_owned(),
+        })?),
+    )
+    .await?;
+    direct.expect(401, "no helpdesk token");
+
+    // A fresh installation has no secret until an administrator opens sfdesk: a session
+    // request then says so, and nothing else.
+    stack
+        .install_extension(ORG, e2e::DEV_EXTENSION_SECRET)
+        .await?;
+    let asked = SessionRequest {
+        org: ORG.to_owned(),
+        agent: agent.clone(),
+        profile_id: None,
+        view: Default::default(),
+    };
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&asked))
+        .await?;
+    expect_refusal(&answer, 401, context::INSTALLATION_UNFINISHED);
+    stack.finish_installation().await?;
+    let answer = stack
+        .zoho_request(&agent, &stack.session_request(&asked))
+        .await?;
+    assert_eq!(proxied(&answer).0, 200, "{answer}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_edge_answers_cors_for_the_widget_host_only() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("hostile-cors")).await?;
+    let widget_host = stack.sandbox.widget_host_url();
+    let client = reqwest::Client::new();
+    let preflight = |origin: &str, path: &str| {
+        client
+            .request(Method::OPTIONS, format!("{}{path}", stack.edge_url))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    let allowed = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("Access-Control-Allow-Origin")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+
+    // The page Zoho hosts: its preflight passes, Authorization included.
+    let answer = preflight(&widget_host, contract::api::PANEL_PATH).await?;
+    assert_eq!(answer.status(), 204);
+    assert_eq!(allowed(&answer).as_deref(), Some(widget_host.as_str()));
+    let headers = answer
+        .headers()
+        .get("Access-Control-Allow-Headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(headers.contains("authorization"), "{headers}");
+    assert!(
+        answer
+            .headers()
+            .get("Access-Control-Allow-Credentials")
+            .is_none()
+    );
+
+    // Its calls' answers, refusals too, are readable there.
+    let refused = client
+        .get(format!("{}{}", stack.edge_url, contract::api::PANEL_PATH))
+        .header("Origin", &widget_host)
+        .send()
+        .await?;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(allowed(&refused).as_deref(), Some(widget_host.as_str()));
+
+    // Any other origin, or a route no page calls: no CORS.
+    let answer = preflight("https://evil.example", contract::api::PANEL_PATH).await?;
+    assert_eq!(allowed(&answer), None);
+    let answer = client
+        .get(format!("{}{}", stack.edge_url, contract::api::PANEL_PATH))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await?;
+    assert_eq!(allowed(&answer), None);
+    let answer = preflight(&widget_host, context::INSTALL_CALLBACK_PATH).await?;
+    assert_eq!(allowed(&answer), None);
     Ok(())
 }

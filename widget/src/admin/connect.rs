@@ -117,8 +117,8 @@ pub fn ConnectButton(
     let popup = StoredValue::new_local(None::<web_sys::Window>);
 
     let listener = window_event_listener(ev::message, move |event| {
-        let own_origin = window().location().origin().ok();
-        if own_origin.is_some_and(|origin| origin != event.origin()) {
+        // The popup's last page is the edge's, wherever this page is hosted.
+        if crate::zoho::edge_origin() != event.origin() {
             return;
         }
         let Some(outcome) = OAuthOutcome::from_message(&event.data()) else {

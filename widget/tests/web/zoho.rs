@@ -2,14 +2,17 @@
 //! reads the proxy's answers (the SDK calls themselves run end to end, `tests/tests/e2e`).
 
 use contract::api::{ApiError, ErrorCode};
-use contract::context::{RecordInView, Session, SessionRequest};
+use contract::context::{
+    INSTALLATION_SECRET_PATH, InstallationSecret, InstallationSecretRequest, RecordInView, Session,
+    SessionRequest,
+};
 use serde_json::json;
 use std::time::Duration;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::ClientError;
 use widget::zoho::{
-    RENEW_BEFORE_SECS, SdkError, Sessions, record_in_view, record_key, refusal, renew_after,
-    session_from_answer, session_request_object,
+    RENEW_BEFORE_SECS, SdkError, Sessions, answer_body, proxy_request_object, record_in_view,
+    record_key, refusal, renew_after, session_from_answer, session_request_object,
 };
 
 #[wasm_bindgen_test]
@@ -51,6 +54,34 @@ fn the_session_request_leaves_secrets_to_the_proxy() {
     assert_eq!(request["connectionLinkName"], "sfdeskdesk");
     let body: SessionRequest = serde_json::from_str(request["postBody"].as_str().unwrap()).unwrap();
     assert_eq!(body, asked);
+}
+
+#[wasm_bindgen_test]
+fn the_installation_secret_is_asked_through_the_proxy_and_read_from_its_answer() {
+    let asked = InstallationSecretRequest {
+        org: "60012345".into(),
+    };
+    let request = proxy_request_object(
+        "https://sfdesk.acme.example",
+        INSTALLATION_SECRET_PATH,
+        &asked,
+    );
+    assert_eq!(
+        request["url"],
+        "https://sfdesk.acme.example/api/installation-secret"
+    );
+    assert_eq!(request["connectionLinkName"], "sfdeskdesk");
+    let body: InstallationSecretRequest =
+        serde_json::from_str(request["postBody"].as_str().unwrap()).unwrap();
+    assert_eq!(body, asked);
+    let inner = json!({"status": "true", "statusMessage": {"secret": "abc"}}).to_string();
+    let answer = json!({ "response": inner }).to_string();
+    assert_eq!(
+        answer_body::<InstallationSecret>(&answer),
+        Ok(InstallationSecret {
+            secret: "abc".into()
+        })
+    );
 }
 
 #[wasm_bindgen_test]
