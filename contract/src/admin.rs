@@ -326,10 +326,7 @@ mod tests {
                 vec![field("accountName", ValueKind::Text, true)],
             ),
         };
-        let pair = |h: &str, s: &str| FieldPair {
-            helpdesk: h.into(),
-            salesforce: s.into(),
-        };
+        let pair = FieldPair::new;
         let save = SaveSettings {
             sync_type: SyncType::TwoWay,
             contacts: vec![pair("lastName", "LastName"), pair("cf_seats", "Title")],

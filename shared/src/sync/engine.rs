@@ -43,6 +43,14 @@ impl Settings {
         }
     }
 
+    /// Each mapped field's rule, keyed by its helpdesk field.
+    pub fn rules(&self, object: ObjectKind) -> merge::Rules {
+        self.pairs(object)
+            .iter()
+            .map(|pair| (pair.helpdesk.clone(), pair.rule))
+            .collect()
+    }
+
     /// These settings less the pairs whose Salesforce field the org does not offer the
     /// connected user (describe lists only the fields it may read): the defaults name
     /// standard fields that field-level security may hide, and a hidden field would read
@@ -369,6 +377,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         };
         let merged = merge::merge(
             self.settings.sync_type,
+            &self.settings.rules(object),
             snapshot,
             merge::Side {
                 values: sf_values,
@@ -522,12 +531,14 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         }
     }
 
-    /// A record's mapped values in canonical form, keyed by helpdesk field name.
+    /// A record's mapped values in canonical form, keyed by helpdesk field name; a field
+    /// that is not synced is no part of them, so a change to it is no change.
     pub(super) fn values(&self, side: Side, object: ObjectKind, record: &Record) -> Values {
         let metas = self.metas(side, object);
         self.settings
             .pairs(object)
             .iter()
+            .filter(|pair| pair.rule != mapping::SyncRule::DontSync)
             .map(|pair| {
                 let name = if side == Side::Salesforce {
                     &pair.salesforce
@@ -1234,6 +1245,69 @@ mod tests {
         );
     }
 
+    /// The contact's title under `rule`, two-way.
+    fn title_under(rule: mapping::SyncRule) -> World {
+        let mut w = World::new();
+        for pair in &mut w.settings.contacts {
+            if pair.helpdesk == "title" {
+                pair.rule = rule;
+            }
+        }
+        w
+    }
+
+    #[test]
+    fn salesforce_always_wins_puts_salesforces_value_back_over_a_helpdesk_edit() {
+        let w = title_under(mapping::SyncRule::SalesforceWins);
+        let (contact, hd) = w.synced_contact();
+        w.salesforce
+            .put(ObjectKind::Contact, Some(&contact), json!({"Title": "CTO"}));
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        assert_eq!(
+            w.edit_in_helpdesk(&hd, json!({"title": "Boss", "phone": "555"})),
+            Outcome::Updated
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd, "title"),
+            json!("CTO")
+        );
+        // The rest of the helpdesk edit, two-way, still goes over.
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Phone"),
+            json!("555")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("CTO")
+        );
+    }
+
+    #[test]
+    fn dont_sync_carries_a_field_neither_way_nor_on_create() {
+        let w = title_under(mapping::SyncRule::DontSync);
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example", "Title": "CTO"}),
+        );
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd, "title"),
+            Value::Null
+        );
+        let writes = w.salesforce.writes.get();
+        assert_eq!(
+            w.edit_in_helpdesk(&hd, json!({"title": "Boss"})),
+            Outcome::Unchanged
+        );
+        assert_eq!(w.salesforce.writes.get(), writes);
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("CTO")
+        );
+    }
+
     #[test]
     fn one_way_ignores_helpdesk_changes() {
         let mut w = World::new();
@@ -1292,10 +1366,9 @@ mod tests {
     #[test]
     fn a_type_mismatch_goes_to_the_failure_log_and_clears_when_fixed() {
         let mut w = World::new();
-        w.settings.contacts.push(FieldPair {
-            helpdesk: "cf_seats".into(),
-            salesforce: "Description".into(),
-        });
+        w.settings
+            .contacts
+            .push(FieldPair::new("cf_seats", "Description"));
         let contact = w.salesforce.put(
             ObjectKind::Contact,
             None,

@@ -268,10 +268,7 @@ async fn connect_through_the_popup(page: &WebDriver) -> anyhow::Result<()> {
 async fn edge_refuses_the_same_mistake(stack: &Stack) -> anyhow::Result<()> {
     let view: SettingsView = stack.admin(Method::GET, SETTINGS_PATH, None).await?;
     let mut contacts = view.contacts.clone();
-    contacts.push(contract::mapping::FieldPair {
-        helpdesk: "cf_seats".into(),
-        salesforce: "Title".into(),
-    });
+    contacts.push(contract::mapping::FieldPair::new("cf_seats", "Title"));
     let body =
         json!({"sync_type": view.sync_type, "contacts": contacts, "accounts": view.accounts});
     let refused = stack
