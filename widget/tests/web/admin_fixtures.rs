@@ -51,10 +51,7 @@ fn field(name: &str, label: &str, kind: ValueKind, required: bool) -> FieldMeta 
 }
 
 pub fn pair(helpdesk: &str, salesforce: &str) -> FieldPair {
-    FieldPair {
-        helpdesk: helpdesk.into(),
-        salesforce: salesforce.into(),
-    }
+    FieldPair::new(helpdesk, salesforce)
 }
 
 /// Contacts with a helpdesk Integer field (`cf_seats`, unmapped) beside text fields;

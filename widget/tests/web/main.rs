@@ -18,6 +18,7 @@ mod admin_panel_fields;
 mod admin_permissions;
 mod admin_progress;
 mod admin_settings;
+mod admin_sync_rules;
 mod api;
 mod choose;
 mod errors;
