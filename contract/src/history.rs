@@ -14,6 +14,22 @@ pub enum RunKind {
     Initial,
     Incremental,
     Retry,
+    /// Differences found by the drift check and repaired (`updated`) or not (`failed`).
+    Drift,
+}
+
+/// One drift check: every linked pair compared through the mapping, the pairs found
+/// differing (changes no notification brought), and how many of them were repaired by
+/// their fields' rules or failed (see the failure log).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftRun {
+    pub started_ms: i64,
+    /// When it finished.
+    pub at_ms: i64,
+    pub compared: u32,
+    pub differing: u32,
+    pub repaired: u32,
+    pub failed: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -302,8 +302,22 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let plan = self
             .plan(from, object, record, counterpart.as_ref(), snapshot, parent)
             .map_err(Stop::Failed)?;
+        self.carry_out(from, object, record, counterpart.as_ref(), plan)
+            .await
+    }
 
-        let other_id = match (&plan.write, &counterpart) {
+    /// Writes what `plan` says for `record` (from side `from`) and its `counterpart`, and
+    /// links the two with the values they now hold.
+    pub(super) async fn carry_out(
+        &self,
+        from: Side,
+        object: ObjectKind,
+        record: &Record,
+        counterpart: Option<&Record>,
+        plan: Plan,
+    ) -> Result<Outcome, Stop> {
+        let (id, to) = (record.id.as_str(), from.other());
+        let other_id = match (&plan.write, counterpart) {
             (Write::Create(fields), _) => self.create(to, object, fields.clone()).await?,
             (Write::Update { to: there, back }, Some(other)) => {
                 if !there.is_empty() {
@@ -1306,6 +1320,119 @@ mod tests {
             w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
             json!("CTO")
         );
+    }
+
+    /// Runs a drift check to its end.
+    fn drift_check(w: &World) -> contract::history::DriftRun {
+        let mut check = crate::sync::drift::start(&w.store, 5).unwrap();
+        let mut steps = 0;
+        while !check.is_finished() {
+            block_on(w.engine().advance_drift(&mut check)).unwrap();
+            steps += 1;
+            assert!(steps < 100, "the drift check does not end");
+        }
+        check.counts
+    }
+
+    #[test]
+    fn a_drift_check_repairs_what_no_notification_brought_by_each_fields_rule() {
+        let w = title_under(mapping::SyncRule::HelpdeskWins);
+        let mut pairs = Vec::new();
+        for n in 0..4 {
+            let contact = w.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": format!("P{n}"), "Email": format!("p{n}@x.example")}),
+            );
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+            let hd = w
+                .store
+                .link_by_salesforce(ObjectKind::Contact, &SfId::parse(&contact).unwrap())
+                .unwrap()
+                .unwrap()
+                .helpdesk_id;
+            // The title is the helpdesk's to set.
+            w.edit_in_helpdesk(&hd, json!({"title": "CTO"}));
+            pairs.push((contact, hd));
+        }
+        assert_eq!(drift_check(&w).differing, 0, "all in step");
+        // Behind the engine's back (no sync call): a Salesforce phone edit, a helpdesk
+        // phone edit, and a Salesforce title edit that the helpdesk's rule undoes.
+        let (sf0, hd0) = &pairs[0];
+        let (sf1, hd1) = &pairs[1];
+        let (sf2, hd2) = &pairs[2];
+        w.salesforce
+            .put(ObjectKind::Contact, Some(sf0), json!({"Phone": "111"}));
+        w.helpdesk
+            .put(ObjectKind::Contact, Some(hd1), json!({"phone": "222"}));
+        w.salesforce
+            .put(ObjectKind::Contact, Some(sf2), json!({"Title": "Intern"}));
+
+        let counts = drift_check(&w);
+        assert_eq!(
+            (
+                counts.compared,
+                counts.differing,
+                counts.repaired,
+                counts.failed
+            ),
+            (4, 3, 3, 0)
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, hd0, "phone"),
+            json!("111")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, sf1, "Phone"),
+            json!("222")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, sf2, "Title"),
+            json!("CTO")
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, hd2, "title"),
+            json!("CTO")
+        );
+        let drift_runs: Vec<_> = w
+            .store
+            .runs(5)
+            .unwrap()
+            .into_iter()
+            .filter(|run| run.kind == contract::history::RunKind::Drift)
+            .collect();
+        assert_eq!(
+            drift_runs.len(),
+            1,
+            "one line per object with repairs: {drift_runs:?}"
+        );
+        assert_eq!(drift_runs[0].updated, 3);
+        assert_eq!(w.store.drift_runs(5).unwrap().len(), 2);
+        assert_eq!(drift_check(&w).differing, 0, "repaired for good");
+    }
+
+    #[test]
+    fn a_drift_check_resumes_from_its_stored_state() {
+        let w = World::new();
+        for n in 0..5 {
+            let contact = w.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": format!("P{n}"), "Email": format!("p{n}@x.example")}),
+            );
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        }
+        let mut check = crate::sync::drift::start(&w.store, 5).unwrap();
+        // Accounts (none here), then the first page of three contacts.
+        block_on(w.engine().advance_drift(&mut check)).unwrap();
+        block_on(w.engine().advance_drift(&mut check)).unwrap();
+        assert_eq!(check.counts.compared, 3);
+        // A restart: the check goes on from the store, not from the start.
+        let mut resumed = crate::sync::drift::start(&w.store, 6).unwrap();
+        assert_eq!(resumed, check);
+        block_on(w.engine().advance_drift(&mut resumed)).unwrap();
+        assert!(resumed.is_finished());
+        assert_eq!(resumed.counts.compared, 5);
     }
 
     #[test]
