@@ -73,9 +73,10 @@ impl DriftCheck {
     }
 }
 
-/// When the next check is due, from the end of the last one (none yet: now).
-pub fn next_due_ms(last_finished_ms: Option<i64>, now_ms: i64) -> i64 {
-    last_finished_ms.map_or(now_ms, |last| last + EVERY_MS)
+/// When the next check is due: a day after the last one ended, or, before the first, a
+/// day after the sync went live.
+pub fn next_due_ms(last_finished_ms: Option<i64>, live_since_ms: i64) -> i64 {
+    last_finished_ms.unwrap_or(live_since_ms) + EVERY_MS
 }
 
 /// The mapped fields (by helpdesk name) whose values the two records do not share.
@@ -250,7 +251,7 @@ mod tests {
 
     #[test]
     fn the_daily_check_is_due_a_day_after_the_last() {
-        assert_eq!(next_due_ms(None, 5), 5);
+        assert_eq!(next_due_ms(None, 5), 5 + EVERY_MS);
         assert_eq!(next_due_ms(Some(10), 5), 10 + EVERY_MS);
     }
 }
