@@ -95,6 +95,21 @@ pub struct AdminStatus {
     /// The org's own helpdesk grant.
     #[serde(default)]
     pub helpdesk: HelpdeskConnectionStatus,
+    /// The overview's health summary.
+    #[serde(default)]
+    pub health: Health,
+}
+
+/// How the sync is doing, for the overview: the newest change synced each way (Unix
+/// milliseconds), the records that failed in the last seven days, and the drift check.
+/// Changes waiting are [`SyncStatus::pending_changes`]; the Salesforce API budget is in
+/// [`ConnectedOrgInfo`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub last_from_salesforce_ms: Option<i64>,
+    pub last_from_helpdesk_ms: Option<i64>,
+    pub failures_this_week: u32,
+    pub drift: DriftView,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -248,7 +263,7 @@ pub struct HistoryView {
 }
 
 /// The drift check: the one under way, the last finished, and when the next is due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DriftView {
     /// The check under way: its counts so far (`at_ms` is when they were last counted).
     pub running: Option<DriftRun>,

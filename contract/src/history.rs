@@ -45,6 +45,16 @@ pub struct Run {
     pub failed: u32,
 }
 
+/// When the newest change from side `from` was synced: the newest run of changes that
+/// added or updated something (not a drift repair, which has no one direction).
+pub fn last_change_ms(runs: &[Run], from: Side) -> Option<i64> {
+    runs.iter()
+        .filter(|run| run.from == from && run.kind != RunKind::Drift)
+        .filter(|run| run.added + run.updated > 0)
+        .map(|run| run.at_ms)
+        .max()
+}
+
 /// Entries older than this are pruned.
 pub fn retention_cutoff_ms(now_ms: i64) -> i64 {
     now_ms - RETENTION_DAYS * DAY_MS
@@ -115,6 +125,21 @@ mod tests {
             12,
             "the run from 8 days ago is outside the window"
         );
+    }
+
+    #[test]
+    fn the_last_change_each_way_skips_empty_runs_and_drift_repairs() {
+        let drift = Run {
+            kind: RunKind::Drift,
+            ..run(9, 0)
+        };
+        let empty = Run {
+            updated: 0,
+            ..run(8, 0)
+        };
+        let runs = [drift, empty, run(5, 1)];
+        assert_eq!(last_change_ms(&runs, Side::Salesforce), Some(5));
+        assert_eq!(last_change_ms(&runs, Side::Helpdesk), None);
     }
 
     #[test]

@@ -7,11 +7,12 @@ use super::state::{self, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::{
-    AdminStatus, ConnectedOrgInfo, ConnectionStatus, DriftView, FailureView,
+    AdminStatus, ConnectedOrgInfo, ConnectionStatus, DriftView, FailureView, Health,
     HelpdeskConnectionStatus, HistoryView, RetryRequest, RetryResult, SaveSettings, SettingsView,
     SyncState, SyncStatus,
 };
-use contract::history::{RunKind, daily_totals};
+use contract::history::{RunKind, daily_totals, last_change_ms};
+use contract::side::Side;
 use serde::Deserialize;
 use shared::helpdesk::{HelpdeskApp, WebhookDraft};
 use shared::http::Transport;
@@ -68,11 +69,23 @@ pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
             })
         }
     };
+    let store = org.store()?;
     Ok(AdminStatus {
         connection,
-        sync: sync_status(org, &org.store()?)?,
+        sync: sync_status(org, &store)?,
         outbound_message_url: control.map(|c| outbound_url(org, &c)),
         helpdesk,
+        health: health(org, &store)?,
+    })
+}
+
+fn health(org: &Org<'_>, store: &EdgeStore) -> Result<Health, EdgeError> {
+    let runs = store.runs(org.now_ms)?;
+    Ok(Health {
+        last_from_salesforce_ms: last_change_ms(&runs, Side::Salesforce),
+        last_from_helpdesk_ms: last_change_ms(&runs, Side::Helpdesk),
+        failures_this_week: runs.iter().map(|run| run.failed).sum(),
+        drift: drift(org)?,
     })
 }
 

@@ -138,6 +138,7 @@ pub fn status(connection: ConnectionStatus, sync: SyncStatus) -> AdminStatus {
         sync,
         outbound_message_url: None,
         helpdesk: Default::default(),
+        health: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@ mod support;
 mod admin_console;
 mod admin_delete;
 mod admin_failures;
+mod admin_health;
 mod admin_helpdesk_connect;
 mod admin_history;
 mod admin_notifications;
