@@ -507,7 +507,12 @@ async fn texts(page: &WebDriver, css: &str) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-pub(crate) async fn wait_attr(page: &WebDriver, test_id: &str, name: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_attr(
+    page: &WebDriver,
+    test_id: &str,
+    name: &str,
+    value: &str,
+) -> anyhow::Result<()> {
     let script = format!(
         "const e = document.querySelector('[data-testid={test_id}]'); return !!e && e.getAttribute({name:?}) === {value:?};"
     );

@@ -287,12 +287,29 @@ async fn drift_in_the_console(
     let (_, helpdesk) = both_sides(stack, salesforce, ids, &[("Title", "title")]).await?;
     assert_eq!(helpdesk, ["Drifted title"], "repaired in the helpdesk");
     let view: DriftView = stack.admin(Method::GET, DRIFT_PATH, None).await?;
-    assert!(view.running.is_none() && view.next_due_ms.is_some(), "{view:?}");
+    assert!(
+        view.running.is_none() && view.next_due_ms.is_some(),
+        "{view:?}"
+    );
 
     // The mapping's rule pickers and the failure log's export, for the record.
     click(page, "tab-mapping").await?;
     wait_for(page, "[data-testid=mapping-rule]").await?;
     shot(browser, "mapping-rules").await?;
+    // One-way sync refuses a rule that writes to Salesforce, on its row (not saved).
+    let title = "[data-testid=mapping-contacts] [data-field=title]";
+    wait_for(page, &format!("{title} [data-testid=mapping-rule]"))
+        .await?
+        .select_by_value("helpdesk_wins")
+        .await?;
+    click(page, "sync-type-salesforce_to_helpdesk").await?;
+    let issue = wait_for(page, &format!("{title} [data-testid=mapping-issue]"))
+        .await?
+        .text()
+        .await?;
+    assert!(issue.contains("which one-way sync never does"), "{issue}");
+    crate::admin_console::scroll_to(page, title).await?;
+    shot(browser, "mapping-rule-refused").await?;
     click(page, "tab-failures").await?;
     wait_for(page, "[data-testid=export-csv]").await?;
     shot(browser, "failures-export").await?;
