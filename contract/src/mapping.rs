@@ -176,6 +176,17 @@ impl SyncRule {
         SyncRule::DontSync,
     ];
 
+    /// The wire name (as serde writes it), for form values.
+    pub fn id(self) -> &'static str {
+        match self {
+            SyncRule::TwoWay => "two_way",
+            SyncRule::SalesforceWins => "salesforce_wins",
+            SyncRule::HelpdeskWins => "helpdesk_wins",
+            SyncRule::SalesforceUnlessBlank => "salesforce_unless_blank",
+            SyncRule::DontSync => "dont_sync",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SyncRule::TwoWay => "Two-way",
@@ -732,6 +743,9 @@ mod tests {
             serde_json::to_value(FieldPair::new("a", "B").with_rule(SyncRule::DontSync)).unwrap()["rule"],
             json!("dont_sync")
         );
+        for rule in SyncRule::ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), json!(rule.id()));
+        }
     }
 
     #[test]

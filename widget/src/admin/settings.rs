@@ -52,17 +52,6 @@ pub fn kind_label(kind: ValueKind) -> &'static str {
     }
 }
 
-/// The form value of a sync rule (its wire name).
-pub fn rule_id(rule: SyncRule) -> &'static str {
-    match rule {
-        SyncRule::TwoWay => "two_way",
-        SyncRule::SalesforceWins => "salesforce_wins",
-        SyncRule::HelpdeskWins => "helpdesk_wins",
-        SyncRule::SalesforceUnlessBlank => "salesforce_unless_blank",
-        SyncRule::DontSync => "dont_sync",
-    }
-}
-
 /// The helpdesk fields (rows) an issue belongs to; empty when it belongs to the object as a
 /// whole (a Salesforce field that must be mapped and is not).
 pub fn issue_rows(issue: &MappingIssue, pairs: &[FieldPair]) -> Vec<String> {
@@ -468,7 +457,7 @@ fn MappingRow(
     };
     let row_name = name.clone();
     let choose_rule = Callback::new(move |value: String| {
-        let Some(chosen) = SyncRule::ALL.into_iter().find(|r| rule_id(*r) == value) else {
+        let Some(chosen) = SyncRule::ALL.into_iter().find(|r| r.id() == value) else {
             return;
         };
         pairs.update(|pairs| {
@@ -551,7 +540,7 @@ fn MappingRow(
                                         .into_iter()
                                         .map(|option| {
                                             view! {
-                                                <option value=rule_id(option) selected=option == current>
+                                                <option value=option.id() selected=option == current>
                                                     {option.label()}
                                                 </option>
                                             }
