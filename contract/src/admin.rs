@@ -7,7 +7,7 @@
 //! URLs, which end up in logs and history); the popup ends by posting
 //! `{sfdesk: "oauth", ok}` to its opener.
 
-use crate::history::{DayTotals, Run};
+use crate::history::{DayTotals, DriftRun, Run};
 use crate::ids::SfId;
 use crate::mapping::{self, FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType};
 use crate::permissions::Permissions;
@@ -29,6 +29,22 @@ pub const SYNC_RESUME_PATH: &str = "/api/admin/sync/resume";
 pub const HISTORY_PATH: &str = "/api/admin/history";
 /// `GET` → `Vec<FailureView>`, newest first.
 pub const FAILURES_PATH: &str = "/api/admin/failures";
+/// `GET` → the failure log as a CSV file (`text/csv`, an attachment), newest first, with
+/// the columns of [`FAILURES_CSV_HEADER`].
+pub const FAILURES_CSV_PATH: &str = "/api/admin/failures.csv";
+/// The CSV export's header row.
+pub const FAILURES_CSV_HEADER: [&str; 7] = [
+    "id",
+    "object",
+    "direction",
+    "record_id",
+    "record",
+    "reason",
+    "failed_at_utc",
+];
+/// `GET` → [`DriftView`]; `POST` → [`DriftView`]: starts a drift check now (the sync
+/// must be live; a check already under way goes on).
+pub const DRIFT_PATH: &str = "/api/admin/drift";
 /// `POST` [`RetryRequest`] → [`RetryResult`].
 pub const RETRY_PATH: &str = "/api/admin/failures/retry";
 /// `GET` → `Vec<ProfilePermissions>` (every helpdesk profile, defaults filled in);
@@ -79,6 +95,21 @@ pub struct AdminStatus {
     /// The org's own helpdesk grant.
     #[serde(default)]
     pub helpdesk: HelpdeskConnectionStatus,
+    /// The overview's health summary.
+    #[serde(default)]
+    pub health: Health,
+}
+
+/// How the sync is doing, for the overview: the newest change synced each way (Unix
+/// milliseconds), the records that failed in the last seven days, and the drift check.
+/// Changes waiting are [`SyncStatus::pending_changes`]; the Salesforce API budget is in
+/// [`ConnectedOrgInfo`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub last_from_salesforce_ms: Option<i64>,
+    pub last_from_helpdesk_ms: Option<i64>,
+    pub failures_this_week: u32,
+    pub drift: DriftView,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -226,6 +257,19 @@ pub struct HistoryView {
     pub runs: Vec<Run>,
     /// Per-day totals for the chart, oldest first, today last.
     pub days: Vec<DayTotals>,
+    /// Every drift check of the last seven days, newest first.
+    #[serde(default)]
+    pub drift: Vec<DriftRun>,
+}
+
+/// The drift check: the one under way, the last finished, and when the next is due.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftView {
+    /// The check under way: its counts so far (`at_ms` is when they were last counted).
+    pub running: Option<DriftRun>,
+    pub last: Option<DriftRun>,
+    /// When the daily check runs next by itself, once the sync is live.
+    pub next_due_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,10 +370,7 @@ mod tests {
                 vec![field("accountName", ValueKind::Text, true)],
             ),
         };
-        let pair = |h: &str, s: &str| FieldPair {
-            helpdesk: h.into(),
-            salesforce: s.into(),
-        };
+        let pair = FieldPair::new;
         let save = SaveSettings {
             sync_type: SyncType::TwoWay,
             contacts: vec![pair("lastName", "LastName"), pair("cf_seats", "Title")],

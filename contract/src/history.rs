@@ -14,6 +14,22 @@ pub enum RunKind {
     Initial,
     Incremental,
     Retry,
+    /// Differences found by the drift check and repaired (`updated`) or not (`failed`).
+    Drift,
+}
+
+/// One drift check: every linked pair compared through the mapping, the pairs found
+/// differing (changes no notification brought), and how many of them were repaired by
+/// their fields' rules or failed (see the failure log).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftRun {
+    pub started_ms: i64,
+    /// When it finished.
+    pub at_ms: i64,
+    pub compared: u32,
+    pub differing: u32,
+    pub repaired: u32,
+    pub failed: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +43,16 @@ pub struct Run {
     pub added: u32,
     pub updated: u32,
     pub failed: u32,
+}
+
+/// When the newest change from side `from` was synced: the newest run of changes that
+/// added or updated something (not a drift repair, which has no one direction).
+pub fn last_change_ms(runs: &[Run], from: Side) -> Option<i64> {
+    runs.iter()
+        .filter(|run| run.from == from && run.kind != RunKind::Drift)
+        .filter(|run| run.added + run.updated > 0)
+        .map(|run| run.at_ms)
+        .max()
 }
 
 /// Entries older than this are pruned.
@@ -99,6 +125,21 @@ mod tests {
             12,
             "the run from 8 days ago is outside the window"
         );
+    }
+
+    #[test]
+    fn the_last_change_each_way_skips_empty_runs_and_drift_repairs() {
+        let drift = Run {
+            kind: RunKind::Drift,
+            ..run(9, 0)
+        };
+        let empty = Run {
+            updated: 0,
+            ..run(8, 0)
+        };
+        let runs = [drift, empty, run(5, 1)];
+        assert_eq!(last_change_ms(&runs, Side::Salesforce), Some(5));
+        assert_eq!(last_change_ms(&runs, Side::Helpdesk), None);
     }
 
     #[test]

@@ -149,18 +149,105 @@ impl FieldMeta {
     }
 }
 
-/// One helpdesk field fed by (and, two-way, feeding) one Salesforce field.
+/// How one mapped field moves between the systems, chosen per field (HubSpot's sync
+/// rules, "Map HubSpot properties to Salesforce fields", are the model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncRule {
+    /// The newer change wins, either way (one-way sync: Salesforce's).
+    #[default]
+    TwoWay,
+    /// The helpdesk field holds Salesforce's value, blank included; nothing goes back.
+    SalesforceWins,
+    /// The Salesforce field holds the helpdesk's value, blank included; nothing comes over.
+    HelpdeskWins,
+    /// Salesforce's value wins, but a blank Salesforce field takes the helpdesk's value.
+    SalesforceUnlessBlank,
+    /// The field is mapped but nothing passes either way.
+    DontSync,
+}
+
+impl SyncRule {
+    pub const ALL: [SyncRule; 5] = [
+        SyncRule::TwoWay,
+        SyncRule::SalesforceWins,
+        SyncRule::HelpdeskWins,
+        SyncRule::SalesforceUnlessBlank,
+        SyncRule::DontSync,
+    ];
+
+    /// The wire name (as serde writes it), for form values.
+    pub fn id(self) -> &'static str {
+        match self {
+            SyncRule::TwoWay => "two_way",
+            SyncRule::SalesforceWins => "salesforce_wins",
+            SyncRule::HelpdeskWins => "helpdesk_wins",
+            SyncRule::SalesforceUnlessBlank => "salesforce_unless_blank",
+            SyncRule::DontSync => "dont_sync",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SyncRule::TwoWay => "Two-way",
+            SyncRule::SalesforceWins => "Salesforce always wins",
+            SyncRule::HelpdeskWins => "Helpdesk always wins",
+            SyncRule::SalesforceUnlessBlank => "Salesforce unless blank",
+            SyncRule::DontSync => "Don't sync",
+        }
+    }
+
+    /// The rule as it acts under `sync_type`: one-way sync makes two-way fields
+    /// Salesforce's (the rules that write to Salesforce are refused one-way by [`validate`]).
+    pub fn effective(self, sync_type: SyncType) -> SyncRule {
+        match (self, sync_type) {
+            (SyncRule::TwoWay, SyncType::SalesforceToHelpdesk) => SyncRule::SalesforceWins,
+            (rule, _) => rule,
+        }
+    }
+
+    /// Whether the rule (as it acts under `sync_type`) ever writes the field on `side`.
+    pub fn writes(self, side: Side, sync_type: SyncType) -> bool {
+        match (self.effective(sync_type), side) {
+            (SyncRule::DontSync, _)
+            | (SyncRule::SalesforceWins, Side::Salesforce)
+            | (SyncRule::HelpdeskWins, Side::Helpdesk) => false,
+            (SyncRule::TwoWay | SyncRule::SalesforceUnlessBlank, _)
+            | (SyncRule::SalesforceWins, Side::Helpdesk)
+            | (SyncRule::HelpdeskWins, Side::Salesforce) => true,
+        }
+    }
+}
+
+/// One helpdesk field and one Salesforce field, kept in step by its rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldPair {
     pub helpdesk: String,
     pub salesforce: String,
+    /// Mappings stored before rules existed read as two-way.
+    #[serde(default)]
+    pub rule: SyncRule,
 }
 
 impl FieldPair {
-    fn new(helpdesk: &str, salesforce: &str) -> Self {
+    /// A two-way pair.
+    pub fn new(helpdesk: &str, salesforce: &str) -> Self {
         FieldPair {
             helpdesk: helpdesk.to_owned(),
             salesforce: salesforce.to_owned(),
+            rule: SyncRule::TwoWay,
+        }
+    }
+
+    pub fn with_rule(self, rule: SyncRule) -> Self {
+        FieldPair { rule, ..self }
+    }
+
+    /// The field's name on `side`.
+    pub fn field(&self, side: Side) -> &str {
+        match side {
+            Side::Helpdesk => &self.helpdesk,
+            Side::Salesforce => &self.salesforce,
         }
     }
 }
@@ -209,6 +296,8 @@ pub enum MappingIssue {
     MappedTwice { side: Side, field: String },
     #[error("The {side} field {field} is read-only, so sync cannot write to it")]
     ReadOnly { side: Side, field: String },
+    #[error("\"{}\" writes {helpdesk} to Salesforce, which one-way sync never does", rule.label())]
+    RuleNeedsTwoWay { helpdesk: String, rule: SyncRule },
 }
 
 fn type_mismatch(pair: &FieldPair, from: ValueKind, to: ValueKind) -> MappingIssue {
@@ -262,25 +351,42 @@ pub fn validate(
             }
             continue;
         };
-        // Salesforce -> helpdesk always flows; helpdesk -> Salesforce only two-way.
-        if !salesforce.kind.fits(helpdesk.kind) {
+        // Values flow only where the pair's rule writes: one-way never writes Salesforce.
+        let writes_helpdesk = pair.rule.writes(Side::Helpdesk, sync_type);
+        let writes_salesforce = pair.rule.writes(Side::Salesforce, sync_type);
+        if sync_type == SyncType::SalesforceToHelpdesk && writes_salesforce {
+            issues.push(MappingIssue::RuleNeedsTwoWay {
+                helpdesk: pair.helpdesk.clone(),
+                rule: pair.rule,
+            });
+            continue;
+        }
+        if writes_helpdesk && !salesforce.kind.fits(helpdesk.kind) {
             issues.push(type_mismatch(pair, salesforce.kind, helpdesk.kind));
-        } else if sync_type == SyncType::TwoWay && !helpdesk.kind.fits(salesforce.kind) {
+        } else if writes_salesforce && !helpdesk.kind.fits(salesforce.kind) {
             issues.push(type_mismatch(pair, helpdesk.kind, salesforce.kind));
         }
-        if !helpdesk.writable {
-            issues.push(MappingIssue::ReadOnly {
-                side: Side::Helpdesk,
-                field: helpdesk.name.clone(),
-            });
-        }
-        if sync_type == SyncType::TwoWay && !salesforce.writable {
-            issues.push(MappingIssue::ReadOnly {
-                side: Side::Salesforce,
-                field: salesforce.name.clone(),
-            });
+        for (writes, meta, side) in [
+            (writes_helpdesk, &helpdesk, Side::Helpdesk),
+            (writes_salesforce, &salesforce, Side::Salesforce),
+        ] {
+            if writes && !meta.writable {
+                issues.push(MappingIssue::ReadOnly {
+                    side,
+                    field: meta.name.clone(),
+                });
+            }
         }
     }
+    // A required field counts as mapped only where its pair's rule writes it.
+    let written = |side: Side| -> BTreeSet<&str> {
+        pairs
+            .iter()
+            .filter(|pair| pair.rule.writes(side, sync_type))
+            .map(|pair| pair.field(side))
+            .collect()
+    };
+    let (seen_helpdesk, seen_salesforce) = (written(Side::Helpdesk), written(Side::Salesforce));
     let mut require = |side: Side, fields: &[FieldMeta], seen: &BTreeSet<&str>| {
         for field in fields
             .iter()
@@ -556,6 +662,93 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_that_never_writes_a_read_only_field_makes_it_mappable() {
+        let (helpdesk, salesforce) = sides();
+        let name = |rule| {
+            vec![
+                FieldPair::new("lastName", "LastName"),
+                FieldPair::new("cf_plan", "Name").with_rule(rule),
+            ]
+        };
+        // Name is read-only in Salesforce: only rules that never write it pass two-way.
+        for (rule, valid) in [
+            (SyncRule::TwoWay, false),
+            (SyncRule::SalesforceWins, true),
+            (SyncRule::HelpdeskWins, false),
+            (SyncRule::SalesforceUnlessBlank, false),
+            (SyncRule::DontSync, true),
+        ] {
+            let issues = validate(&name(rule), SyncType::TwoWay, &helpdesk, &salesforce);
+            assert_eq!(issues.is_empty(), valid, "{rule:?}: {issues:?}");
+        }
+    }
+
+    #[test]
+    fn one_way_refuses_the_rules_that_write_to_salesforce() {
+        let (helpdesk, salesforce) = sides();
+        let pairs = |rule| {
+            vec![
+                FieldPair::new("lastName", "LastName"),
+                FieldPair::new("cf_plan", "Title").with_rule(rule),
+            ]
+        };
+        let one_way = |rule| {
+            validate(
+                &pairs(rule),
+                SyncType::SalesforceToHelpdesk,
+                &helpdesk,
+                &salesforce,
+            )
+        };
+        assert_eq!(
+            one_way(SyncRule::HelpdeskWins)
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "\"Helpdesk always wins\" writes cf_plan to Salesforce, which one-way sync never does"
+            ]
+        );
+        assert_eq!(one_way(SyncRule::SalesforceUnlessBlank).len(), 1);
+        for rule in [
+            SyncRule::TwoWay,
+            SyncRule::SalesforceWins,
+            SyncRule::DontSync,
+        ] {
+            assert_eq!(one_way(rule), vec![], "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn a_required_field_that_its_rule_never_writes_is_missing() {
+        let (helpdesk, salesforce) = sides();
+        // Salesforce always wins: a helpdesk contact exported to Salesforce has no last name.
+        let pairs =
+            vec![FieldPair::new("lastName", "LastName").with_rule(SyncRule::SalesforceWins)];
+        assert_eq!(
+            validate(&pairs, SyncType::TwoWay, &helpdesk, &salesforce),
+            vec![MappingIssue::MandatoryMissing {
+                side: Side::Salesforce,
+                field: "LastName".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_mapping_stored_without_rules_reads_as_two_way() {
+        let pair: FieldPair =
+            serde_json::from_value(json!({"helpdesk": "title", "salesforce": "Title"})).unwrap();
+        assert_eq!(pair, FieldPair::new("title", "Title"));
+        assert_eq!(
+            serde_json::to_value(FieldPair::new("a", "B").with_rule(SyncRule::DontSync)).unwrap()["rule"],
+            json!("dont_sync")
+        );
+        for rule in SyncRule::ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), json!(rule.id()));
+        }
+    }
+
+    #[test]
     fn default_pairs_have_distinct_fields() {
         for object in [ObjectKind::Account, ObjectKind::Contact] {
             let pairs = default_pairs(object);
@@ -705,15 +898,20 @@ mod fuzz {
     }
 
     fn pairs() -> impl Strategy<Value = Vec<FieldPair>> {
-        prop::collection::vec((name(), name()), 0..10).prop_map(|pairs| {
+        prop::collection::vec((name(), name(), rule()), 0..10).prop_map(|pairs| {
             pairs
                 .into_iter()
-                .map(|(helpdesk, salesforce)| FieldPair {
+                .map(|(helpdesk, salesforce, rule)| FieldPair {
                     helpdesk,
                     salesforce,
+                    rule,
                 })
                 .collect()
         })
+    }
+
+    fn rule() -> impl Strategy<Value = SyncRule> {
+        prop::sample::select(SyncRule::ALL.to_vec())
     }
 
     fn sync_type() -> impl Strategy<Value = SyncType> {
@@ -754,8 +952,14 @@ mod fuzz {
                         });
                         prop_assert!(names.count() > 1);
                     }
+                    MappingIssue::RuleNeedsTwoWay { helpdesk, rule } => {
+                        prop_assert_eq!(sync, SyncType::SalesforceToHelpdesk);
+                        prop_assert!(pairs.iter().any(|p| &p.helpdesk == helpdesk && p.rule == *rule));
+                        prop_assert!(rule.writes(Side::Salesforce, sync));
+                    }
                     MappingIssue::ReadOnly { side, field } => {
                         prop_assert!(side_fields(*side).iter().any(|f| &f.name == field && !f.writable));
+                        prop_assert!(pairs.iter().any(|p| p.field(*side) == field && p.rule.writes(*side, sync)));
                     }
                 }
             }
@@ -770,7 +974,7 @@ mod fuzz {
             let helpdesk: Vec<_> = kinds.iter().enumerate().map(|(i, (k, r))| meta(format!("h{i}"), *k, *r)).collect();
             let salesforce: Vec<_> = kinds.iter().enumerate().map(|(i, (k, r))| meta(format!("S{i}"), *k, *r)).collect();
             let pairs: Vec<_> = (0..kinds.len())
-                .map(|i| FieldPair { helpdesk: format!("h{i}"), salesforce: format!("S{i}") })
+                .map(|i| FieldPair::new(&format!("h{i}"), &format!("S{i}")))
                 .collect();
             prop_assert_eq!(validate(&pairs, sync, &helpdesk, &salesforce), vec![]);
         }

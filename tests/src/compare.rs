@@ -107,6 +107,7 @@ fn compare(
         for FieldPair {
             salesforce: sf_field,
             helpdesk: hd_field,
+            ..
         } in fields
         {
             let (a, b) = (text(sf_record, sf_field), text(hd_record, hd_field));

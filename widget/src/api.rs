@@ -148,6 +148,16 @@ impl Client {
         decode_response(status, &text)
     }
 
+    /// `GET path`, answered with text (a file to save, such as a CSV export).
+    pub async fn get_text(&self, path: &str) -> Result<String, ClientError> {
+        let (status, text) = self.call(Method::Get, path, [], None::<&()>).await?;
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            decode_response::<IgnoredAny>(status, &text).map(|_| text)
+        }
+    }
+
     /// `method path` with `body` as JSON (when given), where any 2xx answer is a yes and
     /// its body (often none: 204) is not read.
     pub async fn send_no_content<B>(

@@ -7,16 +7,20 @@ use super::state::{self, Control, EdgeStore};
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::{
-    AdminStatus, ConnectedOrgInfo, ConnectionStatus, FailureView, HelpdeskConnectionStatus,
-    HistoryView, RetryRequest, RetryResult, SaveSettings, SettingsView, SyncState, SyncStatus,
+    AdminStatus, ConnectedOrgInfo, ConnectionStatus, DriftView, FailureView, Health,
+    HelpdeskConnectionStatus, HistoryView, RetryRequest, RetryResult, SaveSettings, SettingsView,
+    SyncState, SyncStatus,
 };
-use contract::history::{RunKind, daily_totals};
+use contract::history::{RunKind, daily_totals, last_change_ms};
+use contract::side::Side;
 use serde::Deserialize;
 use shared::helpdesk::{HelpdeskApp, WebhookDraft};
 use shared::http::Transport;
+use shared::sync::drift::{self, DriftCheck};
 use shared::sync::engine::{Outcome, Settings};
 use shared::sync::initial;
 use shared::sync::ongoing::Tallies;
+use shared::sync::store::StoreError;
 use shared::url_tag::Purpose;
 
 /// Remembers the connected user's name for the console (one query, at connect time).
@@ -65,11 +69,23 @@ pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
             })
         }
     };
+    let store = org.store()?;
     Ok(AdminStatus {
         connection,
-        sync: sync_status(org, &org.store()?)?,
+        sync: sync_status(org, &store)?,
         outbound_message_url: control.map(|c| outbound_url(org, &c)),
         helpdesk,
+        health: health(org, &store)?,
+    })
+}
+
+fn health(org: &Org<'_>, store: &EdgeStore) -> Result<Health, EdgeError> {
+    let runs = store.runs(org.now_ms)?;
+    Ok(Health {
+        last_from_salesforce_ms: last_change_ms(&runs, Side::Salesforce),
+        last_from_helpdesk_ms: last_change_ms(&runs, Side::Helpdesk),
+        failures_this_week: runs.iter().map(|run| run.failed).sum(),
+        drift: drift(org)?,
     })
 }
 
@@ -214,7 +230,61 @@ pub fn history(org: &Org<'_>) -> Result<HistoryView, EdgeError> {
     let mut runs = store.runs(org.now_ms)?;
     let days = daily_totals(&runs, org.now_ms);
     runs.sort_by_key(|run| std::cmp::Reverse(run.at_ms));
-    Ok(HistoryView { runs, days })
+    Ok(HistoryView {
+        runs,
+        days,
+        drift: store.drift_runs(org.now_ms)?,
+    })
+}
+
+/// The drift check under way, if any.
+fn drift_running(store: &EdgeStore) -> Result<Option<DriftCheck>, StoreError> {
+    Ok(store
+        .get::<DriftCheck>(drift::STATE_KEY)?
+        .filter(|check| !check.is_finished()))
+}
+
+/// When the daily drift check is due (`None` before the initial sync has finished).
+fn drift_due_ms(store: &EdgeStore) -> Result<Option<i64>, StoreError> {
+    let live_since = state::initial_sync(store)?.and_then(|run| run.finished_ms);
+    let last = store.get::<i64>(drift::LAST_KEY)?;
+    Ok(live_since.map(|since| drift::next_due_ms(last, since)))
+}
+
+/// The drift check for the alarm to advance: the one under way, or a new one when the
+/// daily one is due.
+pub(super) fn drift_to_advance(
+    store: &EdgeStore,
+    now_ms: i64,
+) -> Result<Option<DriftCheck>, StoreError> {
+    if let Some(check) = drift_running(store)? {
+        return Ok(Some(check));
+    }
+    match drift_due_ms(store)? {
+        Some(due) if now_ms >= due => Ok(Some(drift::start(store, now_ms)?)),
+        _ => Ok(None),
+    }
+}
+
+pub fn drift(org: &Org<'_>) -> Result<DriftView, EdgeError> {
+    let store = org.store()?;
+    let live = org.state().control()?.map(|c| c.state) == Some(SyncState::Live);
+    Ok(DriftView {
+        running: drift_running(&store)?.map(|check| check.counts),
+        last: store.drift_runs(org.now_ms)?.into_iter().next(),
+        next_due_ms: if live { drift_due_ms(&store)? } else { None },
+    })
+}
+
+/// Starts a drift check now (the alarm does it, step by step).
+pub fn check_drift(org: &Org<'_>) -> Result<DriftView, EdgeError> {
+    if started(org)?.state != SyncState::Live {
+        return Err(EdgeError::BadRequest(
+            "A drift check needs the sync to be live: start or resume it first.".into(),
+        ));
+    }
+    drift::start(&org.store()?, org.now_ms)?;
+    drift(org)
 }
 
 pub fn failures(org: &Org<'_>) -> Result<Vec<FailureView>, EdgeError> {

@@ -3,7 +3,7 @@
 //! then says when to run again.
 
 use super::org::{Invocation, Org};
-use super::{helpdesk_connection, state};
+use super::{admin, helpdesk_connection, state};
 use crate::error::EdgeError;
 use contract::admin::SyncState;
 use contract::history::RunKind;
@@ -91,6 +91,14 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 {
                     engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
                 }
+                // The drift check (daily, or asked for), a page of pairs a step.
+                let mut drifting = false;
+                if let Some(mut check) = admin::drift_to_advance(engine.store, now_ms)? {
+                    while !check.is_finished() && has_room(invocation, deadline) && unchanged() {
+                        engine.advance_drift(&mut check).await?;
+                    }
+                    drifting = !check.is_finished();
+                }
                 // A catch-up of many changes (a data load, a long pause) goes on step after
                 // step while the slice has room, and in the next slices after it.
                 let mut caught_up = false;
@@ -105,7 +113,10 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 for run in tallies.runs(RunKind::Incremental, now_ms) {
                     engine.store.record_run(&run)?;
                 }
-                Ok(SliceDone::Ongoing { caught_up })
+                Ok(SliceDone::Ongoing {
+                    caught_up,
+                    drifting,
+                })
             })
             .await
         }
@@ -137,6 +148,7 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
             Next::Idle
         });
     }
+    let mut busy_drifting = false;
     let next = match outcome {
         Ok(done) => {
             control.note = None;
@@ -154,7 +166,11 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                     control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
                 }
                 SliceDone::Initial { finished_ms: None } => {}
-                SliceDone::Ongoing { caught_up } => {
+                SliceDone::Ongoing {
+                    caught_up,
+                    drifting,
+                } => {
+                    busy_drifting = drifting;
                     if caught_up && !covered.is_reading() {
                         control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
                     }
@@ -162,8 +178,10 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 }
             }
             let catching_up = control.covered.as_ref().is_some_and(Covered::is_reading);
-            let busy =
-                control.state == SyncState::InitialSync || catching_up || store.inbox_len()? > 0;
+            let busy = control.state == SyncState::InitialSync
+                || catching_up
+                || busy_drifting
+                || store.inbox_len()? > 0;
             Next::After(if busy {
                 0
             } else {
@@ -236,8 +254,9 @@ fn allowance_note(detail: &str, now_ms: i64, wait_ms: i64) -> String {
 enum SliceDone {
     /// The initial sync advanced, and finished at `finished_ms` if it did.
     Initial { finished_ms: Option<i64> },
-    /// The inbox was worked through; `caught_up` if the catch-up ran too.
-    Ongoing { caught_up: bool },
+    /// The inbox was worked through; `caught_up` if the catch-up ran too, `drifting`
+    /// while a drift check has steps left.
+    Ongoing { caught_up: bool, drifting: bool },
 }
 
 #[cfg(test)]

@@ -289,6 +289,12 @@ impl Integration {
             // Deleting the integration is not uninstalling the extension: Zoho Desk still
             // runs it in this org, and its agents still get sessions.
             AdminRequest::Delete => self.erase(org, true).await,
+            AdminRequest::Drift => json(&admin::drift(org)?),
+            AdminRequest::CheckDrift => {
+                let view = admin::check_drift(org)?;
+                self.wake().await?;
+                json(&view)
+            }
         }
     }
 

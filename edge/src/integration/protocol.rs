@@ -102,6 +102,10 @@ pub enum AdminRequest {
     RemoveNotifications,
     /// Revokes and unsubscribes; the Durable Object then erases its storage.
     Delete,
+    /// The drift check → `DriftView`.
+    Drift,
+    /// Starts a drift check now → `DriftView`.
+    CheckDrift,
 }
 
 /// A helpdesk profile, as the helpdesk lists it. `kind`: the helpdesk's `type`.

@@ -43,6 +43,14 @@ impl Settings {
         }
     }
 
+    /// Each mapped field's rule, keyed by its helpdesk field.
+    pub fn rules(&self, object: ObjectKind) -> merge::Rules {
+        self.pairs(object)
+            .iter()
+            .map(|pair| (pair.helpdesk.clone(), pair.rule))
+            .collect()
+    }
+
     /// These settings less the pairs whose Salesforce field the org does not offer the
     /// connected user (describe lists only the fields it may read): the defaults name
     /// standard fields that field-level security may hide, and a hidden field would read
@@ -294,8 +302,22 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let plan = self
             .plan(from, object, record, counterpart.as_ref(), snapshot, parent)
             .map_err(Stop::Failed)?;
+        self.carry_out(from, object, record, counterpart.as_ref(), plan)
+            .await
+    }
 
-        let other_id = match (&plan.write, &counterpart) {
+    /// Writes what `plan` says for `record` (from side `from`) and its `counterpart`, and
+    /// links the two with the values they now hold.
+    pub(super) async fn carry_out(
+        &self,
+        from: Side,
+        object: ObjectKind,
+        record: &Record,
+        counterpart: Option<&Record>,
+        plan: Plan,
+    ) -> Result<Outcome, Stop> {
+        let (id, to) = (record.id.as_str(), from.other());
+        let other_id = match (&plan.write, counterpart) {
             (Write::Create(fields), _) => self.create(to, object, fields.clone()).await?,
             (Write::Update { to: there, back }, Some(other)) => {
                 if !there.is_empty() {
@@ -369,6 +391,7 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         };
         let merged = merge::merge(
             self.settings.sync_type,
+            &self.settings.rules(object),
             snapshot,
             merge::Side {
                 values: sf_values,
@@ -522,12 +545,14 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         }
     }
 
-    /// A record's mapped values in canonical form, keyed by helpdesk field name.
+    /// A record's mapped values in canonical form, keyed by helpdesk field name; a field
+    /// that is not synced is no part of them, so a change to it is no change.
     pub(super) fn values(&self, side: Side, object: ObjectKind, record: &Record) -> Values {
         let metas = self.metas(side, object);
         self.settings
             .pairs(object)
             .iter()
+            .filter(|pair| pair.rule != mapping::SyncRule::DontSync)
             .map(|pair| {
                 let name = if side == Side::Salesforce {
                     &pair.salesforce
@@ -1234,6 +1259,182 @@ mod tests {
         );
     }
 
+    /// The contact's title under `rule`, two-way.
+    fn title_under(rule: mapping::SyncRule) -> World {
+        let mut w = World::new();
+        for pair in &mut w.settings.contacts {
+            if pair.helpdesk == "title" {
+                pair.rule = rule;
+            }
+        }
+        w
+    }
+
+    #[test]
+    fn salesforce_always_wins_puts_salesforces_value_back_over_a_helpdesk_edit() {
+        let w = title_under(mapping::SyncRule::SalesforceWins);
+        let (contact, hd) = w.synced_contact();
+        w.salesforce
+            .put(ObjectKind::Contact, Some(&contact), json!({"Title": "CTO"}));
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        assert_eq!(
+            w.edit_in_helpdesk(&hd, json!({"title": "Boss", "phone": "555"})),
+            Outcome::Updated
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd, "title"),
+            json!("CTO")
+        );
+        // The rest of the helpdesk edit, two-way, still goes over.
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Phone"),
+            json!("555")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("CTO")
+        );
+    }
+
+    #[test]
+    fn dont_sync_carries_a_field_neither_way_nor_on_create() {
+        let w = title_under(mapping::SyncRule::DontSync);
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example", "Title": "CTO"}),
+        );
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd, "title"),
+            Value::Null
+        );
+        let writes = w.salesforce.writes.get();
+        assert_eq!(
+            w.edit_in_helpdesk(&hd, json!({"title": "Boss"})),
+            Outcome::Unchanged
+        );
+        assert_eq!(w.salesforce.writes.get(), writes);
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("CTO")
+        );
+    }
+
+    /// Runs a drift check to its end.
+    fn drift_check(w: &World) -> contract::history::DriftRun {
+        let mut check = crate::sync::drift::start(&w.store, 5).unwrap();
+        let mut steps = 0;
+        while !check.is_finished() {
+            block_on(w.engine().advance_drift(&mut check)).unwrap();
+            steps += 1;
+            assert!(steps < 100, "the drift check does not end");
+        }
+        check.counts
+    }
+
+    #[test]
+    fn a_drift_check_repairs_what_no_notification_brought_by_each_fields_rule() {
+        let w = title_under(mapping::SyncRule::HelpdeskWins);
+        let mut pairs = Vec::new();
+        for n in 0..4 {
+            let contact = w.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": format!("P{n}"), "Email": format!("p{n}@x.example")}),
+            );
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+            let hd = w
+                .store
+                .link_by_salesforce(ObjectKind::Contact, &SfId::parse(&contact).unwrap())
+                .unwrap()
+                .unwrap()
+                .helpdesk_id;
+            // The title is the helpdesk's to set.
+            w.edit_in_helpdesk(&hd, json!({"title": "CTO"}));
+            pairs.push((contact, hd));
+        }
+        assert_eq!(drift_check(&w).differing, 0, "all in step");
+        // Behind the engine's back (no sync call): a Salesforce phone edit, a helpdesk
+        // phone edit, and a Salesforce title edit that the helpdesk's rule undoes.
+        let (sf0, hd0) = &pairs[0];
+        let (sf1, hd1) = &pairs[1];
+        let (sf2, hd2) = &pairs[2];
+        w.salesforce
+            .put(ObjectKind::Contact, Some(sf0), json!({"Phone": "111"}));
+        w.helpdesk
+            .put(ObjectKind::Contact, Some(hd1), json!({"phone": "222"}));
+        w.salesforce
+            .put(ObjectKind::Contact, Some(sf2), json!({"Title": "Intern"}));
+
+        let counts = drift_check(&w);
+        assert_eq!(
+            (
+                counts.compared,
+                counts.differing,
+                counts.repaired,
+                counts.failed
+            ),
+            (4, 3, 3, 0)
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, hd0, "phone"),
+            json!("111")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, sf1, "Phone"),
+            json!("222")
+        );
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, sf2, "Title"),
+            json!("CTO")
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, hd2, "title"),
+            json!("CTO")
+        );
+        let drift_runs: Vec<_> = w
+            .store
+            .runs(5)
+            .unwrap()
+            .into_iter()
+            .filter(|run| run.kind == contract::history::RunKind::Drift)
+            .collect();
+        assert_eq!(
+            drift_runs.len(),
+            1,
+            "one line per object with repairs: {drift_runs:?}"
+        );
+        assert_eq!(drift_runs[0].updated, 3);
+        assert_eq!(w.store.drift_runs(5).unwrap().len(), 2);
+        assert_eq!(drift_check(&w).differing, 0, "repaired for good");
+    }
+
+    #[test]
+    fn a_drift_check_resumes_from_its_stored_state() {
+        let w = World::new();
+        for n in 0..5 {
+            let contact = w.salesforce.put(
+                ObjectKind::Contact,
+                None,
+                json!({"LastName": format!("P{n}"), "Email": format!("p{n}@x.example")}),
+            );
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        }
+        let mut check = crate::sync::drift::start(&w.store, 5).unwrap();
+        // Accounts (none here), then the first page of three contacts.
+        block_on(w.engine().advance_drift(&mut check)).unwrap();
+        block_on(w.engine().advance_drift(&mut check)).unwrap();
+        assert_eq!(check.counts.compared, 3);
+        // A restart: the check goes on from the store, not from the start.
+        let mut resumed = crate::sync::drift::start(&w.store, 6).unwrap();
+        assert_eq!(resumed, check);
+        block_on(w.engine().advance_drift(&mut resumed)).unwrap();
+        assert!(resumed.is_finished());
+        assert_eq!(resumed.counts.compared, 5);
+    }
+
     #[test]
     fn one_way_ignores_helpdesk_changes() {
         let mut w = World::new();
@@ -1292,10 +1493,9 @@ mod tests {
     #[test]
     fn a_type_mismatch_goes_to_the_failure_log_and_clears_when_fixed() {
         let mut w = World::new();
-        w.settings.contacts.push(FieldPair {
-            helpdesk: "cf_seats".into(),
-            salesforce: "Description".into(),
-        });
+        w.settings
+            .contacts
+            .push(FieldPair::new("cf_seats", "Description"));
         let contact = w.salesforce.put(
             ObjectKind::Contact,
             None,

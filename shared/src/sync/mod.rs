@@ -7,9 +7,11 @@
 //! - `engine`: one changed record brought into step; `merge`, `matching`, `failure`:
 //!   its decisions;
 //! - `initial`, `ongoing`: the initial sync, and the inbox and catch-up after it;
+//!   `drift`: the daily comparison of every linked pair, repairing what they missed;
 //!   `modstamp`: the Salesforce side of the catch-up, a keyset walk by `SystemModstamp`;
 //! - `store`: what the engine keeps between runs, in the org's SQLite.
 
+pub mod drift;
 pub mod engine;
 pub mod failure;
 pub mod helpdesk_port;

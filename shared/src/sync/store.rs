@@ -5,7 +5,7 @@ use super::failure::{FailureReason, clipped};
 use super::merge::Values;
 use super::port::Record;
 use crate::sql::{self, Sql, SqlError, SqlValue};
-use contract::history::{Run, RunKind, retention_cutoff_ms};
+use contract::history::{DriftRun, Run, RunKind, retention_cutoff_ms};
 use contract::ids::SfId;
 use contract::mapping::ObjectKind;
 use contract::side::Side;
@@ -64,6 +64,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (side, object, id)
     );
     CREATE INDEX sync_staged_key ON sync_staged (side, object, match_key)
+",
+    "
+    CREATE TABLE sync_drift_runs (
+        started_ms INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        compared INTEGER NOT NULL,
+        differing INTEGER NOT NULL,
+        repaired INTEGER NOT NULL,
+        failed INTEGER NOT NULL
+    );
+    CREATE INDEX sync_drift_runs_at ON sync_drift_runs (at_ms)
 ",
 ];
 
@@ -538,6 +549,45 @@ impl<S: Sql> Store<S> {
             .collect()
     }
 
+    /// Records a finished drift check and prunes those past the retention window.
+    pub fn record_drift_run(&self, run: &DriftRun) -> Result<(), StoreError> {
+        self.sql.execute(
+            "INSERT INTO sync_drift_runs (started_ms, at_ms, compared, differing, repaired, failed) VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                run.started_ms.into(),
+                run.at_ms.into(),
+                i64::from(run.compared).into(),
+                i64::from(run.differing).into(),
+                i64::from(run.repaired).into(),
+                i64::from(run.failed).into(),
+            ],
+        )?;
+        self.sql.execute(
+            "DELETE FROM sync_drift_runs WHERE at_ms < ?",
+            &[retention_cutoff_ms(run.at_ms).into()],
+        )?;
+        Ok(())
+    }
+
+    /// Drift checks within the retention window, newest first.
+    pub fn drift_runs(&self, now_ms: i64) -> Result<Vec<DriftRun>, StoreError> {
+        let rows = self.sql.query(
+            "SELECT started_ms, at_ms, compared, differing, repaired, failed FROM sync_drift_runs WHERE at_ms >= ? ORDER BY at_ms DESC",
+            &[retention_cutoff_ms(now_ms).into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|row| DriftRun {
+                started_ms: integer(row, 0),
+                at_ms: integer(row, 1),
+                compared: integer(row, 2) as u32,
+                differing: integer(row, 3) as u32,
+                repaired: integer(row, 4) as u32,
+                failed: integer(row, 5) as u32,
+            })
+            .collect())
+    }
+
     // The failure log: one entry per record and direction, the latest reason.
 
     pub fn record_failure(
@@ -739,6 +789,27 @@ mod tests {
         store.record_run(&run(2 * day, 0)).unwrap();
         store.record_run(&run(9 * day, 4)).unwrap();
         assert_eq!(store.runs(9 * day).unwrap(), vec![run(9 * day, 4)]);
+    }
+
+    #[test]
+    fn drift_runs_are_kept_seven_days_newest_first() {
+        let store = store();
+        let day = 24 * 60 * 60 * 1000;
+        let run = |at_ms, differing| DriftRun {
+            started_ms: at_ms - 10,
+            at_ms,
+            compared: 5,
+            differing,
+            repaired: differing,
+            failed: 0,
+        };
+        store.record_drift_run(&run(day, 1)).unwrap();
+        store.record_drift_run(&run(2 * day, 0)).unwrap();
+        store.record_drift_run(&run(9 * day, 3)).unwrap();
+        assert_eq!(
+            store.drift_runs(9 * day).unwrap(),
+            vec![run(9 * day, 3), run(2 * day, 0)]
+        );
     }
 
     #[test]

@@ -268,10 +268,7 @@ async fn connect_through_the_popup(page: &WebDriver) -> anyhow::Result<()> {
 async fn edge_refuses_the_same_mistake(stack: &Stack) -> anyhow::Result<()> {
     let view: SettingsView = stack.admin(Method::GET, SETTINGS_PATH, None).await?;
     let mut contacts = view.contacts.clone();
-    contacts.push(contract::mapping::FieldPair {
-        helpdesk: "cf_seats".into(),
-        salesforce: "Title".into(),
-    });
+    contacts.push(contract::mapping::FieldPair::new("cf_seats", "Title"));
     let body =
         json!({"sync_type": view.sync_type, "contacts": contacts, "accounts": view.accounts});
     let refused = stack
@@ -400,13 +397,13 @@ async fn light_agent_sees_opportunities_once_allowed(
 // -----------------------------------------------------------------------------------------
 // Driving the widget
 
-fn artifact(name: &str) -> std::path::PathBuf {
+pub(crate) fn artifact(name: &str) -> std::path::PathBuf {
     repo_root().join(format!("target/artifacts/{name}.png"))
 }
 
 /// A PNG of the widget as it is now (its iframe, from the top of its page), into
 /// `target/artifacts/`; the widget stays entered.
-async fn shot(browser: &Browser, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn shot(browser: &Browser, name: &str) -> anyhow::Result<()> {
     let page = &browser.client;
     // Let transitions (bars, focus rings) settle.
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -426,7 +423,7 @@ async fn shot(browser: &Browser, name: &str) -> anyhow::Result<()> {
 }
 
 /// Scrolls the widget so that `css` is in the middle of it.
-async fn scroll_to(page: &WebDriver, css: &str) -> anyhow::Result<()> {
+pub(crate) async fn scroll_to(page: &WebDriver, css: &str) -> anyhow::Result<()> {
     let script = format!(
         "const e = document.querySelector({css:?}); if (e) e.scrollIntoView({{block: 'center'}}); return true;"
     );
@@ -442,7 +439,7 @@ async fn scroll_top(page: &WebDriver) -> anyhow::Result<()> {
 }
 
 /// Enters the widget's iframe (from the page's top).
-async fn enter_widget(page: &WebDriver) -> anyhow::Result<()> {
+pub(crate) async fn enter_widget(page: &WebDriver) -> anyhow::Result<()> {
     page.enter_parent_frame().await.ok();
     page.wait()
         .at_most(PATIENCE)
@@ -454,7 +451,7 @@ async fn enter_widget(page: &WebDriver) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for(page: &WebDriver, css: &str) -> anyhow::Result<Element> {
+pub(crate) async fn wait_for(page: &WebDriver, css: &str) -> anyhow::Result<Element> {
     page.wait()
         .at_most(PATIENCE)
         .for_element(Locator::Css(css))
@@ -467,7 +464,7 @@ async fn wait_gone(page: &WebDriver, css: &str) -> anyhow::Result<()> {
     wait_until(page, &format!("{css} to go"), &script, PATIENCE).await
 }
 
-async fn wait_until(
+pub(crate) async fn wait_until(
     page: &WebDriver,
     what: &str,
     script: &str,
@@ -485,7 +482,7 @@ async fn wait_until(
     }
 }
 
-async fn click(page: &WebDriver, test_id: &str) -> anyhow::Result<()> {
+pub(crate) async fn click(page: &WebDriver, test_id: &str) -> anyhow::Result<()> {
     wait_for(page, &format!("[data-testid={test_id}]"))
         .await?
         .click()
@@ -493,7 +490,7 @@ async fn click(page: &WebDriver, test_id: &str) -> anyhow::Result<()> {
         .with_context(|| format!("clicking {test_id}"))
 }
 
-async fn text_of(page: &WebDriver, test_id: &str) -> anyhow::Result<String> {
+pub(crate) async fn text_of(page: &WebDriver, test_id: &str) -> anyhow::Result<String> {
     Ok(wait_for(page, &format!("[data-testid={test_id}]"))
         .await?
         .text()
@@ -510,7 +507,12 @@ async fn texts(page: &WebDriver, css: &str) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-async fn wait_attr(page: &WebDriver, test_id: &str, name: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_attr(
+    page: &WebDriver,
+    test_id: &str,
+    name: &str,
+    value: &str,
+) -> anyhow::Result<()> {
     let script = format!(
         "const e = document.querySelector('[data-testid={test_id}]'); return !!e && e.getAttribute({name:?}) === {value:?};"
     );

@@ -14,6 +14,7 @@ mod helpdesk_connection;
 mod hostile_input;
 mod org_shapes;
 mod sync_live;
+mod sync_rules;
 
 /// Seconds since the Unix epoch, as context tokens count them.
 fn now_secs() -> u64 {

@@ -3,11 +3,12 @@
 
 use crate::api::{Client, ClientError, Method};
 use contract::admin::{
-    AdminStatus, FAILURES_PATH, FailureView, HELPDESK_OAUTH_START_CODE_PATH,
-    HELPDESK_OAUTH_START_PATH, HISTORY_PATH, HistoryView, INTEGRATION_PATH, OAUTH_START_CODE_PATH,
-    OAUTH_START_PATH, PERMISSIONS_PATH, ProfilePermissions, RETRY_PATH, RetryRequest, RetryResult,
-    SETTINGS_PATH, STATUS_PATH, SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH, SaveSettings,
-    SettingsView, StartCode, SyncStatus,
+    AdminStatus, DRIFT_PATH, DriftView, FAILURES_CSV_PATH, FAILURES_PATH, FailureView,
+    HELPDESK_OAUTH_START_CODE_PATH, HELPDESK_OAUTH_START_PATH, HISTORY_PATH, HistoryView,
+    INTEGRATION_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
+    ProfilePermissions, RETRY_PATH, RetryRequest, RetryResult, SETTINGS_PATH, STATUS_PATH,
+    SYNC_PAUSE_PATH, SYNC_RESUME_PATH, SYNC_START_PATH, SaveSettings, SettingsView, StartCode,
+    SyncStatus,
 };
 use contract::panel_fields::{PANEL_FIELDS_PATH, PanelFields, PanelFieldsView};
 use contract::side::Side;
@@ -47,6 +48,21 @@ impl Client {
     /// `GET` [`FAILURES_PATH`]: the failure log, newest first.
     pub async fn failures(&self) -> Result<Vec<FailureView>, ClientError> {
         self.get_json(FAILURES_PATH).await
+    }
+
+    /// `GET` [`FAILURES_CSV_PATH`]: the failure log as CSV text.
+    pub async fn failures_csv(&self) -> Result<String, ClientError> {
+        self.get_text(FAILURES_CSV_PATH).await
+    }
+
+    /// `GET` [`DRIFT_PATH`]: the drift check under way, the last one, the next due.
+    pub async fn drift(&self) -> Result<DriftView, ClientError> {
+        self.get_json(DRIFT_PATH).await
+    }
+
+    /// `POST` [`DRIFT_PATH`]: starts a drift check now.
+    pub async fn check_drift(&self) -> Result<DriftView, ClientError> {
+        self.send_json(Method::Post, DRIFT_PATH, None::<&()>).await
     }
 
     /// `POST` [`RETRY_PATH`]: syncs the failed records again.

@@ -5,6 +5,7 @@
 use super::connect::{ConnectionCard, OutboundMessageCard};
 use super::delete::DeleteIntegration;
 use super::failures::FailureLog;
+use super::health::HealthSummary;
 use super::helpdesk_connect::HelpdeskConnectionCard;
 use super::history::SyncHistory;
 use super::panel_fields::PanelFieldsScreen;
@@ -231,6 +232,11 @@ pub fn Console(
     });
     let sync_state = Signal::derive(move || sync.with(|s| s.state));
     let connection = Memo::new(move |_| status.with(|s| s.as_ref().map(|s| s.connection.clone())));
+    let health = Memo::new(move |_| {
+        status.with(|s| s.as_ref().map(|s| s.health.clone()).unwrap_or_default())
+    });
+    // The health summary's view of it (the body below names the current value `connection`).
+    let connection_now = connection;
     let helpdesk = Memo::new(move |_| {
         status.with(|s| s.as_ref().map(|s| s.helpdesk.clone()).unwrap_or_default())
     });
@@ -290,6 +296,7 @@ pub fn Console(
                         return view! { <super::parts::LoadingLines lines=4 /> }.into_any();
                     };
                     let client = body_client.clone();
+                    let health_client = client.clone();
                     if matches!(connection, ConnectionStatus::NotConnected) {
                         return view! {
                             <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
@@ -304,6 +311,10 @@ pub fn Console(
                                     status=sync
                                     on_setup=Callback::new(move |()| tab.set(Some(Tab::Mapping)))
                                 />
+                                {move || {
+                                    (sync_state.get() != SyncState::NotStarted)
+                                        .then(|| view! { <HealthSummary client=health_client.clone() sync=sync connection=connection_now health=health /> })
+                                }}
                                 <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
                                 <HelpdeskConnectionCard client=client.clone() connection=helpdesk.get() on_changed=refresh />
                                 {outbound

@@ -57,14 +57,17 @@ pub fn FailureLog(
         <div class="screen" data-testid="failures">
             <div class="screen-head">
                 <h2 class="screen-title">"Failure log"</h2>
-                <button
-                    type="button"
-                    class="link-button"
-                    data-testid="failures-refresh"
-                    on:click=move |_| reload.run(())
-                >
-                    "Refresh"
-                </button>
+                <span class="head-actions">
+                    <ExportCsv client=client.clone() />
+                    <button
+                        type="button"
+                        class="link-button"
+                        data-testid="failures-refresh"
+                        on:click=move |_| reload.run(())
+                    >
+                        "Refresh"
+                    </button>
+                </span>
             </div>
             {move || result.get().map(result_notice)}
             {loaded_view(loaded, reload, move |failures| {
@@ -229,6 +232,57 @@ pub fn FailureList(
         </ul>
     }
     .into_any()
+}
+
+/// The name the export is saved under.
+pub const CSV_FILE_NAME: &str = "sfdesk-failures.csv";
+
+/// A `data:` URL holding `csv`, for a download link.
+pub fn csv_data_url(csv: &str) -> String {
+    let encoded: String = js_sys::encode_uri_component(csv).into();
+    format!("data:text/csv;charset=utf-8,{encoded}")
+}
+
+/// "Export CSV": reads the log as CSV from the edge (the request carries the admin's
+/// token, which a plain link could not), then saves it through a download link.
+#[component]
+fn ExportCsv(client: Client) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    let link = NodeRef::<leptos::html::A>::new();
+    let export = move |_| {
+        let client = client.clone();
+        busy.set(true);
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = client.failures_csv().await;
+            busy.try_set(false);
+            match answer {
+                Ok(csv) => {
+                    if let Some(anchor) = link.get_untracked() {
+                        anchor.set_href(&csv_data_url(&csv));
+                        anchor.click();
+                    }
+                }
+                Err(error) => {
+                    failed.try_set(Some(format!("The export failed: {error}")));
+                }
+            }
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="link-button"
+            data-testid="export-csv"
+            disabled=move || busy.get()
+            on:click=export
+        >
+            {move || if busy.get() { "Exporting…" } else { "Export CSV" }}
+        </button>
+        <a node_ref=link class="visually-hidden" download=CSV_FILE_NAME data-testid="export-csv-link" aria-hidden="true" tabindex="-1"></a>
+        {move || failed.get().map(|text| view! { <Notice tone="error" text=text test_id="export-error" /> })}
+    }
 }
 
 fn result_notice(result: Result<String, String>) -> impl IntoView {

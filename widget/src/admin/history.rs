@@ -273,6 +273,7 @@ fn kind_label(kind: RunKind) -> &'static str {
         RunKind::Initial => "Initial sync",
         RunKind::Incremental => "Changes",
         RunKind::Retry => "Retry",
+        RunKind::Drift => "Drift repair",
     }
 }
 

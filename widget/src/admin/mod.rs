@@ -42,6 +42,11 @@
 //! - panel fields: `panel-fields`, `panel-fields-contact`, `-account`, `-opportunity`,
 //!   each with `chosen-field` rows (with `data-field`) holding `move-field-up` and
 //!   `remove-field`, and `add-field`; `save-panel-fields`, `notice`;
+//! - health (overview): `health`, `health-last-from-salesforce`,
+//!   `health-last-from-helpdesk`, `health-pending`, `health-salesforce-budget`,
+//!   `health-helpdesk-budget`, `health-failures`, `health-drift` (with `data-state`:
+//!   `idle`, `running`), `check-drift`, `drift-error`; failures: `export-csv`,
+//!   `export-error`; settings rows: `mapping-rule`;
 //! - delete: `delete-integration`, `confirm-delete`, `erase-list`, `cancel-delete`,
 //!   `confirm-delete-button`, `delete-error`.
 
@@ -51,6 +56,7 @@ pub mod connect;
 pub mod console;
 pub mod delete;
 pub mod failures;
+pub mod health;
 pub mod helpdesk_connect;
 pub mod history;
 pub mod notifications;

@@ -6,7 +6,9 @@ use super::api::SyncAction;
 use super::parts::{Notice, load_now, loaded_view};
 use crate::api::Client;
 use contract::admin::{ObjectIssue, SaveSettings, SettingsView, SyncState, SyncStatus};
-use contract::mapping::{FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncType, ValueKind};
+use contract::mapping::{
+    FieldMeta, FieldPair, MappingIssue, ObjectKind, SyncRule, SyncType, ValueKind,
+};
 use contract::side::Side;
 use leptos::prelude::*;
 
@@ -61,7 +63,8 @@ pub fn issue_rows(issue: &MappingIssue, pairs: &[FieldPair]) -> Vec<String> {
             .collect()
     };
     match issue {
-        MappingIssue::TypeMismatch { helpdesk, .. } => vec![helpdesk.clone()],
+        MappingIssue::TypeMismatch { helpdesk, .. }
+        | MappingIssue::RuleNeedsTwoWay { helpdesk, .. } => vec![helpdesk.clone()],
         MappingIssue::MandatoryMissing {
             side: Side::Helpdesk,
             field,
@@ -84,6 +87,12 @@ pub fn issue_hint(issue: &MappingIssue, salesforce: &[FieldMeta]) -> Option<Stri
     match issue {
         MappingIssue::TypeMismatch { .. } => {
             Some("Choose a Salesforce field of a matching type.".to_owned())
+        }
+        MappingIssue::RuleNeedsTwoWay { .. } => Some(
+            "Choose \"Salesforce always wins\" or \"Don't sync\", or sync both ways.".to_owned(),
+        ),
+        MappingIssue::ReadOnly { .. } => {
+            Some("Choose a rule that never writes to this field, or another field.".to_owned())
         }
         MappingIssue::MandatoryMissing {
             side: Side::Helpdesk,
@@ -347,7 +356,7 @@ fn ObjectMapping(
             </div>
             <div class="map-head" aria-hidden="true">
                 <span>"Helpdesk field"</span>
-                <span>"Salesforce field"</span>
+                <span>"Salesforce field and rule"</span>
             </div>
             {move || {
                 object_issues
@@ -407,6 +416,15 @@ fn MappingRow(
         })
     });
     let row_name = name.clone();
+    let rule = Memo::new(move |_| {
+        pairs.with(|pairs| {
+            pairs
+                .iter()
+                .find(|pair| pair.helpdesk == row_name)
+                .map(|pair| pair.rule)
+        })
+    });
+    let row_name = name.clone();
     let row_issues = Memo::new(move |_| {
         issues.with(|issues| {
             pairs.with(|pairs| {
@@ -433,13 +451,25 @@ fn MappingRow(
                 }
                 (Some(at), false) => pairs[at].salesforce = value,
                 (None, true) => {}
-                (None, false) => pairs.push(FieldPair {
-                    helpdesk: row_name.clone(),
-                    salesforce: value,
-                }),
+                (None, false) => pairs.push(FieldPair::new(&row_name, &value)),
             }
         });
     };
+    let row_name = name.clone();
+    let choose_rule = Callback::new(move |value: String| {
+        let Some(chosen) = SyncRule::ALL.into_iter().find(|r| r.id() == value) else {
+            return;
+        };
+        pairs.update(|pairs| {
+            if let Some(pair) = pairs.iter_mut().find(|pair| pair.helpdesk == row_name) {
+                pair.rule = chosen;
+            }
+        });
+    });
+    let rule_label = format!(
+        "Sync rule for {}",
+        field.as_ref().map_or(name.as_str(), |f| f.label.as_str())
+    );
     let (label, kind, required) = match &field {
         Some(field) => (
             field.label.clone(),
@@ -482,19 +512,45 @@ fn MappingRow(
                     {required.then(|| view! { <span class="required">"Required"</span> })}
                 </span>
             </label>
-            <select
-                id=id
-                class="select"
-                data-testid="mapping-select"
-                aria-invalid=move || invalid().to_string()
-                aria-describedby=issue_id.clone()
-                on:change=move |event| choose(event_target_value(&event))
-            >
-                <option value="" selected=move || selected.with(String::is_empty)>
-                    "— Not synced —"
-                </option>
-                {options}
-            </select>
+            <div class="map-choice">
+                <select
+                    id=id
+                    class="select"
+                    data-testid="mapping-select"
+                    aria-invalid=move || invalid().to_string()
+                    aria-describedby=issue_id.clone()
+                    on:change=move |event| choose(event_target_value(&event))
+                >
+                    <option value="" selected=move || selected.with(String::is_empty)>
+                        "— Not synced —"
+                    </option>
+                    {options}
+                </select>
+                {move || {
+                    rule.get()
+                        .map(|current| {
+                            view! {
+                                <select
+                                    class="select rule-select"
+                                    data-testid="mapping-rule"
+                                    aria-label=rule_label.clone()
+                                    on:change=move |event| choose_rule.run(event_target_value(&event))
+                                >
+                                    {SyncRule::ALL
+                                        .into_iter()
+                                        .map(|option| {
+                                            view! {
+                                                <option value=option.id() selected=option == current>
+                                                    {option.label()}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            }
+                        })
+                }}
+            </div>
             <div id=issue_id class="row-issues" aria-live="polite">
                 {move || {
                     row_issues

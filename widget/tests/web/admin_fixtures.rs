@@ -51,10 +51,7 @@ fn field(name: &str, label: &str, kind: ValueKind, required: bool) -> FieldMeta 
 }
 
 pub fn pair(helpdesk: &str, salesforce: &str) -> FieldPair {
-    FieldPair {
-        helpdesk: helpdesk.into(),
-        salesforce: salesforce.into(),
-    }
+    FieldPair::new(helpdesk, salesforce)
 }
 
 /// Contacts with a helpdesk Integer field (`cf_seats`, unmapped) beside text fields;
@@ -141,6 +138,7 @@ pub fn status(connection: ConnectionStatus, sync: SyncStatus) -> AdminStatus {
         sync,
         outbound_message_url: None,
         helpdesk: Default::default(),
+        health: Default::default(),
     }
 }
 
