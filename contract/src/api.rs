@@ -77,6 +77,9 @@ pub struct SalesforceView {
     /// cases simply has no such section).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<Vec<CaseSummary>>,
+    /// The case this ticket opened ([`Action::OpenCase`]), which the ticket remembers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_case: Option<ActionDone>,
     /// Sections this profile may see that the connected org cannot serve (the connected
     /// Salesforce user may not read them, or the org has no such object), each with why.
     /// The section itself is then `Some(empty)`.

@@ -175,6 +175,7 @@ impl Permissions {
         }
         if !items.cases {
             view.cases = None;
+            view.ticket_case = None;
         }
         view.unavailable.retain(|note| items.shows(note.section));
         Some(view)
@@ -302,6 +303,7 @@ mod tests {
             events: Some(vec![]),
             tasks: Some(vec![]),
             cases: Some(vec![]),
+            ticket_case: None,
             unavailable: vec![SectionNote {
                 section: Section::Tasks,
                 message: "The connected Salesforce user may not read tasks".into(),

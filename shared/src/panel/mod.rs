@@ -7,7 +7,8 @@
 //! - `queries`: the SOQL each part of a view sends, built from that schema, the admin's
 //!   chosen fields and the profile's sections (and the agent's search by name);
 //! - `records`: what those queries read, and how a record becomes the view the widget
-//!   shows.
+//!   shows;
+//! - `actions`: what the panel's actions write to Salesforce from a ticket.
 //!
 //! The edge caches the answer as Salesforce sent it, unfiltered, under
 //! [`Lookup::cache_key`], and indexes it by every record Id in it ([`record_ids`]) so a
@@ -15,6 +16,7 @@
 //! choice among several contacts applies here) and the profile's
 //! [`contract::permissions::Permissions::filter_panel`].
 
+pub mod actions;
 mod queries;
 mod records;
 mod schema;

@@ -91,6 +91,7 @@ impl<F: RecordFields> PanelRecord<F> {
             events: Some(sections.events),
             tasks: Some(sections.tasks),
             cases: plan.serves_cases(F::KIND).then_some(sections.cases),
+            ticket_case: None,
             unavailable: plan.unavailable(F::KIND),
         }
     }
