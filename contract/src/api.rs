@@ -27,6 +27,9 @@ pub enum Panel {
         /// leads and the org lets us read them.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lead: Option<LeadSummary>,
+        /// What the agent may do about the unknown requester (create a contact or a lead).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        actions: Vec<Action>,
     },
     /// The profile shows accounts and there is none to show: the requester's contact
     /// (`contact`) has no account, or no account has the page's account name (`name`).
@@ -80,6 +83,9 @@ pub struct SalesforceView {
     /// The case this ticket opened ([`Action::OpenCase`]), which the ticket remembers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_case: Option<ActionDone>,
+    /// What the agent may do on this record from the ticket (log it, open a case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
     /// Sections this profile may see that the connected org cannot serve (the connected
     /// Salesforce user may not read them, or the org has no such object), each with why.
     /// The section itself is then `Some(empty)`.
@@ -321,6 +327,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// What can be done on a record in view.
+    pub const ON_RECORD: [Action; 2] = [Action::LogTicket, Action::OpenCase];
+    /// What can be done about a requester Salesforce does not know.
+    pub const ON_UNKNOWN: [Action; 2] = [Action::CreateContact, Action::CreateLead];
+
     pub const ALL: [Action; 4] = [
         Action::CreateContact,
         Action::CreateLead,
@@ -372,6 +383,30 @@ pub struct ActionDone {
     /// Whether an earlier click had already made it (nothing new was made).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub earlier: bool,
+}
+
+impl Panel {
+    /// The panel with no action offered: outside a ticket, there is nothing to act from.
+    pub fn without_actions(self) -> Panel {
+        match self {
+            Panel::View { mut view } => {
+                view.actions.clear();
+                Panel::View { view }
+            }
+            Panel::NoMatch {
+                email,
+                suggestion,
+                lead,
+                ..
+            } => Panel::NoMatch {
+                email,
+                suggestion,
+                lead,
+                actions: vec![],
+            },
+            other => other,
+        }
+    }
 }
 
 /// What went wrong, in a form the widget can act on (`code`) and show (`message`).
@@ -484,6 +519,7 @@ mod tests {
                 email: Email::parse("a@b.example").unwrap(),
                 suggestion: None,
                 lead: None,
+                actions: vec![],
             }
         );
     }

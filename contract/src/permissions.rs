@@ -211,9 +211,16 @@ impl Permissions {
                 }
             }
         };
+        let items = self.access.items();
+        let allowed = |offered: [Action; 2]| -> Vec<Action> {
+            offered.into_iter().filter(|a| items.allows(*a)).collect()
+        };
         Some(match panel {
             Panel::View { view } => Panel::View {
-                view: self.filter(view)?,
+                view: SalesforceView {
+                    actions: allowed(Action::ON_RECORD),
+                    ..self.filter(view)?
+                },
             },
             Panel::Choose { email, candidates } => Panel::Choose {
                 email,
@@ -232,11 +239,21 @@ impl Permissions {
                 email,
                 suggestion: offered,
                 lead,
-            } => Panel::NoMatch {
-                email,
-                suggestion: offered.map(suggestion),
-                lead: lead.filter(|_| self.access.items().leads),
-            },
+                ..
+            } => {
+                let lead = lead.filter(|_| items.leads);
+                // A requester Salesforce knows as a lead needs no second lead.
+                let mut actions = allowed(Action::ON_UNKNOWN);
+                if lead.is_some() {
+                    actions.retain(|a| *a != Action::CreateLead);
+                }
+                Panel::NoMatch {
+                    email,
+                    suggestion: offered.map(suggestion),
+                    lead,
+                    actions,
+                }
+            }
             other @ (Panel::NotConnected { .. } | Panel::NoRequester) => other,
         })
     }
@@ -304,6 +321,7 @@ mod tests {
             tasks: Some(vec![]),
             cases: Some(vec![]),
             ticket_case: None,
+            actions: vec![],
             unavailable: vec![SectionNote {
                 section: Section::Tasks,
                 message: "The connected Salesforce user may not read tasks".into(),
@@ -416,6 +434,7 @@ mod tests {
                     email: email.clone(),
                     suggestion: Some(suggestion.clone()),
                     lead: Some(lead.clone()),
+                    actions: vec![Action::CreateContact],
                 },
                 Panel::NoMatch {
                     email: email.clone(),
@@ -424,6 +443,7 @@ mod tests {
                         ..suggestion.clone()
                     }),
                     lead: Some(lead.clone()),
+                    actions: vec![Action::CreateContact],
                 },
             ),
         ];
@@ -504,13 +524,15 @@ mod tests {
             email: email.clone(),
             suggestion: None,
             lead: Some(lead),
+            actions: vec![],
         };
         assert_eq!(
             no_leads.filter_panel(panel),
             Some(Panel::NoMatch {
                 email,
                 suggestion: None,
-                lead: None
+                lead: None,
+                actions: Action::ON_UNKNOWN.to_vec(),
             })
         );
     }
@@ -540,6 +562,13 @@ mod tests {
         };
         assert_eq!(filtered.opportunities, None);
         assert!(filtered.notes.is_some());
+        assert!(filtered.actions.is_empty(), "a light agent acts on nothing");
+        let Some(Panel::View { view: agent }) =
+            Permissions::default_for(Some("Agent")).filter_panel(Panel::View { view: view() })
+        else {
+            panic!("an agent sees the record")
+        };
+        assert_eq!(agent.actions, Action::ON_RECORD);
         assert_eq!(
             light.filter_panel(Panel::NoRequester),
             Some(Panel::NoRequester)

@@ -146,9 +146,14 @@ pub async fn panel(
         }
         (panel, _) => panel,
     };
-    permissions
+    let panel = permissions
         .filter_panel(panel)
-        .ok_or(EdgeError::Forbidden(HIDDEN))
+        .ok_or(EdgeError::Forbidden(HIDDEN))?;
+    // Actions are taken from a ticket.
+    Ok(match claims.ticket {
+        Some(_) => panel,
+        None => panel.without_actions(),
+    })
 }
 
 /// One call: every query the view needs, each with its sections as sub-queries, as far as

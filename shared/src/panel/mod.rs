@@ -238,6 +238,7 @@ pub fn decide(
                         email: email.clone(),
                         suggestion: suggestion(response, email),
                         lead: lead(response, instance_url),
+                        actions: vec![],
                     },
                 }
             }
@@ -263,6 +264,7 @@ pub fn decide(
                     email: email.clone(),
                     suggestion: suggestion(response, email),
                     lead: lead(response, instance_url),
+                    actions: vec![],
                 },
                 (Some(_), Some(account)) => Panel::View {
                     view: account.into_view(instance_url, plan),
@@ -667,6 +669,7 @@ mod tests {
                 email: email(),
                 suggestion: None,
                 lead: None,
+                actions: vec![],
             })
         );
     }

@@ -92,6 +92,7 @@ impl<F: RecordFields> PanelRecord<F> {
             tasks: Some(sections.tasks),
             cases: plan.serves_cases(F::KIND).then_some(sections.cases),
             ticket_case: None,
+            actions: vec![],
             unavailable: plan.unavailable(F::KIND),
         }
     }
