@@ -24,6 +24,7 @@ mod errors;
 mod format;
 mod location;
 mod panel;
+mod panel_actions;
 mod record_view;
 mod states;
 mod zoho;
