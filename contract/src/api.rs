@@ -82,7 +82,7 @@ pub struct SalesforceView {
     pub cases: Option<Vec<CaseSummary>>,
     /// The case this ticket opened ([`Action::OpenCase`]), which the ticket remembers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket_case: Option<ActionDone>,
+    pub ticket_case: Option<Box<ActionDone>>,
     /// What the agent may do on this record from the ticket (log it, open a case).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<Action>,

@@ -141,7 +141,7 @@ pub async fn panel(
     // The ticket remembers the case it opened.
     let panel = match (panel, &claims.ticket) {
         (Panel::View { mut view }, Some(ticket)) => {
-            view.ticket_case = actions::case_of(sql, ticket)?;
+            view.ticket_case = actions::case_of(sql, ticket)?.map(Box::new);
             Panel::View { view }
         }
         (panel, _) => panel,

@@ -48,7 +48,7 @@ pub fn RecordView(
                 record=Some(id)
                 client=client
                 on_done=on_action
-                ticket_case=ticket_case
+                ticket_case=ticket_case.map(|case| *case)
             />
         }
     });

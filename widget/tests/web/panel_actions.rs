@@ -160,13 +160,13 @@ async fn a_salesforce_refusal_is_shown_with_its_reason() {
 fn the_tickets_case_replaces_its_button() {
     let mut view = full_view();
     view.actions = vec![Action::LogTicket, Action::OpenCase];
-    view.ticket_case = Some(ActionDone {
+    view.ticket_case = Some(Box::new(ActionDone {
         action: Action::OpenCase,
         id: id("500", 9),
         url: "https://acme.my.salesforce.com/500000000000009".into(),
         number: Some("00001026".into()),
         earlier: false,
-    });
+    }));
     let m = mount(move || view! { <RecordView view=view client=Some(Client::new("tok")) /> });
     assert_eq!(m.texts("[data-testid=action]"), ["Log this ticket"]);
     assert!(m.text("action-done").contains("Case 00001026"));
