@@ -284,6 +284,8 @@ async fn an_agent_logs_the_ticket_and_opens_one_case(
         .await?
         .click()
         .await?;
+    // The panel reads Salesforce again: the new case is among the contact's cases.
+    wait_for_text(page, "[data-testid=section-cases]", "Ticket #").await?;
     let done = wait_for(page, "[data-testid=action-done]").await?;
     let text = done.text().await?;
     ensure!(text.contains("Case 0000"), "{text}");
