@@ -18,8 +18,7 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn agents_see_leads_and_cases_and_act_on_salesforce_from_the_ticket() -> anyhow::Result<()>
-{
+async fn agents_see_leads_and_cases_and_act_on_salesforce_from_the_ticket() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::test("panel-actions")).await?;
     stack
         .connect_salesforce()
@@ -265,7 +264,9 @@ async fn an_agent_logs_the_ticket_and_opens_one_case(
     let salesforce = Client::new(&transport, &session);
     let cases = || async {
         let page: QueryResponse<Row> = salesforce
-            .query("SELECT Id, Subject FROM Case WHERE Contact.Email = 'maya.patel@northwind.example'")
+            .query(
+                "SELECT Id, Subject FROM Case WHERE Contact.Email = 'maya.patel@northwind.example'",
+            )
             .await?;
         anyhow::Ok(page.records)
     };
@@ -294,7 +295,11 @@ async fn an_agent_logs_the_ticket_and_opens_one_case(
     assert_eq!(after.len(), before + 1, "one case opened");
     let opened = after
         .iter()
-        .find(|c| c.subject.as_deref().is_some_and(|s| s.starts_with("Ticket #")))
+        .find(|c| {
+            c.subject
+                .as_deref()
+                .is_some_and(|s| s.starts_with("Ticket #"))
+        })
         .context("the case is titled after the ticket")?;
     ensure!(
         done.find(Locator::Css("[data-testid=view-in-salesforce]"))
