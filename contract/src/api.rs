@@ -23,6 +23,13 @@ pub enum Panel {
         email: Email,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         suggestion: Option<AccountSuggestion>,
+        /// A lead with the requester's email (not yet converted), where the profile shows
+        /// leads and the org lets us read them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lead: Option<LeadSummary>,
+        /// What the agent may do about the unknown requester (create a contact or a lead).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        actions: Vec<Action>,
     },
     /// The profile shows accounts and there is none to show: the requester's contact
     /// (`contact`) has no account, or no account has the page's account name (`name`).
@@ -68,6 +75,17 @@ pub struct SalesforceView {
     pub events: Option<Vec<EventSummary>>,
     /// By due date.
     pub tasks: Option<Vec<TaskSummary>>,
+    /// Open cases first, then recently closed ones, newest first. Absent where the
+    /// profile does not show cases or the org has none to read (no note: an org without
+    /// cases simply has no such section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cases: Option<Vec<CaseSummary>>,
+    /// The case this ticket opened ([`Action::OpenCase`]), which the ticket remembers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_case: Option<Box<ActionDone>>,
+    /// What the agent may do on this record from the ticket (log it, open a case).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
     /// Sections this profile may see that the connected org cannot serve (the connected
     /// Salesforce user may not read them, or the org has no such object), each with why.
     /// The section itself is then `Some(empty)`.
@@ -202,6 +220,33 @@ pub struct TaskSummary {
     pub url: String,
 }
 
+/// A Salesforce case on the record in view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub id: SfId,
+    /// Salesforce's auto-number (`00001026`).
+    pub number: String,
+    pub subject: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub is_closed: bool,
+    /// RFC 3339 UTC.
+    pub opened: Option<String>,
+    /// RFC 3339 UTC; closed cases only.
+    pub closed: Option<String>,
+    pub url: String,
+}
+
+/// A lead with the requester's email, shown when no contact has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadSummary {
+    pub id: SfId,
+    pub name: String,
+    pub company: Option<String>,
+    pub status: Option<String>,
+    pub url: String,
+}
+
 /// One of several contacts matching an email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactChoice {
@@ -258,6 +303,110 @@ pub const PANEL_CHOICE_PATH: &str = "/api/panel/choice";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelChoice {
     pub contact: SfId,
+}
+
+/// What an agent can do in Salesforce from a ticket's panel; each is a permission item
+/// per profile, checked by the edge. `POST` [`Action::path`] with the body named there;
+/// every action answers an [`ActionDone`], and a second click answers the first one's
+/// record instead of making another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A Salesforce contact from the requester's name and email, on the account with the
+    /// ticket's account name where Salesforce has one. No body.
+    CreateContact,
+    /// A Salesforce lead from the requester's name and email, the ticket's account name as
+    /// its company. No body.
+    CreateLead,
+    /// A completed task on the record in view about the ticket, with a link back to it.
+    /// Body [`ActionOn`].
+    LogTicket,
+    /// A case from the ticket (subject, description) on the record in view. Body
+    /// [`ActionOn`]. The ticket remembers its case.
+    OpenCase,
+}
+
+impl Action {
+    /// What can be done on a record in view.
+    pub const ON_RECORD: [Action; 2] = [Action::LogTicket, Action::OpenCase];
+    /// What can be done about a requester Salesforce does not know.
+    pub const ON_UNKNOWN: [Action; 2] = [Action::CreateContact, Action::CreateLead];
+
+    pub const ALL: [Action; 4] = [
+        Action::CreateContact,
+        Action::CreateLead,
+        Action::LogTicket,
+        Action::OpenCase,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Action::CreateContact => "/api/actions/create-contact",
+            Action::CreateLead => "/api/actions/create-lead",
+            Action::LogTicket => "/api/actions/log-ticket",
+            Action::OpenCase => "/api/actions/open-case",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|action| action.path() == path)
+    }
+
+    /// As a button says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::CreateContact => "Create contact",
+            Action::CreateLead => "Create lead",
+            Action::LogTicket => "Log this ticket",
+            Action::OpenCase => "Open a case",
+        }
+    }
+}
+
+/// The record in view an action is about: the panel's contact (`003...`) or account
+/// (`001...`), one the panel offered for this ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOn {
+    pub record: SfId,
+}
+
+/// What an action made in Salesforce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDone {
+    pub action: Action,
+    pub id: SfId,
+    /// "View in Salesforce".
+    pub url: String,
+    /// A case's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Whether an earlier click had already made it (nothing new was made).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub earlier: bool,
+}
+
+impl Panel {
+    /// The panel with no action offered: outside a ticket, there is nothing to act from.
+    pub fn without_actions(self) -> Panel {
+        match self {
+            Panel::View { mut view } => {
+                view.actions.clear();
+                Panel::View { view }
+            }
+            Panel::NoMatch {
+                email,
+                suggestion,
+                lead,
+                ..
+            } => Panel::NoMatch {
+                email,
+                suggestion,
+                lead,
+                actions: vec![],
+            },
+            other => other,
+        }
+    }
 }
 
 /// What went wrong, in a form the widget can act on (`code`) and show (`message`).
@@ -368,9 +517,19 @@ mod tests {
             panel,
             Panel::NoMatch {
                 email: Email::parse("a@b.example").unwrap(),
-                suggestion: None
+                suggestion: None,
+                lead: None,
+                actions: vec![],
             }
         );
+    }
+
+    #[test]
+    fn actions_are_found_by_their_paths() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_path(action.path()), Some(action));
+        }
+        assert_eq!(Action::from_path("/api/actions/"), None);
     }
 
     #[test]

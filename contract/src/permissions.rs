@@ -2,12 +2,16 @@
 //!
 //! Enforced in the edge before anything leaves it: [`Permissions::filter`] removes what a
 //! profile may not see from the view, so a hidden section is absent from the answer, not
-//! merely not drawn.
+//! merely not drawn; [`Permissions::may`] says whether it may act in Salesforce.
 
-use crate::api::{AccountSuggestion, ContactChoice, Panel, RecordKind, SalesforceView, Section};
+use crate::api::{
+    AccountSuggestion, Action, ContactChoice, Panel, RecordKind, SalesforceView, Section,
+};
 use serde::{Deserialize, Serialize};
 
-/// The items an admin can switch on and off for restricted access.
+/// The items an admin can switch on and off for restricted access. Items added later
+/// read with a default from permissions stored before them: sections shown, actions off
+/// (a restricted profile gains no write it was not given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Items {
     /// The contact or account record itself.
@@ -16,6 +20,24 @@ pub struct Items {
     pub notes: bool,
     pub events: bool,
     pub tasks: bool,
+    /// The record's cases.
+    #[serde(default = "shown")]
+    pub cases: bool,
+    /// A lead with the requester's email when no contact has it.
+    #[serde(default = "shown")]
+    pub leads: bool,
+    #[serde(default)]
+    pub create_contact: bool,
+    #[serde(default)]
+    pub create_lead: bool,
+    #[serde(default)]
+    pub log_ticket: bool,
+    #[serde(default)]
+    pub open_case: bool,
+}
+
+fn shown() -> bool {
+    true
 }
 
 impl Items {
@@ -29,12 +51,51 @@ impl Items {
         }
     }
 
+    /// Whether an action is among these items.
+    pub fn allows(self, action: Action) -> bool {
+        match action {
+            Action::CreateContact => self.create_contact,
+            Action::CreateLead => self.create_lead,
+            Action::LogTicket => self.log_ticket,
+            Action::OpenCase => self.open_case,
+        }
+    }
+
     pub const ALL: Items = Items {
         information: true,
         opportunities: true,
         notes: true,
         events: true,
         tasks: true,
+        cases: true,
+        leads: true,
+        create_contact: true,
+        create_lead: true,
+        log_ticket: true,
+        open_case: true,
+    };
+
+    pub const NONE: Items = Items {
+        information: false,
+        opportunities: false,
+        notes: false,
+        events: false,
+        tasks: false,
+        cases: false,
+        leads: false,
+        create_contact: false,
+        create_lead: false,
+        log_ticket: false,
+        open_case: false,
+    };
+
+    /// Everything to see, nothing to do.
+    pub const READ_ONLY: Items = Items {
+        create_contact: false,
+        create_lead: false,
+        log_ticket: false,
+        open_case: false,
+        ..Items::ALL
     };
 }
 
@@ -70,13 +131,14 @@ pub struct Permissions {
 impl Permissions {
     /// The defaults for a profile of the helpdesk's `kind` (its `type`): full access,
     /// except that light agents do not see opportunities (the reference integration's own
-    /// example). By kind, not name: an admin may rename a profile, not change its kind.
+    /// example) and act on nothing in Salesforce. By kind, not name: an admin may rename
+    /// a profile, not change its kind.
     pub fn default_for(kind: Option<&str>) -> Self {
         let access = if kind == Some(LIGHT_AGENT_KIND) {
             Access::Restricted {
                 items: Items {
                     opportunities: false,
-                    ..Items::ALL
+                    ..Items::READ_ONLY
                 },
             }
         } else {
@@ -110,6 +172,10 @@ impl Permissions {
         }
         if !items.tasks {
             view.tasks = None;
+        }
+        if !items.cases {
+            view.cases = None;
+            view.ticket_case = None;
         }
         view.unavailable.retain(|note| items.shows(note.section));
         Some(view)
@@ -145,9 +211,16 @@ impl Permissions {
                 }
             }
         };
+        let items = self.access.items();
+        let allowed = |offered: [Action; 2]| -> Vec<Action> {
+            offered.into_iter().filter(|a| items.allows(*a)).collect()
+        };
         Some(match panel {
             Panel::View { view } => Panel::View {
-                view: self.filter(view)?,
+                view: SalesforceView {
+                    actions: allowed(Action::ON_RECORD),
+                    ..self.filter(view)?
+                },
             },
             Panel::Choose { email, candidates } => Panel::Choose {
                 email,
@@ -165,10 +238,22 @@ impl Permissions {
             Panel::NoMatch {
                 email,
                 suggestion: offered,
-            } => Panel::NoMatch {
-                email,
-                suggestion: offered.map(suggestion),
-            },
+                lead,
+                ..
+            } => {
+                let lead = lead.filter(|_| items.leads);
+                // A requester Salesforce knows as a lead needs no second lead.
+                let mut actions = allowed(Action::ON_UNKNOWN);
+                if lead.is_some() {
+                    actions.retain(|a| *a != Action::CreateLead);
+                }
+                Panel::NoMatch {
+                    email,
+                    suggestion: offered.map(suggestion),
+                    lead,
+                    actions,
+                }
+            }
             other @ (Panel::NotConnected { .. } | Panel::NoRequester) => other,
         })
     }
@@ -178,14 +263,13 @@ impl Permissions {
         if self.visible {
             self.access.items()
         } else {
-            Items {
-                information: false,
-                opportunities: false,
-                notes: false,
-                events: false,
-                tasks: false,
-            }
+            Items::NONE
         }
+    }
+
+    /// Whether this profile may take `action` in Salesforce.
+    pub fn may(&self, action: Action) -> bool {
+        self.wants().allows(action)
     }
 }
 
@@ -235,6 +319,9 @@ mod tests {
             }]),
             events: Some(vec![]),
             tasks: Some(vec![]),
+            cases: Some(vec![]),
+            ticket_case: None,
+            actions: vec![],
             unavailable: vec![SectionNote {
                 section: Section::Tasks,
                 message: "The connected Salesforce user may not read tasks".into(),
@@ -254,7 +341,33 @@ mod tests {
             .items();
         assert!(!light.opportunities);
         assert!(light.information && light.notes && light.events && light.tasks);
+        assert!(light.cases && light.leads);
         assert_eq!(Permissions::default_for(None).access, Access::Full);
+        let agent = Permissions::default_for(Some("Agent"));
+        let light = Permissions::default_for(Some(LIGHT_AGENT_KIND));
+        for action in Action::ALL {
+            assert!(agent.may(action), "{action:?}");
+            assert!(!light.may(action), "a light agent may not {action:?}");
+        }
+        let hidden = Permissions {
+            visible: false,
+            ..agent
+        };
+        assert!(!hidden.may(Action::OpenCase));
+    }
+
+    #[test]
+    fn permissions_stored_before_the_new_items_read_with_defaults() {
+        let stored = serde_json::json!({"visible": true, "shows": "contact", "access": {
+            "level": "restricted", "items": {"information": true, "opportunities": false,
+            "notes": true, "events": true, "tasks": true}}});
+        let permissions: Permissions = serde_json::from_value(stored).unwrap();
+        let items = permissions.access.items();
+        assert!(items.cases && items.leads, "sections are shown");
+        assert!(
+            Action::ALL.iter().all(|a| !items.allows(*a)),
+            "no write is granted"
+        );
     }
 
     #[test]
@@ -282,6 +395,13 @@ mod tests {
                 information: false,
                 ..Items::ALL
             },
+        };
+        let lead = crate::api::LeadSummary {
+            id: SfId::parse("00QA000001abcde").unwrap(),
+            name: "Maya Patel".into(),
+            company: Some("Northwind".into()),
+            status: Some("Open - Not Contacted".into()),
+            url: String::new(),
         };
         let cases = [
             (
@@ -313,6 +433,8 @@ mod tests {
                 Panel::NoMatch {
                     email: email.clone(),
                     suggestion: Some(suggestion.clone()),
+                    lead: Some(lead.clone()),
+                    actions: vec![Action::CreateContact],
                 },
                 Panel::NoMatch {
                     email: email.clone(),
@@ -320,6 +442,8 @@ mod tests {
                         website: None,
                         ..suggestion.clone()
                     }),
+                    lead: Some(lead.clone()),
+                    actions: vec![Action::CreateContact],
                 },
             ),
         ];
@@ -335,12 +459,13 @@ mod tests {
 
     #[test]
     fn each_switch_removes_exactly_its_section() {
-        let switches: [Switch; 5] = [
+        let switches: [Switch; 6] = [
             (|i| i.information = false, |v| v.record.is_none()),
             (|i| i.opportunities = false, |v| v.opportunities.is_none()),
             (|i| i.notes = false, |v| v.notes.is_none()),
             (|i| i.events = false, |v| v.events.is_none()),
             (|i| i.tasks = false, |v| v.tasks.is_none()),
+            (|i| i.cases = false, |v| v.cases.is_none()),
         ];
         for (switch_off, is_gone) in switches {
             let mut items = Items::ALL;
@@ -358,10 +483,11 @@ mod tests {
                 filtered.notes.is_some(),
                 filtered.events.is_some(),
                 filtered.tasks.is_some(),
+                filtered.cases.is_some(),
             ];
             assert_eq!(
                 present.iter().filter(|p| **p).count(),
-                4,
+                5,
                 "only one section goes"
             );
             // A note about a section goes with the section.
@@ -372,6 +498,43 @@ mod tests {
                 filtered.unavailable
             );
         }
+    }
+
+    #[test]
+    fn a_profile_without_leads_gets_no_lead() {
+        let lead = crate::api::LeadSummary {
+            id: SfId::parse("00QA000001abcde").unwrap(),
+            name: "Maya Patel".into(),
+            company: None,
+            status: None,
+            url: String::new(),
+        };
+        let email = crate::ids::Email::parse("maya@northwind.example").unwrap();
+        let no_leads = Permissions {
+            visible: true,
+            shows: RecordKind::Contact,
+            access: Access::Restricted {
+                items: Items {
+                    leads: false,
+                    ..Items::ALL
+                },
+            },
+        };
+        let panel = Panel::NoMatch {
+            email: email.clone(),
+            suggestion: None,
+            lead: Some(lead),
+            actions: vec![],
+        };
+        assert_eq!(
+            no_leads.filter_panel(panel),
+            Some(Panel::NoMatch {
+                email,
+                suggestion: None,
+                lead: None,
+                actions: Action::ON_UNKNOWN.to_vec(),
+            })
+        );
     }
 
     #[test]
@@ -399,6 +562,13 @@ mod tests {
         };
         assert_eq!(filtered.opportunities, None);
         assert!(filtered.notes.is_some());
+        assert!(filtered.actions.is_empty(), "a light agent acts on nothing");
+        let Some(Panel::View { view: agent }) =
+            Permissions::default_for(Some("Agent")).filter_panel(Panel::View { view: view() })
+        else {
+            panic!("an agent sees the record")
+        };
+        assert_eq!(agent.actions, Action::ON_RECORD);
         assert_eq!(
             light.filter_panel(Panel::NoRequester),
             Some(Panel::NoRequester)

@@ -481,6 +481,29 @@ const TASKS: &[(usize, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// (contact, subject, status, priority): the demo contact has one open case and one
+/// closed.
+const CASES: &[(usize, &str, &str, &str)] = &[
+    (0, "Invoice export times out", "Working", "High"),
+    (0, "Invoice PDF shows the old logo", "Closed", "Low"),
+    (
+        2,
+        "Tracking map blank after border crossing",
+        "New",
+        "Medium",
+    ),
+];
+
+/// (first, last, email, company, status): people Salesforce knows as leads only; the
+/// helpdesk-only requester among them.
+const LEADS: &[(&str, &str, &str, &str, &str)] = &[(
+    "Noah",
+    "Fischer",
+    "noah@fischerdesign.example",
+    "Fischer Design",
+    "Working - Contacted",
+)];
+
 /// (requester email, subject, description, status, priority, channel)
 const TICKETS: &[(&str, &str, &str, &str, &str, &str)] = &[
     (
@@ -941,6 +964,27 @@ fn seed_salesforce(shape: OrgShape) -> (Org, User) {
                 "Priority": priority,
                 "ActivityDate": due,
             }),
+        );
+    }
+    // The restricted org keeps its cases from the integration user (see `shape`).
+    for &(contact, subject, status, priority) in CASES {
+        seeder.create(
+            "Case",
+            json!({
+                "ContactId": contacts[contact].as_str(),
+                "AccountId": account_of(contact),
+                "Subject": subject,
+                "Status": status,
+                "Priority": priority,
+                "Origin": "Email",
+            }),
+        );
+    }
+    for &(first, last, email, company, status) in LEADS {
+        seeder.create(
+            "Lead",
+            json!({"FirstName": first, "LastName": last, "Email": email, "Company": company,
+                   "Status": status, "LeadSource": "Web"}),
         );
     }
     let admin = User {
@@ -1406,6 +1450,8 @@ mod tests {
             "Event",
             "Task",
             "OpportunityContactRole",
+            "Case",
+            "Lead",
         ] {
             let rows =
                 query::run(&seeded.org, &format!("SELECT Id FROM {object}"), "v64.0").unwrap();

@@ -4,13 +4,15 @@
 //! The Worker has already verified the caller; it sends one [`Command`] per request
 //! ([`protocol`]: the commands, their answers, how the Worker sends them). The object
 //! builds the org's context ([`org`]) and hands it to the handler of the command:
-//! [`panel`] (with [`panel_cache`] and [`panel_scope`]), [`permissions`], [`oauth`],
+//! [`panel`] (with [`panel_cache`] and [`panel_scope`]) and its [`actions`] on
+//! Salesforce, [`permissions`], [`oauth`],
 //! [`admin`] (with [`notifications`], set up in Salesforce) and [`webhooks`]; its
 //! [`alarm`] drives the sync. Storage: [`installation`] (the extension's installation,
 //! bound by Zoho Desk's callback), [`schema`] (the
 //! migrations), [`connection`] (the sealed Salesforce tokens), [`state`] (the edge's own
 //! state), [`sql`] (SQLite behind `shared`'s seam, for the sync engine's store).
 
+mod actions;
 mod admin;
 mod alarm;
 mod connection;
@@ -143,6 +145,11 @@ impl Integration {
             Command::PanelSearch { claims, text } => {
                 json(&panel::search(&org, &claims, &text).await?)
             }
+            Command::Act {
+                claims,
+                action,
+                record,
+            } => json(&actions::act(&org, &claims, action, record).await?),
             Command::ListPermissions => json(&permissions::list(&org).await?),
             Command::SavePermissions { permissions } => {
                 json(&permissions::put(&org, &permissions).await?)

@@ -6,7 +6,7 @@
 
 use super::org::{Org, Salesforce};
 use super::panel_scope::{self, Offer};
-use super::{panel_cache, panel_fields, permissions};
+use super::{actions, panel_cache, panel_fields, permissions};
 use crate::error::EdgeError;
 use contract::api::{Panel, PanelQuery, RecordKind, SEARCH_MIN_CHARS, SearchHit};
 use contract::context::{ContextClaims, Role};
@@ -36,7 +36,7 @@ const OUT_OF_SCOPE: &str = "This Salesforce record is not related to the ticket 
      Open records from this ticket's panel: the requester, their account, or a search made here.";
 
 /// The org's Salesforce client as a waiting agent needs it; `None` while not connected.
-fn salesforce<'a>(org: &'a Org<'_>) -> Result<Option<Salesforce<'a>>, EdgeError> {
+pub(super) fn salesforce<'a>(org: &'a Org<'_>) -> Result<Option<Salesforce<'a>>, EdgeError> {
     Ok(org
         .salesforce()?
         .map(|client| client.with_retry(PANEL_RETRY).with_budget(PANEL_BUDGET)))
@@ -138,9 +138,22 @@ pub async fn panel(
         .ok_or_else(|| {
             EdgeError::Gone("This Salesforce record no longer exists, or you followed an old link.")
         })?;
-    permissions
+    // The ticket remembers the case it opened.
+    let panel = match (panel, &claims.ticket) {
+        (Panel::View { mut view }, Some(ticket)) => {
+            view.ticket_case = actions::case_of(sql, ticket)?.map(Box::new);
+            Panel::View { view }
+        }
+        (panel, _) => panel,
+    };
+    let panel = permissions
         .filter_panel(panel)
-        .ok_or(EdgeError::Forbidden(HIDDEN))
+        .ok_or(EdgeError::Forbidden(HIDDEN))?;
+    // Actions are taken from a ticket.
+    Ok(match claims.ticket {
+        Some(_) => panel,
+        None => panel.without_actions(),
+    })
 }
 
 /// One call: every query the view needs, each with its sections as sub-queries, as far as

@@ -21,7 +21,11 @@ pub async fn schema(
     refresh: bool,
 ) -> Result<OrgSchema, EdgeError> {
     let state = org.state();
-    if !refresh && let Some(kept) = state.org_schema()? {
+    // A schema kept from before the panel read more objects is read again.
+    if !refresh
+        && let Some(kept) = state.org_schema()?
+        && kept.schema.is_current()
+    {
         return Ok(kept.schema);
     }
     let answer = client

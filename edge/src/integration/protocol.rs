@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::error::EdgeError;
 use contract::admin::{ProfilePermissions, RetryRequest, SaveSettings};
-use contract::api::{ErrorBody, PanelQuery};
+use contract::api::{Action, ErrorBody, PanelQuery};
 use contract::context::ContextClaims;
 use contract::ids::SfId;
 use contract::panel_fields::PanelFields;
@@ -32,6 +32,13 @@ pub enum Command {
     },
     /// Salesforce records whose name contains `text` → `Vec<SearchHit>`.
     PanelSearch { claims: ContextClaims, text: String },
+    /// One of the panel's actions on Salesforce, on `record` (the record in view) where
+    /// it is about one → `ActionDone`.
+    Act {
+        claims: ContextClaims,
+        action: Action,
+        record: Option<SfId>,
+    },
     /// Every helpdesk profile with its permissions, as the org's helpdesk connection
     /// lists them → `Vec<ProfilePermissions>`.
     ListPermissions,

@@ -137,6 +137,17 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE oauth_pending ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce';
     ALTER TABLE oauth_start_codes ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce'",
+    // 15: the panel's actions (`actions`): each one's outcome per ticket (and record),
+    // claimed before Salesforce is called (`outcome` NULL until done), so a second click
+    // gets the first outcome; the case a ticket opened is its `open_case` row.
+    "CREATE TABLE panel_actions (
+        ticket TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record TEXT NOT NULL,
+        outcome TEXT,
+        claimed_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (ticket, action, record)
+    )",
 ];
 
 /// Brings the org's database up to date: the engine's tables, then the edge's.

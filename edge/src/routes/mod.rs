@@ -1,10 +1,12 @@
 //! The Worker's routes, one file per group: the widget's session ([`session`]), the
-//! extension's lifecycle callbacks ([`lifecycle`]), the agent panel ([`panel`]), the
+//! extension's lifecycle callbacks ([`lifecycle`]), the agent panel ([`panel`]) and its
+//! actions on Salesforce ([`actions`]), the
 //! permissions table ([`permissions`]), connecting Salesforce ([`oauth`]), the admin
 //! console ([`admin`]) and the two systems' webhooks ([`webhooks`]). Each verifies the
 //! caller ([`caller`] reads the edge's session token), then asks the org's Durable Object
 //! to do the work.
 
+mod actions;
 mod admin;
 mod caller;
 mod helpdesk_oauth;
@@ -21,7 +23,7 @@ use contract::admin::{
     HELPDESK_OAUTH_CALLBACK_PATH, HELPDESK_OAUTH_START_CODE_PATH, HELPDESK_OAUTH_START_PATH,
     OAUTH_CALLBACK_PATH, OAUTH_START_CODE_PATH, OAUTH_START_PATH, PERMISSIONS_PATH,
 };
-use contract::api::{PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
+use contract::api::{Action, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH};
 use contract::context::{
     INSTALL_CALLBACK_PATH, INSTALLATION_SECRET_PATH, SESSION_PATH, UNINSTALL_CALLBACK_PATH,
 };
@@ -63,6 +65,9 @@ pub async fn handle(
         }
         (Method::Get, HELPDESK_OAUTH_CALLBACK_PATH) => {
             Ok(helpdesk_oauth::callback(&request, env, config).await)
+        }
+        (Method::Post, path) if let Some(action) = Action::from_path(path) => {
+            actions::act(request, env, config, action).await
         }
         _ => {
             if let Some(answer) = admin::handle(&mut request, env, config).await {

@@ -261,6 +261,8 @@ static STANDARD_OBJECTS: &[&ObjectDef] = &[
     &NOTE,
     &TASK,
     &EVENT,
+    &CASE,
+    &LEAD,
     &CONTENT_NOTE,
     &CONTENT_DOCUMENT_LINK,
     &ATTACHED_CONTENT_NOTE,
@@ -678,6 +680,7 @@ pub static ACCOUNT: ObjectDef = ObjectDef {
         child("Notes", "Note", "ParentId"),
         child("Tasks", "Task", "WhatId"),
         child("Events", "Event", "WhatId"),
+        child("Cases", "Case", "AccountId"),
         CONTENT_DOCUMENT_LINKS,
         ATTACHED_CONTENT_NOTES,
     ],
@@ -758,6 +761,7 @@ pub static CONTACT: ObjectDef = ObjectDef {
         child("Notes", "Note", "ParentId"),
         child("Tasks", "Task", "WhoId"),
         child("Events", "Event", "WhoId"),
+        child("Cases", "Case", "ContactId"),
         CONTENT_DOCUMENT_LINKS,
         ATTACHED_CONTENT_NOTES,
     ],
@@ -900,11 +904,13 @@ pub static NOTE: ObjectDef = ObjectDef {
     calls: Calls::ALL,
 };
 
-const WHO: FieldDef = polymorphic("WhoId", "Name ID", &["Contact"], "Who");
+/// "WhoId ... a Contact or Lead", "WhatId ... Account, Opportunity, Case, ..." (Object
+/// Reference, Task and Event).
+const WHO: FieldDef = polymorphic("WhoId", "Name ID", &["Contact", "Lead"], "Who");
 const WHAT: FieldDef = polymorphic(
     "WhatId",
     "Related To ID",
-    &["Account", "Opportunity"],
+    &["Account", "Opportunity", "Case"],
     "What",
 );
 
@@ -1016,6 +1022,154 @@ pub static EVENT: ObjectDef = ObjectDef {
         OWNER_ID,
     ],
     children: &[],
+    calls: Calls::ALL,
+};
+
+/// The statuses of a case, and which of them close it: "IsClosed ... Indicates whether
+/// the case is closed" and "ClosedDate ... The date and time when the case was closed"
+/// (Object Reference, Case; the default CaseStatus values).
+pub const CASE_STATUSES: &[(&str, bool)] = &[
+    ("New", false),
+    ("Working", false),
+    ("Escalated", false),
+    ("Closed", true),
+];
+
+const CASE_STATUS_NAMES: [&str; CASE_STATUSES.len()] = {
+    let mut names = [""; CASE_STATUSES.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = CASE_STATUSES[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// A customer issue (Object Reference, Case): `CaseNumber` is an auto-number, "assigned
+/// automatically when each case is inserted. It can't be set directly"; `AccountId` and
+/// `ContactId` link it, `Cases` on each is the child relationship.
+pub static CASE: ObjectDef = ObjectDef {
+    name: "Case",
+    label: "Case",
+    label_plural: "Cases",
+    key_prefix: "500",
+    name_field: "CaseNumber",
+    fields: with_audit_fields![
+        ID,
+        IS_DELETED,
+        field(
+            "CaseNumber",
+            "Case Number",
+            FieldType::String(30),
+            Access::System,
+        ),
+        lookup(
+            "ContactId",
+            "Contact ID",
+            &["Contact"],
+            "Contact",
+            Access::Editable,
+        ),
+        ACCOUNT_ID,
+        SUBJECT,
+        description("Description"),
+        FieldDef {
+            default_value: Some("New"),
+            ..field(
+                "Status",
+                "Status",
+                FieldType::Picklist(&CASE_STATUS_NAMES),
+                Access::Editable,
+            )
+        },
+        FieldDef {
+            default_value: Some("Medium"),
+            ..field(
+                "Priority",
+                "Priority",
+                FieldType::Picklist(&["High", "Medium", "Low"]),
+                Access::Editable,
+            )
+        },
+        field(
+            "Origin",
+            "Case Origin",
+            FieldType::Picklist(&["Phone", "Email", "Web"]),
+            Access::Editable,
+        ),
+        field("IsClosed", "Closed", FieldType::Boolean, Access::Derived),
+        field(
+            "ClosedDate",
+            "Closed Date",
+            FieldType::DateTime,
+            Access::Derived,
+        ),
+        OWNER_ID,
+    ],
+    children: &[
+        child("Tasks", "Task", "WhatId"),
+        child("Events", "Event", "WhatId"),
+    ],
+    calls: Calls::ALL,
+};
+
+/// A prospect (Object Reference, Lead): "Company ... Required", `LastName` required,
+/// `Status` from the LeadStatus picklist (default "Open - Not Contacted"), `IsConverted`
+/// set by lead conversion, never written directly.
+pub static LEAD: ObjectDef = ObjectDef {
+    name: "Lead",
+    label: "Lead",
+    label_plural: "Leads",
+    key_prefix: "00Q",
+    name_field: "Name",
+    fields: with_audit_fields![
+        ID,
+        IS_DELETED,
+        LAST_NAME,
+        FIRST_NAME,
+        FULL_NAME,
+        field("Title", "Title", FieldType::String(128), Access::Editable),
+        field(
+            "Company",
+            "Company",
+            FieldType::String(255),
+            Access::Required
+        ),
+        field("Email", "Email", FieldType::Email, Access::Editable),
+        field("Phone", "Phone", FieldType::Phone, Access::Editable),
+        FieldDef {
+            default_value: Some("Open - Not Contacted"),
+            ..field(
+                "Status",
+                "Status",
+                FieldType::Picklist(&[
+                    "Open - Not Contacted",
+                    "Working - Contacted",
+                    "Closed - Converted",
+                    "Closed - Not Converted",
+                ]),
+                Access::Required,
+            )
+        },
+        field(
+            "LeadSource",
+            "Lead Source",
+            FieldType::Picklist(&["Web", "Phone Inquiry", "Partner Referral", "Other"]),
+            Access::Editable,
+        ),
+        field(
+            "IsConverted",
+            "Converted",
+            FieldType::Boolean,
+            Access::System
+        ),
+        description("Description"),
+        OWNER_ID,
+    ],
+    children: &[
+        child("Tasks", "Task", "WhoId"),
+        child("Events", "Event", "WhoId"),
+    ],
     calls: Calls::ALL,
 };
 

@@ -18,7 +18,7 @@ pub enum OrgShape {
     /// No custom field on any object; a single-currency EUR org.
     Plain,
     /// The demo org, but field-level security hides `Contact.Title`, `Contact.Phone`,
-    /// `Account.Industry` and the whole `Opportunity` object from the API user.
+    /// `Account.Industry` and the whole `Opportunity` and `Case` objects from the API user.
     Restricted,
     /// Accounts, contacts and opportunities carry `CurrencyIsoCode` (USD, EUR, GBP, JPY).
     MultiCurrency,
@@ -40,8 +40,10 @@ pub struct UnknownShape(pub String);
 /// permissions decide whether a user can read an object at all (Salesforce Help,
 /// "Field-Level Security" and "Object Permissions"). Opportunity contact roles follow
 /// their opportunities: without read access to opportunities there are none to read.
+/// Cases are hidden the same way ("Object Permissions": no Read on Case), as in an org
+/// whose integration user has no access to service records.
 static RESTRICTED: Hidden = Hidden {
-    objects: &["Opportunity", "OpportunityContactRole"],
+    objects: &["Opportunity", "OpportunityContactRole", "Case"],
     fields: &[
         ("Contact", "Title"),
         ("Contact", "Phone"),

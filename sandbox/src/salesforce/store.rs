@@ -403,6 +403,9 @@ impl Org {
             record.values[*i] = value.clone();
         }
         derive(&mut record, changes);
+        if object.name == "Case" {
+            close_case(&mut record, now_ms);
+        }
         check_required(&record)?;
         let own_id = index.map(|_| record.id().to_owned());
         self.check_unique(&record, own_id.as_deref())?;
@@ -416,6 +419,13 @@ impl Org {
             None => {
                 let id = self.next_id(object.key_prefix);
                 stamp_new(&mut record, &id, actor, now_ms);
+                if object.name == "Case" {
+                    // "CaseNumber ... Autonumber, Defaulted on create" (Object Reference,
+                    // Case): numbered in creation order.
+                    let made = self.tables.get(object.name).map_or(0, |t| t.records.len());
+                    let number = 1001 + made;
+                    record.set("CaseNumber", Value::String(format!("{number:08}")));
+                }
                 self.insert(record);
                 (id, ChangeKind::Created)
             }
@@ -952,7 +962,7 @@ fn derive(record: &mut Record, changes: &[(usize, Value)]) {
             .is_some_and(|i| changes.iter().any(|(c, _)| *c == i))
     };
     match object.name {
-        "Contact" | "User" => {
+        "Contact" | "User" | "Lead" => {
             let name = full_name(record);
             record.set("Name", Value::String(name));
         }
@@ -1031,6 +1041,22 @@ fn derive(record: &mut Record, changes: &[(usize, Value)]) {
 }
 
 /// First and last name, as a person's full name.
+/// A case is closed by a closing status, and `ClosedDate` says when: "The date and time
+/// when the case was closed" (Object Reference, Case); reopening clears it.
+fn close_case(record: &mut Record, now_ms: i64) {
+    let status = record.text("Status").to_owned();
+    let closed = schema::CASE_STATUSES
+        .iter()
+        .any(|(name, closes)| *closes && *name == status);
+    record.set("IsClosed", Value::Bool(closed));
+    let closed_date = match (closed, record["ClosedDate"].is_null()) {
+        (true, true) => Value::String(clock::sf_datetime(now_ms)),
+        (true, false) => record["ClosedDate"].clone(),
+        (false, _) => Value::Null,
+    };
+    record.set("ClosedDate", closed_date);
+}
+
 fn full_name(record: &Record) -> String {
     [record.text("FirstName"), record.text("LastName")]
         .into_iter()
@@ -1105,6 +1131,45 @@ mod tests {
             .collect();
         assert_eq!(names, vec![json!("A"), json!("B")]);
         assert_eq!(org.get(&a).unwrap().id(), a.as_str());
+    }
+
+    #[test]
+    fn cases_are_numbered_and_closing_one_stamps_when() {
+        let (mut org, actor) = org();
+        let case = |org: &mut Org, subject: &str| {
+            org.create(
+                &schema::CASE,
+                &body(json!({"Subject": subject, "CaseNumber": "X"})),
+                &actor,
+                NOW,
+            )
+        };
+        let error = case(&mut org, "set by hand").unwrap_err();
+        assert_eq!(error.code, "INVALID_FIELD_FOR_INSERT_UPDATE", "{error:?}");
+        let first = org
+            .create(&schema::CASE, &body(json!({"Subject": "a"})), &actor, NOW)
+            .unwrap();
+        let second = org
+            .create(&schema::CASE, &body(json!({"Subject": "b"})), &actor, NOW)
+            .unwrap();
+        assert_eq!(org.get(&first).unwrap()["CaseNumber"], "00001001");
+        assert_eq!(org.get(&second).unwrap()["CaseNumber"], "00001002");
+        assert_eq!(org.get(&first).unwrap()["Status"], "New");
+        assert_eq!(org.get(&first).unwrap()["ClosedDate"], Value::Null);
+        org.update(
+            &schema::CASE,
+            &first,
+            &body(json!({"Status": "Closed"})),
+            &actor,
+            NOW + 1_000,
+        )
+        .unwrap();
+        let closed = org.get(&first).unwrap();
+        assert_eq!(closed["IsClosed"], true);
+        assert_eq!(
+            closed["ClosedDate"],
+            clock::sf_datetime(NOW + 1_000).as_str()
+        );
     }
 
     #[test]

@@ -18,6 +18,16 @@ pub struct TicketRequester {
     pub contact_id: Option<String>,
     #[serde(default)]
     pub account_id: Option<String>,
+    /// What the panel's actions copy into Salesforce (a task, a case).
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub ticket_number: Option<String>,
+    /// The ticket in the helpdesk's own UI.
+    #[serde(default)]
+    pub web_url: Option<String>,
 }
 
 impl<T: Transport, S: Sleep> Client<'_, T, S> {

@@ -7,7 +7,8 @@
 //! - `queries`: the SOQL each part of a view sends, built from that schema, the admin's
 //!   chosen fields and the profile's sections (and the agent's search by name);
 //! - `records`: what those queries read, and how a record becomes the view the widget
-//!   shows.
+//!   shows;
+//! - `actions`: what the panel's actions write to Salesforce from a ticket.
 //!
 //! The edge caches the answer as Salesforce sent it, unfiltered, under
 //! [`Lookup::cache_key`], and indexes it by every record Id in it ([`record_ids`]) so a
@@ -15,6 +16,7 @@
 //! choice among several contacts applies here) and the profile's
 //! [`contract::permissions::Permissions::filter_panel`].
 
+pub mod actions;
 mod queries;
 mod records;
 mod schema;
@@ -24,9 +26,10 @@ pub use queries::{
     contact_by_email, header_fields, search_by_name, sections_tag, website_matches,
 };
 pub use records::{
-    AccountBrief, AccountFields, AccountName, ContactBrief, ContactFields, ContactRecord,
-    ContactRoleRecord, ContentNoteRecord, EventRecord, Named, NoteRecord, OpportunityRecord,
-    PanelAccount, PanelContact, PanelRecord, RecordFields, SectionRecords, TaskRecord,
+    AccountBrief, AccountFields, AccountName, CaseRecord, ContactBrief, ContactFields,
+    ContactRecord, ContactRoleRecord, ContentNoteRecord, EventRecord, LeadRecord, Named,
+    NoteRecord, OpportunityRecord, PanelAccount, PanelContact, PanelRecord, RecordFields,
+    SectionRecords, TaskRecord,
 };
 pub use schema::{ObjectSchema, OrgSchema, PANEL_OBJECTS, SchemaField};
 
@@ -104,12 +107,18 @@ impl Lookup {
 
     /// Everything the view needs, in one Composite call: the record(s) with every section
     /// as child sub-queries and, for a requester, the accounts on their email's domain
-    /// (offered when nothing matches).
+    /// and a lead with their email (shown when no contact matches).
     pub fn request(&self, plan: &QueryPlan<'_>) -> CompositeRequest {
         let request = CompositeRequest::new(false);
-        let with_domain = |request: CompositeRequest, email: &Email| match company_domain(email) {
-            Some(domain) => request.query(DOMAIN, &accounts_by_domain(&domain)),
-            None => request,
+        let with_domain = |request: CompositeRequest, email: &Email| {
+            let request = match company_domain(email) {
+                Some(domain) => request.query(DOMAIN, &accounts_by_domain(&domain)),
+                None => request,
+            };
+            match plan.lead_by_email(email) {
+                Some(soql) => request.query(LEADS, &soql),
+                None => request,
+            }
         };
         match self {
             Lookup::Contact { email } => {
@@ -154,6 +163,8 @@ const ACCOUNTS: &str = "accounts";
 const DOMAIN: &str = "domain";
 /// Person accounts with the requester's email, in a Person Accounts org.
 const PEOPLE: &str = "people";
+/// A lead with the requester's email.
+const LEADS: &str = "leads";
 
 fn records<R: DeserializeOwned>(
     response: &CompositeResponse,
@@ -182,6 +193,16 @@ fn suggestion(
                 .is_some_and(|website| website_matches(website, &domain))
         })
         .map(AccountBrief::suggestion)
+}
+
+/// The lead the lookup found with the requester's email. A failure of that part is no
+/// reason to fail the view: there is simply no lead.
+fn lead(response: &CompositeResponse, instance_url: &str) -> Option<contract::api::LeadSummary> {
+    records::<LeadRecord>(response, LEADS)
+        .ok()?
+        .into_iter()
+        .next()
+        .map(|lead| lead.summary(instance_url))
 }
 
 /// The panel for a lookup's answer; `chosen`: the agent's pick among several contacts with
@@ -216,6 +237,8 @@ pub fn decide(
                     None => Panel::NoMatch {
                         email: email.clone(),
                         suggestion: suggestion(response, email),
+                        lead: lead(response, instance_url),
+                        actions: vec![],
                     },
                 }
             }
@@ -240,6 +263,8 @@ pub fn decide(
                 (None, _) => Panel::NoMatch {
                     email: email.clone(),
                     suggestion: suggestion(response, email),
+                    lead: lead(response, instance_url),
+                    actions: vec![],
                 },
                 (Some(_), Some(account)) => Panel::View {
                     view: account.into_view(instance_url, plan),
@@ -512,22 +537,22 @@ mod tests {
         let contact = Lookup::Contact { email: email() };
         assert_eq!(
             contact.request(&plan).len(),
-            2,
-            "the contact and the domain's accounts"
+            3,
+            "the contact, the domain's accounts and a lead with the email"
         );
         let gmail = Lookup::Contact {
             email: Email::parse("maya@gmail.com").unwrap(),
         };
         assert_eq!(
             gmail.request(&plan).len(),
-            1,
+            2,
             "no company behind a public mail domain"
         );
         assert_eq!(
             Lookup::RequesterAccount { email: email() }
                 .request(&plan)
                 .len(),
-            3
+            4
         );
         assert_eq!(
             Lookup::Contact {
@@ -642,9 +667,39 @@ mod tests {
             decided(&lookup, &failed_domain, None, "x").unwrap(),
             Some(Panel::NoMatch {
                 email: email(),
-                suggestion: None
+                suggestion: None,
+                lead: None,
+                actions: vec![],
             })
         );
+    }
+
+    #[test]
+    fn no_match_shows_the_lead_with_the_email() {
+        let lookup = Lookup::Contact { email: email() };
+        let lead = "00Q5g00000L1e2a";
+        let answer = response(vec![
+            item(CONTACTS, query(vec![])),
+            item(
+                LEADS,
+                query(vec![json!({"attributes": {"type": "Lead"}, "Id": lead,
+                    "Name": "Maya Patel", "Company": "Northwind", "Status": "Working - Contacted"})]),
+            ),
+        ]);
+        let Some(Panel::NoMatch {
+            lead: Some(shown), ..
+        }) = decided(&lookup, &answer, None, "https://org.example").unwrap()
+        else {
+            panic!("the lead")
+        };
+        assert_eq!(shown.id, id(lead));
+        assert_eq!(shown.company.as_deref(), Some("Northwind"));
+        assert_eq!(shown.url, format!("https://org.example/{}", id(lead)));
+        // Leads are read with the contacts, in the same call.
+        let (org, fields) = (schema::full_org(), PanelFields::standard());
+        let plan = QueryPlan::new(&org, &fields, Items::ALL);
+        let request = format!("{:?}", lookup.request(&plan));
+        assert!(request.contains("FROM+Lead+WHERE"), "{request}");
     }
 
     #[test]

@@ -89,6 +89,20 @@ const CONTENT_NOTE_FIELDS: &[&str] = &[
     "CreatedDate",
 ];
 const TASK_FIELDS: &[&str] = &["Id", "Subject", "Status", "Priority", "ActivityDate"];
+/// A case's line in the panel: "CaseNumber ... Assigned automatically when each case is
+/// inserted", `IsClosed`, `ClosedDate` (Object Reference, Case).
+const CASE_FIELDS: &[&str] = &[
+    "Id",
+    "CaseNumber",
+    "Subject",
+    "Status",
+    "Priority",
+    "IsClosed",
+    "CreatedDate",
+    "ClosedDate",
+];
+/// A lead's line: "Company ... Required", `Status` (Object Reference, Lead).
+const LEAD_FIELDS: &[&str] = &["Id", "Name", "Company", "Status"];
 const EVENT_FIELDS: &[&str] = &[
     "Id",
     "Subject",
@@ -250,15 +264,49 @@ impl<'a> QueryPlan<'a> {
                 }
             }
         }
+        if let Some(cases) = self.cases(parent) {
+            select = select.subquery(cases);
+        }
         select
+    }
+
+    /// The record's newest cases, where the profile shows cases and the org has them for
+    /// the connected user; an org without them has no case section, and no note either.
+    fn cases(&self, parent: &str) -> Option<Select> {
+        if !self.wanted.cases {
+            return None;
+        }
+        self.child(parent, "Cases", CASE_FIELDS.to_vec(), "CreatedDate DESC")
+    }
+
+    /// Whether a `kind` record's view has a case section.
+    pub fn serves_cases(&self, kind: RecordKind) -> bool {
+        self.cases(parent_object(kind)).is_some()
+    }
+
+    /// The newest unconverted lead with this email, where the profile shows leads and the
+    /// org lets the connected user read them (and filter on `IsConverted`).
+    pub fn lead_by_email(&self, email: &Email) -> Option<String> {
+        let readable = |field: &str| self.schema.readable("Lead", field);
+        if !self.wanted.leads || !readable("Email") || !readable("IsConverted") {
+            return None;
+        }
+        Some(
+            Select::from_object("Lead")
+                .fields(self.readable("Lead", LEAD_FIELDS.iter().copied()))
+                .filter(Condition::and([
+                    Condition::eq("Email", email),
+                    Condition::eq("IsConverted", false),
+                ]))
+                .order_by("LastModifiedDate DESC")
+                .limit(1)
+                .build(),
+        )
     }
 
     /// The sections the profile sees that the org cannot serve for a `kind` record, and why.
     pub fn unavailable(&self, kind: RecordKind) -> Vec<SectionNote> {
-        let parent = match kind {
-            RecordKind::Contact => "Contact",
-            RecordKind::Account => "Account",
-        };
+        let parent = parent_object(kind);
         Section::ALL
             .into_iter()
             .filter(|section| {
@@ -337,8 +385,15 @@ impl<'a> QueryPlan<'a> {
     }
 }
 
-/// Which parts of a view a profile reads (record information and each section): answers
-/// read for another set are other answers.
+fn parent_object(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Contact => "Contact",
+        RecordKind::Account => "Account",
+    }
+}
+
+/// Which parts of a view a profile reads (record information, each section, cases and
+/// leads): answers read for another set are other answers. Actions read nothing.
 pub fn sections_tag(wanted: Items) -> String {
     let Items {
         information,
@@ -346,11 +401,22 @@ pub fn sections_tag(wanted: Items) -> String {
         notes,
         events,
         tasks,
+        cases,
+        leads,
+        ..
     } = wanted;
-    [information, opportunities, notes, events, tasks]
-        .iter()
-        .map(|on| if *on { '1' } else { '0' })
-        .collect()
+    [
+        information,
+        opportunities,
+        notes,
+        events,
+        tasks,
+        cases,
+        leads,
+    ]
+    .iter()
+    .map(|on| if *on { '1' } else { '0' })
+    .collect()
 }
 
 /// Which accounts [`QueryPlan::account_panel_lookup`] reads.
@@ -507,7 +573,8 @@ mod tests {
              (SELECT Id, Title, Body, CreatedBy.Name, CreatedDate FROM Notes ORDER BY CreatedDate DESC LIMIT 20), \
              (SELECT Id, ContentDocumentId, Title, TextPreview, CreatedDate FROM AttachedContentNotes ORDER BY CreatedDate DESC LIMIT 20), \
              (SELECT Id, Subject, StartDateTime, EndDateTime, IsAllDayEvent, ActivityDate, Location FROM Events ORDER BY StartDateTime DESC LIMIT 20), \
-             (SELECT Id, Subject, Status, Priority, ActivityDate FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT 20) \
+             (SELECT Id, Subject, Status, Priority, ActivityDate FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT 20), \
+             (SELECT Id, CaseNumber, Subject, Status, Priority, IsClosed, CreatedDate, ClosedDate FROM Cases ORDER BY CreatedDate DESC LIMIT 20) \
              FROM Contact WHERE Email = 'maya@northwind.example' ORDER BY LastModifiedDate DESC LIMIT 10"
         );
         assert!(plan.unavailable(RecordKind::Contact).is_empty());
@@ -565,6 +632,41 @@ mod tests {
     }
 
     #[test]
+    fn cases_and_leads_are_read_where_the_org_has_them_and_the_profile_shows_them() {
+        let (full, restricted, chosen) = (full_org(), restricted_org(), chosen());
+        let plan = QueryPlan::new(&full, &chosen, Items::ALL);
+        assert!(plan.serves_cases(RecordKind::Contact));
+        assert_eq!(
+            plan.lead_by_email(&email()).as_deref(),
+            Some(
+                "SELECT Id, Name, Company, Status FROM Lead WHERE (Email = 'maya@northwind.example' \
+                 AND IsConverted = false) ORDER BY LastModifiedDate DESC LIMIT 1"
+            )
+        );
+        // No cases or leads in this org: no sub-query, no lead query, no note.
+        let without = QueryPlan::new(&restricted, &chosen, Items::ALL);
+        assert!(!without.serves_cases(RecordKind::Contact));
+        assert!(!without.panel_lookup(&email()).contains("Cases"));
+        assert_eq!(without.lead_by_email(&email()), None);
+        assert!(
+            without
+                .unavailable(RecordKind::Contact)
+                .iter()
+                .all(|note| note.section != Section::Tasks)
+        );
+        // A profile without them reads neither.
+        let hidden = Items {
+            cases: false,
+            leads: false,
+            ..Items::ALL
+        };
+        let plan = QueryPlan::new(&full, &chosen, hidden);
+        assert!(!plan.panel_lookup(&email()).contains("FROM Cases"));
+        assert_eq!(plan.lead_by_email(&email()), None);
+        assert_ne!(sections_tag(hidden), sections_tag(Items::ALL));
+    }
+
+    #[test]
     fn the_account_lookup_finds_the_requesters_accounts_in_one_query() {
         let (org, chosen) = (full_org(), chosen());
         let plan = QueryPlan::new(&org, &chosen, Items::ALL);
@@ -580,8 +682,8 @@ mod tests {
         ));
         assert_eq!(
             soql.matches("(SELECT").count(),
-            6,
-            "five sub-queries of four sections and the semi-join"
+            7,
+            "five sub-queries of four sections, cases and the semi-join"
         );
         assert!(
             plan.account_panel_lookup(AccountFilter::Named("O'Neil & Sons"))

@@ -9,8 +9,9 @@
 use super::queries::QueryPlan;
 use crate::salesforce::{FieldType, QueryResponse, SfDate, SfDateTime, null_as_empty};
 use contract::api::{
-    AccountSuggestion, ContactChoice, DetailField, EventSummary, NoteSummary, OpportunitySummary,
-    RecordDetails, RecordKind, SalesforceView, SearchHit, TaskSummary,
+    AccountSuggestion, CaseSummary, ContactChoice, DetailField, EventSummary, LeadSummary,
+    NoteSummary, OpportunitySummary, RecordDetails, RecordKind, SalesforceView, SearchHit,
+    TaskSummary,
 };
 use contract::ids::SfId;
 use contract::panel_fields::PanelObject;
@@ -89,6 +90,9 @@ impl<F: RecordFields> PanelRecord<F> {
             notes: Some(sections.notes),
             events: Some(sections.events),
             tasks: Some(sections.tasks),
+            cases: plan.serves_cases(F::KIND).then_some(sections.cases),
+            ticket_case: None,
+            actions: vec![],
             unavailable: plan.unavailable(F::KIND),
         }
     }
@@ -185,14 +189,17 @@ pub struct SectionRecords {
     pub tasks: QueryResponse<TaskRecord>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub events: QueryResponse<EventRecord>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub cases: QueryResponse<CaseRecord>,
 }
 
-/// The four sections of a record, ordered for reading.
+/// The sections of a record, ordered for reading.
 struct Sections {
     opportunities: Vec<OpportunitySummary>,
     notes: Vec<NoteSummary>,
     events: Vec<EventSummary>,
     tasks: Vec<TaskSummary>,
+    cases: Vec<CaseSummary>,
 }
 
 impl SectionRecords {
@@ -308,11 +315,30 @@ impl SectionRecords {
             })
             .collect();
         tasks.sort_by(|a, b| a.due_date.cmp(&b.due_date));
+        let mut cases: Vec<CaseSummary> = self
+            .cases
+            .records
+            .into_iter()
+            .map(|c| CaseSummary {
+                url: link(&c.id),
+                id: c.id,
+                number: c.case_number.unwrap_or_default(),
+                subject: c.subject,
+                status: c.status,
+                priority: c.priority,
+                is_closed: c.is_closed.unwrap_or(false),
+                opened: c.created_date.map(|t| t.to_iso8601()),
+                closed: c.closed_date.map(|t| t.to_iso8601()),
+            })
+            .collect();
+        // Open ones first, each part newest first.
+        cases.sort_by(|a, b| (a.is_closed, &b.opened).cmp(&(b.is_closed, &a.opened)));
         Sections {
             opportunities,
             notes,
             events,
             tasks,
+            cases,
         }
     }
 }
@@ -641,6 +667,51 @@ pub struct EventRecord {
     pub activity_date: Option<SfDate>,
     #[serde(default)]
     pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CaseRecord {
+    pub id: SfId,
+    #[serde(default)]
+    pub case_number: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub is_closed: Option<bool>,
+    #[serde(default)]
+    pub created_date: Option<SfDateTime>,
+    #[serde(default)]
+    pub closed_date: Option<SfDateTime>,
+}
+
+/// A lead as [`QueryPlan::lead_by_email`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LeadRecord {
+    pub id: SfId,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl LeadRecord {
+    pub fn summary(self, instance_url: &str) -> LeadSummary {
+        LeadSummary {
+            url: linker(instance_url)(&self.id),
+            id: self.id,
+            name: self.name.unwrap_or_default(),
+            company: self.company,
+            status: self.status,
+        }
+    }
 }
 
 #[cfg(test)]

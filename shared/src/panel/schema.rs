@@ -30,7 +30,14 @@ pub const PANEL_OBJECTS: &[&str] = &[
     "AttachedContentNote",
     "Task",
     "Event",
+    "Case",
+    "Lead",
 ];
+
+/// Which [`PANEL_OBJECTS`] a schema was read for: raised when objects join the list, so a
+/// schema kept from before is read again (an object absent from an older schema may be
+/// one it never asked for, not one the user cannot read).
+const SCHEMA_VERSION: u32 = 2;
 
 const ORGANIZATION: &str = "organization";
 
@@ -99,6 +106,9 @@ pub struct OrgSchema {
     objects: BTreeMap<String, ObjectSchema>,
     /// The org's currency (its corporate currency when it has several).
     pub default_currency: Option<String>,
+    /// [`SCHEMA_VERSION`] when read; 0 from before it was kept.
+    #[serde(default)]
+    version: u32,
 }
 
 #[derive(Deserialize)]
@@ -156,7 +166,14 @@ impl OrgSchema {
         Ok(OrgSchema {
             objects,
             default_currency,
+            version: SCHEMA_VERSION,
         })
+    }
+
+    /// Whether this schema was read for today's [`PANEL_OBJECTS`]; a kept one that is not
+    /// is read again.
+    pub fn is_current(&self) -> bool {
+        self.version == SCHEMA_VERSION
     }
 
     pub fn object(&self, name: &str) -> Option<&ObjectSchema> {
@@ -258,6 +275,7 @@ pub(crate) fn test_schema(objects: &[TestObject<'_>], default_currency: &str) ->
             })
             .collect(),
         default_currency: Some(default_currency.to_owned()),
+        version: SCHEMA_VERSION,
     }
 }
 
@@ -271,6 +289,7 @@ pub(crate) fn full_org() -> OrgSchema {
         ("AttachedContentNotes", "AttachedContentNote"),
         ("Tasks", "Task"),
         ("Events", "Event"),
+        ("Cases", "Case"),
     ];
     test_schema(
         &[
@@ -363,6 +382,25 @@ pub(crate) fn full_org() -> OrgSchema {
                     "ActivityDate",
                     "Location",
                 ],
+                &[],
+            ),
+            (
+                "Case",
+                &[
+                    "Id",
+                    "CaseNumber",
+                    "Subject",
+                    "Status",
+                    "Priority",
+                    "IsClosed",
+                    "CreatedDate",
+                    "ClosedDate",
+                ],
+                &[],
+            ),
+            (
+                "Lead",
+                &["Id", "Name", "Company", "Status", "Email", "IsConverted"],
                 &[],
             ),
         ],

@@ -13,6 +13,7 @@ mod demo_pages;
 mod helpdesk_connection;
 mod hostile_input;
 mod org_shapes;
+mod panel_actions;
 mod sync_live;
 mod sync_rules;
 

@@ -71,7 +71,7 @@ type ItemSwitch = (
 
 /// The restricted items, with their labels (the record's depends on what the profile
 /// sees).
-fn item_switches(shows: RecordKind) -> [ItemSwitch; 5] {
+fn item_switches(shows: RecordKind) -> [ItemSwitch; 11] {
     let record = match shows {
         RecordKind::Contact => "Contact information",
         RecordKind::Account => "Account information",
@@ -97,6 +97,32 @@ fn item_switches(shows: RecordKind) -> [ItemSwitch; 5] {
             |i, v| i.events = v,
         ),
         ("tasks", "Tasks".to_owned(), |i| i.tasks, |i, v| i.tasks = v),
+        ("cases", "Cases".to_owned(), |i| i.cases, |i, v| i.cases = v),
+        ("leads", "Leads".to_owned(), |i| i.leads, |i, v| i.leads = v),
+        (
+            "create_contact",
+            "Create contact".to_owned(),
+            |i| i.create_contact,
+            |i, v| i.create_contact = v,
+        ),
+        (
+            "create_lead",
+            "Create lead".to_owned(),
+            |i| i.create_lead,
+            |i, v| i.create_lead = v,
+        ),
+        (
+            "log_ticket",
+            "Log ticket".to_owned(),
+            |i| i.log_ticket,
+            |i, v| i.log_ticket = v,
+        ),
+        (
+            "open_case",
+            "Open case".to_owned(),
+            |i| i.open_case,
+            |i, v| i.open_case = v,
+        ),
     ]
 }
 

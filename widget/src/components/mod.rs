@@ -17,17 +17,26 @@
 //!   `item-link` into Salesforce, parts such as `opportunity-amount`,
 //!   `opportunity-role`, `opportunity-field`, `task-due`, `event-when`, and
 //!   for a long note `item-body` and `body-toggle`; `closed-opportunities`;
+//! - cases: `section-cases` with rows `case` (`data-status` `open` or `closed`; parts
+//!   `case-status`, `case-opened`, `case-closed`, `case-priority`) and `closed-cases`;
+//! - actions: `actions`, each `action` (with `data-action`: `create_contact`,
+//!   `create_lead`, `log_ticket`, `open_case`), then `action-done` or `action-error`;
+//! - no match: a lead with the email, `lead` (`lead-name`, `lead-company`,
+//!   `lead-status`);
 //! - no match or no account: `suggested-account` (with `open-suggestion`), the search
 //!   `record-search` with `search-input`, `search-submit`, hits `search-hit` (with
 //!   `data-record-id`), `search-empty`, `search-error`; an opened record has `back`.
 
+mod actions;
 mod app;
+mod cases;
 mod choose_contact;
 mod error_state;
 mod events;
 pub mod format;
 mod header;
 mod item_row;
+mod lead;
 mod notes;
 mod opportunities;
 mod panel;
@@ -40,12 +49,15 @@ mod skeleton;
 mod states;
 mod tasks;
 
+pub use actions::{ActionBar, ActionButton, done_text};
 pub use app::App;
+pub use cases::{CasesSection, case_row, cases_section};
 pub use choose_contact::ChooseContact;
 pub use error_state::ErrorState;
 pub use events::{EventsSection, event_row, events_section, split_events};
 pub use header::{ConsoleEntry, PanelHeader};
 pub use item_row::{Body, ItemList, ItemRow, Part, Row, ViewInSalesforce};
+pub use lead::LeadCard;
 pub use notes::{NotesSection, note_row, notes_section};
 pub use opportunities::{OpportunitiesSection, opportunities_section, opportunity_row};
 pub use panel::{AgentPanel, PanelView};

@@ -5,7 +5,7 @@ use super::{
     NotConnectedState, PanelHeader, RecordView,
 };
 use crate::api::{Client, ClientError};
-use contract::api::{Panel, PanelQuery};
+use contract::api::{ActionDone, Panel, PanelQuery};
 use contract::ids::SfId;
 use leptos::prelude::*;
 
@@ -172,8 +172,12 @@ pub fn PanelView(
     #[prop(optional, into)]
     on_open: Option<Callback<SfId>>,
 ) -> impl IntoView {
+    // What an action made shows once Salesforce is read again.
+    let on_action = Some(Callback::new(move |_: ActionDone| on_retry.run(())));
     match outcome {
-        Ok(Panel::View { view }) => view! { <RecordView view=view /> }.into_any(),
+        Ok(Panel::View { view }) => {
+            view! { <RecordView view=view client=client on_action=on_action /> }.into_any()
+        }
         Ok(Panel::Choose { email, candidates }) => {
             let on_chosen = on_chosen.unwrap_or_else(|| Callback::new(|_| {}));
             view! {
@@ -189,8 +193,21 @@ pub fn PanelView(
         Ok(Panel::NotConnected { can_connect }) => {
             view! { <NotConnectedState can_connect=can_connect /> }.into_any()
         }
-        Ok(Panel::NoMatch { email, suggestion }) => view! {
-            <NoMatchState email=email suggestion=suggestion client=client on_open=on_open />
+        Ok(Panel::NoMatch {
+            email,
+            suggestion,
+            lead,
+            actions,
+        }) => view! {
+            <NoMatchState
+                email=email
+                suggestion=suggestion
+                lead=lead
+                actions=actions
+                client=client
+                on_open=on_open
+                on_action=on_action
+            />
         }
         .into_any(),
         Ok(Panel::NoAccount {

@@ -2,10 +2,11 @@
 
 use super::format::Now;
 use super::{
-    EventsSection, NotesSection, OpportunitiesSection, RecordHeader, SectionUnavailable,
-    TasksSection,
+    ActionBar, CasesSection, EventsSection, NotesSection, OpportunitiesSection, RecordHeader,
+    SectionUnavailable, TasksSection,
 };
-use contract::api::{RecordKind, SalesforceView, Section};
+use crate::api::Client;
+use contract::api::{ActionDone, RecordKind, SalesforceView, Section};
 use leptos::prelude::*;
 
 /// `Panel::View`: the record and each section the agent's profile may see. A section the
@@ -18,19 +19,39 @@ pub fn RecordView(
     /// when not given.
     #[prop(optional)]
     now: Option<Now>,
+    /// Takes the actions the view offers; without it none is offered.
+    #[prop(default = None)]
+    client: Option<Client>,
+    /// Runs once an action made something (the panel reads it again).
+    #[prop(default = None)]
+    on_action: Option<Callback<ActionDone>>,
 ) -> impl IntoView {
     let now = now.unwrap_or_else(Now::current);
     let SalesforceView {
         kind,
+        id,
         url,
         record,
         opportunities,
         notes,
         events,
         tasks,
+        cases,
+        ticket_case,
+        actions,
         unavailable,
-        ..
     } = view;
+    let actions = (client.is_some() && (!actions.is_empty() || ticket_case.is_some())).then(|| {
+        view! {
+            <ActionBar
+                actions=actions
+                record=Some(id)
+                client=client
+                on_done=on_action
+                ticket_case=ticket_case.map(|case| *case)
+            />
+        }
+    });
     // A section the org does not serve is its note, in the section's place.
     let note = |section: Section| {
         unavailable
@@ -51,6 +72,7 @@ pub fn RecordView(
     view! {
         <div class="record-view" data-testid="salesforce-view" data-kind=kind_name>
             <RecordHeader kind=kind url=url record=record />
+            {actions}
             {opportunities
                 .map(|opportunities| view! { <OpportunitiesSection opportunities=opportunities /> })}
             {note(Section::Opportunities)}
@@ -60,6 +82,7 @@ pub fn RecordView(
             {note(Section::Events)}
             {tasks.map(|tasks| view! { <TasksSection tasks=tasks now=now /> })}
             {note(Section::Tasks)}
+            {cases.map(|cases| view! { <CasesSection cases=cases /> })}
         </div>
     }
 }

@@ -1,9 +1,9 @@
 //! Every panel state that is not a record (not connected, no requester, no match, ...).
 
-use super::RecordSearch;
 use super::format::initials;
+use super::{ActionBar, LeadCard, RecordSearch};
 use crate::api::Client;
-use contract::api::{AccountSuggestion, ContactChoice};
+use contract::api::{AccountSuggestion, Action, ActionDone, ContactChoice, LeadSummary};
 use contract::ids::{Email, SfId};
 use leptos::prelude::*;
 
@@ -74,18 +74,27 @@ pub fn NotConnectedState(can_connect: bool) -> impl IntoView {
     }
 }
 
-/// `Panel::NoMatch`: Salesforce has no contact with the requester's email. With
-/// `on_open`, it offers the account on the email's domain (`data-testid="suggested-account"`)
-/// and a search by name ([`RecordSearch`]).
+/// `Panel::NoMatch`: Salesforce has no contact with the requester's email. It shows a lead
+/// with that email ([`LeadCard`]) and the actions the agent may take (create a contact or
+/// a lead); with `on_open`, it offers the account on the email's domain
+/// (`data-testid="suggested-account"`) and a search by name ([`RecordSearch`]).
 #[component]
 pub fn NoMatchState(
     email: Email,
     #[prop(default = None)] suggestion: Option<AccountSuggestion>,
+    #[prop(default = None)] lead: Option<LeadSummary>,
+    #[prop(default = vec![])] actions: Vec<Action>,
     #[prop(default = None)] client: Option<Client>,
     /// Opens a suggested account or a search hit.
     #[prop(default = None)]
     on_open: Option<Callback<SfId>>,
+    /// Runs once an action made something.
+    #[prop(default = None)]
+    on_action: Option<Callback<ActionDone>>,
 ) -> impl IntoView {
+    let actions = (!actions.is_empty() && client.is_some()).then(|| {
+        view! { <ActionBar actions=actions client=client.clone() on_done=on_action /> }
+    });
     view! {
         <StateMessage state="no_match" tone=Tone::Info title="No matching contact">
             <p class="state-detail" data-testid="state-detail">
@@ -94,6 +103,8 @@ pub fn NoMatchState(
                     {email.to_string()}
                 </strong>
             </p>
+            {lead.map(|lead| view! { <LeadCard lead=lead /> })}
+            {actions}
             <LookElsewhere suggestion=suggestion client=client on_open=on_open />
         </StateMessage>
     }

@@ -50,7 +50,7 @@ async fn a_change_is_saved_at_once() {
         items: Items {
             opportunities: false,
             notes: false,
-            ..Items::ALL
+            ..Items::READ_ONLY
         },
     };
     let stub = FetchStub::install(vec![Reply::Json(200, json(&saved))]);

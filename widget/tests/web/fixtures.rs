@@ -150,6 +150,9 @@ pub fn full_view() -> SalesforceView {
             task(2, "Send SAML metadata", "In Progress", "High", "2025-12-08"),
             task(3, "Prepare quote", "Not Started", "Normal", "2025-12-15"),
         ]),
+        cases: None,
+        ticket_case: None,
+        actions: vec![],
         unavailable: vec![],
     }
 }

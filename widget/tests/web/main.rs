@@ -26,6 +26,7 @@ mod errors;
 mod format;
 mod location;
 mod panel;
+mod panel_actions;
 mod record_view;
 mod states;
 mod zoho;

@@ -71,6 +71,8 @@ fn the_switch_shows_each_panel_state() {
             Panel::NoMatch {
                 email: Email::parse("a@b.test").unwrap(),
                 suggestion: None,
+                lead: None,
+                actions: vec![],
             },
             "no_match",
         ),
@@ -90,6 +92,8 @@ fn the_switch_shows_each_panel_state() {
                     name: "Acme".into(),
                     website: Some("https://acme.test".into()),
                 }),
+                lead: None,
+                actions: vec![],
             },
             "no_match",
         ),
@@ -150,6 +154,8 @@ async fn no_match_offers_the_domain_account_and_a_search() {
             name: "Acme".into(),
             website: Some("https://acme.test/".into()),
         }),
+        lead: None,
+        actions: vec![],
     });
     let m = mount(move || {
         let on_open = Callback::new(move |id| record.lock().unwrap().push(id));

@@ -30,6 +30,9 @@ pub fn jane() -> SalesforceView {
         notes: Some(vec![]),
         events: Some(vec![]),
         tasks: Some(vec![]),
+        cases: None,
+        ticket_case: None,
+        actions: vec![],
         unavailable: vec![],
     }
 }

@@ -1,0 +1,158 @@
+//! The panel's actions on Salesforce: a button per action the agent may take here, each
+//! with its own loading, done and error states.
+
+use super::item_row::ViewInSalesforce;
+use crate::api::{Client, ClientError, Method};
+use contract::api::{Action, ActionDone, ActionOn};
+use contract::ids::SfId;
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+
+/// The actions the edge offered (`data-testid="actions"`), each an [`ActionButton`] about
+/// `record` where it needs one. `on_done` runs after an action succeeded (the panel
+/// reads Salesforce again to show what it made).
+#[component]
+pub fn ActionBar(
+    actions: Vec<Action>,
+    #[prop(default = None)] record: Option<SfId>,
+    #[prop(default = None)] client: Option<Client>,
+    #[prop(default = None)] on_done: Option<Callback<ActionDone>>,
+    /// The case the ticket already opened: shown instead of the button to open one.
+    #[prop(default = None)]
+    ticket_case: Option<ActionDone>,
+) -> impl IntoView {
+    let case_shown = ticket_case
+        .clone()
+        .map(|done| view! { <DoneNote done=done /> });
+    let buttons = actions
+        .into_iter()
+        .filter(|action| !(*action == Action::OpenCase && ticket_case.is_some()))
+        .map(|action| {
+            view! {
+                <ActionButton
+                    action=action
+                    record=record.clone()
+                    client=client.clone()
+                    on_done=on_done
+                />
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="actions" data-testid="actions">
+            {case_shown}
+            {buttons}
+        </div>
+    }
+}
+
+/// Where one action stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Ready,
+    Working,
+    Done(ActionDone),
+    Failed(String),
+}
+
+/// One action (`data-testid="action"`, `data-action` its JSON name): disabled while it
+/// runs (a second click sends nothing), then what it made (`action-done`, with a "View in
+/// Salesforce" link) or why not (`action-error`: Salesforce's own reason when Salesforce
+/// refused).
+#[component]
+pub fn ActionButton(
+    action: Action,
+    #[prop(default = None)] record: Option<SfId>,
+    #[prop(default = None)] client: Option<Client>,
+    #[prop(default = None)] on_done: Option<Callback<ActionDone>>,
+) -> impl IntoView {
+    let step = RwSignal::new(Step::Ready);
+    let key = serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let slot_key = key.clone();
+    let run = move |_| {
+        if step.get_untracked() == Step::Working {
+            return;
+        }
+        let Some(client) = client.clone() else {
+            step.set(Step::Failed(ClientError::MissingToken.to_string()));
+            return;
+        };
+        let body = record.clone().map(|record| ActionOn { record });
+        step.set(Step::Working);
+        leptos::task::spawn_local(async move {
+            let outcome: Result<ActionDone, ClientError> = client
+                .send_json(Method::Post, action.path(), Some(&body))
+                .await;
+            match outcome {
+                Ok(done) => {
+                    step.try_set(Step::Done(done.clone()));
+                    if let Some(on_done) = on_done {
+                        on_done.run(done);
+                    }
+                }
+                Err(error) => {
+                    step.try_set(Step::Failed(error.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="action" data-testid="action-slot" data-action=slot_key>
+            <button
+                type="button"
+                class="action-button"
+                data-testid="action"
+                data-action=key
+                disabled=move || matches!(step.get(), Step::Working | Step::Done(_))
+                aria-busy=move || (step.get() == Step::Working).to_string()
+                on:click=run
+            >
+                {move || match step.get() {
+                    Step::Working => format!("{}…", action.label()),
+                    _ => action.label().to_owned(),
+                }}
+            </button>
+            {move || match step.get() {
+                Step::Done(done) => EitherOf3::A(view! { <DoneNote done=done /> }),
+                Step::Failed(message) => {
+                    EitherOf3::B(
+                        view! {
+                            <p class="action-error" role="alert" data-testid="action-error">
+                                {message}
+                            </p>
+                        },
+                    )
+                }
+                Step::Ready | Step::Working => EitherOf3::C(()),
+            }}
+        </div>
+    }
+}
+
+/// What an action made (`data-testid="action-done"`): `Case 00001026 opened`, ...
+#[component]
+fn DoneNote(done: ActionDone) -> impl IntoView {
+    let text = done_text(&done);
+    view! {
+        <p class="action-done" role="status" data-testid="action-done">
+            <span>{text}</span>
+            <ViewInSalesforce url=done.url />
+        </p>
+    }
+}
+
+/// How an action's outcome reads.
+pub fn done_text(done: &ActionDone) -> String {
+    match done.action {
+        Action::CreateContact => "Contact created in Salesforce".into(),
+        Action::CreateLead => "Lead created in Salesforce".into(),
+        Action::LogTicket => "Ticket logged as a completed task".into(),
+        Action::OpenCase => match &done.number {
+            Some(number) => format!("Case {number} opened for this ticket"),
+            None => "Case opened for this ticket".into(),
+        },
+    }
+}
