@@ -1,15 +1,18 @@
 //! A small typed client for the edge's JSON API. The shapes are [`contract::api`]'s; this
-//! module only adds transport (gloo-net over `fetch`, same origin) and error mapping.
+//! module only adds transport (the browser's `fetch`, same origin) and error mapping.
+//! It calls `fetch` through web-sys itself rather than through an HTTP crate: the agent
+//! panel's bundle then carries no request builder it does not use (issue 17).
 
 use contract::api::{
     ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
     PanelChoice, PanelQuery, SearchHit,
 };
 use contract::ids::SfId;
-use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
-use web_sys::RequestCache;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestCache, RequestInit, Response, UrlSearchParams};
 
 /// Why a call to the edge did not produce its answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +53,17 @@ pub enum Method {
     Post,
     Put,
     Delete,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
 }
 
 /// Calls the edge on behalf of one context token.
@@ -189,47 +203,58 @@ impl Client {
     where
         B: Serialize + ?Sized,
     {
-        let url = self.url(path);
-        let builder = match method {
-            Method::Get => Request::get(&url),
-            Method::Post => Request::post(&url),
-            Method::Put => Request::put(&url),
-            Method::Delete => Request::delete(&url),
-        };
-        let builder = self
-            .authorized(builder)
-            .query(query)
-            .cache(RequestCache::NoStore);
-        let request = match body {
-            Some(body) => builder.json(body),
-            None => builder.build(),
+        let mut url = self.url(path);
+        let params = UrlSearchParams::new().map_err(network)?;
+        for (name, value) in query {
+            params.append(name, value);
         }
-        .map_err(|error| ClientError::Network(error.to_string()))?;
-        send(request).await
-    }
-
-    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
-        request
-            .header(
-                "Authorization",
-                &format!("Bearer {}", crate::zoho::renewed(&self.token)),
-            )
-            .header("Accept", "application/json")
+        let query = String::from(params.to_string());
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let headers = Headers::new().map_err(network)?;
+        let bearer = format!("Bearer {}", crate::zoho::renewed(&self.token));
+        headers.set("Authorization", &bearer).map_err(network)?;
+        headers.set("Accept", "application/json").map_err(network)?;
+        let init = RequestInit::new();
+        init.set_method(method.as_str());
+        init.set_cache(RequestCache::NoStore);
+        if let Some(body) = body {
+            let json = serde_json::to_string(body)
+                .map_err(|error| ClientError::Network(error.to_string()))?;
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(network)?;
+            init.set_body(&JsValue::from_str(&json));
+        }
+        init.set_headers(&headers);
+        send(&url, &init).await
     }
 }
 
 /// Sends a request; the answer's status and body text.
-async fn send(request: Request) -> Result<(u16, String), ClientError> {
-    let response = request
-        .send()
+async fn send(url: &str, init: &RequestInit) -> Result<(u16, String), ClientError> {
+    let window = web_sys::window()
+        .ok_or_else(|| ClientError::Network("this page has no window to fetch from".to_owned()))?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, init))
         .await
-        .map_err(|error| ClientError::Network(error.to_string()))?;
-    let status = response.status();
-    let body = response
-        .text()
+        .map_err(network)?
+        .unchecked_into();
+    let body = JsFuture::from(response.text().map_err(network)?)
         .await
-        .map_err(|error| ClientError::Network(error.to_string()))?;
-    Ok((status, body))
+        .map_err(network)?;
+    Ok((response.status(), body.as_string().unwrap_or_default()))
+}
+
+/// A failed `fetch` (or a request it refused to build) as the browser explains it: a
+/// `TypeError`'s message, or whatever else was thrown.
+fn network(thrown: JsValue) -> ClientError {
+    let reason = match thrown.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => thrown.as_string().unwrap_or_else(|| format!("{thrown:?}")),
+    };
+    ClientError::Network(reason)
 }
 
 /// Turns an HTTP answer into the contract's value or a [`ClientError`]: 2xx bodies are
