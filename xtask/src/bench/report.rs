@@ -14,10 +14,11 @@ pub struct Section {
 pub fn section_table(section: &Section) -> String {
     let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
     let mut out = format!(
-        "`cargo xtask bench {}` ({} min {} s)\n\n",
+        "`cargo xtask bench {}` ({} min {} s, {})\n\n",
         section.target,
         section.seconds / 60,
-        section.seconds % 60
+        section.seconds % 60,
+        today(),
     );
     match &section.outcome {
         Ok(figures) => {
@@ -48,18 +49,39 @@ pub fn write(sections: &[Section], seconds: u64) -> String {
          - the machine is shared: figures taken while other work compiles are noisy, and \
          the sandbox org, the sandbox helpdesk, the edge and the benchmark itself share its \
          cores.\n\n",
-        crate::chaos::command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        today(),
         crate::chaos::machine(),
         seconds / 60,
         seconds % 60,
     );
     for section in sections {
-        out.push_str(&format!("## {}\n\n", section.target));
+        out.push_str(&heading(section.target));
         out.push_str(&section_table(section));
         out.push('\n');
     }
     out.push_str(NOTES);
     out
+}
+
+fn today() -> String {
+    crate::chaos::command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+}
+
+fn heading(target: &str) -> String {
+    format!("## {target}\n\n")
+}
+
+/// `report` with one target's section replaced by a newer run's (`cargo xtask bench
+/// <target>`); `None` when the report has no such section.
+pub fn refresh(report: &str, section: &Section) -> Option<String> {
+    let start = report.find(&heading(section.target))? + heading(section.target).len();
+    let end = start + report[start..].find("\n## ")? + 1;
+    Some(format!(
+        "{}{}\n{}",
+        &report[..start],
+        section_table(section),
+        &report[end..]
+    ))
 }
 
 /// What was changed to reach the figures, and what the runs showed.
@@ -98,7 +120,7 @@ mod tests {
             ]),
         };
         let table = section_table(&measured);
-        assert!(table.starts_with("`cargo xtask bench peers` (1 min 15 s)"));
+        assert!(table.starts_with("`cargo xtask bench peers` (1 min 15 s, "));
         assert!(
             table.contains("| read \\| all | 1.0 s | ratio < 1.0 |"),
             "{table}"
@@ -110,5 +132,22 @@ mod tests {
             outcome: Err("the sync stopped".into()),
         };
         assert!(section_table(&failed).contains("Did not finish: the sync stopped"));
+
+        let report = write(&[measured, failed], 78);
+        let rerun = Section {
+            target: "peers",
+            seconds: 9,
+            outcome: Ok(vec![Figure::new("read", "0.5 s")]),
+        };
+        let refreshed = refresh(&report, &rerun).unwrap();
+        assert!(refreshed.contains("| read | 0.5 s | - |"));
+        assert!(!refreshed.contains("1.0 s"));
+        assert!(refreshed.contains("## sync\n\n`cargo xtask bench sync` (0 min 3 s"));
+        assert!(refreshed.ends_with(NOTES));
+        let unknown = Section {
+            target: "nothing",
+            ..rerun
+        };
+        assert!(refresh(&report, &unknown).is_none());
     }
 }

@@ -242,29 +242,52 @@ async fn measure() -> anyhow::Result<Vec<Figure>> {
         "initial sync {CONTACTS} + {ACCOUNTS}, edge, two-way"
     ));
 
+    // What fails after the initial sync is reported in its row, the rest kept. Each part
+    // runs on a day of its own: the initial sync spent most of a day's credits.
+    let new_day = async || -> anyhow::Result<()> {
+        http.post(format!(
+            "{}/__sandbox/credits/reset",
+            stack.sandbox.helpdesk_url
+        ))
+        .send()
+        .await?
+        .error_for_status()?;
+        Ok(())
+    };
+    new_day().await?;
     let edits = Edits::find(&stack).await?;
     for (direction, latencies) in [
         (
             "Salesforce -> helpdesk",
-            edits.salesforce_to_helpdesk(&stack).await?,
+            edits.salesforce_to_helpdesk(&stack).await,
         ),
         (
             "helpdesk -> Salesforce",
-            edits.helpdesk_to_salesforce(&stack).await?,
+            edits.helpdesk_to_salesforce(&stack).await,
         ),
     ] {
-        let value = format!(
-            "p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms",
-            percentile(&latencies, 50.0),
-            percentile(&latencies, 95.0),
-            percentile(&latencies, 99.0)
-        );
+        let value = match latencies {
+            Ok(latencies) => format!(
+                "p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms",
+                percentile(&latencies, 50.0),
+                percentile(&latencies, 95.0),
+                percentile(&latencies, 99.0)
+            ),
+            Err(error) => format!("did not finish: {error:#}"),
+        };
         println!("  edit {direction} ({EDITS} edits): {value}");
         figures.push(
             Figure::new(format!("edit {direction}, {EDITS} edits"), value).target("p95 <= 1 s"),
         );
     }
-    figures.extend(catch_up(&stack, &session).await?);
+    new_day().await?;
+    match catch_up(&stack, &session).await {
+        Ok(caught_up) => figures.extend(caught_up),
+        Err(error) => figures.push(Figure::new(
+            format!("data load of {CONTACTS} contacts"),
+            format!("did not finish: {error:#}"),
+        )),
+    }
     Ok(figures)
 }
 
@@ -296,11 +319,9 @@ impl Edits {
         })
     }
 
-    /// A Salesforce user edits the title; timed until the helpdesk has it.
+    /// A Salesforce user edits the title; timed until the helpdesk has it (read inside
+    /// the sandbox: API reads would spend the organisation's credits).
     async fn salesforce_to_helpdesk(&self, stack: &Stack) -> anyhow::Result<Vec<f64>> {
-        let transport = ReqwestTransport::default();
-        let connection = stack.sandbox.demo_helpdesk_connection();
-        let desk = helpdesk::Client::new(&transport, &connection);
         timed_edits(
             |title| {
                 stack
@@ -314,9 +335,7 @@ impl Edits {
                     .map(drop)
                     .map_err(|e| anyhow::anyhow!("{e:?}"))
             },
-            async |title| {
-                Ok(desk.contact(&self.helpdesk_id).await?.title.as_deref() == Some(title))
-            },
+            async |title| Ok(helpdesk_title(stack, &self.helpdesk_id).as_deref() == Some(title)),
         )
         .await
     }
@@ -348,6 +367,14 @@ impl Edits {
     }
 }
 
+/// A helpdesk contact's title as the sandbox holds it.
+fn helpdesk_title(stack: &Stack, id: &str) -> Option<String> {
+    let desk = stack.sandbox.helpdesk().desk();
+    desk.contacts
+        .get(id)
+        .and_then(|contact| contact.title.clone())
+}
+
 /// Makes [`EDITS`] edits one after the other, each timed until `arrived` sees it; sorted.
 async fn timed_edits(
     edit: impl Fn(&str) -> anyhow::Result<()>,
@@ -362,7 +389,7 @@ async fn timed_edits(
         let deadline = edited + Duration::from_secs(30);
         while !arrived(&title).await? {
             anyhow::ensure!(Instant::now() < deadline, "edit {n} did not arrive in 30 s");
-            tokio::time::sleep(Duration::from_millis(2)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         latencies.push(edited.elapsed().as_secs_f64() * 1000.0);
     }
@@ -416,13 +443,8 @@ async fn catch_up(
         .clone();
     let calls_before = calls(&stack.sandbox);
     let credits_before = credits_spent(&stack.sandbox).await?;
-    // Our own look-ups (a call and a credit each) are taken off the figures.
-    let mut polls = 0;
     let deadline = loaded + Duration::from_secs(600);
-    while {
-        polls += 1;
-        desk.contact(&last).await?.title.as_deref() != Some(TITLE)
-    } {
+    while helpdesk_title(stack, &last).as_deref() != Some(TITLE) {
         anyhow::ensure!(
             Instant::now() < deadline,
             "the data load did not arrive in 10 min"
@@ -440,7 +462,7 @@ async fn catch_up(
     }
     let wall = loaded.elapsed();
     let calls_after = calls(&stack.sandbox);
-    let credits = credits_spent(&stack.sandbox).await? - credits_before - polls;
+    let credits = credits_spent(&stack.sandbox).await? - credits_before;
     let arrived = desk
         .all_contacts(None)
         .await?
@@ -457,8 +479,9 @@ async fn catch_up(
             ),
         ),
         Figure::new(
-            "data load: Salesforce calls",
-            // One read per catch-up step; notifications, where they come, read nothing.
+            // Notifications carry the records; were they all lost, the catch-up reads
+            // them a step at a time.
+            "data load: Salesforce calls (minimum: catch-up reads, every notification lost)",
             over_minimum(
                 calls_after.0 - calls_before.0,
                 changed.div_ceil(CATCH_UP_STEP),
@@ -467,7 +490,7 @@ async fn catch_up(
         Figure::new(
             "data load: helpdesk calls",
             over_minimum(
-                calls_after.1 - calls_before.1 - polls,
+                calls_after.1 - calls_before.1,
                 changed.div_ceil(UPDATE_MANY_CHUNK),
             ),
         ),
