@@ -26,6 +26,8 @@ const LIST_PAGE_CREDITS: usize = 3;
 const PROFESSIONAL_AGENTS: u32 = 100;
 /// The catch-up's step (`shared::sync::salesforce_port`): changed records per query.
 const CATCH_UP_STEP: usize = 200;
+/// How long the data load is watched at most.
+const CATCH_UP_WAIT: Duration = Duration::from_secs(240);
 /// Records per `updateMany` call of the helpdesk port.
 const UPDATE_MANY_CHUNK: usize = 50;
 
@@ -405,8 +407,8 @@ fn unique_suffix() -> u128 {
 }
 
 /// A data load: every bulk contact's title changed through the REST API in collections
-/// of 200, as Data Loader would; timed from its last write until the helpdesk has the
-/// last record it changed, then checked record by record.
+/// of 200, as Data Loader would; timed from its last write until the helpdesk has every
+/// change, or for [`CATCH_UP_WAIT`] at most. Calls and their minimum count what arrived.
 async fn catch_up(
     stack: &Stack,
     session: &shared::salesforce::Session,
@@ -432,51 +434,40 @@ async fn catch_up(
         records.len(),
         load_started.elapsed().as_secs_f64()
     );
-    let last_email = records
-        .last()
-        .and_then(|r| r["Email"].as_str())
-        .ok_or_else(|| anyhow::anyhow!("bulk contacts have emails"))?;
-    let connection = stack.sandbox.demo_helpdesk_connection();
-    let desk = helpdesk::Client::new(&transport, &connection);
-    let last = desk.search_contacts_by_email(last_email).await?[0]
-        .id
-        .clone();
+    let changed = records.len();
     let calls_before = calls(&stack.sandbox);
     let credits_before = credits_spent(&stack.sandbox).await?;
-    let deadline = loaded + Duration::from_secs(600);
-    while helpdesk_title(stack, &last).as_deref() != Some(TITLE) {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "the data load did not arrive in 10 min"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    // Counted inside the sandbox, once a second (API reads would spend credits).
+    let arrived = || {
+        let desk = stack.sandbox.helpdesk().desk();
+        desk.contacts
+            .values()
+            .filter(|c| c.title.as_deref() == Some(TITLE))
+            .count()
+    };
+    let deadline = loaded + CATCH_UP_WAIT;
+    let mut count = arrived();
+    while count < changed && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        count = arrived();
     }
-    // The rest of what is pending, then the count.
-    let settle_deadline = Instant::now() + Duration::from_secs(300);
-    while stack.admin_status().await?.sync.pending_changes > 0 {
-        anyhow::ensure!(
-            Instant::now() < settle_deadline,
-            "changes still pending after 5 min"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let wall = loaded.elapsed();
+    let wall = loaded.elapsed().as_secs_f64();
     let calls_after = calls(&stack.sandbox);
     let credits = credits_spent(&stack.sandbox).await? - credits_before;
-    let arrived = desk
-        .all_contacts(None)
-        .await?
-        .iter()
-        .filter(|c| c.title.as_deref() == Some(TITLE))
-        .count();
-    let changed = records.len();
+    let progress = if count == changed {
+        format!("{wall:.1} s ({:.0} records/s)", count as f64 / wall)
+    } else {
+        // The wait is bounded to keep the whole bench short; the rate tells the rest.
+        format!(
+            "{count} of {changed} after {wall:.0} s ({:.0} records/s; all in about {:.0} s)",
+            count as f64 / wall,
+            changed as f64 * wall / count.max(1) as f64
+        )
+    };
     let figures = vec![
         Figure::new(
             format!("data load of {changed} contacts: load's end -> helpdesk has all"),
-            format!(
-                "{:.1} s ({arrived} of {changed} arrived)",
-                wall.as_secs_f64()
-            ),
+            progress,
         ),
         Figure::new(
             // Notifications carry the records; were they all lost, the catch-up reads
@@ -484,20 +475,20 @@ async fn catch_up(
             "data load: Salesforce calls (minimum: catch-up reads, every notification lost)",
             over_minimum(
                 calls_after.0 - calls_before.0,
-                changed.div_ceil(CATCH_UP_STEP),
+                count.div_ceil(CATCH_UP_STEP),
             ),
         ),
         Figure::new(
             "data load: helpdesk calls",
             over_minimum(
                 calls_after.1 - calls_before.1,
-                changed.div_ceil(UPDATE_MANY_CHUNK),
+                count.div_ceil(UPDATE_MANY_CHUNK),
             ),
         ),
         Figure::new(
             "data load: helpdesk credits",
             // updateMany costs a credit per 2 records.
-            over_minimum(credits, changed.div_ceil(2)),
+            over_minimum(credits, count.div_ceil(2)),
         ),
     ];
     for figure in &figures {
