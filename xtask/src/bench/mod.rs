@@ -99,10 +99,12 @@ pub fn run(target: Option<&str>) -> anyhow::Result<()> {
     for target in chosen {
         println!("\n=== bench {} ===", target.name);
         let target_started = Instant::now();
+        let date = report::today();
         // A target that fails is reported, and the others still run.
         let outcome = (target.run)();
         let section = report::Section {
             target: target.name,
+            date,
             seconds: target_started.elapsed().as_secs(),
             outcome: outcome.map_err(|error| format!("{error:#}")),
         };

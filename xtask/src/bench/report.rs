@@ -6,6 +6,8 @@ use super::Figure;
 /// One target's run.
 pub struct Section {
     pub target: &'static str,
+    /// When it started.
+    pub date: String,
     pub seconds: u64,
     pub outcome: Result<Vec<Figure>, String>,
 }
@@ -18,7 +20,7 @@ pub fn section_table(section: &Section) -> String {
         section.target,
         section.seconds / 60,
         section.seconds % 60,
-        today(),
+        section.date,
     );
     match &section.outcome {
         Ok(figures) => {
@@ -63,7 +65,7 @@ pub fn write(sections: &[Section], seconds: u64) -> String {
     out
 }
 
-fn today() -> String {
+pub fn today() -> String {
     crate::chaos::command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
 }
 
@@ -114,13 +116,14 @@ mod tests {
     fn a_section_is_a_table_or_its_error() {
         let measured = Section {
             target: "peers",
+            date: "today".into(),
             seconds: 75,
             outcome: Ok(vec![
                 Figure::new("read | all", "1.0 s").target("ratio < 1.0"),
             ]),
         };
         let table = section_table(&measured);
-        assert!(table.starts_with("`cargo xtask bench peers` (1 min 15 s, "));
+        assert!(table.starts_with("`cargo xtask bench peers` (1 min 15 s, today)"));
         assert!(
             table.contains("| read \\| all | 1.0 s | ratio < 1.0 |"),
             "{table}"
@@ -128,6 +131,7 @@ mod tests {
 
         let failed = Section {
             target: "sync",
+            date: "today".into(),
             seconds: 3,
             outcome: Err("the sync stopped".into()),
         };
@@ -136,6 +140,7 @@ mod tests {
         let report = write(&[measured, failed], 78);
         let rerun = Section {
             target: "peers",
+            date: "today".into(),
             seconds: 9,
             outcome: Ok(vec![Figure::new("read", "0.5 s")]),
         };
