@@ -9,6 +9,7 @@ mod admin;
 mod browser;
 mod compare;
 mod connect;
+mod inspector;
 mod paths;
 mod stack;
 mod wait;

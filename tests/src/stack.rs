@@ -127,18 +127,22 @@ pub struct Stack {
     package: PathBuf,
     wrangler: Child,
     edge: Edge,
+    /// Keeps the runtime's `Network` instrumentation off (see [`crate::inspector`]).
+    quiet_network: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How `wrangler dev` is started, so it can be started again.
 struct Edge {
     port: u16,
+    /// Wrangler's DevTools port, new at every start.
+    inspector_port: u16,
     persist_dir: PathBuf,
     log: PathBuf,
     vars: Vec<String>,
 }
 
 impl Edge {
-    fn spawn(&self) -> anyhow::Result<Child> {
+    fn spawn(&mut self) -> anyhow::Result<Child> {
         if let Some(dir) = self.log.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -146,12 +150,13 @@ impl Edge {
             .create(true)
             .append(true)
             .open(&self.log)?;
+        self.inspector_port = free_port();
         let mut command = Command::new(npm_bin("wrangler"));
         command
             .current_dir(repo_root())
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
             // Its own debugger port too, so stacks (and a running demo) never collide.
-            .args(["--inspector-port", &free_port().to_string()])
+            .args(["--inspector-port", &self.inspector_port.to_string()])
             .arg("--persist-to")
             .arg(&self.persist_dir)
             .args([
@@ -235,8 +240,9 @@ impl Stack {
                 sandbox::demo::HELPDESK_CLIENT_SECRET
             ),
         ];
-        let edge = Edge {
+        let mut edge = Edge {
             port: options.ports.edge,
+            inspector_port: 0,
             persist_dir: options.persist_dir,
             log: options.edge_log,
             vars,
@@ -253,6 +259,7 @@ impl Stack {
             package,
             wrangler: edge.spawn()?,
             edge,
+            quiet_network: None,
         };
         stack.upload_package()?;
         stack.start_edge().await?;
@@ -462,15 +469,35 @@ impl Stack {
     /// fails to start ("The Workers runtime failed to start", seen on a loaded machine):
     /// it is started again, a few times at most.
     async fn start_edge(&mut self) -> anyhow::Result<()> {
-        for _ in 0..3 {
+        for attempt in 0..4 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                self.wrangler = self.edge.spawn()?;
+            }
             if self.wait_for_edge().await? {
+                if let Some(previous) = self.quiet_network.take() {
+                    previous.abort();
+                }
+                // Without it the edge still works, until it makes thousands of calls.
+                let port = self.edge.inspector_port;
+                self.quiet_network = match tokio::time::timeout(
+                    Duration::from_secs(10),
+                    crate::inspector::quiet_network(port),
+                )
+                .await
+                {
+                    Ok(Ok(task)) => Some(task),
+                    Ok(Err(error)) => {
+                        eprintln!("warning: the runtime's network events stay on: {error:#}");
+                        None
+                    }
+                    Err(_) => {
+                        eprintln!("warning: wrangler's inspector did not answer in 10 s");
+                        None
+                    }
+                };
                 return Ok(());
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            self.wrangler = self.edge.spawn()?;
-        }
-        if self.wait_for_edge().await? {
-            return Ok(());
         }
         bail!(
             "wrangler dev exited before the edge was up, four times; see {}",
@@ -576,6 +603,9 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
+        if let Some(quiet) = self.quiet_network.take() {
+            quiet.abort();
+        }
         // SIGTERM to the whole group lets wrangler stop workerd and flush storage.
         stop_group(&mut self.wrangler, "TERM");
     }

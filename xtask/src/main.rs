@@ -21,7 +21,8 @@ commands:
   build   build the widget, the extension package (target/extension) and the edge (release),
           as `dev` and `test` do first
   setup   install the tools the other commands need, and nothing else
-  bench <target>   measure and print figures (not a test); targets:";
+  bench [<target>] measure and print figures (not a test); with no target, run them all
+                   and write BENCHMARKS.md; targets:";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

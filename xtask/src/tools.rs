@@ -103,12 +103,42 @@ fn ensure_npm_packages() -> anyhow::Result<()> {
     if std::fs::read(&stamp_path).is_ok_and(|stamp| stamp == lock) {
         return Ok(());
     }
-    println!("installing npm packages (wrangler, binaryen)");
+    println!("installing npm packages (wrangler, binaryen, jsforce)");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&root))?;
     std::fs::write(stamp_path, lock)?;
     Ok(())
+}
+
+/// simple-salesforce, at the version the sandbox's own test pins
+/// (`sandbox/tests/http/salesforce_simple_salesforce.rs`), in the virtual environment that
+/// test makes under the target directory: its Python, for `cargo xtask bench peers`.
+pub fn ensure_simple_salesforce() -> anyhow::Result<std::path::PathBuf> {
+    const PINNED: &str = "simple-salesforce==1.12.10";
+    let venv = repo_root().join("target/tmp/simple-salesforce-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        println!("creating a Python venv for simple-salesforce");
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
+    let installed = output(
+        python.to_str().context("a UTF-8 path")?,
+        &["-m", "pip", "show", "simple-salesforce"],
+    )
+    .is_some_and(|out| reports_version(&out, PINNED.trim_start_matches("simple-salesforce==")));
+    if !installed {
+        println!("installing {PINNED}");
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            PINNED,
+        ]))?;
+    }
+    Ok(python)
 }
 
 fn ensure_chromium() -> anyhow::Result<()> {

@@ -7,7 +7,7 @@
 //! - headless Chromium: from navigation to the record's name painted (Element Timing),
 //!   on a first visit (cold edge cache, empty browser cache) and on later ones.
 
-use crate::{compile, tools};
+use super::Figure;
 use anyhow::{Context, bail};
 use contract::api::{PANEL_PATH, Panel};
 use e2e::{Browser, Stack, StackOptions, repo_root};
@@ -20,9 +20,7 @@ const SAMPLES: usize = 50;
 /// Browser loads after the first one.
 const PAGE_LOADS: usize = 10;
 
-pub fn run() -> anyhow::Result<()> {
-    tools::ensure_all()?;
-    compile::all()?;
+pub fn run() -> anyhow::Result<Vec<Figure>> {
     let sizes = bundle_sizes(&repo_root().join("widget/dist"))?;
     tokio::runtime::Runtime::new()?.block_on(measure(sizes))
 }
@@ -92,7 +90,17 @@ fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
     (at(0.5), at(0.95))
 }
 
-async fn measure(sizes: Vec<Size>) -> anyhow::Result<()> {
+/// What the agent panel downloads: its wasm and JS, gzipped.
+fn panel_download(sizes: &[Size]) -> Figure {
+    let gzipped: u64 = sizes
+        .iter()
+        .filter(|size| size.file.ends_with(".wasm") || size.file.ends_with(".js"))
+        .map(|size| size.gzipped)
+        .sum();
+    Figure::new("agent panel wasm + JS, gzipped", kib(gzipped)).target("<= 100 KiB")
+}
+
+async fn measure(sizes: Vec<Size>) -> anyhow::Result<Vec<Figure>> {
     let stack = Stack::start(StackOptions::test("bench-widget")).await?;
     stack.connect_salesforce().await?;
     let token = stack.context_token("Agent", true);
@@ -175,7 +183,30 @@ async fn measure(sizes: Vec<Size>) -> anyhow::Result<()> {
     );
     let (median, p95) = percentiles(painted.later);
     println!("  later visits ({PAGE_LOADS})  median {median:>7.1} ms   p95 {p95:>7.1} ms");
-    Ok(())
+    Ok(vec![
+        panel_download(&sizes),
+        Figure::new(
+            "Salesforce calls per panel view, cold / warm",
+            format!("{cold_calls} / {warm_calls}"),
+        ),
+        Figure::new(
+            format!("edge panel latency, cold ({SAMPLES} requests)"),
+            format!("p50 {cold_median:.1} ms, p95 {cold_p95:.1} ms"),
+        ),
+        Figure::new(
+            format!("edge panel latency, warm ({SAMPLES} requests)"),
+            format!("p50 {warm_median:.1} ms, p95 {warm_p95:.1} ms"),
+        ),
+        Figure::new(
+            "Chromium time to data, cold (first visit)",
+            format!("{:.1} ms", painted.first),
+        ),
+        Figure::new(
+            format!("Chromium time to data, warm ({PAGE_LOADS} visits)"),
+            format!("p50 {median:.1} ms, p95 {p95:.1} ms"),
+        )
+        .target("p50 <= 150 ms"),
+    ])
 }
 
 async fn ensure_view(stack: &Stack) -> anyhow::Result<()> {

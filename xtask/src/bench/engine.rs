@@ -1,8 +1,10 @@
-//! The full-size initial sync with the engine run natively: the Durable Object's code
-//! path (`Engine::advance_initial`, step after step) over SQLite in a file, against the
-//! sandbox over HTTP.
+//! `cargo xtask bench engine`: the full-size initial sync with the engine run natively:
+//! the Durable Object's code path (`Engine::advance_initial`, step after step) over SQLite
+//! in a file, against the sandbox over HTTP. Beside the edge's figures, it shows what the
+//! Workers runtime adds.
 
-use super::{Counts, Figures, calls};
+use super::Figure;
+use super::sync::{ACCOUNTS, CONTACTS, Counts, Initial, calls};
 use e2e::ReqwestTransport;
 use shared::helpdesk;
 use shared::salesforce::{Client, OAuthApp, Session};
@@ -17,7 +19,11 @@ use std::time::Instant;
 /// A UUID, as the helpdesk wants `sourceId`s.
 const SOURCE_ID: &str = "7c1e0f4a-2b9d-4e6f-8a13-5d2c9b7e4f01";
 
-pub async fn measure(contacts: usize, accounts: usize) -> anyhow::Result<()> {
+pub fn run() -> anyhow::Result<Vec<Figure>> {
+    tokio::runtime::Runtime::new()?.block_on(measure(CONTACTS, ACCOUNTS))
+}
+
+async fn measure(contacts: usize, accounts: usize) -> anyhow::Result<Vec<Figure>> {
     let sandbox = sandbox::start(sandbox::Config::ephemeral()).await?;
     let seeded = sandbox
         .salesforce()
@@ -87,19 +93,24 @@ pub async fn measure(contacts: usize, accounts: usize) -> anyhow::Result<()> {
     let wall = started.elapsed();
     let calls_after = calls(&sandbox);
     let after = Counts::read(&sandbox, &session).await?;
-    Figures::measured(
-        (contacts, accounts),
-        wall,
-        (&before, &after),
-        (calls_before, calls_after),
-        peak_storage_bytes,
-    )
-    .print("The engine, natively (SQLite file, measured after every step)");
     anyhow::ensure!(
         after.helpdesk.1 >= after.salesforce.1 && after.helpdesk.0 >= after.salesforce.0,
         "every Salesforce record reached the helpdesk: {after:?}"
     );
-    Ok(())
+    let (salesforce_minimum, helpdesk_minimum) = before.minimum_calls(&after);
+    println!("\nthe engine, natively (SQLite file, measured after every step):");
+    Ok(Initial {
+        wall,
+        salesforce_calls: calls_after.0 - calls_before.0,
+        salesforce_minimum,
+        helpdesk_calls: calls_after.1 - calls_before.1,
+        helpdesk_minimum,
+        helpdesk_credits: None,
+        peak_storage_bytes,
+    }
+    .figures(&format!(
+        "initial sync {contacts} + {accounts}, engine natively"
+    )))
 }
 
 /// The database and its write-ahead log.
