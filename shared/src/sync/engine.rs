@@ -389,19 +389,23 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 (&from_values, modified(Some(record))),
             ),
         };
-        let merged = merge::merge(
-            self.settings.sync_type,
-            &self.settings.rules(object),
-            snapshot,
-            merge::Side {
-                values: sf_values,
-                modified_ms: sf_modified,
-            },
-            merge::Side {
-                values: hd_values,
-                modified_ms: hd_modified,
-            },
-        );
+        let rules = self.settings.rules(object);
+        let merged = match counterpart {
+            None => merge::create(to, &rules, &from_values),
+            Some(_) => merge::merge(
+                self.settings.sync_type,
+                &rules,
+                snapshot,
+                merge::Side {
+                    values: sf_values,
+                    modified_ms: sf_modified,
+                },
+                merge::Side {
+                    values: hd_values,
+                    modified_ms: hd_modified,
+                },
+            ),
+        };
 
         let (to_changes, from_changes) = match to {
             Side::Helpdesk => (&merged.to_helpdesk, &merged.to_salesforce),
@@ -1318,6 +1322,37 @@ mod tests {
         assert_eq!(w.salesforce.writes.get(), writes);
         assert_eq!(
             w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("CTO")
+        );
+    }
+
+    #[test]
+    fn a_contact_created_in_salesforce_keeps_a_field_the_helpdesk_always_wins() {
+        let w = title_under(mapping::SyncRule::HelpdeskWins);
+        let contact = w.salesforce.put(
+            ObjectKind::Contact,
+            None,
+            json!({"LastName": "Patel", "Email": "m@x.example", "Title": "CTO"}),
+        );
+        assert_eq!(
+            w.sync(Side::Salesforce, ObjectKind::Contact, &contact),
+            Outcome::Added
+        );
+        let hd = w.helpdesk.ids(ObjectKind::Contact)[0].clone();
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd, "title"),
+            json!("CTO")
+        );
+        // The next change to the pair finds both sides agreeing: nothing is blanked.
+        w.salesforce
+            .put(ObjectKind::Contact, Some(&contact), json!({"Phone": "555"}));
+        w.sync(Side::Salesforce, ObjectKind::Contact, &contact);
+        assert_eq!(
+            w.salesforce.field(ObjectKind::Contact, &contact, "Title"),
+            json!("CTO")
+        );
+        assert_eq!(
+            w.helpdesk.field(ObjectKind::Contact, &hd, "title"),
             json!("CTO")
         );
     }

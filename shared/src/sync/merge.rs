@@ -8,7 +8,9 @@
 //! unless blank" takes Salesforce's value unless Salesforce's field is blank and was not
 //! just cleared, then the helpdesk's; "don't sync" leaves both alone. A write we made
 //! comes back equal to the snapshot, so it is no change at all: that is the echo
-//! suppression.
+//! suppression. Rules settle disagreements between two existing records: a counterpart
+//! being created has no value of its own, so it starts with every synced field
+//! ([`create`]).
 
 use contract::mapping::{SyncRule, SyncType};
 use serde_json::Value;
@@ -120,6 +122,33 @@ pub fn merge(
         merge.agreed.insert(key.clone(), winner.clone());
     }
     merge
+}
+
+/// The merge for a record with no counterpart yet on side `to`: the counterpart is created
+/// with every field the record holds except those not synced. Were "the other side always
+/// wins" applied here, the counterpart would start blank and the next merge would copy
+/// that blank over the creator's value.
+pub fn create(to: contract::side::Side, rules: &Rules, values: &Values) -> Merge {
+    let agreed: Values = values
+        .iter()
+        .filter(|(key, _)| rules.get(*key) != Some(&SyncRule::DontSync))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    // A blank needs no writing on a record that starts blank.
+    let fields: Values = agreed
+        .iter()
+        .filter(|(_, value)| !value.is_null())
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let (to_helpdesk, to_salesforce) = match to {
+        contract::side::Side::Helpdesk => (fields, Values::new()),
+        contract::side::Side::Salesforce => (Values::new(), fields),
+    };
+    Merge {
+        to_helpdesk,
+        to_salesforce,
+        agreed,
+    }
 }
 
 #[cfg(test)]
@@ -264,25 +293,35 @@ mod tests {
     }
 
     #[test]
-    fn a_record_recreated_after_deletion_gets_every_field() {
-        // The helpdesk record is gone: an empty side against the snapshot means "write all".
-        let snapshot = values(&[("title", json!("CTO"))]);
-        let sf = values(&[("title", json!("CTO")), ("email", json!("a@x.co"))]);
-        let empty = Values::new();
-        let m = merge(
-            SyncType::SalesforceToHelpdesk,
-            &Rules::new(),
-            Some(&snapshot),
-            Side {
-                values: &sf,
-                modified_ms: 1,
-            },
-            Side {
-                values: &empty,
-                modified_ms: 0,
-            },
-        );
-        assert_eq!(m.to_helpdesk, sf);
+    fn a_counterpart_being_created_gets_every_synced_field_whatever_the_rules() {
+        use contract::side::Side::{Helpdesk, Salesforce};
+        let rules = Rules::from([
+            ("title".to_owned(), SyncRule::SalesforceWins),
+            ("phone".to_owned(), SyncRule::HelpdeskWins),
+            ("notes".to_owned(), SyncRule::DontSync),
+        ]);
+        let created_with = values(&[
+            ("title", json!("CTO")),
+            ("phone", json!("555")),
+            ("notes", json!("private")),
+            ("email", json!("a@x.co")),
+            ("mobile", Value::Null),
+        ]);
+        let synced = values(&[
+            ("title", json!("CTO")),
+            ("phone", json!("555")),
+            ("email", json!("a@x.co")),
+        ]);
+        let in_salesforce = create(Salesforce, &rules, &created_with);
+        assert_eq!(in_salesforce.to_salesforce, synced);
+        assert!(in_salesforce.to_helpdesk.is_empty());
+        let mut agreed = synced.clone();
+        agreed.insert("mobile".to_owned(), Value::Null);
+        assert_eq!(in_salesforce.agreed, agreed);
+        let in_helpdesk = create(Helpdesk, &rules, &created_with);
+        assert_eq!(in_helpdesk.to_helpdesk, synced);
+        assert!(in_helpdesk.to_salesforce.is_empty());
+        assert_eq!(in_helpdesk.agreed, agreed);
     }
 
     /// One field `f` under `rule`, two-way: the merge of Salesforce's `s` and the
