@@ -108,6 +108,74 @@ async fn changes_flow_both_ways_through_the_real_webhooks() -> anyhow::Result<()
     Ok(())
 }
 
+/// Successive helpdesk edits of one contact, each made as soon as the previous one shows
+/// in Salesforce (as `cargo xtask bench sync` does): every one must arrive, not only the
+/// first.
+#[tokio::test]
+async fn successive_helpdesk_edits_of_one_contact_each_reach_salesforce() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::test("sync-successive")).await?;
+    stack.connect_salesforce().await?;
+    stack.start_sync().await?;
+    stack
+        .wait_for_sync(SyncState::Live, Duration::from_secs(60))
+        .await?;
+    let transport = ReqwestTransport::default();
+    let connection = stack.sandbox.demo_helpdesk_connection();
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let desk_maya = desk.search_contacts_by_email(MAYA).await?[0].id.clone();
+    let salesforce = Client::new(&transport, stack.salesforce_admin().await?);
+    let sf_id = contract::ids::SfId::parse(&salesforce_maya(&salesforce).await?)?;
+
+    // As the bench: Salesforce edits reach the helpdesk first, then the helpdesk's are
+    // made, each the moment the previous one shows (polled every 5 ms).
+    let sf_maya = sf_id.as_str().to_owned();
+    for title in ["Salesforce's first", "Salesforce's second"] {
+        stack
+            .sandbox
+            .salesforce()
+            .user_update(
+                "Contact",
+                &sf_maya,
+                json!({"Title": title}).as_object().unwrap(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        eventually(
+            &format!("the Salesforce edit {title:?} in the helpdesk"),
+            Duration::from_secs(20),
+            async || {
+                let contact = desk.contact(&desk_maya).await?;
+                Ok((contact.title.as_deref() == Some(title)).then_some(()))
+            },
+        )
+        .await?;
+    }
+    for title in ["First title", "Second title", "Third title"] {
+        stack
+            .sandbox
+            .helpdesk()
+            .agent_edit(&AgentEdit::update(
+                "contacts",
+                &desk_maya,
+                json!({"title": title}),
+            ))
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let record: Value = salesforce.get("Contact", &sf_id, &["Title"]).await?;
+            if record["Title"] == title {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the helpdesk edit {title:?} is not in Salesforce after 20 s: {:?}",
+                stack.sandbox.helpdesk().webhook_deliveries()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() -> anyhow::Result<()>
 {
