@@ -180,6 +180,29 @@ async fn each_field_rule_lets_through_what_it_says() -> anyhow::Result<()> {
         ["Mya", "SF title", "200", "777", "HD notes"],
     )
     .await?;
+
+    // A contact created in Salesforce reaches the helpdesk with every synced field, the
+    // helpdesk's phone included: "always wins" is for two existing records, and a
+    // counterpart being created has no value of its own.
+    const NEW: &str = "lena.ortiz@northwind.example";
+    stack
+        .sandbox
+        .salesforce()
+        .user_create(
+            "Contact",
+            json!({"LastName": "Ortiz", "Email": NEW, "Title": "New title", "Phone": "555"})
+                .as_object()
+                .unwrap(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let connection = stack.sandbox.demo_helpdesk_connection();
+    let desk = helpdesk::Client::new(&transport, &connection);
+    let created = eventually("the new contact in the helpdesk", PATIENCE, async || {
+        Ok(desk.search_contacts_by_email(NEW).await?.into_iter().next())
+    })
+    .await?;
+    assert_eq!(created.title.as_deref(), Some("New title"));
+    assert_eq!(created.phone.as_deref(), Some("555"));
     Ok(())
 }
 
