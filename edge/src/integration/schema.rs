@@ -137,6 +137,9 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE oauth_pending ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce';
     ALTER TABLE oauth_start_codes ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce'",
+    // 13: the helpdesk org's credit plan (edition, paid agents) and credits left, as last
+    // read (`state::HelpdeskCredits`).
+    "ALTER TABLE edge_state ADD COLUMN helpdesk_credits TEXT",
 ];
 
 /// Brings the org's database up to date: the engine's tables, then the edge's.

@@ -325,6 +325,11 @@ impl crate::Sandbox {
         self.helpdesk.set_credit_plan(None, plan);
     }
 
+    /// Charges a helpdesk organisation credits its other integrations spent.
+    pub fn spend_helpdesk_credits(&self, org_id: &str, credits: u64) {
+        self.helpdesk.spend_credits(org_id, credits);
+    }
+
     /// Sets Zoho's credit model for one helpdesk organisation.
     pub fn set_helpdesk_org_credit_plan(&self, org_id: &str, plan: Option<CreditPlan>) {
         self.helpdesk.set_credit_plan(Some(org_id), plan);

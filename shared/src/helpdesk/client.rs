@@ -19,11 +19,11 @@
 
 use super::error::{HelpdeskError, error_of, retry_after};
 use super::fields::{FieldMeta, Module};
-use super::limits::CreditLimits;
+use super::limits::{CreditLimits, CreditPlan, Edition};
 use super::oauth::{Grant, HelpdeskApp, TokenKeeper};
 use super::records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, ListPage, MassResult, MassResults,
-    Profile, SearchPage,
+    Organization, Profile, SearchPage,
 };
 use super::signature::Jwks;
 use super::webhooks::{Webhook, WebhookDraft};
@@ -265,7 +265,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
     }
 
     /// A request of the org; the token is added as it is sent (it may be renewed).
-    fn request(&self, method: Method, path_and_query: &str) -> HttpRequest {
+    pub(super) fn request(&self, method: Method, path_and_query: &str) -> HttpRequest {
         HttpRequest::new(method, self.url(path_and_query))
             .header("orgId", self.connection.org_id.clone())
     }
@@ -277,7 +277,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         )
     }
 
-    fn write(&self, method: Method, path: &str, body: &impl Serialize) -> HttpRequest {
+    pub(super) fn write(&self, method: Method, path: &str, body: &impl Serialize) -> HttpRequest {
         let mut request = self
             .request(method, path)
             .header("Content-Type", "application/json");
@@ -290,7 +290,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
 
     /// Sends, renewing an expired token once and retrying 429 and 502/503/504 within
     /// the policy.
-    async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HelpdeskError> {
+    pub(super) async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HelpdeskError> {
         self.exchange(request, true).await
     }
 
@@ -428,6 +428,27 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
     /// The agent the token belongs to.
     pub async fn myinfo(&self) -> Result<Agent, HelpdeskError> {
         self.get_one("/myinfo").await
+    }
+
+    /// The organisations the token's agent belongs to.
+    pub async fn organizations(&self) -> Result<Vec<Organization>, HelpdeskError> {
+        self.get_list("/organizations").await
+    }
+
+    /// The org's credit model: its edition (from `/organizations`) and its paid agents;
+    /// `None` when the org is not listed or its edition is one these limits do not know.
+    pub async fn credit_plan(&self) -> Result<Option<CreditPlan>, HelpdeskError> {
+        let organizations = self.organizations().await?;
+        let Some(edition) = organizations
+            .iter()
+            .find(|o| o.id == self.connection.org_id)
+            .and_then(|o| o.edition.as_deref())
+            .and_then(Edition::from_name)
+        else {
+            return Ok(None);
+        };
+        let (agents, profiles) = (self.agents().await?, self.profiles().await?);
+        Ok(Some(CreditPlan::of(edition, &agents, &profiles)))
     }
 
     pub async fn agents(&self) -> Result<Vec<Agent>, HelpdeskError> {
@@ -719,7 +740,7 @@ pub(super) fn segment(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 
-fn decode<R: DeserializeOwned>(response: &HttpResponse) -> Result<R, HelpdeskError> {
+pub(super) fn decode<R: DeserializeOwned>(response: &HttpResponse) -> Result<R, HelpdeskError> {
     serde_json::from_slice(&response.body)
         .map_err(|e| HelpdeskError::Decode(format!("HTTP {}: {e}", response.status)))
 }

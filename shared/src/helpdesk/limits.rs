@@ -3,8 +3,12 @@
 //! apidashboard/articles/working-with-api-credits), and the share of them a client may
 //! use ([`CreditBudget`]), since every integration of the portal draws on the same credits.
 
+use super::records::{Agent, Profile};
+use serde::{Deserialize, Serialize};
+
 /// Zoho Desk's editions, as their credits and concurrency differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Edition {
     /// Also the trial period.
     Free,
@@ -32,6 +36,17 @@ impl Edition {
             "enterprise" | "zohoone" | "crmplus" => Edition::Enterprise,
             _ => return None,
         })
+    }
+
+    /// The edition's name as Zoho's pricing spells it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Edition::Free => "Free",
+            Edition::Express => "Express",
+            Edition::Standard => "Standard",
+            Edition::Professional => "Professional",
+            Edition::Enterprise => "Enterprise",
+        }
     }
 
     /// Base credits a day ("Working with API Credits": Free 5,000, Express 25,000,
@@ -71,13 +86,33 @@ impl Edition {
 }
 
 /// A portal's credit model: its edition and its agents (light agents do not count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditPlan {
     pub edition: Edition,
     pub agents: u64,
 }
 
 impl CreditPlan {
+    /// The plan of a portal on `edition` with these agents: the active ones earn credits,
+    /// light agents excepted ("Working with API Credits", variable credits).
+    pub fn of(edition: Edition, agents: &[Agent], profiles: &[Profile]) -> CreditPlan {
+        let light = |agent: &Agent| {
+            profiles
+                .iter()
+                .find(|p| p.id == agent.profile_id)
+                .and_then(|p| p.kind.as_deref())
+                .is_some_and(|kind| kind == "LightAgent")
+        };
+        let paid = agents
+            .iter()
+            .filter(|a| a.status.as_deref().is_none_or(|s| s == "ACTIVE") && !light(a))
+            .count();
+        CreditPlan {
+            edition,
+            agents: paid as u64,
+        }
+    }
+
     /// The day's credits: base plus per agent (purchased additional credits not counted).
     pub fn daily_credits(&self) -> u64 {
         self.edition.base_credits() + self.edition.credits_per_agent() * self.agents
@@ -157,6 +192,40 @@ mod tests {
         assert_eq!(plan(Edition::Standard, 4), 51_000);
         assert_eq!(plan(Edition::Professional, 10), 80_000);
         assert_eq!(plan(Edition::Enterprise, 3), 103_000);
+    }
+
+    #[test]
+    fn only_active_agents_that_are_not_light_agents_earn_credits() {
+        let agent = |id: &str, profile: &str, status: Option<&str>| Agent {
+            id: id.into(),
+            name: id.into(),
+            first_name: None,
+            last_name: None,
+            email_id: format!("{id}@desk.example"),
+            profile_id: profile.into(),
+            role_id: "r".into(),
+            status: status.map(str::to_owned),
+        };
+        let profile = |id: &str, kind: &str| Profile {
+            id: id.into(),
+            name: kind.into(),
+            kind: Some(kind.into()),
+            is_default: true,
+        };
+        let agents = [
+            agent("a", "admin", Some("ACTIVE")),
+            agent("b", "agent", None),
+            agent("c", "light", Some("ACTIVE")),
+            agent("d", "agent", Some("DISABLED")),
+        ];
+        let profiles = [
+            profile("admin", "Administrator"),
+            profile("agent", "Agent"),
+            profile("light", "LightAgent"),
+        ];
+        let plan = CreditPlan::of(Edition::Professional, &agents, &profiles);
+        assert_eq!(plan.agents, 2);
+        assert_eq!(plan.daily_credits(), 76_000);
     }
 
     #[test]

@@ -38,7 +38,8 @@ fn meta(field: &helpdesk::FieldMeta) -> FieldMeta {
     }
 }
 
-fn port_error(error: HelpdeskError) -> PortError {
+/// What a helpdesk error means to the engine.
+pub fn port_error(error: HelpdeskError) -> PortError {
     if error.needs_reconnect() {
         return PortError::Reconnect(contract::side::Side::Helpdesk);
     }

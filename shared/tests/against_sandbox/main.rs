@@ -6,6 +6,7 @@
 
 mod helpdesk_bulk;
 mod helpdesk_client;
+mod helpdesk_import;
 mod helpdesk_limits;
 mod helpdesk_oauth;
 mod salesforce_client;
