@@ -39,6 +39,14 @@ async fn the_sync_stops_at_its_share_of_the_credits_and_goes_on_the_next_day() -
             agents: 3,
         }),
     );
+    // Contacts the helpdesk does not have: a credit each to write.
+    stack
+        .sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 150,
+            accounts: 10,
+        });
     // Connecting reads the org's edition: the sync's limits follow it.
     stack.connect_helpdesk(ORG).await?;
     stack.connect_salesforce_in(ORG).await?;
