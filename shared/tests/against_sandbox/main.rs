@@ -12,4 +12,5 @@ mod helpdesk_oauth;
 mod salesforce_client;
 mod support;
 mod sync_engine;
+mod sync_import;
 mod sync_shapes;
