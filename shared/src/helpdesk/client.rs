@@ -291,20 +291,34 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
     /// Sends, renewing an expired token once and retrying 429 and 502/503/504 within
     /// the policy.
     pub(super) async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HelpdeskError> {
-        self.exchange(request, true).await
+        self.exchange(request, Some(1)).await
     }
 
-    /// [`Client::call`]; the org's token goes only with `authorize` (not to the public
-    /// key set, which may be served elsewhere).
+    /// [`Client::call`] for a call whose cost is known beforehand (an import's), so the
+    /// budget refuses it rather than let it pass the share.
+    pub(super) async fn call_weighing(
+        &self,
+        request: HttpRequest,
+        weight: u64,
+    ) -> Result<HttpResponse, HelpdeskError> {
+        self.exchange(request, Some(weight)).await
+    }
+
+    /// [`Client::call`]; the org's token, and the budget's check of the call's `weight`,
+    /// go only with an authorized call (not to the public key set, which may be served
+    /// elsewhere).
     async fn exchange(
         &self,
         request: HttpRequest,
-        authorize: bool,
+        weight: Option<u64>,
     ) -> Result<HttpResponse, HelpdeskError> {
+        let authorize = weight.is_some();
         let mut attempt = 1;
         let mut renewed = false;
         loop {
-            if authorize && let Some(refusal) = self.over_budget() {
+            if let Some(weight) = weight
+                && let Some(refusal) = self.over_budget(weight)
+            {
                 return Err(refusal);
             }
             self.calls.set(self.calls.get() + 1);
@@ -354,11 +368,11 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
 
     /// The refusal of a call the budget has no room for, judged on the credits the
     /// helpdesk last said were left.
-    fn over_budget(&self) -> Option<HelpdeskError> {
+    fn over_budget(&self, weight: u64) -> Option<HelpdeskError> {
         let limits = self.limits?;
         let remaining = self.rate_limit.get()?.remaining?;
         let daily = limits.plan.daily_credits();
-        (!limits.budget.allows(remaining, daily)).then(|| HelpdeskError::OverBudget {
+        (!limits.budget.allows(remaining, daily, weight)).then(|| HelpdeskError::OverBudget {
             spent: daily.saturating_sub(remaining),
             daily,
             ceiling: limits.budget.ceiling(daily),
@@ -714,7 +728,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             "{}{JWKS_PATH}",
             self.connection.base_url.trim_end_matches('/')
         );
-        let response = self.exchange(HttpRequest::get(url), false).await?;
+        let response = self.exchange(HttpRequest::get(url), None).await?;
         decode(&response)
     }
 }

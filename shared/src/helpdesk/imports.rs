@@ -108,10 +108,14 @@ impl ImportRowError {
 }
 
 impl<T: Transport, S: Sleep> Client<'_, T, S> {
-    /// Queues an import; it runs in the background.
+    /// Queues an import; it runs in the background. Its cost is known beforehand, a
+    /// credit per 2 records (the sandbox's rate, as Zoho's notes give bulk updates): a
+    /// client with limits refuses an import its share has no room for.
     pub async fn queue_import(&self, request: &ImportRequest) -> Result<Import, HelpdeskError> {
+        let records = request.data.accounts.len() + request.data.contacts.len();
+        let weight = (records as u64).div_ceil(2).max(1);
         let response = self
-            .call(self.write(Method::Post, "/imports", request))
+            .call_weighing(self.write(Method::Post, "/imports", request), weight)
             .await?;
         decode(&response)
     }

@@ -151,10 +151,11 @@ impl CreditBudget {
         self.share(daily)
     }
 
-    /// Whether one more call fits, given the credits the helpdesk last said were left
-    /// (`X-Rate-Limit-Remaining-v3`) of a day's `daily`.
-    pub fn allows(&self, remaining: u64, daily: u64) -> bool {
-        *self == CreditBudget::Unlimited || daily.saturating_sub(remaining) < self.ceiling(daily)
+    /// Whether one more call costing `weight` fits, given the credits the helpdesk last
+    /// said were left (`X-Rate-Limit-Remaining-v3`) of a day's `daily`.
+    pub fn allows(&self, remaining: u64, daily: u64, weight: u64) -> bool {
+        *self == CreditBudget::Unlimited
+            || daily.saturating_sub(remaining) + weight <= self.ceiling(daily)
     }
 
     /// Calls to have in progress at once under an edition's cap.
@@ -244,13 +245,18 @@ mod tests {
     fn the_budget_stops_at_its_share_of_the_day() {
         let budget = CreditBudget::Percent(80);
         assert!(
-            budget.allows(10_001, 50_000),
+            budget.allows(10_001, 50_000, 1),
             "39,999 spent of a 40,000 ceiling"
         );
-        assert!(!budget.allows(10_000, 50_000), "the ceiling reached");
-        assert!(!budget.allows(0, 50_000));
-        assert!(!CreditBudget::Percent(0).allows(5_000, 5_000));
-        assert!(CreditBudget::Unlimited.allows(0, 5_000));
+        assert!(!budget.allows(10_000, 50_000, 1), "the ceiling reached");
+        assert!(
+            !budget.allows(10_100, 50_000, 101),
+            "a heavy call that would pass it"
+        );
+        assert!(budget.allows(10_100, 50_000, 100));
+        assert!(!budget.allows(0, 50_000, 1));
+        assert!(!CreditBudget::Percent(0).allows(5_000, 5_000, 1));
+        assert!(CreditBudget::Unlimited.allows(0, 5_000, 1_000));
         assert_eq!(
             CreditBudget::Percent(250).ceiling(10),
             10,

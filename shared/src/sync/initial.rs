@@ -11,6 +11,14 @@
 //! A chunk marks the records whose counterparts it is about to create; if the sync stops
 //! before their links are stored, those few are redone through the single-record path,
 //! which looks the counterpart up by match key instead of creating it twice.
+//!
+//! Into the helpdesk, a chunk's new records go as one background import (Zoho's Import
+//! API, [`Port::queue_export`]), a credit per 2 records instead of one each. Its id is
+//! stored with the run before anything waits on it ([`InitialSync::export`]); later steps
+//! ask after it ([`Port::export_results`]) until it has run, then link each record to
+//! what the import made of it, or log the import's reason for refusing it. A chunk stays
+//! at 200 records: its matched records are still updated one call each, and an
+//! invocation may make 1,000 requests.
 
 use super::engine::{Engine, EngineError, Outcome, Plan, Stop, Write};
 use super::failure::FailureReason;
@@ -306,8 +314,16 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 self.salesforce.queue_export(object, sourced.clone()).await
             }
             (true, _) => Ok(None),
-        }
-        .map_err(EngineError::from)?;
+        };
+        let queued = match queued {
+            Ok(queued) => queued,
+            Err(error) => {
+                // Nothing was written: the records wait as they were, not as possibly created.
+                self.store
+                    .mark_staged(from, object, &creating, StagedState::Read)?;
+                return Err(error.into());
+            }
+        };
         let exporting = queued.is_some();
         if let Some(job) = queued {
             run.export = Some(PendingExport {
