@@ -115,7 +115,7 @@ fn ConnectedHelpdesk(
 
 /// `Professional: 61,500 of 80,000 credits left today; the sync uses up to 64,000`: the
 /// org's credits are shared by all its integrations, so the sync keeps to its share.
-fn credits_label(credits: &HelpdeskCredits) -> String {
+pub fn credits_label(credits: &HelpdeskCredits) -> String {
     let left = credits.left_today.map_or_else(
         || format!("{} credits a day", format_count(credits.daily)),
         |left| {

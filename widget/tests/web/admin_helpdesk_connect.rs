@@ -77,6 +77,11 @@ async fn connected_shows_the_data_centre_and_the_agent() {
         m.text("helpdesk-credits"),
         "Professional: 61,500 of 80,000 credits left today; the sync uses up to 64,000"
     );
+    // The overview's health summary says the same of the helpdesk's budget.
+    assert_eq!(
+        m.text("health-helpdesk-budget"),
+        "Professional: 61,500 of 80,000 credits left today; the sync uses up to 64,000"
+    );
     assert_eq!(m.text("helpdesk-connect"), "Reconnect");
     assert_eq!(
         m.attr("connection", "data-state").as_deref(),
