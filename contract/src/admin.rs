@@ -132,6 +132,23 @@ pub struct HelpdeskConnectionInfo {
     /// The Desk API of the grant's data centre.
     pub api_domain: String,
     pub connected_at_ms: i64,
+    /// The helpdesk org's API credits, once read.
+    #[serde(default)]
+    pub credits: Option<HelpdeskCredits>,
+}
+
+/// A Zoho Desk org's API credits: the day's, the sync's share of them, and what is left
+/// (every integration of the org draws on the same credits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpdeskCredits {
+    /// The org's edition, e.g. `Professional`.
+    pub edition: String,
+    /// Credits a day under the edition and the org's agents.
+    pub daily: u64,
+    /// Of those, what the sync may spend.
+    pub sync_share: u64,
+    /// Left today as the helpdesk last said; `None` before the sync's first call today.
+    pub left_today: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use crate::cors::WidgetOrigins;
 use crate::error::EdgeError;
 use contract::admin::{HELPDESK_OAUTH_CALLBACK_PATH, OAUTH_CALLBACK_PATH};
 use contract::context;
-use shared::helpdesk::{self, HelpdeskApp};
+use shared::helpdesk::{self, CreditBudget, HelpdeskApp};
 use shared::salesforce::OAuthApp;
 use shared::seal::Sealer;
 use shared::url_tag::UrlTagger;
@@ -35,6 +35,9 @@ pub struct Config {
     pub salesforce: OAuthApp,
     /// sfdesk as registered with Zoho Accounts, for each org's helpdesk grant.
     pub helpdesk_app: HelpdeskApp,
+    /// The share of the helpdesk org's daily credits (and calls at once) the sync may use:
+    /// `HELPDESK_SYNC_SHARE_PERCENT`, 80 by default like Salesforce's budget.
+    pub helpdesk_sync_budget: CreditBudget,
     helpdesk_api_url: String,
     /// Empty when unset: an org that has not connected its helpdesk then cannot call it.
     helpdesk_api_token: String,
@@ -82,6 +85,20 @@ impl Config {
                     public_url.trim_end_matches('/')
                 ),
                 scopes: HELPDESK_SCOPES.into(),
+            },
+            helpdesk_sync_budget: match read(env, "HELPDESK_SYNC_SHARE_PERCENT") {
+                Err(_) => CreditBudget::default(),
+                Ok(text) => text
+                    .trim()
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|p| *p <= 100)
+                    .map(CreditBudget::Percent)
+                    .ok_or_else(|| {
+                        EdgeError::Config(format!(
+                            "HELPDESK_SYNC_SHARE_PERCENT: {text:?} is not a percentage"
+                        ))
+                    })?,
             },
             helpdesk_api_url: read(env, "HELPDESK_API_URL")?,
             helpdesk_api_token: read(env, "HELPDESK_API_TOKEN").unwrap_or_default(),

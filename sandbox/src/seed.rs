@@ -1252,7 +1252,7 @@ fn seed_second_helpdesk() -> Desk {
         demo::SECOND_HELPDESK_ORG_NAME,
         SECOND_ID_BASE,
     );
-    desk.edition = "PROFESSIONAL".into();
+    desk.edition = crate::helpdesk::credits::Edition::Enterprise;
     seed_profiles(&mut desk, &PROFILES[..3]);
     seed_people(&mut desk, &["CEO", "Support Agent"], SECOND_AGENTS);
     let admin = desk.agents[0].id.clone();

@@ -42,7 +42,7 @@ pub async fn remember_username(org: &Org<'_>, user_id: &str) -> Result<(), EdgeE
 pub fn status(org: &Org<'_>) -> Result<AdminStatus, EdgeError> {
     let state = org.state();
     let control = state.control()?;
-    let helpdesk = helpdesk_connection::status(org.sql)?;
+    let helpdesk = helpdesk_connection::status(org)?;
     // A stop for the helpdesk's sake says nothing of Salesforce's connection.
     let helpdesk_revoked = matches!(helpdesk, HelpdeskConnectionStatus::Revoked { .. });
     let connection = match connection::info(org.sql)? {

@@ -25,6 +25,9 @@ const MAX_BACKOFF_MS: i64 = 60_000;
 /// When a day's allowance is spent and the side did not say when it is back (the sync's
 /// own share of Zoho's credits: Zoho documents no reset hour), look again after this.
 const ALLOWANCE_RECHECK_MS: i64 = 60 * 60_000;
+/// How long to leave a helpdesk import to run before asking after it again (each look
+/// costs a credit).
+const EXPORT_POLL_MS: i64 = 2_000;
 
 /// Whether another step still fits this invocation.
 fn has_room(invocation: &Invocation<'_>, deadline_ms: i64) -> bool {
@@ -76,9 +79,13 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                     && unchanged()
                 {
                     engine.advance_initial(&mut run).await?;
+                    if run.is_waiting() {
+                        break; // An export runs in the helpdesk: look again in a moment.
+                    }
                 }
                 Ok(SliceDone::Initial {
                     finished_ms: run.finished_ms,
+                    waiting: run.is_waiting(),
                 })
             })
             .await
@@ -153,9 +160,11 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
         Ok(done) => {
             control.note = None;
             control.backoff_ms = 0;
+            let mut exporting = false;
             match done {
                 SliceDone::Initial {
                     finished_ms: Some(finished_ms),
+                    ..
                 } => {
                     // From here on, changes flow as they happen; the catch-up starts where
                     // the initial sync's reading began.
@@ -165,7 +174,10 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                     control.covered = Some(Covered::from(started));
                     control.next_catch_up_ms = now_ms + CATCH_UP_EVERY_MS;
                 }
-                SliceDone::Initial { finished_ms: None } => {}
+                SliceDone::Initial {
+                    finished_ms: None,
+                    waiting,
+                } => exporting = waiting,
                 SliceDone::Ongoing {
                     caught_up,
                     drifting,
@@ -182,7 +194,9 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 || catching_up
                 || busy_drifting
                 || store.inbox_len()? > 0;
-            Next::After(if busy {
+            Next::After(if exporting {
+                EXPORT_POLL_MS
+            } else if busy {
                 0
             } else {
                 (control.next_catch_up_ms - now_ms).max(1_000)
@@ -252,8 +266,12 @@ fn allowance_note(detail: &str, now_ms: i64, wait_ms: i64) -> String {
 
 /// What a slice got done.
 enum SliceDone {
-    /// The initial sync advanced, and finished at `finished_ms` if it did.
-    Initial { finished_ms: Option<i64> },
+    /// The initial sync advanced, and finished at `finished_ms` if it did; `waiting` while
+    /// a helpdesk import of its runs.
+    Initial {
+        finished_ms: Option<i64>,
+        waiting: bool,
+    },
     /// The inbox was worked through; `caught_up` if the catch-up ran too, `drifting`
     /// while a drift check has steps left.
     Ongoing { caught_up: bool, drifting: bool },

@@ -7,10 +7,11 @@
 use super::connection::{open, seal};
 use super::oauth::{Callback, take_pending};
 use super::org::Org;
+use super::state;
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
-use contract::admin::{HelpdeskConnectionInfo, HelpdeskConnectionStatus};
+use contract::admin::{HelpdeskConnectionInfo, HelpdeskConnectionStatus, HelpdeskCredits};
 use contract::side::Side;
 use serde::{Deserialize, Serialize};
 use shared::helpdesk::{self, Grant, HelpdeskApp, HelpdeskError, TokenAnswer};
@@ -83,6 +84,16 @@ pub async fn complete(
             )),
             other => refused(other),
         })?;
+    // The org's credit model, kept with the connection: the sync keeps to its share.
+    let plan = helpdesk::Client::new(&WorkerFetch, &api)
+        .credit_plan()
+        .await
+        .map_err(refused)?;
+    org.state().save_helpdesk_credits(&state::HelpdeskCredits {
+        plan,
+        plan_read_ms: org.now_ms,
+        ..state::HelpdeskCredits::default()
+    })?;
     save(
         org.sql,
         org.config,
@@ -151,9 +162,10 @@ struct StatusRow {
     revoked_at_ms: Option<i64>,
 }
 
-/// The connection as the admin console shows it.
-pub fn status(sql: &SqlStorage) -> Result<HelpdeskConnectionStatus, EdgeError> {
-    let rows: Vec<StatusRow> = sql
+/// The connection as the admin console shows it, with the org's credits as last read.
+pub fn status(org: &Org<'_>) -> Result<HelpdeskConnectionStatus, EdgeError> {
+    let rows: Vec<StatusRow> = org
+        .sql
         .exec(
             "SELECT api_domain, agent_email, connected_at_ms, revoked_at_ms FROM helpdesk_connection",
             None,
@@ -168,8 +180,25 @@ pub fn status(sql: &SqlStorage) -> Result<HelpdeskConnectionStatus, EdgeError> {
             agent_email: row.agent_email,
             api_domain: row.api_domain,
             connected_at_ms: row.connected_at_ms,
+            credits: credits_info(org)?,
         }),
     })
+}
+
+/// The org's credits for the console: its plan's day, the sync's share, what is left.
+fn credits_info(org: &Org<'_>) -> Result<Option<HelpdeskCredits>, EdgeError> {
+    let Some(credits) = org.state().helpdesk_credits()? else {
+        return Ok(None);
+    };
+    Ok(credits.plan.map(|plan| {
+        let daily = plan.daily_credits();
+        HelpdeskCredits {
+            edition: plan.edition.label().to_owned(),
+            daily,
+            sync_share: org.config.helpdesk_sync_budget.ceiling(daily),
+            left_today: credits.left_today(org.now_ms),
+        }
+    }))
 }
 
 /// Zoho refused the grant: kept until a reconnect replaces it, so the console says so.

@@ -7,16 +7,16 @@
 use super::connection;
 use super::helpdesk_connection::{self, HelpdeskConnection};
 use super::sql::DurableSql;
-use super::state::{self, EdgeState, EdgeStore, Fields};
+use super::state::{self, EdgeState, EdgeStore, Fields, HelpdeskCredits};
 use crate::config::Config;
 use crate::error::EdgeError;
 use crate::fetch_transport::WorkerFetch;
 use contract::admin::ObjectFields;
 use contract::mapping::FieldMeta;
-use shared::helpdesk::{self, HelpdeskError, TokenKeeper, TransportSleep};
+use shared::helpdesk::{self, CreditLimits, HelpdeskError, TokenKeeper, TransportSleep};
 use shared::salesforce::{Budget, Client, Refreshed, Session, SessionKeeper, SfError};
 use shared::sync::engine::{Engine, EngineError};
-use shared::sync::helpdesk_port::HelpdeskPort;
+use shared::sync::helpdesk_port::{self, HelpdeskPort};
 use shared::sync::salesforce_port::SalesforcePort;
 use shared::sync::store::Store;
 use worker::SqlStorage;
@@ -142,13 +142,22 @@ impl<'a> Org<'a> {
         }
         // A rate limit is not waited out inside a slice: the slice ends and the note says
         // what the sync waits for.
-        let helpdesk = self
+        let mut helpdesk = self
             .helpdesk()
             .with_source_id(helpdesk::SOURCE_ID)
             .with_retry(helpdesk::RetryPolicy {
                 max_retry_after: std::time::Duration::from_secs(5),
                 ..helpdesk::RetryPolicy::default()
             });
+        // The sync keeps to its share of the helpdesk org's daily credits and calls at
+        // once, the rest staying for the agent panel and the org's other integrations.
+        let mut credits = self.helpdesk_credits(&helpdesk).await?;
+        if let Some(plan) = credits.plan {
+            helpdesk = helpdesk.with_limits(CreditLimits {
+                plan,
+                budget: self.config.helpdesk_sync_budget,
+            });
+        }
 
         let fields = match state.fields()? {
             Some(fields) if !fresh_fields && self.now_ms - fields.read_ms < FIELDS_TTL_MS => fields,
@@ -193,6 +202,11 @@ impl<'a> Org<'a> {
         if let Some(usage) = salesforce.api_usage() {
             state.save_api_usage(&usage)?;
         }
+        if let Some(left) = helpdesk.rate_limit().and_then(|info| info.remaining) {
+            credits.left = Some(left);
+            credits.left_read_ms = self.now_ms;
+            state.save_helpdesk_credits(&credits)?;
+        }
         if let Err(EngineError::FieldsChanged(_)) = &outcome {
             // Field-level security changed: the next run reads both sides' fields again.
             state.save_fields(&Fields {
@@ -201,6 +215,31 @@ impl<'a> Org<'a> {
             })?;
         }
         Ok(outcome?)
+    }
+}
+
+impl Org<'_> {
+    /// The helpdesk org's credit plan and credits left as stored; the plan read from the
+    /// helpdesk first when none is (a connection made before plans were kept, or the dev
+    /// fallback token).
+    async fn helpdesk_credits(
+        &self,
+        helpdesk: &helpdesk::Client<'_, WorkerFetch>,
+    ) -> Result<HelpdeskCredits, EdgeError> {
+        let state = self.state();
+        if let Some(credits) = state.helpdesk_credits()? {
+            return Ok(credits);
+        }
+        let credits = HelpdeskCredits {
+            plan: helpdesk
+                .credit_plan()
+                .await
+                .map_err(|e| EngineError::from(helpdesk_port::port_error(e)))?,
+            plan_read_ms: self.now_ms,
+            ..HelpdeskCredits::default()
+        };
+        state.save_helpdesk_credits(&credits)?;
+        Ok(credits)
     }
 }
 

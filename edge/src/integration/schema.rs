@@ -137,7 +137,10 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE oauth_pending ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce';
     ALTER TABLE oauth_start_codes ADD COLUMN system TEXT NOT NULL DEFAULT 'salesforce'",
-    // 15: the panel's actions (`actions`): each one's outcome per ticket (and record),
+    // 13: the helpdesk org's credit plan (edition, paid agents) and credits left, as last
+    // read (`state::HelpdeskCredits`).
+    "ALTER TABLE edge_state ADD COLUMN helpdesk_credits TEXT",
+    // 14: the panel's actions (`actions`): each one's outcome per ticket (and record),
     // claimed before Salesforce is called (`outcome` NULL until done), so a second click
     // gets the first outcome; the case a ticket opened is its `open_case` row.
     "CREATE TABLE panel_actions (

@@ -9,7 +9,7 @@ use crate::error::EdgeError;
 use contract::admin::{NotificationSetup, ObjectFields, SyncState};
 use contract::panel_fields::PanelFields;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use shared::helpdesk::JwksCache;
+use shared::helpdesk::{CreditPlan, JwksCache};
 use shared::panel::OrgSchema;
 use shared::salesforce::ApiUsage;
 use shared::sync::engine::Settings;
@@ -53,6 +53,29 @@ pub struct Fields {
     pub read_ms: i64,
 }
 
+/// The helpdesk org's credit model and its credits left, as last read: the plan at
+/// helpdesk connect (or, for a connection older than this, at the sync's first run), the
+/// credits left after every sync invocation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HelpdeskCredits {
+    /// `None`: the edition is one the limits do not know; the sync then keeps to none.
+    pub plan: Option<CreditPlan>,
+    pub plan_read_ms: i64,
+    /// `X-Rate-Limit-Remaining-v3` of the sync's last answered call, and when.
+    pub left: Option<u64>,
+    pub left_read_ms: i64,
+}
+
+impl HelpdeskCredits {
+    /// The credits left as last read, if read on the UTC day of `now_ms` (Zoho documents
+    /// no reset hour; the sandbox's is midnight UTC).
+    pub fn left_today(&self, now_ms: i64) -> Option<u64> {
+        const DAY_MS: i64 = 86_400_000;
+        let same_day = self.left_read_ms.div_euclid(DAY_MS) == now_ms.div_euclid(DAY_MS);
+        self.left.filter(|_| same_day)
+    }
+}
+
 /// What the connected org lets the panel read, and when it was read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeptSchema {
@@ -72,6 +95,7 @@ enum Column {
     OrgSchema,
     PanelFields,
     Notifications,
+    HelpdeskCredits,
 }
 
 impl Column {
@@ -86,6 +110,7 @@ impl Column {
             Column::OrgSchema => "org_schema",
             Column::PanelFields => "panel_fields",
             Column::Notifications => "notifications",
+            Column::HelpdeskCredits => "helpdesk_credits",
         }
     }
 }
@@ -183,6 +208,15 @@ impl<'a> EdgeState<'a> {
         self.put(Column::ApiUsage, usage)
     }
 
+    /// The helpdesk org's credit plan and credits left, as last read.
+    pub fn helpdesk_credits(&self) -> Result<Option<HelpdeskCredits>, EdgeError> {
+        self.get(Column::HelpdeskCredits)
+    }
+
+    pub fn save_helpdesk_credits(&self, credits: &HelpdeskCredits) -> Result<(), EdgeError> {
+        self.put(Column::HelpdeskCredits, credits)
+    }
+
     /// The helpdesk's keys that sign webhook deliveries, as last read.
     pub fn helpdesk_jwks(&self) -> Result<JwksCache, EdgeError> {
         Ok(self.get(Column::HelpdeskJwks)?.unwrap_or_default())
@@ -246,4 +280,22 @@ pub fn save_settings(store: &EdgeStore, settings: &Settings) -> Result<(), EdgeE
 /// The initial sync's progress, kept by the engine.
 pub fn initial_sync(store: &EdgeStore) -> Result<Option<InitialSync>, StoreError> {
     store.get(initial::STATE_KEY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HelpdeskCredits;
+
+    #[test]
+    fn credits_left_count_only_on_the_day_they_were_read() {
+        let day = 20_000 * 86_400_000;
+        let credits = HelpdeskCredits {
+            left: Some(1_200),
+            left_read_ms: day + 1_000,
+            ..HelpdeskCredits::default()
+        };
+        assert_eq!(credits.left_today(day + 86_399_999), Some(1_200));
+        assert_eq!(credits.left_today(day + 86_400_000), None, "the next day");
+        assert_eq!(HelpdeskCredits::default().left_today(day), None);
+    }
 }

@@ -110,7 +110,9 @@ async fn organizations(
         "companyName": desk.org_name,
         "portalName": portal.to_lowercase(),
         "isDefault": true,
-        "edition": desk.edition,
+        // The edition of the plan the org is held to (Zoho Desk API, "Get all
+        // organizations": `edition`).
+        "edition": state.edition_of(&desk).api_name(),
     }]}))
     .into_response())
 }

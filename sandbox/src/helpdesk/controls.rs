@@ -11,8 +11,8 @@
 //! | `POST /__sandbox/agent-edits` | what an agent does in the helpdesk UI: `{"action": "update", "module": "contacts", "id": "...", "fields": {"title": "CTO"}}` (also `create`, `delete`); fires webhooks |
 //! | `GET`/`DELETE /__sandbox/webhooks/deliveries` | every delivery attempt, with its body and the receiver's answer |
 //! | `PUT /__sandbox/webhooks/retry` | `{"baseMs": 50, "maxMs": 400}`: how soon failed deliveries are retried |
-//! | `GET /__sandbox/credits` | API credits spent per organisation (`{"plan": ..., "orgs": {"<orgId>": {"spent": n, "spentToday": n, ...}}}`) |
-//! | `PUT /__sandbox/credits` | `{"plan": {"edition": "professional", "agents": 10}}` (or `{"plan": null}`) sets Zoho's credit model; `POST /__sandbox/credits/reset` zeroes the meters |
+//! | `GET /__sandbox/credits` | each organisation's plan and API credits spent (`{"orgs": {"<orgId>": {"plan": ..., "dailyCredits": n, "spent": n, "spentToday": n, ...}}}`) |
+//! | `PUT /__sandbox/credits` | `{"plan": {"edition": "professional", "agents": 10}, "orgId": "..."}` (`orgId` optional: every org; `"plan": null`: count, refuse nothing) sets Zoho's credit model; `POST /__sandbox/credits/reset` zeroes the meters |
 //! | `POST /__sandbox/credits/spend` | `{"orgId": "...", "credits": n}`: what the organisation's other integrations spent today |
 //! | `POST /__sandbox/oauth/expire` | ends every OAuth access token now (refresh tokens keep working) |
 //! | `POST /__sandbox/oauth/revoke` | `{"orgId": "..."}`: revokes that organisation's grants, as its admin removing the app would |
@@ -284,26 +284,24 @@ fn to_json(record: impl Serialize) -> Value {
     serde_json::to_value(record).expect("records serialize")
 }
 
-/// The credit model and what each organisation spent: `GET /__sandbox/credits`.
+/// Each organisation's credit model and what it spent: `GET /__sandbox/credits`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditReport {
-    pub plan: Option<CreditPlan>,
     pub orgs: BTreeMap<String, OrgCredits>,
 }
 
 impl HelpdeskState {
     pub fn credits(&self) -> CreditReport {
-        let ledger = lock(&self.credits);
         CreditReport {
-            plan: ledger.plan(),
-            orgs: ledger.report(),
+            orgs: lock(&self.credits).report(self.clock.now_ms()),
         }
     }
 
-    /// Sets Zoho's credit model for every organisation (`None`: count, refuse nothing).
-    pub fn set_credit_plan(&self, plan: Option<CreditPlan>) {
-        lock(&self.credits).set_plan(plan);
+    /// Sets Zoho's credit model for one organisation, or every one (`org_id` `None`);
+    /// a plan of `None` counts and refuses nothing (a sandbox-only mode).
+    pub fn set_credit_plan(&self, org_id: Option<&str>, plan: Option<CreditPlan>) {
+        lock(&self.credits).set_plan(org_id, plan);
     }
 
     pub fn reset_credits(&self) {
@@ -322,9 +320,19 @@ impl crate::Sandbox {
         self.helpdesk.credits()
     }
 
-    /// Sets Zoho's credit model for the helpdesk's organisations.
+    /// Sets Zoho's credit model for every helpdesk organisation.
     pub fn set_helpdesk_credit_plan(&self, plan: Option<CreditPlan>) {
-        self.helpdesk.set_credit_plan(plan);
+        self.helpdesk.set_credit_plan(None, plan);
+    }
+
+    /// Charges a helpdesk organisation credits its other integrations spent.
+    pub fn spend_helpdesk_credits(&self, org_id: &str, credits: u64) {
+        self.helpdesk.spend_credits(org_id, credits);
+    }
+
+    /// Sets Zoho's credit model for one helpdesk organisation.
+    pub fn set_helpdesk_org_credit_plan(&self, org_id: &str, plan: Option<CreditPlan>) {
+        self.helpdesk.set_credit_plan(Some(org_id), plan);
     }
 
     /// Helpdesk API calls answered since the last reset.
@@ -405,7 +413,7 @@ async fn index() -> Json<Value> {
             "GET|DELETE /__sandbox/webhooks/deliveries": "the delivery log",
             "PUT /__sandbox/webhooks/retry": "{\"baseMs\": n, \"maxMs\": n}",
             "GET /__sandbox/credits": "API credits spent per organisation",
-            "PUT /__sandbox/credits": "{\"plan\": {\"edition\": \"free|express|standard|professional|enterprise\", \"agents\": n}} or {\"plan\": null}",
+            "PUT /__sandbox/credits": "{\"plan\": {\"edition\": \"free|express|standard|professional|enterprise\", \"agents\": n} | null, \"orgId\": \"...\" (optional: every org)}",
             "POST /__sandbox/credits/reset": "zero the credit meters",
             "POST /__sandbox/credits/spend": "{\"orgId\": \"...\", \"credits\": n}: spent by the organisation's other integrations",
             "POST /__sandbox/oauth/expire": "end every OAuth access token now",
@@ -532,9 +540,12 @@ async fn credits(State(state): State<Arc<HelpdeskState>>) -> Json<CreditReport> 
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PlanBody {
     plan: Option<CreditPlan>,
+    /// One organisation's; every one's without it.
+    #[serde(default)]
+    org_id: Option<String>,
 }
 
 async fn set_credit_plan(State(state): State<Arc<HelpdeskState>>, body: Bytes) -> Response {
@@ -542,7 +553,7 @@ async fn set_credit_plan(State(state): State<Arc<HelpdeskState>>, body: Bytes) -
         Ok(body) => body,
         Err(response) => return *response,
     };
-    state.set_credit_plan(body.plan);
+    state.set_credit_plan(body.org_id.as_deref(), body.plan);
     Json(state.credits()).into_response()
 }
 

@@ -7,9 +7,10 @@
 //! `THRESHOLD_EXCEEDED`; past the concurrency cap, 429 `TOO_MANY_REQUESTS` (Zoho Desk API
 //! documentation, error codes).
 //!
-//! The sandbox always counts what each organisation spends (`GET /__sandbox/credits`);
-//! it refuses calls only when a [`CreditPlan`] is set, so the default sandbox behaves as
-//! it always has.
+//! Every organisation has a plan from the start, as every Zoho portal has an edition: its
+//! desk's edition ([`super::store::Desk::edition`]) and its paid agents. The sandbox
+//! counts what each organisation spends (`GET /__sandbox/credits`); a test may lift an
+//! organisation's plan (`None`, a sandbox-only mode) to count and refuse nothing.
 
 use crate::clock::{DAY_MS, midnight};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,18 @@ pub enum Edition {
 }
 
 impl Edition {
+    /// The name `/organizations` answers (`ENTERPRISE` as Zoho's own answer spells it;
+    /// the other editions' upper-case spelling is a sandbox choice).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Edition::Free => "FREE",
+            Edition::Express => "EXPRESS",
+            Edition::Standard => "STANDARD",
+            Edition::Professional => "PROFESSIONAL",
+            Edition::Enterprise => "ENTERPRISE",
+        }
+    }
+
     /// Base credits a day ("Working with API Credits": Free 5,000, Express 25,000,
     /// Professional 75,000, Enterprise 100,000; the stored page breaks off at Standard,
     /// whose 50,000 is issue 16's figure).
@@ -92,6 +105,8 @@ pub enum Refusal {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgCredits {
+    /// The plan the organisation is held to (`None`: nothing refused).
+    pub plan: Option<CreditPlan>,
     /// Credits spent since the sandbox started (or the last reset).
     pub spent: u64,
     /// Credits spent on the current day.
@@ -113,27 +128,34 @@ struct Meter {
     credits: OrgCredits,
 }
 
-/// Every organisation's meter, and the plan they are held to.
+/// Every organisation's meter and the plan it is held to.
 #[derive(Debug, Default)]
 pub struct Ledger {
-    plan: Option<CreditPlan>,
+    plans: BTreeMap<String, Option<CreditPlan>>,
     meters: BTreeMap<String, Meter>,
 }
 
 impl Ledger {
-    pub fn new(plan: Option<CreditPlan>) -> Self {
+    /// A ledger of these organisations, each with its plan.
+    pub fn new(plans: impl IntoIterator<Item = (String, Option<CreditPlan>)>) -> Self {
         Ledger {
-            plan,
+            plans: plans.into_iter().collect(),
             meters: BTreeMap::new(),
         }
     }
 
-    pub fn plan(&self) -> Option<CreditPlan> {
-        self.plan
+    pub fn plan(&self, org: &str) -> Option<CreditPlan> {
+        self.plans.get(org).copied().flatten()
     }
 
-    pub fn set_plan(&mut self, plan: Option<CreditPlan>) {
-        self.plan = plan;
+    /// Sets one organisation's plan, or every organisation's (`org` `None`).
+    pub fn set_plan(&mut self, org: Option<&str>, plan: Option<CreditPlan>) {
+        match org {
+            Some(org) => {
+                self.plans.insert(org.to_owned(), plan);
+            }
+            None => self.plans.values_mut().for_each(|p| *p = plan),
+        }
     }
 
     fn meter(&mut self, org: &str, now_ms: i64) -> &mut Meter {
@@ -149,7 +171,7 @@ impl Ledger {
     /// Lets a call of `org` start, or refuses it. An admitted call must be
     /// [`finished`](Self::finish).
     pub fn admit(&mut self, org: &str, weight: u64, now_ms: i64) -> Result<(), Refusal> {
-        let plan = self.plan;
+        let plan = self.plan(org);
         let meter = self.meter(org, now_ms);
         if let Some(plan) = plan {
             if meter.credits.in_flight >= plan.edition.concurrency() {
@@ -171,7 +193,7 @@ impl Ledger {
 
     /// Ends an admitted call that cost `weight`: the credits left today, when a plan is set.
     pub fn finish(&mut self, org: &str, weight: u64, now_ms: i64) -> Option<u64> {
-        let plan = self.plan;
+        let plan = self.plan(org);
         let meter = self.meter(org, now_ms);
         meter.credits.in_flight = meter.credits.in_flight.saturating_sub(1);
         meter.credits.calls += 1;
@@ -188,14 +210,29 @@ impl Ledger {
         meter.credits.spent_today += credits;
     }
 
-    /// Each organisation's spending, by org id.
-    pub fn report(&self) -> BTreeMap<String, OrgCredits> {
-        self.meters
-            .iter()
-            .map(|(org, meter)| {
+    /// Each organisation's plan and spending, by org id (what a meter counted on an
+    /// earlier day is not spent today).
+    pub fn report(&self, now_ms: i64) -> BTreeMap<String, OrgCredits> {
+        let orgs: std::collections::BTreeSet<&String> =
+            self.plans.keys().chain(self.meters.keys()).collect();
+        orgs.into_iter()
+            .map(|org| {
+                let plan = self.plan(org);
+                let credits = self
+                    .meters
+                    .get(org)
+                    .map_or_else(OrgCredits::default, |meter| OrgCredits {
+                        spent_today: if meter.day == midnight(now_ms) {
+                            meter.credits.spent_today
+                        } else {
+                            0
+                        },
+                        ..meter.credits.clone()
+                    });
                 let credits = OrgCredits {
-                    daily_credits: self.plan.map(|p| p.daily_credits()),
-                    ..meter.credits.clone()
+                    plan,
+                    daily_credits: plan.map(|p| p.daily_credits()),
+                    ..credits
                 };
                 (org.clone(), credits)
             })
@@ -219,6 +256,15 @@ mod tests {
 
     const NOON: i64 = 20_000 * DAY_MS + DAY_MS / 2;
 
+    /// Two organisations on the Free edition.
+    fn free_plan() -> Vec<(String, Option<CreditPlan>)> {
+        let free = Some(CreditPlan {
+            edition: Edition::Free,
+            agents: 0,
+        });
+        vec![("1".into(), free), ("2".into(), free)]
+    }
+
     #[test]
     fn allowances_follow_the_edition_table() {
         let professional = CreditPlan {
@@ -236,10 +282,7 @@ mod tests {
 
     #[test]
     fn the_day_runs_out_and_comes_back_at_midnight() {
-        let mut ledger = Ledger::new(Some(CreditPlan {
-            edition: Edition::Free,
-            agents: 0,
-        }));
+        let mut ledger = Ledger::new(free_plan());
         ledger.admit("1", 1, NOON).unwrap();
         assert_eq!(ledger.finish("1", 4_998, NOON), Some(2));
         ledger.admit("1", 2, NOON).unwrap();
@@ -256,7 +299,7 @@ mod tests {
         assert!(ledger.admit("2", 2, NOON).is_err());
         // The next day starts afresh.
         assert!(ledger.admit("1", 1, NOON + DAY_MS / 2).is_ok());
-        let report = ledger.report();
+        let report = ledger.report(NOON + DAY_MS / 2);
         assert_eq!(report["1"].spent, 5_000);
         assert_eq!(report["1"].spent_today, 0);
         assert_eq!(report["1"].threshold_refusals, 1);
@@ -264,30 +307,36 @@ mod tests {
 
     #[test]
     fn calls_in_progress_are_capped_by_edition() {
-        let mut ledger = Ledger::new(Some(CreditPlan {
-            edition: Edition::Free,
-            agents: 0,
-        }));
+        let mut ledger = Ledger::new(free_plan());
         for _ in 0..5 {
             ledger.admit("1", 1, NOON).unwrap();
         }
         assert_eq!(ledger.admit("1", 1, NOON), Err(Refusal::TooManyConcurrent));
         ledger.finish("1", 1, NOON);
         assert!(ledger.admit("1", 1, NOON).is_ok());
-        assert_eq!(ledger.report()["1"].concurrency_refusals, 1);
+        assert_eq!(ledger.report(NOON)["1"].concurrency_refusals, 1);
     }
 
     #[test]
     fn without_a_plan_spending_is_counted_and_nothing_refused() {
-        let mut ledger = Ledger::new(None);
+        let mut ledger = Ledger::new(free_plan());
+        ledger.set_plan(Some("1"), None);
         for _ in 0..100 {
             ledger.admit("1", 1_000, NOON).unwrap();
         }
         assert_eq!(ledger.finish("1", 3, NOON), None);
-        assert_eq!(ledger.report()["1"].spent, 3);
-        assert_eq!(ledger.report()["1"].in_flight, 99);
+        let report = ledger.report(NOON);
+        assert_eq!((report["1"].spent, report["1"].in_flight), (3, 99));
+        assert_eq!(report["1"].daily_credits, None);
+        assert_eq!(
+            report["2"].daily_credits,
+            Some(5_000),
+            "the other keeps its plan"
+        );
         ledger.reset();
-        assert_eq!(ledger.report()["1"].spent, 0);
-        assert_eq!(ledger.report()["1"].in_flight, 99);
+        assert_eq!(ledger.report(NOON)["1"].spent, 0);
+        assert_eq!(ledger.report(NOON)["1"].in_flight, 99);
+        ledger.set_plan(None, None);
+        assert_eq!(ledger.plan("2"), None);
     }
 }

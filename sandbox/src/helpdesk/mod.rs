@@ -63,8 +63,8 @@ pub struct Settings {
     /// API credits per window; `None` for no limit. The sandbox's own throttle, kept as
     /// the default; Zoho's daily credits are `credit_plan`.
     pub rate_limit: Option<RateLimit>,
-    /// Zoho's credit model (daily credits and concurrency by edition), enforced per
-    /// organisation; `None`: spending is counted, nothing is refused.
+    /// Zoho's credit model (daily credits and concurrency by edition) for every
+    /// organisation; `None`, the default: each its own ([`store::Desk::credit_plan`]).
     pub credit_plan: Option<CreditPlan>,
     /// How long an OAuth access token works (Zoho: an hour).
     pub access_token_lifetime: Duration,
@@ -135,6 +135,10 @@ impl HelpdeskState {
         let org_ids: Vec<String> = setup.desks.iter().map(|d| d.org_id.clone()).collect();
         let mut accounts = Accounts::new(setup.oauth_clients, settings.access_token_lifetime);
         accounts.add_static_token(&setup.api_token, &org_ids[0], &setup.token_owner);
+        let ledger = Ledger::new(setup.desks.iter().map(|desk| {
+            let plan = settings.credit_plan.unwrap_or_else(|| desk.credit_plan());
+            (desk.org_id.clone(), Some(plan))
+        }));
         HelpdeskState {
             clock,
             desks: setup.desks.into_iter().map(Mutex::new).collect(),
@@ -143,7 +147,7 @@ impl HelpdeskState {
             base_url: setup.base_url,
             accounts: Mutex::new(accounts),
             traffic: Mutex::new(Traffic::new(settings.rate_limit)),
-            credits: Mutex::new(Ledger::new(settings.credit_plan)),
+            credits: Mutex::new(ledger),
             outbox: Mutex::new(Outbox::new(
                 settings.webhook_retry_base,
                 settings.webhook_retry_max,
@@ -187,6 +191,13 @@ impl HelpdeskState {
 
     fn outbox(&self) -> MutexGuard<'_, Outbox> {
         lock(&self.outbox)
+    }
+
+    /// The edition `desk` is held to: its plan's, or its own when a test lifted the plan.
+    fn edition_of(&self, desk: &Desk) -> credits::Edition {
+        lock(&self.credits)
+            .plan(&desk.org_id)
+            .map_or(desk.edition, |plan| plan.edition)
     }
 
     /// The agent the static API token belongs to (the administrator).
@@ -406,6 +417,9 @@ impl IntoResponse for DeskError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        // The day's credits are spent: none left. Other refusals say nothing of the day.
+        if self.code == "THRESHOLD_EXCEEDED" {
             response
                 .headers_mut()
                 .insert(REMAINING_HEADER, HeaderValue::from(0));
@@ -414,7 +428,10 @@ impl IntoResponse for DeskError {
     }
 }
 
-/// What a call cost, and what is left: Zoho's credit headers.
+/// What a call cost, and the organisation's credits left today: Zoho's credit headers
+/// (their names and meaning as a third-party reference built from Zoho's throttling notes
+/// quotes them; see `sandbox/ZOHO.md`, "Credits and concurrency"). Only the day's
+/// credits set the remaining header, never the sandbox's own throttle.
 pub const WEIGHT_HEADER: &str = "x-rate-limit-request-weight-v3";
 pub const REMAINING_HEADER: &str = "x-rate-limit-remaining-v3";
 
@@ -544,13 +561,7 @@ async fn run(
             let error = DeskError::too_many_requests(retry_after_secs);
             (error.into_response(), false)
         }
-        Spend::Allowed { remaining } => {
-            let mut response = next.run(request).await;
-            response
-                .headers_mut()
-                .insert(REMAINING_HEADER, HeaderValue::from(remaining));
-            (response, true)
-        }
+        Spend::Allowed => (next.run(request).await, true),
     }
 }
 
@@ -618,10 +629,12 @@ mod tests {
     }
 
     #[test]
-    fn a_429_carries_retry_after() {
+    fn a_429_carries_retry_after_and_only_a_spent_day_says_nothing_is_left() {
         let response = DeskError::too_many_requests(7).into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "7");
-        assert_eq!(response.headers()[REMAINING_HEADER], "0");
+        assert!(response.headers().get(REMAINING_HEADER).is_none());
+        let spent = DeskError::threshold_exceeded(60).into_response();
+        assert_eq!(spent.headers()[REMAINING_HEADER], "0");
     }
 }

@@ -6,6 +6,7 @@
 //! which the webhooks turn into events.
 
 use super::DeskError;
+use super::credits::{CreditPlan, Edition};
 use super::fields::{self, FieldDef};
 use super::imports::Imports;
 use crate::clock;
@@ -375,8 +376,9 @@ impl Subscription {
 /// One helpdesk organisation.
 pub struct Desk {
     pub org_id: String,
-    /// Zoho Desk's edition name, as `/organizations` reports it.
-    pub edition: String,
+    /// The edition the organisation starts on: with its paid agents, its credit plan
+    /// ([`Desk::credit_plan`]).
+    pub edition: Edition,
     pub org_name: String,
     pub department_id: String,
     pub profiles: Vec<Profile>,
@@ -407,7 +409,8 @@ impl Desk {
     pub fn with_id_base(org_id: &str, org_name: &str, id_base: u64) -> Self {
         let mut desk = Desk {
             org_id: org_id.to_owned(),
-            edition: "ENTERPRISE".to_owned(),
+            // A realistic org by default, not an unlimited one (issue 16).
+            edition: Edition::Professional,
             org_name: org_name.to_owned(),
             department_id: String::new(),
             profiles: Vec::new(),
@@ -567,6 +570,24 @@ impl Desk {
     pub fn next_ticket_number(&mut self) -> String {
         self.issued_ticket_numbers += 1;
         self.issued_ticket_numbers.to_string()
+    }
+
+    /// The organisation's credit model: its edition, and its active agents bar light
+    /// agents, who earn no credits ("Working with API Credits", variable credits).
+    pub fn credit_plan(&self) -> CreditPlan {
+        let paid = self
+            .agents
+            .iter()
+            .filter(|a| a.status == "ACTIVE")
+            .filter(|a| {
+                self.profile(&a.profile_id)
+                    .is_none_or(|p| p.kind != "LightAgent")
+            })
+            .count();
+        CreditPlan {
+            edition: self.edition,
+            agents: u32::try_from(paid).unwrap_or(u32::MAX),
+        }
     }
 
     pub fn agent(&self, id: &str) -> Option<&Agent> {

@@ -1,10 +1,9 @@
 //! What happens to every `/api/v1` call before it reaches its endpoint, beside Zoho's
 //! daily credits ([`super::credits`]): it is counted, it may meet an injected fault (a
 //! 5xx, a 429, latency), and it spends credits against the sandbox's own throttle (a
-//! window of minutes, the default; not Zoho's). A single record costs 1, a list or a
-//! search 3; each answer says what it cost (`X-Rate-Limit-Request-Weight-v3`) and what
-//! is left (`X-Rate-Limit-Remaining-v3`); past the limit, 429 `TOO_MANY_REQUESTS` with
-//! `Retry-After`.
+//! window of minutes; not Zoho's, and silent in the credit headers, which speak of the
+//! day's credits only). A single record costs 1, a list or a search 3; past the limit,
+//! 429 `TOO_MANY_REQUESTS` with `Retry-After`.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -117,8 +116,8 @@ impl Fault {
 /// The outcome of spending credits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spend {
-    /// Allowed; this many credits are left in the window.
-    Allowed { remaining: u64 },
+    /// Allowed.
+    Allowed,
     /// Over the limit; the window resets in this many seconds (at least 1).
     Refused { retry_after_secs: u64 },
 }
@@ -196,9 +195,7 @@ impl Traffic {
     /// Spends `weight` credits at `now`, if the window has them.
     pub fn spend(&mut self, weight: u32, now: Instant) -> Spend {
         let Some(limit) = self.limit else {
-            return Spend::Allowed {
-                remaining: u64::from(u32::MAX),
-            };
+            return Spend::Allowed;
         };
         let elapsed = now.saturating_duration_since(self.window_start);
         if elapsed >= limit.window {
@@ -216,9 +213,7 @@ impl Traffic {
             };
         }
         self.used += weight;
-        Spend::Allowed {
-            remaining: u64::from(limit.credits - self.used),
-        }
+        Spend::Allowed
     }
 }
 
@@ -233,8 +228,8 @@ mod tests {
             window: Duration::from_secs(2),
         }));
         let start = traffic.window_start;
-        assert_eq!(traffic.spend(3, start), Spend::Allowed { remaining: 2 });
-        assert_eq!(traffic.spend(1, start), Spend::Allowed { remaining: 1 });
+        assert_eq!(traffic.spend(3, start), Spend::Allowed);
+        assert_eq!(traffic.spend(1, start), Spend::Allowed);
         assert_eq!(
             traffic.spend(3, start + Duration::from_millis(500)),
             Spend::Refused {
@@ -243,7 +238,7 @@ mod tests {
         );
         assert_eq!(
             traffic.spend(1, start + Duration::from_millis(1900)),
-            Spend::Allowed { remaining: 0 }
+            Spend::Allowed
         );
         assert_eq!(
             traffic.spend(1, start + Duration::from_millis(1950)),
@@ -253,10 +248,10 @@ mod tests {
         );
         assert_eq!(
             traffic.spend(3, start + Duration::from_millis(4100)),
-            Spend::Allowed { remaining: 2 }
+            Spend::Allowed
         );
         traffic.set_limit(None);
-        assert!(matches!(traffic.spend(1000, start), Spend::Allowed { .. }));
+        assert!(traffic.spend(1000, start) == Spend::Allowed);
     }
 
     #[test]

@@ -79,6 +79,14 @@ async fn every_call_needs_a_token_and_the_org() {
     );
     let orgs = data(get(&sandbox, "/organizations").header("Authorization", &token)).await;
     assert_eq!(orgs[0]["id"], demo::HELPDESK_ORG_ID);
+    // A realistic org by default; the edition follows the plan the org is held to.
+    assert_eq!(orgs[0]["edition"], "PROFESSIONAL");
+    sandbox.set_helpdesk_credit_plan(Some(sandbox::helpdesk::credits::CreditPlan {
+        edition: sandbox::helpdesk::credits::Edition::Free,
+        agents: 1,
+    }));
+    let orgs = data(get(&sandbox, "/organizations").header("Authorization", &token)).await;
+    assert_eq!(orgs[0]["edition"], "FREE");
 }
 
 #[tokio::test]

@@ -19,11 +19,11 @@
 
 use super::error::{HelpdeskError, error_of, retry_after};
 use super::fields::{FieldMeta, Module};
-use super::limits::CreditLimits;
+use super::limits::{CreditLimits, CreditPlan, Edition};
 use super::oauth::{Grant, HelpdeskApp, TokenKeeper};
 use super::records::{
     Account, AccountDraft, Agent, Contact, ContactDraft, ListPage, MassResult, MassResults,
-    Profile, SearchPage,
+    Organization, Profile, SearchPage,
 };
 use super::signature::Jwks;
 use super::webhooks::{Webhook, WebhookDraft};
@@ -265,7 +265,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
     }
 
     /// A request of the org; the token is added as it is sent (it may be renewed).
-    fn request(&self, method: Method, path_and_query: &str) -> HttpRequest {
+    pub(super) fn request(&self, method: Method, path_and_query: &str) -> HttpRequest {
         HttpRequest::new(method, self.url(path_and_query))
             .header("orgId", self.connection.org_id.clone())
     }
@@ -277,7 +277,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
         )
     }
 
-    fn write(&self, method: Method, path: &str, body: &impl Serialize) -> HttpRequest {
+    pub(super) fn write(&self, method: Method, path: &str, body: &impl Serialize) -> HttpRequest {
         let mut request = self
             .request(method, path)
             .header("Content-Type", "application/json");
@@ -290,21 +290,35 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
 
     /// Sends, renewing an expired token once and retrying 429 and 502/503/504 within
     /// the policy.
-    async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HelpdeskError> {
-        self.exchange(request, true).await
+    pub(super) async fn call(&self, request: HttpRequest) -> Result<HttpResponse, HelpdeskError> {
+        self.exchange(request, Some(1)).await
     }
 
-    /// [`Client::call`]; the org's token goes only with `authorize` (not to the public
-    /// key set, which may be served elsewhere).
+    /// [`Client::call`] for a call whose cost is known beforehand (an import's), so the
+    /// budget refuses it rather than let it pass the share.
+    pub(super) async fn call_weighing(
+        &self,
+        request: HttpRequest,
+        weight: u64,
+    ) -> Result<HttpResponse, HelpdeskError> {
+        self.exchange(request, Some(weight)).await
+    }
+
+    /// [`Client::call`]; the org's token, and the budget's check of the call's `weight`,
+    /// go only with an authorized call (not to the public key set, which may be served
+    /// elsewhere).
     async fn exchange(
         &self,
         request: HttpRequest,
-        authorize: bool,
+        weight: Option<u64>,
     ) -> Result<HttpResponse, HelpdeskError> {
+        let authorize = weight.is_some();
         let mut attempt = 1;
         let mut renewed = false;
         loop {
-            if authorize && let Some(refusal) = self.over_budget() {
+            if let Some(weight) = weight
+                && let Some(refusal) = self.over_budget(weight)
+            {
                 return Err(refusal);
             }
             self.calls.set(self.calls.get() + 1);
@@ -354,11 +368,11 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
 
     /// The refusal of a call the budget has no room for, judged on the credits the
     /// helpdesk last said were left.
-    fn over_budget(&self) -> Option<HelpdeskError> {
+    fn over_budget(&self, weight: u64) -> Option<HelpdeskError> {
         let limits = self.limits?;
         let remaining = self.rate_limit.get()?.remaining?;
         let daily = limits.plan.daily_credits();
-        (!limits.budget.allows(remaining, daily)).then(|| HelpdeskError::OverBudget {
+        (!limits.budget.allows(remaining, daily, weight)).then(|| HelpdeskError::OverBudget {
             spent: daily.saturating_sub(remaining),
             daily,
             ceiling: limits.budget.ceiling(daily),
@@ -428,6 +442,27 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
     /// The agent the token belongs to.
     pub async fn myinfo(&self) -> Result<Agent, HelpdeskError> {
         self.get_one("/myinfo").await
+    }
+
+    /// The organisations the token's agent belongs to.
+    pub async fn organizations(&self) -> Result<Vec<Organization>, HelpdeskError> {
+        self.get_list("/organizations").await
+    }
+
+    /// The org's credit model: its edition (from `/organizations`) and its paid agents;
+    /// `None` when the org is not listed or its edition is one these limits do not know.
+    pub async fn credit_plan(&self) -> Result<Option<CreditPlan>, HelpdeskError> {
+        let organizations = self.organizations().await?;
+        let Some(edition) = organizations
+            .iter()
+            .find(|o| o.id == self.connection.org_id)
+            .and_then(|o| o.edition.as_deref())
+            .and_then(Edition::from_name)
+        else {
+            return Ok(None);
+        };
+        let (agents, profiles) = (self.agents().await?, self.profiles().await?);
+        Ok(Some(CreditPlan::of(edition, &agents, &profiles)))
     }
 
     pub async fn agents(&self) -> Result<Vec<Agent>, HelpdeskError> {
@@ -693,7 +728,7 @@ impl<'a, T: Transport, S: Sleep> Client<'a, T, S> {
             "{}{JWKS_PATH}",
             self.connection.base_url.trim_end_matches('/')
         );
-        let response = self.exchange(HttpRequest::get(url), false).await?;
+        let response = self.exchange(HttpRequest::get(url), None).await?;
         decode(&response)
     }
 }
@@ -719,7 +754,7 @@ pub(super) fn segment(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 
-fn decode<R: DeserializeOwned>(response: &HttpResponse) -> Result<R, HelpdeskError> {
+pub(super) fn decode<R: DeserializeOwned>(response: &HttpResponse) -> Result<R, HelpdeskError> {
     serde_json::from_slice(&response.body)
         .map_err(|e| HelpdeskError::Decode(format!("HTTP {}: {e}", response.status)))
 }

@@ -3,8 +3,12 @@
 //! apidashboard/articles/working-with-api-credits), and the share of them a client may
 //! use ([`CreditBudget`]), since every integration of the portal draws on the same credits.
 
+use super::records::{Agent, Profile};
+use serde::{Deserialize, Serialize};
+
 /// Zoho Desk's editions, as their credits and concurrency differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Edition {
     /// Also the trial period.
     Free,
@@ -32,6 +36,17 @@ impl Edition {
             "enterprise" | "zohoone" | "crmplus" => Edition::Enterprise,
             _ => return None,
         })
+    }
+
+    /// The edition's name as Zoho's pricing spells it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Edition::Free => "Free",
+            Edition::Express => "Express",
+            Edition::Standard => "Standard",
+            Edition::Professional => "Professional",
+            Edition::Enterprise => "Enterprise",
+        }
     }
 
     /// Base credits a day ("Working with API Credits": Free 5,000, Express 25,000,
@@ -71,13 +86,33 @@ impl Edition {
 }
 
 /// A portal's credit model: its edition and its agents (light agents do not count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditPlan {
     pub edition: Edition,
     pub agents: u64,
 }
 
 impl CreditPlan {
+    /// The plan of a portal on `edition` with these agents: the active ones earn credits,
+    /// light agents excepted ("Working with API Credits", variable credits).
+    pub fn of(edition: Edition, agents: &[Agent], profiles: &[Profile]) -> CreditPlan {
+        let light = |agent: &Agent| {
+            profiles
+                .iter()
+                .find(|p| p.id == agent.profile_id)
+                .and_then(|p| p.kind.as_deref())
+                .is_some_and(|kind| kind == "LightAgent")
+        };
+        let paid = agents
+            .iter()
+            .filter(|a| a.status.as_deref().is_none_or(|s| s == "ACTIVE") && !light(a))
+            .count();
+        CreditPlan {
+            edition,
+            agents: paid as u64,
+        }
+    }
+
     /// The day's credits: base plus per agent (purchased additional credits not counted).
     pub fn daily_credits(&self) -> u64 {
         self.edition.base_credits() + self.edition.credits_per_agent() * self.agents
@@ -116,10 +151,11 @@ impl CreditBudget {
         self.share(daily)
     }
 
-    /// Whether one more call fits, given the credits the helpdesk last said were left
-    /// (`X-Rate-Limit-Remaining-v3`) of a day's `daily`.
-    pub fn allows(&self, remaining: u64, daily: u64) -> bool {
-        *self == CreditBudget::Unlimited || daily.saturating_sub(remaining) < self.ceiling(daily)
+    /// Whether one more call costing `weight` fits, given the credits the helpdesk last
+    /// said were left (`X-Rate-Limit-Remaining-v3`) of a day's `daily`.
+    pub fn allows(&self, remaining: u64, daily: u64, weight: u64) -> bool {
+        *self == CreditBudget::Unlimited
+            || daily.saturating_sub(remaining) + weight <= self.ceiling(daily)
     }
 
     /// Calls to have in progress at once under an edition's cap.
@@ -160,6 +196,40 @@ mod tests {
     }
 
     #[test]
+    fn only_active_agents_that_are_not_light_agents_earn_credits() {
+        let agent = |id: &str, profile: &str, status: Option<&str>| Agent {
+            id: id.into(),
+            name: id.into(),
+            first_name: None,
+            last_name: None,
+            email_id: format!("{id}@desk.example"),
+            profile_id: profile.into(),
+            role_id: "r".into(),
+            status: status.map(str::to_owned),
+        };
+        let profile = |id: &str, kind: &str| Profile {
+            id: id.into(),
+            name: kind.into(),
+            kind: Some(kind.into()),
+            is_default: true,
+        };
+        let agents = [
+            agent("a", "admin", Some("ACTIVE")),
+            agent("b", "agent", None),
+            agent("c", "light", Some("ACTIVE")),
+            agent("d", "agent", Some("DISABLED")),
+        ];
+        let profiles = [
+            profile("admin", "Administrator"),
+            profile("agent", "Agent"),
+            profile("light", "LightAgent"),
+        ];
+        let plan = CreditPlan::of(Edition::Professional, &agents, &profiles);
+        assert_eq!(plan.agents, 2);
+        assert_eq!(plan.daily_credits(), 76_000);
+    }
+
+    #[test]
     fn edition_names_are_read_as_the_api_spells_them() {
         assert_eq!(Edition::from_name("ENTERPRISE"), Some(Edition::Enterprise));
         assert_eq!(Edition::from_name("Zoho One"), Some(Edition::Enterprise));
@@ -175,13 +245,18 @@ mod tests {
     fn the_budget_stops_at_its_share_of_the_day() {
         let budget = CreditBudget::Percent(80);
         assert!(
-            budget.allows(10_001, 50_000),
+            budget.allows(10_001, 50_000, 1),
             "39,999 spent of a 40,000 ceiling"
         );
-        assert!(!budget.allows(10_000, 50_000), "the ceiling reached");
-        assert!(!budget.allows(0, 50_000));
-        assert!(!CreditBudget::Percent(0).allows(5_000, 5_000));
-        assert!(CreditBudget::Unlimited.allows(0, 5_000));
+        assert!(!budget.allows(10_000, 50_000, 1), "the ceiling reached");
+        assert!(
+            !budget.allows(10_100, 50_000, 101),
+            "a heavy call that would pass it"
+        );
+        assert!(budget.allows(10_100, 50_000, 100));
+        assert!(!budget.allows(0, 50_000, 1));
+        assert!(!CreditBudget::Percent(0).allows(5_000, 5_000, 1));
+        assert!(CreditBudget::Unlimited.allows(0, 5_000, 1_000));
         assert_eq!(
             CreditBudget::Percent(250).ceiling(10),
             10,

@@ -5,6 +5,9 @@
 //!   one value to many records in one `updateMany` ([`Client::update_many`]),
 //!   and backoff on 429 and 503
 //!   (waiting with the transport's `sleep`, or any [`Sleep`]).
+//! - The Import API ([`Client::queue_import`], [`Client::import`],
+//!   [`Client::import_mappings`], [`Client::import_errors`]): many records with external
+//!   ids written as one background job, for the initial export.
 //! - [`CreditLimits`]: Zoho's daily credits and calls at once by [`Edition`], and the
 //!   [`CreditBudget`] share of them a client keeps to ([`Client::with_limits`]).
 //! - [`HelpdeskApp`]: Zoho Accounts' OAuth (authorize, code exchange, refresh, revoke)
@@ -17,6 +20,7 @@ mod client;
 mod error;
 mod fields;
 mod identity;
+mod imports;
 mod limits;
 mod oauth;
 mod records;
@@ -30,11 +34,12 @@ pub use client::{
 pub use error::{FieldIssue, HelpdeskError};
 pub use fields::{FieldMeta, FieldType, FieldValueError, Module};
 pub use identity::TicketRequester;
+pub use imports::{IMPORT_LIMIT, Import, ImportData, ImportMapping, ImportRequest, ImportRowError};
 pub use limits::{CreditBudget, CreditLimits, CreditPlan, Edition};
 pub use oauth::{ACCOUNTS_SERVERS, Grant, HelpdeskApp, TokenAnswer, TokenKeeper};
 pub use records::{
-    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, MassError, MassResult, Profile,
-    SearchPage,
+    Account, AccountDraft, Agent, Contact, ContactDraft, DeskTime, MassError, MassResult,
+    Organization, Profile, SearchPage,
 };
 pub use signature::{
     DeliveryClaims, Expected, JWT_HEADER, Jwk, Jwks, JwksCache, MAX_TOKEN_AGE_SECS, SignatureError,

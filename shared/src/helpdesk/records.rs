@@ -219,6 +219,19 @@ pub struct Agent {
     pub status: Option<String>,
 }
 
+/// A helpdesk organisation as `GET /organizations` answers it (Zoho Desk API, "Get all
+/// organizations").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// `ENTERPRISE`, `PROFESSIONAL`, ...: what its credits and calls at once follow.
+    #[serde(default)]
+    pub edition: Option<String>,
+}
+
 /// What an agent may do: `Administrator`, `Agent`, `Light Agent` or a custom one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -11,6 +11,14 @@
 //! A chunk marks the records whose counterparts it is about to create; if the sync stops
 //! before their links are stored, those few are redone through the single-record path,
 //! which looks the counterpart up by match key instead of creating it twice.
+//!
+//! Into the helpdesk, a chunk's new records go as one background import (Zoho's Import
+//! API, [`Port::queue_export`]), a credit per 2 records instead of one each. Its id is
+//! stored with the run before anything waits on it ([`InitialSync::export`]); later steps
+//! ask after it ([`Port::export_results`]) until it has run, then link each record to
+//! what the import made of it, or log the import's reason for refusing it. A chunk stays
+//! at 200 records: its matched records are still updated one call each, and an
+//! invocation may make 1,000 requests.
 
 use super::engine::{Engine, EngineError, Outcome, Plan, Stop, Write};
 use super::failure::FailureReason;
@@ -53,6 +61,21 @@ pub struct InitialSync {
     pub steps: Vec<StepProgress>,
     /// The current apply stage's outcomes, recorded in the history when it ends.
     pub tally: Tally,
+    /// The chunk whose new records a side writes as one background job (the helpdesk's
+    /// Import API), stored once queued so that a restart collects it by its id instead
+    /// of queueing it again.
+    #[serde(default)]
+    pub export: Option<PendingExport>,
+}
+
+/// An export job queued and not yet collected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingExport {
+    pub job: String,
+    /// The source records it creates counterparts of, in the order queued.
+    pub source_ids: Vec<String>,
+    /// The chunk's records, all marked applied once the job is collected.
+    pub chunk_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +86,12 @@ pub struct Tally {
 }
 
 impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.failed += other.failed;
+    }
+
     pub(super) fn count(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::Added => self.added += 1,
@@ -115,11 +144,17 @@ impl InitialSync {
             read: 0,
             steps,
             tally: Tally::default(),
+            export: None,
         }
     }
 
     pub fn is_finished(&self) -> bool {
         self.stage == Stage::Done
+    }
+
+    /// Whether a side is running an export job of the run's: look again in a moment.
+    pub fn is_waiting(&self) -> bool {
+        self.export.is_some()
     }
 
     fn next_stage(&mut self, sync_type: SyncType) {
@@ -198,6 +233,9 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         from: Side,
         object: ObjectKind,
     ) -> Result<(), EngineError> {
+        if let Some(export) = run.export.clone() {
+            return self.collect_export(run, from, object, export).await;
+        }
         let rows = self.store.staged_to_apply(from, object, CHUNK)?;
         if rows.is_empty() {
             if let Some(step) = run.step_mut(from, object) {
@@ -265,12 +303,42 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             .map(|(_, counterpart_id, _)| Ok(counterpart_id.clone()))
             .collect();
         let (indexes, fields): (Vec<_>, Vec<_>) = creates.into_iter().unzip();
-        let created = self
-            .create_many(to, object, fields)
-            .await
-            .map_err(EngineError::from)?;
-        for (index, outcome) in indexes.into_iter().zip(created) {
-            results[index] = outcome.map(Some);
+        let sourced: Vec<(String, Map<String, Value>)> = indexes
+            .iter()
+            .map(|&i| planned[i].0.id.clone())
+            .zip(fields.iter().cloned())
+            .collect();
+        let queued = match (sourced.is_empty(), to) {
+            (false, Side::Helpdesk) => self.helpdesk.queue_export(object, sourced.clone()).await,
+            (false, Side::Salesforce) => {
+                self.salesforce.queue_export(object, sourced.clone()).await
+            }
+            (true, _) => Ok(None),
+        };
+        let queued = match queued {
+            Ok(queued) => queued,
+            Err(error) => {
+                // Nothing was written: the records wait as they were, not as possibly created.
+                self.store
+                    .mark_staged(from, object, &creating, StagedState::Read)?;
+                return Err(error.into());
+            }
+        };
+        let exporting = queued.is_some();
+        if let Some(job) = queued {
+            run.export = Some(PendingExport {
+                job,
+                source_ids: sourced.into_iter().map(|(id, _)| id).collect(),
+                chunk_ids: rows.iter().map(|(r, _)| r.id.clone()).collect(),
+            });
+        } else {
+            let created = self
+                .create_many(to, object, fields)
+                .await
+                .map_err(EngineError::from)?;
+            for (index, outcome) in indexes.iter().zip(created) {
+                results[*index] = outcome.map(Some);
+            }
         }
         for (side, updates) in [(to, updates_there), (from, updates_back)] {
             let (indexes, bodies): (Vec<_>, Vec<_>) = updates.into_iter().unzip();
@@ -285,34 +353,109 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             }
         }
 
-        for ((record, _, plan), result) in planned.into_iter().zip(results) {
-            let outcome = match result {
-                Ok(Some(counterpart_id)) => {
-                    let (salesforce_id, helpdesk_id) = match from {
-                        Side::Salesforce => (record.id.clone(), counterpart_id),
-                        Side::Helpdesk => (counterpart_id, record.id.clone()),
-                    };
-                    match self.save_link(object, &salesforce_id, helpdesk_id, plan.agreed) {
-                        Ok(()) => self.log(from, object, &record.id, "", plan.outcome)?,
-                        Err(Stop::Failed(reason)) => self.fail(from, object, record, reason)?,
-                        Err(Stop::Engine(error)) => return Err(error),
-                    }
+        for (index, ((record, _, plan), result)) in planned.into_iter().zip(results).enumerate() {
+            if exporting && indexes.contains(&index) {
+                continue; // Its counterpart is written by the export: collected later.
+            }
+            tally.count(&self.finish_write(from, object, record, plan, result)?);
+        }
+        if exporting {
+            // The chunk is marked applied, and counted, once the export is collected.
+            run.tally.add(tally);
+            return Ok(());
+        }
+        let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
+        self.close_chunk(run, from, object, &ids, tally)
+    }
+
+    /// A record's write done: its link stored and its outcome logged, or its failure.
+    fn finish_write(
+        &self,
+        from: Side,
+        object: ObjectKind,
+        record: &Record,
+        plan: Plan,
+        result: Result<Option<String>, FailureReason>,
+    ) -> Result<Outcome, EngineError> {
+        Ok(match result {
+            Ok(Some(counterpart_id)) => {
+                let (salesforce_id, helpdesk_id) = match from {
+                    Side::Salesforce => (record.id.clone(), counterpart_id),
+                    Side::Helpdesk => (counterpart_id, record.id.clone()),
+                };
+                match self.save_link(object, &salesforce_id, helpdesk_id, plan.agreed) {
+                    Ok(()) => self.log(from, object, &record.id, "", plan.outcome)?,
+                    Err(Stop::Failed(reason)) => self.fail(from, object, record, reason)?,
+                    Err(Stop::Engine(error)) => return Err(error),
                 }
-                Ok(None) => plan.outcome,
-                Err(reason) => self.fail(from, object, record, reason)?,
+            }
+            Ok(None) => plan.outcome,
+            Err(reason) => self.fail(from, object, record, reason)?,
+        })
+    }
+
+    /// A chunk's records applied, and counted.
+    fn close_chunk(
+        &self,
+        run: &mut InitialSync,
+        from: Side,
+        object: ObjectKind,
+        ids: &[&str],
+        tally: Tally,
+    ) -> Result<(), EngineError> {
+        self.store
+            .mark_staged(from, object, ids, StagedState::Applied)?;
+        run.tally.add(tally);
+        if let Some(step) = run.step_mut(from, object) {
+            step.done += ids.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// The export of a chunk's new records, once the side has run it: each record linked
+    /// to its new counterpart (its write planned again from the same staged records), or
+    /// logged with the side's reason. While the job runs, nothing.
+    async fn collect_export(
+        &self,
+        run: &mut InitialSync,
+        from: Side,
+        object: ObjectKind,
+        export: PendingExport,
+    ) -> Result<(), EngineError> {
+        let results = match from.other() {
+            Side::Helpdesk => {
+                self.helpdesk
+                    .export_results(object, &export.job, &export.source_ids)
+                    .await
+            }
+            Side::Salesforce => {
+                self.salesforce
+                    .export_results(object, &export.job, &export.source_ids)
+                    .await
+            }
+        }
+        .map_err(EngineError::from)?;
+        let Some(results) = results else {
+            return Ok(());
+        };
+        let mut tally = Tally::default();
+        let mut claimed = HashSet::new();
+        for (source_id, result) in export.source_ids.iter().zip(results) {
+            let Some(record) = self.store.staged(from, object, source_id)? else {
+                continue;
+            };
+            let outcome = match self.decide(from, object, &record, &mut claimed).await? {
+                Decision::Plan(_, plan) => {
+                    self.finish_write(from, object, &record, plan, result.map(Some))?
+                }
+                Decision::Fail(reason) => self.fail(from, object, &record, reason)?,
+                Decision::Skip => Outcome::Unchanged,
             };
             tally.count(&outcome);
         }
-        let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
-        self.store
-            .mark_staged(from, object, &ids, StagedState::Applied)?;
-        run.tally.added += tally.added;
-        run.tally.updated += tally.updated;
-        run.tally.failed += tally.failed;
-        if let Some(step) = run.step_mut(from, object) {
-            step.done += rows.len() as u64;
-        }
-        Ok(())
+        run.export = None;
+        let ids: Vec<&str> = export.chunk_ids.iter().map(String::as_str).collect();
+        self.close_chunk(run, from, object, &ids, tally)
     }
 
     /// What to do with one staged record, its counterpart taken from staging.

@@ -147,6 +147,30 @@ pub trait Port {
         }
         per_record(results)
     }
+
+    /// Queues new records, each with the id of its source record, as one background job
+    /// on a side that has one (the helpdesk's Import API): the job's id, or `None` when
+    /// the side writes them with [`Port::create_many`] instead.
+    async fn queue_export(
+        &self,
+        _object: ObjectKind,
+        _records: Vec<(String, Map<String, Value>)>,
+    ) -> Result<Option<String>, PortError> {
+        Ok(None)
+    }
+
+    /// A queued job's outcome for each of its `source_ids` (in that order) once it has
+    /// run: the new record's id, or why it was refused. `None` while it runs.
+    async fn export_results(
+        &self,
+        _object: ObjectKind,
+        _job: &str,
+        _source_ids: &[String],
+    ) -> Result<Option<Vec<Result<String, FailureReason>>>, PortError> {
+        Err(PortError::Unavailable(
+            "this side queues no export jobs".into(),
+        ))
+    }
 }
 
 /// A batch's per-record results, unless a side was unavailable for some of them: then

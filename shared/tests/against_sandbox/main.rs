@@ -6,9 +6,11 @@
 
 mod helpdesk_bulk;
 mod helpdesk_client;
+mod helpdesk_import;
 mod helpdesk_limits;
 mod helpdesk_oauth;
 mod salesforce_client;
 mod support;
 mod sync_engine;
+mod sync_import;
 mod sync_shapes;

@@ -11,6 +11,7 @@ mod at_rest;
 mod chaos;
 mod demo_pages;
 mod helpdesk_connection;
+mod helpdesk_credits;
 mod hostile_input;
 mod org_shapes;
 mod panel_actions;

@@ -313,7 +313,7 @@ pub fn Console(
                                 />
                                 {move || {
                                     (sync_state.get() != SyncState::NotStarted)
-                                        .then(|| view! { <HealthSummary client=health_client.clone() sync=sync connection=connection_now health=health /> })
+                                        .then(|| view! { <HealthSummary client=health_client.clone() sync=sync connection=connection_now helpdesk=helpdesk health=health /> })
                                 }}
                                 <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
                                 <HelpdeskConnectionCard client=client.clone() connection=helpdesk.get() on_changed=refresh />

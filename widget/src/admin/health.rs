@@ -2,10 +2,13 @@
 //! of each side's API budget today, failures this week, and the drift check (its last
 //! result, the next one, "Check now").
 
+use super::helpdesk_connect::credits_label;
 use super::parts::{Notice, format_count, when_label};
 use crate::api::Client;
 use crate::components::format::Now;
-use contract::admin::{ConnectionStatus, DriftView, Health, SyncState, SyncStatus};
+use contract::admin::{
+    ConnectionStatus, DriftView, Health, HelpdeskConnectionStatus, SyncState, SyncStatus,
+};
 use contract::history::DriftRun;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -42,6 +45,7 @@ pub fn HealthSummary(
     client: Client,
     #[prop(into)] sync: Signal<SyncStatus>,
     #[prop(into)] connection: Signal<Option<ConnectionStatus>>,
+    #[prop(into)] helpdesk: Signal<HelpdeskConnectionStatus>,
     #[prop(into)] health: Signal<Health>,
 ) -> impl IntoView {
     // What this card learnt of the drift check since the status was read.
@@ -102,6 +106,16 @@ pub fn HealthSummary(
         }
         .unwrap_or_else(|| "Not reported yet".to_owned())
     };
+    let helpdesk_budget = move || {
+        helpdesk
+            .with(|status| match status {
+                HelpdeskConnectionStatus::Connected(info) => {
+                    info.credits.as_ref().map(credits_label)
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| "Not reported yet".to_owned())
+    };
     let live = move || sync.with(|s| s.state == SyncState::Live);
     let drift_text = move || {
         drift.with(|d| match d {
@@ -153,8 +167,7 @@ pub fn HealthSummary(
                 </div>
                 <div class="fact">
                     <dt>"Helpdesk credits"</dt>
-                    // The helpdesk's credits are not in the status yet: the slot says so.
-                    <dd data-testid="health-helpdesk-budget">"Not reported yet"</dd>
+                    <dd data-testid="health-helpdesk-budget">{helpdesk_budget}</dd>
                 </div>
                 <div class="fact">
                     <dt>"Failures this week"</dt>

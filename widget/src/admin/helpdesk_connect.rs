@@ -2,10 +2,10 @@
 //! through the same popup and start code ([`ConnectButton`] for [`Side::Helpdesk`]).
 
 use super::connect::ConnectButton;
-use super::parts::when_label;
+use super::parts::{format_count, when_label};
 use crate::api::Client;
 use crate::components::format::Now;
-use contract::admin::{HelpdeskConnectionInfo, HelpdeskConnectionStatus};
+use contract::admin::{HelpdeskConnectionInfo, HelpdeskConnectionStatus, HelpdeskCredits};
 use contract::side::Side;
 use leptos::prelude::*;
 
@@ -95,6 +95,12 @@ fn ConnectedHelpdesk(
                     <dt>"Since"</dt>
                     <dd>{when_label(info.connected_at_ms, now)}</dd>
                 </div>
+                {info.credits.map(|credits| view! {
+                    <div class="fact">
+                        <dt>"API credits"</dt>
+                        <dd data-testid="helpdesk-credits">{credits_label(&credits)}</dd>
+                    </div>
+                })}
             </dl>
             <ConnectButton
                 client=client
@@ -105,4 +111,24 @@ fn ConnectedHelpdesk(
             />
         </section>
     }
+}
+
+/// `Professional: 61,500 of 80,000 credits left today; the sync uses up to 64,000`: the
+/// org's credits are shared by all its integrations, so the sync keeps to its share.
+pub fn credits_label(credits: &HelpdeskCredits) -> String {
+    let left = credits.left_today.map_or_else(
+        || format!("{} credits a day", format_count(credits.daily)),
+        |left| {
+            format!(
+                "{} of {} credits left today",
+                format_count(left),
+                format_count(credits.daily)
+            )
+        },
+    );
+    format!(
+        "{}: {left}; the sync uses up to {}",
+        credits.edition,
+        format_count(credits.sync_share)
+    )
 }

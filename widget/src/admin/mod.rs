@@ -50,8 +50,8 @@
 //! - delete: `delete-integration`, `confirm-delete`, `erase-list`, `cancel-delete`,
 //!   `confirm-delete-button`, `delete-error`.
 
-mod app;
 pub mod api;
+mod app;
 pub mod connect;
 pub mod console;
 pub mod delete;

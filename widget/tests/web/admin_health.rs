@@ -3,7 +3,9 @@
 
 use crate::admin_fixtures::{connected, json, sync};
 use crate::support::{FetchStub, Mounted, Reply, mount, sleep};
-use contract::admin::{DRIFT_PATH, DriftView, FAILURES_CSV_PATH, Health, SyncState};
+use contract::admin::{
+    DRIFT_PATH, DriftView, FAILURES_CSV_PATH, Health, HelpdeskConnectionStatus, SyncState,
+};
 use contract::history::DriftRun;
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -59,6 +61,7 @@ fn summary(state: SyncState) -> Mounted {
                 client=Client::new("tok")
                 sync=Signal::derive(move || contract::admin::SyncStatus { pending_changes: 3, ..sync(state, vec![]) })
                 connection=Signal::derive(|| Some(connected()))
+                helpdesk=Signal::derive(|| HelpdeskConnectionStatus::NotConnected)
                 health=Signal::derive(|| health(idle()))
             />
         }

@@ -5,7 +5,7 @@ use crate::admin_fixtures::{PopupStub, connected, json, post_message, status, sy
 use crate::support::{FetchStub, Mounted, Reply, mount};
 use contract::admin::{
     AdminStatus, ConnectionStatus, HELPDESK_OAUTH_START_CODE_PATH, HELPDESK_OAUTH_START_PATH,
-    HelpdeskConnectionInfo, HelpdeskConnectionStatus, STATUS_PATH, SyncState,
+    HelpdeskConnectionInfo, HelpdeskConnectionStatus, HelpdeskCredits, STATUS_PATH, SyncState,
 };
 use contract::context::Role;
 use leptos::prelude::*;
@@ -30,6 +30,12 @@ fn helpdesk_connected() -> HelpdeskConnectionStatus {
         agent_email: "alex.morgan@sandboxdesk.example".into(),
         api_domain: "https://desk.zoho.eu".into(),
         connected_at_ms: 1_765_000_000_000,
+        credits: Some(HelpdeskCredits {
+            edition: "Professional".into(),
+            daily: 80_000,
+            sync_share: 64_000,
+            left_today: Some(61_500),
+        }),
     })
 }
 
@@ -67,6 +73,15 @@ async fn connected_shows_the_data_centre_and_the_agent() {
     );
     assert_eq!(m.text("helpdesk-api-domain"), "desk.zoho.eu");
     assert_eq!(m.text("helpdesk-agent"), "alex.morgan@sandboxdesk.example");
+    assert_eq!(
+        m.text("helpdesk-credits"),
+        "Professional: 61,500 of 80,000 credits left today; the sync uses up to 64,000"
+    );
+    // The overview's health summary says the same of the helpdesk's budget.
+    assert_eq!(
+        m.text("health-helpdesk-budget"),
+        "Professional: 61,500 of 80,000 credits left today; the sync uses up to 64,000"
+    );
     assert_eq!(m.text("helpdesk-connect"), "Reconnect");
     assert_eq!(
         m.attr("connection", "data-state").as_deref(),

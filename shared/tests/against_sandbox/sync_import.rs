@@ -1,0 +1,158 @@
+//! The initial sync's export through the helpdesk's Import API: a chunk's new records go
+//! as one import (external ids = Salesforce Ids), mapped back to links, each refused row
+//! a failure-log entry with its reason; a queued import is collected by its id after a
+//! restart, never queued twice.
+
+use super::sync_engine::world_of;
+use contract::mapping::ObjectKind;
+use contract::side::Side;
+use shared::sync::initial::{self, Stage};
+use std::collections::HashSet;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[tokio::test]
+async fn new_records_go_as_imports_and_refused_rows_are_logged_with_their_reason()
+-> anyhow::Result<()> {
+    let w = world_of(sandbox::OrgShape::Demo).await?;
+    w.sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 450,
+            accounts: 30,
+        });
+    let demo_accounts: HashSet<String> = w
+        .sandbox
+        .helpdesk()
+        .desk()
+        .accounts
+        .keys()
+        .cloned()
+        .collect();
+    w.sandbox.reset_helpdesk_calls();
+    let mut run = initial::start(&w.store, Default::default(), now_ms())?;
+    let contacts_stage = Stage::Apply {
+        source: Side::Salesforce,
+        object: ObjectKind::Contact,
+    };
+    w.with_engine(async |engine| {
+        while run.stage != contacts_stage {
+            engine.advance_initial(&mut run).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    // Between the accounts' import and the contacts', an agent deletes one of the new
+    // accounts: the contacts' import refuses the rows that name it.
+    let gone = {
+        let mut desk = w.sandbox.helpdesk().desk();
+        let gone = desk
+            .accounts
+            .keys()
+            .find(|id| !demo_accounts.contains(*id))
+            .cloned()
+            .expect("an imported account");
+        desk.accounts.remove(&gone);
+        gone
+    };
+
+    w.with_engine(async |engine| {
+        while !run.is_finished() {
+            engine.advance_initial(&mut run).await?;
+        }
+        Ok(())
+    })
+    .await?;
+
+    assert!(run.steps.iter().all(|s| s.finished));
+    let calls = w.sandbox.helpdesk_calls();
+    assert_eq!(
+        calls.route("POST /api/v1/contacts"),
+        0,
+        "no contact written alone"
+    );
+    assert_eq!(
+        calls.route("POST /api/v1/accounts"),
+        0,
+        "no account written alone"
+    );
+    // Chunks of 200: the 30 new accounts in one import, the 450 new contacts in three.
+    assert_eq!(calls.route("POST /api/v1/imports"), 1 + 3, "{calls:?}");
+    let failures = w.store.failures(Some(ObjectKind::Contact))?;
+    assert!(!failures.is_empty(), "the deleted account's contacts fail");
+    for failure in &failures {
+        let reason = failure.reason.to_string();
+        assert!(
+            reason.contains("import refused it") && reason.contains(&gone),
+            "the row's reason: {reason}"
+        );
+    }
+    // Every other new contact is linked to the desk record its import made.
+    let linked = w.store.link_count(ObjectKind::Contact)? as usize;
+    let desk_contacts = w.sandbox.helpdesk().desk().contacts.len();
+    assert!(linked + failures.len() >= 450, "{linked} linked");
+    assert!(desk_contacts >= linked, "{desk_contacts} in the desk");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_import_queued_before_a_restart_is_collected_by_its_id() -> anyhow::Result<()> {
+    let w = world_of(sandbox::OrgShape::Demo).await?;
+    w.sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 120,
+            accounts: 5,
+        });
+    let mut run = initial::start(&w.store, Default::default(), now_ms())?;
+    // Up to the first import queued; then the invocation ends.
+    w.with_engine(async |engine| {
+        while !run.is_waiting() {
+            engine.advance_initial(&mut run).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    let queued = w.sandbox.helpdesk_calls().route("POST /api/v1/imports");
+    assert_eq!(queued, 1);
+
+    // A new invocation starts from what was stored.
+    let mut run = w
+        .store
+        .get::<initial::InitialSync>(initial::STATE_KEY)?
+        .expect("the run is stored");
+    assert!(run.is_waiting(), "the import's id is kept");
+    w.with_engine(async |engine| {
+        engine.advance_initial(&mut run).await?;
+        Ok(())
+    })
+    .await?;
+    assert_eq!(
+        w.sandbox.helpdesk_calls().route("POST /api/v1/imports"),
+        queued,
+        "collected, not queued again"
+    );
+    w.with_engine(async |engine| {
+        while !run.is_finished() {
+            engine.advance_initial(&mut run).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    assert!(w.store.failures(None)?.is_empty());
+    let emails: Vec<String> = w
+        .sandbox
+        .helpdesk()
+        .desk()
+        .contacts
+        .values()
+        .filter_map(|c| c.email.clone())
+        .collect();
+    let unique: HashSet<&String> = emails.iter().collect();
+    assert_eq!(unique.len(), emails.len(), "nothing imported twice");
+    Ok(())
+}
