@@ -107,13 +107,17 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                     drifting = !check.is_finished();
                 }
                 // A catch-up of many changes (a data load, a long pause) goes on step after
-                // step while the slice has room, and in the next slices after it.
+                // step while the slice has room, and in the next slices after it; changes
+                // notified meanwhile go first, so an agent's edit never waits behind it.
                 let mut caught_up = false;
                 while catch_up_due
                     && (!caught_up || covered.is_reading())
                     && has_room(invocation, deadline)
                     && unchanged()
                 {
+                    if engine.store.inbox_len()? > 0 {
+                        engine.process_inbox(INBOX_BATCH, &mut tallies).await?;
+                    }
                     engine.catch_up(&mut covered, &mut tallies).await?;
                     caught_up = true;
                 }

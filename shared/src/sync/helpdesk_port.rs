@@ -20,6 +20,10 @@ use serde_json::{Map, Value};
 /// calls at once ([`Client::calls_at_once`]: Free allows 5).
 const CONCURRENT_WRITES: usize = 8;
 
+/// Pages of changes one catch-up step reads at most (1,000 records): a step fits one
+/// Worker invocation with room for the webhooks that arrive meanwhile.
+const PAGES_PER_STEP: usize = 10;
+
 pub struct HelpdeskPort<'a, T: Transport, S: Sleep> {
     client: &'a Client<'a, T, S>,
     contacts: Vec<FieldMeta>,
@@ -525,28 +529,37 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
         per_record(results)
     }
 
-    /// Newest changes first, page by page, until a record older than `since_ms`: all in
-    /// one step, so there is never a step after it to go on from.
+    /// Newest changes first, page by page, until a record older than `since_ms`, at most
+    /// [`PAGES_PER_STEP`] pages a step: after a data load or a large initial sync every
+    /// record is recent, and one unbounded step would hold the slice (and the webhooks
+    /// waiting behind it) for as long as reading them all takes. The cursor is the offset
+    /// in that order: a record changed meanwhile moves to the front, so a later step may
+    /// read one record twice but never skips one (and the moved one is after `since_ms`,
+    /// so the next catch-up reads it).
     async fn changed_since(
         &self,
         object: ObjectKind,
         since_ms: i64,
-        _after: Option<&str>,
+        after: Option<&str>,
     ) -> Result<Changes, PortError> {
         let sort = Some(Sort::ModifiedTimeDesc);
+        let start: usize = after.and_then(|a| a.parse().ok()).unwrap_or(0);
         let mut changed = Vec::new();
-        for from in (0..).step_by(PAGE_LIMIT) {
+        for from in (start..).step_by(PAGE_LIMIT).take(PAGES_PER_STEP) {
             let page = self.list(object, from, sort).await?;
             let full = page.len() == PAGE_LIMIT;
             let before = changed.len();
             changed.extend(page.into_iter().filter(|r| r.modified_ms >= since_ms));
             if !full || changed.len() - before < PAGE_LIMIT {
-                break;
+                return Ok(Changes {
+                    records: changed,
+                    next: None,
+                });
             }
         }
         Ok(Changes {
             records: changed,
-            next: None,
+            next: Some((start + PAGES_PER_STEP * PAGE_LIMIT).to_string()),
         })
     }
 

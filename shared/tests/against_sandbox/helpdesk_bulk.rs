@@ -78,3 +78,48 @@ async fn one_value_to_many_records_is_one_update_many() {
         "a credit per 2 records in bulk, one per single write"
     );
 }
+
+#[tokio::test]
+async fn recent_changes_are_read_in_bounded_steps_that_miss_none() {
+    let sandbox = sandbox().await;
+    sandbox
+        .seed_helpdesk(&SeedRequest {
+            contacts: 2_500,
+            accounts: 0,
+            webhooks: false,
+        })
+        .unwrap();
+    let all: std::collections::BTreeSet<String> =
+        sandbox.helpdesk().desk().contacts.keys().cloned().collect();
+    let transport = ReqwestTransport::default();
+    let connection = sandbox.demo_helpdesk_connection();
+    let client = Client::new(&transport, &connection);
+    let port = HelpdeskPort::load(&client).await.unwrap();
+
+    // Every contact is recent (as after a large initial sync): read them step by step.
+    let mut read = std::collections::BTreeSet::new();
+    let mut after: Option<String> = None;
+    let mut steps = 0;
+    loop {
+        let changes = port
+            .changed_since(ObjectKind::Contact, 0, after.as_deref())
+            .await
+            .unwrap();
+        steps += 1;
+        assert!(changes.records.len() <= 1_000, "a step is bounded");
+        read.extend(changes.records.into_iter().map(|r| r.id));
+        match changes.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert!(steps >= 3, "{steps} steps for {} contacts", all.len());
+    assert!(all.is_subset(&read), "no contact is skipped");
+
+    // Nothing changed since now: one step, one page, nothing read.
+    let later = port
+        .changed_since(ObjectKind::Contact, i64::MAX, None)
+        .await
+        .unwrap();
+    assert!(later.records.is_empty() && later.next.is_none());
+}
