@@ -51,13 +51,14 @@ impl Covered {
 
     /// Whether a catch-up is under way, with steps still to read.
     pub fn is_reading(&self) -> bool {
-        !self.reading.is_empty()
+        self.reading.iter().any(|r| r.next.is_some())
     }
 
     /// The start of the oldest window a catch-up under way is reading, if one is.
     pub fn reading_since_ms(&self) -> Option<i64> {
         self.reading
             .iter()
+            .filter(|r| r.next.is_some())
             .map(|r| self.mark(r.side) - OVERLAP_MS)
             .min()
     }
@@ -86,19 +87,36 @@ impl Covered {
     }
 
     /// Records a step of `object`; once every object of `side` was read to the end, the
-    /// side is covered up to `now_ms`, when its last step read.
+    /// side is covered up to `now_ms`, when its last step read. A side read to the end
+    /// waits for the other before it reads again: the catch-up is one round of both, and a
+    /// side that starts a new window at every step while the other still reads (every
+    /// record is recent after a data load) would never let the round end.
     fn record_step(&mut self, side: Side, object: ObjectKind, next: Option<String>, now_ms: i64) {
         self.reading
             .retain(|r| !(r.side == side && r.object == object));
         self.reading.push(Reading { side, object, next });
-        let side_done = OBJECTS
-            .iter()
-            .all(|&o| self.progress(side, o) == Some(None));
-        if side_done {
-            self.reading.retain(|r| r.side != side);
+        if self.side_done(side) {
             let mark = self.mark_mut(side);
             *mark = now_ms.max(*mark);
         }
+    }
+
+    /// Ends the round under way once every side in it was read to the end, so that the
+    /// next catch-up reads both sides again.
+    fn end_round_if_read(&mut self) {
+        if Side::BOTH
+            .iter()
+            .all(|&s| self.side_done(s) || !self.reading.iter().any(|r| r.side == s))
+        {
+            self.reading.clear();
+        }
+    }
+
+    /// Whether every object of `side` was read to the end in the round under way.
+    fn side_done(&self, side: Side) -> bool {
+        OBJECTS
+            .iter()
+            .all(|&o| self.progress(side, o) == Some(None))
     }
 }
 
@@ -217,6 +235,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 covered.record_step(source, object, changes.next, self.now_ms);
             }
         }
+        covered.end_round_if_read();
         Ok(())
     }
 
@@ -286,6 +305,41 @@ mod tests {
     }
 
     #[test]
+    fn a_side_read_to_the_end_waits_for_the_other_before_reading_again() {
+        let mut covered = Covered::from(1_000);
+        let more = || Some("1000".to_owned());
+        for object in OBJECTS {
+            covered.record_step(Side::Helpdesk, object, None, 5_000);
+            covered.record_step(Side::Salesforce, object, more(), 5_000);
+        }
+        assert_eq!(covered.helpdesk_ms, 5_000, "the helpdesk is covered");
+        assert_eq!(
+            covered.progress(Side::Helpdesk, ObjectKind::Contact),
+            Some(None),
+            "and not read again while Salesforce still reads"
+        );
+        assert!(covered.is_reading());
+        assert_eq!(covered.reading_since_ms(), Some(1_000 - OVERLAP_MS));
+        covered.end_round_if_read();
+        assert_eq!(
+            covered.progress(Side::Helpdesk, ObjectKind::Contact),
+            Some(None),
+            "the round goes on"
+        );
+
+        for object in OBJECTS {
+            covered.record_step(Side::Salesforce, object, None, 8_000);
+        }
+        assert_eq!((covered.salesforce_ms, covered.helpdesk_ms), (8_000, 5_000));
+        assert!(!covered.is_reading());
+        covered.end_round_if_read();
+        assert!(
+            covered.reading.is_empty(),
+            "the next round reads both again"
+        );
+    }
+
+    #[test]
     fn a_mark_never_moves_back_and_old_stored_marks_still_read() {
         let mut covered: Covered =
             serde_json::from_str(r#"{"salesforce_ms":9000,"helpdesk_ms":7000}"#).unwrap();
@@ -293,6 +347,7 @@ mod tests {
         for object in OBJECTS {
             covered.record_step(Side::Helpdesk, object, None, 6_000);
         }
+        covered.end_round_if_read();
         assert_eq!(covered.helpdesk_ms, 7_000);
         assert_eq!(
             serde_json::to_string(&covered).unwrap(),
