@@ -19,6 +19,9 @@ struct Installation {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Installed {
     pub installed: bool,
+    /// The Desk API to ask who an agent is: the org's own grant's (its data centre), or
+    /// the development fallback's until the org connects its helpdesk.
+    pub api_base: String,
 }
 
 /// What the seal of org `org`'s security context is bound to, so it opens nowhere else.
@@ -55,9 +58,10 @@ pub async fn restore(storage: &Storage, kept: Kept) -> Result<(), EdgeError> {
     Ok(())
 }
 
-pub async fn is_bound(storage: &Storage) -> Result<Installed, EdgeError> {
+pub async fn is_bound(storage: &Storage, api_base: &str) -> Result<Installed, EdgeError> {
     let installation: Option<Installation> = storage.get(KEY).await?;
     Ok(Installed {
         installed: installation.is_some(),
+        api_base: api_base.to_owned(),
     })
 }

@@ -230,7 +230,9 @@ impl Integration {
                 .await?;
                 Ok(Response::empty()?.with_status(204))
             }
-            Command::Installation => json(&installation::is_bound(&self.state.storage()).await?),
+            Command::Installation => {
+                json(&installation::is_bound(&self.state.storage(), org.helpdesk_api_base()).await?)
+            }
             Command::Uninstall => self.erase(&org, false).await,
             Command::SalesforceOutbound { key, body } => {
                 let stored = webhooks::salesforce(&org, &key, &body)?;

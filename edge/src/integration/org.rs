@@ -108,6 +108,11 @@ impl<'a> Org<'a> {
             .map(|connection| connection.client(&WorkerFetch, &self.config.salesforce, self)))
     }
 
+    /// The Desk API of the org's helpdesk: its grant's data centre, or the fallback's.
+    pub fn helpdesk_api_base(&self) -> &str {
+        &self.helpdesk_api.base_url
+    }
+
     /// A client of the org's helpdesk, on its own grant: an expired access token is
     /// renewed (one renewal at a time for the object) and kept for every client (see
     /// [`TokenKeeper`]). Until the org connects its helpdesk, the dev fallback token.

@@ -166,13 +166,19 @@ async fn as_agent(
         .ok_or(EdgeError::Unauthenticated(
             "The request carries no helpdesk token: authorise the sfdesk extension's connection.",
         ))?;
-    let Installed { installed } = integration::call(env, org, &Command::Installation).await?;
+    let Installed {
+        installed,
+        api_base,
+    } = integration::call(env, org, &Command::Installation).await?;
     if !installed {
         return Err(EdgeError::Forbidden(
             "The sfdesk extension is not installed in this helpdesk org: install it first.",
         ));
     }
+    // The agent's own token, at the org's data centre (a token of desk.zoho.eu is
+    // refused by desk.zoho.com).
     Ok(helpdesk::Connection {
+        base_url: api_base,
         access_token: token,
         ..config.helpdesk_fallback(org)
     })
