@@ -77,10 +77,7 @@ async fn drive(
 
     // A Text field for an Integer field is refused, inline and by the edge.
     let seats = "[data-testid=mapping-contacts] [data-field=cf_seats] select";
-    wait_for(page, seats)
-        .await?
-        .select_by_value("Title")
-        .await?;
+    choose(page, seats, "Title").await?;
     let issues = "[data-testid=mapping-contacts] [data-field=cf_seats] [data-testid=mapping-issue]";
     wait_for(page, issues).await?;
     let found = texts(page, issues).await?;
@@ -103,10 +100,7 @@ async fn drive(
     );
 
     // Put it right and start the sync; watch the bars reach 100%.
-    page.find(Locator::Css(seats))
-        .await?
-        .select_by_value("")
-        .await?;
+    choose(page, seats, "").await?;
     wait_gone(page, "[data-testid=mapping-issue]").await?;
     scroll_top(page).await?;
     shot(browser, "admin-settings").await?;
@@ -479,6 +473,25 @@ pub(crate) async fn wait_until(
             bail!("timed out waiting for {what}");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Chooses `value` in the `<select>` at `css`, found again if the console re-rendered it
+/// between finding and choosing (a status poll redraws the screen).
+pub(crate) async fn choose(page: &WebDriver, css: &str, value: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match wait_for(page, css).await?.select_by_value(value).await {
+            Ok(()) => return Ok(()),
+            Err(error)
+                if error.to_string().contains("stale element") && Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => {
+                return Err(error).with_context(|| format!("choosing {value:?} in {css}"));
+            }
+        }
     }
 }
 

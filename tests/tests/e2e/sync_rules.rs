@@ -321,10 +321,12 @@ async fn drift_in_the_console(
     shot(browser, "mapping-rules").await?;
     // One-way sync refuses a rule that writes to Salesforce, on its row (not saved).
     let title = "[data-testid=mapping-contacts] [data-field=title]";
-    wait_for(page, &format!("{title} [data-testid=mapping-rule]"))
-        .await?
-        .select_by_value("helpdesk_wins")
-        .await?;
+    crate::admin_console::choose(
+        page,
+        &format!("{title} [data-testid=mapping-rule]"),
+        "helpdesk_wins",
+    )
+    .await?;
     click(page, "sync-type-salesforce_to_helpdesk").await?;
     let issue = wait_for(page, &format!("{title} [data-testid=mapping-issue]"))
         .await?
