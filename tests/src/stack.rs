@@ -197,6 +197,16 @@ fn stop_group(child: &mut Child, signal: &str) {
 }
 
 impl Stack {
+    /// Salesforce calls answered since the last reset, every endpoint together.
+    pub fn salesforce_calls(&self) -> u64 {
+        self.sandbox
+            .salesforce()
+            .counters()
+            .endpoints
+            .values()
+            .sum()
+    }
+
     pub async fn start(options: StackOptions) -> anyhow::Result<Stack> {
         for built in [
             "edge/build/worker/shim.mjs",

@@ -55,17 +55,6 @@ async fn ticket_shows_its_requesters_salesforce_contact() -> anyhow::Result<()> 
     result
 }
 
-/// Salesforce calls answered since the last reset, every endpoint together.
-fn salesforce_calls(stack: &Stack) -> u64 {
-    stack
-        .sandbox
-        .salesforce()
-        .counters()
-        .endpoints
-        .values()
-        .sum()
-}
-
 /// `GET` a path of the edge as a context token; the status and the body.
 async fn get(stack: &Stack, path: &str, token: &str) -> anyhow::Result<(u16, String)> {
     let response = reqwest::Client::new()
@@ -91,7 +80,7 @@ async fn a_cold_view_costs_one_salesforce_call_and_a_warm_one_none(
     let cold = stack.panel("Agent", true).await?;
     ensure!(matches!(cold, Panel::View { .. }), "{cold:?}");
     assert_eq!(
-        salesforce_calls(stack),
+        stack.salesforce_calls(),
         1,
         "a cold panel is one Salesforce call: {:?}",
         counters().endpoints
@@ -112,7 +101,7 @@ async fn a_cold_view_costs_one_salesforce_call_and_a_warm_one_none(
     };
     assert_eq!(light.opportunities, None);
     assert_eq!(
-        salesforce_calls(stack),
+        stack.salesforce_calls(),
         0,
         "a warm panel costs no Salesforce call: {:?}",
         counters().endpoints
@@ -126,7 +115,7 @@ async fn a_cold_view_costs_one_salesforce_call_and_a_warm_one_none(
     )
     .await?;
     assert_eq!(fresh, cold);
-    assert_eq!(salesforce_calls(stack), 1, "{:?}", counters().endpoints);
+    assert_eq!(stack.salesforce_calls(), 1, "{:?}", counters().endpoints);
     Ok(())
 }
 
@@ -468,7 +457,7 @@ async fn stored_permissions_apply_from_the_next_load(stack: &Stack) -> anyhow::R
     assert_eq!(view.notes, None, "notes are hidden now");
     assert!(view.opportunities.is_some());
     assert_eq!(
-        salesforce_calls(stack),
+        stack.salesforce_calls(),
         0,
         "a permission change needs no Salesforce call"
     );

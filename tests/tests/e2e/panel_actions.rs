@@ -39,17 +39,6 @@ async fn agents_see_leads_and_cases_and_act_on_salesforce_from_the_ticket() -> a
     result
 }
 
-/// Salesforce calls answered since the last reset, every endpoint together.
-fn salesforce_calls(stack: &Stack) -> u64 {
-    stack
-        .sandbox
-        .salesforce()
-        .counters()
-        .endpoints
-        .values()
-        .sum()
-}
-
 /// `POST` an action as a context token: the status and the body.
 async fn act(
     stack: &Stack,
@@ -111,7 +100,7 @@ async fn cases_are_in_the_one_call_and_actions_follow_the_profile(
         bail!("an agent sees the demo contact")
     };
     assert_eq!(
-        salesforce_calls(stack),
+        stack.salesforce_calls(),
         1,
         "cases come in the same one call: {:?}",
         stack.sandbox.salesforce().counters().endpoints
