@@ -14,7 +14,8 @@ use shared::sync::ongoing::{Covered, Tallies};
 /// object answers nothing else (the console's progress, webhooks) meanwhile.
 const SLICE_MS: i64 = 3_000;
 /// A Worker invocation may make 1,000 outgoing requests; a slice starts no new step
-/// past this many, and one step makes at most a few hundred (a chunk of 200 records).
+/// past this many, and one step makes at most a few hundred (200 records written one by
+/// one, at most).
 const SLICE_CALLS: u64 = 300;
 /// How often the catch-up looks for changes whose notification was lost.
 const CATCH_UP_EVERY_MS: i64 = 60_000;
@@ -25,9 +26,6 @@ const MAX_BACKOFF_MS: i64 = 60_000;
 /// When a day's allowance is spent and the side did not say when it is back (the sync's
 /// own share of Zoho's credits: Zoho documents no reset hour), look again after this.
 const ALLOWANCE_RECHECK_MS: i64 = 60 * 60_000;
-/// How long to leave a helpdesk import to run before asking after it again (each look
-/// costs a credit).
-const EXPORT_POLL_MS: i64 = 2_000;
 
 /// Whether another step still fits this invocation.
 fn has_room(invocation: &Invocation<'_>, deadline_ms: i64) -> bool {
@@ -71,13 +69,10 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
         .unwrap_or_else(|| Covered::from(now_ms));
     let outcome = match started.state {
         SyncState::InitialSync => {
-            org.with_engine(false, async |engine, _| {
+            org.with_engine(false, async |engine, invocation| {
                 let mut run = state::initial_sync(engine.store)?
                     .unwrap_or_else(|| InitialSync::new(engine.settings.sync_type, now_ms));
-                while !run.is_finished()
-                    && worker::Date::now().as_millis() as i64 <= deadline
-                    && unchanged()
-                {
+                while !run.is_finished() && has_room(invocation, deadline) && unchanged() {
                     engine.advance_initial(&mut run).await?;
                     if run.is_waiting() {
                         break; // An export runs in the helpdesk: look again in a moment.
@@ -85,7 +80,7 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 }
                 Ok(SliceDone::Initial {
                     finished_ms: run.finished_ms,
-                    waiting: run.is_waiting(),
+                    next_look_ms: run.next_look_ms(worker::Date::now().as_millis() as i64),
                 })
             })
             .await
@@ -164,7 +159,7 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
         Ok(done) => {
             control.note = None;
             control.backoff_ms = 0;
-            let mut exporting = false;
+            let mut next_look_ms = None;
             match done {
                 SliceDone::Initial {
                     finished_ms: Some(finished_ms),
@@ -180,8 +175,8 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 }
                 SliceDone::Initial {
                     finished_ms: None,
-                    waiting,
-                } => exporting = waiting,
+                    next_look_ms: look,
+                } => next_look_ms = look,
                 SliceDone::Ongoing {
                     caught_up,
                     drifting,
@@ -198,8 +193,8 @@ pub async fn run_slice(org: &Org<'_>) -> Result<Next, EdgeError> {
                 || catching_up
                 || busy_drifting
                 || store.inbox_len()? > 0;
-            Next::After(if exporting {
-                EXPORT_POLL_MS
+            Next::After(if let Some(look_ms) = next_look_ms {
+                look_ms
             } else if busy {
                 0
             } else {
@@ -270,11 +265,11 @@ fn allowance_note(detail: &str, now_ms: i64, wait_ms: i64) -> String {
 
 /// What a slice got done.
 enum SliceDone {
-    /// The initial sync advanced, and finished at `finished_ms` if it did; `waiting` while
-    /// a helpdesk import of its runs.
+    /// The initial sync advanced, and finished at `finished_ms` if it did; while a
+    /// helpdesk import of its runs, when to ask after it again.
     Initial {
         finished_ms: Option<i64>,
-        waiting: bool,
+        next_look_ms: Option<i64>,
     },
     /// The inbox was worked through; `caught_up` if the catch-up ran too, `drifting`
     /// while a drift check has steps left.

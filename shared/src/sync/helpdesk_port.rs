@@ -418,6 +418,10 @@ impl<T: Transport, S: Sleep> Port for HelpdeskPort<'_, T, S> {
         per_record(results)
     }
 
+    fn export_limit(&self) -> usize {
+        IMPORT_LIMIT
+    }
+
     /// New records as one import (Zoho's Import API), external ids = source ids: a
     /// credit per 2 records instead of a credit each.
     async fn queue_export(

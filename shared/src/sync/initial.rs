@@ -16,9 +16,10 @@
 //! API, [`Port::queue_export`]), a credit per 2 records instead of one each. Its id is
 //! stored with the run before anything waits on it ([`InitialSync::export`]); later steps
 //! ask after it ([`Port::export_results`]) until it has run, then link each record to
-//! what the import made of it, or log the import's reason for refusing it. A chunk stays
-//! at 200 records: its matched records are still updated one call each, and an
-//! invocation may make 1,000 requests.
+//! what the import made of it, or log the import's reason for refusing it. Such a chunk
+//! takes up to an import's worth of records (5,000), but still at most 200 that need
+//! writes of their own (matched records updated one call each; an invocation may make
+//! 1,000 requests): a chunk is then cut short, and the rest wait for the next.
 
 use super::engine::{Engine, EngineError, Outcome, Plan, Stop, Write};
 use super::failure::FailureReason;
@@ -36,8 +37,13 @@ use std::collections::HashSet;
 
 /// Where the initial sync's state is kept in the store.
 pub const STATE_KEY: &str = "initial_sync";
-/// Records brought into step per chunk: one sObject Collections call.
-const CHUNK: u32 = 200;
+/// Records brought into step per chunk by writes of their own: one sObject Collections
+/// call, or as many single helpdesk calls as one step should make.
+const CHUNK: usize = 200;
+/// How long to leave an export job before asking after it again: a quarter of how long
+/// it has run so far (so the looks cost little however long it runs), within these.
+const EXPORT_LOOK_MIN_MS: i64 = 250;
+const EXPORT_LOOK_MAX_MS: i64 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
@@ -72,6 +78,9 @@ pub struct InitialSync {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingExport {
     pub job: String,
+    /// When it was queued (older stored runs lack it: then it has run long enough).
+    #[serde(default)]
+    pub queued_ms: i64,
     /// The source records it creates counterparts of, in the order queued.
     pub source_ids: Vec<String>,
     /// The chunk's records, all marked applied once the job is collected.
@@ -157,6 +166,13 @@ impl InitialSync {
         self.export.is_some()
     }
 
+    /// While an export job runs, how long to wait before asking after it again.
+    pub fn next_look_ms(&self, now_ms: i64) -> Option<i64> {
+        let export = self.export.as_ref()?;
+        let running_ms = now_ms.saturating_sub(export.queued_ms);
+        Some((running_ms / 4).clamp(EXPORT_LOOK_MIN_MS, EXPORT_LOOK_MAX_MS))
+    }
+
     fn next_stage(&mut self, sync_type: SyncType) {
         let all = stages(sync_type);
         let at = all.iter().position(|s| *s == self.stage).unwrap_or(0);
@@ -236,7 +252,14 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         if let Some(export) = run.export.clone() {
             return self.collect_export(run, from, object, export).await;
         }
-        let rows = self.store.staged_to_apply(from, object, CHUNK)?;
+        let to = from.other();
+        let export_limit = match to {
+            Side::Helpdesk => self.helpdesk.export_limit(),
+            Side::Salesforce => self.salesforce.export_limit(),
+        };
+        let rows = self
+            .store
+            .staged_to_apply(from, object, export_limit.max(CHUNK) as u32)?;
         if rows.is_empty() {
             if let Some(step) = run.step_mut(from, object) {
                 step.finished = true;
@@ -253,14 +276,21 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             run.next_stage(self.settings.sync_type);
             return Ok(());
         }
-        let to = from.other();
         let mut tally = Tally::default();
         let mut claimed = HashSet::new();
         let mut planned = Vec::new();
+        // Records that need writes of their own (all of them unless new ones are exported).
+        let mut writing = 0;
+        let mut taken = 0;
         for (record, state) in &rows {
+            if writing == CHUNK {
+                break; // The rest wait for the next chunk.
+            }
+            taken += 1;
             if *state == StagedState::Writing {
                 // Its counterpart may have been created just before a restart.
                 tally.count(&self.sync_record(from, object, &record.id).await?);
+                writing += 1;
                 continue;
             }
             let decided = self.decide(from, object, record, &mut claimed).await?;
@@ -268,10 +298,16 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 Decision::Skip => {}
                 Decision::Fail(reason) => tally.count(&self.fail(from, object, record, reason)?),
                 Decision::Plan(counterpart_id, plan) => {
+                    let own_calls = match &plan.write {
+                        Write::Create(_) => export_limit == 0,
+                        Write::Update { to, back } => !to.is_empty() || !back.is_empty(),
+                    };
+                    writing += usize::from(own_calls);
                     planned.push((record, counterpart_id, plan))
                 }
             }
         }
+        let rows = &rows[..taken];
 
         // Creates first, marked so a restart in between cannot duplicate them.
         let creating: Vec<&str> = planned
@@ -328,6 +364,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         if let Some(job) = queued {
             run.export = Some(PendingExport {
                 job,
+                queued_ms: self.now_ms,
                 source_ids: sourced.into_iter().map(|(id, _)| id).collect(),
                 chunk_ids: rows.iter().map(|(r, _)| r.id.clone()).collect(),
             });
@@ -593,4 +630,27 @@ pub fn start<S: Sql>(
     let run = InitialSync::new(sync_type, now_ms);
     store.put(STATE_KEY, &run)?;
     Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_is_looked_at_after_a_quarter_of_its_running_time_within_bounds() {
+        let mut run = InitialSync::new(SyncType::TwoWay, 0);
+        assert_eq!(run.next_look_ms(1_000), None, "no export, no look");
+        run.export = Some(PendingExport {
+            job: "import-1".into(),
+            queued_ms: 10_000,
+            source_ids: Vec::new(),
+            chunk_ids: Vec::new(),
+        });
+        assert_eq!(run.next_look_ms(10_000), Some(EXPORT_LOOK_MIN_MS));
+        assert_eq!(run.next_look_ms(14_000), Some(1_000));
+        assert_eq!(
+            run.next_look_ms(10_000 + 3_600_000),
+            Some(EXPORT_LOOK_MAX_MS)
+        );
+    }
 }

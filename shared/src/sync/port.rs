@@ -148,6 +148,12 @@ pub trait Port {
         per_record(results)
     }
 
+    /// The most new records one background job of [`Port::queue_export`] takes; 0 on a
+    /// side that has none.
+    fn export_limit(&self) -> usize {
+        0
+    }
+
     /// Queues new records, each with the id of its source record, as one background job
     /// on a side that has one (the helpdesk's Import API): the job's id, or `None` when
     /// the side writes them with [`Port::create_many`] instead.

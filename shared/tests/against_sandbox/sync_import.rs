@@ -6,7 +6,9 @@
 use super::sync_engine::world_of;
 use contract::mapping::ObjectKind;
 use contract::side::Side;
+use shared::sql::NativeSql;
 use shared::sync::initial::{self, Stage};
+use shared::sync::store::Store;
 use std::collections::HashSet;
 
 fn now_ms() -> i64 {
@@ -80,8 +82,9 @@ async fn new_records_go_as_imports_and_refused_rows_are_logged_with_their_reason
         0,
         "no account written alone"
     );
-    // Chunks of 200: the 30 new accounts in one import, the 450 new contacts in three.
-    assert_eq!(calls.route("POST /api/v1/imports"), 1 + 3, "{calls:?}");
+    // An import a chunk, up to 5,000 records: the 30 new accounts in one, the 450 new
+    // contacts in another.
+    assert_eq!(calls.route("POST /api/v1/imports"), 1 + 1, "{calls:?}");
     let failures = w.store.failures(Some(ObjectKind::Contact))?;
     assert!(!failures.is_empty(), "the deleted account's contacts fail");
     for failure in &failures {
@@ -154,5 +157,71 @@ async fn an_import_queued_before_a_restart_is_collected_by_its_id() -> anyhow::R
         .collect();
     let unique: HashSet<&String> = emails.iter().collect();
     assert_eq!(unique.len(), emails.len(), "nothing imported twice");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_chunk_stops_at_200_records_that_need_writes_of_their_own() -> anyhow::Result<()> {
+    let mut w = world_of(sandbox::OrgShape::Demo).await?;
+    w.sandbox
+        .salesforce()
+        .seed_bulk(sandbox::salesforce::BulkSeed {
+            contacts: 450,
+            accounts: 5,
+        });
+    let mut run = initial::start(&w.store, Default::default(), now_ms())?;
+    w.with_engine(async |engine| {
+        while !run.is_finished() {
+            engine.advance_initial(&mut run).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    // The desk's copies drift, and the integration is connected anew: every contact
+    // matches one in the desk, each with an update of its own (a call each, not an import).
+    for contact in w.sandbox.helpdesk().desk().contacts.values_mut() {
+        contact.title = Some("Drifted".into());
+    }
+    let desk_contacts = w.sandbox.helpdesk().desk().contacts.len();
+    w.store = Store::open(NativeSql::in_memory())?;
+    w.sandbox.reset_helpdesk_calls();
+    let mut run = initial::start(&w.store, Default::default(), now_ms())?;
+    let contacts_stage = Stage::Apply {
+        source: Side::Salesforce,
+        object: ObjectKind::Contact,
+    };
+    let done = |run: &initial::InitialSync| {
+        run.steps
+            .iter()
+            .find(|s| s.from == Side::Salesforce && s.object == ObjectKind::Contact)
+            .map_or(0, |s| s.done)
+    };
+    let mut chunks = Vec::new();
+    w.with_engine(async |engine| {
+        while run.stage != contacts_stage {
+            engine.advance_initial(&mut run).await?;
+        }
+        while run.stage == contacts_stage {
+            let before = done(&run);
+            engine.advance_initial(&mut run).await?;
+            chunks.push(done(&run) - before);
+        }
+        Ok(())
+    })
+    .await?;
+
+    assert!(chunks.starts_with(&[200, 200]), "chunks: {chunks:?}");
+    let calls = w.sandbox.helpdesk_calls();
+    assert_eq!(
+        calls.route("POST /api/v1/imports"),
+        0,
+        "nothing new: {calls:?}"
+    );
+    assert_eq!(
+        w.sandbox.helpdesk().desk().contacts.len(),
+        desk_contacts,
+        "nothing created twice"
+    );
+    assert!(w.store.failures(None)?.is_empty());
     Ok(())
 }
