@@ -108,11 +108,8 @@ impl<'a, T: Transport> Client<'a, T> {
         let mut records = Vec::new();
         let mut response = self.execute(&self.first_page_call(soql, scope)).await?;
         loop {
-            let ahead = wire::next_records_url_ahead(&response.body).and_then(|url| {
-                self.next_page_call(url)
-                    .ok()
-                    .map(|call| (url.to_owned(), call))
-            });
+            let ahead = wire::next_records_url_ahead(&response.body)
+                .and_then(|url| Some((url.to_owned(), self.next_page_call(url).ok()?)));
             let (page, fetched) = match &ahead {
                 // The request is polled first, so it leaves before the decoding starts.
                 Some((_, call)) => {
