@@ -34,9 +34,9 @@ fn build_ours() -> anyhow::Result<PathBuf> {
             .args(["build", "--quiet", "--release", "--package", "read-ours"])
             .current_dir(repo_root()),
     )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| repo_root().join("target"), PathBuf::from);
-    Ok(target.join("release/read_ours"))
+    // Cargo reads a relative CARGO_TARGET_DIR from where it runs: the repository here.
+    let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    Ok(repo_root().join(target).join("release/read_ours"))
 }
 
 async fn measure(python: &Path, reader: &Path) -> anyhow::Result<Vec<Figure>> {
