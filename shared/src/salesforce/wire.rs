@@ -44,10 +44,11 @@ impl<R> Default for QueryResponse<R> {
 
 /// A page's `nextRecordsUrl`, read from its raw body without decoding the records, so that
 /// the next page can be asked for while this one is decoded. Salesforce writes the page's
-/// own fields (`totalSize`, `done`, `nextRecordsUrl`) before `records`
-/// (REST API Developer Guide, "Execute a SOQL Query"); only that head is searched, so a
-/// child sub-query's locator inside the records is never taken for the page's. A hint:
-/// the decoded page has the last word.
+/// own fields (`totalSize`, `done`, `nextRecordsUrl`) before `records` (REST API Developer
+/// Guide, "Query": the example response body); only that head is searched, so a child
+/// sub-query's locator inside the records is never taken for the page's, and a page that
+/// put its locator after the records is simply read without reading ahead. A hint: the
+/// decoded page has the last word.
 pub fn next_records_url_ahead(body: &[u8]) -> Option<&str> {
     const LOCATOR: &[u8] = b"\"nextRecordsUrl\":\"";
     const RECORDS: &[u8] = b"\"records\":";
