@@ -419,7 +419,7 @@ pub(crate) mod tests {
             }
         }
 
-        fn interleaved(mut self) -> Self {
+        pub(crate) fn interleaved(mut self) -> Self {
             self.interleave = true;
             self
         }

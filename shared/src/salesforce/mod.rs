@@ -40,7 +40,10 @@ pub use oauth::{OAuthApp, TokenResponse};
 pub use query::{Pager, Scope};
 pub use retry::RetryPolicy;
 pub use session::{Refreshed, Session, SessionKeeper};
-pub use wire::{Attributes, QueryResponse, RestError, SaveError, SaveResult, null_as_empty};
+pub use wire::{
+    Attributes, QueryResponse, RestError, SaveError, SaveResult, next_records_url_ahead,
+    null_as_empty,
+};
 
 /// The REST API version we speak (and the sandbox serves).
 pub const API_VERSION: &str = "v64.0";

@@ -2,8 +2,9 @@
 //! them. `/query` sees live records; `/queryAll` also sees deleted and archived ones.
 
 use super::client::{Call, Client};
-use super::{QueryResponse, SfError};
+use super::{QueryResponse, SfError, wire};
 use crate::http::{Method, Transport};
+use futures_util::future::join;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 
@@ -67,13 +68,17 @@ impl<'a, T: Transport> Client<'a, T> {
         self.execute_json(&self.first_page_call(soql, scope)).await
     }
 
+    fn next_page_call(&self, next_records_url: &str) -> Result<Call, SfError> {
+        let path = next_page_path(next_records_url)?;
+        Ok(self.batch_size_header(Call::at(Method::Get, path)))
+    }
+
     /// The page at a `nextRecordsUrl` (one API call).
     pub async fn query_more<R: DeserializeOwned>(
         &self,
         next_records_url: &str,
     ) -> Result<QueryResponse<R>, SfError> {
-        let path = next_page_path(next_records_url)?;
-        self.execute_json(&self.batch_size_header(Call::at(Method::Get, path)))
+        self.execute_json(&self.next_page_call(next_records_url)?)
             .await
     }
 
@@ -91,23 +96,46 @@ impl<'a, T: Transport> Client<'a, T> {
         }
     }
 
-    /// Every record of every page, in order (one call per page of up to 2,000).
+    /// Every record of every page, in order (one call per page of up to 2,000). Each
+    /// page's successor is asked for as soon as the page has arrived, before its records
+    /// are decoded: the org prepares the next page while this one is decoded, where a
+    /// page-after-page walk would leave it idle.
     pub async fn query_all_pages<R: DeserializeOwned>(
         &self,
         soql: &str,
         scope: Scope,
     ) -> Result<Vec<R>, SfError> {
-        let mut pager = self.pages(soql, scope);
         let mut records = Vec::new();
-        while let Some(page) = pager.next_page().await? {
+        let mut response = self.execute(&self.first_page_call(soql, scope)).await?;
+        loop {
+            let ahead = wire::next_records_url_ahead(&response.body)
+                .and_then(|url| Some((url.to_owned(), self.next_page_call(url).ok()?)));
+            let (page, fetched) = match &ahead {
+                // The request is polled first, so it leaves before the decoding starts.
+                Some((_, call)) => {
+                    let (fetched, page) = join(self.execute(call), async {
+                        wire::decode::<QueryResponse<R>>(&response)
+                    })
+                    .await;
+                    (page?, Some(fetched))
+                }
+                None => (wire::decode::<QueryResponse<R>>(&response)?, None),
+            };
             if records.is_empty() {
                 // Room for what Salesforce announced, within reason.
-                let announced = pager.total_size().unwrap_or_default().min(50_000);
-                records.reserve(announced as usize);
+                records.reserve(page.total_size.min(50_000) as usize);
             }
-            records.extend(page);
+            records.extend(page.records);
+            let next = match page.next_records_url {
+                Some(url) if !page.done => url,
+                _ => return Ok(records),
+            };
+            response = match (ahead, fetched) {
+                (Some((url, _)), Some(fetched)) if url == next => fetched?,
+                // The hint was not the page's own locator: follow the decoded one.
+                _ => self.execute(&self.next_page_call(&next)?).await?,
+            };
         }
-        Ok(records)
     }
 }
 
@@ -192,8 +220,11 @@ impl<'c, 'a, T: Transport, R: DeserializeOwned> Pager<'c, 'a, T, R> {
 #[cfg(test)]
 mod tests {
     use super::super::client::tests::{Script, answer, ok, run, session};
+    use super::super::next_records_url_ahead;
     use super::*;
+    use crate::http::{HttpRequest, HttpResponse, TransportError};
     use serde::Deserialize;
+    use std::cell::RefCell;
 
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(rename_all = "PascalCase")]
@@ -245,6 +276,109 @@ mod tests {
                 "batch size clamped to Salesforce's minimum"
             );
         }
+    }
+
+    thread_local! {
+        /// Requests sent and records decoded, in the order they happened.
+        static EVENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn event(what: String) {
+        EVENTS.with(|events| events.borrow_mut().push(what));
+    }
+
+    /// A [`Script`] that logs each request as it leaves.
+    struct Logged(Script);
+
+    impl Transport for Logged {
+        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+            event(format!("send {}", request.url.rsplit('/').next().unwrap()));
+            self.0.send(request).await
+        }
+
+        async fn sleep(&self, duration: std::time::Duration) {
+            self.0.sleep(duration).await;
+        }
+    }
+
+    /// A [`Row`] that logs its decoding.
+    #[derive(Debug)]
+    struct LoggedRow(Row);
+
+    impl<'de> Deserialize<'de> for LoggedRow {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let row = Row::deserialize(d)?;
+            event(format!("decode {}", row.name));
+            Ok(LoggedRow(row))
+        }
+    }
+
+    /// A page as Salesforce writes it: the page's own fields before its records.
+    fn page_in_order(total: u64, name: &str, next: Option<&str>) -> String {
+        let locator = next.map_or(String::new(), |url| format!(r#""nextRecordsUrl":"{url}","#));
+        format!(
+            r#"{{"totalSize":{total},"done":{},{locator}"records":[{{"attributes":{{"type":"Contact"}},"Name":"{name}"}}]}}"#,
+            next.is_none()
+        )
+    }
+
+    #[test]
+    fn the_next_page_is_asked_for_before_this_one_is_decoded() {
+        EVENTS.with(|events| events.borrow_mut().clear());
+        let script = Logged(
+            Script::new([
+                ok(&page_in_order(3, "a", Some(NEXT_1))),
+                ok(&page_in_order(3, "b", Some(NEXT_2))),
+                ok(&page_in_order(3, "c", None)),
+            ])
+            .interleaved(),
+        );
+        let client = Client::new(&script, session());
+        let rows: Vec<LoggedRow> =
+            run(client.query_all_pages("SELECT Name FROM Contact", Scope::Live)).unwrap();
+        let names: Vec<_> = rows.iter().map(|r| r.0.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        let events = EVENTS.with(|events| events.take());
+        assert_eq!(
+            events,
+            [
+                "send query?q=SELECT+Name+FROM+Contact",
+                "send 01gRO0000016PIAYA2-2000",
+                "decode a",
+                "send 01gRO0000016PIAYA2-4000",
+                "decode b",
+                "decode c",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_child_sub_querys_locator_is_not_taken_for_the_pages() {
+        let nested = format!(
+            r#"{{"totalSize":1,"done":true,"records":[{{"attributes":{{"type":"Account"}},"Name":"a","Contacts":{{"totalSize":300,"done":false,"nextRecordsUrl":"{NEXT_1}","records":[]}}}}]}}"#
+        );
+        let script = Script::new([ok(&nested)]);
+        let client = Client::new(&script, session());
+        let rows: Vec<Row> =
+            run(client.query_all_pages("SELECT Name FROM Account", Scope::Live)).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(script.urls().len(), 1, "only the query itself was sent");
+    }
+
+    #[test]
+    fn a_locator_is_read_ahead_from_the_pages_head_only() {
+        let page =
+            format!(r#"{{"totalSize":3,"done":false,"nextRecordsUrl":"{NEXT_1}","records":[]}}"#);
+        assert_eq!(next_records_url_ahead(page.as_bytes()), Some(NEXT_1));
+        let last =
+            format!(r#"{{"totalSize":3,"done":true,"records":[{{"nextRecordsUrl":"{NEXT_1}"}}]}}"#);
+        assert_eq!(next_records_url_ahead(last.as_bytes()), None);
+        let records_first = format!(r#"{{"records":[],"nextRecordsUrl":"{NEXT_1}"}}"#);
+        assert_eq!(next_records_url_ahead(records_first.as_bytes()), None);
+        assert_eq!(
+            next_records_url_ahead(br#"{"nextRecordsUrl":"/a\"b","records":[]}"#),
+            None
+        );
     }
 
     #[test]

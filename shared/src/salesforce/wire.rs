@@ -42,6 +42,30 @@ impl<R> Default for QueryResponse<R> {
     }
 }
 
+/// A page's `nextRecordsUrl`, read from its raw body without decoding the records, so that
+/// the next page can be asked for while this one is decoded. Salesforce writes the page's
+/// own fields (`totalSize`, `done`, `nextRecordsUrl`) before `records` (REST API Developer
+/// Guide, "Query": the example response body); only that head is searched, so a child
+/// sub-query's locator inside the records is never taken for the page's, and a page that
+/// put its locator after the records is simply read without reading ahead. A hint: the
+/// decoded page has the last word.
+pub fn next_records_url_ahead(body: &[u8]) -> Option<&str> {
+    const LOCATOR: &[u8] = b"\"nextRecordsUrl\":\"";
+    const RECORDS: &[u8] = b"\"records\":";
+    let head = &body[..find(body, RECORDS)?];
+    let start = find(head, LOCATOR)? + LOCATOR.len();
+    // A locator is a plain path: no quote, no escape.
+    let len = head[start..].iter().position(|b| *b == b'"')?;
+    let locator = std::str::from_utf8(&head[start..start + len]).ok()?;
+    (!locator.contains('\\')).then_some(locator)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
 /// For child sub-query fields: Salesforce sends `null` when a parent has no children.
 /// Use with `#[serde(default, deserialize_with = "null_as_empty")]`.
 pub fn null_as_empty<'de, D, R>(deserializer: D) -> Result<QueryResponse<R>, D::Error>

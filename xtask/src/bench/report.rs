@@ -103,10 +103,21 @@ const NOTES: &str = "## Notes\n\n\
   Professional plan with 100 agents (125,000 credits a day): the minimum counts a list page \
   (100 records) as 3 credits and a write as 1, as the sandbox charges them.\n\
 - **Peers** read the same SOQL (`SELECT Id, FirstName, LastName, Email, Phone, Title, \
-  AccountId, SystemModstamp FROM Contact`) from the same org. simple-salesforce speaks only \
+  AccountId, SystemModstamp FROM Contact`) from the same org, each in a process of its own, \
+  every reader once per round in turn (best of five rounds). Ours is \
+  `xtask/src/bench/peers/read_ours`, built with the release profile the edge ships with; \
+  the peers run on Node and CPython as their users run them. simple-salesforce speaks only \
   HTTPS, so it reads the org's HTTPS port; jsforce reads it over both, which shows what TLS \
   costs; our client reads over HTTP (the workspace's reqwest has no TLS; the edge's `fetch` \
-  does it in production).\n";
+  does it in production). On the wire, jsforce and simple-salesforce ask for \
+  `Accept-Encoding: gzip, deflate` and ours natively for none; the sandbox answers all three \
+  uncompressed, as Salesforce may (it compresses only when asked, usually but not always \
+  then: REST API Developer Guide, \"Compression Headers\"), so all three read the same \
+  bytes; none sends `Sforce-Query-Options` (pages of 2,000, the default) and all keep their \
+  connection alive. What differs is the walk: our client asks for each next page as soon as \
+  a page arrives, before decoding it (the page's `nextRecordsUrl` comes before its \
+  records), while jsforce and simple-salesforce decode a page before asking for the next, \
+  leaving the org idle meanwhile.\n";
 
 #[cfg(test)]
 mod tests {
