@@ -298,10 +298,7 @@ impl<'a> QueryPlan<'a> {
         )?;
         Some(select.filter(Condition::or([
             Condition::eq("IsClosed", false),
-            Condition::eq(
-                "ClosedDate",
-                DateLiteral::LastNDays(RECENTLY_CLOSED_DAYS),
-            ),
+            Condition::eq("ClosedDate", DateLiteral::LastNDays(RECENTLY_CLOSED_DAYS)),
         ])))
     }
 
