@@ -26,6 +26,15 @@ pub fn ActionBar(
     let case_shown = ticket_case
         .clone()
         .map(|done| view! { <DoneNote done=done /> });
+    // The contact or lead made for this ticket's requester, still said once the panel
+    // shows it, where its button is gone.
+    let made = ticket_of(client.as_ref())
+        .map(|ticket| Taken::made_for_requester(&ticket))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|done| !actions.contains(&done.action))
+        .map(|done| view! { <DoneNote done=done /> })
+        .collect_view();
     let buttons = actions
         .into_iter()
         .filter(|action| !(*action == Action::OpenCase && ticket_case.is_some()))
@@ -46,6 +55,7 @@ pub fn ActionBar(
                 "Act in Salesforce"
             </p>
             {case_shown}
+            {made}
             {buttons}
         </div>
     }
@@ -65,15 +75,33 @@ thread_local! {
     static TAKEN: RefCell<Vec<(Taken, ActionDone)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The ticket the session is about, if it names one.
+fn ticket_of(client: Option<&Client>) -> Option<String> {
+    unverified_claims(client?.token())?.ticket
+}
+
 impl Taken {
     /// The outcome's name, when the session names its ticket (the edge does one outcome
     /// per ticket, so a remembered one is what a second click would get back).
     fn of(client: Option<&Client>, action: Action, record: Option<&SfId>) -> Option<Taken> {
-        let ticket = unverified_claims(client?.token())?.ticket?;
         Some(Taken {
-            ticket,
+            ticket: ticket_of(client)?,
             action,
             record: record.cloned(),
+        })
+    }
+
+    /// The contact or lead this page made for `ticket`'s requester.
+    fn made_for_requester(ticket: &str) -> Vec<ActionDone> {
+        TAKEN.with_borrow(|taken| {
+            taken
+                .iter()
+                .filter(|(key, _)| {
+                    key.ticket == ticket
+                        && matches!(key.action, Action::CreateContact | Action::CreateLead)
+                })
+                .map(|(_, done)| done.clone())
+                .collect()
         })
     }
 

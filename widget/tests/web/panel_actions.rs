@@ -209,3 +209,45 @@ async fn a_done_action_stays_done_when_the_panel_is_drawn_again() {
     assert!(again.get("action").has_attribute("disabled"));
     assert_eq!(stub.calls().len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn the_contact_made_for_the_requester_is_said_once_the_panel_shows_it() {
+    let outcome = Ok(Panel::NoMatch {
+        email: Email::parse("noah@fischerdesign.example").unwrap(),
+        suggestion: None,
+        lead: None,
+        actions: vec![Action::CreateContact],
+    });
+    let made = ActionDone {
+        action: Action::CreateContact,
+        id: id("003", 42),
+        url: "https://acme.my.salesforce.com/003000000000042".into(),
+        number: None,
+        earlier: false,
+    };
+    let _stub = FetchStub::install(vec![Reply::Json(200, json(&made))]);
+    let token = crate::admin_fixtures::token(Role::Agent, Some("7002-made-a-contact"));
+    let first_token = token.clone();
+    let m = mount(move || {
+        view! {
+            <PanelView
+                outcome=outcome
+                on_retry=|()| {}
+                client=Some(Client::new(first_token))
+            />
+        }
+    });
+    m.click("action");
+    m.wait_for("the contact", |m| m.has("action-done")).await;
+    drop(m);
+    // The panel reads Salesforce again: the new contact, with the actions on it.
+    let mut view = full_view();
+    view.actions = vec![Action::LogTicket];
+    let again = mount(move || view! { <RecordView view=view client=Some(Client::new(token)) /> });
+    assert!(
+        again
+            .text("action-done")
+            .contains("Contact created in Salesforce")
+    );
+    assert_eq!(again.texts("[data-testid=action]"), ["Log this ticket"]);
+}
