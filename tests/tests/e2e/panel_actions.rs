@@ -540,5 +540,11 @@ async fn an_agent_turns_a_lead_into_a_contact(
         .await?;
     let name = wait_for(page, "[data-testid=contact-name]").await?;
     assert_eq!(name.text().await?.trim(), "Noah Fischer");
+    wait_for_text(
+        page,
+        "[data-testid=action-done]",
+        "Contact created in Salesforce",
+    )
+    .await?;
     shot(browser, "panel-contact-created").await
 }
