@@ -40,8 +40,8 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
 use axum::response::Response;
+use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use contract::context::{self, ContextClaims, Role};
 use contract::ids::Email;
@@ -66,6 +66,7 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/", get(ticket_list))
         .route("/agents", get(agent_picker))
         .route("/tickets/{id}", get(ticket_page))
+        .route("/support/{portal}/ShowHomePage.do", get(desk_home))
         .route("/contacts", get(contact_list))
         .route("/contacts/{id}", get(contact_page))
         .route("/accounts", get(account_list))
@@ -676,6 +677,18 @@ struct TicketPage<'a> {
     requester_phone: Option<&'a str>,
     account: Option<&'a Account>,
     widget: WidgetCard<'a>,
+}
+
+/// Where a ticket's `webUrl` leads (Desk API, "Get a ticket": `.../support/<portal>/
+/// ShowHomePage.do#Cases/dv/<id>`): the ticket is in the fragment, which only the browser
+/// sees, so the page opens the ticket's own page from there.
+async fn desk_home() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html><meta charset="utf-8"><title>Sandbox Desk</title><script>
+const ticket = location.hash.match(/^#Cases\/dv\/([0-9A-Za-z]+)$/);
+location.replace(ticket ? "/tickets/" + ticket[1] : "/");
+</script>"#,
+    )
 }
 
 async fn ticket_page(

@@ -269,6 +269,7 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
             api_token: config.helpdesk_api_token.clone(),
             token_owner: seeded.token_owner,
             base_url: helpdesk_url.clone(),
+            web_url: demo_url.clone(),
             oauth_clients: vec![helpdesk::oauth::OAuthClient {
                 name: "sfdesk".into(),
                 client_id: demo::HELPDESK_CLIENT_ID.into(),

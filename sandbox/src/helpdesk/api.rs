@@ -4,7 +4,7 @@
 //! unknown query parameters are refused with 422.
 
 use super::oauth::Caller;
-use super::store::Time;
+use super::store::{Desk, Ticket, Time};
 use super::{DeskError, HelpdeskState};
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
@@ -100,15 +100,10 @@ async fn organizations(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, DeskError> {
     let desk = state.org(&caller.org_id)?;
-    let portal: String = desk
-        .org_name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
     Ok(Json(json!({"data": [{
         "id": desk.org_id,
         "companyName": desk.org_name,
-        "portalName": portal.to_lowercase(),
+        "portalName": portal_name(&desk),
         "isDefault": true,
         // The edition of the plan the org is held to (Zoho Desk API, "Get all
         // organizations": `edition`).
@@ -229,7 +224,7 @@ async fn tickets(
     };
     // The list view omits the description; the single-ticket view has it.
     let summaries = tickets.into_iter().map(|t| {
-        let mut value = serde_json::to_value(t).expect("tickets serialize");
+        let mut value = ticket_json(&state, &desk, t);
         if let Some(map) = value.as_object_mut() {
             map.shift_remove("description");
         }
@@ -245,7 +240,37 @@ async fn ticket(
     Query(params): Params,
 ) -> Result<Response, DeskError> {
     only(&params, &["include"])?;
-    one(state.org(&caller.org_id)?.tickets.get(&id))
+    let desk = state.org(&caller.org_id)?;
+    let ticket = desk.tickets.get(&id).ok_or_else(DeskError::not_found)?;
+    Ok(Json(ticket_json(&state, &desk, ticket)).into_response())
+}
+
+/// The organisation's portal name: its company name in lower-case letters and digits.
+fn portal_name(desk: &Desk) -> String {
+    desk.org_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// A ticket as the API answers it, with `webUrl`, the ticket in the agents' helpdesk:
+/// `https://desk.zoho.com/support/zylker/ShowHomePage.do#Cases/dv/<id>` (Desk API, "Get
+/// a ticket", response `webUrl`); the sandbox's agents' helpdesk is the demo pages.
+fn ticket_json(state: &HelpdeskState, desk: &Desk, ticket: &Ticket) -> Value {
+    let mut value = serde_json::to_value(ticket).expect("tickets serialize");
+    if let Some(map) = value.as_object_mut() {
+        map.insert(
+            "webUrl".into(),
+            ticket_web_url(&state.web_url, &portal_name(desk), &ticket.id).into(),
+        );
+    }
+    value
+}
+
+/// Where Zoho Desk's `webUrl` leads: the portal's home page, the ticket in its fragment.
+fn ticket_web_url(web_url: &str, portal: &str, ticket_id: &str) -> String {
+    format!("{web_url}/support/{portal}/ShowHomePage.do#Cases/dv/{ticket_id}")
 }
 
 /// Orders by `createdTime` or `modifiedTime` (`-` prefix: descending), else keeps order.

@@ -106,6 +106,8 @@ pub struct Setup {
     pub token_owner: String,
     /// The listener's own URL: the `api_domain` and `accounts-server` of its tokens.
     pub base_url: String,
+    /// Where agents open the helpdesk (the demo pages): what a ticket's `webUrl` links to.
+    pub web_url: String,
     /// The OAuth clients registered with its accounts server.
     pub oauth_clients: Vec<OAuthClient>,
 }
@@ -118,6 +120,7 @@ pub struct HelpdeskState {
     /// The agent the static API token belongs to (the demo administrator).
     token_owner: String,
     base_url: String,
+    web_url: String,
     accounts: Mutex<Accounts>,
     traffic: Mutex<Traffic>,
     credits: Mutex<Ledger>,
@@ -145,6 +148,7 @@ impl HelpdeskState {
             org_ids,
             token_owner: setup.token_owner,
             base_url: setup.base_url,
+            web_url: setup.web_url,
             accounts: Mutex::new(accounts),
             traffic: Mutex::new(Traffic::new(settings.rate_limit)),
             credits: Mutex::new(ledger),

@@ -160,6 +160,18 @@ async fn a_ticket_its_requester_and_account() {
     assert_eq!(ticket["id"], id.as_str());
     assert_eq!(ticket["email"], "maya.patel@northwind.example");
     assert!(ticket["description"].as_str().unwrap().contains("CSV"));
+    // Zoho's link to the ticket in the agents' helpdesk, here the demo pages; it opens
+    // the ticket's page there.
+    let web_url = format!(
+        "{}/support/sandboxdesk/ShowHomePage.do#Cases/dv/{id}",
+        sandbox.demo_url
+    );
+    assert_eq!(ticket["webUrl"], web_url.as_str());
+    let home = reqwest::get(web_url.split('#').next().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("/tickets/"));
 
     let contact_path = format!("/contacts/{}", ticket["contactId"].as_str().unwrap());
     let contact: Value = authed(&sandbox, &contact_path)

@@ -13,7 +13,7 @@
 //! and tests use.
 
 use super::schema::OrgSchema;
-use crate::soql::{Condition, Ident, LikePattern, Select};
+use crate::soql::{Condition, DateLiteral, Ident, LikePattern, Select};
 use contract::api::{RecordKind, Section, SectionNote};
 use contract::ids::{Email, SfId};
 use contract::panel_fields::{PanelFields, PanelObject};
@@ -101,6 +101,10 @@ const CASE_FIELDS: &[&str] = &[
     "CreatedDate",
     "ClosedDate",
 ];
+/// How long a closed case stays in the panel: a requester who writes again within a month
+/// of a case closing is most likely following it up (the agent wants to see it, and
+/// perhaps reopen it); older closed cases are history, one click away in Salesforce.
+pub const RECENTLY_CLOSED_DAYS: u32 = 30;
 /// A lead's line: "Company ... Required", `Status` (Object Reference, Lead).
 const LEAD_FIELDS: &[&str] = &["Id", "Name", "Company", "Status"];
 const EVENT_FIELDS: &[&str] = &[
@@ -270,13 +274,32 @@ impl<'a> QueryPlan<'a> {
         select
     }
 
-    /// The record's newest cases, where the profile shows cases and the org has them for
+    /// The record's open cases and those closed in the last [`RECENTLY_CLOSED_DAYS`], open
+    /// ones first, newest first, where the profile shows cases and the org has them for
     /// the connected user; an org without them has no case section, and no note either.
+    /// `IsClosed` ("Filter, Group, Sort") and `ClosedDate` ("Filter, Nillable, Sort"),
+    /// Object Reference, Case; `LAST_N_DAYS:n` on a dateTime counts from 00:00 today back
+    /// n days (SOQL and SOSL Reference, Date Formats and Date Literals). A user who may
+    /// not read them gets the newest cases, unfiltered.
     fn cases(&self, parent: &str) -> Option<Select> {
         if !self.wanted.cases {
             return None;
         }
-        self.child(parent, "Cases", CASE_FIELDS.to_vec(), "CreatedDate DESC")
+        let object = self.schema.child(parent, "Cases")?;
+        let readable = |field: &str| self.schema.readable(object, field);
+        if !(readable("IsClosed") && readable("ClosedDate")) {
+            return self.child(parent, "Cases", CASE_FIELDS.to_vec(), "CreatedDate DESC");
+        }
+        let select = self.child(
+            parent,
+            "Cases",
+            CASE_FIELDS.to_vec(),
+            "IsClosed ASC, CreatedDate DESC",
+        )?;
+        Some(select.filter(Condition::or([
+            Condition::eq("IsClosed", false),
+            Condition::eq("ClosedDate", DateLiteral::LastNDays(RECENTLY_CLOSED_DAYS)),
+        ])))
     }
 
     /// Whether a `kind` record's view has a case section.
@@ -574,7 +597,7 @@ mod tests {
              (SELECT Id, ContentDocumentId, Title, TextPreview, CreatedDate FROM AttachedContentNotes ORDER BY CreatedDate DESC LIMIT 20), \
              (SELECT Id, Subject, StartDateTime, EndDateTime, IsAllDayEvent, ActivityDate, Location FROM Events ORDER BY StartDateTime DESC LIMIT 20), \
              (SELECT Id, Subject, Status, Priority, ActivityDate FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT 20), \
-             (SELECT Id, CaseNumber, Subject, Status, Priority, IsClosed, CreatedDate, ClosedDate FROM Cases ORDER BY CreatedDate DESC LIMIT 20) \
+             (SELECT Id, CaseNumber, Subject, Status, Priority, IsClosed, CreatedDate, ClosedDate FROM Cases WHERE (IsClosed = false OR ClosedDate = LAST_N_DAYS:30) ORDER BY IsClosed ASC, CreatedDate DESC LIMIT 20) \
              FROM Contact WHERE Email = 'maya@northwind.example' ORDER BY LastModifiedDate DESC LIMIT 10"
         );
         assert!(plan.unavailable(RecordKind::Contact).is_empty());
@@ -664,6 +687,27 @@ mod tests {
         assert!(!plan.panel_lookup(&email()).contains("FROM Cases"));
         assert_eq!(plan.lead_by_email(&email()), None);
         assert_ne!(sections_tag(hidden), sections_tag(Items::ALL));
+    }
+
+    #[test]
+    fn cases_are_the_open_ones_and_those_closed_lately() {
+        let (org, chosen) = (full_org(), chosen());
+        let soql = QueryPlan::new(&org, &chosen, Items::ALL).panel_lookup(&email());
+        assert!(
+            soql.contains(&format!(
+                "FROM Cases WHERE (IsClosed = false OR ClosedDate = LAST_N_DAYS:{RECENTLY_CLOSED_DAYS}) \
+                 ORDER BY IsClosed ASC, CreatedDate DESC LIMIT 20)"
+            )),
+            "{soql}"
+        );
+        // A user who may not read when cases closed gets the newest, unfiltered: a filter
+        // on a field they cannot see would fail the whole view.
+        let hidden = crate::panel::schema::without_fields(full_org(), "Case", &["ClosedDate"]);
+        let soql = QueryPlan::new(&hidden, &chosen, Items::ALL).panel_lookup(&email());
+        assert!(
+            soql.contains("IsClosed, CreatedDate FROM Cases ORDER BY CreatedDate DESC LIMIT 20)"),
+            "{soql}"
+        );
     }
 
     #[test]

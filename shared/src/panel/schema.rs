@@ -422,6 +422,14 @@ pub(crate) fn with_extra_fields(mut org: OrgSchema, names: &[String]) -> OrgSche
     org
 }
 
+/// `org` with `names` of `object` hidden from the user, as field-level security hides them.
+#[cfg(test)]
+pub(crate) fn without_fields(mut org: OrgSchema, object: &str, names: &[&str]) -> OrgSchema {
+    let fields = &mut org.objects.get_mut(object).expect("described").fields;
+    fields.retain(|field| !names.contains(&field.name.as_str()));
+    org
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

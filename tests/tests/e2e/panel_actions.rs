@@ -1,17 +1,25 @@
 //! Leads, cases and the panel's actions end to end: the demo contact's cases in the panel
 //! (still one Salesforce call cold), a lead for a requester Salesforce knows only as one;
 //! each action taken in Chromium through the demo helpdesk by an agent allowed to, and
-//! refused to a light agent, in the browser (no button) and by a direct API call (403).
-//! Screenshots of each new state in `target/artifacts/`.
+//! refused to a light agent, in the browser (no button) and by a direct API call (403),
+//! and refused mid-session to an agent whose profile lost the right (the reason shown).
+//! Screenshots of each new state in `target/artifacts/`: `panel-actions-idle`,
+//! `panel-action-busy`, `panel-ticket-logged`, `panel-action-refused`,
+//! `panel-case-opened`, `panel-cases`, `panel-lead`, `panel-contact-created`,
+//! `panel-light-agent-no-actions`.
 
 use crate::now_secs;
 use anyhow::{Context, bail, ensure};
+use contract::admin::{PERMISSIONS_PATH, ProfilePermissions};
 use contract::api::{Action, ActionDone, ActionOn, PANEL_PATH, Panel};
 use contract::context;
 use contract::ids::{Email, SfId};
+use contract::permissions::{Access, Items};
 use e2e::{Browser, ReqwestTransport, Stack, StackOptions, repo_root};
 use fantoccini::{Client as WebDriver, Locator};
+use reqwest::Method;
 use serde::Deserialize;
+use serde_json::json;
 use shared::salesforce::{Client, QueryResponse};
 use std::time::Duration;
 
@@ -92,9 +100,28 @@ fn no_match_ticket(stack: &Stack) -> String {
     url.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
+/// A case of the demo contact's closed just now; the seeded closed one closed months ago.
+const CLOSED_LATELY: &str = "Export settings lost after the update";
+const CLOSED_LONG_AGO: &str = "Invoice PDF shows the old logo";
+
 async fn cases_are_in_the_one_call_and_actions_follow_the_profile(
     stack: &Stack,
 ) -> anyhow::Result<()> {
+    // Closed before the panel first reads the contact (it keeps what it read).
+    let session = stack.salesforce_admin().await?;
+    let transport = ReqwestTransport::default();
+    let maya: QueryResponse<IdRow> = Client::new(&transport, &session)
+        .query("SELECT Id FROM Contact WHERE Email = 'maya.patel@northwind.example'")
+        .await?;
+    let maya = maya.records.first().context("the demo contact")?;
+    let case = json!({"ContactId": maya.id.as_str(), "Subject": CLOSED_LATELY,
+                      "Status": "Closed", "Priority": "Medium", "Origin": "Email"});
+    let case = case.as_object().context("a case is an object")?;
+    stack
+        .sandbox
+        .salesforce()
+        .user_create("Case", case)
+        .map_err(|e| anyhow::anyhow!("closing a case: {e:?}"))?;
     stack.sandbox.salesforce().reset_counters();
     let Panel::View { view } = stack.panel("Agent", true).await? else {
         bail!("an agent sees the demo contact")
@@ -105,8 +132,15 @@ async fn cases_are_in_the_one_call_and_actions_follow_the_profile(
         "cases come in the same one call: {:?}",
         stack.sandbox.salesforce().counters().endpoints
     );
+    // The open ones, and those closed in the last 30 days: not the one closed in March.
     let cases = view.cases.context("the demo org has cases")?;
-    assert_eq!(cases.len(), 2, "{cases:?}");
+    let subjects: Vec<&str> = cases.iter().filter_map(|c| c.subject.as_deref()).collect();
+    assert_eq!(
+        subjects,
+        ["Invoice export times out", CLOSED_LATELY],
+        "open first"
+    );
+    assert!(!subjects.contains(&CLOSED_LONG_AGO));
     assert!(!cases[0].is_closed && cases[1].is_closed, "open first");
     assert!(cases[1].closed.is_some(), "a closed case says when");
     assert_eq!(view.actions, Action::ON_RECORD);
@@ -246,7 +280,16 @@ async fn an_agent_logs_the_ticket_and_opens_one_case(
     page.goto(&url).await?;
     widget_frame(page).await?;
     wait_for(page, "[data-testid=section-cases] [data-testid=case]").await?;
+    shot(browser, "panel-actions-idle").await?;
+    // The recently closed case, unfolded.
+    wait_for(page, "[data-testid=closed-cases] summary")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(page, "[data-testid=closed-cases]", CLOSED_LATELY).await?;
+    scroll_to(page, "[data-testid=section-cases]").await?;
     shot(browser, "panel-cases").await?;
+    scroll_to(page, "[data-testid=actions]").await?;
 
     let session = stack.salesforce_admin().await?;
     let transport = ReqwestTransport::default();
@@ -261,15 +304,64 @@ async fn an_agent_logs_the_ticket_and_opens_one_case(
     };
     let before = cases().await?.len();
 
-    // Log this ticket: a completed task, in the tasks section at once.
-    wait_for(page, "[data-testid=action][data-action=log_ticket]")
-        .await?
-        .click()
-        .await?;
+    // Log this ticket: busy while Salesforce is held, then a completed task, in the tasks
+    // section at once, with the way back to the ticket.
+    let org = stack.sandbox.salesforce();
+    org.hold(vec!["POST /sobjects".into()]);
+    let clicked = async {
+        wait_for(page, "[data-testid=action][data-action=log_ticket]")
+            .await?
+            .click()
+            .await?;
+        wait_for(page, "[data-action=log_ticket][aria-busy=true]").await?;
+        wait_for_text(page, "[data-action=log_ticket]", "Logging ticket").await?;
+        shot(browser, "panel-action-busy").await
+    }
+    .await;
+    org.hold(Vec::new());
+    clicked?;
     wait_for_text(page, "[data-testid=section-tasks]", "Ticket #").await?;
+    wait_for_text(page, "[data-testid=action-done]", "Ticket logged").await?;
+    wait_for(page, "[data-testid=action][data-action=log_ticket].done").await?;
     shot(browser, "panel-ticket-logged").await?;
+    let ticket = stack.sandbox.demo_ticket_id();
+    // Zoho Desk's `webUrl` of the ticket, as the sandbox helpdesk answers it.
+    let web_url = format!(
+        "{}/support/sandboxdesk/ShowHomePage.do#Cases/dv/{ticket}",
+        stack.sandbox.demo_url
+    );
+    let tasks: QueryResponse<TaskRow> = salesforce
+        .query("SELECT Id, Description FROM Task WHERE Subject LIKE 'Ticket #101%'")
+        .await?;
+    let [task] = tasks.records.as_slice() else {
+        bail!("one task logs the ticket: {:?}", tasks.records)
+    };
+    let description = task.description.as_deref().unwrap_or_default();
+    ensure!(
+        description.contains(&format!("Helpdesk ticket: {web_url}")),
+        "the task links back to the ticket: {description}"
+    );
 
-    // Open a case: its number and link, and one case however often it is asked for.
+    // Open a case, refused while the agent's profile may not (the panel still offers it).
+    let agent = set_open_case(stack, "Agent", false).await?;
+    let refused = async {
+        wait_for(page, "[data-testid=action][data-action=open_case]")
+            .await?
+            .click()
+            .await?;
+        wait_for_text(page, "[data-testid=action-error]", "may not open cases").await?;
+        let error = wait_for(page, "[data-testid=action-error]")
+            .await?
+            .text()
+            .await?;
+        ensure!(error.starts_with("No case was opened."), "{error}");
+        shot(browser, "panel-action-refused").await
+    }
+    .await;
+    put_permissions(stack, &agent).await?;
+    refused?;
+
+    // Allowed again: its number and link, and one case however often it is asked for.
     wait_for(page, "[data-testid=action][data-action=open_case]")
         .await?
         .click()
@@ -326,6 +418,79 @@ async fn an_agent_logs_the_ticket_and_opens_one_case(
             .is_empty(),
         "no second Open a case"
     );
+
+    // The task's link opens the ticket in the helpdesk.
+    page.enter_parent_frame().await?;
+    page.goto(&web_url).await?;
+    let started = std::time::Instant::now();
+    while !page
+        .current_url()
+        .await?
+        .path()
+        .ends_with(&format!("/tickets/{ticket}"))
+    {
+        ensure!(
+            started.elapsed() < PATIENCE,
+            "{web_url} never opened the ticket"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct IdRow {
+    id: SfId,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+struct TaskRow {
+    description: Option<String>,
+}
+
+/// Scrolls the widget to `css`, just under the panel's sticky header.
+async fn scroll_to(page: &WebDriver, css: &str) -> anyhow::Result<()> {
+    page.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});
+         window.scrollBy(0, -56);",
+        vec![json!(css)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Lets `profile` open cases or not; its permissions before.
+async fn set_open_case(
+    stack: &Stack,
+    profile: &str,
+    allowed: bool,
+) -> anyhow::Result<ProfilePermissions> {
+    let all: Vec<ProfilePermissions> = stack.admin(Method::GET, PERMISSIONS_PATH, None).await?;
+    let before = all
+        .into_iter()
+        .find(|p| p.profile_name == profile)
+        .with_context(|| format!("the {profile} profile"))?;
+    let mut changed = before.clone();
+    changed.permissions.access = Access::Restricted {
+        items: Items {
+            open_case: allowed,
+            ..before.permissions.access.items()
+        },
+    };
+    put_permissions(stack, &changed).await?;
+    Ok(before)
+}
+
+async fn put_permissions(stack: &Stack, permissions: &ProfilePermissions) -> anyhow::Result<()> {
+    let _: ProfilePermissions = stack
+        .admin(
+            Method::PUT,
+            PERMISSIONS_PATH,
+            Some(serde_json::to_value(permissions)?),
+        )
+        .await?;
     Ok(())
 }
 
@@ -367,6 +532,7 @@ async fn an_agent_turns_a_lead_into_a_contact(
     widget_frame(page).await?;
     let lead = wait_for(page, "[data-testid=lead]").await?;
     ensure!(lead.text().await?.contains("Fischer Design"));
+    wait_for(page, "[data-testid=action][data-action=create_contact]").await?;
     shot(browser, "panel-lead").await?;
     wait_for(page, "[data-testid=action][data-action=create_contact]")
         .await?
@@ -374,5 +540,11 @@ async fn an_agent_turns_a_lead_into_a_contact(
         .await?;
     let name = wait_for(page, "[data-testid=contact-name]").await?;
     assert_eq!(name.text().await?.trim(), "Noah Fischer");
+    wait_for_text(
+        page,
+        "[data-testid=action-done]",
+        "Contact created in Salesforce",
+    )
+    .await?;
     shot(browser, "panel-contact-created").await
 }

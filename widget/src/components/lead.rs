@@ -18,7 +18,7 @@ pub fn LeadCard(lead: LeadSummary) -> impl IntoView {
     view! {
         <div class="suggestion lead" data-testid="lead">
             <p class="suggestion-label">"Salesforce lead"</p>
-            <div class="choice lead-card">
+            <div class="lead-card">
                 <span class="choice-text">
                     <span class="choice-name" data-testid="lead-name">
                         {name}
@@ -34,7 +34,7 @@ pub fn LeadCard(lead: LeadSummary) -> impl IntoView {
                     {status
                         .map(|status| {
                             view! {
-                                <span class="pill" data-testid="lead-status">
+                                <span class="pill lead-status" data-testid="lead-status">
                                     {status}
                                 </span>
                             }

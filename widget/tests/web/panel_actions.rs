@@ -6,6 +6,7 @@ use crate::support::{FetchStub, Reply, mount};
 use contract::api::{
     Action, ActionDone, ApiError, CaseSummary, ErrorBody, ErrorCode, LeadSummary, Panel,
 };
+use contract::context::Role;
 use contract::ids::Email;
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -124,6 +125,10 @@ async fn an_action_runs_once_and_says_what_it_made() {
             == Some("true")
     })
     .await;
+    assert_eq!(
+        m.query(open_case).unwrap().text_content().unwrap(),
+        "Opening case…"
+    );
     stub.release();
     m.wait_for("the case", |m| m.has("action-done")).await;
     assert_eq!(stub.calls().len(), 1, "a double click sends one request");
@@ -152,7 +157,13 @@ async fn a_salesforce_refusal_is_shown_with_its_reason() {
     let m = mount(move || view! { <RecordView view=view client=Some(Client::new("tok")) /> });
     m.click("action");
     m.wait_for("the error", |m| m.has("action-error")).await;
-    assert!(m.text("action-error").contains("Tasks need a due date"));
+    let error = m.text("action-error");
+    assert!(error.starts_with("The ticket was not logged."), "{error}");
+    assert!(error.contains("Tasks need a due date"), "{error}");
+    assert!(
+        !m.get("action").has_attribute("disabled"),
+        "it can be tried again"
+    );
     assert!(!m.has("action-done"));
 }
 
@@ -170,4 +181,73 @@ fn the_tickets_case_replaces_its_button() {
     let m = mount(move || view! { <RecordView view=view client=Some(Client::new("tok")) /> });
     assert_eq!(m.texts("[data-testid=action]"), ["Log this ticket"]);
     assert!(m.text("action-done").contains("Case 00001026"));
+}
+
+#[wasm_bindgen_test]
+async fn a_done_action_stays_done_when_the_panel_is_drawn_again() {
+    let mut view = full_view();
+    view.actions = vec![Action::LogTicket];
+    let done = ActionDone {
+        action: Action::LogTicket,
+        id: id("00T", 7),
+        url: "https://acme.my.salesforce.com/00T000000000007".into(),
+        number: None,
+        earlier: false,
+    };
+    let stub = FetchStub::install(vec![Reply::Json(200, json(&done))]);
+    let token = crate::admin_fixtures::token(Role::Agent, Some("7001-drawn-again"));
+    let (first, first_token) = (view.clone(), token.clone());
+    let m = mount(move || {
+        view! { <RecordView view=first client=Some(Client::new(first_token)) /> }
+    });
+    m.click("action");
+    m.wait_for("the task", |m| m.has("action-done")).await;
+    drop(m);
+    // The panel reads Salesforce again after an action and draws the view anew.
+    let again = mount(move || view! { <RecordView view=view client=Some(Client::new(token)) /> });
+    assert!(again.text("action-done").contains("Ticket logged"));
+    assert!(again.get("action").has_attribute("disabled"));
+    assert_eq!(stub.calls().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn the_contact_made_for_the_requester_is_said_once_the_panel_shows_it() {
+    let outcome = Ok(Panel::NoMatch {
+        email: Email::parse("noah@fischerdesign.example").unwrap(),
+        suggestion: None,
+        lead: None,
+        actions: vec![Action::CreateContact],
+    });
+    let made = ActionDone {
+        action: Action::CreateContact,
+        id: id("003", 42),
+        url: "https://acme.my.salesforce.com/003000000000042".into(),
+        number: None,
+        earlier: false,
+    };
+    let _stub = FetchStub::install(vec![Reply::Json(200, json(&made))]);
+    let token = crate::admin_fixtures::token(Role::Agent, Some("7002-made-a-contact"));
+    let first_token = token.clone();
+    let m = mount(move || {
+        view! {
+            <PanelView
+                outcome=outcome
+                on_retry=|()| {}
+                client=Some(Client::new(first_token))
+            />
+        }
+    });
+    m.click("action");
+    m.wait_for("the contact", |m| m.has("action-done")).await;
+    drop(m);
+    // The panel reads Salesforce again: the new contact, with the actions on it.
+    let mut view = full_view();
+    view.actions = vec![Action::LogTicket];
+    let again = mount(move || view! { <RecordView view=view client=Some(Client::new(token)) /> });
+    assert!(
+        again
+            .text("action-done")
+            .contains("Contact created in Salesforce")
+    );
+    assert_eq!(again.texts("[data-testid=action]"), ["Log this ticket"]);
 }
