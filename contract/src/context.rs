@@ -278,7 +278,10 @@ pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<ContextClaims, Con
 pub fn unverified_claims(token: &str) -> Option<ContextClaims> {
     let mut parts = token.split('.');
     let (_header, payload) = (parts.next()?, parts.next()?);
-    serde_json::from_slice(&b64url_decode(payload)?).ok()
+    // Read as text, as the browser's other JSON is: the widget then carries one JSON
+    // reader, not a second one for bytes (issue 17).
+    let payload = String::from_utf8(b64url_decode(payload)?).ok()?;
+    serde_json::from_str(&payload).ok()
 }
 
 #[cfg(test)]

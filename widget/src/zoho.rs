@@ -176,12 +176,16 @@ fn status_message(envelope: &str) -> Result<String, String> {
 /// The edge's answer in the proxy's answer, text resolved by `ZOHODESK.request`:
 /// `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
 pub fn answer_body<T: DeserializeOwned>(text: &str) -> Result<T, SdkError> {
+    serde_json::from_str(&answer_text(text)?).map_err(|e| SdkError::Decode(e.to_string()))
+}
+
+/// [`answer_body`]'s JSON text, apart so that its code is not repeated for every `T`.
+fn answer_text(text: &str) -> Result<String, SdkError> {
     let response = json_property(text, "response")
         .map_err(SdkError::Decode)?
         .as_string()
         .ok_or_else(|| SdkError::Decode("no response".into()))?;
-    let body = status_message(&response).map_err(SdkError::Decode)?;
-    serde_json::from_str(&body).map_err(|e| SdkError::Decode(e.to_string()))
+    status_message(&response).map_err(SdkError::Decode)
 }
 
 /// The session in the proxy's answer to the session request.
@@ -399,20 +403,57 @@ async fn finish_installation(edge: &str, org: &str) -> Result<(), SdkError> {
 }
 
 /// Starts the session, puts it in the fragment (where [`crate::App`] reads it), and renews
-/// it [`RENEW_BEFORE_SECS`] before each expiry (see [`renewed`]). `started` runs once, after the first
-/// attempt, with its error if it failed. It runs before Leptos is mounted (and its
-/// executor set up), hence wasm-bindgen's own `spawn_local`.
+/// it [`RENEW_BEFORE_SECS`] before each expiry (see [`renewed`]). `started` runs once, after
+/// the first attempt, with its error if it failed. It runs before Leptos is mounted (and its
+/// executor set up), hence wasm-bindgen's own `spawn_local`. One loop asks for the first
+/// session and every renewal, so the wasm carries that request's code once (issue 17).
 pub fn run_session(started: impl FnOnce(Option<SdkError>) + 'static) {
     wasm_bindgen_futures::spawn_local(async move {
-        let outcome = start_session().await;
-        let error = outcome.as_ref().err().cloned();
-        if let Ok(session) = outcome {
-            use_session(session);
+        let mut started = Some(started);
+        loop {
+            let renew_in = match start_session().await {
+                Ok(session) => {
+                    let now = (js_sys::Date::now() / 1000.0) as u64;
+                    let renew_in = renew_after(session.expires_at, now);
+                    use_session(session);
+                    if let Some(started) = started.take() {
+                        started(None);
+                    }
+                    renew_in
+                }
+                Err(error) => {
+                    match started.take() {
+                        Some(started) => started(Some(error)),
+                        // The widget shows "session expired" when the token runs out.
+                        None => leptos::logging::warn!("renewing the session: {error}"),
+                    }
+                    return;
+                }
+            };
+            if sleep(renew_in).await.is_err() {
+                return;
+            }
         }
-        started(error);
     });
 }
 
+/// Resolves after `duration` (the window's `setTimeout`).
+async fn sleep(duration: Duration) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let mut timer = Ok(0);
+    let elapsed = Promise::new(&mut |resolve, _| {
+        timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            &resolve,
+            // `setTimeout` takes at most 2^31 - 1 ms (HTML standard, "Timers").
+            duration.as_millis().min(i32::MAX as u128) as i32,
+        );
+    });
+    timer?;
+    JsFuture::from(elapsed).await.map(|_| ())
+}
+
+/// Makes `session` the page's: the first one goes into the fragment, later ones are what
+/// calls send ([`renewed`]).
 fn use_session(session: Session) {
     let first = SESSIONS.with_borrow_mut(|sessions| match sessions {
         Some(sessions) => {
@@ -433,17 +474,4 @@ fn use_session(session: Session) {
             .location()
             .replace(&hash_for(&session.token, current_is_console()));
     }
-    let now = (js_sys::Date::now() / 1000.0) as u64;
-    leptos::prelude::set_timeout(
-        move || {
-            wasm_bindgen_futures::spawn_local(async move {
-                match start_session().await {
-                    Ok(session) => use_session(session),
-                    // The widget shows "session expired" when the token runs out.
-                    Err(error) => leptos::logging::warn!("renewing the session: {error}"),
-                }
-            });
-        },
-        renew_after(session.expires_at, now),
-    );
 }

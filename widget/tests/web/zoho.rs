@@ -13,8 +13,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::ClientError;
 use widget::zoho::{
     RENEW_BEFORE_SECS, SdkError, Sessions, answer_body, id_text, proxy_request_object,
-    record_in_view, record_key, refusal, renew_after, session_from_answer,
-    session_request_object,
+    record_in_view, record_key, refusal, renew_after, session_from_answer, session_request_object,
 };
 
 /// The text at `path` in a JS object, if there is text there.
@@ -29,7 +28,10 @@ fn text_at(object: &JsValue, path: &[&str]) -> Option<String> {
 #[wasm_bindgen_test]
 fn an_id_is_a_string_or_a_number_as_javascript_writes_it() {
     assert_eq!(id_text(&"60012345".into()), Some("60012345".into()));
-    assert_eq!(id_text(&JsValue::from_f64(60012345.0)), Some("60012345".into()));
+    assert_eq!(
+        id_text(&JsValue::from_f64(60012345.0)),
+        Some("60012345".into())
+    );
     assert_eq!(id_text(&"".into()), None);
     assert_eq!(id_text(&JsValue::UNDEFINED), None);
     assert_eq!(id_text(&JsValue::NULL), None);
@@ -148,7 +150,10 @@ fn reads_the_session_from_the_proxy_answer() {
         json!({"response": json!({"status": "true"}).to_string()}).to_string(),
     ] {
         assert!(
-            matches!(session_from_answer(&not_an_answer), Err(SdkError::Decode(_))),
+            matches!(
+                session_from_answer(&not_an_answer),
+                Err(SdkError::Decode(_))
+            ),
             "{not_an_answer}"
         );
     }
