@@ -321,7 +321,7 @@ async fn get_id(key: &str, what: &'static str) -> Result<String, SdkError> {
 /// An id as text: a non-empty string as it is, a number as JavaScript writes it.
 pub fn id_text(value: &JsValue) -> Option<String> {
     match value.dyn_ref::<js_sys::Number>() {
-        Some(number) => number.to_string(10).ok().map(String::from),
+        Some(number) => number.to_string_with_radix(10).ok().map(String::from),
         None => value.as_string().filter(|id| !id.is_empty()),
     }
 }
