@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 /// `GET`: what the agent panel shows for the context's requester.
 pub const PANEL_PATH: &str = "/api/panel";
 
-/// The agent panel's answer: one of the states a person can understand.
+/// The agent panel's answer: one of the states a person can understand. Written as one
+/// JSON object tagged by `state`; read through [`PanelWire`] (see there why).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "PanelWire")]
 pub enum Panel {
     /// No Salesforce org is connected to this helpdesk org yet.
     NotConnected { can_connect: bool },
@@ -50,6 +51,76 @@ pub enum Panel {
         email: Email,
         candidates: Vec<ContactChoice>,
     },
+}
+
+/// [`Panel`]'s JSON as it is read: every state's fields side by side in one plain struct.
+/// serde reads an internally tagged enum by first buffering the whole object in a generic
+/// tree and then reading each field type from that tree too, which doubles the code that
+/// decodes a panel; the agent panel's wasm must stay small (issue 17). The JSON is the same.
+#[derive(Deserialize)]
+struct PanelWire {
+    state: PanelState,
+    can_connect: Option<bool>,
+    email: Option<Email>,
+    suggestion: Option<AccountSuggestion>,
+    lead: Option<LeadSummary>,
+    #[serde(default)]
+    actions: Vec<Action>,
+    contact: Option<ContactChoice>,
+    name: Option<String>,
+    view: Option<SalesforceView>,
+    candidates: Option<Vec<ContactChoice>>,
+}
+
+/// [`Panel`]'s `state` tag.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PanelState {
+    NotConnected,
+    NoRequester,
+    NoMatch,
+    NoAccount,
+    View,
+    Choose,
+}
+
+/// A panel's JSON without a field its state requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("missing field `{0}`")]
+pub struct MissingPanelField(&'static str);
+
+impl TryFrom<PanelWire> for Panel {
+    type Error = MissingPanelField;
+
+    fn try_from(wire: PanelWire) -> Result<Panel, MissingPanelField> {
+        fn required<T>(value: Option<T>, field: &'static str) -> Result<T, MissingPanelField> {
+            value.ok_or(MissingPanelField(field))
+        }
+        Ok(match wire.state {
+            PanelState::NotConnected => Panel::NotConnected {
+                can_connect: required(wire.can_connect, "can_connect")?,
+            },
+            PanelState::NoRequester => Panel::NoRequester,
+            PanelState::NoMatch => Panel::NoMatch {
+                email: required(wire.email, "email")?,
+                suggestion: wire.suggestion,
+                lead: wire.lead,
+                actions: wire.actions,
+            },
+            PanelState::NoAccount => Panel::NoAccount {
+                contact: wire.contact,
+                name: wire.name,
+                suggestion: wire.suggestion,
+            },
+            PanelState::View => Panel::View {
+                view: required(wire.view, "view")?,
+            },
+            PanelState::Choose => Panel::Choose {
+                email: required(wire.email, "email")?,
+                candidates: required(wire.candidates, "candidates")?,
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -487,6 +558,79 @@ mod tests {
         );
         let back: Panel = serde_json::from_value(json).unwrap();
         assert_eq!(back, Panel::NotConnected { can_connect: true });
+    }
+
+    #[test]
+    fn every_panel_state_reads_back_as_written() {
+        let id = SfId::parse("003A000001abcde").unwrap();
+        let email = Email::parse("a@b.example").unwrap();
+        let choice = ContactChoice {
+            id: id.clone(),
+            name: "Ada".into(),
+            title: None,
+            account_name: Some("Acme".into()),
+        };
+        let panels = [
+            Panel::NotConnected { can_connect: false },
+            Panel::NoRequester,
+            Panel::NoMatch {
+                email: email.clone(),
+                suggestion: Some(AccountSuggestion {
+                    id: id.clone(),
+                    name: "Acme".into(),
+                    website: None,
+                }),
+                lead: None,
+                actions: vec![Action::CreateLead],
+            },
+            Panel::NoAccount {
+                contact: Some(choice.clone()),
+                name: None,
+                suggestion: None,
+            },
+            Panel::View {
+                view: SalesforceView {
+                    kind: RecordKind::Contact,
+                    id: id.clone(),
+                    url: "https://example.my.salesforce.com/003A000001abcde".into(),
+                    record: None,
+                    opportunities: Some(vec![]),
+                    notes: None,
+                    events: None,
+                    tasks: None,
+                    cases: None,
+                    ticket_case: None,
+                    actions: vec![Action::LogTicket],
+                    unavailable: vec![],
+                },
+            },
+            Panel::Choose {
+                email,
+                candidates: vec![choice],
+            },
+        ];
+        for panel in panels {
+            let json = serde_json::to_string(&panel).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Panel>(&json).unwrap(),
+                panel,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_panel_without_a_field_its_state_requires_is_refused() {
+        for json in [
+            r#"{"state":"not_connected"}"#,
+            r#"{"state":"view"}"#,
+            r#"{"state":"choose","email":"a@b.example"}"#,
+            r#"{"state":"no_match"}"#,
+            r#"{"state":"elsewhere"}"#,
+            r#"{"can_connect":true}"#,
+        ] {
+            assert!(serde_json::from_str::<Panel>(json).is_err(), "{json}");
+        }
     }
 
     #[test]

@@ -19,10 +19,9 @@ use contract::context::{
     INSTALLATION_UNFINISHED, InstallationSecret, InstallationSecretRequest, RecordInView,
     SESSION_PATH, Session, SessionRequest,
 };
-use js_sys::{Function, JSON, Promise, Reflect};
-use serde::Serialize;
+use js_sys::{Function, JSON, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
@@ -111,41 +110,82 @@ pub fn record_in_view(key: &str, id: String) -> RecordInView {
     }
 }
 
+/// A plain JS object with these properties. The SDK's arguments are built as JS values
+/// directly, not as `serde_json::Value`s: a JSON tree type costs the agent panel's wasm
+/// more than the few objects it would build (issue 17).
+fn object(properties: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (name, value) in properties {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &(*name).into(), value);
+    }
+    object
+}
+
 /// The `reqObj` for `ZOHODESK.request` that posts `body` to the edge at `edge_origin`'s
 /// `path`: the proxy fills the installation secret and attaches the agent's connection
 /// token.
-pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize) -> Value {
-    json!({
-        "url": format!("{}{path}", edge_origin.trim_end_matches('/')),
-        "type": "POST",
-        "headers": {
-            INSTALLATION_HEADER: format!("{{{{secure.{INSTALL_SECRET_PARAM}}}}}"),
-            "Content-Type": "application/json",
-        },
-        "postBody": serde_json::to_string(body).unwrap_or_default(),
-        "connectionLinkName": CONNECTION_LINK_NAME,
-    })
+pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize) -> Object {
+    let headers = object(&[
+        (
+            INSTALLATION_HEADER,
+            format!("{{{{secure.{INSTALL_SECRET_PARAM}}}}}").into(),
+        ),
+        ("Content-Type", "application/json".into()),
+    ]);
+    object(&[
+        (
+            "url",
+            format!("{}{path}", edge_origin.trim_end_matches('/')).into(),
+        ),
+        ("type", "POST".into()),
+        ("headers", headers.into()),
+        (
+            "postBody",
+            serde_json::to_string(body).unwrap_or_default().into(),
+        ),
+        ("connectionLinkName", CONNECTION_LINK_NAME.into()),
+    ])
 }
 
 /// The `reqObj` that asks the edge at `edge_origin` for a session.
-pub fn session_request_object(edge_origin: &str, asked: &SessionRequest) -> Value {
+pub fn session_request_object(edge_origin: &str, asked: &SessionRequest) -> Object {
     proxy_request_object(edge_origin, SESSION_PATH, asked)
+}
+
+/// Property `name` of the JSON object in `text` (parsed by the browser, whose parser the
+/// wasm need not carry), or why there is none.
+fn json_property(text: &str, name: &str) -> Result<JsValue, String> {
+    let parsed = JSON::parse(text).map_err(|e| text_of(&e))?;
+    if !parsed.is_object() {
+        return Err(format!("not a JSON object: {text}"));
+    }
+    Reflect::get(&parsed, &name.into()).map_err(|e| text_of(&e))
+}
+
+/// The JSON text of the body in a proxy's answer (`statusMessage`): as the proxy gave it
+/// when text, else written out as JSON ([`text_of`]).
+fn status_message(envelope: &str) -> Result<String, String> {
+    let message = json_property(envelope, "statusMessage")?;
+    if message.is_undefined() {
+        return Err("no statusMessage".into());
+    }
+    Ok(text_of(&message))
 }
 
 /// The edge's answer in the proxy's answer, text resolved by `ZOHODESK.request`:
 /// `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
 pub fn answer_body<T: DeserializeOwned>(text: &str) -> Result<T, SdkError> {
-    let decode = |e: serde_json::Error| SdkError::Decode(e.to_string());
-    let outer: Value = serde_json::from_str(text).map_err(decode)?;
-    let response = outer["response"]
-        .as_str()
+    serde_json::from_str(&answer_text(text)?).map_err(|e| SdkError::Decode(e.to_string()))
+}
+
+/// [`answer_body`]'s JSON text, apart so that its code is not repeated for every `T`.
+fn answer_text(text: &str) -> Result<String, SdkError> {
+    let response = json_property(text, "response")
+        .map_err(SdkError::Decode)?
+        .as_string()
         .ok_or_else(|| SdkError::Decode("no response".into()))?;
-    let inner: Value = serde_json::from_str(response).map_err(decode)?;
-    let body = match &inner["statusMessage"] {
-        Value::String(text) => serde_json::from_str(text).map_err(decode)?,
-        other => other.clone(),
-    };
-    serde_json::from_value(body).map_err(decode)
+    status_message(&response).map_err(SdkError::Decode)
 }
 
 /// The session in the proxy's answer to the session request.
@@ -158,9 +198,9 @@ pub fn session_from_answer(text: &str) -> Result<Session, SdkError> {
 /// "<body>"}`, the body the edge's error or the proxy's own refusal (`{"errorCode",
 /// "message"}`: a set-up problem, which the agent cannot fix by reloading).
 pub fn refusal(text: &str) -> ClientError {
-    let body = serde_json::from_str::<Value>(text)
+    let body = json_property(text, "statusMessage")
         .ok()
-        .and_then(|refusal| refusal["statusMessage"].as_str().map(str::to_owned))
+        .and_then(|message| message.as_string())
         .unwrap_or_else(|| text.to_owned());
     if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(&body) {
         return match error.code {
@@ -168,13 +208,16 @@ pub fn refusal(text: &str) -> ClientError {
             _ => ClientError::Api(error),
         };
     }
-    match serde_json::from_str::<Value>(&body) {
-        Ok(proxy) if proxy["message"].is_string() => ClientError::Api(ApiError::new(
-            ErrorCode::Forbidden,
-            proxy["message"].as_str().unwrap_or_default(),
-        )),
-        _ => ClientError::Unauthorized(body),
+    match serde_json::from_str::<ProxyRefusal>(&body) {
+        Ok(proxy) => ClientError::Api(ApiError::new(ErrorCode::Forbidden, proxy.message)),
+        Err(_) => ClientError::Unauthorized(body),
     }
+}
+
+/// Zoho's proxy's own refusal: `{"errorCode", "message"}`.
+#[derive(Deserialize)]
+struct ProxyRefusal {
+    message: String,
 }
 
 impl From<SdkError> for ClientError {
@@ -239,8 +282,12 @@ fn sdk_loaded() -> Option<Promise> {
         .ok()
 }
 
-/// Text for whatever a promise rejected with: a string as it is, anything else as JSON.
+/// Text for whatever a promise rejected with or a call threw: a string as it is, an
+/// error's message, anything else as JSON.
 fn text_of(value: &JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        return error.message().into();
+    }
     value.as_string().unwrap_or_else(|| {
         JSON::stringify(value)
             .ok()
@@ -262,24 +309,20 @@ async fn call(path: &[&str], arguments: &[JsValue]) -> Result<JsValue, JsValue> 
     JsFuture::from(promise).await
 }
 
-/// `ZOHODESK.get(key)[key]` as JSON.
-async fn get(key: &str) -> Result<Value, SdkError> {
+/// A string (or number) id `ZOHODESK.get(key)[key]` gave.
+async fn get_id(key: &str, what: &'static str) -> Result<String, SdkError> {
     let answer = call(&["get"], &[key.into()])
         .await
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     let value = Reflect::get(&answer, &key.into()).map_err(|e| SdkError::Sdk(text_of(&e)))?;
-    if value.is_undefined() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_str(&text_of(&value)).map_err(|e| SdkError::Sdk(e.to_string()))
+    id_text(&value).ok_or(SdkError::Missing(what))
 }
 
-/// A string (or number) id `ZOHODESK.get` gave for `key`.
-async fn get_id(key: &str, what: &'static str) -> Result<String, SdkError> {
-    match get(key).await? {
-        Value::String(id) if !id.is_empty() => Ok(id),
-        Value::Number(id) => Ok(id.to_string()),
-        _ => Err(SdkError::Missing(what)),
+/// An id as text: a non-empty string as it is, a number as JavaScript writes it.
+pub fn id_text(value: &JsValue) -> Option<String> {
+    match value.dyn_ref::<js_sys::Number>() {
+        Some(number) => number.to_string_with_radix(10).ok().map(String::from),
+        None => value.as_string().filter(|id| !id.is_empty()),
     }
 }
 
@@ -323,17 +366,15 @@ pub async fn start_session() -> Result<Session, SdkError> {
 
 /// `ZOHODESK.request(request_object)`: the proxy's answer as text, or its refusal as the
 /// widget shows it.
-async fn proxied(request_object: &Value) -> Result<String, SdkError> {
-    let request =
-        JSON::parse(&request_object.to_string()).map_err(|e| SdkError::Sdk(text_of(&e)))?;
-    call(&["request"], &[request])
+async fn proxied(request_object: Object) -> Result<String, SdkError> {
+    call(&["request"], &[request_object.into()])
         .await
         .map(|answer| text_of(&answer))
         .map_err(|e| SdkError::Refused(refusal(&text_of(&e))))
 }
 
 async fn session(edge: &str, asked: &SessionRequest) -> Result<Session, SdkError> {
-    session_from_answer(&proxied(&session_request_object(edge, asked)).await?)
+    session_from_answer(&proxied(session_request_object(edge, asked)).await?)
 }
 
 /// Finishes the extension's installation in org `org`: asks the edge for the org's
@@ -342,7 +383,7 @@ async fn session(edge: &str, asked: &SessionRequest) -> Result<Session, SdkError
 /// (`ZOHODESK.set("extension.config", {name, value})`, Zoho Desk extension guide, "Set
 /// param values"). From then on Zoho's proxy fills it into every session request.
 async fn finish_installation(edge: &str, org: &str) -> Result<(), SdkError> {
-    let answer = proxied(&proxy_request_object(
+    let answer = proxied(proxy_request_object(
         edge,
         INSTALLATION_SECRET_PATH,
         &InstallationSecretRequest {
@@ -351,29 +392,68 @@ async fn finish_installation(edge: &str, org: &str) -> Result<(), SdkError> {
     ))
     .await?;
     let InstallationSecret { secret } = answer_body(&answer)?;
-    let value = JSON::parse(&json!({"name": INSTALL_SECRET_PARAM, "value": secret}).to_string())
-        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
-    call(&["set"], &["extension.config".into(), value])
+    let value = object(&[
+        ("name", INSTALL_SECRET_PARAM.into()),
+        ("value", secret.into()),
+    ]);
+    call(&["set"], &["extension.config".into(), value.into()])
         .await
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     Ok(())
 }
 
 /// Starts the session, puts it in the fragment (where [`crate::App`] reads it), and renews
-/// it [`RENEW_BEFORE_SECS`] before each expiry (see [`renewed`]). `started` runs once, after the first
-/// attempt, with its error if it failed. It runs before Leptos is mounted (and its
-/// executor set up), hence wasm-bindgen's own `spawn_local`.
+/// it [`RENEW_BEFORE_SECS`] before each expiry (see [`renewed`]). `started` runs once, after
+/// the first attempt, with its error if it failed. It runs before Leptos is mounted (and its
+/// executor set up), hence wasm-bindgen's own `spawn_local`. One loop asks for the first
+/// session and every renewal, so the wasm carries that request's code once (issue 17).
 pub fn run_session(started: impl FnOnce(Option<SdkError>) + 'static) {
     wasm_bindgen_futures::spawn_local(async move {
-        let outcome = start_session().await;
-        let error = outcome.as_ref().err().cloned();
-        if let Ok(session) = outcome {
-            use_session(session);
+        let mut started = Some(started);
+        loop {
+            let renew_in = match start_session().await {
+                Ok(session) => {
+                    let now = (js_sys::Date::now() / 1000.0) as u64;
+                    let renew_in = renew_after(session.expires_at, now);
+                    use_session(session);
+                    if let Some(started) = started.take() {
+                        started(None);
+                    }
+                    renew_in
+                }
+                Err(error) => {
+                    match started.take() {
+                        Some(started) => started(Some(error)),
+                        // The widget shows "session expired" when the token runs out.
+                        None => leptos::logging::warn!("renewing the session: {error}"),
+                    }
+                    return;
+                }
+            };
+            if sleep(renew_in).await.is_err() {
+                return;
+            }
         }
-        started(error);
     });
 }
 
+/// Resolves after `duration` (the window's `setTimeout`).
+async fn sleep(duration: Duration) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let mut timer = Ok(0);
+    let elapsed = Promise::new(&mut |resolve, _| {
+        timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            &resolve,
+            // `setTimeout` takes at most 2^31 - 1 ms (HTML standard, "Timers").
+            duration.as_millis().min(i32::MAX as u128) as i32,
+        );
+    });
+    timer?;
+    JsFuture::from(elapsed).await.map(|_| ())
+}
+
+/// Makes `session` the page's: the first one goes into the fragment, later ones are what
+/// calls send ([`renewed`]).
 fn use_session(session: Session) {
     let first = SESSIONS.with_borrow_mut(|sessions| match sessions {
         Some(sessions) => {
@@ -394,17 +474,4 @@ fn use_session(session: Session) {
             .location()
             .replace(&hash_for(&session.token, current_is_console()));
     }
-    let now = (js_sys::Date::now() / 1000.0) as u64;
-    leptos::prelude::set_timeout(
-        move || {
-            wasm_bindgen_futures::spawn_local(async move {
-                match start_session().await {
-                    Ok(session) => use_session(session),
-                    // The widget shows "session expired" when the token runs out.
-                    Err(error) => leptos::logging::warn!("renewing the session: {error}"),
-                }
-            });
-        },
-        renew_after(session.expires_at, now),
-    );
 }

@@ -3,7 +3,7 @@
 use super::{AgentPanel, ConsoleEntry};
 use crate::bundle::follow_fragment;
 use crate::location::hash_for;
-use contract::context::{Role, unverified_claims};
+use contract::context::{Role, unverified_role};
 use leptos::prelude::*;
 
 /// The agent panel for the token in the fragment, followed as it changes. The admin
@@ -16,9 +16,7 @@ pub fn App() -> impl IntoView {
     provide_context(ConsoleEntry(Signal::derive(move || {
         token
             .get()
-            .filter(|token| {
-                unverified_claims(token).is_some_and(|claims| claims.role == Role::Admin)
-            })
+            .filter(|token| unverified_role(token) == Some(Role::Admin))
             .map(|token| hash_for(&token, true))
     })));
 

@@ -8,12 +8,35 @@ use contract::context::{
 };
 use serde_json::json;
 use std::time::Duration;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::api::ClientError;
 use widget::zoho::{
-    RENEW_BEFORE_SECS, SdkError, Sessions, answer_body, proxy_request_object, record_in_view,
-    record_key, refusal, renew_after, session_from_answer, session_request_object,
+    RENEW_BEFORE_SECS, SdkError, Sessions, answer_body, id_text, proxy_request_object,
+    record_in_view, record_key, refusal, renew_after, session_from_answer, session_request_object,
 };
+
+/// The text at `path` in a JS object, if there is text there.
+fn text_at(object: &JsValue, path: &[&str]) -> Option<String> {
+    path.iter()
+        .try_fold(object.clone(), |value, name| {
+            js_sys::Reflect::get(&value, &(*name).into()).ok()
+        })?
+        .as_string()
+}
+
+#[wasm_bindgen_test]
+fn an_id_is_a_string_or_a_number_as_javascript_writes_it() {
+    assert_eq!(id_text(&"60012345".into()), Some("60012345".into()));
+    assert_eq!(
+        id_text(&JsValue::from_f64(60012345.0)),
+        Some("60012345".into())
+    );
+    assert_eq!(id_text(&"".into()), None);
+    assert_eq!(id_text(&JsValue::UNDEFINED), None);
+    assert_eq!(id_text(&JsValue::NULL), None);
+    assert_eq!(id_text(&JsValue::TRUE), None);
+}
 
 #[wasm_bindgen_test]
 fn each_widget_location_names_its_record() {
@@ -44,15 +67,23 @@ fn the_session_request_leaves_secrets_to_the_proxy() {
             ..RecordInView::default()
         },
     };
-    let request = session_request_object("http://127.0.0.1:8787/", &asked);
-    assert_eq!(request["url"], "http://127.0.0.1:8787/api/session");
-    assert_eq!(request["type"], "POST");
+    let request = session_request_object("http://127.0.0.1:8787/", &asked).into();
+    let text = |path: &[&str]| text_at(&request, path);
     assert_eq!(
-        request["headers"]["X-Sfdesk-Installation"],
-        "{{secure.installSecret}}"
+        text(&["url"]).as_deref(),
+        Some("http://127.0.0.1:8787/api/session")
     );
-    assert_eq!(request["connectionLinkName"], "sfdeskdesk");
-    let body: SessionRequest = serde_json::from_str(request["postBody"].as_str().unwrap()).unwrap();
+    assert_eq!(text(&["type"]).as_deref(), Some("POST"));
+    assert_eq!(
+        text(&["headers", "X-Sfdesk-Installation"]).as_deref(),
+        Some("{{secure.installSecret}}")
+    );
+    assert_eq!(
+        text(&["headers", "Content-Type"]).as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(text(&["connectionLinkName"]).as_deref(), Some("sfdeskdesk"));
+    let body: SessionRequest = serde_json::from_str(&text(&["postBody"]).unwrap()).unwrap();
     assert_eq!(body, asked);
 }
 
@@ -65,14 +96,18 @@ fn the_installation_secret_is_asked_through_the_proxy_and_read_from_its_answer()
         "https://sfdesk.acme.example",
         INSTALLATION_SECRET_PATH,
         &asked,
+    )
+    .into();
+    assert_eq!(
+        text_at(&request, &["url"]).as_deref(),
+        Some("https://sfdesk.acme.example/api/installation-secret")
     );
     assert_eq!(
-        request["url"],
-        "https://sfdesk.acme.example/api/installation-secret"
+        text_at(&request, &["connectionLinkName"]).as_deref(),
+        Some("sfdeskdesk")
     );
-    assert_eq!(request["connectionLinkName"], "sfdeskdesk");
     let body: InstallationSecretRequest =
-        serde_json::from_str(request["postBody"].as_str().unwrap()).unwrap();
+        serde_json::from_str(&text_at(&request, &["postBody"]).unwrap()).unwrap();
     assert_eq!(body, asked);
     let inner = json!({"status": "true", "statusMessage": {"secret": "abc"}}).to_string();
     let answer = json!({ "response": inner }).to_string();
@@ -108,10 +143,20 @@ fn reads_the_session_from_the_proxy_answer() {
         session_from_answer(&wrap(json!({"nope": 1}))),
         Err(SdkError::Decode(_))
     ));
-    assert!(matches!(
-        session_from_answer("not json"),
-        Err(SdkError::Decode(_))
-    ));
+    for not_an_answer in [
+        "not json".to_owned(),
+        "42".to_owned(),
+        json!({"response": 1}).to_string(),
+        json!({"response": json!({"status": "true"}).to_string()}).to_string(),
+    ] {
+        assert!(
+            matches!(
+                session_from_answer(&not_an_answer),
+                Err(SdkError::Decode(_))
+            ),
+            "{not_an_answer}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
