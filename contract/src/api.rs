@@ -146,7 +146,8 @@ pub struct SalesforceView {
     pub events: Option<Vec<EventSummary>>,
     /// By due date.
     pub tasks: Option<Vec<TaskSummary>>,
-    /// Open cases first, then recently closed ones, newest first. Absent where the
+    /// Open cases first, then those closed in the last [`RECENTLY_CLOSED_DAYS`], newest
+    /// first. Absent where the
     /// profile does not show cases or the org has none to read (no note: an org without
     /// cases simply has no such section).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -290,6 +291,11 @@ pub struct TaskSummary {
     pub due_date: Option<String>,
     pub url: String,
 }
+
+/// How long a closed case stays in the panel: a requester who writes again within a month
+/// of a case closing is most likely following it up (the agent wants to see it, and
+/// perhaps reopen it); older closed cases are history, one click away in Salesforce.
+pub const RECENTLY_CLOSED_DAYS: u32 = 30;
 
 /// A Salesforce case on the record in view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@
 
 use super::schema::OrgSchema;
 use crate::soql::{Condition, DateLiteral, Ident, LikePattern, Select};
-use contract::api::{RecordKind, Section, SectionNote};
+use contract::api::{RECENTLY_CLOSED_DAYS, RecordKind, Section, SectionNote};
 use contract::ids::{Email, SfId};
 use contract::panel_fields::{PanelFields, PanelObject};
 use contract::permissions::Items;
@@ -101,10 +101,6 @@ const CASE_FIELDS: &[&str] = &[
     "CreatedDate",
     "ClosedDate",
 ];
-/// How long a closed case stays in the panel: a requester who writes again within a month
-/// of a case closing is most likely following it up (the agent wants to see it, and
-/// perhaps reopen it); older closed cases are history, one click away in Salesforce.
-pub const RECENTLY_CLOSED_DAYS: u32 = 30;
 /// A lead's line: "Company ... Required", `Status` (Object Reference, Lead).
 const LEAD_FIELDS: &[&str] = &["Id", "Name", "Company", "Status"];
 const EVENT_FIELDS: &[&str] = &[

@@ -176,6 +176,9 @@ async fn successive_helpdesk_edits_of_one_contact_each_reach_salesforce() -> any
     Ok(())
 }
 
+/// Contacts of the crash test: more than two imports' worth.
+const CRASH_CONTACTS: usize = 12_000;
+
 #[tokio::test]
 async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() -> anyhow::Result<()>
 {
@@ -184,8 +187,9 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         .sandbox
         .salesforce()
         .seed_bulk(sandbox::salesforce::BulkSeed {
-            // Inside the helpdesk's rate limit (3,000 calls a minute), so the test is quick.
-            contacts: 1_500,
+            // Three imports of contacts (up to 5,000 records each), so a crash can come
+            // between them.
+            contacts: CRASH_CONTACTS,
             accounts: 50,
         });
     stack.connect_salesforce().await?;
@@ -193,7 +197,7 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
     let desk_contacts = || stack.sandbox.helpdesk().desk().contacts.len();
     let before = desk_contacts();
     stack.start_sync().await?;
-    // Midway: some of the contacts' helpdesk copies are written (the sandbox sees them).
+    // Midway: the first import of contacts has run (the sandbox sees its records).
     eventually(
         "some contacts written",
         Duration::from_secs(120),
@@ -207,8 +211,8 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         .await?;
     assert!(status.steps.iter().all(|s| s.finished), "{status:?}");
     assert!(
-        written_before_crash < 1_500,
-        "the crash came midway: {written_before_crash} of 1,500 written"
+        written_before_crash < CRASH_CONTACTS,
+        "the crash came midway: {written_before_crash} of {CRASH_CONTACTS} written"
     );
 
     // Compare both sides by email: each exactly once on each side.
@@ -245,7 +249,7 @@ async fn an_initial_sync_survives_a_crash_midway_with_nothing_lost_or_doubled() 
         missing.len(),
         missing.first()
     );
-    assert!(salesforce_emails.len() >= 1_500);
+    assert!(salesforce_emails.len() >= CRASH_CONTACTS);
     assert_eq!(
         salesforce_emails.len(),
         helpdesk_emails.len(),

@@ -3,7 +3,7 @@
 use super::format::{Instant, format_date};
 use super::item_row::{Part, Row};
 use super::section::{Group, SectionData, SectionView};
-use contract::api::CaseSummary;
+use contract::api::{CaseSummary, RECENTLY_CLOSED_DAYS};
 use leptos::prelude::*;
 
 /// The record's cases (`data-testid="section-cases"`).
@@ -25,7 +25,10 @@ pub fn cases_section(cases: Vec<CaseSummary>) -> SectionData {
     if !closed.is_empty() {
         groups.push(Group {
             label: None,
-            folded: Some(format!("Recently closed ({})", closed.len())),
+            folded: Some(format!(
+                "Closed in the last {RECENTLY_CLOSED_DAYS} days ({})",
+                closed.len()
+            )),
             test_id: Some("closed-cases"),
             rows: closed,
             empty: None,

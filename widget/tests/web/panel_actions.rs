@@ -49,7 +49,10 @@ fn open_cases_come_first_and_closed_ones_are_folded() {
     );
     assert!(rows[0].text_content().unwrap().contains("00001001"));
     assert!(m.has("closed-cases"));
-    assert!(m.text("closed-cases").contains("Recently closed (1)"));
+    assert!(
+        m.text("closed-cases")
+            .contains("Closed in the last 30 days (1)")
+    );
     assert!(!m.has("actions"), "no client, no actions");
 }
 
