@@ -5,7 +5,8 @@
 //! - Salesforce calls per view, cold (the edge reads Salesforce) and warm (its cache);
 //! - the edge's response time for the panel, median and p95, cold and warm;
 //! - headless Chromium: from navigation to the record's name painted (Element Timing),
-//!   on a first visit (cold edge cache, empty browser cache) and on later ones.
+//!   on a first visit (cold edge cache, empty browser cache) and on later ones, and where
+//!   a later visit's time goes (Navigation and Resource Timing of the same loads).
 
 use super::Figure;
 use anyhow::{Context, bail};
@@ -181,8 +182,18 @@ async fn measure(sizes: Vec<Size>) -> anyhow::Result<Vec<Figure>> {
         "  first visit (cold caches)        {:>7.1} ms",
         painted.first
     );
-    let (median, p95) = percentiles(painted.later);
+    let (median, p95) = percentiles(painted.later.iter().map(|v| v.painted).collect());
     println!("  later visits ({PAGE_LOADS})  median {median:>7.1} ms   p95 {p95:>7.1} ms");
+    println!("\nwhere a later visit's time goes (median ms since navigation started):");
+    let median_of = |value: &dyn Fn(&Timeline) -> f64| {
+        percentiles(painted.later.iter().map(|v| value(&v.timeline)).collect()).0
+    };
+    for (index, (milestone, _)) in painted.later[0].timeline.milestones.iter().enumerate() {
+        let at = median_of(&|timeline| timeline.milestones[index].1);
+        println!("  {milestone:<28} {at:>7.1}");
+    }
+    let wasm_bytes = median_of(&|timeline| timeline.wasm_transferred);
+    println!("  {:<28} {wasm_bytes:>7.0}", "wasm bytes over the network");
     Ok(vec![
         panel_download(&sizes),
         Figure::new(
@@ -219,8 +230,80 @@ async fn ensure_view(stack: &Stack) -> anyhow::Result<()> {
 
 struct Painted {
     first: f64,
-    later: Vec<f64>,
+    later: Vec<Visit>,
 }
+
+/// One later visit: when the record's name was painted (ms since navigation started), and
+/// where the time went.
+struct Visit {
+    painted: f64,
+    timeline: Timeline,
+}
+
+/// When each step of a page load ended, in milliseconds since navigation started
+/// (Navigation and Resource Timing, and when the record's name was first in the page and
+/// painted), so that a slow load shows which step was slow.
+#[derive(Debug, Clone, PartialEq)]
+struct Timeline {
+    milestones: Vec<(&'static str, f64)>,
+    /// Bytes the wasm cost on the network (0: the HTTP cache answered without asking).
+    wasm_transferred: f64,
+}
+
+impl Timeline {
+    /// A load's timeline from the page's timing entries ([`TIMING_SCRIPT`]'s answer) and
+    /// the time its record's name was painted.
+    fn from_timing(timing: &serde_json::Value, painted: f64) -> anyhow::Result<Timeline> {
+        let number = |value: &serde_json::Value, key: &str| {
+            value[key]
+                .as_f64()
+                .with_context(|| format!("{key} in {value}"))
+        };
+        let resources = timing["resources"].as_array().context("resource entries")?;
+        let file = |matches: &dyn Fn(&str) -> bool, what: &str| {
+            resources
+                .iter()
+                .find(|entry| entry["name"].as_str().is_some_and(matches))
+                .with_context(|| format!("no {what} in the page's resource timing"))
+        };
+        let css = file(&|name| name.ends_with(".css"), "stylesheet")?;
+        let js = file(&|name| name.ends_with(".js"), "JS")?;
+        let wasm = file(&|name| name.ends_with(".wasm"), "wasm")?;
+        let panel = file(&|name| name.contains(PANEL_PATH), "panel request")?;
+        Ok(Timeline {
+            milestones: vec![
+                ("HTML received", number(&timing["navigation"], "end")?),
+                ("stylesheet received", number(css, "end")?),
+                ("JS received", number(js, "end")?),
+                ("wasm requested", number(wasm, "start")?),
+                ("wasm received", number(wasm, "end")?),
+                ("panel requested", number(panel, "start")?),
+                ("panel answered", number(panel, "end")?),
+                ("load event", number(&timing["navigation"], "load")?),
+                ("name in the page", number(timing, "found")?),
+                ("name painted", painted),
+            ],
+            wasm_transferred: number(wasm, "transfer")?,
+        })
+    }
+}
+
+/// The page's Navigation Timing and Resource Timing entries, and when the record's name
+/// was first found in it ([`PAINTED_SCRIPT`] notes it), in milliseconds since navigation
+/// started.
+const TIMING_SCRIPT: &str = r#"
+const navigation = performance.getEntriesByType("navigation")[0];
+return {
+  navigation: { end: navigation.responseEnd, load: navigation.loadEventStart },
+  found: window.sfdeskBenchFound,
+  resources: performance.getEntriesByType("resource").map((entry) => ({
+    name: entry.name,
+    start: entry.startTime,
+    end: entry.responseEnd,
+    transfer: entry.transferSize,
+  })),
+};
+"#;
 
 /// Resolves with the render time of the record's name (Element Timing, milliseconds
 /// since navigation started), or, where the browser reports none, the time it was found.
@@ -236,6 +319,7 @@ new PerformanceObserver((list) => {
 const started = performance.now();
 (function poll() {
   if (document.querySelector("[data-testid=record-name]")) {
+    window.sfdeskBenchFound = performance.now();
     setTimeout(() => finish(performance.now()), 500);
   } else if (performance.now() - started < 20000) {
     requestAnimationFrame(poll);
@@ -253,24 +337,26 @@ async fn time_to_data(stack: &Stack, token: &str) -> anyhow::Result<Painted> {
         // WebDriver's default script timeout (30 s) is ample.
         let page = &browser.client;
         let url = &url;
-        let once = || async move {
+        let visit = || async move {
             // A blank page in between, so every load is a real navigation.
             page.goto("about:blank").await?;
             page.goto(url).await?;
-            let ms = page
+            let painted = page
                 .execute_async(PAINTED_SCRIPT, vec![])
                 .await?
                 .as_f64()
                 .context("a time in milliseconds")?;
-            if ms < 0.0 {
+            if painted < 0.0 {
                 bail!("the record never showed");
             }
-            anyhow::Ok(ms)
+            let timing = page.execute(TIMING_SCRIPT, vec![]).await?;
+            let timeline = Timeline::from_timing(&timing, painted)?;
+            anyhow::Ok(Visit { painted, timeline })
         };
-        let first = once().await?;
+        let first = visit().await?.painted;
         let mut later = Vec::new();
         for _ in 0..PAGE_LOADS {
-            later.push(once().await?);
+            later.push(visit().await?);
         }
         anyhow::Ok(Painted { first, later })
     }
