@@ -205,7 +205,8 @@ pub fn extension() -> anyhow::Result<()> {
     for entry in std::fs::read_dir(&dist).context("reading widget/dist")? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_file() && name != "index.html" {
+        // `_headers` is the edge's own (its cache headers), not a file of the package.
+        if entry.file_type()?.is_file() && name != "index.html" && name != "_headers" {
             files.push(name);
         }
     }
