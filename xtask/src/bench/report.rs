@@ -100,8 +100,10 @@ const NOTES: &str = "## Notes\n\n\
   the stack attaches to wrangler's inspector as DevTools would and sends `Network.disable`; \
   2,000 fetches then hold no extra socket, and take 0.6 s instead of 5.3 s.\n\
 - **Helpdesk credits** are read from the sandbox's `GET /__sandbox/credits` under Zoho's \
-  Professional plan with 100 agents (125,000 credits a day): the minimum counts a list page \
-  (100 records) as 3 credits and a write as 1, as the sandbox charges them.\n\
+  Professional plan with 10 agents (80,000 credits a day, of which the sync takes 80%): the \
+  minimum counts a list page (100 records) as 3 credits, a write, a look at an import or its \
+  mapping as 1, and an import (up to 5,000 new records) as a credit per 2 records, as the \
+  sandbox charges them.\n\
 - **Peers** read the same SOQL (`SELECT Id, FirstName, LastName, Email, Phone, Title, \
   AccountId, SystemModstamp FROM Contact`) from the same org, each in a process of its own, \
   every reader once per round in turn (best of five rounds). Ours is \
