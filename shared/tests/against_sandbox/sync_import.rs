@@ -3,11 +3,11 @@
 //! a failure-log entry with its reason; a queued import is collected by its id after a
 //! restart, never queued twice.
 
-use super::sync_engine::world_of;
+use super::sync_engine::{World, world_of};
 use contract::mapping::ObjectKind;
 use contract::side::Side;
 use shared::sql::NativeSql;
-use shared::sync::initial::{self, Stage};
+use shared::sync::initial::{self, InitialSync, Stage};
 use shared::sync::store::Store;
 use std::collections::HashSet;
 
@@ -15,6 +15,21 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Advances the initial sync until `done` holds.
+async fn advance_until(
+    w: &World,
+    run: &mut InitialSync,
+    done: impl Fn(&InitialSync) -> bool,
+) -> anyhow::Result<()> {
+    w.with_engine(async |engine| {
+        while !done(run) {
+            engine.advance_initial(run).await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
@@ -41,13 +56,7 @@ async fn new_records_go_as_imports_and_refused_rows_are_logged_with_their_reason
         source: Side::Salesforce,
         object: ObjectKind::Contact,
     };
-    w.with_engine(async |engine| {
-        while run.stage != contacts_stage {
-            engine.advance_initial(&mut run).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    advance_until(&w, &mut run, |run| run.stage == contacts_stage).await?;
     // Between the accounts' import and the contacts', an agent deletes one of the new
     // accounts: the contacts' import refuses the rows that name it.
     let gone = {
@@ -62,13 +71,7 @@ async fn new_records_go_as_imports_and_refused_rows_are_logged_with_their_reason
         gone
     };
 
-    w.with_engine(async |engine| {
-        while !run.is_finished() {
-            engine.advance_initial(&mut run).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    advance_until(&w, &mut run, |run| run.is_finished()).await?;
 
     assert!(run.steps.iter().all(|s| s.finished));
     let calls = w.sandbox.helpdesk_calls();
@@ -113,20 +116,14 @@ async fn an_import_queued_before_a_restart_is_collected_by_its_id() -> anyhow::R
         });
     let mut run = initial::start(&w.store, Default::default(), now_ms())?;
     // Up to the first import queued; then the invocation ends.
-    w.with_engine(async |engine| {
-        while !run.is_waiting() {
-            engine.advance_initial(&mut run).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    advance_until(&w, &mut run, |run| run.is_waiting()).await?;
     let queued = w.sandbox.helpdesk_calls().route("POST /api/v1/imports");
     assert_eq!(queued, 1);
 
     // A new invocation starts from what was stored.
     let mut run = w
         .store
-        .get::<initial::InitialSync>(initial::STATE_KEY)?
+        .get::<InitialSync>(initial::STATE_KEY)?
         .expect("the run is stored");
     assert!(run.is_waiting(), "the import's id is kept");
     w.with_engine(async |engine| {
@@ -139,13 +136,7 @@ async fn an_import_queued_before_a_restart_is_collected_by_its_id() -> anyhow::R
         queued,
         "collected, not queued again"
     );
-    w.with_engine(async |engine| {
-        while !run.is_finished() {
-            engine.advance_initial(&mut run).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    advance_until(&w, &mut run, |run| run.is_finished()).await?;
     assert!(w.store.failures(None)?.is_empty());
     let emails: Vec<String> = w
         .sandbox
@@ -170,13 +161,7 @@ async fn a_chunk_stops_at_200_records_that_need_writes_of_their_own() -> anyhow:
             accounts: 5,
         });
     let mut run = initial::start(&w.store, Default::default(), now_ms())?;
-    w.with_engine(async |engine| {
-        while !run.is_finished() {
-            engine.advance_initial(&mut run).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    advance_until(&w, &mut run, |run| run.is_finished()).await?;
     // The desk's copies drift, and the integration is connected anew: every contact
     // matches one in the desk, each with an update of its own (a call each, not an import).
     for contact in w.sandbox.helpdesk().desk().contacts.values_mut() {
@@ -190,17 +175,15 @@ async fn a_chunk_stops_at_200_records_that_need_writes_of_their_own() -> anyhow:
         source: Side::Salesforce,
         object: ObjectKind::Contact,
     };
-    let done = |run: &initial::InitialSync| {
+    let done = |run: &InitialSync| {
         run.steps
             .iter()
             .find(|s| s.from == Side::Salesforce && s.object == ObjectKind::Contact)
             .map_or(0, |s| s.done)
     };
+    advance_until(&w, &mut run, |run| run.stage == contacts_stage).await?;
     let mut chunks = Vec::new();
     w.with_engine(async |engine| {
-        while run.stage != contacts_stage {
-            engine.advance_initial(&mut run).await?;
-        }
         while run.stage == contacts_stage {
             let before = done(&run);
             engine.advance_initial(&mut run).await?;
