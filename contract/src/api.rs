@@ -147,9 +147,8 @@ pub struct SalesforceView {
     /// By due date.
     pub tasks: Option<Vec<TaskSummary>>,
     /// Open cases first, then those closed in the last [`RECENTLY_CLOSED_DAYS`], newest
-    /// first. Absent where the
-    /// profile does not show cases or the org has none to read (no note: an org without
-    /// cases simply has no such section).
+    /// first. Absent where the profile does not show cases or the org has none to read (no
+    /// note: an org without cases simply has no such section).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<Vec<CaseSummary>>,
     /// The case this ticket opened ([`Action::OpenCase`]), which the ticket remembers.
