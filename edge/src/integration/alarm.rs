@@ -19,7 +19,9 @@ const SLICE_MS: i64 = 3_000;
 const SLICE_CALLS: u64 = 300;
 /// How often the catch-up looks for changes whose notification was lost.
 const CATCH_UP_EVERY_MS: i64 = 60_000;
-/// Notifications applied per inbox batch (two or three calls each, at most).
+/// Notifications applied per inbox batch: their records read in one call per side, each
+/// counterpart read, and the writes in batches (a record new to the other side costs a
+/// few calls more).
 const INBOX_BATCH: u32 = 100;
 /// The longest wait after an outage or a rate limit (a helpdesk rate window is a minute).
 const MAX_BACKOFF_MS: i64 = 60_000;

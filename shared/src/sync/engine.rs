@@ -521,6 +521,22 @@ impl<S: crate::sql::Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             }))
     }
 
+    /// The other side's id of a contact's account when it is linked (no call: the
+    /// account was brought into step before).
+    pub(super) fn linked_parent(
+        &self,
+        from: Side,
+        object: ObjectKind,
+        record: &Record,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(match self.parent_of(from, record) {
+            Parent::Account(id) if object == ObjectKind::Contact => self
+                .link(from, ObjectKind::Account, id)?
+                .map(|link| link.id_on(from.other())),
+            _ => None,
+        })
+    }
+
     fn port_key_field(&self, side: Side, object: ObjectKind) -> &'static str {
         match side {
             Side::Salesforce => self.salesforce.key_field(object),
@@ -1010,6 +1026,80 @@ mod tests {
         assert_eq!(failures[0].record_id, ids[1]);
         let total = tallies.total();
         assert_eq!((total.added, total.failed), (2, 1));
+    }
+
+    #[test]
+    fn linked_records_in_the_inbox_are_merged_and_written_together() {
+        let w = World::new();
+        let contacts: Vec<String> = (0..4)
+            .map(|n| {
+                let id = w.salesforce.put(
+                    ObjectKind::Contact,
+                    None,
+                    json!({"LastName": format!("Sf{n}"), "Email": format!("sf{n}@x.example")}),
+                );
+                w.sync(Side::Salesforce, ObjectKind::Contact, &id);
+                id
+            })
+            .collect();
+        let counterpart = |id: &str| {
+            w.store
+                .link_by_salesforce(ObjectKind::Contact, &SfId::parse(id).unwrap())
+                .unwrap()
+                .unwrap()
+                .helpdesk_id
+        };
+        let hd: Vec<String> = contacts.iter().map(|id| counterpart(id)).collect();
+        // 0: a data load's title; 1: notified but unchanged; 2: changed here, its
+        // counterpart deleted there; 3: changed on both sides, in different fields.
+        for n in [0, 2, 3] {
+            w.salesforce.put(
+                ObjectKind::Contact,
+                Some(&contacts[n]),
+                json!({"Title": "Loaded"}),
+            );
+        }
+        w.helpdesk.delete(ObjectKind::Contact, &hd[2]);
+        w.helpdesk
+            .put(ObjectKind::Contact, Some(&hd[3]), json!({"phone": "555"}));
+        for id in &contacts {
+            w.store
+                .enqueue(Side::Salesforce, ObjectKind::Contact, id, 5)
+                .unwrap();
+        }
+        let (sf_writes, hd_writes) = (w.salesforce.writes.get(), w.helpdesk.writes.get());
+
+        let mut tallies = crate::sync::ongoing::Tallies::default();
+        block_on(w.engine().process_inbox(100, &mut tallies)).unwrap();
+
+        assert_eq!(w.store.inbox_len().unwrap(), 0);
+        let title = |id: &str| w.helpdesk.field(ObjectKind::Contact, id, "title");
+        assert_eq!(title(&hd[0]), json!("Loaded"));
+        assert_eq!(title(&hd[1]), Value::Null, "nothing to write");
+        assert_eq!(title(&hd[3]), json!("Loaded"));
+        assert_eq!(
+            title(&counterpart(&contacts[2])),
+            json!("Loaded"),
+            "a deleted counterpart is added back"
+        );
+        assert_ne!(counterpart(&contacts[2]), hd[2]);
+        assert_eq!(
+            w.salesforce
+                .field(ObjectKind::Contact, &contacts[3], "Phone"),
+            json!("555"),
+            "the helpdesk's own edit goes back"
+        );
+        assert_eq!(
+            (
+                w.helpdesk.writes.get() - hd_writes,
+                w.salesforce.writes.get() - sf_writes
+            ),
+            (3, 1),
+            "two updates and a create there, one update back"
+        );
+        let total = tallies.total();
+        assert_eq!((total.added, total.updated, total.failed), (1, 2, 0));
+        assert!(w.store.failures(None).unwrap().is_empty());
     }
 
     #[test]

@@ -21,10 +21,11 @@
 //! writes of their own (matched records updated one call each; an invocation may make
 //! 1,000 requests): a chunk is then cut short, and the rest wait for the next.
 
-use super::engine::{Engine, EngineError, Outcome, Plan, Stop, Write};
+use super::batch::Written;
+use super::engine::{Engine, EngineError, Outcome, Plan, Write};
 use super::failure::FailureReason;
 use super::matching::{self, Candidate, MatchOutcome};
-use super::port::{Parent, Port, PortError, Record};
+use super::port::{Port, Record};
 use super::store::{StagedState, Store, StoreError};
 use crate::sql::Sql;
 use contract::admin::StepProgress;
@@ -318,23 +319,12 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         self.store
             .mark_staged(from, object, &creating, StagedState::Writing)?;
         let mut creates = Vec::new();
-        let mut updates_there = Vec::new();
-        let mut updates_back = Vec::new();
-        for (index, (record, counterpart_id, plan)) in planned.iter().enumerate() {
-            match &plan.write {
-                Write::Create(fields) => creates.push((index, fields.clone())),
-                Write::Update { to: there, back } => {
-                    let counterpart_id = counterpart_id.clone().unwrap_or_default();
-                    if !there.is_empty() {
-                        updates_there.push((index, (counterpart_id, there.clone())));
-                    }
-                    if !back.is_empty() {
-                        updates_back.push((index, (record.id.clone(), back.clone())));
-                    }
-                }
+        for (index, (_, _, plan)) in planned.iter().enumerate() {
+            if let Write::Create(fields) = &plan.write {
+                creates.push((index, fields.clone()));
             }
         }
-        let mut results: Vec<Result<Option<String>, FailureReason>> = planned
+        let mut results: Vec<Written> = planned
             .iter()
             .map(|(_, counterpart_id, _)| Ok(counterpart_id.clone()))
             .collect();
@@ -377,18 +367,8 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 results[*index] = outcome.map(Some);
             }
         }
-        for (side, updates) in [(to, updates_there), (from, updates_back)] {
-            let (indexes, bodies): (Vec<_>, Vec<_>) = updates.into_iter().unzip();
-            let updated = self
-                .update_many(side, object, bodies)
-                .await
-                .map_err(EngineError::from)?;
-            for (index, outcome) in indexes.into_iter().zip(updated) {
-                if let (Err(reason), Ok(_)) = (outcome, &results[index]) {
-                    results[index] = Err(reason);
-                }
-            }
-        }
+        self.write_updates(from, object, &planned, &mut results)
+            .await?;
 
         for (index, ((record, _, plan), result)) in planned.into_iter().zip(results).enumerate() {
             if exporting && indexes.contains(&index) {
@@ -403,32 +383,6 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         }
         let ids: Vec<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
         self.close_chunk(run, from, object, &ids, tally)
-    }
-
-    /// A record's write done: its link stored and its outcome logged, or its failure.
-    fn finish_write(
-        &self,
-        from: Side,
-        object: ObjectKind,
-        record: &Record,
-        plan: Plan,
-        result: Result<Option<String>, FailureReason>,
-    ) -> Result<Outcome, EngineError> {
-        Ok(match result {
-            Ok(Some(counterpart_id)) => {
-                let (salesforce_id, helpdesk_id) = match from {
-                    Side::Salesforce => (record.id.clone(), counterpart_id),
-                    Side::Helpdesk => (counterpart_id, record.id.clone()),
-                };
-                match self.save_link(object, &salesforce_id, helpdesk_id, plan.agreed) {
-                    Ok(()) => self.log(from, object, &record.id, "", plan.outcome)?,
-                    Err(Stop::Failed(reason)) => self.fail(from, object, record, reason)?,
-                    Err(Stop::Engine(error)) => return Err(error),
-                }
-            }
-            Ok(None) => plan.outcome,
-            Err(reason) => self.fail(from, object, record, reason)?,
-        })
     }
 
     /// A chunk's records applied, and counted.
@@ -548,12 +502,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             }
         };
         // Accounts were applied first, so a contact's account is linked by now.
-        let parent = match self.parent_of(from, record) {
-            Parent::Account(id) if object == ObjectKind::Contact => self
-                .link(from, ObjectKind::Account, id)?
-                .map(|link| link.id_on(to)),
-            _ => None,
-        };
+        let parent = self.linked_parent(from, object, record)?;
         let counterpart_id = counterpart.as_ref().map(|c| c.id.clone());
         Ok(
             match self.plan(
@@ -568,47 +517,6 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
                 Err(reason) => Decision::Fail(reason),
             },
         )
-    }
-
-    fn fail(
-        &self,
-        from: Side,
-        object: ObjectKind,
-        record: &Record,
-        reason: FailureReason,
-    ) -> Result<Outcome, EngineError> {
-        let label = self.label_of(from, object, record);
-        self.log(from, object, &record.id, &label, Outcome::Failed(reason))
-    }
-
-    async fn create_many(
-        &self,
-        side: Side,
-        object: ObjectKind,
-        records: Vec<Map<String, Value>>,
-    ) -> Result<Vec<Result<String, FailureReason>>, PortError> {
-        if records.is_empty() {
-            return Ok(Vec::new());
-        }
-        match side {
-            Side::Salesforce => self.salesforce.create_many(object, records).await,
-            Side::Helpdesk => self.helpdesk.create_many(object, records).await,
-        }
-    }
-
-    async fn update_many(
-        &self,
-        side: Side,
-        object: ObjectKind,
-        records: Vec<(String, Map<String, Value>)>,
-    ) -> Result<Vec<Result<(), FailureReason>>, PortError> {
-        if records.is_empty() {
-            return Ok(Vec::new());
-        }
-        match side {
-            Side::Salesforce => self.salesforce.update_many(object, records).await,
-            Side::Helpdesk => self.helpdesk.update_many(object, records).await,
-        }
     }
 }
 

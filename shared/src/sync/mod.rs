@@ -6,11 +6,13 @@
 //!   `helpdesk_port`: the two systems behind it;
 //! - `engine`: one changed record brought into step; `merge`, `matching`, `failure`:
 //!   its decisions;
-//! - `initial`, `ongoing`: the initial sync, and the inbox and catch-up after it;
+//! - `initial`, `ongoing`: the initial sync, and the inbox and catch-up after it; `batch`:
+//!   their planned writes, in batches;
 //!   `drift`: the daily comparison of every linked pair, repairing what they missed;
 //!   `modstamp`: the Salesforce side of the catch-up, a keyset walk by `SystemModstamp`;
 //! - `store`: what the engine keeps between runs, in the org's SQLite.
 
+pub mod batch;
 pub mod drift;
 pub mod engine;
 pub mod failure;

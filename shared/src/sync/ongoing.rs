@@ -3,25 +3,21 @@
 //! each into step through the engine; echoes of our own writes compare equal to their
 //! link's snapshot and cost nothing more.
 
+use super::batch::{Planned, Written};
 use super::engine::{Engine, EngineError, Outcome};
 use super::initial::Tally;
 use super::port::{Parent, Port, PortError, Record};
-use super::store::InboxEntry;
-use super::store::StoreError;
+use super::store::{InboxEntry, Link, StoreError};
 use crate::sql::Sql;
 use contract::history::{Run, RunKind};
 use contract::mapping::{ObjectKind, SyncType};
 use contract::side::Side;
-use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Catch-up windows reach this far before the last covered time, so a change committed
 /// while the previous window was read is not missed.
 pub const OVERLAP_MS: i64 = 2 * 60 * 1000;
-/// Linked records brought into step at once (each reads its counterpart, then writes):
-/// under both sides' concurrency limits (Zoho allows an edition 10 to 25 calls at once).
-const LINKED_AT_ONCE: usize = 8;
 
 /// Up to when each side's changes have been caught up (Unix milliseconds), and where a
 /// catch-up read in several steps goes on.
@@ -256,9 +252,9 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         }
     }
 
-    /// Brings `records` into step: those already linked (and whose account is) a few at
-    /// once, as nothing they do depends on each other; the others one by one, so that two
-    /// with the same match key, or the same new account, never both create a counterpart.
+    /// Brings `records` into step: those already linked (and whose account is) together,
+    /// as nothing they do depends on each other; the others one by one, so that two with
+    /// the same match key, or the same new account, never both create a counterpart.
     async fn apply(
         &self,
         source: Side,
@@ -266,23 +262,18 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         records: &[Record],
         tallies: &mut Tallies,
     ) -> Result<(), EngineError> {
-        let mut independent = Vec::new();
+        if source == Side::Helpdesk && self.settings.sync_type == SyncType::SalesforceToHelpdesk {
+            return Ok(()); // one-way: the helpdesk's changes stay there
+        }
+        let mut linked = Vec::new();
         let mut one_by_one = Vec::new();
         for record in records {
-            if self.is_independent(source, object, record)? {
-                independent.push(record);
-            } else {
-                one_by_one.push(record);
+            match self.independent_link(source, object, record)? {
+                Some(link) => linked.push((record, link)),
+                None => one_by_one.push(record),
             }
         }
-        let outcomes: Vec<Result<Outcome, EngineError>> = stream::iter(independent)
-            .map(|record| self.sync_fetched(source, object, record))
-            .buffered(LINKED_AT_ONCE)
-            .collect()
-            .await;
-        for outcome in outcomes {
-            tallies.count(source, object, &outcome?);
-        }
+        self.apply_linked(source, object, linked, tallies).await?;
         for record in one_by_one {
             let outcome = self.sync_fetched(source, object, record).await?;
             tallies.count(source, object, &outcome);
@@ -290,23 +281,95 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         Ok(())
     }
 
-    /// Whether bringing `record` into step creates nothing: it is linked, and so is its
-    /// account, if it names one.
-    fn is_independent(
+    /// Linked records in bulk: their counterparts read in as few calls as the other side
+    /// allows, each pair merged against what they last agreed on, and the writes made in
+    /// each side's largest batches (a data load of one value goes out as `updateMany`).
+    async fn apply_linked(
+        &self,
+        from: Side,
+        object: ObjectKind,
+        linked: Vec<(&Record, Link)>,
+        tallies: &mut Tallies,
+    ) -> Result<(), EngineError> {
+        let to = from.other();
+        let mut changed = Vec::new();
+        for (record, link) in linked {
+            if self.values(from, object, record) == link.snapshot {
+                // Our own write coming back, or a change to unmapped fields only.
+                let outcome = self.log(from, object, &record.id, "", Outcome::Unchanged)?;
+                tallies.count(from, object, &outcome);
+            } else {
+                changed.push((record, link));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = changed.iter().map(|(_, link)| link.id_on(to)).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let counterparts = match self.read_many(to, object, &ids).await {
+            Ok(counterparts) => counterparts,
+            // One counterpart the side will not read must not hold up the others.
+            Err(PortError::Record(_)) => {
+                for (record, _) in changed {
+                    let outcome = self.sync_fetched(from, object, record).await?;
+                    tallies.count(from, object, &outcome);
+                }
+                return Ok(());
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let mut planned: Vec<Planned> = Vec::new();
+        for (record, link) in &changed {
+            let Some(counterpart) = counterparts.iter().find(|c| c.id == link.id_on(to)) else {
+                // Deleted on the other side: the single-record path adds it back.
+                let outcome = self.sync_fetched(from, object, record).await?;
+                tallies.count(from, object, &outcome);
+                continue;
+            };
+            let parent = self.linked_parent(from, object, record)?;
+            match self.plan(
+                from,
+                object,
+                record,
+                Some(counterpart),
+                Some(&link.snapshot),
+                parent,
+            ) {
+                Ok(plan) => planned.push((record, Some(counterpart.id.clone()), plan)),
+                Err(reason) => {
+                    tallies.count(from, object, &self.fail(from, object, record, reason)?)
+                }
+            }
+        }
+        let mut results: Vec<Written> = planned.iter().map(|(_, id, _)| Ok(id.clone())).collect();
+        self.write_updates(from, object, &planned, &mut results)
+            .await?;
+        for ((record, _, plan), result) in planned.into_iter().zip(results) {
+            let outcome = self.finish_write(from, object, record, plan, result)?;
+            tallies.count(from, object, &outcome);
+        }
+        Ok(())
+    }
+
+    /// The link of `record` when bringing it into step creates nothing: it is linked, and
+    /// so is its account, if it names one.
+    fn independent_link(
         &self,
         source: Side,
         object: ObjectKind,
         record: &Record,
-    ) -> Result<bool, StoreError> {
-        if self.link(source, object, &record.id)?.is_none() {
-            return Ok(false);
+    ) -> Result<Option<Link>, StoreError> {
+        let Some(link) = self.link(source, object, &record.id)? else {
+            return Ok(None);
+        };
+        if let Parent::Account(id) = self.parent_of(source, record)
+            && object == ObjectKind::Contact
+            && self.link(source, ObjectKind::Account, id)?.is_none()
+        {
+            return Ok(None);
         }
-        Ok(match self.parent_of(source, record) {
-            Parent::Account(id) if object == ObjectKind::Contact => {
-                self.link(source, ObjectKind::Account, id)?.is_some()
-            }
-            _ => true,
-        })
+        Ok(Some(link))
     }
 }
 
