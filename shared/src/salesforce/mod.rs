@@ -2,7 +2,7 @@
 //!
 //! - [`Client`] (in `client`): owns its [`Session`] and renews it, backs off, counts the
 //!   API allowance; record calls by Id and `/limits`.
-//! - `query`: SOQL pages, `nextRecordsUrl` walks ([`Pager`]), `/queryAll`.
+//! - `query`: SOQL pages, `nextRecordsUrl` walks, `/queryAll`.
 //! - `collections`: sObject Collections in batches of 200; `composite`: up to 25
 //!   sub-requests in one call; `describe`; `changes`: `/updated` and `/deleted`.
 //! - `wire`, `datetime`: JSON shapes.
@@ -37,7 +37,7 @@ pub use describe::{ChildRelationship, FieldDescribe, FieldType, PicklistValue, S
 pub use error::SfError;
 pub use limits::{ApiUsage, Budget, Limit, OrgLimits};
 pub use oauth::{OAuthApp, TokenResponse};
-pub use query::{Pager, Scope};
+pub use query::Scope;
 pub use retry::RetryPolicy;
 pub use session::{Refreshed, Session, SessionKeeper};
 pub use wire::{

@@ -6,7 +6,6 @@ use super::{QueryResponse, SfError, wire};
 use crate::http::{Method, Transport};
 use futures_util::future::join;
 use serde::de::DeserializeOwned;
-use std::marker::PhantomData;
 
 /// Which records a query sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,20 +81,6 @@ impl<'a, T: Transport> Client<'a, T> {
             .await
     }
 
-    /// A walk over every page of a query, one call per page, pulled with
-    /// [`Pager::next_page`].
-    pub fn pages<R: DeserializeOwned>(&self, soql: &str, scope: Scope) -> Pager<'_, 'a, T, R> {
-        Pager {
-            client: self,
-            state: PagerState::Start {
-                soql: soql.to_owned(),
-                scope,
-            },
-            total_size: None,
-            record: PhantomData,
-        }
-    }
-
     /// Every record of every page, in order (one call per page of up to 2,000). Each
     /// page's successor is asked for as soon as the page has arrived, before its records
     /// are decoded: the org prepares the next page while this one is decoded, where a
@@ -156,70 +141,9 @@ fn next_page_path(next_records_url: &str) -> Result<String, SfError> {
     }
 }
 
-enum PagerState {
-    Start { soql: String, scope: Scope },
-    Next(String),
-    Done,
-}
-
-/// Pages of one query, fetched on demand: a stream without a `Send` bound. Between pages
-/// the caller may store [`Pager::next_records_url`] and resume later with
-/// [`Pager::resume`] (query locators live for about 15 minutes of inactivity).
-pub struct Pager<'c, 'a, T: Transport, R> {
-    client: &'c Client<'a, T>,
-    state: PagerState,
-    total_size: Option<u64>,
-    record: PhantomData<fn() -> R>,
-}
-
-impl<'c, 'a, T: Transport, R: DeserializeOwned> Pager<'c, 'a, T, R> {
-    /// Continues a walk from a stored `nextRecordsUrl`.
-    pub fn resume(client: &'c Client<'a, T>, next_records_url: impl Into<String>) -> Self {
-        Pager {
-            client,
-            state: PagerState::Next(next_records_url.into()),
-            total_size: None,
-            record: PhantomData,
-        }
-    }
-
-    /// The next page's records, or `None` when the walk is over. After an error the
-    /// same page can be asked for again.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<R>>, SfError> {
-        let page: QueryResponse<R> = match &self.state {
-            PagerState::Start { soql, scope } => self.client.query_scoped(soql, *scope).await?,
-            PagerState::Next(url) => self.client.query_more(url).await?,
-            PagerState::Done => return Ok(None),
-        };
-        self.total_size = Some(page.total_size);
-        self.state = match page.next_records_url {
-            Some(url) if !page.done => PagerState::Next(url),
-            _ => PagerState::Done,
-        };
-        Ok(Some(page.records))
-    }
-
-    /// `totalSize` as the last page reported it.
-    pub fn total_size(&self) -> Option<u64> {
-        self.total_size
-    }
-
-    /// Where the walk continues, once a page was read and more remain.
-    pub fn next_records_url(&self) -> Option<&str> {
-        match &self.state {
-            PagerState::Next(url) => Some(url),
-            _ => None,
-        }
-    }
-
-    pub fn is_done(&self) -> bool {
-        matches!(self.state, PagerState::Done)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::client::tests::{Script, answer, ok, run, session};
+    use super::super::client::tests::{Script, ok, run, session};
     use super::super::next_records_url_ahead;
     use super::*;
     use crate::http::{HttpRequest, HttpResponse, TransportError};
@@ -382,45 +306,24 @@ mod tests {
     }
 
     #[test]
-    fn a_pager_can_be_paused_and_resumed_from_its_cursor() {
+    fn a_walk_goes_on_from_a_stored_locator() {
         let script = Script::new([
             ok(&page(3, &["a"], Some(NEXT_1))),
             ok(&page(3, &["b", "c"], None)),
         ]);
         let client = Client::new(&script, session());
-        let mut pager = client.pages::<Row>("SELECT Name FROM Contact", Scope::IncludeDeleted);
-        assert_eq!(pager.next_records_url(), None);
-        let first = run(pager.next_page()).unwrap().unwrap();
-        assert_eq!(first, [Row { name: "a".into() }]);
-        assert_eq!(pager.total_size(), Some(3));
-        let cursor = pager.next_records_url().unwrap().to_owned();
+        let first: QueryResponse<Row> =
+            run(client.query_scoped("SELECT Name FROM Contact", Scope::IncludeDeleted)).unwrap();
+        assert_eq!(first.records, [Row { name: "a".into() }]);
+        assert_eq!(first.total_size, 3);
+        let cursor = first.next_records_url.unwrap();
         assert_eq!(cursor, NEXT_1);
-        drop(pager);
 
-        let mut resumed = Pager::<_, Row>::resume(&client, cursor);
-        assert_eq!(run(resumed.next_page()).unwrap().unwrap().len(), 2);
-        assert!(resumed.is_done());
-        assert_eq!(run(resumed.next_page()).unwrap(), None);
+        let rest: QueryResponse<Row> = run(client.query_more(&cursor)).unwrap();
+        assert_eq!(rest.records.len(), 2);
+        assert!(rest.done);
         assert!(script.urls()[0].contains("/queryAll?q="));
         assert_eq!(script.header(0, "Sforce-Query-Options"), None);
-    }
-
-    #[test]
-    fn a_failed_page_can_be_fetched_again() {
-        let expired =
-            r#"[{"message":"invalid query locator","errorCode":"INVALID_QUERY_LOCATOR"}]"#;
-        let script = Script::new([
-            ok(&page(2, &["a"], Some(NEXT_1))),
-            answer(400, Some("11/1000"), expired),
-            ok(&page(2, &["b"], None)),
-        ]);
-        let client = Client::new(&script, session());
-        let mut pager = client.pages::<Row>("SELECT Name FROM Contact", Scope::Live);
-        run(pager.next_page()).unwrap();
-        let error = run(pager.next_page()).unwrap_err();
-        assert_eq!(error.code(), Some("INVALID_QUERY_LOCATOR"));
-        assert_eq!(pager.next_records_url(), Some(NEXT_1));
-        assert_eq!(run(pager.next_page()).unwrap().unwrap()[0].name, "b");
     }
 
     #[test]

@@ -15,8 +15,8 @@ use shared::http::{HttpRequest, HttpResponse, ReqwestTransport, Transport, Trans
 use shared::panel::{ContactRecord, OrgSchema, PanelContact, QueryPlan, contact_by_email};
 use shared::pkce;
 use shared::salesforce::{
-    Budget, Client, CompositeRequest, FieldType, OAuthApp, Pager, QueryResponse, RetryPolicy,
-    Scope, Session, SfDateTime, SfError, TokenResponse, reference,
+    Budget, Client, CompositeRequest, FieldType, OAuthApp, QueryResponse, RetryPolicy, Scope,
+    Session, SfDateTime, SfError, TokenResponse, reference,
 };
 use shared::soql::{Condition, LikePattern, Order, Select};
 use std::cell::{Cell, RefCell};
@@ -183,21 +183,24 @@ async fn query_walks_every_page_of_thousands_of_records() {
 
     // Pages of 500, walked in two sittings: the cursor survives the client.
     let small = Client::new(&transport, &session).with_batch_size(500);
-    let mut pager = small.pages::<EmailRow>(&soql, Scope::Live);
-    let mut seen = Vec::new();
-    for _ in 0..2 {
-        let page = pager.next_page().await.unwrap().unwrap();
-        assert_eq!(page.len(), 500);
-        seen.extend(page);
-    }
-    let cursor = pager.next_records_url().unwrap().to_owned();
-    drop(pager);
+    let mut page: QueryResponse<EmailRow> = small.query_scoped(&soql, Scope::Live).await.unwrap();
+    let mut seen = std::mem::take(&mut page.records);
+    page = small
+        .query_more(page.next_records_url.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!((seen.len(), page.records.len()), (500, 500));
+    seen.append(&mut page.records);
+    let cursor = page.next_records_url.unwrap();
+    drop(small);
     let later = Client::new(&transport, &session).with_batch_size(500);
-    let mut resumed = Pager::<_, EmailRow>::resume(&later, cursor);
+    let mut next = Some(cursor);
     let mut pages = 2;
-    while let Some(page) = resumed.next_page().await.unwrap() {
+    while let Some(url) = next {
+        let mut page: QueryResponse<EmailRow> = later.query_more(&url).await.unwrap();
         pages += 1;
-        seen.extend(page);
+        seen.append(&mut page.records);
+        next = page.next_records_url.filter(|_| !page.done);
     }
     assert_eq!(pages, 9);
     assert_eq!(
