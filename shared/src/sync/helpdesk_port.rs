@@ -15,9 +15,10 @@ use futures_util::{StreamExt, stream};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// Per-record calls in flight at once, at most. Reads and writes of one record each hide
-/// the helpdesk's latency by overlapping; a client with limits overlaps no more than its
-/// share of the edition's calls at once ([`Client::calls_at_once`]: Free allows 5).
+/// Per-record calls in flight at once when the portal's edition is not known. Reads and
+/// writes of one record each hide the helpdesk's latency by overlapping; a client with
+/// limits overlaps as many as its share of the edition's calls at once
+/// ([`Client::calls_at_once`]: Free allows 5, Enterprise 25).
 const CALLS_AT_ONCE: usize = 8;
 
 /// Pages of changes one catch-up step reads at most (1,000 records): a step fits one
@@ -190,9 +191,7 @@ fn import_scope(source_ids: &[&str]) -> String {
 impl<'a, T: Transport, S: Sleep> HelpdeskPort<'a, T, S> {
     /// Per-record calls to have in flight at once.
     fn calls_at_once(&self) -> usize {
-        self.client
-            .calls_at_once()
-            .map_or(CALLS_AT_ONCE, |cap| cap.min(CALLS_AT_ONCE))
+        self.client.calls_at_once().unwrap_or(CALLS_AT_ONCE)
     }
 
     /// A port over field lists read earlier (see [`HelpdeskPort::fields_read`]).
