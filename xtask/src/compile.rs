@@ -47,7 +47,8 @@ pub fn widget() -> anyhow::Result<()> {
 }
 
 /// `trunk build <args> --release --offline` in `widget/` (`--offline` last: it takes an
-/// optional value).
+/// optional value), in a target directory of its own: the widget's flags differ from the
+/// edge's, and in a shared one each build would rebuild the dependencies they share.
 fn trunk(args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
     run(Command::new("trunk")
         .arg("build")
@@ -55,6 +56,7 @@ fn trunk(args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
         .args(["--release", "--offline"])
         .current_dir(repo_root().join("widget"))
         .env("PATH", path_with_npm_bins())
+        .env("CARGO_TARGET_DIR", repo_root().join("target/widget-build"))
         .env("CARGO_ENCODED_RUSTFLAGS", widget_rustflags()?))
 }
 
