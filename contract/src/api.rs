@@ -3,6 +3,7 @@
 //! Every call carries the helpdesk's context token as `Authorization: Bearer <token>`.
 
 use crate::ids::{Email, SfId};
+use crate::wire_name::WireName;
 use serde::{Deserialize, Serialize};
 
 /// `GET`: what the agent panel shows for the context's requester.
@@ -130,6 +131,17 @@ pub enum RecordKind {
     Account,
 }
 
+impl WireName for RecordKind {
+    const VARIANTS: &'static [Self] = &[RecordKind::Contact, RecordKind::Account];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Account => "account",
+        }
+    }
+}
+
 /// Everything the agent panel shows about one Salesforce record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SalesforceView {
@@ -182,16 +194,6 @@ impl Section {
         Section::Tasks,
     ];
 
-    /// As JSON names it: `opportunities`, `notes`, `events`, `tasks`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Section::Opportunities => "opportunities",
-            Section::Notes => "notes",
-            Section::Events => "events",
-            Section::Tasks => "tasks",
-        }
-    }
-
     /// As the panel titles it.
     pub fn title(self) -> &'static str {
         match self {
@@ -199,6 +201,19 @@ impl Section {
             Section::Notes => "Notes",
             Section::Events => "Events",
             Section::Tasks => "Tasks",
+        }
+    }
+}
+
+impl WireName for Section {
+    const VARIANTS: &'static [Self] = &Section::ALL;
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            Section::Opportunities => "opportunities",
+            Section::Notes => "notes",
+            Section::Events => "events",
+            Section::Tasks => "tasks",
         }
     }
 }
@@ -439,6 +454,19 @@ impl Action {
     }
 }
 
+impl WireName for Action {
+    const VARIANTS: &'static [Self] = &Action::ALL;
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            Action::CreateContact => "create_contact",
+            Action::CreateLead => "create_lead",
+            Action::LogTicket => "log_ticket",
+            Action::OpenCase => "open_case",
+        }
+    }
+}
+
 /// The record in view an action is about: the panel's contact (`003...`) or account
 /// (`001...`), one the panel offered for this ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -521,6 +549,32 @@ impl ErrorCode {
     }
 }
 
+impl WireName for ErrorCode {
+    const VARIANTS: &'static [Self] = &[
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::BadRequest,
+        ErrorCode::NotFound,
+        ErrorCode::SalesforceAuth,
+        ErrorCode::SalesforceUnavailable,
+        ErrorCode::SalesforceRefused,
+        ErrorCode::Internal,
+    ];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::SalesforceAuth => "salesforce_auth",
+            ErrorCode::SalesforceUnavailable => "salesforce_unavailable",
+            ErrorCode::SalesforceRefused => "salesforce_refused",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 /// The body of every non-2xx answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -546,13 +600,6 @@ impl ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sections_are_keyed_as_json_names_them() {
-        for section in Section::ALL {
-            assert_eq!(serde_json::to_value(section).unwrap(), section.key());
-        }
-    }
 
     #[test]
     fn panel_states_are_tagged() {

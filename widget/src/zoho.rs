@@ -12,6 +12,7 @@
 //! as text, read as `JSON.parse(JSON.parse(text).response).statusMessage`).
 
 use crate::api::ClientError;
+use crate::json::{Fields, FromJson, JsonError, parse};
 use crate::location::{current_is_console, hash_for};
 use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::{
@@ -20,8 +21,7 @@ use contract::context::{
     SESSION_PATH, Session, SessionRequest,
 };
 use js_sys::{Function, JSON, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
@@ -175,8 +175,8 @@ fn status_message(envelope: &str) -> Result<String, String> {
 
 /// The edge's answer in the proxy's answer, text resolved by `ZOHODESK.request`:
 /// `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
-pub fn answer_body<T: DeserializeOwned>(text: &str) -> Result<T, SdkError> {
-    serde_json::from_str(&answer_text(text)?).map_err(|e| SdkError::Decode(e.to_string()))
+pub fn answer_body<T: FromJson>(text: &str) -> Result<T, SdkError> {
+    parse(&answer_text(text)?).map_err(|e| SdkError::Decode(e.to_string()))
 }
 
 /// [`answer_body`]'s JSON text, apart so that its code is not repeated for every `T`.
@@ -202,22 +202,29 @@ pub fn refusal(text: &str) -> ClientError {
         .ok()
         .and_then(|message| message.as_string())
         .unwrap_or_else(|| text.to_owned());
-    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(&body) {
+    if let Ok(ErrorBody { error }) = parse::<ErrorBody>(&body) {
         return match error.code {
             ErrorCode::Unauthorized => ClientError::Unauthorized(error.message),
             _ => ClientError::Api(error),
         };
     }
-    match serde_json::from_str::<ProxyRefusal>(&body) {
+    match parse::<ProxyRefusal>(&body) {
         Ok(proxy) => ClientError::Api(ApiError::new(ErrorCode::Forbidden, proxy.message)),
         Err(_) => ClientError::Unauthorized(body),
     }
 }
 
 /// Zoho's proxy's own refusal: `{"errorCode", "message"}`.
-#[derive(Deserialize)]
 struct ProxyRefusal {
     message: String,
+}
+
+impl FromJson for ProxyRefusal {
+    fn from_json(value: &JsValue) -> Result<Self, JsonError> {
+        Ok(ProxyRefusal {
+            message: Fields::of(value)?.get("message")?,
+        })
+    }
 }
 
 impl From<SdkError> for ClientError {
