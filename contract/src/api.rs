@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 /// `GET`: what the agent panel shows for the context's requester.
 pub const PANEL_PATH: &str = "/api/panel";
 
-/// The agent panel's answer: one of the states a person can understand. Written as one
-/// JSON object tagged by `state`; read through [`PanelWire`] (see there why).
+/// The agent panel's answer: one of the states a person can understand, as one JSON
+/// object tagged by `state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case", try_from = "PanelWire")]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Panel {
     /// No Salesforce org is connected to this helpdesk org yet.
     NotConnected { can_connect: bool },
@@ -52,76 +52,6 @@ pub enum Panel {
         email: Email,
         candidates: Vec<ContactChoice>,
     },
-}
-
-/// [`Panel`]'s JSON as it is read: every state's fields side by side in one plain struct.
-/// serde reads an internally tagged enum by first buffering the whole object in a generic
-/// tree and then reading each field type from that tree too, which doubles the code that
-/// decodes a panel; the agent panel's wasm must stay small (issue 17). The JSON is the same.
-#[derive(Deserialize)]
-struct PanelWire {
-    state: PanelState,
-    can_connect: Option<bool>,
-    email: Option<Email>,
-    suggestion: Option<AccountSuggestion>,
-    lead: Option<LeadSummary>,
-    #[serde(default)]
-    actions: Vec<Action>,
-    contact: Option<ContactChoice>,
-    name: Option<String>,
-    view: Option<SalesforceView>,
-    candidates: Option<Vec<ContactChoice>>,
-}
-
-/// [`Panel`]'s `state` tag.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum PanelState {
-    NotConnected,
-    NoRequester,
-    NoMatch,
-    NoAccount,
-    View,
-    Choose,
-}
-
-/// A panel's JSON without a field its state requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("missing field `{0}`")]
-pub struct MissingPanelField(&'static str);
-
-impl TryFrom<PanelWire> for Panel {
-    type Error = MissingPanelField;
-
-    fn try_from(wire: PanelWire) -> Result<Panel, MissingPanelField> {
-        fn required<T>(value: Option<T>, field: &'static str) -> Result<T, MissingPanelField> {
-            value.ok_or(MissingPanelField(field))
-        }
-        Ok(match wire.state {
-            PanelState::NotConnected => Panel::NotConnected {
-                can_connect: required(wire.can_connect, "can_connect")?,
-            },
-            PanelState::NoRequester => Panel::NoRequester,
-            PanelState::NoMatch => Panel::NoMatch {
-                email: required(wire.email, "email")?,
-                suggestion: wire.suggestion,
-                lead: wire.lead,
-                actions: wire.actions,
-            },
-            PanelState::NoAccount => Panel::NoAccount {
-                contact: wire.contact,
-                name: wire.name,
-                suggestion: wire.suggestion,
-            },
-            PanelState::View => Panel::View {
-                view: required(wire.view, "view")?,
-            },
-            PanelState::Choose => Panel::Choose {
-                email: required(wire.email, "email")?,
-                candidates: required(wire.candidates, "candidates")?,
-            },
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
