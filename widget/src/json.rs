@@ -156,13 +156,17 @@ impl FromJson for Email {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
+    /// A plain loop rather than `collect` into a `Result`, whose adapter the wasm would
+    /// carry once per item type.
     fn from_json(value: &JsValue) -> Result<Self, JsonError> {
-        value
+        let array = value
             .dyn_ref::<Array>()
-            .ok_or(JsonError::expected("a list"))?
-            .iter()
-            .map(|item| T::from_json(&item))
-            .collect()
+            .ok_or(JsonError::expected("a list"))?;
+        let mut items = Vec::with_capacity(array.length() as usize);
+        for item in array.iter() {
+            items.push(T::from_json(&item)?);
+        }
+        Ok(items)
     }
 }
 
