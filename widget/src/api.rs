@@ -5,8 +5,7 @@
 //! panel's calls read and write JSON through the browser ([`crate::wire`]); the admin
 //! console's go through serde, which only the console's bundle carries.
 
-use crate::json::{FromJson, parse};
-use crate::wire::{action_on_json, panel_choice_json};
+use crate::json::{FromJson, ToJson, parse};
 use contract::api::{
     Action, ActionDone, ActionOn, ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH,
     PANEL_SEARCH_PATH, Panel, PanelChoice, PanelQuery, SearchHit,
@@ -138,12 +137,7 @@ impl Client {
             contact: contact.clone(),
         };
         let (status, text) = self
-            .call(
-                Method::Post,
-                PANEL_CHOICE_PATH,
-                [],
-                Some(panel_choice_json(&choice)),
-            )
+            .call(Method::Post, PANEL_CHOICE_PATH, [], Some(choice.to_json()))
             .await?;
         no_content(status, &text)
     }
@@ -156,9 +150,10 @@ impl Client {
         record: Option<&SfId>,
     ) -> Result<ActionDone, ClientError> {
         let body = record.map(|record| {
-            action_on_json(&ActionOn {
+            ActionOn {
                 record: record.clone(),
-            })
+            }
+            .to_json()
         });
         let (status, text) = self.call(Method::Post, action.path(), [], body).await?;
         decode_response(status, &text)

@@ -2,7 +2,8 @@
 //! that the agent panel's wasm carries no JSON code of its own: serde's decoding of the
 //! contract's types was its largest part after Leptos (issue 17). A type the panel reads
 //! implements [`FromJson`], reading an object's fields with [`Fields`], one reader per
-//! kind of value; [`crate::wire`] does so for the edge's answers.
+//! kind of value, and a request body [`ToJson`]; [`crate::wire`] implements both for the
+//! contract's types.
 
 use contract::ids::{Email, SfId};
 use contract::wire_name::WireName;
@@ -63,12 +64,20 @@ pub fn parse<T: FromJson>(text: &str) -> Result<T, JsonError> {
     T::from_json(&value)
 }
 
-/// The JSON text of an object with these fields (`JSON.stringify`).
-pub fn object_json(fields: &[(&str, JsValue)]) -> String {
+/// A type the panel writes as JSON (a request body), as serde would write it.
+pub trait ToJson {
+    fn to_json(&self) -> String;
+}
+
+/// The JSON text of an object with these fields (`JSON.stringify`); a field whose value is
+/// `None` is left out (serde's `skip_serializing_if = "Option::is_none"`).
+pub fn object_json(fields: &[(&str, Option<&str>)]) -> String {
     let object = Object::new();
     for (name, value) in fields {
-        // Setting a property of a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &(*name).into(), value);
+        if let Some(value) = value {
+            // Setting a property of a fresh plain object cannot fail.
+            let _ = Reflect::set(&object, &(*name).into(), &(*value).into());
+        }
     }
     JSON::stringify(&object)
         .ok()

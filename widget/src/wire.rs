@@ -1,17 +1,20 @@
 //! The agent panel's side of the contract's JSON without serde ([`crate::json`]): the edge's
-//! answers read, one [`FromJson`] per type, and the panel's request bodies written. Names
+//! answers read, one [`FromJson`] per type, and the panel's request bodies written, one
+//! [`ToJson`] per type. Names
 //! and optional fields are those of the serde types in `contract::api` and
 //! `contract::context`; the widget's browser test `wire` reads the edge's own encoding of
 //! every answer, each field filled and each left out, back to the same value.
 
-use crate::json::{Fields, FromJson, JsonError, named, object_json};
+use crate::json::{Fields, FromJson, JsonError, ToJson, named, object_json};
 use contract::api::{
     AccountSuggestion, Action, ActionDone, ActionOn, ApiError, CaseSummary, ContactChoice,
     DetailField, ErrorBody, ErrorCode, EventSummary, LeadSummary, NoteSummary, OpportunitySummary,
     Panel, PanelChoice, RecordDetails, RecordKind, SalesforceView, SearchHit, Section, SectionNote,
     TaskSummary,
 };
-use contract::context::{InstallationSecret, Role, Session};
+use contract::context::{
+    InstallationSecret, InstallationSecretRequest, Role, Session, SessionRequest,
+};
 use wasm_bindgen::JsValue;
 
 /// [`FromJson`] for plain enums, by their [`contract::wire_name::WireName`].
@@ -215,11 +218,36 @@ from_fields!(Session {
 from_fields!(InstallationSecret { secret: get });
 
 /// The body of [`contract::api::PANEL_CHOICE_PATH`].
-pub fn panel_choice_json(choice: &PanelChoice) -> String {
-    object_json(&[("contact", choice.contact.as_str().into())])
+impl ToJson for PanelChoice {
+    fn to_json(&self) -> String {
+        object_json(&[("contact", Some(self.contact.as_str()))])
+    }
 }
 
 /// The body of an action on the record in view ([`Action::path`]).
-pub fn action_on_json(on: &ActionOn) -> String {
-    object_json(&[("record", on.record.as_str().into())])
+impl ToJson for ActionOn {
+    fn to_json(&self) -> String {
+        object_json(&[("record", Some(self.record.as_str()))])
+    }
+}
+
+/// The body of [`contract::context::SESSION_PATH`]: the record in view flattened into it.
+impl ToJson for SessionRequest {
+    fn to_json(&self) -> String {
+        object_json(&[
+            ("org", Some(self.org.as_str())),
+            ("agent", Some(self.agent.as_str())),
+            ("profile_id", self.profile_id.as_deref()),
+            ("ticket", self.view.ticket.as_deref()),
+            ("contact", self.view.contact.as_deref()),
+            ("account", self.view.account.as_deref()),
+        ])
+    }
+}
+
+/// The body of [`contract::context::INSTALLATION_SECRET_PATH`].
+impl ToJson for InstallationSecretRequest {
+    fn to_json(&self) -> String {
+        object_json(&[("org", Some(self.org.as_str()))])
+    }
 }

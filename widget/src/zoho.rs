@@ -12,7 +12,7 @@
 //! as text, read as `JSON.parse(JSON.parse(text).response).statusMessage`).
 
 use crate::api::ClientError;
-use crate::json::{Fields, FromJson, JsonError, parse};
+use crate::json::{Fields, FromJson, JsonError, ToJson, parse};
 use crate::location::{current_is_console, hash_for};
 use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::{
@@ -21,7 +21,6 @@ use contract::context::{
     SESSION_PATH, Session, SessionRequest,
 };
 use js_sys::{Function, JSON, Object, Promise, Reflect};
-use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
@@ -125,7 +124,7 @@ fn object(properties: &[(&str, JsValue)]) -> Object {
 /// The `reqObj` for `ZOHODESK.request` that posts `body` to the edge at `edge_origin`'s
 /// `path`: the proxy fills the installation secret and attaches the agent's connection
 /// token.
-pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize) -> Object {
+pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl ToJson) -> Object {
     let headers = object(&[
         (
             INSTALLATION_HEADER,
@@ -140,10 +139,7 @@ pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize
         ),
         ("type", "POST".into()),
         ("headers", headers.into()),
-        (
-            "postBody",
-            serde_json::to_string(body).unwrap_or_default().into(),
-        ),
+        ("postBody", body.to_json().into()),
         ("connectionLinkName", CONNECTION_LINK_NAME.into()),
     ])
 }

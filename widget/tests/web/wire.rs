@@ -9,14 +9,15 @@ use contract::api::{
     Panel, PanelChoice, RecordDetails, RecordKind, SalesforceView, SearchHit, Section, SectionNote,
     TaskSummary,
 };
-use contract::context::{InstallationSecret, Session};
+use contract::context::{
+    InstallationSecret, InstallationSecretRequest, RecordInView, Session, SessionRequest,
+};
 use contract::ids::Email;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
 use wasm_bindgen_test::wasm_bindgen_test;
-use widget::json::{FromJson, JsonError, parse};
-use widget::wire::{action_on_json, panel_choice_json};
+use widget::json::{FromJson, JsonError, ToJson, parse};
 
 /// `value` as the edge writes it reads back as `value`.
 fn reads_back<T: Serialize + FromJson + PartialEq + Debug>(value: &T) {
@@ -269,19 +270,42 @@ fn edge_reads<T: DeserializeOwned>(json: &str) -> T {
     serde_json::from_str(json).unwrap_or_else(|error| panic!("{json}: {error}"))
 }
 
+/// `value` as the panel writes it is what serde writes, and reads back as `value`.
+fn writes_as_serde<T: Serialize + DeserializeOwned + ToJson + PartialEq + Debug>(value: &T) {
+    let json = value.to_json();
+    assert_eq!(
+        edge_reads::<serde_json::Value>(&json),
+        serde_json::to_value(value).unwrap()
+    );
+    assert_eq!(&edge_reads::<T>(&json), value, "{json}");
+}
+
 #[wasm_bindgen_test]
 fn the_panels_request_bodies_are_what_the_edge_reads() {
-    let choice = PanelChoice {
+    writes_as_serde(&PanelChoice {
         contact: id("003", 13),
-    };
-    assert_eq!(
-        edge_reads::<PanelChoice>(&panel_choice_json(&choice)),
-        choice
-    );
-    let on = ActionOn {
+    });
+    writes_as_serde(&ActionOn {
         record: id("001", 14),
+    });
+    writes_as_serde(&InstallationSecretRequest {
+        org: "60012345".into(),
+    });
+    let asked = |profile_id: Option<&str>, view: RecordInView| SessionRequest {
+        org: "60012345".into(),
+        agent: "5001".into(),
+        profile_id: profile_id.map(str::to_owned),
+        view,
     };
-    assert_eq!(edge_reads::<ActionOn>(&action_on_json(&on)), on);
+    writes_as_serde(&asked(None, RecordInView::default()));
+    writes_as_serde(&asked(
+        Some("7001"),
+        RecordInView {
+            ticket: text("9001"),
+            contact: text("9002"),
+            account: text("9003"),
+        },
+    ));
 }
 
 #[wasm_bindgen_test]
