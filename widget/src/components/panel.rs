@@ -94,14 +94,15 @@ pub fn AgentPanel(
     };
     let on_chosen = pick(chosen);
     let on_open = pick(opened);
-    let is_opened = Memo::new(move |_| {
-        let token = token.get();
-        opened.with(|opened| {
-            opened
-                .as_ref()
-                .is_some_and(|o| Some(&o.token) == token.as_ref())
+    let is_opened = move || {
+        token.with(|token| {
+            opened.with(|opened| {
+                opened
+                    .as_ref()
+                    .is_some_and(|o| Some(&o.token) == token.as_ref())
+            })
         })
-    });
+    };
 
     // The answer for the token now in the URL; another ticket's is never shown.
     let current = Memo::new(move |_| {
@@ -120,19 +121,24 @@ pub fn AgentPanel(
         <div class="panel">
             <PanelHeader busy=busy on_refresh=refresh />
             <main class="panel-body" class:stale=stale aria-busy=move || busy.get().to_string()>
-                <Show when=move || is_opened.get()>
-                    <nav class="back-bar" aria-label="Opened record">
-                        <button
-                            type="button"
-                            class="link-button back"
-                            data-testid="back"
-                            on:click=move |_| opened.set(None)
-                        >
-                            <span aria-hidden="true">"← "</span>
-                            "Back to the requester"
-                        </button>
-                    </nav>
-                </Show>
+                {move || {
+                    is_opened()
+                        .then(|| {
+                            view! {
+                                <nav class="back-bar" aria-label="Opened record">
+                                    <button
+                                        type="button"
+                                        class="link-button back"
+                                        data-testid="back"
+                                        on:click=move |_| opened.set(None)
+                                    >
+                                        <span aria-hidden="true">"← "</span>
+                                        "Back to the requester"
+                                    </button>
+                                </nav>
+                            }
+                        })
+                }}
                 {move || match current.get() {
                     Some(outcome) => {
                         let client = token.get_untracked().map(Client::new);
