@@ -26,10 +26,15 @@ fn pick_for(pick: RwSignal<Option<Pick>>, token: Option<&String>) -> Option<SfId
 }
 
 /// An answer of the edge, and the token (ticket) it answers for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Answer {
     token: Option<String>,
     outcome: Result<Panel, ClientError>,
+}
+
+/// The answer for `token`, if that is what `answer` answers: another ticket's is never shown.
+fn answer_for<'a>(answer: &'a Option<Answer>, token: &Option<String>) -> Option<&'a Answer> {
+    answer.as_ref().filter(|answer| answer.token == *token)
 }
 
 /// The agent panel: fetches [`Panel`] for the context token and shows it: the skeleton
@@ -72,7 +77,16 @@ pub fn AgentPanel(
                 None => Err(ClientError::MissingToken),
             };
             if latest.try_get_value() == Some(this) {
-                answer.try_set(Some(Answer { token, outcome }));
+                // The same answer again (a refresh where nothing changed) leaves the panel
+                // as it is, folded sections and all.
+                let new = Some(Answer { token, outcome });
+                answer.try_maybe_update(|shown| {
+                    let changed = *shown != new;
+                    if changed {
+                        *shown = new;
+                    }
+                    (changed, ())
+                });
                 busy.try_set(false);
             }
         });
@@ -104,18 +118,16 @@ pub fn AgentPanel(
         })
     };
 
-    // The answer for the token now in the URL; another ticket's is never shown.
-    let current = Memo::new(move |_| {
-        let token = token.get();
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .filter(|answer| answer.token == token)
-                .map(|answer| answer.outcome.clone())
+    // The answer for the token now in the URL.
+    let current = move || {
+        token.with(|token| {
+            answer.with(|answer| answer_for(answer, token).map(|answer| answer.outcome.clone()))
         })
-    });
+    };
     // Dims an answer already shown while a newer one loads; the first load has the skeleton.
-    let stale = move || busy.get() && current.with(Option::is_some);
+    let stale = move || {
+        busy.get() && token.with(|token| answer.with(|answer| answer_for(answer, token).is_some()))
+    };
 
     view! {
         <div class="panel">
@@ -139,7 +151,7 @@ pub fn AgentPanel(
                             }
                         })
                 }}
-                {move || match current.get() {
+                {move || match current() {
                     Some(outcome) => {
                         let client = token.get_untracked().map(Client::new);
                         view! {

@@ -1,7 +1,7 @@
 //! Browser tests of the agent panel: loading, refreshing and following the ticket.
 
 use crate::fixtures::id;
-use crate::support::{FetchStub, Reply, jane, mount};
+use crate::support::{FetchStub, Mounted, Reply, jane, mount};
 use contract::api::{AccountSuggestion, Panel};
 use contract::ids::Email;
 use leptos::prelude::*;
@@ -263,4 +263,23 @@ async fn an_opened_suggestion_has_a_way_back_to_the_requester() {
         "{}",
         stub.calls()[2].url
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_that_changes_nothing_leaves_the_panel_as_it_is() {
+    let stub = FetchStub::install(vec![contact_reply()]);
+    let token = RwSignal::new(Some("tok-same".to_owned()));
+    let m = mount(move || view! { <AgentPanel token=token /> });
+    m.wait_for("the contact", |m| m.has("section-toggle")).await;
+    let folded =
+        |m: &Mounted| m.attr("section-toggle", "aria-expanded").as_deref() == Some("false");
+    m.click("section-toggle");
+    m.wait_for("the folded section", folded).await;
+
+    m.click("refresh");
+    m.wait_for("the refresh", |m| {
+        stub.calls().len() == 2 && m.attr("refresh", "disabled").is_none()
+    })
+    .await;
+    assert!(folded(&m), "the folded section is still folded");
 }
