@@ -3,15 +3,16 @@
 //! Every call carries the helpdesk's context token as `Authorization: Bearer <token>`.
 
 use crate::ids::{Email, SfId};
+use crate::wire_name::WireName;
 use serde::{Deserialize, Serialize};
 
 /// `GET`: what the agent panel shows for the context's requester.
 pub const PANEL_PATH: &str = "/api/panel";
 
-/// The agent panel's answer: one of the states a person can understand. Written as one
-/// JSON object tagged by `state`; read through [`PanelWire`] (see there why).
+/// The agent panel's answer: one of the states a person can understand, as one JSON
+/// object tagged by `state`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case", try_from = "PanelWire")]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Panel {
     /// No Salesforce org is connected to this helpdesk org yet.
     NotConnected { can_connect: bool },
@@ -53,81 +54,22 @@ pub enum Panel {
     },
 }
 
-/// [`Panel`]'s JSON as it is read: every state's fields side by side in one plain struct.
-/// serde reads an internally tagged enum by first buffering the whole object in a generic
-/// tree and then reading each field type from that tree too, which doubles the code that
-/// decodes a panel; the agent panel's wasm must stay small (issue 17). The JSON is the same.
-#[derive(Deserialize)]
-struct PanelWire {
-    state: PanelState,
-    can_connect: Option<bool>,
-    email: Option<Email>,
-    suggestion: Option<AccountSuggestion>,
-    lead: Option<LeadSummary>,
-    #[serde(default)]
-    actions: Vec<Action>,
-    contact: Option<ContactChoice>,
-    name: Option<String>,
-    view: Option<SalesforceView>,
-    candidates: Option<Vec<ContactChoice>>,
-}
-
-/// [`Panel`]'s `state` tag.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum PanelState {
-    NotConnected,
-    NoRequester,
-    NoMatch,
-    NoAccount,
-    View,
-    Choose,
-}
-
-/// A panel's JSON without a field its state requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("missing field `{0}`")]
-pub struct MissingPanelField(&'static str);
-
-impl TryFrom<PanelWire> for Panel {
-    type Error = MissingPanelField;
-
-    fn try_from(wire: PanelWire) -> Result<Panel, MissingPanelField> {
-        fn required<T>(value: Option<T>, field: &'static str) -> Result<T, MissingPanelField> {
-            value.ok_or(MissingPanelField(field))
-        }
-        Ok(match wire.state {
-            PanelState::NotConnected => Panel::NotConnected {
-                can_connect: required(wire.can_connect, "can_connect")?,
-            },
-            PanelState::NoRequester => Panel::NoRequester,
-            PanelState::NoMatch => Panel::NoMatch {
-                email: required(wire.email, "email")?,
-                suggestion: wire.suggestion,
-                lead: wire.lead,
-                actions: wire.actions,
-            },
-            PanelState::NoAccount => Panel::NoAccount {
-                contact: wire.contact,
-                name: wire.name,
-                suggestion: wire.suggestion,
-            },
-            PanelState::View => Panel::View {
-                view: required(wire.view, "view")?,
-            },
-            PanelState::Choose => Panel::Choose {
-                email: required(wire.email, "email")?,
-                candidates: required(wire.candidates, "candidates")?,
-            },
-        })
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Contact,
     Account,
+}
+
+impl WireName for RecordKind {
+    const VARIANTS: &'static [Self] = &[RecordKind::Contact, RecordKind::Account];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Account => "account",
+        }
+    }
 }
 
 /// Everything the agent panel shows about one Salesforce record.
@@ -182,16 +124,6 @@ impl Section {
         Section::Tasks,
     ];
 
-    /// As JSON names it: `opportunities`, `notes`, `events`, `tasks`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Section::Opportunities => "opportunities",
-            Section::Notes => "notes",
-            Section::Events => "events",
-            Section::Tasks => "tasks",
-        }
-    }
-
     /// As the panel titles it.
     pub fn title(self) -> &'static str {
         match self {
@@ -199,6 +131,19 @@ impl Section {
             Section::Notes => "Notes",
             Section::Events => "Events",
             Section::Tasks => "Tasks",
+        }
+    }
+}
+
+impl WireName for Section {
+    const VARIANTS: &'static [Self] = &Section::ALL;
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            Section::Opportunities => "opportunities",
+            Section::Notes => "notes",
+            Section::Events => "events",
+            Section::Tasks => "tasks",
         }
     }
 }
@@ -439,6 +384,19 @@ impl Action {
     }
 }
 
+impl WireName for Action {
+    const VARIANTS: &'static [Self] = &Action::ALL;
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            Action::CreateContact => "create_contact",
+            Action::CreateLead => "create_lead",
+            Action::LogTicket => "log_ticket",
+            Action::OpenCase => "open_case",
+        }
+    }
+}
+
 /// The record in view an action is about: the panel's contact (`003...`) or account
 /// (`001...`), one the panel offered for this ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -521,6 +479,32 @@ impl ErrorCode {
     }
 }
 
+impl WireName for ErrorCode {
+    const VARIANTS: &'static [Self] = &[
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::BadRequest,
+        ErrorCode::NotFound,
+        ErrorCode::SalesforceAuth,
+        ErrorCode::SalesforceUnavailable,
+        ErrorCode::SalesforceRefused,
+        ErrorCode::Internal,
+    ];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::SalesforceAuth => "salesforce_auth",
+            ErrorCode::SalesforceUnavailable => "salesforce_unavailable",
+            ErrorCode::SalesforceRefused => "salesforce_refused",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 /// The body of every non-2xx answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -546,13 +530,6 @@ impl ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sections_are_keyed_as_json_names_them() {
-        for section in Section::ALL {
-            assert_eq!(serde_json::to_value(section).unwrap(), section.key());
-        }
-    }
 
     #[test]
     fn panel_states_are_tagged() {

@@ -179,6 +179,17 @@ pub enum Role {
     Agent,
 }
 
+impl crate::wire_name::WireName for Role {
+    const VARIANTS: &'static [Self] = &[Role::Admin, Role::Agent];
+
+    fn wire_name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+        }
+    }
+}
+
 /// Who is looking at what. `ticket` and `requester` are absent outside a ticket view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextClaims {
@@ -273,27 +284,13 @@ pub fn verify(token: &str, secret: &[u8], now: u64) -> Result<ContextClaims, Con
 }
 
 /// The claims of a token read without checking its signature or expiry: for a browser to
-/// decide what to *show* (e.g. the admin console's entry for an admin). Never a basis for
+/// decide what to *show* (the admin console's screens for an admin). Never a basis for
 /// trust: the edge verifies every call with [`verify`].
 pub fn unverified_claims(token: &str) -> Option<ContextClaims> {
-    unverified_payload(token)
-}
-
-/// The role claim alone of a token read as [`unverified_claims`] reads it: what the agent
-/// panel needs to offer the console, without decoding every claim in its bundle (issue 17).
-pub fn unverified_role(token: &str) -> Option<Role> {
-    #[derive(Deserialize)]
-    struct RoleClaim {
-        role: Role,
-    }
-    unverified_payload::<RoleClaim>(token).map(|claim| claim.role)
-}
-
-fn unverified_payload<T: serde::de::DeserializeOwned>(token: &str) -> Option<T> {
     let mut parts = token.split('.');
     let (_header, payload) = (parts.next()?, parts.next()?);
-    // Read as text, as the browser's other JSON is: the widget then carries one JSON
-    // reader, not a second one for bytes (issue 17).
+    // Read as text, as the console's other JSON is: its bundle then carries one JSON
+    // reader, not a second one for bytes.
     let payload = String::from_utf8(b64url_decode(payload)?).ok()?;
     serde_json::from_str(&payload).ok()
 }
@@ -379,8 +376,6 @@ mod tests {
         assert_eq!(unverified_claims(&token), Some(claims()));
         assert_eq!(unverified_claims("nonsense"), None);
         assert_eq!(unverified_claims("a.b.c"), None);
-        assert_eq!(unverified_role(&token), Some(claims().role));
-        assert_eq!(unverified_role("a.b.c"), None);
     }
 
     #[test]

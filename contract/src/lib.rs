@@ -10,7 +10,8 @@
 //! - `mapping`: field mappings, their validator and value conversions; `side`: Salesforce
 //!   or the helpdesk, and the direction from one to the other; `history`: the sync's
 //!   runs and daily totals;
-//! - `ids`: `SfId` and `Email`, valid once held; `calendar`: date arithmetic.
+//! - `ids`: `SfId` and `Email`, valid once held; `calendar`: date arithmetic;
+//! - `wire_name`: the JSON names of the plain enums, for readers without serde.
 
 pub mod admin;
 pub mod api;
@@ -22,6 +23,7 @@ pub mod mapping;
 pub mod panel_fields;
 pub mod permissions;
 pub mod side;
+pub mod wire_name;
 
 /// URL-safe base64 without padding: the encoding of JWTs (the context token here; the
 /// helpdesk's webhook tokens in `shared`), PKCE and OAuth `state`.

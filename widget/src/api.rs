@@ -1,15 +1,18 @@
 //! A small typed client for the edge's JSON API. The shapes are [`contract::api`]'s; this
 //! module only adds transport (the browser's `fetch`, same origin) and error mapping.
 //! It calls `fetch` through web-sys itself rather than through an HTTP crate: the agent
-//! panel's bundle then carries no request builder it does not use (issue 17).
+//! panel's bundle then carries no request builder it does not use (issue 17). The agent
+//! panel's calls read and write JSON through the browser ([`crate::wire`]); the admin
+//! console's go through serde, which only the console's bundle carries.
 
+use crate::json::{FromJson, ToJson, parse};
 use contract::api::{
-    ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH, PANEL_SEARCH_PATH, Panel,
-    PanelChoice, PanelQuery, SearchHit,
+    Action, ActionDone, ActionOn, ApiError, ErrorBody, ErrorCode, PANEL_CHOICE_PATH, PANEL_PATH,
+    PANEL_SEARCH_PATH, Panel, PanelChoice, PanelQuery, SearchHit,
 };
 use contract::ids::SfId;
 use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestCache, RequestInit, Response, UrlSearchParams};
@@ -114,12 +117,7 @@ impl Client {
             query.fresh.then_some(("fresh", "true")),
         ];
         let (status, body) = self
-            .call(
-                Method::Get,
-                PANEL_PATH,
-                pairs.into_iter().flatten(),
-                None::<&()>,
-            )
+            .call(Method::Get, PANEL_PATH, pairs.into_iter().flatten(), None)
             .await?;
         decode_response(status, &body)
     }
@@ -127,7 +125,7 @@ impl Client {
     /// `GET` [`PANEL_SEARCH_PATH`]: Salesforce records whose name contains `text`.
     pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ClientError> {
         let (status, body) = self
-            .call(Method::Get, PANEL_SEARCH_PATH, [("q", text)], None::<&()>)
+            .call(Method::Get, PANEL_SEARCH_PATH, [("q", text)], None)
             .await?;
         decode_response(status, &body)
     }
@@ -138,16 +136,36 @@ impl Client {
         let choice = PanelChoice {
             contact: contact.clone(),
         };
-        self.send_no_content(Method::Post, PANEL_CHOICE_PATH, Some(&choice))
-            .await
+        let (status, text) = self
+            .call(Method::Post, PANEL_CHOICE_PATH, [], Some(choice.to_json()))
+            .await?;
+        no_content(status, &text)
     }
 
-    /// `GET path`, answered with a `T`.
+    /// `POST` [`Action::path`]: takes `action`, about `record` where it needs one (with
+    /// the [`ActionOn`] body; the others have none).
+    pub async fn act(
+        &self,
+        action: Action,
+        record: Option<&SfId>,
+    ) -> Result<ActionDone, ClientError> {
+        let body = record.map(|record| {
+            ActionOn {
+                record: record.clone(),
+            }
+            .to_json()
+        });
+        let (status, text) = self.call(Method::Post, action.path(), [], body).await?;
+        decode_response(status, &text)
+    }
+
+    /// `GET path`, answered with a `T` (the console's calls, through serde).
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         self.send_json(Method::Get, path, None::<&()>).await
     }
 
-    /// `method path` with `body` as JSON (when given), answered with a `T`.
+    /// `method path` with `body` as JSON (when given), answered with a `T` (the console's
+    /// calls, through serde).
     pub async fn send_json<B, T>(
         &self,
         method: Method,
@@ -158,22 +176,24 @@ impl Client {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let (status, text) = self.call(method, path, [], body).await?;
-        decode_response(status, &text)
+        let (status, text) = self.call(method, path, [], serde_body(body)?).await?;
+        if !(200..300).contains(&status) {
+            return Err(refusal(status, &text));
+        }
+        serde_json::from_str(&text).map_err(|error| ClientError::Decode {
+            status,
+            detail: error.to_string(),
+        })
     }
 
     /// `GET path`, answered with text (a file to save, such as a CSV export).
     pub async fn get_text(&self, path: &str) -> Result<String, ClientError> {
-        let (status, text) = self.call(Method::Get, path, [], None::<&()>).await?;
-        if (200..300).contains(&status) {
-            Ok(text)
-        } else {
-            decode_response::<IgnoredAny>(status, &text).map(|_| text)
-        }
+        let (status, text) = self.call(Method::Get, path, [], None).await?;
+        no_content(status, &text).map(|()| text)
     }
 
-    /// `method path` with `body` as JSON (when given), where any 2xx answer is a yes and
-    /// its body (often none: 204) is not read.
+    /// `method path` with `body` as JSON (when given; through serde), where any 2xx answer
+    /// is a yes and its body (often none: 204) is not read.
     pub async fn send_no_content<B>(
         &self,
         method: Method,
@@ -183,26 +203,19 @@ impl Client {
     where
         B: Serialize + ?Sized,
     {
-        let (status, text) = self.call(method, path, [], body).await?;
-        if (200..300).contains(&status) {
-            Ok(())
-        } else {
-            decode_response::<IgnoredAny>(status, &text).map(|_| ())
-        }
+        let (status, text) = self.call(method, path, [], serde_body(body)?).await?;
+        no_content(status, &text)
     }
 
-    /// The one place a request is built and sent: the token, JSON in and out, never a
-    /// browser-cached answer (a refresh must show what the edge knows now).
-    async fn call<'q, B>(
+    /// The one place a request is built and sent: the token, JSON in (`body`, when given)
+    /// and out, never a browser-cached answer (a refresh must show what the edge knows now).
+    async fn call<'q>(
         &self,
         method: Method,
         path: &str,
         query: impl IntoIterator<Item = (&'q str, &'q str)>,
-        body: Option<&B>,
-    ) -> Result<(u16, String), ClientError>
-    where
-        B: Serialize + ?Sized,
-    {
+        body: Option<String>,
+    ) -> Result<(u16, String), ClientError> {
         let mut url = self.url(path);
         let params = UrlSearchParams::new().map_err(network)?;
         for (name, value) in query {
@@ -220,9 +233,7 @@ impl Client {
         let init = RequestInit::new();
         init.set_method(method.as_str());
         init.set_cache(RequestCache::NoStore);
-        if let Some(body) = body {
-            let json = serde_json::to_string(body)
-                .map_err(|error| ClientError::Network(error.to_string()))?;
+        if let Some(json) = body {
             headers
                 .set("Content-Type", "application/json")
                 .map_err(network)?;
@@ -231,6 +242,13 @@ impl Client {
         init.set_headers(&headers);
         send(&url, &init).await
     }
+}
+
+/// `body` as JSON text, through serde.
+fn serde_body<B: Serialize + ?Sized>(body: Option<&B>) -> Result<Option<String>, ClientError> {
+    body.map(serde_json::to_string)
+        .transpose()
+        .map_err(|error| ClientError::Network(error.to_string()))
 }
 
 /// Sends a request; the answer's status and body text.
@@ -259,24 +277,39 @@ fn network(thrown: JsValue) -> ClientError {
 
 /// Turns an HTTP answer into the contract's value or a [`ClientError`]: 2xx bodies are
 /// `T`, every other body should be an [`ErrorBody`].
-pub fn decode_response<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError> {
-    if (200..300).contains(&status) {
-        return serde_json::from_str(body).map_err(|error| ClientError::Decode {
-            status,
-            detail: error.to_string(),
-        });
+pub fn decode_response<T: FromJson>(status: u16, body: &str) -> Result<T, ClientError> {
+    if !(200..300).contains(&status) {
+        return Err(refusal(status, body));
     }
-    match serde_json::from_str::<ErrorBody>(body) {
+    parse(body).map_err(|error| ClientError::Decode {
+        status,
+        detail: error.to_string(),
+    })
+}
+
+/// An answer whose body is not read: any 2xx is a yes.
+fn no_content(status: u16, body: &str) -> Result<(), ClientError> {
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(refusal(status, body))
+    }
+}
+
+/// A non-2xx answer as the widget shows it: the edge's [`ErrorBody`], else a missing or
+/// expired session for a 401, else an answer outside the contract.
+fn refusal(status: u16, body: &str) -> ClientError {
+    match parse::<ErrorBody>(body) {
         Ok(ErrorBody { error }) if error.code == ErrorCode::Unauthorized => {
-            Err(ClientError::Unauthorized(error.message))
+            ClientError::Unauthorized(error.message)
         }
-        Ok(ErrorBody { error }) => Err(ClientError::Api(error)),
-        Err(_) if status == 401 => Err(ClientError::Unauthorized(
-            "the helpdesk session is missing or has expired".to_owned(),
-        )),
-        Err(error) => Err(ClientError::Decode {
+        Ok(ErrorBody { error }) => ClientError::Api(error),
+        Err(_) if status == 401 => {
+            ClientError::Unauthorized("the helpdesk session is missing or has expired".to_owned())
+        }
+        Err(error) => ClientError::Decode {
             status,
             detail: error.to_string(),
-        }),
+        },
     }
 }

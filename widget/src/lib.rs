@@ -12,7 +12,10 @@ pub mod admin;
 pub mod api;
 pub mod bundle;
 pub mod components;
+pub mod json;
 pub mod location;
+pub mod token;
+pub mod wire;
 pub mod zoho;
 
 pub use components::App;

@@ -12,6 +12,7 @@
 //! as text, read as `JSON.parse(JSON.parse(text).response).statusMessage`).
 
 use crate::api::ClientError;
+use crate::json::{Fields, FromJson, JsonError, ToJson, parse};
 use crate::location::{current_is_console, hash_for};
 use contract::api::{ApiError, ErrorBody, ErrorCode};
 use contract::context::{
@@ -20,8 +21,6 @@ use contract::context::{
     SESSION_PATH, Session, SessionRequest,
 };
 use js_sys::{Function, JSON, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
@@ -125,7 +124,7 @@ fn object(properties: &[(&str, JsValue)]) -> Object {
 /// The `reqObj` for `ZOHODESK.request` that posts `body` to the edge at `edge_origin`'s
 /// `path`: the proxy fills the installation secret and attaches the agent's connection
 /// token.
-pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize) -> Object {
+pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl ToJson) -> Object {
     let headers = object(&[
         (
             INSTALLATION_HEADER,
@@ -140,10 +139,7 @@ pub fn proxy_request_object(edge_origin: &str, path: &str, body: &impl Serialize
         ),
         ("type", "POST".into()),
         ("headers", headers.into()),
-        (
-            "postBody",
-            serde_json::to_string(body).unwrap_or_default().into(),
-        ),
+        ("postBody", body.to_json().into()),
         ("connectionLinkName", CONNECTION_LINK_NAME.into()),
     ])
 }
@@ -175,8 +171,8 @@ fn status_message(envelope: &str) -> Result<String, String> {
 
 /// The edge's answer in the proxy's answer, text resolved by `ZOHODESK.request`:
 /// `{"response": "{\"status\":\"true\",\"statusMessage\":<body>}"}`.
-pub fn answer_body<T: DeserializeOwned>(text: &str) -> Result<T, SdkError> {
-    serde_json::from_str(&answer_text(text)?).map_err(|e| SdkError::Decode(e.to_string()))
+pub fn answer_body<T: FromJson>(text: &str) -> Result<T, SdkError> {
+    parse(&answer_text(text)?).map_err(|e| SdkError::Decode(e.to_string()))
 }
 
 /// [`answer_body`]'s JSON text, apart so that its code is not repeated for every `T`.
@@ -202,22 +198,29 @@ pub fn refusal(text: &str) -> ClientError {
         .ok()
         .and_then(|message| message.as_string())
         .unwrap_or_else(|| text.to_owned());
-    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(&body) {
+    if let Ok(ErrorBody { error }) = parse::<ErrorBody>(&body) {
         return match error.code {
             ErrorCode::Unauthorized => ClientError::Unauthorized(error.message),
             _ => ClientError::Api(error),
         };
     }
-    match serde_json::from_str::<ProxyRefusal>(&body) {
+    match parse::<ProxyRefusal>(&body) {
         Ok(proxy) => ClientError::Api(ApiError::new(ErrorCode::Forbidden, proxy.message)),
         Err(_) => ClientError::Unauthorized(body),
     }
 }
 
 /// Zoho's proxy's own refusal: `{"errorCode", "message"}`.
-#[derive(Deserialize)]
 struct ProxyRefusal {
     message: String,
+}
+
+impl FromJson for ProxyRefusal {
+    fn from_json(value: &JsValue) -> Result<Self, JsonError> {
+        Ok(ProxyRefusal {
+            message: Fields::of(value)?.get("message")?,
+        })
+    }
 }
 
 impl From<SdkError> for ClientError {

@@ -2,10 +2,11 @@
 //! with its own busy, done and error states; what each did is listed under the buttons.
 
 use super::item_row::ViewInSalesforce;
-use crate::api::{Client, ClientError, Method};
-use contract::api::{Action, ActionDone, ActionOn};
-use contract::context::unverified_claims;
+use crate::api::{Client, ClientError};
+use crate::token::panel_claims;
+use contract::api::{Action, ActionDone};
 use contract::ids::SfId;
+use contract::wire_name::WireName;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -77,7 +78,7 @@ thread_local! {
 
 /// The ticket the session is about, if it names one.
 fn ticket_of(client: Option<&Client>) -> Option<String> {
-    unverified_claims(client?.token())?.ticket
+    panel_claims(client?.token())?.ticket
 }
 
 impl Taken {
@@ -149,11 +150,7 @@ pub fn ActionButton(
             .and_then(Taken::recall)
             .map_or(Step::Ready, Step::Done),
     );
-    let key = serde_json::to_value(action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let slot_key = key.clone();
+    let key = action.wire_name();
     let run = move |_| {
         if step.get_untracked() == Step::Working {
             return;
@@ -162,13 +159,11 @@ pub fn ActionButton(
             step.set(Step::Failed(ClientError::MissingToken.to_string()));
             return;
         };
-        let body = record.clone().map(|record| ActionOn { record });
+        let record = record.clone();
         let taken = taken.clone();
         step.set(Step::Working);
         leptos::task::spawn_local(async move {
-            let outcome: Result<ActionDone, ClientError> = client
-                .send_json(Method::Post, action.path(), Some(&body))
-                .await;
+            let outcome = client.act(action, record.as_ref()).await;
             match outcome {
                 Ok(done) => {
                     if let Some(taken) = taken {
@@ -186,7 +181,7 @@ pub fn ActionButton(
         });
     };
     view! {
-        <div class="action" data-testid="action-slot" data-action=slot_key>
+        <div class="action" data-testid="action-slot" data-action=key>
             <button
                 type="button"
                 class="action-button"

@@ -3,7 +3,8 @@
 use super::{AgentPanel, ConsoleEntry};
 use crate::bundle::follow_fragment;
 use crate::location::hash_for;
-use contract::context::{Role, unverified_role};
+use crate::token::panel_claims;
+use contract::context::Role;
 use leptos::prelude::*;
 
 /// The agent panel for the token in the fragment, followed as it changes. The admin
@@ -16,7 +17,7 @@ pub fn App() -> impl IntoView {
     provide_context(ConsoleEntry(Signal::derive(move || {
         token
             .get()
-            .filter(|token| unverified_role(token) == Some(Role::Admin))
+            .filter(|token| panel_claims(token).is_some_and(|claims| claims.role == Role::Admin))
             .map(|token| hash_for(&token, true))
     })));
 

@@ -118,7 +118,7 @@ fn Candidate(
         .collect::<Vec<_>>()
         .join(" · ");
     let this = id.clone();
-    let is_pending = Memo::new(move |_| pending.with(|pending| pending.as_ref() == Some(&this)));
+    let is_pending = move || pending.with(|pending| pending.as_ref() == Some(&this));
     let id_attr = id.to_string();
     view! {
         <li>

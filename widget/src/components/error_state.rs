@@ -3,6 +3,7 @@
 use super::states::{StateMessage, Tone};
 use crate::api::ClientError;
 use contract::api::ErrorCode;
+use contract::wire_name::WireName;
 use leptos::prelude::*;
 
 /// A failed fetch, explained: what happened and what to do. Offers "Try again"
@@ -77,7 +78,7 @@ fn explain(error: &ClientError) -> Explanation {
             tone: Tone::Warning,
             title: "Your helpdesk session has expired",
             detail: "Reload the helpdesk page to show this panel again.".to_owned(),
-            code: code_name(ErrorCode::Unauthorized),
+            code: ErrorCode::Unauthorized.wire_name().to_owned(),
             note: Some(message.clone()),
         },
         ClientError::Api(api) => Explanation {
@@ -91,7 +92,7 @@ fn explain(error: &ClientError) -> Explanation {
                 _ => "Something went wrong",
             },
             detail: api.message.clone(),
-            code: code_name(api.code),
+            code: api.code.wire_name().to_owned(),
             note: None,
         },
         ClientError::Network(reason) => Explanation {
@@ -114,12 +115,4 @@ fn explain(error: &ClientError) -> Explanation {
             note: None,
         },
     }
-}
-
-/// The contract's wire name of an error code, e.g. `salesforce_unavailable`.
-fn code_name(code: ErrorCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

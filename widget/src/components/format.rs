@@ -288,16 +288,15 @@ pub fn format_money(amount: f64, currency: Option<&str>) -> String {
     }
 }
 
-/// Up to two letters for an avatar: the first letters of the first and last words.
+/// Up to two letters for an avatar: the first letters of the first and last words,
+/// upper-cased by the browser (`String.prototype.toUpperCase`), whose Unicode case tables
+/// the wasm then need not carry (issue 17).
 pub fn initials(name: &str) -> String {
     let mut words = name.split_whitespace();
     let first = words.next().and_then(|word| word.chars().next());
     let last = words.last().and_then(|word| word.chars().next());
-    first
-        .into_iter()
-        .chain(last)
-        .flat_map(char::to_uppercase)
-        .collect()
+    let letters: String = first.into_iter().chain(last).collect();
+    js_sys::JsString::from(letters).to_upper_case().into()
 }
 
 /// A phone number as a `tel:` URL wants it: digits and the dialling signs only.

@@ -26,10 +26,15 @@ fn pick_for(pick: RwSignal<Option<Pick>>, token: Option<&String>) -> Option<SfId
 }
 
 /// An answer of the edge, and the token (ticket) it answers for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Answer {
     token: Option<String>,
     outcome: Result<Panel, ClientError>,
+}
+
+/// The answer for `token`, if that is what `answer` answers: another ticket's is never shown.
+fn answer_for<'a>(answer: &'a Option<Answer>, token: &Option<String>) -> Option<&'a Answer> {
+    answer.as_ref().filter(|answer| answer.token == *token)
 }
 
 /// The agent panel: fetches [`Panel`] for the context token and shows it: the skeleton
@@ -72,7 +77,16 @@ pub fn AgentPanel(
                 None => Err(ClientError::MissingToken),
             };
             if latest.try_get_value() == Some(this) {
-                answer.try_set(Some(Answer { token, outcome }));
+                // The same answer again (a refresh where nothing changed) leaves the panel
+                // as it is, folded sections and all.
+                let new = Some(Answer { token, outcome });
+                answer.try_maybe_update(|shown| {
+                    let changed = *shown != new;
+                    if changed {
+                        *shown = new;
+                    }
+                    (changed, ())
+                });
                 busy.try_set(false);
             }
         });
@@ -94,46 +108,50 @@ pub fn AgentPanel(
     };
     let on_chosen = pick(chosen);
     let on_open = pick(opened);
-    let is_opened = Memo::new(move |_| {
-        let token = token.get();
-        opened.with(|opened| {
-            opened
-                .as_ref()
-                .is_some_and(|o| Some(&o.token) == token.as_ref())
+    let is_opened = move || {
+        token.with(|token| {
+            opened.with(|opened| {
+                opened
+                    .as_ref()
+                    .is_some_and(|o| Some(&o.token) == token.as_ref())
+            })
         })
-    });
+    };
 
-    // The answer for the token now in the URL; another ticket's is never shown.
-    let current = Memo::new(move |_| {
-        let token = token.get();
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .filter(|answer| answer.token == token)
-                .map(|answer| answer.outcome.clone())
+    // The answer for the token now in the URL.
+    let current = move || {
+        token.with(|token| {
+            answer.with(|answer| answer_for(answer, token).map(|answer| answer.outcome.clone()))
         })
-    });
+    };
     // Dims an answer already shown while a newer one loads; the first load has the skeleton.
-    let stale = move || busy.get() && current.with(Option::is_some);
+    let stale = move || {
+        busy.get() && token.with(|token| answer.with(|answer| answer_for(answer, token).is_some()))
+    };
 
     view! {
         <div class="panel">
             <PanelHeader busy=busy on_refresh=refresh />
             <main class="panel-body" class:stale=stale aria-busy=move || busy.get().to_string()>
-                <Show when=move || is_opened.get()>
-                    <nav class="back-bar" aria-label="Opened record">
-                        <button
-                            type="button"
-                            class="link-button back"
-                            data-testid="back"
-                            on:click=move |_| opened.set(None)
-                        >
-                            <span aria-hidden="true">"← "</span>
-                            "Back to the requester"
-                        </button>
-                    </nav>
-                </Show>
-                {move || match current.get() {
+                {move || {
+                    is_opened()
+                        .then(|| {
+                            view! {
+                                <nav class="back-bar" aria-label="Opened record">
+                                    <button
+                                        type="button"
+                                        class="link-button back"
+                                        data-testid="back"
+                                        on:click=move |_| opened.set(None)
+                                    >
+                                        <span aria-hidden="true">"← "</span>
+                                        "Back to the requester"
+                                    </button>
+                                </nav>
+                            }
+                        })
+                }}
+                {move || match current() {
                     Some(outcome) => {
                         let client = token.get_untracked().map(Client::new);
                         view! {

@@ -1,6 +1,7 @@
 //! A section the agent's profile may see but the connected org does not serve.
 
 use contract::api::SectionNote;
+use contract::wire_name::WireName;
 use leptos::prelude::*;
 
 /// The section's title and why it shows nothing (`data-testid="section-unavailable"`,
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 pub fn SectionUnavailable(note: SectionNote) -> impl IntoView {
     let SectionNote { section, message } = note;
     view! {
-        <section class="section section-unavailable" data-testid="section-unavailable" data-section=section.key()>
+        <section class="section section-unavailable" data-testid="section-unavailable" data-section=section.wire_name()>
             <h3 class="section-heading">
                 <span class="section-title">{section.title()}</span>
             </h3>

@@ -3,7 +3,7 @@
 use wasm_bindgen_test::wasm_bindgen_test;
 use widget::components::format::{
     CalendarDate, Instant, LocalDateTime, due_label, event_when, format_date, format_money,
-    format_percent, format_time, relative_date, relative_day,
+    format_percent, format_time, initials, relative_date, relative_day,
 };
 
 fn date(year: i32, month: u32, day: u32) -> CalendarDate {
@@ -143,4 +143,13 @@ fn instants_are_rfc3339_or_nothing() {
     );
     assert_eq!(Instant::parse(""), None);
     assert_eq!(Instant::parse("not a date"), None);
+}
+
+#[wasm_bindgen_test]
+fn initials_are_the_first_and_last_words_first_letters_in_capitals() {
+    assert_eq!(initials("Ada Lovelace"), "AL");
+    assert_eq!(initials("  maya   van der patel "), "MP");
+    assert_eq!(initials("émile ßtraße"), "ÉSS");
+    assert_eq!(initials("Northwind"), "N");
+    assert_eq!(initials(""), "");
 }

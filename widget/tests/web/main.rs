@@ -29,6 +29,8 @@ mod panel;
 mod panel_actions;
 mod record_view;
 mod states;
+mod token;
+mod wire;
 mod zoho;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,7 +1,9 @@
 //! Browser tests of the agent panel: loading, refreshing and following the ticket.
 
-use crate::support::{FetchStub, Reply, jane, mount};
-use contract::api::Panel;
+use crate::fixtures::id;
+use crate::support::{FetchStub, Mounted, Reply, jane, mount};
+use contract::api::{AccountSuggestion, Panel};
+use contract::ids::Email;
 use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -215,4 +217,69 @@ async fn another_ticket_shows_the_skeleton_not_the_last_ticket() {
     stub.release();
     m.wait_for("the second ticket's contact", |m| m.has("contact-name"))
         .await;
+}
+
+#[wasm_bindgen_test]
+async fn an_opened_suggestion_has_a_way_back_to_the_requester() {
+    let account = id("001", 21);
+    let no_match = Panel::NoMatch {
+        email: Email::parse("ada@northwind.test").unwrap(),
+        suggestion: Some(AccountSuggestion {
+            id: account.clone(),
+            name: "Northwind".into(),
+            website: None,
+        }),
+        lead: None,
+        actions: vec![],
+    };
+    let reply = |panel: &Panel| Reply::Json(200, serde_json::to_value(panel).unwrap());
+    let stub = FetchStub::install(vec![
+        reply(&no_match),
+        reply(&Panel::View { view: jane() }),
+        reply(&no_match),
+    ]);
+    let token = RwSignal::new(Some("tok-open".to_owned()));
+    let m = mount(move || view! { <AgentPanel token=token /> });
+    m.wait_for("the suggestion", |m| m.has("open-suggestion"))
+        .await;
+    assert!(!m.has("back"), "nothing is opened yet");
+
+    m.click("open-suggestion");
+    m.wait_for("the opened record", |m| m.has("contact-name"))
+        .await;
+    assert!(m.has("back"));
+    assert!(
+        stub.calls()[1].url.ends_with(&format!("?record={account}")),
+        "{}",
+        stub.calls()[1].url
+    );
+
+    m.click("back");
+    m.wait_for("the requester again", |m| m.has("open-suggestion"))
+        .await;
+    assert!(!m.has("back"));
+    assert!(
+        !stub.calls()[2].url.contains("record="),
+        "{}",
+        stub.calls()[2].url
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_that_changes_nothing_leaves_the_panel_as_it_is() {
+    let stub = FetchStub::install(vec![contact_reply()]);
+    let token = RwSignal::new(Some("tok-same".to_owned()));
+    let m = mount(move || view! { <AgentPanel token=token /> });
+    m.wait_for("the contact", |m| m.has("section-toggle")).await;
+    let folded =
+        |m: &Mounted| m.attr("section-toggle", "aria-expanded").as_deref() == Some("false");
+    m.click("section-toggle");
+    m.wait_for("the folded section", folded).await;
+
+    m.click("refresh");
+    m.wait_for("the refresh", |m| {
+        stub.calls().len() == 2 && m.attr("refresh", "disabled").is_none()
+    })
+    .await;
+    assert!(folded(&m), "the folded section is still folded");
 }
