@@ -61,7 +61,8 @@ fn trunk(args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
 }
 
 /// The widget's compiler flags, as `CARGO_ENCODED_RUSTFLAGS` (unit-separated, so paths may
-/// hold spaces), which applies to the wasm target alone since Trunk passes `--target`
+/// hold spaces), which applies to the wasm target alone since Trunk and the widget's
+/// browser tests ([`crate::test`]) pass `--target`
 /// (Cargo book, "Configuration": `build.rustflags`):
 ///
 /// - panic messages carry the path of their source file: in the widget's wasm they name it
@@ -71,7 +72,7 @@ fn trunk(args: &[&std::ffi::OsStr]) -> anyhow::Result<()> {
 ///   closure instead of compiling the rendering code once per closure (leptos `lib.rs`,
 ///   `__as_shared_reactive_fn`); the agent panel's wasm + JS went 204.3 -> 188.8 KiB
 ///   gzipped (issue 17).
-fn widget_rustflags() -> anyhow::Result<String> {
+pub fn widget_rustflags() -> anyhow::Result<String> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))

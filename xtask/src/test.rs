@@ -10,7 +10,7 @@ struct Suite {
     command: Command,
 }
 
-fn suites() -> Vec<Suite> {
+fn suites() -> anyhow::Result<Vec<Suite>> {
     let mut native = Command::new("cargo");
     native.args([
         "test", "-p", "contract", "-p", "shared", "-p", "sandbox", "-p", "xtask", "-p", "edge",
@@ -23,12 +23,14 @@ fn suites() -> Vec<Suite> {
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
         )
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver");
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        // The flags the widget ships with (`erase_components` changes how Leptos renders).
+        .env("CARGO_ENCODED_RUSTFLAGS", compile::widget_rustflags()?);
 
     let mut end_to_end = Command::new("cargo");
     end_to_end.args(["test", "-p", "e2e"]);
 
-    vec![
+    Ok(vec![
         Suite {
             name: "native (contract, shared, sandbox, xtask, edge)",
             command: native,
@@ -41,7 +43,7 @@ fn suites() -> Vec<Suite> {
             name: "end to end (sandbox + wrangler dev + Chromium)",
             command: end_to_end,
         },
-    ]
+    ])
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -49,7 +51,7 @@ pub fn run() -> anyhow::Result<()> {
     tools::ensure_all()?;
     compile::all()?;
     let mut failed = Vec::new();
-    for mut suite in suites() {
+    for mut suite in suites()? {
         println!("\n=== {} ===", suite.name);
         if let Err(error) = tools::run(&mut suite.command) {
             eprintln!("{error:#}");

@@ -48,7 +48,8 @@ fn the_contact_header_shows_the_record() {
     assert_eq!(m.text("record-owner"), "Daniel Kim");
     assert_eq!(m.text("record-field"), "Enterprise");
     assert!(
-        m.html().contains("<dt>Subscription Type</dt>"),
+        m.texts(".fields dt")
+            .contains(&"Subscription Type".to_owned()),
         "{}",
         m.html()
     );

@@ -13,6 +13,7 @@ use contract::context::{
     InstallationSecret, InstallationSecretRequest, RecordInView, Session, SessionRequest,
 };
 use contract::ids::Email;
+use contract::wire_name::WireName;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
@@ -242,16 +243,7 @@ fn every_other_answer_reads_as_the_edge_writes_it() {
         earlier: false,
         ..case_done()
     });
-    for code in [
-        ErrorCode::Unauthorized,
-        ErrorCode::Forbidden,
-        ErrorCode::BadRequest,
-        ErrorCode::NotFound,
-        ErrorCode::SalesforceAuth,
-        ErrorCode::SalesforceUnavailable,
-        ErrorCode::SalesforceRefused,
-        ErrorCode::Internal,
-    ] {
+    for &code in ErrorCode::VARIANTS {
         reads_back(&ErrorBody {
             error: ApiError::new(code, "why"),
         });
