@@ -13,6 +13,9 @@
   var pending = {};
   var last = 0;
 
+  // Every call is a promise of its own, answered by its id, so calls made at once are
+  // answered independently, in any order (Zoho Desk extension guide, "Global Methods":
+  // each ZOHODESK.get(key) resolves to {key: value}).
   function ask(kind, payload) {
     return new Promise(function (resolve, reject) {
       last += 1;
