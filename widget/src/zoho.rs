@@ -27,8 +27,10 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// The promise `extension/app/widget.html` sets while it loads the SDK; absent when the
-/// widget was not opened as the extension's page (then only `#ctx=` counts).
+/// The promise `extension/app/widget.html` sets while it loads the SDK, which resolves to
+/// what `ZOHODESK.extension.onload()` gave (the page asks it as soon as the SDK is in,
+/// while the wasm still downloads); absent when the widget was not opened as the
+/// extension's page (then only `#ctx=` counts).
 const SDK_LOADED: &str = "sfdeskZohoSdk";
 
 /// The `<meta name>` by which the extension's page names the edge (`cargo xtask build`
@@ -340,12 +342,8 @@ pub fn id_text(value: &JsValue) -> Option<String> {
 
 /// Reads the view through the SDK and asks the edge for a session through Zoho's proxy.
 pub async fn start_session() -> Result<Session, SdkError> {
-    if let Some(loaded) = sdk_loaded() {
-        JsFuture::from(loaded)
-            .await
-            .map_err(|_| SdkError::Sdk("it did not load".into()))?;
-    }
-    let app = call(&["extension", "onload"], &[])
+    let loaded = sdk_loaded().ok_or_else(|| SdkError::Sdk("it was not loaded".into()))?;
+    let app = JsFuture::from(loaded)
         .await
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     let location = Reflect::get(&app, &"location".into())
