@@ -382,6 +382,16 @@ impl Timeline {
             ("wasm requested", number(wasm, "start")?),
             ("wasm received", number(wasm, "end")?),
         ]);
+        let marks = timing["marks"].as_array().context("marks")?;
+        for (mark, milestone) in SDK_MARKS {
+            let last = marks
+                .iter()
+                .rev()
+                .find(|m| m["name"].as_str() == Some(mark));
+            if let Some(last) = last {
+                milestones.push((milestone, number(last, "start")?));
+            }
+        }
         if let Some(host) = host {
             // The helpdesk page's clock started earlier: its times, on the frame's clock.
             let shift = number(host, "origin")? - number(timing, "origin")?;
@@ -398,10 +408,19 @@ impl Timeline {
         milestones.extend([
             ("panel requested", number(panel, "start")?),
             ("panel answered", number(panel, "end")?),
+        ]);
+        // The first byte's time is the browser's to give only for a same-origin request
+        // (or one the server allows with `Timing-Allow-Origin`): 0 otherwise.
+        let panel_first_byte = number(panel, "first")?;
+        if panel_first_byte > 0.0 {
+            milestones.push(("panel's first byte", panel_first_byte));
+        }
+        milestones.extend([
             ("load event", number(&timing["navigation"], "load")?),
             ("name in the page", number(timing, "found")?),
             ("name painted", painted),
         ]);
+        milestones.sort_by(|a, b| a.1.total_cmp(&b.1));
         Ok(Timeline {
             milestones,
             wasm_transferred: number(wasm, "transfer")?,
@@ -413,8 +432,18 @@ impl Timeline {
 /// sandbox's stand-in (`/__zoho/sdk.js`): both end so.
 const SDK_NAME: &str = "sdk.js";
 
-/// The page's Navigation Timing and Resource Timing entries, and when the record's name
-/// was first found in it ([`PAINTED_SCRIPT`] notes it), in milliseconds since navigation
+/// The User Timing marks the sandbox's SDK stand-in sets (`sandbox/templates/zoho/sdk.js`)
+/// as each call is asked and answered, and what the breakdown calls them: the last of each.
+const SDK_MARKS: [(&str, &str); 5] = [
+    ("zohodesk onload", "SDK onload asked"),
+    ("zohodesk onload answered", "SDK onload answered"),
+    ("zohodesk get", "SDK get asked (last)"),
+    ("zohodesk get answered", "SDK get answered (last)"),
+    ("zohodesk request", "session asked of the SDK"),
+];
+
+/// The page's Navigation, Resource and User Timing entries, and when the record's name was
+/// first found in it ([`PAINTED_SCRIPT`] notes it), in milliseconds since navigation
 /// started, and when that was (`origin`, ms since the epoch).
 const TIMING_SCRIPT: &str = r#"
 const navigation = performance.getEntriesByType("navigation")[0];
@@ -422,9 +451,14 @@ return {
   origin: performance.timeOrigin,
   navigation: { end: navigation.responseEnd, load: navigation.loadEventStart },
   found: window.sfdeskBenchFound,
+  marks: performance.getEntriesByType("mark").map((entry) => ({
+    name: entry.name,
+    start: entry.startTime,
+  })),
   resources: performance.getEntriesByType("resource").map((entry) => ({
     name: entry.name,
     start: entry.startTime,
+    first: entry.responseStart,
     end: entry.responseEnd,
     transfer: entry.transferSize,
   })),
@@ -549,12 +583,16 @@ mod tests {
             "origin": 1_000_300.0,
             "navigation": {"end": 10.0, "load": 60.0},
             "found": 90.0,
+            "marks": [
+                {"name": "zohodesk get", "start": 31.0},
+                {"name": "zohodesk get", "start": 32.0},
+            ],
             "resources": [
                 {"name": "http://h/__zoho/sdk.js", "start": 11.0, "end": 15.0, "transfer": 900.0},
                 {"name": "http://a/style-1.css", "start": 11.0, "end": 16.0, "transfer": 0.0},
                 {"name": "http://a/widget-1.js", "start": 11.0, "end": 17.0, "transfer": 0.0},
                 {"name": "http://a/widget-1_bg.wasm", "start": 12.0, "end": 30.0, "transfer": 0.0},
-                {"name": format!("http://e{PANEL_PATH}"), "start": 70.0, "end": 85.0, "transfer": 0.0},
+                {"name": format!("http://e{PANEL_PATH}"), "start": 70.0, "first": 0.0, "end": 85.0, "transfer": 0.0},
             ],
         });
         let requests = if session {
@@ -583,6 +621,9 @@ mod tests {
         assert_eq!(at("SDK received"), Some(15.0));
         assert_eq!(at("JS received"), Some(17.0));
         assert_eq!(at("name painted"), Some(95.0));
+        assert_eq!(at("SDK get asked (last)"), Some(32.0));
+        // In the order they happened.
+        assert!(timeline.milestones.is_sorted_by(|a, b| a.1 <= b.1));
         let (edge_page, _) = timing(false);
         let without = Timeline::from_timing(&edge_page, None, 95.0).unwrap();
         assert_eq!(without.milestones.len() + 2, timeline.milestones.len());
