@@ -26,8 +26,10 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// The promise `extension/app/widget.html` sets while it loads the SDK; absent when the
-/// widget was not opened as the extension's page (then only `#ctx=` counts).
+/// The promise `extension/app/widget.html` sets while it loads the SDK, which resolves to
+/// what `ZOHODESK.extension.onload()` gave (the page asks it as soon as the SDK is in,
+/// while the wasm still downloads); absent when the widget was not opened as the
+/// extension's page (then only `#ctx=` counts).
 const SDK_LOADED: &str = "sfdeskZohoSdk";
 
 /// The `<meta name>` by which the extension's page names the edge (`cargo xtask build`
@@ -299,8 +301,8 @@ fn text_of(value: &JsValue) -> String {
     })
 }
 
-/// Calls `ZOHODESK.<path>(arguments...)` and awaits the promise it returns.
-async fn call(path: &[&str], arguments: &[JsValue]) -> Result<JsValue, JsValue> {
+/// Calls `ZOHODESK.<path>(arguments...)` now, and gives the promise it returns.
+fn invoke(path: &[&str], arguments: &[JsValue]) -> Result<JsFuture, JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let mut this: JsValue = Reflect::get(&window, &"ZOHODESK".into())?;
     for name in &path[..path.len() - 1] {
@@ -309,15 +311,27 @@ async fn call(path: &[&str], arguments: &[JsValue]) -> Result<JsValue, JsValue> 
     let function: Function = Reflect::get(&this, &path[path.len() - 1].into())?.dyn_into()?;
     let arguments: js_sys::Array = arguments.iter().collect();
     let promise: Promise = function.apply(&this, &arguments)?.dyn_into()?;
-    JsFuture::from(promise).await
+    Ok(JsFuture::from(promise))
 }
 
-/// A string (or number) id `ZOHODESK.get(key)[key]` gave.
-async fn get_id(key: &str, what: &'static str) -> Result<String, SdkError> {
-    let answer = call(&["get"], &[key.into()])
-        .await
-        .map_err(|e| SdkError::Sdk(text_of(&e)))?;
-    let value = Reflect::get(&answer, &key.into()).map_err(|e| SdkError::Sdk(text_of(&e)))?;
+/// Calls `ZOHODESK.<path>(arguments...)` and awaits the promise it returns.
+async fn call(path: &[&str], arguments: &[JsValue]) -> Result<JsValue, JsValue> {
+    invoke(path, arguments)?.await
+}
+
+/// `ZOHODESK.get(key)`, asked now; [`get_id`] reads its answer.
+fn ask_get(key: &'static str) -> (&'static str, Result<JsFuture, JsValue>) {
+    (key, invoke(&["get"], &[key.into()]))
+}
+
+/// The string (or number) id `ZOHODESK.get(key)[key]` gave, for an [`ask_get`].
+async fn get_id(
+    (key, asked): (&str, Result<JsFuture, JsValue>),
+    what: &'static str,
+) -> Result<String, SdkError> {
+    let sdk = |e: JsValue| SdkError::Sdk(text_of(&e));
+    let answer = asked.map_err(sdk)?.await.map_err(sdk)?;
+    let value = Reflect::get(&answer, &key.into()).map_err(sdk)?;
     id_text(&value).ok_or(SdkError::Missing(what))
 }
 
@@ -331,25 +345,26 @@ pub fn id_text(value: &JsValue) -> Option<String> {
 
 /// Reads the view through the SDK and asks the edge for a session through Zoho's proxy.
 pub async fn start_session() -> Result<Session, SdkError> {
-    if let Some(loaded) = sdk_loaded() {
-        JsFuture::from(loaded)
-            .await
-            .map_err(|_| SdkError::Sdk("it did not load".into()))?;
-    }
-    let app = call(&["extension", "onload"], &[])
+    let loaded = sdk_loaded().ok_or_else(|| SdkError::Sdk("it was not loaded".into()))?;
+    let app = JsFuture::from(loaded)
         .await
         .map_err(|e| SdkError::Sdk(text_of(&e)))?;
     let location = Reflect::get(&app, &"location".into())
         .ok()
         .and_then(|l| l.as_string())
         .unwrap_or_default();
-    let view = match record_key(&location) {
-        Some(key) => record_in_view(key, get_id(key, "record").await?),
+    // The three asked at once: each `ZOHODESK.get` is a promise of its own (Zoho Desk
+    // extension guide, "Global Methods"), and the SDK takes one key per call.
+    let record = record_key(&location).map(ask_get);
+    let org = ask_get("portal.id");
+    let agent = ask_get("user.id");
+    let view = match record {
+        Some(asked) => record_in_view(asked.0, get_id(asked, "record").await?),
         None => RecordInView::default(),
     };
     let asked = SessionRequest {
-        org: get_id("portal.id", "helpdesk org").await?,
-        agent: get_id("user.id", "agent").await?,
+        org: get_id(org, "helpdesk org").await?,
+        agent: get_id(agent, "agent").await?,
         profile_id: None,
         view,
     };

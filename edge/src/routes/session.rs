@@ -15,6 +15,9 @@
 //! 4. signs its own short-lived session token ([`contract::context`]), which every later
 //!    call carries.
 //!
+//! The helpdesk's answers to 2 and 3 are reused for a minute for the same agent token
+//! (never across tokens): an agent reopening a record is spared those reads.
+//!
 //! The installation secret reaches Zoho the one way Zoho Desk offers for a secure
 //! parameter that is not the admin's to type: the extension sets it from its widget
 //! (`ZOHODESK.set("extension.config", ...)`, Zoho Desk extension guide, "Set param
@@ -40,8 +43,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 use worker::{Env, Request, Response};
 
-/// How long the helpdesk's word on a token is reused: a changed profile shows within it.
-const IDENTITY_TTL_MS: u64 = 60_000;
+/// How long the helpdesk's word is reused for the same agent token: who its agent is, and
+/// what the record in view names (a ticket's requester and account). A changed profile,
+/// requester or access shows within it, as the panel's own cache shows a Salesforce change
+/// within a minute; an agent reopening a record within it is spared the helpdesk reads.
+const HELPDESK_WORD_TTL_MS: u64 = 60_000;
 
 /// The agent a helpdesk token belongs to, as the helpdesk says.
 #[derive(Clone)]
@@ -52,11 +58,47 @@ struct Identity {
     role: Role,
 }
 
-/// Identities by (org, SHA-256 of the token), with when they stop being reused.
-type IdentityCache = HashMap<(String, [u8; 32]), (Identity, u64)>;
+/// An org and the SHA-256 of an agent's helpdesk token: whose word a cached answer is.
+type TokenKey = (String, [u8; 32]);
+
+/// The record in view as a key: ticket, contact, account.
+type RecordKey = (Option<String>, Option<String>, Option<String>);
+
+/// Answers of the helpdesk by what was asked, with when they stop being reused.
+type Reused<K, V> = RefCell<HashMap<K, (V, u64)>>;
 
 thread_local! {
-    static IDENTITIES: RefCell<IdentityCache> = RefCell::new(HashMap::new());
+    static IDENTITIES: Reused<TokenKey, Identity> = RefCell::new(HashMap::new());
+    static VIEWS: Reused<(TokenKey, RecordKey), View> = RefCell::new(HashMap::new());
+}
+
+/// `cache`'s answer for `key` while it is fresh, else `read`'s, kept for
+/// [`HELPDESK_WORD_TTL_MS`] (an error is never kept).
+async fn reused<K, V>(
+    cache: &'static std::thread::LocalKey<Reused<K, V>>,
+    key: K,
+    read: impl Future<Output = Result<V, EdgeError>>,
+) -> Result<V, EdgeError>
+where
+    K: std::hash::Hash + Eq,
+    V: Clone,
+{
+    let now = worker::Date::now().as_millis();
+    let cached = cache.with_borrow(|entries| {
+        entries
+            .get(&key)
+            .filter(|(_, until)| *until > now)
+            .map(|(value, _)| value.clone())
+    });
+    if let Some(value) = cached {
+        return Ok(value);
+    }
+    let value = read.await?;
+    cache.with_borrow_mut(|entries| {
+        entries.retain(|_, (_, until)| *until > now);
+        entries.insert(key, (value.clone(), now + HELPDESK_WORD_TTL_MS));
+    });
+    Ok(value)
 }
 
 pub async fn start(
@@ -87,7 +129,8 @@ pub async fn start(
     }
     let connection = as_agent(&request, env, config, &asked.org).await?;
     let client = client(&connection);
-    let who = identity(&client, &asked.org, &connection.access_token).await?;
+    let token = token_key(&asked.org, &connection.access_token);
+    let who = reused(&IDENTITIES, token.clone(), identity(&client)).await?;
     if who.agent != asked.agent {
         return Err(EdgeError::Forbidden(
             "The helpdesk says this token is another agent's: reload the page.",
@@ -102,7 +145,13 @@ pub async fn start(
             "The helpdesk reports another profile for this agent: reload the page.",
         ));
     }
-    let view = in_view(&client, &asked.view).await?;
+    let record = asked.view.clone();
+    let record_key = (
+        record.ticket.clone(),
+        record.contact.clone(),
+        record.account,
+    );
+    let view = reused(&VIEWS, (token, record_key), in_view(&client, &asked.view)).await?;
     let now = worker::Date::now().as_millis() / 1000;
     let claims = ContextClaims {
         org: asked.org,
@@ -140,7 +189,8 @@ pub async fn installation_secret(
         return Err(EdgeError::BadRequest("org is not a helpdesk org id".into()));
     }
     let connection = as_agent(&request, env, config, &asked.org).await?;
-    let who = identity(&client(&connection), &asked.org, &connection.access_token).await?;
+    let key = token_key(&asked.org, &connection.access_token);
+    let who = reused(&IDENTITIES, key, identity(&client(&connection))).await?;
     if who.role != Role::Admin {
         return Err(EdgeError::Forbidden(
             "sfdesk's installation is not finished: an administrator of this helpdesk opens sfdesk once to finish it.",
@@ -210,29 +260,19 @@ fn refused(error: HelpdeskError, what: &'static str) -> EdgeError {
     }
 }
 
-async fn identity(
-    client: &helpdesk::Client<'_, WorkerFetch>,
-    org: &str,
-    token: &str,
-) -> Result<Identity, EdgeError> {
-    let key = (org.to_owned(), Sha256::digest(token.as_bytes()).into());
-    let now = worker::Date::now().as_millis();
-    let cached = IDENTITIES.with_borrow(|cache| {
-        cache
-            .get(&key)
-            .filter(|(_, until)| *until > now)
-            .map(|(who, _)| who.clone())
-    });
-    if let Some(who) = cached {
-        return Ok(who);
-    }
+fn token_key(org: &str, token: &str) -> TokenKey {
+    (org.to_owned(), Sha256::digest(token.as_bytes()).into())
+}
+
+/// Who the token's agent is, as the helpdesk says.
+async fn identity(client: &helpdesk::Client<'_, WorkerFetch>) -> Result<Identity, EdgeError> {
     const NO_PROFILE: &str = "The helpdesk does not show this agent's profile.";
     let me = client.myinfo().await.map_err(|e| refused(e, NO_PROFILE))?;
     let profile = client
         .profile(&me.profile_id)
         .await
         .map_err(|e| refused(e, NO_PROFILE))?;
-    let who = Identity {
+    Ok(Identity {
         agent: me.id,
         role: match profile.kind.as_deref() {
             Some("Administrator") => Role::Admin,
@@ -240,16 +280,11 @@ async fn identity(
         },
         profile_id: profile.id,
         profile_name: profile.name,
-    };
-    IDENTITIES.with_borrow_mut(|cache| {
-        cache.retain(|_, (_, until)| *until > now);
-        cache.insert(key, (who.clone(), now + IDENTITY_TTL_MS));
-    });
-    Ok(who)
+    })
 }
 
 /// What the session names of the record in view, read from the helpdesk.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct View {
     ticket: Option<String>,
     requester: Option<Email>,
