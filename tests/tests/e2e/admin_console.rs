@@ -476,31 +476,39 @@ pub(crate) async fn wait_until(
     }
 }
 
-/// Chooses `value` in the `<select>` at `css`, found again if the console re-rendered it
-/// between finding and choosing (a status poll redraws the screen).
-pub(crate) async fn choose(page: &WebDriver, css: &str, value: &str) -> anyhow::Result<()> {
+/// Does `act` on the element at `css`, found again if the console re-rendered it between
+/// finding and acting (a status poll redraws the screen: a stale element).
+async fn on_fresh<F>(page: &WebDriver, css: &str, what: &str, act: F) -> anyhow::Result<()>
+where
+    F: AsyncFn(Element) -> Result<(), fantoccini::error::CmdError>,
+{
     let deadline = Instant::now() + PATIENCE;
     loop {
-        match wait_for(page, css).await?.select_by_value(value).await {
+        match act(wait_for(page, css).await?).await {
             Ok(()) => return Ok(()),
             Err(error)
                 if error.to_string().contains("stale element") && Instant::now() < deadline =>
             {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            Err(error) => {
-                return Err(error).with_context(|| format!("choosing {value:?} in {css}"));
-            }
+            Err(error) => return Err(error).context(what.to_owned()),
         }
     }
 }
 
+/// Chooses `value` in the `<select>` at `css`.
+pub(crate) async fn choose(page: &WebDriver, css: &str, value: &str) -> anyhow::Result<()> {
+    let what = format!("choosing {value:?} in {css}");
+    on_fresh(page, css, &what, async |select| {
+        select.select_by_value(value).await
+    })
+    .await
+}
+
 pub(crate) async fn click(page: &WebDriver, test_id: &str) -> anyhow::Result<()> {
-    wait_for(page, &format!("[data-testid={test_id}]"))
-        .await?
-        .click()
-        .await
-        .with_context(|| format!("clicking {test_id}"))
+    let css = format!("[data-testid={test_id}]");
+    let what = format!("clicking {test_id}");
+    on_fresh(page, &css, &what, async |element| element.click().await).await
 }
 
 pub(crate) async fn text_of(page: &WebDriver, test_id: &str) -> anyhow::Result<String> {
