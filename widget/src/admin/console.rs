@@ -155,7 +155,11 @@ pub fn Console(
                             tab.try_set(Some(first));
                         }
                         status.try_set(Some(now));
-                        error.try_set(None);
+                        // Only a change notifies: the screen below reads `error`, and a
+                        // poll that redrew it would throw away an admin's unsaved edits.
+                        if error.try_with_untracked(Option::is_some).unwrap_or(false) {
+                            error.try_set(None);
+                        }
                     }
                     Err(failure) => {
                         error.try_set(Some(failure));
@@ -230,7 +234,7 @@ pub fn Console(
                 })
         })
     });
-    let sync_state = Signal::derive(move || sync.with(|s| s.state));
+    let sync_state = Memo::new(move |_| sync.with(|s| s.state));
     let connection = Memo::new(move |_| status.with(|s| s.as_ref().map(|s| s.connection.clone())));
     let health = Memo::new(move |_| {
         status.with(|s| s.as_ref().map(|s| s.health.clone()).unwrap_or_default())

@@ -334,3 +334,34 @@ fn admins_get_a_settings_link_in_the_panel_header() {
     });
     assert!(!agent.has("open-console"));
 }
+
+#[wasm_bindgen_test]
+async fn a_status_poll_leaves_unsaved_edits_alone() {
+    // The initial sync runs, so the console asks for the status every 1.5 s.
+    let running = || json(&status(connected(), sync(SyncState::InitialSync, vec![])));
+    let stub = FetchStub::install(vec![
+        Reply::Json(200, running()),
+        Reply::Json(200, json(&crate::admin_fixtures::settings())),
+        Reply::Json(200, running()),
+    ]);
+    let m = console(token(Role::Admin, None));
+    m.wait_for("the overview", |m| m.has("tab-mapping")).await;
+    m.click("tab-mapping");
+    m.wait_for("the settings", |m| m.has("sync-settings")).await;
+    let title = "[data-testid=mapping-contacts] [data-field=title] [data-testid=mapping-rule]";
+    crate::admin_fixtures::choose(&m.query(title).unwrap(), "helpdesk_wins");
+
+    sleep(3_500).await;
+    let polls = stub
+        .calls()
+        .iter()
+        .filter(|call| call.url.contains(STATUS_PATH))
+        .count();
+    assert!(polls >= 3, "the status was asked again: {polls}");
+    let picker = m.query(title).expect("the picker is still there");
+    assert_eq!(
+        wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlSelectElement>(&picker).value(),
+        "helpdesk_wins",
+        "the unsaved choice survives the polls"
+    );
+}
