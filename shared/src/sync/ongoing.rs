@@ -13,7 +13,7 @@ use contract::history::{Run, RunKind};
 use contract::mapping::{ObjectKind, SyncType};
 use contract::side::Side;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Catch-up windows reach this far before the last covered time, so a change committed
 /// while the previous window was read is not missed.
@@ -306,8 +306,8 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             return Ok(());
         }
         let ids: Vec<String> = changed.iter().map(|(_, link)| link.id_on(to)).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let counterparts = match self.read_many(to, object, &ids).await {
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let counterparts = match self.read_many(to, object, &id_refs).await {
             Ok(counterparts) => counterparts,
             // One counterpart the side will not read must not hold up the others.
             Err(PortError::Record(_)) => {
@@ -319,9 +319,11 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
             }
             Err(other) => return Err(other.into()),
         };
+        let by_id: HashMap<&str, &Record> =
+            counterparts.iter().map(|c| (c.id.as_str(), c)).collect();
         let mut planned: Vec<Planned> = Vec::new();
-        for (record, link) in &changed {
-            let Some(counterpart) = counterparts.iter().find(|c| c.id == link.id_on(to)) else {
+        for ((record, link), id) in changed.iter().zip(&ids) {
+            let Some(&counterpart) = by_id.get(id.as_str()) else {
                 // Deleted on the other side: the single-record path adds it back.
                 let outcome = self.sync_fetched(from, object, record).await?;
                 tallies.count(from, object, &outcome);
