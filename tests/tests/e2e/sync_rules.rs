@@ -279,16 +279,31 @@ async fn drift_in_the_console(
     wait_for(page, "[data-testid=health]").await?;
 
     // Salesforce's notifications off, and a catch-up just done: the next is a minute away,
-    // so only the drift check can find the edit in time.
+    // so only the drift check can find the edit in time. A catch-up reads Salesforce's
+    // accounts, its contacts, then the helpdesk's accounts and contacts: the edit waits for
+    // that last read, as one made between Salesforce's two queries is the catch-up's to find.
     stack
         .sandbox
         .salesforce()
         .remove_outbound_endpoint("Contact")
         .map_err(anyhow::Error::msg)?;
     let queries = || stack.sandbox.salesforce().counters().get("GET /query");
+    let helpdesk_contact_lists = || {
+        let calls = stack.sandbox.helpdesk().calls();
+        calls
+            .by_route
+            .get("GET /api/v1/contacts")
+            .copied()
+            .unwrap_or(0)
+    };
     let before = queries();
     eventually("a catch-up", Duration::from_secs(75), async || {
         Ok((queries() > before).then_some(()))
+    })
+    .await?;
+    let before = helpdesk_contact_lists();
+    eventually("the catch-up's end", Duration::from_secs(75), async || {
+        Ok((helpdesk_contact_lists() > before).then_some(()))
     })
     .await?;
     edit_in_salesforce(stack, &ids.0, json!({"Title": "Drifted title"}))?;
