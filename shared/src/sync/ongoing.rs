@@ -269,7 +269,7 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let mut one_by_one = Vec::new();
         for record in records {
             match self.independent_link(source, object, record)? {
-                Some(link) => linked.push((record, link)),
+                Some((link, parent)) => linked.push((record, link, parent)),
                 None => one_by_one.push(record),
             }
         }
@@ -288,30 +288,30 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         &self,
         from: Side,
         object: ObjectKind,
-        linked: Vec<(&Record, Link)>,
+        linked: Vec<(&Record, Link, Option<String>)>,
         tallies: &mut Tallies,
     ) -> Result<(), EngineError> {
         let to = from.other();
         let mut changed = Vec::new();
-        for (record, link) in linked {
+        for (record, link, parent) in linked {
             if self.values(from, object, record) == link.snapshot {
                 // Our own write coming back, or a change to unmapped fields only.
                 let outcome = self.log(from, object, &record.id, "", Outcome::Unchanged)?;
                 tallies.count(from, object, &outcome);
             } else {
-                changed.push((record, link));
+                changed.push((record, link, parent));
             }
         }
         if changed.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> = changed.iter().map(|(_, link)| link.id_on(to)).collect();
+        let ids: Vec<String> = changed.iter().map(|(_, link, _)| link.id_on(to)).collect();
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let counterparts = match self.read_many(to, object, &id_refs).await {
             Ok(counterparts) => counterparts,
             // One counterpart the side will not read must not hold up the others.
             Err(PortError::Record(_)) => {
-                for (record, _) in changed {
+                for (record, _, _) in changed {
                     let outcome = self.sync_fetched(from, object, record).await?;
                     tallies.count(from, object, &outcome);
                 }
@@ -322,21 +322,20 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
         let by_id: HashMap<&str, &Record> =
             counterparts.iter().map(|c| (c.id.as_str(), c)).collect();
         let mut planned: Vec<Planned> = Vec::new();
-        for ((record, link), id) in changed.iter().zip(&ids) {
+        for ((record, link, parent), id) in changed.iter().zip(&ids) {
             let Some(&counterpart) = by_id.get(id.as_str()) else {
                 // Deleted on the other side: the single-record path adds it back.
                 let outcome = self.sync_fetched(from, object, record).await?;
                 tallies.count(from, object, &outcome);
                 continue;
             };
-            let parent = self.linked_parent(from, object, record)?;
             match self.plan(
                 from,
                 object,
                 record,
                 Some(counterpart),
                 Some(&link.snapshot),
-                parent,
+                parent.clone(),
             ) {
                 Ok(plan) => planned.push((record, Some(counterpart.id.clone()), plan)),
                 Err(reason) => {
@@ -355,23 +354,26 @@ impl<S: Sql, SF: Port, HD: Port> Engine<'_, S, SF, HD> {
     }
 
     /// The link of `record` when bringing it into step creates nothing: it is linked, and
-    /// so is its account, if it names one.
+    /// so is its account, if it names one; with that account's id on the other side.
     fn independent_link(
         &self,
         source: Side,
         object: ObjectKind,
         record: &Record,
-    ) -> Result<Option<Link>, StoreError> {
+    ) -> Result<Option<(Link, Option<String>)>, StoreError> {
         let Some(link) = self.link(source, object, &record.id)? else {
             return Ok(None);
         };
-        if let Parent::Account(id) = self.parent_of(source, record)
-            && object == ObjectKind::Contact
-            && self.link(source, ObjectKind::Account, id)?.is_none()
-        {
-            return Ok(None);
-        }
-        Ok(Some(link))
+        let parent = match self.parent_of(source, record) {
+            Parent::Account(id) if object == ObjectKind::Contact => {
+                match self.link(source, ObjectKind::Account, id)? {
+                    Some(account) => Some(account.id_on(source.other())),
+                    None => return Ok(None),
+                }
+            }
+            _ => None,
+        };
+        Ok(Some((link, parent)))
     }
 }
 
