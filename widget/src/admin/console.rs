@@ -26,6 +26,16 @@ use std::time::Duration;
 const POLL: Duration = Duration::from_millis(1500);
 const IDLE_TICKS: u32 = 8;
 
+/// What the console's body shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    /// The status could not be read, and never was.
+    Failed,
+    Loading,
+    NotConnected,
+    Tab(Tab),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Overview,
@@ -239,13 +249,27 @@ pub fn Console(
     let health = Memo::new(move |_| {
         status.with(|s| s.as_ref().map(|s| s.health.clone()).unwrap_or_default())
     });
-    // The health summary's view of it (the body below names the current value `connection`).
-    let connection_now = connection;
     let helpdesk = Memo::new(move |_| {
         status.with(|s| s.as_ref().map(|s| s.helpdesk.clone()).unwrap_or_default())
     });
     let outbound = Memo::new(move |_| {
         status.with(|s| s.as_ref().and_then(|s| s.outbound_message_url.clone()))
+    });
+
+    // The body is drawn again only when its screen changes, never because a poll brought
+    // new figures (API usage, credits): that threw away an admin's unsaved mapping edits.
+    let screen = Memo::new(move |_| {
+        if error.with(Option::is_some) && status.with(Option::is_none) {
+            return Screen::Failed;
+        }
+        match connection.with(|c| {
+            c.as_ref()
+                .map(|c| matches!(c, ConnectionStatus::NotConnected))
+        }) {
+            None => Screen::Loading,
+            Some(true) => Screen::NotConnected,
+            Some(false) => Screen::Tab(tab.get().unwrap_or(Tab::Overview)),
+        }
     });
 
     let header_client = client.clone();
@@ -293,51 +317,64 @@ pub fn Console(
                 }
             >
                 {move || {
-                    if let Some(failure) = error.get().filter(|_| status.with(Option::is_none)) {
-                        return view! { <ErrorState error=failure on_retry=refresh /> }.into_any();
-                    }
-                    let Some(connection) = connection.get() else {
-                        return view! { <super::parts::LoadingLines lines=4 /> }.into_any();
-                    };
                     let client = body_client.clone();
-                    let health_client = client.clone();
-                    if matches!(connection, ConnectionStatus::NotConnected) {
-                        return view! {
-                            <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
-                            <HelpdeskConnectionCard client=client connection=helpdesk.get() on_changed=refresh />
+                    // Each card follows its own part of the status, so a poll redraws it alone.
+                    let salesforce_card = {
+                        let client = client.clone();
+                        move || {
+                            connection.get().map(|connection| {
+                                view! { <ConnectionCard client=client.clone() connection=connection on_changed=refresh /> }
+                            })
                         }
-                            .into_any();
-                    }
-                    match tab.get().unwrap_or(Tab::Overview) {
-                        Tab::Overview => view! {
-                            <div class="screen" data-testid="overview">
-                                <SyncOverview
-                                    status=sync
-                                    on_setup=Callback::new(move |()| tab.set(Some(Tab::Mapping)))
-                                />
-                                {move || {
-                                    (sync_state.get() != SyncState::NotStarted)
-                                        .then(|| view! { <HealthSummary client=health_client.clone() sync=sync connection=connection_now helpdesk=helpdesk health=health /> })
-                                }}
-                                <ConnectionCard client=client.clone() connection=connection on_changed=refresh />
-                                <HelpdeskConnectionCard client=client.clone() connection=helpdesk.get() on_changed=refresh />
-                                {outbound
-                                    .get()
-                                    .map(|url| view! { <OutboundMessageCard client=client.clone() url=url /> })}
-                                <DeleteIntegration client=client on_deleted=on_deleted />
-                            </div>
+                    };
+                    let helpdesk_card = {
+                        let client = client.clone();
+                        move || {
+                            view! { <HelpdeskConnectionCard client=client.clone() connection=helpdesk.get() on_changed=refresh /> }
                         }
+                    };
+                    match screen.get() {
+                        Screen::Failed => error
+                            .get_untracked()
+                            .map(|failure| view! { <ErrorState error=failure on_retry=refresh /> })
                             .into_any(),
-                        Tab::Mapping => view! {
+                        Screen::Loading => view! { <super::parts::LoadingLines lines=4 /> }.into_any(),
+                        Screen::NotConnected => view! { {salesforce_card} {helpdesk_card} }.into_any(),
+                        Screen::Tab(Tab::Overview) => {
+                            let health_client = client.clone();
+                            let outbound_client = client.clone();
+                            view! {
+                                <div class="screen" data-testid="overview">
+                                    <SyncOverview
+                                        status=sync
+                                        on_setup=Callback::new(move |()| tab.set(Some(Tab::Mapping)))
+                                    />
+                                    {move || {
+                                        (sync_state.get() != SyncState::NotStarted)
+                                            .then(|| view! { <HealthSummary client=health_client.clone() sync=sync connection=connection helpdesk=helpdesk health=health /> })
+                                    }}
+                                    {salesforce_card}
+                                    {helpdesk_card}
+                                    {move || {
+                                        outbound
+                                            .get()
+                                            .map(|url| view! { <OutboundMessageCard client=outbound_client.clone() url=url /> })
+                                    }}
+                                    <DeleteIntegration client=client on_deleted=on_deleted />
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Screen::Tab(Tab::Mapping) => view! {
                             <div class="screen" data-testid="settings">
                                 <SyncSettings client=client sync_state=sync_state on_started=on_started />
                             </div>
                         }
                             .into_any(),
-                        Tab::History => view! { <SyncHistory client=client /> }.into_any(),
-                        Tab::Failures => view! { <FailureLog client=client /> }.into_any(),
-                        Tab::Permissions => view! { <PermissionsScreen client=client /> }.into_any(),
-                        Tab::PanelFields => view! { <PanelFieldsScreen client=client /> }.into_any(),
+                        Screen::Tab(Tab::History) => view! { <SyncHistory client=client /> }.into_any(),
+                        Screen::Tab(Tab::Failures) => view! { <FailureLog client=client /> }.into_any(),
+                        Screen::Tab(Tab::Permissions) => view! { <PermissionsScreen client=client /> }.into_any(),
+                        Screen::Tab(Tab::PanelFields) => view! { <PanelFieldsScreen client=client /> }.into_any(),
                     }
                 }}
                 {move || {
