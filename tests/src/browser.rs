@@ -1,6 +1,7 @@
 //! Headless Chromium driven over WebDriver (Debian's chromium + chromium-driver).
 
 use anyhow::Context;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
@@ -63,6 +64,20 @@ impl Browser {
         Ok(Browser { client, driver })
     }
 
+    /// Runs `script` in every document the browser opens from now on, in each frame, before
+    /// the page's own scripts (DevTools' `Page.addScriptToEvaluateOnNewDocument`, through
+    /// ChromeDriver's `goog/cdp/execute`): what a measurement must see from a page's start.
+    pub async fn run_on_new_documents(&self, script: &str) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(DevToolsCommand {
+                cmd: "Page.addScriptToEvaluateOnNewDocument",
+                params: serde_json::json!({ "source": script }),
+            })
+            .await
+            .context("asking Chromium to run a script in every new document")?;
+        Ok(())
+    }
+
     /// Saves a PNG of the current page (test artifacts).
     pub async fn screenshot(&self, path: &Path) -> anyhow::Result<()> {
         if let Some(dir) = path.parent() {
@@ -75,6 +90,31 @@ impl Browser {
     pub async fn close(self) -> anyhow::Result<()> {
         self.client.clone().close().await?;
         Ok(())
+    }
+}
+
+/// A Chrome DevTools Protocol command, sent through ChromeDriver's extension endpoint.
+#[derive(Debug)]
+struct DevToolsCommand {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for DevToolsCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (reqwest::Method::POST, Some(body.to_string()))
     }
 }
 
