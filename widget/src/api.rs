@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCache, RequestInit, Response, UrlSearchParams};
+use web_sys::{Headers, RequestInit, Response, UrlSearchParams};
 
 /// Why a call to the edge did not produce its answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -232,7 +232,9 @@ impl Client {
         headers.set("Accept", "application/json").map_err(network)?;
         let init = RequestInit::new();
         init.set_method(method.as_str());
-        init.set_cache(RequestCache::NoStore);
+        // No `cache: "no-store"` here: the edge answers everything `Cache-Control: no-store`,
+        // so the browser keeps none of it anyway, and a no-store request would also skip
+        // Chromium's cache of CORS preflights, costing every page load a preflight.
         if let Some(json) = body {
             headers
                 .set("Content-Type", "application/json")

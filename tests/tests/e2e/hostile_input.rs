@@ -1418,6 +1418,15 @@ async fn the_edge_answers_cors_for_the_widget_host_only() -> anyhow::Result<()> 
             .get("Access-Control-Allow-Credentials")
             .is_none()
     );
+    // Kept by the browser, so a page load does not ask it again (the widget's requests
+    // leave caching to the answers, as a no-store request would skip this cache).
+    assert_eq!(
+        answer
+            .headers()
+            .get("Access-Control-Max-Age")
+            .map(|v| v.as_bytes()),
+        Some(&b"600"[..])
+    );
 
     // Its calls' answers, refusals too, are readable there.
     let refused = client
@@ -1427,6 +1436,12 @@ async fn the_edge_answers_cors_for_the_widget_host_only() -> anyhow::Result<()> 
         .await?;
     assert_eq!(refused.status(), 401);
     assert_eq!(allowed(&refused).as_deref(), Some(widget_host.as_str()));
+    // Per agent: never kept by the browser (the widget relies on this, asking nothing of
+    // the cache itself).
+    assert_eq!(
+        refused.headers().get("Cache-Control").map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
 
     // Any other origin, or a route no page calls: no CORS.
     let answer = preflight("https://evil.example", contract::api::PANEL_PATH).await?;
